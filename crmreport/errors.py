@@ -1,0 +1,36 @@
+"""One exception hierarchy: every message names the bad thing and the fix."""
+
+from __future__ import annotations
+
+
+class CrmReportError(Exception):
+    """Base of every error crmreport raises on purpose; the CLI prints its message, not a traceback."""
+
+    exit_code = 2
+
+
+class ParamsError(CrmReportError):
+    """The period parameters are invalid (unknown key, bad value, unknown period label)."""
+
+
+class SourceError(CrmReportError):
+    """A data source cannot be read: missing, empty, wrong encoding, not a table, unreachable database."""
+
+
+class DataValidationError(CrmReportError):
+    """One or more tables break the data contract; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        header = f"the input data breaks the data contract ({len(self.problems)} problem(s)):"
+        super().__init__("\n".join([header, *(f"  - {p}" for p in self.problems)]))
+
+
+class RenderError(CrmReportError):
+    """A report cannot be rendered (for example no CJK font for a Chinese report)."""
+
+
+class NotebookFailedError(CrmReportError):
+    """At least one notebook of a run failed; the others still ran."""
+
+    exit_code = 1

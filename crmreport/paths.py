@@ -1,0 +1,60 @@
+"""Where a run reads notebooks and writes its outputs: every path in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """The layout of ``reports/<period>/`` (or of its staging copy during a run)."""
+
+    root: Path
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def prepared(self) -> Path:
+        """Validated, masked tables the notebooks read during the run; removed before the swap."""
+        return self.root / ".prepared"
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def params(self) -> Path:
+        return self.root / "params.yaml"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "run.log"
+
+    def output(self, notebook: str, suffix: str) -> Path:
+        """``<notebook>.ipynb``, ``.html`` or ``.pdf`` of an executed notebook."""
+        return self.root / f"{notebook}{suffix}"
+
+
+def staging_dir(out_dir: Path, period: str) -> Path:
+    """A fresh folder beside the final report, on the same file system so the swap is a rename."""
+    return out_dir / f".{period}.staging-{os.getpid()}"
+
+
+def notebook_name(path: Path) -> str:
+    """``01_profiling`` for ``notebooks/01_profiling.ipynb``."""
+    return path.stem
+
+
+def matches(path: Path, wanted: str) -> bool:
+    """``--only`` accepts ``01_profiling``, ``profiling`` or ``01_profiling.ipynb``."""
+    stem = path.stem
+    wanted = wanted.removesuffix(".ipynb")
+    return wanted in (stem, stem.split("_", 1)[-1] if stem[:2].isdigit() else stem)

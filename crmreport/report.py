@@ -1,0 +1,77 @@
+"""Show results in a notebook: catalog-driven prose, styled tables and charts, each backed by a CSV.
+
+Every table or chart a reader sees is written to ``results/<name>.csv`` first (the tidy data
+behind it), so each number in a report can be traced to a file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+from .context import PeriodContext
+from .i18n import label, t
+
+log = logging.getLogger("crmreport")
+RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 only with the BOM
+
+
+class Report:
+    """Writes one notebook's reader-facing output through the message catalog."""
+
+    def __init__(self, context: PeriodContext):
+        self.context = context
+        self.language = context.language
+
+    def t(self, key: str, **values: object) -> str:
+        """A catalog message in the report language."""
+        return t(key, self.language, **values)
+
+    def heading(self, key: str, level: int = 2, **values: object) -> None:
+        """Show a heading (level 1 = the notebook title)."""
+        display(Markdown(f"{'#' * level} {self.t(key, **values)}"))
+
+    def text(self, key: str, **values: object) -> None:
+        """Show a paragraph."""
+        display(Markdown(self.t(key, **values)))
+
+    def missing(self, tables: Iterable[str]) -> bool:
+        """Say which tables a section needs and the source lacks; True when any is missing."""
+        absent = [name for name in tables if not self.context.data.has(name)]
+        if absent:
+            names = ", ".join(label(f"table_{name}", self.language) for name in absent)
+            display(Markdown(f"> {self.t('report.missing_tables', tables=names)}"))
+        return bool(absent)
+
+    def save(self, frame: pd.DataFrame, name: str) -> None:
+        """Write ``frame`` to ``results/<name>.csv``."""
+        path = self.context.results_dir / f"{name}.csv"
+        frame.to_csv(path, index=False, encoding=RESULTS_ENCODING)
+        log.info("wrote %s (%d rows)", path.name, len(frame))
+
+    def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
+              formats: dict[str, str] | None = None) -> None:
+        """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers."""
+        self.save(frame, name)
+        shown = frame if max_rows is None else frame.head(max_rows)
+        shown = shown.rename(columns=lambda c: label(str(c), self.language))
+        numeric = {label(c, self.language): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
+        numeric.update({label(c, self.language): "{:,.2f}" for c in frame.select_dtypes("float").columns})
+        numeric.update({label(c, self.language): f for c, f in (formats or {}).items()})
+        styler = shown.style.hide(axis="index").format(numeric, na_rep="–")
+        styler = styler.format(lambda v: v.strftime("%Y-%m-%d"), subset=list(
+            shown.select_dtypes("datetime").columns), na_rep="–")
+        display(styler)
+        if max_rows is not None and len(frame) > max_rows:
+            self.text("report.rows_shown", shown=max_rows, total=len(frame), file=f"results/{name}.csv")
+
+    def figure(self, figure: plt.Figure, name: str, data: pd.DataFrame) -> None:
+        """Save the tidy ``data`` behind a chart, show the chart and close it."""
+        self.save(data, name)
+        figure.tight_layout()
+        display(figure)
+        plt.close(figure)

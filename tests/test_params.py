@@ -1,0 +1,85 @@
+"""Period parameters: labels, windows, layering and clear errors."""
+
+from datetime import date
+
+import pytest
+
+from crmreport.errors import ParamsError
+from crmreport.params import load_params, period_window
+
+
+@pytest.mark.parametrize(("label", "start", "end"), [
+    ("2025Q3", date(2025, 7, 1), date(2025, 9, 30)),
+    ("2025Q1", date(2025, 1, 1), date(2025, 3, 31)),
+    ("2024H2", date(2024, 7, 1), date(2024, 12, 31)),
+    ("2025-02", date(2025, 2, 1), date(2025, 2, 28)),
+    ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+])
+def test_period_labels(label, start, end):
+    window = period_window(label)
+    assert (window.start, window.end) == (start, end)
+
+
+def test_quarter_label_alone_gives_window_and_previous_quarter_baseline(tmp_path):
+    params = load_params("2025Q1", root=tmp_path)
+    assert (params.start, params.end) == (date(2025, 1, 1), date(2025, 3, 31))
+    assert (params.baseline_window.start, params.baseline_window.end) == (date(2024, 10, 1), date(2024, 12, 31))
+    assert params.language == "en" and params.masking is True
+
+
+def test_layers_defaults_then_period_file_then_overrides(tmp_path):
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "defaults.yaml").write_text("company: ACME\nlanguage: zh\ncolumns: {customers: {a: name}}\n")
+    (tmp_path / "params" / "2025Q3.yaml").write_text("period: 2025Q3\nbaseline: 2024Q3\n"
+                                                    "columns: {customers: {b: email}}\n")
+    params = load_params("2025Q3", root=tmp_path, overrides={"language": "en"})
+    assert params.company == "ACME" and params.language == "en"
+    assert params.columns == {"customers": {"a": "name", "b": "email"}}
+    assert params.baseline_window.start == date(2024, 7, 1)
+
+
+def test_relative_data_path_resolves_against_project_root(tmp_path):
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "defaults.yaml").write_text("data: exports/q3\n")
+    assert load_params("2025Q3", root=tmp_path).data == str(tmp_path / "exports" / "q3")
+    url = "postgresql+psycopg://u@localhost/crm"
+    assert load_params("2025Q3", root=tmp_path, overrides={"data": url}).data == url
+
+
+def test_unknown_key_is_a_clear_error_with_suggestion(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("period: 2025Q3\nlangauge: zh\n")
+    with pytest.raises(ParamsError, match=r"`langauge` is not a parameter \(did you mean `language`\?\)"):
+        load_params(params_file=path, root=tmp_path)
+
+
+def test_bad_value_names_key_and_value(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("period: 2025Q3\nlanguage: fr\n")
+    with pytest.raises(ParamsError, match=r"`language`.*'en' or 'zh'.*'fr'"):
+        load_params(params_file=path, root=tmp_path)
+
+
+def test_unknown_label_without_dates_is_explained(tmp_path):
+    with pytest.raises(ParamsError, match="give `start` and `end`"):
+        load_params("spring-campaign", root=tmp_path)
+    params = load_params("spring-campaign", root=tmp_path,
+                         overrides={"start": "2025-03-01", "end": "2025-05-31"})
+    assert params.baseline_window.end == date(2025, 2, 28) and params.baseline_window.days == params.window.days
+
+
+def test_unknown_table_in_columns_mapping_is_an_error(tmp_path):
+    with pytest.raises(ParamsError, match="columns.custmers"):
+        load_params("2025Q3", root=tmp_path, overrides={"columns": {"custmers": {"a": "b"}}})
+
+
+def test_invalid_yaml_is_reported_with_the_file(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("period: [2025Q3\n")
+    with pytest.raises(ParamsError, match="not valid YAML"):
+        load_params(params_file=path, root=tmp_path)
+
+
+def test_the_repository_params_validate():
+    params = load_params("2025Q3")
+    assert params.period == "2025Q3" and params.data is None and params.as_of == date(2025, 10, 15)
