@@ -253,3 +253,29 @@ def table_spec(name: str) -> TableSpec:
         return TABLES[name]
     except KeyError:
         raise KeyError(f"unknown table {name!r}; the contract has {', '.join(TABLES)}") from None
+
+
+def contract_markdown() -> str:
+    """The contract as Markdown tables (``docs/data-contract.md`` is generated from it)."""
+    lines = []
+    for spec in TABLES.values():
+        need = "required" if spec.required else "optional"
+        lines += [f"## {spec.name} ({need})", "", spec.description, "",
+                  f"Key: {', '.join(spec.key)}." + (" Impossible orders: " + ", ".join(
+                      f"{b} before {a}" for a, b in spec.ordered) + "." if spec.ordered else ""), "",
+                  "| column | type | must be present | empty allowed | rule | description |",
+                  "|---|---|---|---|---|---|"]
+        for col in spec.columns:
+            rules = []
+            if col.choices:
+                rules.append(" / ".join(col.choices))
+            if col.low is not None:
+                rules.append(f">= {col.low:g}" if col.high is None else f"{col.low:g} to {col.high:g}")
+            if col.kind in ("date", "datetime"):
+                rules.append("may be in the future" if col.future_ok else "not after as_of")
+            if col.personal:
+                rules.append("masked")
+            lines.append(f"| {col.name} | {col.kind} | {'yes' if col.required else 'no'} | "
+                         f"{'yes' if col.nullable else 'no'} | {'; '.join(rules)} | {col.description} |")
+        lines.append("")
+    return "\n".join(lines)

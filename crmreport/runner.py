@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import yaml
 from . import __version__
 from .dataset import Dataset, prepare_dataset
 from .errors import CrmReportError, RenderError
-from .i18n import t
+from .i18n import catalog, t
 from .manifest import write_manifest
 from .params import Params, find_project_root, load_params
 from .paths import ReportPaths, matches, notebook_name, staging_dir
@@ -42,7 +42,8 @@ class NotebookRun:
     status: str = "pending"  # ok | failed
     seconds: float = 0.0
     error: str | None = None
-    failed_cell: int | None = None
+    failed_cell: int | None = None  # execution count [n] of the failing cell, as shown in the executed notebook
+    failed_source: str | None = None
     outputs: list[str] = field(default_factory=list)
 
 
@@ -135,17 +136,27 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
         run.status = "ok"
     except papermill.PapermillExecutionError as exc:
         run.status, run.error, run.failed_cell = "failed", f"{exc.ename}: {exc.evalue}", exc.exec_count
-        log.error("%s failed in cell %s: %s", run.name, exc.exec_count, run.error)
+    nb = nbformat.read(executed, as_version=4)
+    if run.status == "failed":
+        run.failed_source = _cell_source(nb, run.failed_cell)
+        log.error("%s failed in cell [%s] `%s`: %s", run.name, run.failed_cell, run.failed_source, run.error)
     run.outputs.append(executed.name)
-    run.outputs.extend(_render(executed, staging, params, run))
+    run.outputs.extend(_render(nb, staging, params, run))
     run.seconds = round(time.perf_counter() - started, 2)
     return run
 
 
-def _render(executed: Path, staging: ReportPaths, params: Params, run: NotebookRun) -> list[str]:
+def _cell_source(nb: nbformat.NotebookNode, execution_count: int | None) -> str | None:
+    """First line of the code cell that ran as ``[execution_count]``."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") == execution_count:
+            return cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    return None
+
+
+def _render(nb: nbformat.NotebookNode, staging: ReportPaths, params: Params, run: NotebookRun) -> list[str]:
     """HTML always (analysts debug failures from it); PDF only for notebooks that ran."""
-    nb = nbformat.read(executed, as_version=4)
-    meta = ReportMeta(title=t(f"title.{run.name.split('_', 1)[-1]}", params.language), company=params.company,
+    meta = ReportMeta(title=report_title(run.name, params.language), company=params.company,
                       period=params.period, period_start=params.start, period_end=params.end,
                       language=params.language, generated=datetime.now(), masking=params.masking,
                       version=__version__)
@@ -157,6 +168,12 @@ def _render(executed: Path, staging: ReportPaths, params: Params, run: NotebookR
         write_pdf(nb, staging.output(run.name, ".pdf"), meta)
         written.append(f"{run.name}.pdf")
     return written
+
+
+def report_title(notebook: str, language: str) -> str:
+    """The catalog title ``title.<name>`` of ``NN_<name>``, else the name itself in words."""
+    name = notebook.split("_", 1)[-1]
+    return t(f"title.{name}", language) if f"title.{name}" in catalog() else name.replace("_", " ").capitalize()
 
 
 def _swap(staging: Path, final: Path) -> None:
@@ -172,11 +189,7 @@ def result_summary(result: RunResult) -> list[str]:
     """Lines printed at the end of a run: one per notebook with its status."""
     lines = [f"report: {result.report_dir}"]
     for nb in result.notebooks:
-        detail = f" (cell {nb.failed_cell}: {nb.error})" if nb.status != "ok" else ""
+        detail = f" (cell [{nb.failed_cell}] `{nb.failed_source}`: {nb.error})" if nb.status != "ok" else ""
         lines.append(f"  {nb.status:6} {nb.name} {nb.seconds:.1f}s{detail}")
     return lines
 
-
-def asdicts(runs: list[NotebookRun]) -> list[dict]:
-    """Notebook runs as plain dicts for the manifest."""
-    return [asdict(run) for run in runs]

@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` (install + render the demo period) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PERIOD ?= 2025Q3
+
+.PHONY: install demo demo-zh test lint format benchmark clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	sh scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: install
+	$(BIN)/crmreport run --period $(PERIOD)
+
+demo-zh: install
+	$(BIN)/crmreport run --period $(PERIOD) --language zh --out reports/zh
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check crmreport tests benchmarks
+
+format: install
+	$(BIN)/ruff format crmreport tests benchmarks
+
+benchmark: install
+	$(BIN)/python benchmarks/bench_aggregate.py
+
+clean:
+	rm -rf $(VENV) reports/*/ reports/logs .pytest_cache

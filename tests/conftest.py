@@ -1,0 +1,57 @@
+"""Shared fixtures: tiny hand-written tables, the small demo set, and a PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from crmreport.params import load_params
+
+CUSTOMERS = """customer_id,name,customer_type,industry,size_tier,region,signup_date,account_manager,contact_name,phone,email,need_tags
+C1,李雷,B2C,consumer,,East China,2021-03-01,王芳,李雷,13812345678,li.lei@x.com,fast delivery;training
+C2,华信精密制造有限公司,B2B,manufacturing,large,North China,2019-07-01,王芳,李经理,13912345678,hx@huaxin.cn,custom product
+C3,Li Lei,B2C,consumer,,South China,2024-01-05,Chen Jing,Li Lei,12345,lilei@y.cn,
+"""
+TRANSACTIONS = """transaction_id,customer_id,transaction_date,amount,product_category,channel
+T1,C1,2025-07-03,120.5,A,online
+T2,C2,2025-08-01 10:00:00,15000,B,direct
+T3,C3,2025-09-01,-20,A,online
+T4,C1,2025-09-15,80,A,online
+"""
+
+
+def write_tables(folder: Path, **tables: str) -> Path:
+    """Write CSV texts as ``<table>.csv``; customers and transactions default to the tiny valid ones."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {"customers": CUSTOMERS, "transactions": TRANSACTIONS, **tables}.items():
+        if text is not None:
+            (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def params_for(data: str | Path, **overrides):
+    """Params of period 2025Q3 on ``data`` with a fixed as_of."""
+    return load_params("2025Q3", overrides={"data": str(data), "as_of": "2025-10-15", **overrides},
+                       root=Path(__file__).parent / "fixtures")
+
+
+@pytest.fixture
+def tiny(tmp_path) -> Path:
+    return write_tables(tmp_path / "tiny")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A live PostgreSQL server for the session. Set CRMREPORT_SKIP_POSTGRES=1 to skip on machines without one."""
+    from postgres import INSTALL_HINT, PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        if os.environ.get("CRMREPORT_SKIP_POSTGRES") == "1":
+            pytest.skip(INSTALL_HINT)
+        pytest.fail(INSTALL_HINT + " (or set CRMREPORT_SKIP_POSTGRES=1 to skip these tests)")
+    server = PostgresServer(bindir).start()
+    yield server.url
+    server.stop()

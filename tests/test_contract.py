@@ -1,0 +1,31 @@
+"""The contract, its documentation and the message catalog stay in step."""
+
+from pathlib import Path
+
+from crmreport.contract import TABLES, contract_markdown
+from crmreport.i18n import LANGUAGES, catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_data_contract_doc_is_generated_from_the_contract():
+    doc = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    assert doc.endswith(contract_markdown()), "run `python scripts/write_contract_doc.py`"
+
+
+def test_every_catalog_message_has_every_language():
+    for key, texts in catalog().items():
+        assert set(texts) == set(LANGUAGES), f"{key} has {sorted(texts)}"
+        assert all(isinstance(text, str) and text.strip() for text in texts.values()), key
+
+
+def test_every_table_has_a_label_in_both_languages():
+    for name in TABLES:
+        assert set(catalog()[f"label.table_{name}"]) == set(LANGUAGES)
+
+
+def test_keys_are_declared_columns():
+    for spec in TABLES.values():
+        assert set(spec.key) <= set(spec.column_names)
+        for earlier, later in spec.ordered:
+            assert {earlier, later} <= set(spec.column_names)
