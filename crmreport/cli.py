@@ -88,7 +88,9 @@ def _demo(args: argparse.Namespace) -> int:
 def _log_file(args: argparse.Namespace) -> Path | None:
     if args.command == "demo-data":
         return None
-    base = args.out if getattr(args, "out", None) else Path("reports")
+    from .params import find_project_root
+
+    base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
     return base / "logs" / f"{args.command}-{args.period}-{time.strftime('%Y%m%d-%H%M%S')}.log"
 
 

@@ -10,6 +10,29 @@ LOGGER = logging.getLogger("crmreport")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def _file_handler(path: Path) -> logging.FileHandler:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter(FORMAT))
+    return handler
+
+
+def attach_log_file(path: Path) -> logging.FileHandler:
+    """Also log to ``path`` (a report's run.log) until :func:`detach_log_file`."""
+    handler = _file_handler(path)
+    LOGGER.addHandler(handler)
+    if LOGGER.level == logging.NOTSET or LOGGER.level > logging.INFO:
+        LOGGER.setLevel(logging.INFO)
+    return handler
+
+
+def detach_log_file(handler: logging.FileHandler) -> None:
+    """Stop logging to a file attached with :func:`attach_log_file` and close it."""
+    LOGGER.removeHandler(handler)
+    handler.close()
+
+
 def configure(log_file: Path | None, verbose: bool = False) -> None:
     """Send INFO to stderr (DEBUG with ``verbose``) and DEBUG to ``log_file``."""
     LOGGER.setLevel(logging.DEBUG)
@@ -19,10 +42,7 @@ def configure(log_file: Path | None, verbose: bool = False) -> None:
     console.setFormatter(logging.Formatter("%(message)s"))
     LOGGER.addHandler(console)
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log_file, encoding="utf-8")
-        handler.setLevel(logging.DEBUG)
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler = _file_handler(log_file)
         LOGGER.addHandler(handler)
         for name in ("papermill", "weasyprint", "fontTools"):
             other = logging.getLogger(name)

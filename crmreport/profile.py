@@ -141,10 +141,11 @@ def top_share(amounts: pd.Series, share: float) -> float:
 
 
 def latest_month_summary(monthly: pd.DataFrame) -> dict[str, object]:
-    """The last month of ``monthly_activity`` and its revenue change on the same month a year before."""
+    """The last month of ``monthly_activity`` and its revenue change on the same month a year before
+    (``change`` is None when that month had no revenue)."""
     last = monthly.iloc[-1]
     year_before = monthly[monthly["month"] == last["month"] - pd.DateOffset(years=1)]
     base = float(year_before["revenue"].iloc[0]) if len(year_before) else float("nan")
     return {"month": last["month"].strftime("%Y-%m"), "active": int(last["active_customers"]),
             "orders": int(last["orders"]), "revenue": float(last["revenue"]),
-            "change": float(last["revenue"] / base - 1) if base > 0 else float("nan")}
+            "change": float(last["revenue"] / base - 1) if base > 0 else None}

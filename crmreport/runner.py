@@ -23,6 +23,7 @@ from . import __version__
 from .dataset import Dataset, prepare_dataset
 from .errors import CrmReportError, RenderError
 from .i18n import catalog, t
+from .log import attach_log_file, detach_log_file
 from .manifest import write_manifest
 from .params import Params, find_project_root, load_params
 from .paths import ReportPaths, matches, notebook_name, staging_dir
@@ -96,6 +97,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     if only and final.is_dir():
         shutil.copytree(final, staging.root)
     staging.root.mkdir(parents=True, exist_ok=True)
+    run_log = attach_log_file(staging.log)
     try:
         started = time.perf_counter()
         dataset = prepare_dataset(params)
@@ -104,8 +106,10 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         runs = [_run_notebook(path, index, len(notebooks), staging, params) for index, path in enumerate(notebooks, 1)]
         shutil.rmtree(staging.prepared)
         write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json")
+        detach_log_file(run_log)
         _swap(staging.root, final)
     except BaseException:
+        detach_log_file(run_log)
         shutil.rmtree(staging.root, ignore_errors=True)
         raise
     return RunResult(final, runs)

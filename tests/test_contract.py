@@ -29,3 +29,23 @@ def test_keys_are_declared_columns():
         assert set(spec.key) <= set(spec.column_names)
         for earlier, later in spec.ordered:
             assert {earlier, later} <= set(spec.column_names)
+
+
+def test_params_reference_documents_every_parameter():
+    from crmreport.params import Params
+
+    doc = (ROOT / "docs" / "params.md").read_text(encoding="utf-8")
+    assert [name for name in Params.model_fields if f"`{name}`" not in doc] == []
+
+
+def test_cli_reference_documents_every_option():
+    from crmreport.cli import _parser
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = _parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        assert f"crmreport {name}" in doc
+        for action in command._actions:
+            for flag in action.option_strings:
+                assert flag in doc or flag == "-h" or flag == "--help", f"{name} {flag}"

@@ -1,0 +1,158 @@
+"""End to end: render a period from a small demo set in English and Chinese, then read the output
+as a reader and an auditor would: pages, text, result tables, manifest, and no personal data."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from crmreport.demo import write_demo_data
+
+ROOT = Path(__file__).resolve().parents[1]
+PERSONAL_COLUMNS = ("name", "contact_name", "phone", "email")
+EXPECTED_RESULTS = {"row_accounting.csv", "data_quality.csv", "contact_checks.csv", "customer_profile.csv",
+                    "chart_cumulative_amount.csv", "chart_monthly_activity.csv"}
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory) -> Path:
+    return write_demo_data(tmp_path_factory.mktemp("demo") / "data", n_customers=300, seed=21)
+
+
+def render(folder: Path, out: Path, language: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--data", str(folder), "--out", str(out),
+         "--language", language], cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def report(request, demo_folder, tmp_path_factory) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp(f"reports-{request.param}")
+    done = render(demo_folder, out, request.param)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return request.param, out
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_report_folder_has_every_artifact(report):
+    _, out = report
+    folder = out / "2025Q3"
+    for suffix in (".ipynb", ".html", ".pdf"):
+        assert (folder / f"01_profiling{suffix}").is_file()
+    assert EXPECTED_RESULTS <= {p.name for p in (folder / "results").glob("*.csv")}
+    assert (folder / "manifest.json").is_file() and (folder / "params.yaml").is_file()
+    assert not any(p.name.startswith(".") for p in out.iterdir()), "no staging folder left behind"
+
+
+def test_pdf_has_cover_contents_and_numbered_pages(report):
+    language, out = report
+    pdf = out / "2025Q3" / "01_profiling.pdf"
+    reader = PdfReader(pdf)
+    pages = len(reader.pages)
+    assert pages >= 3
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842), "A4 portrait"
+    text = pdf_text(pdf)
+    if language == "en":
+        assert "Customer profile and data quality" in text and "Contents" in text
+        assert f"Page 2 of {pages}" in text
+        assert "Row accounting" in text and "Customer information analysis table" in text
+    else:
+        assert "客户画像与数据质量" in text and "数据行核对" in text and "客户信息分析表" in text
+        assert f"第 2 页，共 {pages} 页" in text
+    assert "import crmreport" not in text and "rep.heading" not in text, "no code in the PDF"
+
+
+def test_html_hides_code_and_has_contents(report):
+    language, out = report
+    html = (out / "2025Q3" / "01_profiling.html").read_text(encoding="utf-8")
+    assert "rep.heading" not in html and "import crmreport" not in html
+    assert "<img" in html and "data:image/png;base64" in html
+    assert ("Row accounting" if language == "en" else "数据行核对") in html
+    assert 'href="#' in html, "a contents list links to the sections"
+
+
+def test_manifest_accounts_for_every_row_and_matches_ground_truth(report, demo_folder):
+    _, out = report
+    folder = out / "2025Q3"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok" and manifest["notebooks"][0]["status"] == "ok"
+    truth = json.loads((demo_folder / "ground_truth.json").read_text(encoding="utf-8"))["quality_issues"]
+    tables = manifest["data"]["tables"]
+    for name, account in tables.items():
+        assert account["rows_read"] == account["kept"] + account["quarantined"] + account["duplicates_removed"]
+        assert len(account["fingerprint"]) == 64
+    assert tables["transactions"]["duplicates_removed"] == truth["transactions"]["exact_duplicates"]
+    accounting = pd.read_csv(folder / "results" / "row_accounting.csv")
+    assert accounting["rows_read"].sum() == sum(a["rows_read"] for a in tables.values())
+    assert set(manifest["versions"]) >= {"python", "pandas", "duckdb", "papermill", "weasyprint"}
+    for name, digest in manifest["results"].items():
+        import hashlib
+
+        assert hashlib.sha256((folder / "results" / name).read_bytes()).hexdigest() == digest
+
+
+def test_template1_profile_matches_an_independent_computation(report, demo_folder):
+    _, out = report
+    profile = pd.read_csv(out / "2025Q3" / "results" / "customer_profile.csv", encoding="utf-8-sig")
+    transactions = pd.read_csv(demo_folder / "transactions.csv", parse_dates=["transaction_date"])
+    transactions = transactions.drop_duplicates()
+    expected = transactions[transactions["transaction_date"] < "2025-10-01"].groupby("customer_id")["amount"].sum()
+    got = profile.set_index("customer_id")["cumulative_amount"]
+    pd.testing.assert_series_equal(got.reindex(expected.index), expected, check_names=False, rtol=1e-9)
+    customers = pd.read_csv(demo_folder / "customers.csv")
+    assert len(profile) == len(customers)
+
+
+def raw_personal_values(demo_folder: Path) -> set[str]:
+    customers = pd.read_csv(demo_folder / "customers.csv", dtype=str)
+    staff = set(customers["account_manager"].dropna())
+    values = set()
+    for column in PERSONAL_COLUMNS:
+        values |= {v for v in customers[column].dropna() if len(v) >= 2 and v not in staff}
+    return values
+
+
+def artifact_texts(out: Path):
+    for path in sorted(out.rglob("*")):
+        if path.is_dir():
+            continue
+        if path.suffix == ".pdf":
+            yield path, pdf_text(path)
+        else:
+            yield path, path.read_bytes().decode("utf-8", errors="replace")
+
+
+def test_no_personal_data_in_any_artifact(report, demo_folder):
+    _, out = report
+    secrets = raw_personal_values(demo_folder)
+    assert len(secrets) > 500
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)))
+    scanned = 0
+    for path, text in artifact_texts(out):
+        scanned += 1
+        found = pattern.search(text)
+        assert found is None, f"{path.relative_to(out)} contains unmasked personal data"
+    assert scanned >= 10
+
+
+def test_masking_off_is_printed_on_the_cover(demo_folder, tmp_path):
+    params = tmp_path / "unmasked.yaml"
+    params.write_text("period: 2025Q3\nmasking: false\nformats: [pdf]\nas_of: 2025-10-15\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--params", str(params), "--data",
+         str(demo_folder), "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    cover = pdf_text(tmp_path / "2025Q3" / "01_profiling.pdf").split("\f")[0]
+    assert "NOT masked" in cover
