@@ -80,8 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo import write_demo_data
 
-    folder = write_demo_data(args.out, n_customers=args.customers, seed=args.seed, file_format=args.format)
-    print(f"demo data with ground truth written to {folder}")
+    write_demo_data(args.out, n_customers=args.customers, seed=args.seed, file_format=args.format)
     return 0
 
 

@@ -89,7 +89,8 @@ TABLES: dict[str, TableSpec] = {
             (
                 _id("customer_id", "unique customer identifier"),
                 ColumnSpec("name", "text", "company or person name (masked)", required=True, personal=True),
-                ColumnSpec("customer_type", "enum", "B2B or B2C", required=True, nullable=False, choices=("B2B", "B2C")),
+                ColumnSpec("customer_type", "enum", "B2B or B2C", required=True, nullable=False,
+                           choices=("B2B", "B2C")),
                 ColumnSpec("industry", "text", "industry in the company taxonomy"),
                 ColumnSpec("size_tier", "enum", "B2B size: large >= 100M CNY revenue, medium 10M-100M, small < 10M",
                            choices=("large", "medium", "small")),

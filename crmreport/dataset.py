@@ -48,7 +48,8 @@ class TableAccount:
 
 @dataclass
 class Dataset:
-    """The tables a period's analyses read (kept rows, masked unless masking is off)."""
+    """The tables a period's analyses read: kept rows sorted by key (so every kind of source gives the
+    same frames), masked unless masking is off."""
 
     tables: dict[str, pd.DataFrame]
     quarantine: dict[str, pd.DataFrame]
@@ -138,7 +139,8 @@ def prepare_dataset(params: Params) -> Dataset:
         log.info("%s: %d read, %d duplicates removed, %d quarantined, %d kept", account.table, account.rows_read,
                  account.duplicates_removed, account.quarantined, account.kept)
     mask = (lambda name, frame: mask_table(name, frame)) if params.masking else (lambda name, frame: frame)
-    tables = {name: mask(name, table.kept).reset_index(drop=True) for name, table in cleaned.items()}
+    tables = {name: mask(name, table.kept.sort_values(list(TABLES[name].key), kind="stable")).reset_index(drop=True)
+              for name, table in cleaned.items()}
     quarantine = {name: mask(name, table.quarantined).reset_index(drop=True) for name, table in cleaned.items()}
     return Dataset(tables, quarantine, accounting, source, params.masking)
 

@@ -191,24 +191,50 @@ def _read_workbook(path: Path, names: dict[str, str]) -> dict[str, RawTable]:
 
 
 def _read_database(url: str, names: dict[str, str]) -> dict[str, RawTable]:
+    """Read contract tables from a database: DuckDB natively, anything else through SQLAlchemy."""
+    shown = describe_source(url)
+    if url.startswith("duckdb:///"):
+        tables = _read_duckdb(url.removeprefix("duckdb:///"), names, shown)
+    else:
+        tables = _read_sqlalchemy(url, names, shown)
+    log.info("read %d table(s) from %s", len(tables), shown)
+    return tables
+
+
+def _read_duckdb(path: str, names: dict[str, str], shown: str) -> dict[str, RawTable]:
+    import duckdb
+
+    if not Path(path).is_file():
+        raise SourceError(f"the DuckDB file {path} does not exist; check `data:` in params or --data")
+    try:
+        with duckdb.connect(path, read_only=True) as connection:
+            present = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables")
+                       .fetchall()}
+            return {table: _database_table(table, connection.execute(f'SELECT * FROM "{source}"').df(), shown,
+                                           source)
+                    for table, source in names.items() if source in present}
+    except duckdb.Error as exc:
+        raise SourceError(f"cannot read the DuckDB database {shown}: {exc}") from None
+
+
+def _read_sqlalchemy(url: str, names: dict[str, str], shown: str) -> dict[str, RawTable]:
     import sqlalchemy as sa
 
-    shown = describe_source(url)
     try:
         engine = sa.create_engine(url)
+    except sa.exc.SQLAlchemyError as exc:
+        raise SourceError(f"cannot use the database URL {shown}: {exc}; see docs/data-contract.md") from None
+    try:
         with engine.connect() as connection:
             present = set(sa.inspect(connection).get_table_names())
-            tables = {}
-            for table, source_name in names.items():
-                if source_name in present:
-                    frame = pd.read_sql_table(source_name, connection)
-                    tables[table] = RawTable(table, frame, f"{shown} table {source_name}", 1,
-                                             _frame_fingerprint(frame))
+            return {table: _database_table(table, pd.read_sql_table(source, connection), shown, source)
+                    for table, source in names.items() if source in present}
     except sa.exc.SQLAlchemyError as exc:
         raise SourceError(f"cannot read the database {shown}: {exc.__class__.__name__}: "
                           f"{str(exc).splitlines()[0]}; check the URL, the server and the credentials") from None
     finally:
-        if "engine" in locals():
-            engine.dispose()
-    log.info("read %d table(s) from %s", len(tables), shown)
-    return tables
+        engine.dispose()
+
+
+def _database_table(table: str, frame: pd.DataFrame, shown: str, source: str) -> RawTable:
+    return RawTable(table, frame, f"{shown} table {source}", 1, _frame_fingerprint(frame))

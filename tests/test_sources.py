@@ -39,6 +39,7 @@ def write_xlsx_folder(tables, folder):
 
 
 def write_workbook(tables, folder):
+    folder.mkdir()
     path = folder / "crm.xlsx"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
@@ -47,6 +48,7 @@ def write_workbook(tables, folder):
 
 
 def write_duckdb(tables, folder):
+    folder.mkdir()
     path = folder / "crm.duckdb"
     with duckdb.connect(str(path)) as connection:
         for name, frame in tables.items():
@@ -84,7 +86,7 @@ def assert_same_dataset(actual, expected):
 
 @pytest.mark.parametrize("kind", sorted(WRITERS))
 def test_every_source_kind_gives_identical_validated_tables(kind, demo_tables, reference, tmp_path):
-    data = WRITERS[kind](demo_tables, tmp_path / "src" if kind.endswith("folder") else tmp_path)
+    data = WRITERS[kind](demo_tables, tmp_path / "src")
     assert_same_dataset(prepare_dataset(params_for(data)), reference)
 
 
