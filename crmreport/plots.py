@@ -91,6 +91,8 @@ def setup_plotting(language: str = "en") -> None:
             "font.family": "sans-serif",
             "font.sans-serif": [name for name in families if name],
             "axes.unicode_minus": False,
+            "axes.formatter.limits": (-9, 12),  # plain 12000000, not 1.2 with a 1e7 offset
+            "axes.formatter.useoffset": False,
             "axes.titleweight": "bold",
             "axes.titlesize": 13,
             "figure.figsize": (8, 4.5),

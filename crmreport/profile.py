@@ -47,7 +47,7 @@ def quality_summary(data: Dataset, period_end: date) -> pd.DataFrame:
             "quarantined": account.quarantined,
             "duplicates_removed": account.duplicates_removed,
             "latest_record": latest,
-            "days_behind": (pd.Timestamp(period_end) - latest).days if pd.notna(latest) else np.nan,
+            "days_behind": (pd.Timestamp(period_end) - latest.normalize()).days if pd.notna(latest) else np.nan,
         })
     return pd.DataFrame(rows)
 

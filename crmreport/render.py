@@ -40,7 +40,7 @@ TOC_DEPTH = 3
 #: in the PDF, tables with at least this many columns get a small font ...
 COMPACT_COLUMNS = 8
 #: ... and tables with at least this many columns get a landscape page of their own
-LANDSCAPE_COLUMNS = 13
+LANDSCAPE_COLUMNS = 11
 #: image outputs that get the catalog's alt text when the notebook gave none
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 #: the nbconvert wrappers unwrapped so that outputs are siblings (page breaks and named pages need that)
@@ -201,12 +201,16 @@ def _is_noise(output: nbformat.NotebookNode) -> bool:
     )
 
 
+TOKEN_LENGTH = 16
+
+
 def _style_table(soup: BeautifulSoup, table: Tag) -> None:
     """Mark numbers, then wrap the table by its width in columns (scrolling in HTML, font and page in the PDF)."""
     table.attrs.pop("border", None)
     for row in table.select("thead tr"):
         row.attrs.pop("style", None)
     _mark_numbers(table)
+    _mark_tokens(table)
     columns = max(
         (sum(int(cell.get("colspan", 1)) for cell in row.find_all(["th", "td"])) for row in table.find_all("tr")),
         default=0,
@@ -233,6 +237,19 @@ def _mark_numbers(table: Tag) -> None:
     for column, cell in enumerate(header[-1].find_all(["th", "td"], recursive=False) if header else []):
         if numeric.get(column):
             cell["class"] = [*cell.get("class", []), "num"]
+
+
+def _mark_tokens(table: Tag) -> None:
+    """Class ``token`` (kept on one line) on cells of columns holding only short single words: ids, dates, tiers."""
+    cells: dict[int, list[Tag]] = {}
+    for row in table.select("tbody tr"):
+        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
+            cells.setdefault(column, []).append(cell)
+    for column_cells in cells.values():
+        texts = [cell.get_text(strip=True) for cell in column_cells]
+        if all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts):
+            for cell in column_cells:
+                cell["class"] = [*cell.get("class", []), "token"]
 
 
 def _to_landscape(block: Tag) -> None:

@@ -65,9 +65,9 @@ class Report:
         styler = shown.style.hide(axis="index").format(numeric, na_rep="–")
         styler = styler.format(lambda v: v.strftime("%Y-%m-%d"), subset=list(
             shown.select_dtypes("datetime").columns), na_rep="–")
-        display(styler)
         if max_rows is not None and len(frame) > max_rows:
             self.text("report.rows_shown", shown=max_rows, total=len(frame), file=f"results/{name}.csv")
+        display(styler)
 
     def figure(self, figure: plt.Figure, name: str, data: pd.DataFrame) -> None:
         """Save the tidy ``data`` behind a chart, show the chart and close it."""

@@ -52,7 +52,7 @@ def embedded_demo_path() -> Path:
 def describe_source(data: str | None) -> str:
     """Human description of a source, without credentials."""
     if not data:
-        return f"embedded demo data ({embedded_demo_path()})"
+        return "embedded demo data"
     if "://" in data:
         from sqlalchemy.engine import make_url
 

@@ -174,7 +174,7 @@ def test_body_keeps_reader_outputs_only():
         assert hidden not in body.html
     assert 'src="data:image/png;base64,' in body.html
     assert 'class="table-wrap cols-wide"' in body.html
-    assert re.search(r'<td class="num">1?\d{3}\.\d</td>', body.html)
+    assert re.search(r'<td class="num token">1?\d{3}\.\d</td>', body.html)
 
 
 def test_heading_ids_are_stable_and_unique():
