@@ -49,3 +49,16 @@ def test_cli_reference_documents_every_option():
         for action in command._actions:
             for flag in action.option_strings:
                 assert flag in doc or flag == "-h" or flag == "--help", f"{name} {flag}"
+
+
+def test_environment_yml_mirrors_pyproject_dependencies():
+    import re
+    import tomllib
+
+    import yaml
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    conda_names = {re.split(r"[<>=\[ ]", d)[0].removeprefix("python-") for d in conda if isinstance(d, str)}
+    pypi_names = {re.split(r"[<>=\[ ]", d)[0] for d in project}
+    assert pypi_names <= conda_names, pypi_names - conda_names
