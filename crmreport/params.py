@@ -70,6 +70,19 @@ class Params(BaseModel):
                                                   description="report formats to render")
 
     @model_validator(mode="after")
+    def _mappings_name_contract_columns(self) -> Params:
+        for table, mapping in self.columns.items():
+            unknown = sorted(set(mapping.values()) - set(TABLES[table].column_names))
+            if unknown:
+                raise ValueError(f"columns.{table} maps to {', '.join(unknown)}, which the contract does not have; "
+                                 f"{table} columns are {', '.join(TABLES[table].column_names)}")
+        for table, columns in self.values.items():
+            unknown = sorted(set(columns) - set(TABLES[table].column_names))
+            if unknown:
+                raise ValueError(f"values.{table} names {', '.join(unknown)}, which the contract does not have")
+        return self
+
+    @model_validator(mode="after")
     def _derive_windows(self) -> Params:
         if self.start is None or self.end is None:
             window = period_window(self.period)

@@ -7,6 +7,7 @@ table, the column, example rows as a person sees them in the source, and the fix
 
 from __future__ import annotations
 
+import logging
 import re
 
 import numpy as np
@@ -16,6 +17,7 @@ from .contract import BOOLEAN_WORDS, BUILTIN_SYNONYMS, CANONICAL_DTYPES, ColumnS
 from .errors import SourceError
 from .sources import RawTable
 
+log = logging.getLogger("crmreport")
 EXAMPLES = 5
 _THOUSANDS = re.compile(r"[,\s¥￥$]")
 _CHINESE_DATE = str.maketrans({"年": "-", "月": "-", "日": " ", "/": "-", ".": "-"})
@@ -61,6 +63,10 @@ def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
             renames[column] = target
     frame = frame.rename(columns=renames)
     known = [c for c in spec.column_names if c in frame.columns]
+    ignored = [str(c) for c in frame.columns if c not in spec.column_names]
+    if known and ignored:
+        log.info("table %s: ignoring column(s) %s (not in the contract; map them under `columns:` if needed)",
+                 spec.name, ", ".join(ignored))
     if not known:
         raise SourceError(
             f"table {spec.name}: {raw.origin} does not look like a table of {spec.name}: found column(s) "

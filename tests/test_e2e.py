@@ -128,7 +128,11 @@ def raw_personal_values(demo_folder: Path) -> set[str]:
     values = set()
     for column in PERSONAL_COLUMNS:
         values |= {v for v in customers[column].dropna() if len(v) >= 2 and v not in staff}
-    return values
+    tasks = pd.read_csv(demo_folder / "tasks.csv", dtype=str)
+    free_text = " ".join(tasks[["feedback", "problem", "next_action"]].fillna("").to_numpy().ravel())
+    planted = set(re.findall(r"1[3-9]\d{9}", free_text)) | set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", free_text))
+    assert planted, "the demo plants contact details in task feedback"
+    return values | planted
 
 
 def artifact_texts(out: Path):

@@ -83,3 +83,8 @@ def test_invalid_yaml_is_reported_with_the_file(tmp_path):
 def test_the_repository_params_validate():
     params = load_params("2025Q3")
     assert params.period == "2025Q3" and params.data is None and params.as_of == date(2025, 10, 15)
+
+
+def test_column_mapping_must_target_contract_columns(tmp_path):
+    with pytest.raises(ParamsError, match="columns.customers maps to nme, which the contract does not have"):
+        load_params("2025Q3", root=tmp_path, overrides={"columns": {"customers": {"姓名": "nme"}}})
