@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,24 @@ class ReportPaths:
 def staging_dir(out_dir: Path, period: str) -> Path:
     """A fresh folder beside the final report, on the same file system so the swap is a rename."""
     return out_dir / f".{period}.staging-{os.getpid()}"
+
+
+def remove_abandoned_staging(out_dir: Path, period: str) -> None:
+    """Delete staging folders of ``period`` left by runs that were killed (their process is gone)."""
+    for folder in out_dir.glob(f".{period}.staging-*"):
+        pid = int(folder.name.rsplit("-", 1)[-1])
+        if pid == os.getpid() or not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def notebook_name(path: Path) -> str:

@@ -26,7 +26,7 @@ from .i18n import catalog, t
 from .log import attach_log_file, detach_log_file
 from .manifest import write_manifest
 from .params import Params, find_project_root, load_params
-from .paths import ReportPaths, matches, notebook_name, staging_dir
+from .paths import ReportPaths, matches, notebook_name, remove_abandoned_staging, staging_dir
 from .plots import cjk_font_available
 from .render import ReportMeta, write_html, write_pdf
 from .report import RESULTS_ENCODING
@@ -93,7 +93,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
                           "`sudo apt-get install fonts-noto-cjk`, or set CRMREPORT_CJK_FONT=/path/to/font.otf")
     final = out_dir / params.period
     staging = ReportPaths(staging_dir(out_dir, params.period))
-    shutil.rmtree(staging.root, ignore_errors=True)
+    remove_abandoned_staging(out_dir, params.period)
     if only and final.is_dir():
         shutil.copytree(final, staging.root)
     staging.root.mkdir(parents=True, exist_ok=True)
@@ -145,7 +145,11 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
         run.failed_source = _cell_source(nb, run.failed_cell)
         log.error("%s failed in cell [%s] `%s`: %s", run.name, run.failed_cell, run.failed_source, run.error)
     run.outputs.append(executed.name)
-    run.outputs.extend(_render(nb, staging, params, run))
+    try:
+        run.outputs.extend(_render(nb, staging, params, run))
+    except CrmReportError as exc:
+        run.status, run.error = "failed", f"rendering failed: {exc}"
+        log.error("%s: %s", run.name, run.error)
     run.seconds = round(time.perf_counter() - started, 2)
     return run
 

@@ -111,3 +111,10 @@ def test_cli_exit_code_is_non_zero_when_a_notebook_fails(tmp_path, notebooks, mo
     assert code.returncode == 1, code.stderr
     assert "failed 02_broken" in code.stdout and "ValueError: planted failure" in code.stdout
     assert "1 notebook(s) failed: 02_broken" in code.stderr
+
+
+def test_staging_left_by_a_killed_run_is_cleaned_up(tmp_path, notebooks):
+    abandoned = tmp_path / "reports" / ".2025Q3.staging-999999999"
+    (abandoned / "results").mkdir(parents=True)
+    run(tmp_path, notebooks, only=["first"])
+    assert not abandoned.exists()
