@@ -343,5 +343,5 @@ def _write(path: Path, content: bytes) -> Path:
         path.write_bytes(content)
     except OSError as exc:
         raise RenderError(f"cannot write the report to {path}: {exc.strerror}; check the folder is writable") from exc
-    logger.info("wrote %s", path)
+    logger.debug("wrote %s", path)
     return path
