@@ -49,3 +49,8 @@ def label(name: str, language: str = "en") -> str:
     """Translate a column or category name when the catalog knows it (key ``label.<name>``), else return it."""
     texts = catalog().get(f"label.{name}")
     return texts[language] if texts and language in texts else name
+
+
+def labels(values, language: str = "en", prefix: str = "") -> list[str]:
+    """:func:`label` of each value (``prefix`` + value as the key), e.g. table names in a column."""
+    return [label(f"{prefix}{value}", language) for value in values]

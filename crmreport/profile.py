@@ -149,3 +149,16 @@ def latest_month_summary(monthly: pd.DataFrame) -> dict[str, object]:
     return {"month": last["month"].strftime("%Y-%m"), "active": int(last["active_customers"]),
             "orders": int(last["orders"]), "revenue": float(last["revenue"]),
             "change": float(last["revenue"] / base - 1) if base > 0 else None}
+
+
+def positive_amounts_by_type(profile: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """Customers with a positive cumulative amount, with their type (the data of the log-scale histogram)."""
+    amounts = profile.merge(customers[["customer_id", "customer_type"]], on="customer_id")
+    return amounts.loc[amounts["cumulative_amount"] > 0,
+                       ["customer_id", "customer_type", "cumulative_amount"]].reset_index(drop=True)
+
+
+def median_amounts(amounts: pd.DataFrame) -> dict[str, float]:
+    """Median cumulative amount per customer type (NaN for a type without customers)."""
+    medians = amounts.groupby("customer_type")["cumulative_amount"].median()
+    return {kind: float(medians.get(kind, float("nan"))) for kind in ("B2B", "B2C")}

@@ -4,8 +4,8 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import params_for, write_tables
+
 from crmreport.cli import main
 from crmreport.dataset import prepare_dataset
 from crmreport.demo import generate_demo
