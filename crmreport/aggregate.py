@@ -13,7 +13,7 @@ import pandas as pd
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "customer_id", "orders", "refunds", "total_amount", "first_transaction", "last_transaction",
-    "amount_12m", "orders_12m", "average_order_value",
+    "amount_12m", "orders_12m", "order_amount_12m", "average_order_value",
 )
 
 
@@ -22,7 +22,8 @@ def summary_sql(relation: str, as_of: date) -> str:
 
     Columns: ``orders`` (rows with amount >= 0), ``refunds`` (amount < 0), ``total_amount``
     (net, refunds included), first/last transaction date, ``amount_12m``/``orders_12m`` over the
-    365 days ending ``as_of``, ``average_order_value`` = gross order amount / orders.
+    365 days ending ``as_of``, ``order_amount_12m`` the gross order amount (refunds excluded) in
+    those days, ``average_order_value`` = gross order amount / orders over all time.
     """
     end = (as_of + timedelta(days=1)).isoformat()
     since = (as_of - timedelta(days=364)).isoformat()
@@ -35,6 +36,8 @@ def summary_sql(relation: str, as_of: date) -> str:
                MAX(transaction_date) AS last_transaction,
                SUM(CASE WHEN transaction_date >= DATE '{since}' THEN amount ELSE 0 END) AS amount_12m,
                SUM(CASE WHEN transaction_date >= DATE '{since}' AND amount >= 0 THEN 1 ELSE 0 END) AS orders_12m,
+               SUM(CASE WHEN transaction_date >= DATE '{since}' AND amount >= 0 THEN amount ELSE 0 END)
+                   AS order_amount_12m,
                SUM(CASE WHEN amount >= 0 THEN amount ELSE 0 END)
                    / NULLIF(SUM(CASE WHEN amount >= 0 THEN 1 ELSE 0 END), 0) AS average_order_value
         FROM {relation}
@@ -46,7 +49,8 @@ def summary_sql(relation: str, as_of: date) -> str:
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype({"orders": "int64", "refunds": "int64", "orders_12m": "int64", "total_amount": "float64",
-                          "amount_12m": "float64", "average_order_value": "float64", "customer_id": "str"})
+                          "amount_12m": "float64", "order_amount_12m": "float64", "average_order_value": "float64",
+                          "customer_id": "str"})
     for column in ("first_transaction", "last_transaction"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
     return frame.reset_index(drop=True)[list(SUMMARY_COLUMNS)]

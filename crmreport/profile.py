@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import summarize_transactions
-from .contract import TABLES
 from .dataset import Dataset
+from .params import Window
+from .value import with_change
 
 PROFILE_COLUMNS: tuple[str, ...] = (
     "customer_id", "name", "industry", "size_tier", "cooperation_months", "cumulative_amount",
@@ -27,40 +28,6 @@ def row_accounting(data: Dataset) -> pd.DataFrame:
     return frame
 
 
-def quality_summary(data: Dataset, period_end: date) -> pd.DataFrame:
-    """One row per table: kept rows, completeness of contract columns, latest record and its lag.
-
-    ``completeness`` is the share of non-empty cells over the table's contract columns;
-    ``days_behind`` is how many days the latest record lies before the period end (freshness).
-    """
-    rows = []
-    for name, frame in data.tables.items():
-        spec = TABLES[name]
-        columns = spec.column_names
-        dates = [c.name for c in spec.columns if c.kind in ("date", "datetime") and not c.future_ok]
-        latest = max((frame[c].max() for c in dates if frame[c].notna().any()), default=pd.NaT)
-        account = data.accounting[name]
-        rows.append({
-            "table": name,
-            "kept": len(frame),
-            "completeness": float(frame[columns].notna().to_numpy().mean()) if len(frame) else np.nan,
-            "quarantined": account.quarantined,
-            "duplicates_removed": account.duplicates_removed,
-            "latest_record": latest,
-            "days_behind": (pd.Timestamp(period_end) - latest.normalize()).days if pd.notna(latest) else np.nan,
-        })
-    return pd.DataFrame(rows)
-
-
-def contact_flags(data: Dataset) -> pd.DataFrame:
-    """Customers with an invalid phone or e-mail (flagged by the loader, kept in the data)."""
-    customers = data.tables["customers"]
-    return pd.DataFrame({
-        "check": ["invalid_phone", "invalid_email", "missing_account_manager"],
-        "customers": [int((customers["phone_valid"] == False).sum()),  # noqa: E712
-                      int((customers["email_valid"] == False).sum()),  # noqa: E712
-                      int(customers["account_manager"].isna().sum())],
-    }).assign(share=lambda f: f["customers"] / max(len(customers), 1))
 
 
 def customer_profile(data: Dataset, as_of: date) -> pd.DataFrame:
@@ -117,48 +84,52 @@ def _complaints(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Seri
     return counts.reindex(index).fillna(0).astype("int64")
 
 
-def monthly_activity(data: Dataset, end: date, months: int = 24) -> pd.DataFrame:
-    """Revenue, orders and active customers per calendar month for the ``months`` months up to ``end``."""
-    transactions = data.tables["transactions"]
-    last = pd.Period(end, "M")
-    first = last - (months - 1)
-    month = transactions["transaction_date"].dt.to_period("M")
-    inside = transactions[(month >= first) & (month <= last)].assign(month=month)
-    grouped = inside.groupby("month").agg(revenue=("amount", "sum"), orders=("amount", "size"),
-                                          active_customers=("customer_id", "nunique"))
-    grouped = grouped.reindex(pd.period_range(first, last, freq="M"), fill_value=0)
-    grouped.index.name = "month"
-    return grouped.reset_index().assign(month=lambda f: f["month"].dt.to_timestamp())
 
 
-def top_share(amounts: pd.Series, share: float) -> float:
-    """Share of the positive total held by the top ``share`` of customers (0.2 -> top 20%)."""
-    values = amounts.clip(lower=0).sort_values(ascending=False).to_numpy()
-    if len(values) == 0 or values.sum() == 0:
-        return float("nan")
-    top = max(int(np.ceil(len(values) * share)), 1)
-    return float(values[:top].sum() / values.sum())
+BASE_DIMENSIONS: tuple[str, ...] = ("customer_type", "industry", "size_tier", "region", "account_manager")
+TENURE_BANDS: tuple[int, ...] = (0, 6, 12, 24, 36, 60)
+EMPTY = "–"
 
 
-def latest_month_summary(monthly: pd.DataFrame) -> dict[str, object]:
-    """The last month of ``monthly_activity`` and its revenue change on the same month a year before
-    (``change`` is None when that month had no revenue)."""
-    last = monthly.iloc[-1]
-    year_before = monthly[monthly["month"] == last["month"] - pd.DateOffset(years=1)]
-    base = float(year_before["revenue"].iloc[0]) if len(year_before) else float("nan")
-    return {"month": last["month"].strftime("%Y-%m"), "active": int(last["active_customers"]),
-            "orders": int(last["orders"]), "revenue": float(last["revenue"]),
-            "change": float(last["revenue"] / base - 1) if base > 0 else None}
+def _signed_up_by(customers: pd.DataFrame, day: date) -> pd.DataFrame:
+    return customers[customers["signup_date"].isna() | (customers["signup_date"] <= pd.Timestamp(day))]
 
 
-def positive_amounts_by_type(profile: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """Customers with a positive cumulative amount, with their type (the data of the log-scale histogram)."""
-    amounts = profile.merge(customers[["customer_id", "customer_type"]], on="customer_id")
-    return amounts.loc[amounts["cumulative_amount"] > 0,
-                       ["customer_id", "customer_type", "cumulative_amount"]].reset_index(drop=True)
+def customer_base(data: Dataset, end: date, baseline_end: date) -> pd.DataFrame:
+    """Customers per value of each base dimension at the period end (after) and the baseline end (before).
+
+    Columns: dimension, value ('–' for empty), before, after, change, relative_change, direction.
+    """
+    customers = data.tables["customers"]
+    rows = []
+    for dimension in BASE_DIMENSIONS:
+        after = _signed_up_by(customers, end)[dimension].fillna(EMPTY).value_counts()
+        before = _signed_up_by(customers, baseline_end)[dimension].fillna(EMPTY).value_counts()
+        counts = pd.DataFrame({"before": before, "after": after}).fillna(0).sort_values("after", ascending=False)
+        rows.append(counts.rename_axis("value").reset_index().assign(dimension=dimension))
+    frame = pd.concat(rows, ignore_index=True)[["dimension", "value", "before", "after"]]
+    return with_change(frame.astype({"before": "float64", "after": "float64"}))
 
 
-def median_amounts(amounts: pd.DataFrame) -> dict[str, float]:
-    """Median cumulative amount per customer type (NaN for a type without customers)."""
-    medians = amounts.groupby("customer_type")["cumulative_amount"].median()
-    return {kind: float(medians.get(kind, float("nan"))) for kind in ("B2B", "B2C")}
+def base_summary(data: Dataset, window: Window, baseline: Window) -> pd.DataFrame:
+    """Customers at the end of each window and new customers (signup inside it), before vs after."""
+    customers = data.tables["customers"]
+
+    def figures(w: Window) -> dict[str, float]:
+        signup = customers["signup_date"]
+        new = signup.between(pd.Timestamp(w.start), pd.Timestamp(w.end))
+        return {"customers": float(len(_signed_up_by(customers, w.end))), "new_customers": float(new.sum())}
+
+    before, after = figures(baseline), figures(window)
+    return with_change(pd.DataFrame([{"metric": m, "before": before[m], "after": after[m]} for m in after]))
+
+
+def tenure_bands(profile: pd.DataFrame, bands: tuple[int, ...] = TENURE_BANDS) -> pd.DataFrame:
+    """Customers per band of cooperation months ('0-6', ..., '60+')."""
+    edges = [*bands, np.inf]
+    names = [f"{low}-{high}" if np.isfinite(high) else f"{low}+" for low, high in zip(edges[:-1], edges[1:],
+                                                                                      strict=True)]
+    months = profile["cooperation_months"].astype("float64")
+    counts = pd.cut(months, edges, right=False, labels=names).value_counts().reindex(names, fill_value=0)
+    return pd.DataFrame({"band": names, "customers": counts.to_numpy(),
+                         "share": counts.to_numpy() / max(len(profile), 1)})

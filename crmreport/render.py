@@ -41,6 +41,8 @@ TOC_DEPTH = 3
 COMPACT_COLUMNS = 8
 #: ... and tables with at least this many columns get a landscape page of their own
 LANDSCAPE_COLUMNS = 11
+#: ... together with at most this many paragraphs between the table and its heading
+LANDSCAPE_INTRO_PARAGRAPHS = 3
 #: image outputs that get the catalog's alt text when the notebook gave none
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 #: the nbconvert wrappers unwrapped so that outputs are siblings (page breaks and named pages need that)
@@ -253,10 +255,12 @@ def _mark_tokens(table: Tag) -> None:
 
 
 def _to_landscape(block: Tag) -> None:
-    """Put a top-level block, and the headings right before it, on a landscape PDF page."""
-    group = [block]
+    """Put a top-level block, with the headings and the short paragraphs introducing it, on a landscape page."""
+    group, heading_seen = [block], False
     for sibling in block.find_previous_siblings():
-        if not re.fullmatch(r"h[1-6]", sibling.name):
+        if re.fullmatch(r"h[1-6]", sibling.name):
+            heading_seen = True
+        elif heading_seen or sibling.name != "p" or len(group) > LANDSCAPE_INTRO_PARAGRAPHS:
             break
         group.append(sibling)
     for tag in group:

@@ -14,7 +14,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from .context import PeriodContext
-from .i18n import label, t
+from .excel import write_workbook
+from .i18n import label, labels, t
 
 log = logging.getLogger("crmreport")
 RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 only with the BOM
@@ -54,10 +55,16 @@ class Report:
         log.info("wrote %s (%d rows)", path.name, len(frame))
 
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
-              formats: dict[str, str] | None = None) -> None:
-        """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers."""
+              formats: dict[str, str] | None = None, translate: dict[str, str] | None = None) -> None:
+        """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
+
+        ``translate`` maps a column to a catalog prefix: its values (codes such as ``nps`` or a table
+        name) are shown through ``label(prefix + value)``, while the CSV keeps the codes.
+        """
         self.save(frame, name)
         shown = frame if max_rows is None else frame.head(max_rows)
+        shown = shown.assign(**{column: labels(shown[column], self.language, prefix)
+                                for column, prefix in (translate or {}).items()})
         shown = shown.rename(columns=lambda c: label(str(c), self.language))
         numeric = {label(c, self.language): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
         numeric.update({label(c, self.language): "{:,.2f}" for c in frame.select_dtypes("float").columns})
@@ -68,6 +75,11 @@ class Report:
         if max_rows is not None and len(frame) > max_rows:
             self.text("report.rows_shown", shown=max_rows, total=len(frame), file=f"results/{name}.csv")
         display(styler)
+
+    def workbook(self, frames: dict[str, pd.DataFrame], name: str) -> None:
+        """Write ``results/<name>.xlsx`` for account managers: one sheet per frame, translated headers."""
+        path = write_workbook(frames, self.context.results_dir / f"{name}.xlsx", self.language)
+        log.info("wrote %s", path.name)
 
     def figure(self, figure: plt.Figure, name: str, data: pd.DataFrame) -> None:
         """Save the tidy ``data`` behind a chart, show the chart and close it."""

@@ -32,11 +32,13 @@ def pandas_oracle(frame: pd.DataFrame) -> pd.DataFrame:
     recent = frame["transaction_date"] >= pd.Timestamp(AS_OF) - pd.Timedelta(days=364)
     orders = frame["amount"] >= 0
     grouped = frame.assign(is_order=orders, is_refund=~orders, gross=frame["amount"].where(orders, 0),
-                           recent_amount=frame["amount"].where(recent, 0), recent_order=recent & orders)
+                           recent_amount=frame["amount"].where(recent, 0), recent_order=recent & orders,
+                           recent_gross=frame["amount"].where(recent & orders, 0))
     summary = grouped.groupby("customer_id").agg(
         orders=("is_order", "sum"), refunds=("is_refund", "sum"), total_amount=("amount", "sum"),
         first_transaction=("transaction_date", "min"), last_transaction=("transaction_date", "max"),
-        amount_12m=("recent_amount", "sum"), orders_12m=("recent_order", "sum"), gross=("gross", "sum"))
+        amount_12m=("recent_amount", "sum"), orders_12m=("recent_order", "sum"),
+        order_amount_12m=("recent_gross", "sum"), gross=("gross", "sum"))
     summary["average_order_value"] = summary["gross"] / summary["orders"].replace(0, np.nan)
     return summary.drop(columns="gross").reset_index()
 
@@ -46,7 +48,7 @@ def assert_matches_oracle(result: pd.DataFrame, frame: pd.DataFrame) -> None:
     assert result["customer_id"].tolist() == expected["customer_id"].tolist()
     for column in ("orders", "refunds", "orders_12m"):
         assert result[column].tolist() == expected[column].astype(int).tolist(), column
-    for column in ("total_amount", "amount_12m", "average_order_value"):
+    for column in ("total_amount", "amount_12m", "order_amount_12m", "average_order_value"):
         np.testing.assert_allclose(result[column], expected[column], rtol=1e-9, err_msg=column)
     for column in ("first_transaction", "last_transaction"):
         assert (result[column].to_numpy() == expected[column].to_numpy()).all(), column

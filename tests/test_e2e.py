@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -18,8 +19,13 @@ from crmreport.demo import write_demo_data
 
 ROOT = Path(__file__).resolve().parents[1]
 PERSONAL_COLUMNS = ("name", "contact_name", "phone", "email")
-EXPECTED_RESULTS = {"row_accounting.csv", "data_quality.csv", "contact_checks.csv", "customer_profile.csv",
-                    "chart_cumulative_amount.csv", "chart_monthly_activity.csv"}
+EXPECTED_RESULTS = {
+    "row_accounting.csv", "customer_base_summary.csv", "chart_customer_base.csv", "customers_by_account_manager.csv",
+    "chart_tenure.csv", "value_summary.csv", "chart_spend_distribution.csv", "concentration.csv", "chart_lorenz.csv",
+    "chart_monthly_activity.csv", "chart_recency.csv", "voice_summary.csv", "nps.csv", "chart_scores.csv",
+    "chart_tickets_by_category.csv", "chart_need_tags.csv", "chart_channels.csv", "outbound_response_rates.csv",
+    "data_quality.csv", "data_quality_columns.csv", "data_quality_issues.csv", "customer_profile.csv",
+}
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +173,40 @@ def test_masking_off_is_printed_on_the_cover(demo_folder, tmp_path):
     assert done.returncode == 0, done.stderr
     cover = pdf_text(tmp_path / "2025Q3" / "01_profiling.pdf").split("\f")[0]
     assert "NOT masked" in cover
+
+
+def test_profile_numbers_match_independent_computations(report, demo_folder):
+    _, out = report
+    results = out / "2025Q3" / "results"
+    surveys = pd.read_csv(demo_folder / "surveys.csv", parse_dates=["response_time"])
+    in_period = surveys[(surveys["response_time"] >= "2025-07-01") & (surveys["response_time"] < "2025-10-01")]
+    answers = in_period["nps"].dropna()
+    expected_nps = 100 * ((answers >= 9).mean() - (answers <= 6).mean())
+    nps = pd.read_csv(results / "nps.csv", encoding="utf-8-sig").iloc[0]
+    assert nps["nps"] == pytest.approx(expected_nps) and nps["n"] == len(answers)
+    base = pd.read_csv(results / "customer_base_summary.csv", encoding="utf-8-sig").set_index("metric")
+    customers = pd.read_csv(demo_folder / "customers.csv", parse_dates=["signup_date"])
+    assert base.loc["customers", "after"] == (customers["signup_date"] <= "2025-09-30").sum()
+    transactions = pd.read_csv(demo_folder / "transactions.csv", parse_dates=["transaction_date"]).drop_duplicates()
+    recent = transactions[(transactions["transaction_date"] >= "2024-10-01")
+                          & (transactions["transaction_date"] < "2025-10-01")]
+    per_customer = recent.groupby("customer_id")["amount"].sum().clip(lower=0).sort_values(ascending=False)
+    top = per_customer.iloc[: int(np.ceil(len(customers) * 0.2))].sum() / per_customer.sum()
+    shares = pd.read_csv(results / "concentration.csv", encoding="utf-8-sig").set_index("top_share_of_customers")
+    assert shares.loc[0.2, "share_of_amount"] == pytest.approx(top)
+    assert (out / "2025Q3" / "results" / "customer_profile.xlsx").is_file()
+
+
+def test_only_required_tables_degrade_gracefully(demo_folder, tmp_path):
+    folder = tmp_path / "minimal"
+    folder.mkdir()
+    for name in ("customers", "transactions"):
+        (folder / f"{name}.csv").write_bytes((demo_folder / f"{name}.csv").read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--data", str(folder), "--out",
+         str(tmp_path), "--format", "html"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = (tmp_path / "2025Q3" / "01_profiling.html").read_text(encoding="utf-8")
+    for table in ("surveys", "interactions", "tickets"):
+        assert f"This section needs the {table} table, which the data source does not provide" in html
+    assert "Customer information analysis table" in html
