@@ -71,11 +71,13 @@ def pandas_path(path: str) -> int:
     recent = frame["transaction_date"] >= pd.Timestamp(AS_OF) - pd.Timedelta(days=364)
     orders = frame["amount"] >= 0
     frame = frame.assign(is_order=orders, is_refund=~orders, gross=frame["amount"].where(orders, 0),
-                         recent_amount=frame["amount"].where(recent, 0), recent_order=recent & orders)
+                         recent_amount=frame["amount"].where(recent, 0), recent_order=recent & orders,
+                         recent_gross=frame["amount"].where(recent & orders, 0))
     summary = frame.groupby("customer_id").agg(
         orders=("is_order", "sum"), refunds=("is_refund", "sum"), total_amount=("amount", "sum"),
         first_transaction=("transaction_date", "min"), last_transaction=("transaction_date", "max"),
-        amount_12m=("recent_amount", "sum"), orders_12m=("recent_order", "sum"), gross=("gross", "sum"))
+        amount_12m=("recent_amount", "sum"), orders_12m=("recent_order", "sum"),
+        order_amount_12m=("recent_gross", "sum"), gross=("gross", "sum"))
     summary["average_order_value"] = summary["gross"] / summary["orders"].replace(0, np.nan)
     return len(summary)
 

@@ -7,7 +7,7 @@ behind it), so each number in a report can be traced to a file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -54,22 +54,43 @@ class Report:
         frame.to_csv(path, index=False, encoding=RESULTS_ENCODING)
         log.info("wrote %s (%d rows)", path.name, len(frame))
 
+    def points(self, share_change: float) -> str:
+        """A change between two shares, in percentage points (0.034 -> '+3.4 pp')."""
+        return "–" if pd.isna(share_change) else self.t("unit.percentage_points", value=share_change * 100)
+
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
-              formats: dict[str, str] | None = None, translate: dict[str, str] | None = None) -> None:
+              formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
+              row_formats: dict[str, tuple[str, str | Callable]] | None = None,
+              headers: dict[str, str] | None = None) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
-        ``translate`` maps a column to a catalog prefix: its values (codes such as ``nps`` or a table
-        name) are shown through ``label(prefix + value)``, while the CSV keeps the codes.
+        ``formats`` maps a column to a format string or function. ``translate`` maps a column to a
+        catalog prefix: its values (codes such as ``nps`` or a table name) are shown through
+        ``label(prefix + value)``, while the CSV keeps the codes. ``row_formats`` serves tables whose
+        rows have different units: it maps a value of the first column to ``(level, change)`` formats,
+        ``change`` for the column named ``change``, ``level`` for the other numeric columns that
+        ``formats`` does not cover. ``headers`` maps a column to the catalog label shown as its
+        header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5).
         """
         self.save(frame, name)
         shown = frame if max_rows is None else frame.head(max_rows)
         shown = shown.assign(**{column: labels(shown[column], self.language, prefix)
                                 for column, prefix in (translate or {}).items()})
-        shown = shown.rename(columns=lambda c: label(str(c), self.language))
-        numeric = {label(c, self.language): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
-        numeric.update({label(c, self.language): "{:,.2f}" for c in frame.select_dtypes("float").columns})
-        numeric.update({label(c, self.language): f for c, f in (formats or {}).items()})
+        def header(column: str) -> str:
+            return label((headers or {}).get(column, column), self.language)
+
+        shown = shown.rename(columns=lambda c: header(str(c)))
+        numeric = {header(c): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
+        numeric.update({header(c): "{:,.2f}" for c in frame.select_dtypes("float").columns})
+        numeric.update({header(c): f for c, f in (formats or {}).items()})
         styler = shown.style.hide(axis="index").format(numeric, na_rep="–")
+        levels = [header(c) for c in frame.select_dtypes("number").columns
+                  if c != "change" and c not in (formats or {})]
+        changes = [header("change")] if "change" in frame.columns else []
+        for key, (level, change) in (row_formats or {}).items():
+            rows = shown.index[frame.loc[shown.index].iloc[:, 0] == key]
+            styler = styler.format(level, subset=(rows, levels), na_rep="–")
+            styler = styler.format(change, subset=(rows, changes), na_rep="–")
         styler = styler.format(lambda v: v.strftime("%Y-%m-%d"), subset=list(
             shown.select_dtypes("datetime").columns), na_rep="–")
         if max_rows is not None and len(frame) > max_rows:

@@ -269,3 +269,26 @@ def outbound_response_rates(interactions: pd.DataFrame | None, window: Window,
                                    method="wilson")
     return grouped.assign(response_rate=grouped["responded"] / grouped["outbound"],
                           ci_low=np.asarray(low, dtype=float), ci_high=np.asarray(high, dtype=float))[RESPONSE_COLUMNS]
+
+
+def response_rates_vs_baseline(interactions: pd.DataFrame | None, window: Window, baseline: Window) -> pd.DataFrame:
+    """:func:`outbound_response_rates` of ``window`` with the ``baseline`` rate and the ``change`` per channel.
+
+    Channels without outbound contacts in the baseline get an empty ``response_rate_before``.
+    """
+    now = outbound_response_rates(interactions, window)
+    before = outbound_response_rates(interactions, baseline)[["channel", "response_rate"]]
+    merged = now.merge(before.rename(columns={"response_rate": "response_rate_before"}), on="channel", how="left")
+    return merged.assign(change=merged["response_rate"] - merged["response_rate_before"])
+
+
+def score_shares(scores: pd.DataFrame) -> dict[str, float]:
+    """From :func:`score_distribution` frames (``question`` csat/nps): CSAT top-2-box share and NPS group shares."""
+    csat = scores[scores["question"] == "csat"]
+    nps_scores = scores[scores["question"] == "nps"]
+
+    def share(frame: pd.DataFrame, low: int, high: int) -> float:
+        total = frame["responses"].sum()
+        return float(frame.loc[frame["score"].between(low, high), "responses"].sum() / total) if total else np.nan
+
+    return {"top2": share(csat, 4, 5), "promoters": share(nps_scores, 9, 10), "detractors": share(nps_scores, 0, 6)}

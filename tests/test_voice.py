@@ -218,3 +218,18 @@ def test_demo_voice_summary_shows_the_planted_improvements(demo):
     rates = voice.outbound_response_rates(data.tables["interactions"], params.window)
     assert mix["share"].sum() == pytest.approx(1)
     assert rates["outbound"].sum() == mix.loc[mix["direction"] == "outbound", "interactions"].sum()
+
+
+def test_response_rates_vs_baseline_and_score_shares():
+    interactions = pd.DataFrame({
+        "interaction_time": pd.to_datetime(["2025-07-02", "2025-07-03", "2025-04-02", "2025-04-03", "2025-07-04"]),
+        "channel": ["sms", "sms", "sms", "sms", "phone"],
+        "direction": ["outbound"] * 5,
+        "responded": pd.array([True, False, False, False, True], dtype="boolean"),
+    })
+    rates = voice.response_rates_vs_baseline(interactions, Q3, Q2).set_index("channel")
+    assert rates.loc["sms", "response_rate"] == 0.5 and rates.loc["sms", "response_rate_before"] == 0.0
+    assert rates.loc["sms", "change"] == 0.5 and pd.isna(rates.loc["phone", "response_rate_before"])
+    scores = pd.DataFrame({"question": ["csat"] * 2 + ["nps"] * 3, "score": [3, 5, 5, 7, 10],
+                           "responses": [1, 3, 2, 1, 1]})
+    assert voice.score_shares(scores) == pytest.approx({"top2": 0.75, "promoters": 0.25, "detractors": 0.5})
