@@ -32,6 +32,7 @@ format: install
 
 benchmark: install
 	$(BIN)/python benchmarks/bench_aggregate.py
+	$(BIN)/python benchmarks/bench_segmentation.py
 
 clean:
 	rm -rf $(VENV) reports/*/ reports/logs .pytest_cache

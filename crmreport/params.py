@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .contract import TABLES
 from .errors import ParamsError
+from .segmentation_params import Segment, Segmentation, Strategy
 
 TableName = Literal["customers", "transactions", "interactions", "surveys", "tickets", "outreach", "tasks",
                     "improvements"]
@@ -68,6 +69,10 @@ class Params(BaseModel):
     as_of: date | None = Field(None, description="dates after this day are impossible (default: today)")
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
                                                   description="report formats to render")
+    segmentation: Segmentation = Field(default_factory=Segmentation,
+                                       description="thresholds of segmentation (docs/segmentation.md)")
+    strategies: dict[Segment, Strategy] = Field(default_factory=dict,
+                                                description="template 3: the service strategy per nine-box segment")
 
     @model_validator(mode="after")
     def _mappings_name_contract_columns(self) -> Params:
@@ -190,13 +195,24 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _known_keys(parent: tuple[str | int, ...]) -> list[str]:
+    """The keys allowed under ``parent`` (a location in the params), for "did you mean" hints."""
+    if not parent:
+        return list(Params.model_fields)
+    if parent[0] == "segmentation":
+        return list(Segmentation.model_fields)
+    if parent[0] == "strategies":
+        return list(Strategy.model_fields)
+    return list(TABLES)
+
+
 def _explain(error: ValidationError, sources: str) -> str:
     lines = []
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         if problem["type"] == "extra_forbidden":
             key = str(problem["loc"][-1])
-            known = list(Params.model_fields) if len(problem["loc"]) == 1 else list(TABLES)
+            known = _known_keys(problem["loc"][:-1])
             hint = difflib.get_close_matches(key, known, n=1)
             fix = f" (did you mean `{hint[0]}`?)" if hint else f"; known keys: {', '.join(known)}"
             lines.append(f"`{where}` is not a parameter{fix}")

@@ -38,6 +38,14 @@ def test_params_reference_documents_every_parameter():
     assert [name for name in Params.model_fields if f"`{name}`" not in doc] == []
 
 
+def test_segmentation_reference_documents_every_threshold():
+    from crmreport.segmentation_params import Segmentation, Strategy
+
+    doc = (ROOT / "docs" / "params.md").read_text(encoding="utf-8")
+    names = [*Segmentation.model_fields, *Strategy.model_fields]
+    assert [name for name in names if f"`{name}`" not in doc] == []
+
+
 def test_cli_reference_documents_every_option():
     from crmreport.cli import _parser
 

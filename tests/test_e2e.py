@@ -13,11 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, pdf_text
 from pypdf import PdfReader
 
-from crmreport.demo import write_demo_data
-
-ROOT = Path(__file__).resolve().parents[1]
 PERSONAL_COLUMNS = ("name", "contact_name", "phone", "email")
 EXPECTED_RESULTS = {
     "row_accounting.csv", "customer_base_summary.csv", "chart_customer_base.csv", "customers_by_account_manager.csv",
@@ -28,28 +26,6 @@ EXPECTED_RESULTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    return write_demo_data(tmp_path_factory.mktemp("demo") / "data", n_customers=300, seed=21)
-
-
-def render(folder: Path, out: Path, language: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--data", str(folder), "--out", str(out),
-         "--language", language], cwd=ROOT, capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module", params=["en", "zh"])
-def report(request, demo_folder, tmp_path_factory) -> tuple[str, Path]:
-    out = tmp_path_factory.mktemp(f"reports-{request.param}")
-    done = render(demo_folder, out, request.param)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return request.param, out
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
 
 
 def test_report_folder_has_every_artifact(report):

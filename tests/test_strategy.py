@@ -1,0 +1,53 @@
+"""Template 3 checks and the per-customer action list."""
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from crmreport.params import load_params
+from crmreport.segmentation import SEGMENTS
+from crmreport.segmentation_params import Strategy
+from crmreport.strategy import action_list, check_strategies, strategy_table
+
+CONCRETE = {"content": "1 visit per month", "owner": "account_manager", "cadence": "monthly", "due_days": 3}
+
+
+def test_shipped_strategy_table_covers_every_segment_without_problems():
+    params = load_params("2025Q3", root=Path(__file__).parents[1])  # the project's params/defaults.yaml
+    assert set(params.strategies) == set(SEGMENTS)
+    assert check_strategies(params.strategies).empty
+    zh = strategy_table(params.strategies, "zh").set_index("segment")
+    assert zh.loc["core", "owner"] == "客户经理" and "每月" in zh.loc["core", "content"]
+
+
+def test_vague_strategies_are_flagged():
+    strategies = {segment: Strategy(**CONCRETE) for segment in SEGMENTS if segment != "observe"}
+    strategies["core"] = Strategy(content="regular visits", owner="the relevant department", cadence="monthly",
+                                  due_days=3)
+    strategies["growth"] = Strategy(content={"en": "2 salons a year", "zh": "每年两次沙龙"})
+    problems = check_strategies(strategies)
+    assert set(map(tuple, problems.to_numpy())) == {
+        ("observe", "missing"), ("core", "vague_owner"), ("core", "not_concrete"),
+        ("growth", "no_owner"), ("growth", "no_cadence"), ("growth", "no_due_date")}
+
+
+def test_action_list_owner_due_date_and_order():
+    segments = pd.DataFrame({
+        "customer_id": ["C1", "C2", "C3", "C4"], "segment": ["core", "core", "regular", "observe"],
+        "lifecycle_stage": ["active"] * 4, "churn_risk": ["low", "high", "low", "low"],
+        "annual_amount": [900.0, 100.0, 50.0, 10.0]})
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"], "name": ["李*", "王*", "*", "*"],
+                              "account_manager": ["王芳", None, "Chen Jing", "Chen Jing"]})
+    strategies = {"core": Strategy(**CONCRETE),
+                  "regular": Strategy(content="1 newsletter per month", owner={"en": "Service team", "zh": "客服团队"},
+                                      cadence="monthly", due_days=30)}
+    actions = action_list(segments, customers, strategies, date(2025, 9, 30), "en")
+    assert actions["customer_id"].tolist() == ["C2", "C1", "C3", "C4"]  # same due date: high risk first
+    by_id = actions.set_index("customer_id")
+    assert by_id.loc["C1", "owner"] == "王芳"
+    assert by_id.loc["C2", "owner"] == "Account manager"          # no manager: the role
+    assert by_id.loc["C3", "owner"] == "Service team"
+    assert by_id.loc["C1", "due_date"] == pd.Timestamp("2025-10-03")
+    assert pd.isna(by_id.loc["C4", "strategy"]) and pd.isna(by_id.loc["C4", "due_date"])
+    assert len(actions) == len(segments)
