@@ -10,15 +10,16 @@ tables. Statistics come from :mod:`crmreport.abtest` and :mod:`crmreport.abpower
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import abbayes, abpower
+from . import abbayes, abpower, outreach
 from . import abtest as ab
-from .params import AbTests
+from .dataset import Dataset
+from .params import AbTests, Params
 
 METRICS = ("response_rate", "conversion_rate", "revenue_per_customer", "revenue_per_converter")
 RATE_METRICS = METRICS[:2]
@@ -38,8 +39,9 @@ def result_name(prefix: str, campaign_id: str) -> str:
     return prefix + "_" + re.sub(r"[^\w-]+", "_", str(campaign_id))
 
 
-def _join(*codes: str | None) -> str | None:
-    unique = list(dict.fromkeys(c for code in codes if code for c in code.split(";")))
+def _join(*codes: object) -> str | None:
+    """Message codes joined with ';' in order, without repeats; empty values (None, NaN) skipped."""
+    unique = list(dict.fromkeys(c for code in codes if isinstance(code, str) and code for c in code.split(";")))
     return ";".join(unique) or None
 
 
@@ -197,7 +199,7 @@ def srm_flagged(srm: pd.DataFrame, threshold: float) -> set[str]:
 
 def verdict(message: str | None, p_adjusted: float, abs_diff: float, alpha: float) -> str:
     """One of :data:`VERDICTS`: ``untrustworthy`` after an SRM, ``insufficient_data`` without a test."""
-    codes = (message or "").split(";")
+    codes = message.split(";") if isinstance(message, str) else []
     if ab.SRM in codes:
         return "untrustworthy"
     if not np.isfinite(p_adjusted):
@@ -372,3 +374,59 @@ def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> di
             "ci_high": best["ci_high"], "prob_beat_control": best["prob_beat_control"], "verdict": best["verdict"],
             "significant_metrics": int(rows["verdict"].isin(VERDICTS[:2]).sum()),
             "tests": int(rows["p_value"].notna().sum())}
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    """Every table of a period's campaign evaluation (see :func:`evaluate_period`)."""
+
+    overview: pd.DataFrame
+    sums: pd.DataFrame
+    segment_sums: pd.DataFrame
+    srm: pd.DataFrame
+    tests: pd.DataFrame
+    cuped: pd.DataFrame
+    power: pd.DataFrame
+    planning: pd.DataFrame
+    business: pd.DataFrame
+    heterogeneity: pd.DataFrame
+    board: pd.DataFrame
+
+    @property
+    def active(self) -> list[str]:
+        """Campaigns the period evaluates, by first assignment."""
+        return self.overview.loc[self.overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+
+    @property
+    def contract(self) -> pd.DataFrame:
+        """``tests`` with exactly the columns of ``results/ab_tests.csv``."""
+        return self.tests[TEST_COLUMNS]
+
+
+def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> CampaignResults:
+    """Evaluate every campaign whose first assignment falls in the period (needs the ``outreach`` table).
+
+    Parameters
+    ----------
+    data
+        The period's dataset.
+    params
+        ``control_arm``, the period window and the ``ab_tests`` settings.
+    segments
+        Optional ``customer_id`` -> ``segment`` frame (nine-box segment or value tier); default:
+        customer type. Segments are the slices of the breakdown and the tiers of the board.
+    """
+    settings = params.ab_tests
+    overview = outreach.campaign_overview(data.tables.get("outreach"), params.window, params.control_arm)
+    active = overview.loc[overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+    customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments)
+    sums = outreach.arm_sums(customers, ["campaign_id", "arm"])
+    segment_sums = outreach.arm_sums(customers, ["campaign_id", "segment", "arm"])
+    srm = srm_table(sums, settings.planned_split)
+    tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold))
+    channels = dict(zip(overview["campaign_id"], overview["channel"], strict=True))
+    return CampaignResults(overview, sums, segment_sums, srm, tests, cuped_table(sums, tests, params.control_arm,
+                                                                                 settings),
+                           power_table(tests, settings), planning_table(sums, params.control_arm, settings),
+                           business_table(tests, channels, settings), heterogeneity_table(tests),
+                           board_table(segment_sums, settings.alpha))
