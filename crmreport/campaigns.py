@@ -1,25 +1,23 @@
-"""Outreach campaign evaluation: from per-arm sums (:mod:`crmreport.outreach`) to the tidy result tables.
+"""Outreach campaign tests: every arm against control, from per-arm sums (:mod:`crmreport.outreach`).
 
 :func:`evaluate` compares every treatment arm with the control arm on the four metrics of
 :data:`METRICS`, for the whole campaign (segment ``all``) and per segment, adjusts the p-values
-per family, adds the Bayesian view and marks campaigns with a sample ratio mismatch. The other
-functions derive the SRM, CUPED, power, planning, business, heterogeneity, board and summary
-tables. Statistics come from :mod:`crmreport.abtest` and :mod:`crmreport.abpower`.
+per family, adds the Bayesian view and marks campaigns with a sample ratio mismatch; its
+columns are the contract of ``results/ab_tests.csv``. :func:`srm_table` is the contract of
+``results/ab_srm.csv``. The tables derived from these live in :mod:`crmreport.campaign_results`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
-from . import abbayes, abpower, outreach
+from . import abbayes
 from . import abtest as ab
-from .dataset import Dataset
-from .params import AbTests, Params
+from .params import AbTests
 
 METRICS = ("response_rate", "conversion_rate", "revenue_per_customer", "revenue_per_converter")
 RATE_METRICS = METRICS[:2]
@@ -39,7 +37,7 @@ def result_name(prefix: str, campaign_id: str) -> str:
     return prefix + "_" + re.sub(r"[^\w-]+", "_", str(campaign_id))
 
 
-def _join(*codes: object) -> str | None:
+def join_messages(*codes: object) -> str | None:
     """Message codes joined with ';' in order, without repeats; empty values (None, NaN) skipped."""
     unique = list(dict.fromkeys(c for code in codes if isinstance(code, str) and code for c in code.split(";")))
     return ";".join(unique) or None
@@ -108,7 +106,7 @@ def _slice_rows(campaign_id: str, segment: str, arms: pd.DataFrame, control_arm:
             small = min_n is not None and min(int(sums["n"]), int(control["n"])) < min_n
             if small and comparison.message not in (ab.NO_CUSTOMERS,):
                 comparison = replace(comparison, **dict.fromkeys(_INFERENCE, np.nan),
-                                     message=_join(comparison.message, ab.BELOW_MIN_N))
+                                     message=join_messages(comparison.message, ab.BELOW_MIN_N))
                 posterior = None
             rows.append(_row(campaign_id, segment, metric, str(arm), control_arm, comparison, posterior))
     return rows
@@ -161,7 +159,7 @@ def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm:
         frame.loc[index, "p_adjusted"] = ab.adjust_p_values(frame.loc[index, "p_value"], settings.correction)
     frame["significant"] = (frame["p_adjusted"] < settings.alpha).astype(bool)
     flagged = frame["campaign_id"].isin(srm_flagged)
-    frame.loc[flagged, "message"] = [_join(m, ab.SRM) for m in frame.loc[flagged, "message"]]
+    frame.loc[flagged, "message"] = [join_messages(m, ab.SRM) for m in frame.loc[flagged, "message"]]
     return frame
 
 
@@ -213,220 +211,3 @@ def with_verdicts(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """``tests`` with a ``verdict`` column."""
     return tests.assign(verdict=[verdict(m, p, d, alpha) for m, p, d in
                                  zip(tests["message"], tests["p_adjusted"], tests["abs_diff"], strict=True)])
-
-
-def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
-    """Revenue per customer with and without CUPED (pre-period revenue as covariate), per campaign and arm.
-
-    ``p_adjusted`` applies the campaign's correction with the CUPED p-value in place of the
-    unadjusted revenue-per-customer one. ``value_*`` are the adjusted means.
-    """
-    rows = []
-    for campaign_id, group in sums.groupby("campaign_id", sort=False):
-        arms = group.set_index("arm")
-        if control_arm not in arms.index or len(arms) < 2:
-            continue
-
-        def bivariate(row: pd.Series) -> ab.Bivariate:
-            return ab.Bivariate(int(row["n"]), row["revenue_sum"], row["revenue_sq"], row["pre_sum"], row["pre_sq"],
-                                row["pre_revenue_cross"])
-
-        for arm, row in arms.drop(index=control_arm).iterrows():
-            result = ab.cuped(bivariate(arms.loc[control_arm]), bivariate(row), settings.alpha)
-            adjusted, plain = result.adjusted, result.unadjusted
-            rows.append({"campaign_id": campaign_id, "arm": arm, "control_arm": control_arm, "n_arm": adjusted.n_arm,
-                         "n_control": adjusted.n_control, "theta": result.theta, "value_arm": adjusted.value_arm,
-                         "value_control": adjusted.value_control, "abs_diff": adjusted.abs_diff,
-                         "ci_low": adjusted.ci_low, "ci_high": adjusted.ci_high, "p_value": adjusted.p_value,
-                         "p_adjusted": np.nan, "unadjusted_abs_diff": plain.abs_diff,
-                         "unadjusted_ci_low": plain.ci_low, "unadjusted_ci_high": plain.ci_high,
-                         "unadjusted_p_value": plain.p_value, "variance_reduction": result.variance_reduction,
-                         "message": result.message})
-        family = tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)]
-        mine = [r for r in rows if r["campaign_id"] == campaign_id]
-        swapped = {r["arm"]: r["p_value"] for r in mine}
-        p = [swapped[a] if m == "revenue_per_customer" else v
-             for a, m, v in zip(family["arm"], family["metric"], family["p_value"], strict=True)]
-        adjusted_p = dict(zip(zip(family["arm"], family["metric"], strict=True),
-                              ab.adjust_p_values(p, settings.correction), strict=True))
-        srm = family["message"].fillna("").str.split(";").map(lambda codes: ab.SRM in codes).any()
-        for r in mine:
-            r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
-            r["message"] = _join(r["message"], ab.SRM if srm else None)
-    return pd.DataFrame(rows)
-
-
-def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
-    """Minimum detectable effect of every campaign-level comparison at its achieved arm sizes."""
-    rows = []
-    for _, r in tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])
-                      ].iterrows():
-        n1, n0 = int(r["n_arm"]), int(r["n_control"])
-        if r["metric"] in RATE_METRICS:
-            mde = abpower.mde_rate(r["value_control"], n1, n0, settings.alpha, settings.power)
-        else:
-            mde = abpower.mde_mean(r["value_control"], r["std_error"], n1, n0, settings.alpha, settings.power,
-                                   t_test=r["metric"] == "revenue_per_customer")
-        rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], "n_arm": n1,
-                     "n_control": n0, "value_control": r["value_control"], "abs_diff": r["abs_diff"],
-                     "mde_abs": mde.mde_abs, "mde_rel": mde.mde_rel, "message": _join(r["message"], mde.message)})
-    return pd.DataFrame(rows)
-
-
-def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
-    """Customers needed per arm to detect each of ``settings.target_lifts`` over each campaign's control values."""
-    rows = []
-    for campaign_id, group in sums.groupby("campaign_id", sort=False):
-        arms = group.set_index("arm")
-        if control_arm not in arms.index:
-            continue
-        control = arms.loc[control_arm]
-        now = int(arms["n"].min())
-        for metric in METRICS[:3]:
-            baseline = metric_value(control, metric)
-            for lift in settings.target_lifts:
-                if metric in RATE_METRICS:
-                    need = abpower.sample_size_rate(baseline, lift, settings.alpha, settings.power)
-                else:
-                    sd = np.sqrt(ab.Moments(int(control["n"]), control["revenue_sum"], control["revenue_sq"]).variance)
-                    need = abpower.sample_size_mean(baseline, sd, lift, settings.alpha, settings.power)
-                rows.append({"campaign_id": campaign_id, "metric": metric, "baseline": baseline, "target_lift": lift,
-                             "target_value": need.target_value, "n_per_arm": need.n_per_arm, "n_per_arm_now": now,
-                             "enough": bool(now >= need.n_per_arm), "message": need.message})
-    frame = pd.DataFrame(rows)
-    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64")) if len(frame) else frame
-
-
-def business_table(tests: pd.DataFrame, channels: dict[str, str | None], settings: AbTests) -> pd.DataFrame:
-    """Incremental conversions and revenue of every arm over its customers, with intervals, and their cost.
-
-    ``incremental_*`` = the difference per customer x the arm's customers. When ``cost_per_contact``
-    names the campaign (or else its channel), ``cost`` = cost x the arm's customers (the control
-    arm is taken as not contacted) and ``cost_per_incremental_conversion`` = cost / incremental
-    conversions, its interval from the conversions' interval (upper bound empty when that includes 0).
-    """
-    rows = []
-    rates = tests[(tests["segment"] == ALL) & (tests["metric"] == "conversion_rate") & (tests["n_control"] > 0)
-                  & (tests["arm"] != tests["control_arm"])]
-    revenue = tests[(tests["segment"] == ALL) & (tests["metric"] == "revenue_per_customer")].set_index(
-        ["campaign_id", "arm"])
-    for _, conv in rates.iterrows():
-        rev = revenue.loc[(conv["campaign_id"], conv["arm"])]
-        n = int(conv["n_arm"])
-        unit = settings.cost_per_contact.get(str(conv["campaign_id"]),
-                                             settings.cost_per_contact.get(str(channels.get(conv["campaign_id"])),
-                                                                           np.nan))
-        cost = unit * n
-        incr, low, high = (conv[c] * n for c in ("abs_diff", "ci_low", "ci_high"))
-        rows.append({"campaign_id": conv["campaign_id"], "arm": conv["arm"], "n_arm": n,
-                     "incremental_conversions": incr, "incremental_conversions_low": low,
-                     "incremental_conversions_high": high, "incremental_revenue": rev["abs_diff"] * n,
-                     "incremental_revenue_low": rev["ci_low"] * n, "incremental_revenue_high": rev["ci_high"] * n,
-                     "cost_per_contact": unit, "cost": cost,
-                     "cost_per_incremental_conversion": cost / incr if incr > 0 else np.nan,
-                     "cost_per_incremental_conversion_low": cost / high if high > 0 else np.nan,
-                     "cost_per_incremental_conversion_high": cost / low if low > 0 else np.nan,
-                     "net_revenue": rev["abs_diff"] * n - cost, "message": _join(conv["message"], rev["message"])})
-    return pd.DataFrame(rows)
-
-
-def heterogeneity_table(tests: pd.DataFrame) -> pd.DataFrame:
-    """Per campaign, arm and metric: does the effect differ between segments? (Cochran's Q over tested slices)."""
-    rows = []
-    whole = tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
-    slices = tests[(tests["segment"] != ALL) & tests["p_value"].notna()]
-    for _, r in whole.iterrows():
-        part = slices[(slices["campaign_id"] == r["campaign_id"]) & (slices["arm"] == r["arm"])
-                      & (slices["metric"] == r["metric"])]
-        result = ab.heterogeneity(part["abs_diff"], part["std_error"] ** 2)
-        rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], **asdict(result)})
-    return pd.DataFrame(rows)
-
-
-def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """The layered outreach board: conversion rate per campaign, segment (tier) and arm with Wilson intervals."""
-    frame = segment_sums[segment_sums["n"] > 0]
-    low, high = proportion_confint(frame["converted"], frame["n"], alpha=alpha, method="wilson")
-    return pd.DataFrame({"campaign_id": frame["campaign_id"], "segment": frame["segment"], "arm": frame["arm"],
-                         "n": frame["n"].astype(int), "conversions": frame["converted"].astype(int),
-                         "conversion_rate": frame["converted"] / frame["n"], "ci_low": np.asarray(low, dtype=float),
-                         "ci_high": np.asarray(high, dtype=float)}).reset_index(drop=True)
-
-
-def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> dict:
-    """The arm with the largest conversion-rate difference in a campaign, for a takeaway sentence.
-
-    Returns
-    -------
-    dict
-        ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
-        ``prob_beat_control``, ``verdict``, ``significant_metrics`` (how many metric x arm results are
-        significant), ``tests`` (how many ran); empty when no arm was compared with control.
-    """
-    rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
-    conv = rows[(rows["metric"] == "conversion_rate") & rows["abs_diff"].notna() & (rows["n_control"] > 0)
-                & (rows["arm"] != rows["control_arm"])]
-    if conv.empty:
-        return {}
-    best = conv.loc[conv["abs_diff"].idxmax()]
-    return {"arm": best["arm"], "control": best["control_arm"], "value_arm": best["value_arm"],
-            "value_control": best["value_control"], "abs_diff": best["abs_diff"], "ci_low": best["ci_low"],
-            "ci_high": best["ci_high"], "prob_beat_control": best["prob_beat_control"], "verdict": best["verdict"],
-            "significant_metrics": int(rows["verdict"].isin(VERDICTS[:2]).sum()),
-            "tests": int(rows["p_value"].notna().sum())}
-
-
-@dataclass(frozen=True)
-class CampaignResults:
-    """Every table of a period's campaign evaluation (see :func:`evaluate_period`)."""
-
-    overview: pd.DataFrame
-    sums: pd.DataFrame
-    segment_sums: pd.DataFrame
-    srm: pd.DataFrame
-    tests: pd.DataFrame
-    cuped: pd.DataFrame
-    power: pd.DataFrame
-    planning: pd.DataFrame
-    business: pd.DataFrame
-    heterogeneity: pd.DataFrame
-    board: pd.DataFrame
-
-    @property
-    def active(self) -> list[str]:
-        """Campaigns the period evaluates, by first assignment."""
-        return self.overview.loc[self.overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
-
-    @property
-    def contract(self) -> pd.DataFrame:
-        """``tests`` with exactly the columns of ``results/ab_tests.csv``."""
-        return self.tests[TEST_COLUMNS]
-
-
-def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> CampaignResults:
-    """Evaluate every campaign whose first assignment falls in the period (needs the ``outreach`` table).
-
-    Parameters
-    ----------
-    data
-        The period's dataset.
-    params
-        ``control_arm``, the period window and the ``ab_tests`` settings.
-    segments
-        Optional ``customer_id`` -> ``segment`` frame (nine-box segment or value tier); default:
-        customer type. Segments are the slices of the breakdown and the tiers of the board.
-    """
-    settings = params.ab_tests
-    overview = outreach.campaign_overview(data.tables.get("outreach"), params.window, params.control_arm)
-    active = overview.loc[overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
-    customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments)
-    sums = outreach.arm_sums(customers, ["campaign_id", "arm"])
-    segment_sums = outreach.arm_sums(customers, ["campaign_id", "segment", "arm"])
-    srm = srm_table(sums, settings.planned_split)
-    tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold))
-    channels = dict(zip(overview["campaign_id"], overview["channel"], strict=True))
-    return CampaignResults(overview, sums, segment_sums, srm, tests, cuped_table(sums, tests, params.control_arm,
-                                                                                 settings),
-                           power_table(tests, settings), planning_table(sums, params.control_arm, settings),
-                           business_table(tests, channels, settings), heterogeneity_table(tests),
-                           board_table(segment_sums, settings.alpha))
