@@ -57,7 +57,7 @@ class AbTests(BaseModel):
     min_n_per_segment: int = Field(50, ge=2, description="fewest customers per arm for a segment slice to be tested")
     cost_per_contact: dict[str, float] = Field(
         default_factory=dict, description="campaign id or channel -> cost per contacted customer (treatment arms)")
-    target_lifts: list[float] = Field(default_factory=lambda: [0.05, 0.1, 0.2],
+    target_lifts: list[float] = Field(default_factory=lambda: [0.1, 0.25, 0.5],
                                       description="relative lifts of the planning table")
     power: float = Field(0.8, gt=0, lt=1, description="power of the MDE and planning table")
 

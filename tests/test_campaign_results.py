@@ -16,6 +16,7 @@ from crmreport import campaign_results as cr
 from crmreport import campaigns as cp
 from crmreport import outreach
 from crmreport.dataset import prepare_dataset
+from crmreport.i18n import catalog
 from crmreport.params import AbTests, load_params
 
 
@@ -171,3 +172,18 @@ def test_headlines_quote_the_tables(evaluated):
     plain = tests.set_index(["campaign_id", "segment", "metric", "arm"])["p_adjusted"]
     expected = ["A t2"] if plain[("A", "all", "revenue_per_customer", "t2")] >= 0.05 else []
     assert cr.cuped_changes(flipped, tests, 0.05) == expected
+
+
+def test_column_headers_are_unique_within_every_result_table(evaluated):
+    _, sums, segment_sums, tests = evaluated
+    settings = AbTests(cost_per_contact={"A": 1.0})
+    frames = {"tests": tests[cp.TEST_COLUMNS], "srm": cp.srm_table(sums, {}),
+              "cuped": cr.cuped_table(sums, tests, "control", settings), "power": cr.power_table(tests, settings),
+              "planning": cr.planning_table(sums, "control", settings),
+              "business": cr.business_table(tests, {}, settings), "heterogeneity": cr.heterogeneity_table(tests),
+              "board": cr.board_table(segment_sums)}
+    messages = catalog()
+    for name, frame in frames.items():
+        for language in ("en", "zh"):
+            shown = [messages[f"label.ab_{column}"][language] for column in frame.columns]
+            assert len(set(shown)) == len(shown), (name, language, shown)
