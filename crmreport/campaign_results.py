@@ -21,7 +21,6 @@ from .campaigns import (
     METRICS,
     RATE_METRICS,
     TEST_COLUMNS,
-    VERDICTS,
     evaluate,
     join_messages,
     metric_value,
@@ -217,8 +216,8 @@ def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> di
     -------
     dict
         ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
-        ``prob_beat_control``, ``verdict``, ``significant_metrics`` (how many metric x arm results are
-        significant), ``tests`` (how many ran); empty when no arm was compared with control.
+        ``prob_beat_control``, ``verdict``, ``significant_metrics`` (how many metric x arm results have
+        ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty when no arm was compared with control.
     """
     rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
     conv = rows[(rows["metric"] == "conversion_rate") & rows["abs_diff"].notna() & (rows["n_control"] > 0)
@@ -229,7 +228,7 @@ def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> di
     return {"arm": best["arm"], "control": best["control_arm"], "value_arm": best["value_arm"],
             "value_control": best["value_control"], "abs_diff": best["abs_diff"], "ci_low": best["ci_low"],
             "ci_high": best["ci_high"], "prob_beat_control": best["prob_beat_control"], "verdict": best["verdict"],
-            "significant_metrics": int(rows["verdict"].isin(VERDICTS[:2]).sum()),
+            "significant_metrics": int(rows["significant"].sum()),
             "tests": int(rows["p_value"].notna().sum())}
 
 
