@@ -12,7 +12,7 @@ import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -44,6 +44,38 @@ class Window(BaseModel):
         return (self.end - self.start).days + 1
 
 
+class AbTests(BaseModel):
+    """Settings of the outreach A/B test evaluation (notebook 03, ``crmreport.campaigns``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    planned_split: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="per campaign: arm -> planned share (normalised); default: equal shares")
+    alpha: float = Field(0.05, gt=0, lt=1, description="significance level (1 - confidence of the intervals)")
+    correction: Literal["holm", "bh"] = Field("holm", description="multiple-testing correction: holm or bh")
+    srm_threshold: float = Field(0.001, gt=0, lt=1, description="sample-ratio-mismatch flag below this p-value")
+    pre_period_days: int = Field(90, ge=1, description="days before a campaign's first assignment used by CUPED")
+    min_n_per_segment: int = Field(50, ge=2, description="fewest customers per arm for a segment slice to be tested")
+    cost_per_contact: dict[str, float] = Field(
+        default_factory=dict, description="campaign id or channel -> cost per contacted customer (treatment arms)")
+    target_lifts: list[float] = Field(default_factory=lambda: [0.1, 0.25, 0.5],
+                                      description="relative lifts of the planning table")
+    power: float = Field(0.8, gt=0, lt=1, description="power of the MDE and planning table")
+
+    @model_validator(mode="after")
+    def _positive(self) -> AbTests:
+        bad = {k: v for k, v in self.cost_per_contact.items() if v < 0}
+        if bad:
+            raise ValueError(f"cost_per_contact must be >= 0, got {bad}")
+        for campaign, split in self.planned_split.items():
+            if any(v < 0 for v in split.values()) or sum(split.values()) <= 0:
+                raise ValueError(f"planned_split.{campaign} needs shares >= 0 with a positive sum, got {split}")
+        if any(lift == 0 or lift <= -1 for lift in self.target_lifts):
+            raise ValueError(f"target_lifts must be relative lifts above -1 and not 0 (0.1 = +10%), "
+                             f"got {self.target_lifts}")
+        return self
+
+
 class Params(BaseModel):
     """Everything a period run needs to know. Unknown keys are errors."""
 
@@ -66,6 +98,7 @@ class Params(BaseModel):
     masking: bool = Field(True, description="mask personal data; false must be explicit and shows on the cover")
     company: str = Field("Demo Company", description="company name on the cover and page headers")
     control_arm: str = Field("control", description="name of the control arm in outreach campaigns")
+    ab_tests: AbTests = Field(default_factory=AbTests, description="outreach A/B test settings")
     as_of: date | None = Field(None, description="dates after this day are impossible (default: today)")
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
                                                   description="report formats to render")
@@ -195,15 +228,28 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _known_keys(parent: tuple[str | int, ...]) -> list[str]:
-    """The keys allowed under ``parent`` (a location in the params), for "did you mean" hints."""
-    if not parent:
-        return list(Params.model_fields)
-    if parent[0] == "segmentation":
-        return list(Segmentation.model_fields)
-    if parent[0] == "strategies":
-        return list(Strategy.model_fields)
-    return list(TABLES)
+def _known_keys(loc: tuple) -> list[str]:
+    """The keys allowed next to the unknown key at ``loc``: a section's fields, else table names.
+
+    A mapping of sections (``strategies: {core: {...}}``) is walked through its key.
+    """
+    model: type[BaseModel] = Params
+    parts = list(loc[:-1])
+    while parts:
+        field = model.model_fields.get(str(parts.pop(0)))
+        annotation = field.annotation if field else None
+        if get_origin(annotation) is dict and _is_section(get_args(annotation)[-1]):
+            annotation = get_args(annotation)[-1]
+            if parts:
+                parts.pop(0)
+        if not _is_section(annotation):
+            return list(TABLES)
+        model = annotation
+    return list(model.model_fields)
+
+
+def _is_section(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _explain(error: ValidationError, sources: str) -> str:
@@ -212,7 +258,7 @@ def _explain(error: ValidationError, sources: str) -> str:
         where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         if problem["type"] == "extra_forbidden":
             key = str(problem["loc"][-1])
-            known = _known_keys(problem["loc"][:-1])
+            known = _known_keys(problem["loc"])
             hint = difflib.get_close_matches(key, known, n=1)
             fix = f" (did you mean `{hint[0]}`?)" if hint else f"; known keys: {', '.join(known)}"
             lines.append(f"`{where}` is not a parameter{fix}")

@@ -186,3 +186,52 @@ def test_only_required_tables_degrade_gracefully(demo_folder, tmp_path):
     for table in ("surveys", "interactions", "tickets"):
         assert f"This section needs the {table} table, which the data source does not provide" in html
     assert "Customer information analysis table" in html
+
+
+# Notebook 03 (outreach A/B tests): the PDF has the campaign tables, ab_tests.csv keeps its contract
+# and recovers the planted arm effects of the demo set.
+AB_TEST_COLUMNS = ["campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm",
+                   "value_control", "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high",
+                   "p_value", "p_adjusted", "significant", "prob_beat_control", "method", "message"]
+AB_SRM_COLUMNS = ["campaign_id", "arm", "n", "expected_share", "observed_share", "srm_p_value"]
+
+
+def test_ab_tests_pdf_has_the_campaign_tables(report):
+    language, out = report
+    text = pdf_text(out / "2025Q3" / "03_outreach_ab_tests.pdf")
+    expected = {"en": ["Outreach A/B tests, 2025Q3", "Campaigns in the period", "Sample ratio check",
+                       "Campaign CALL-2025Q3", "Campaign SMS-2025Q3", "Response and conversion", "Lifts at a glance",
+                       "Layered outreach board", "Business view", "Power and planning", "EMAIL-2025Q2"],
+                "zh": ["触达活动 A/B 测试评估（2025Q3）", "本期触达活动", "样本比例检验", "活动 CALL-2025Q3",
+                       "活动 SMS-2025Q3", "响应率与转化率", "提升幅度总览", "分层触达看板", "业务视角",
+                       "检验效能与样本规划"]}
+    for phrase in expected[language]:
+        assert phrase in text, phrase
+    assert not re.search(r"ab_(verdict|msg|metric|status)_", text), "every code is translated"
+
+
+def test_ab_tests_csv_keeps_the_contract_and_recovers_the_planted_effects(report, demo_folder):
+    _, out = report
+    results = out / "2025Q3" / "results"
+    tests = pd.read_csv(results / "ab_tests.csv", encoding="utf-8-sig")
+    srm = pd.read_csv(results / "ab_srm.csv", encoding="utf-8-sig")
+    assert list(tests.columns) == AB_TEST_COLUMNS and list(srm.columns) == AB_SRM_COLUMNS
+    truth = json.loads((demo_folder / "ground_truth.json").read_text(encoding="utf-8"))["campaigns"]
+    assert set(tests["campaign_id"]) == {c for c, t in truth.items() if t["quarter"] == "2025Q3"}
+    whole = tests[tests["segment"] == "all"].set_index(["campaign_id", "arm", "metric"])
+    checked = 0
+    for campaign_id in set(tests["campaign_id"]):
+        campaign = truth[campaign_id]
+        assert srm.loc[srm["campaign_id"] == campaign_id].set_index("arm")["n"].to_dict() == campaign["n_assigned"]
+        control = campaign["arms"][campaign["control_arm"]]
+        for arm, effects in campaign["effects"].items():
+            planted = {**effects, "revenue_per_converter": campaign["arms"][arm]["revenue_per_converter"]
+                       - control["revenue_per_converter"]}
+            for metric, effect in planted.items():
+                row = whole.loc[(campaign_id, arm, metric)]
+                if np.isfinite(row["ci_low"]):
+                    assert row["ci_low"] <= effect <= row["ci_high"], (campaign_id, arm, metric, effect)
+                    checked += 1
+                else:  # about 55 customers per arm: an arm without conversions says so
+                    assert isinstance(row["message"], str) and row["message"]
+    assert checked >= 8

@@ -88,3 +88,19 @@ def test_the_repository_params_validate():
 def test_column_mapping_must_target_contract_columns(tmp_path):
     with pytest.raises(ParamsError, match="columns.customers maps to nme, which the contract does not have"):
         load_params("2025Q3", root=tmp_path, overrides={"columns": {"customers": {"姓名": "nme"}}})
+
+
+def test_ab_tests_section_has_defaults_and_explains_bad_keys(tmp_path):
+    settings = load_params("2025Q3", root=tmp_path).ab_tests
+    assert (settings.alpha, settings.correction, settings.power, settings.srm_threshold) == (0.05, "holm", 0.8, 0.001)
+    assert settings.planned_split == {} and settings.cost_per_contact == {}
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "defaults.yaml").write_text("ab_tests: {alhpa: 0.1}\n")
+    with pytest.raises(ParamsError, match=r"`ab_tests.alhpa` is not a parameter \(did you mean `alpha`\?\)"):
+        load_params("2025Q3", root=tmp_path)
+    for bad, message in [({"correction": "bonferroni"}, "ab_tests.correction"), ({"alpha": 5}, "ab_tests.alpha"),
+                         ({"target_lifts": [0]}, "target_lifts"),
+                         ({"cost_per_contact": {"sms": -1}}, "cost_per_contact"),
+                         ({"planned_split": {"A": {"control": 0, "t": 0}}}, "planned_split.A")]:
+        with pytest.raises(ParamsError, match=message):
+            load_params("2025Q3", root=tmp_path / "none", overrides={"ab_tests": bad})

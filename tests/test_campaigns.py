@@ -1,0 +1,142 @@
+"""Campaign evaluation tables: contract, families, degenerate campaigns, and the planted demo effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmreport import abtest as ab
+from crmreport import campaigns as cp
+from crmreport import outreach
+from crmreport.i18n import catalog
+from crmreport.params import AbTests
+
+SETTINGS = AbTests(min_n_per_segment=30)
+
+
+def simulate(rng: np.random.Generator, campaign: str, arms: dict[str, tuple[int, float]],
+             segments: tuple[str, ...] = ("x", "y")) -> pd.DataFrame:
+    """Per-customer outcomes: ``arms`` maps arm -> (customers, conversion rate)."""
+    parts = []
+    for arm, (n, rate) in arms.items():
+        converted = (rng.random(n) < rate).astype(int)
+        responded = np.maximum(converted, (rng.random(n) < 0.1).astype(int))
+        pre = rng.lognormal(6, 1, n)
+        parts.append(pd.DataFrame({
+            "campaign_id": campaign, "customer_id": [f"{campaign}-{arm}-{i}" for i in range(n)], "arm": arm,
+            "segment": rng.choice(segments, n), "responded": responded, "converted": converted,
+            "revenue": converted * (pre + rng.lognormal(5, 0.8, n)), "pre_revenue": pre}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def sums_of(customers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (outreach.arm_sums(customers, ["campaign_id", "arm"]),
+            outreach.arm_sums(customers, ["campaign_id", "segment", "arm"]))
+
+
+@pytest.fixture(scope="module")
+def evaluated():
+    rng = np.random.default_rng(8)
+    customers = pd.concat([simulate(rng, "A", {"control": (600, 0.1), "t1": (600, 0.16), "t2": (590, 0.1)}),
+                           simulate(rng, "B", {"control": (200, 0.2), "t": (210, 0.2)}, segments=("x", "y", "z"))])
+    sums, segment_sums = sums_of(customers)
+    return customers, sums, segment_sums, cp.evaluate(sums, segment_sums, "control", SETTINGS)
+
+
+def test_tests_table_has_the_contract_columns_and_one_row_per_slice_metric_arm(evaluated):
+    _, _, _, tests = evaluated
+    assert cp.TEST_COLUMNS == [
+        "campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm", "value_control",
+        "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value", "p_adjusted",
+        "significant", "prob_beat_control", "method", "message"]
+    assert list(tests.columns[: len(cp.TEST_COLUMNS)]) == cp.TEST_COLUMNS
+    # A: 2 arms x 4 metrics x (all + 2 segments); B: 1 arm x 4 metrics x (all + 3 segments)
+    assert len(tests) == 24 + 16
+    assert not tests.duplicated(["campaign_id", "segment", "metric", "arm"]).any()
+    assert set(tests["metric"]) == set(cp.METRICS) and (tests["control_arm"] == "control").all()
+    methods = tests.drop_duplicates("metric").set_index("metric")["method"].to_dict()
+    assert methods == {"response_rate": "z_test_newcombe", "conversion_rate": "z_test_newcombe",
+                       "revenue_per_customer": "welch_t", "revenue_per_converter": "delta_z"}
+
+
+def test_p_values_are_adjusted_per_campaign_family(evaluated):
+    _, _, _, tests = evaluated
+    for (campaign, is_all), family in tests.groupby([tests["campaign_id"], tests["segment"] == "all"]):
+        expected = ab.adjust_p_values(family["p_value"], "holm")
+        np.testing.assert_allclose(family["p_adjusted"], expected, rtol=1e-12, err_msg=f"{campaign} {is_all}")
+        assert len(family) == (8 if campaign == "A" else 4) * (1 if is_all else (2 if campaign == "A" else 3))
+    assert (tests["significant"] == (tests["p_adjusted"] < 0.05)).all()
+    bh = cp.evaluate(*evaluated[1:3], "control", AbTests(correction="bh", min_n_per_segment=30))
+    first = bh[(bh["campaign_id"] == "A") & (bh["segment"] == "all")]
+    np.testing.assert_allclose(first["p_adjusted"], ab.adjust_p_values(first["p_value"], "bh"), rtol=1e-12)
+
+
+def test_rows_equal_the_statistics_functions(evaluated):
+    customers, _, _, tests = evaluated
+    row = tests[(tests["campaign_id"] == "A") & (tests["segment"] == "x") & (tests["arm"] == "t1")
+                & (tests["metric"] == "conversion_rate")].iloc[0]
+    part = customers[(customers["campaign_id"] == "A") & (customers["segment"] == "x")]
+    control, arm = (part[part["arm"] == a]["converted"] for a in ("control", "t1"))
+    expected = ab.compare_rates(ab.Proportion(len(control), int(control.sum())),
+                                ab.Proportion(len(arm), int(arm.sum())))
+    assert (row["n_arm"], row["n_control"]) == (len(arm), len(control))
+    assert (row["abs_diff"], row["ci_low"], row["p_value"]) == pytest.approx(
+        (expected.abs_diff, expected.ci_low, expected.p_value), rel=1e-12)
+    assert 0 <= row["prob_beat_control"] <= 1
+
+
+def test_degenerate_campaigns_give_messages(evaluated):
+    rng = np.random.default_rng(2)
+    customers = pd.concat([
+        simulate(rng, "ONE", {"treat": (50, 0.2)}),
+        simulate(rng, "NOCTL", {"a": (50, 0.2), "b": (50, 0.2)}),
+        simulate(rng, "ZERO", {"control": (80, 0.0), "t": (80, 0.0)}, segments=("x",)),
+        simulate(rng, "THIN", {"control": (100, 0.3), "t": (100, 0.3)}, segments=("x", "y", "y", "y", "y", "y")),
+    ])
+    tests = cp.evaluate(*sums_of(customers), "control", SETTINGS, srm_flagged={"THIN"})
+    by = tests.set_index(["campaign_id", "segment", "metric", "arm"])["message"]
+    assert by[("ONE", "all", "conversion_rate", "treat")] == ab.SINGLE_ARM
+    assert tests.loc[tests["campaign_id"] == "ONE", "n_control"].eq(0).all()
+    assert by[("NOCTL", "all", "response_rate", "b")] == ab.NO_CONTROL
+    assert by[("ZERO", "all", "conversion_rate", "t")] == ab.NO_CONVERSIONS
+    assert by[("ZERO", "all", "revenue_per_customer", "t")] == ab.ZERO_VARIANCE
+    assert by[("ZERO", "all", "revenue_per_converter", "t")] == ab.NO_CONVERSIONS
+    assert by[("THIN", "x", "conversion_rate", "t")] == f"{ab.BELOW_MIN_N};{ab.SRM}"  # ~17 customers per arm
+    assert by[("THIN", "all", "conversion_rate", "t")] == ab.SRM
+    thin = tests[(tests["campaign_id"] == "THIN") & (tests["segment"] == "x")]
+    assert thin["p_value"].isna().all() and thin["abs_diff"].notna().all()
+    verdicts = cp.with_verdicts(tests, 0.05).set_index(["campaign_id", "segment", "metric", "arm"])["verdict"]
+    assert verdicts[("THIN", "all", "conversion_rate", "t")] == "untrustworthy"
+    assert verdicts[("ZERO", "all", "conversion_rate", "t")] == "insufficient_data"
+    assert verdicts[("ONE", "all", "conversion_rate", "treat")] == "insufficient_data"
+
+
+def test_verdicts():
+    assert cp.verdict(None, 0.01, 0.02, 0.05) == "significant_improvement"
+    assert cp.verdict(None, 0.01, -0.02, 0.05) == "significant_deterioration"
+    assert cp.verdict(None, 0.2, 0.02, 0.05) == "no_significant_change"
+    assert cp.verdict("no_conversions", float("nan"), 0.0, 0.05) == "insufficient_data"
+    assert cp.verdict("below_min_n;srm", 0.01, 0.02, 0.05) == "untrustworthy"
+
+
+def test_srm_table_uses_the_planned_split():
+    sums = pd.DataFrame({"campaign_id": ["A", "A", "B", "B"], "arm": ["control", "t", "control", "new"],
+                         "n": [700, 300, 500, 40]})
+    srm = cp.srm_table(sums, {"A": {"control": 7, "t": 3}, "B": {"control": 0.5, "t": 0.5}})
+    assert list(srm.columns) == cp.SRM_COLUMNS
+    a = srm[srm["campaign_id"] == "A"]
+    assert a["expected_share"].tolist() == [0.7, 0.3] and a["srm_p_value"].eq(1.0).all()
+    b = srm[srm["campaign_id"] == "B"].set_index("arm")
+    assert b["n"].to_dict() == {"control": 500, "t": 0, "new": 40}  # planned but empty, present but unplanned
+    assert b.loc["new", "expected_share"] == 0 and b["srm_p_value"].eq(0).all()
+    assert cp.srm_flagged(srm, 0.001) == {"B"}
+    equal = cp.srm_table(sums, {})
+    assert equal.loc[equal["campaign_id"] == "A", "expected_share"].tolist() == [0.5, 0.5]
+
+
+def test_every_code_column_and_verdict_has_a_label_in_both_languages():
+    messages = catalog()
+    names = [f"ab_msg_{code}" for code in ab.MESSAGES] + [f"ab_verdict_{v}" for v in cp.VERDICTS] + [
+        f"ab_metric_{m}" for m in cp.METRICS] + [f"ab_{c}" for c in cp.TEST_COLUMNS + cp.SRM_COLUMNS]
+    assert [n for n in names if set(messages.get(f"label.{n}", {})) != {"en", "zh"}] == []
