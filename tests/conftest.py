@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from crmreport.demo import write_demo_data
 from crmreport.params import load_params
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CUSTOMERS = """customer_id,name,customer_type,industry,size_tier,region,signup_date,account_manager,contact_name,phone,email,need_tags
 C1,李雷,B2C,consumer,,East China,2021-03-01,王芳,李雷,13812345678,li.lei@x.com,fast delivery;training
@@ -55,3 +60,25 @@ def postgres_url():
     server = PostgresServer(bindir).start()
     yield server.url
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory) -> Path:
+    """A small generated demo data set (300 customers, seed 21) as CSV files, with its ground_truth.json."""
+    return write_demo_data(tmp_path_factory.mktemp("demo") / "data", n_customers=300, seed=21)
+
+
+def render(folder: Path, out: Path, language: str) -> subprocess.CompletedProcess:
+    """Run `crmreport run` for 2025Q3 on ``folder`` into ``out``."""
+    return subprocess.run(
+        [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--data", str(folder), "--out", str(out),
+         "--language", language], cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session", params=["en", "zh"])
+def report(request, demo_folder, tmp_path_factory) -> tuple[str, Path]:
+    """(language, output folder) of the demo period rendered with every notebook, once per session and language."""
+    out = tmp_path_factory.mktemp(f"reports-{request.param}")
+    done = render(demo_folder, out, request.param)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return request.param, out

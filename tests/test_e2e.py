@@ -15,8 +15,6 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from crmreport.demo import write_demo_data
-
 ROOT = Path(__file__).resolve().parents[1]
 PERSONAL_COLUMNS = ("name", "contact_name", "phone", "email")
 EXPECTED_RESULTS = {
@@ -28,23 +26,8 @@ EXPECTED_RESULTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    return write_demo_data(tmp_path_factory.mktemp("demo") / "data", n_customers=300, seed=21)
-
-
-def render(folder: Path, out: Path, language: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--data", str(folder), "--out", str(out),
-         "--language", language], cwd=ROOT, capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module", params=["en", "zh"])
-def report(request, demo_folder, tmp_path_factory) -> tuple[str, Path]:
-    out = tmp_path_factory.mktemp(f"reports-{request.param}")
-    done = render(demo_folder, out, request.param)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return request.param, out
+# the fixtures `demo_folder` and `report` (the rendered demo period in en and zh) live in conftest.py,
+# session-scoped, so every end-to-end test module shares one rendering per language
 
 
 def pdf_text(path: Path) -> str:
