@@ -339,6 +339,29 @@ def group_members(data: Dataset, group: CustomerGroup, segments: pd.DataFrame | 
     return pd.Index(sorted(members))
 
 
+def did_groups(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> tuple[pd.Index, pd.Index]:
+    """Customer ids of the ``kpis.did`` treated and comparison groups (comparison default: everyone not treated).
+
+    Raises
+    ------
+    ParamsError
+        When no groups are named, or a customer is in both groups.
+    """
+    did = params.kpis.did
+    if did is None:
+        raise ParamsError("kpis.did names no treated group; add kpis: {did: {treated: {column: ..., values: [...]}}}")
+    treated = group_members(data, did.treated, segments)
+    if did.comparison is None:
+        comparison = pd.Index(sorted(set(data.tables["customers"]["customer_id"]) - set(treated)))
+    else:
+        comparison = group_members(data, did.comparison, segments)
+    both = treated.intersection(comparison)
+    if len(both):
+        raise ParamsError(f"kpis.did: {len(both)} customer(s) are in both the treated and the comparison group "
+                          f"(e.g. {', '.join(both[:5])}); make the two groups disjoint")
+    return treated, comparison
+
+
 def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Difference-in-differences of every mean-type KPI for the ``kpis.did`` groups (empty without groups).
 
@@ -348,15 +371,7 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
     settings = params.kpis
     if settings.did is None:
         return pd.DataFrame(columns=DID_COLUMNS)
-    treated = group_members(data, settings.did.treated, segments)
-    if settings.did.comparison is None:
-        comparison = pd.Index(sorted(set(data.tables["customers"]["customer_id"]) - set(treated)))
-    else:
-        comparison = group_members(data, settings.did.comparison, segments)
-    both = treated.intersection(comparison)
-    if len(both):
-        raise ParamsError(f"kpis.did: {len(both)} customer(s) are in both the treated and the comparison group "
-                          f"(e.g. {', '.join(both[:5])}); make the two groups disjoint")
+    treated, comparison = did_groups(data, params, segments)
     rows = []
     for kpi in selected(settings):
         if kpi.stat_type not in DID_TYPES:

@@ -200,6 +200,8 @@ def test_did_groups_by_customer_list_and_errors(data):
     ids = data.tables["customers"]["customer_id"].iloc[:300].tolist()
     listed = kpieval.did_table(data, _params(include=["revenue_per_customer"], did={"treated": {"customers": ids}}))
     assert listed.loc[0, "n_treated"] <= 300 and listed.loc[0, "n_comparison"] > 1000
+    treated, comparison = kpieval.did_groups(data, _params(did={"treated": {"customers": ids}}))
+    assert list(treated) == sorted(ids) and len(treated) + len(comparison) == len(data.tables["customers"])
     with pytest.raises(ParamsError, match="both the treated and the comparison"):
         kpieval.did_table(data, _params(did={"treated": {"customers": ids[:5]},
                                               "comparison": {"column": "customer_type", "values": ["B2B", "B2C"]}}))
