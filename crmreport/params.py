@@ -73,6 +73,74 @@ class AbTests(BaseModel):
         if any(lift == 0 or lift <= -1 for lift in self.target_lifts):
             raise ValueError(f"target_lifts must be relative lifts above -1 and not 0 (0.1 = +10%), "
                              f"got {self.target_lifts}")
+Design = Literal["auto", "independent", "paired"]
+
+
+class CustomerGroup(BaseModel):
+    """A group of customers for difference-in-differences: a column filter and/or a list of customer ids.
+
+    ``column`` is a customers column (e.g. ``customer_type``, ``region``) or ``segment`` (the
+    segmentation's segment, when available); a customer belongs when its value is in ``values``
+    or its id is in ``customers``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    column: str | None = None
+    values: list[str] = Field(default_factory=list)
+    customers: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _defined(self) -> CustomerGroup:
+        if not self.customers and not (self.column and self.values):
+            raise ValueError("a group needs `column` with `values` (e.g. column: customer_type, values: [B2B]) "
+                             "or a `customers` list of ids")
+        if self.column and self.column != "segment" and self.column not in TABLES["customers"].column_names:
+            raise ValueError(f"group column {self.column!r} is not a customers column; use one of "
+                             f"{', '.join(TABLES['customers'].column_names)} or `segment`")
+        return self
+
+
+class DidGroups(BaseModel):
+    """Treated and comparison groups of the difference-in-differences (comparison default: everyone else)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    treated: CustomerGroup
+    comparison: CustomerGroup | None = None
+
+
+class KpiParams(BaseModel):
+    """Settings of the before/after KPI evaluation (notebook 04, ``crmreport.kpieval``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    include: list[str] | None = Field(None, description="KPIs to evaluate (registry names); empty = all")
+    alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the adjusted p-values")
+    correction: Literal["holm", "bh"] = Field("holm", description="multiplicity correction over KPIs x segments")
+    design: Design = Field("auto", description="independent windows, a panel of the same customers, or detect")
+    designs: dict[str, Design] = Field(default_factory=dict, description="per-KPI design overriding `design`")
+    panel_min_overlap: float = Field(0.5, gt=0, le=1, description="auto: a panel when this share of units is in both")
+    paired_test: Literal["t", "wilcoxon"] = Field("t", description="test of paired per-customer means")
+    min_change: dict[str, float] = Field(default_factory=dict, description="per-KPI minimum meaningful change")
+    min_n: int = Field(30, ge=2, description="fewer observations in a window (or pairs) = insufficient data")
+    sla_hours: dict[Literal["urgent", "high", "medium", "low"], float] = Field(
+        default_factory=lambda: {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0},
+        description="hours from opening to resolution allowed per ticket priority")
+    activity_days: int | None = Field(None, gt=0, description="churn: days of the 'active before' window; "
+                                                                "empty = the window before, of the same length")
+    strategy_start: date | None = Field(None, description="segmented regression break (default: period start)")
+    series_months: int = Field(24, ge=6, description="months of the monthly KPI series, ending with the period")
+    bootstrap: int = Field(2000, ge=100, description="bootstrap resamples for median intervals")
+    seed: int = Field(2025, description="random seed of the bootstraps")
+    did: DidGroups | None = Field(None, description="treated and comparison groups for difference-in-differences")
+
+    @model_validator(mode="after")
+    def _known_kpis(self) -> KpiParams:
+        named = {*(self.include or []), *self.designs, *self.min_change}
+        if named:
+            from .kpis import KPIS  # the registry imports this module
+
+            unknown = sorted(named - set(KPIS))
+            if unknown:
+                raise ValueError(f"unknown KPI(s) {', '.join(unknown)}; the registry has {', '.join(KPIS)}")
         return self
 
 
@@ -106,6 +174,7 @@ class Params(BaseModel):
                                        description="thresholds of segmentation (docs/segmentation.md)")
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,
                                                 description="template 3: the service strategy per nine-box segment")
+    kpis: KpiParams = Field(default_factory=KpiParams, description="before/after KPI evaluation (notebook 04)")
 
     @model_validator(mode="after")
     def _mappings_name_contract_columns(self) -> Params:

@@ -52,8 +52,8 @@ LOCAL_URLS = frozenset({"data", "file"})
 #: loggers that report unsupported CSS and font subsetting details while a PDF is written
 WEASYPRINT_LOGGERS = ("weasyprint", "fontTools")
 
-_NUMBER = re.compile(r"^[-+−]?[¥$€£]?\s?\d[\d,]*(\.\d+)?\s?(%|pp|[kKMB]|万|亿)?$")
-_MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "-"}
+_NUMBER = re.compile(r"^[<>]?[-+−]?[¥$€£]?\s?\d[\d,]*(\.\d+)?\s?(%|pp|个百分点|[kKMB]|万|亿)?$")
+_MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "–", "-"}
 #: text-only results such as ``[<matplotlib.lines.Line2D at 0x7f...>]`` or ``Text(0.5, 1.0, 'x')``
 _REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
 #: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms

@@ -244,3 +244,17 @@ def test_quiet_weasyprint_restores_log_level():
     with quiet_weasyprint():
         assert not weasy.isEnabledFor(logging.WARNING)
     assert weasy.level == logging.INFO
+
+
+def test_p_values_placeholders_and_zh_points_are_right_aligned_numbers():
+    from bs4 import BeautifulSoup
+
+    from crmreport.render import _mark_numbers
+
+    soup = BeautifulSoup("<table><thead><tr><th>p</th><th>change</th><th>verdict</th></tr></thead><tbody>"
+                         "<tr><td>&lt;0.001</td><td>+3.4 个百分点</td><td>显著改善</td></tr>"
+                         "<tr><td>0.250</td><td>–</td><td>无显著变化</td></tr></tbody></table>", "html.parser")
+    _mark_numbers(soup.table)
+    header = [th.get("class") for th in soup.select("thead th")]
+    assert header == [["num"], ["num"], None]
+    assert [td.get("class") for td in soup.select("tbody td")] == [["num"], ["num"], None, ["num"], None, None]
