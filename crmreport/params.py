@@ -73,6 +73,9 @@ class AbTests(BaseModel):
         if any(lift == 0 or lift <= -1 for lift in self.target_lifts):
             raise ValueError(f"target_lifts must be relative lifts above -1 and not 0 (0.1 = +10%), "
                              f"got {self.target_lifts}")
+        return self
+
+
 Design = Literal["auto", "independent", "paired"]
 
 
