@@ -187,3 +187,18 @@ def test_column_headers_are_unique_within_every_result_table(evaluated):
         for language in ("en", "zh"):
             shown = [messages[f"label.ab_{column}"][language] for column in frame.columns]
             assert len(set(shown)) == len(shown), (name, language, shown)
+
+
+def test_a_period_without_campaigns_gives_empty_tables_with_their_columns():
+    params = load_params("2025Q3", overrides={"as_of": "2025-10-15"})
+    data = prepare_dataset(params)
+    data.tables.pop("outreach")
+    results = cr.evaluate_period(data, params)
+    assert results.active == [] and results.overview.empty
+    expected = {"srm": cp.SRM_COLUMNS, "cuped": cr.CUPED_COLUMNS, "power": cr.POWER_COLUMNS,
+                "planning": cr.PLANNING_COLUMNS, "business": cr.BUSINESS_COLUMNS,
+                "heterogeneity": cr.HETEROGENEITY_COLUMNS, "board": cr.BOARD_COLUMNS}
+    for name, columns in expected.items():
+        frame = getattr(results, name)
+        assert frame.empty and list(frame.columns) == columns, name
+    assert list(results.contract.columns) == cp.TEST_COLUMNS and results.contract.empty
