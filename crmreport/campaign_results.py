@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import abpower, outreach
+from . import abchecks, abpower, outreach
 from . import abtest as ab
 from .campaigns import (
     ALL,
@@ -80,7 +80,7 @@ def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, setti
         p = [swapped[a] if m == "revenue_per_customer" else v
              for a, m, v in zip(family["arm"], family["metric"], family["p_value"], strict=True)]
         adjusted_p = dict(zip(zip(family["arm"], family["metric"], strict=True),
-                              ab.adjust_p_values(p, settings.correction), strict=True))
+                              abchecks.adjust_p_values(p, settings.correction), strict=True))
         srm = family["message"].fillna("").str.split(";").map(lambda codes: ab.SRM in codes).any()
         for r in mine:
             r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
@@ -176,7 +176,7 @@ def heterogeneity_table(tests: pd.DataFrame) -> pd.DataFrame:
     for _, r in whole.iterrows():
         part = slices[(slices["campaign_id"] == r["campaign_id"]) & (slices["arm"] == r["arm"])
                       & (slices["metric"] == r["metric"])]
-        result = ab.heterogeneity(part["abs_diff"], part["std_error"] ** 2)
+        result = abchecks.heterogeneity(part["abs_diff"], part["std_error"] ** 2)
         rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], **asdict(result)})
     return pd.DataFrame(rows, columns=HETEROGENEITY_COLUMNS)
 

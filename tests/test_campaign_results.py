@@ -11,10 +11,10 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 from test_campaigns import SETTINGS, simulate, sums_of
 
+from crmreport import abchecks, outreach
 from crmreport import abtest as ab
 from crmreport import campaign_results as cr
 from crmreport import campaigns as cp
-from crmreport import outreach
 from crmreport.dataset import prepare_dataset
 from crmreport.i18n import catalog
 from crmreport.params import AbTests, load_params
@@ -50,7 +50,7 @@ def test_cuped_table_adjusts_with_pre_period_revenue(evaluated):
     swap = (family["metric"] == "revenue_per_customer").to_numpy()
     p[swap] = table.loc[table["campaign_id"] == "A", "p_value"].to_numpy()
     assert table.loc[table["campaign_id"] == "A", "p_adjusted"].tolist() == pytest.approx(
-        ab.adjust_p_values(p, "holm")[swap].tolist(), rel=1e-12)
+        abchecks.adjust_p_values(p, "holm")[swap].tolist(), rel=1e-12)
 
 
 def test_business_table_scales_differences_and_prices_contacts(evaluated):
