@@ -1,4 +1,4 @@
-"""A/B test statistics over sufficient statistics: rates, means, ratios, CUPED, SRM, Bayes, heterogeneity.
+"""A/B test comparisons over sufficient statistics: rates, means, ratios and CUPED, arm against control.
 
 Every function is pure: it takes counts, sums and sums of squares (never customer rows) and
 returns a frozen dataclass that becomes one tidy row. Bad input (a negative count, more events
@@ -8,8 +8,9 @@ cannot be computed. The formulas are written out in ``docs/ab-tests.md``.
 
 Sample ratio mismatch, multiple-testing adjustment and heterogeneity across segments live in
 :mod:`crmreport.abchecks`, the Bayesian view in :mod:`crmreport.abbayes`, power in
-:mod:`crmreport.abpower`. The array functions (:func:`two_proportion_z`, :func:`welch`, :func:`normal_test`,
-:func:`ratio_delta`, :func:`cuped_moments`) take numpy arrays, so a simulation can run thousands of tests at once.
+:mod:`crmreport.abpower`. The array functions (:func:`two_proportion_z`, :func:`welch`,
+:func:`normal_test`, :func:`ratio_delta`, :func:`cuped_moments`) take numpy arrays, so a
+simulation can run thousands of tests at once.
 """
 
 from __future__ import annotations
