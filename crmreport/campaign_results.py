@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import abpower, outreach
+from . import abchecks, abpower, outreach
 from . import abtest as ab
 from .campaigns import (
     ALL,
@@ -30,6 +30,21 @@ from .campaigns import (
 )
 from .dataset import Dataset
 from .params import AbTests, Params
+
+CUPED_COLUMNS = ["campaign_id", "arm", "control_arm", "n_arm", "n_control", "theta", "value_arm", "value_control",
+                 "abs_diff", "ci_low", "ci_high", "p_value", "p_adjusted", "unadjusted_abs_diff", "unadjusted_ci_low",
+                 "unadjusted_ci_high", "unadjusted_p_value", "variance_reduction", "message"]
+POWER_COLUMNS = ["campaign_id", "metric", "arm", "n_arm", "n_control", "value_control", "abs_diff", "rel_lift",
+                 "mde_abs", "mde_rel", "message"]
+PLANNING_COLUMNS = ["campaign_id", "metric", "baseline", "target_lift", "target_value", "n_per_arm", "n_per_arm_now",
+                    "enough", "message"]
+BUSINESS_COLUMNS = ["campaign_id", "arm", "n_arm", "incremental_conversions", "incremental_conversions_low",
+                    "incremental_conversions_high", "incremental_revenue", "incremental_revenue_low",
+                    "incremental_revenue_high", "cost_per_contact", "cost", "cost_per_incremental_conversion",
+                    "cost_per_incremental_conversion_low", "cost_per_incremental_conversion_high", "net_revenue",
+                    "message"]
+HETEROGENEITY_COLUMNS = ["campaign_id", "metric", "arm", "segments", "q", "df", "p_value", "i2", "message"]
+BOARD_COLUMNS = ["campaign_id", "segment", "arm", "n", "conversions", "conversion_rate", "ci_low", "ci_high"]
 
 
 def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
@@ -65,12 +80,12 @@ def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, setti
         p = [swapped[a] if m == "revenue_per_customer" else v
              for a, m, v in zip(family["arm"], family["metric"], family["p_value"], strict=True)]
         adjusted_p = dict(zip(zip(family["arm"], family["metric"], strict=True),
-                              ab.adjust_p_values(p, settings.correction), strict=True))
+                              abchecks.adjust_p_values(p, settings.correction), strict=True))
         srm = family["message"].fillna("").str.split(";").map(lambda codes: ab.SRM in codes).any()
         for r in mine:
             r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
             r["message"] = join_messages(r["message"], ab.SRM if srm else None)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CUPED_COLUMNS)
 
 
 def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
@@ -92,7 +107,7 @@ def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
                      "n_control": n0, "value_control": r["value_control"], "abs_diff": r["abs_diff"],
                      "rel_lift": r["rel_lift"], "mde_abs": mde.mde_abs, "mde_rel": mde.mde_rel,
                      "message": join_messages(r["message"], mde.message)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=POWER_COLUMNS)
 
 
 def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
@@ -115,8 +130,8 @@ def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> p
                 rows.append({"campaign_id": campaign_id, "metric": metric, "baseline": baseline, "target_lift": lift,
                              "target_value": need.target_value, "n_per_arm": need.n_per_arm, "n_per_arm_now": now,
                              "enough": bool(now >= need.n_per_arm), "message": need.message})
-    frame = pd.DataFrame(rows)
-    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64")) if len(frame) else frame
+    frame = pd.DataFrame(rows, columns=PLANNING_COLUMNS)
+    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64"), enough=frame["enough"].astype(bool))
 
 
 def business_table(tests: pd.DataFrame, channels: dict[str, str | None], settings: AbTests) -> pd.DataFrame:
@@ -150,7 +165,7 @@ def business_table(tests: pd.DataFrame, channels: dict[str, str | None], setting
                      "cost_per_incremental_conversion_high": cost / low if low > 0 else np.nan,
                      "net_revenue": rev["abs_diff"] * n - cost,
                      "message": join_messages(conv["message"], rev["message"])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=BUSINESS_COLUMNS)
 
 
 def heterogeneity_table(tests: pd.DataFrame) -> pd.DataFrame:
@@ -161,14 +176,16 @@ def heterogeneity_table(tests: pd.DataFrame) -> pd.DataFrame:
     for _, r in whole.iterrows():
         part = slices[(slices["campaign_id"] == r["campaign_id"]) & (slices["arm"] == r["arm"])
                       & (slices["metric"] == r["metric"])]
-        result = ab.heterogeneity(part["abs_diff"], part["std_error"] ** 2)
+        result = abchecks.heterogeneity(part["abs_diff"], part["std_error"] ** 2)
         rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], **asdict(result)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=HETEROGENEITY_COLUMNS)
 
 
 def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The layered outreach board: conversion rate per campaign, segment (tier) and arm with Wilson intervals."""
     frame = segment_sums[segment_sums["n"] > 0]
+    if frame.empty:
+        return pd.DataFrame(columns=BOARD_COLUMNS)
     low, high = proportion_confint(frame["converted"], frame["n"], alpha=alpha, method="wilson")
     return pd.DataFrame({"campaign_id": frame["campaign_id"], "segment": frame["segment"], "arm": frame["arm"],
                          "n": frame["n"].astype(int), "conversions": frame["converted"].astype(int),

@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 import numpy as np
 import pandas as pd
 
-from . import abbayes
+from . import abbayes, abchecks
 from . import abtest as ab
 from .params import AbTests
 
@@ -156,7 +156,7 @@ def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm:
         return frame
     family = frame["campaign_id"].astype(str) + (frame["segment"] == ALL).map({True: "|all", False: "|slices"})
     for _, index in frame.groupby(family, sort=False).groups.items():
-        frame.loc[index, "p_adjusted"] = ab.adjust_p_values(frame.loc[index, "p_value"], settings.correction)
+        frame.loc[index, "p_adjusted"] = abchecks.adjust_p_values(frame.loc[index, "p_value"], settings.correction)
     frame["significant"] = (frame["p_adjusted"] < settings.alpha).astype(bool)
     flagged = frame["campaign_id"].isin(srm_flagged)
     frame.loc[flagged, "message"] = [join_messages(m, ab.SRM) for m in frame.loc[flagged, "message"]]
@@ -183,7 +183,7 @@ def srm_table(sums: pd.DataFrame, planned_split: dict[str, dict[str, float]]) ->
         else:
             shares = np.ones(len(counts))
         shares = shares / shares.sum()
-        p = ab.sample_ratio_mismatch(counts.to_numpy(), shares)
+        p = abchecks.sample_ratio_mismatch(counts.to_numpy(), shares)
         for (arm, n), share in zip(counts.items(), shares, strict=True):
             rows.append({"campaign_id": campaign_id, "arm": arm, "n": int(n), "expected_share": float(share),
                          "observed_share": n / counts.sum() if counts.sum() else np.nan, "srm_p_value": p})

@@ -11,10 +11,10 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 from test_campaigns import SETTINGS, simulate, sums_of
 
+from crmreport import abchecks, outreach
 from crmreport import abtest as ab
 from crmreport import campaign_results as cr
 from crmreport import campaigns as cp
-from crmreport import outreach
 from crmreport.dataset import prepare_dataset
 from crmreport.i18n import catalog
 from crmreport.params import AbTests, load_params
@@ -50,7 +50,7 @@ def test_cuped_table_adjusts_with_pre_period_revenue(evaluated):
     swap = (family["metric"] == "revenue_per_customer").to_numpy()
     p[swap] = table.loc[table["campaign_id"] == "A", "p_value"].to_numpy()
     assert table.loc[table["campaign_id"] == "A", "p_adjusted"].tolist() == pytest.approx(
-        ab.adjust_p_values(p, "holm")[swap].tolist(), rel=1e-12)
+        abchecks.adjust_p_values(p, "holm")[swap].tolist(), rel=1e-12)
 
 
 def test_business_table_scales_differences_and_prices_contacts(evaluated):
@@ -187,3 +187,18 @@ def test_column_headers_are_unique_within_every_result_table(evaluated):
         for language in ("en", "zh"):
             shown = [messages[f"label.ab_{column}"][language] for column in frame.columns]
             assert len(set(shown)) == len(shown), (name, language, shown)
+
+
+def test_a_period_without_campaigns_gives_empty_tables_with_their_columns():
+    params = load_params("2025Q3", overrides={"as_of": "2025-10-15"})
+    data = prepare_dataset(params)
+    data.tables.pop("outreach")
+    results = cr.evaluate_period(data, params)
+    assert results.active == [] and results.overview.empty
+    expected = {"srm": cp.SRM_COLUMNS, "cuped": cr.CUPED_COLUMNS, "power": cr.POWER_COLUMNS,
+                "planning": cr.PLANNING_COLUMNS, "business": cr.BUSINESS_COLUMNS,
+                "heterogeneity": cr.HETEROGENEITY_COLUMNS, "board": cr.BOARD_COLUMNS}
+    for name, columns in expected.items():
+        frame = getattr(results, name)
+        assert frame.empty and list(frame.columns) == columns, name
+    assert list(results.contract.columns) == cp.TEST_COLUMNS and results.contract.empty

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crmreport import abchecks, outreach
 from crmreport import abtest as ab
 from crmreport import campaigns as cp
-from crmreport import outreach
 from crmreport.i18n import catalog
 from crmreport.params import AbTests
 
@@ -63,13 +63,13 @@ def test_tests_table_has_the_contract_columns_and_one_row_per_slice_metric_arm(e
 def test_p_values_are_adjusted_per_campaign_family(evaluated):
     _, _, _, tests = evaluated
     for (campaign, is_all), family in tests.groupby([tests["campaign_id"], tests["segment"] == "all"]):
-        expected = ab.adjust_p_values(family["p_value"], "holm")
+        expected = abchecks.adjust_p_values(family["p_value"], "holm")
         np.testing.assert_allclose(family["p_adjusted"], expected, rtol=1e-12, err_msg=f"{campaign} {is_all}")
         assert len(family) == (8 if campaign == "A" else 4) * (1 if is_all else (2 if campaign == "A" else 3))
     assert (tests["significant"] == (tests["p_adjusted"] < 0.05)).all()
     bh = cp.evaluate(*evaluated[1:3], "control", AbTests(correction="bh", min_n_per_segment=30))
     first = bh[(bh["campaign_id"] == "A") & (bh["segment"] == "all")]
-    np.testing.assert_allclose(first["p_adjusted"], ab.adjust_p_values(first["p_value"], "bh"), rtol=1e-12)
+    np.testing.assert_allclose(first["p_adjusted"], abchecks.adjust_p_values(first["p_value"], "bh"), rtol=1e-12)
 
 
 def test_rows_equal_the_statistics_functions(evaluated):
