@@ -136,7 +136,8 @@ class Cuped:
     message: str | None = None
 
 
-def _z(alpha: float) -> float:
+def z_critical(alpha: float) -> float:
+    """The two-sided normal critical value of ``alpha`` (1.96 for 0.05); rejects alpha outside (0, 1)."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}; use e.g. 0.05")
     return float(stats.norm.ppf(1 - alpha / 2))
@@ -164,12 +165,13 @@ def welch(mean1, var1, n1, mean0, var0, n0, alpha: float = 0.05) -> dict[str, np
     NaN where both variances are 0.
     """
     mean1, var1, n1, mean0, var0, n0 = (np.asarray(v, dtype=float) for v in (mean1, var1, n1, mean0, var0, n0))
-    _z(alpha)
+    z_critical(alpha)
     a, b = var1 / n1, var0 / n0
     se = np.sqrt(a + b)
     ok = se > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        df = np.where(ok, (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n0 - 1)), np.nan)
+        share1, share0 = a / (a + b), b / (a + b)  # scaled, so tiny variances do not underflow
+        df = np.where(ok, 1 / (share1**2 / (n1 - 1) + share0**2 / (n0 - 1)), np.nan)
         t = np.where(ok, (mean1 - mean0) / np.where(ok, se, 1), np.nan)
     half = stats.t.ppf(1 - alpha / 2, df) * se
     diff = mean1 - mean0
@@ -180,7 +182,7 @@ def welch(mean1, var1, n1, mean0, var0, n0, alpha: float = 0.05) -> dict[str, np
 def normal_test(diff, se, alpha: float = 0.05) -> dict[str, np.ndarray]:
     """z test and interval of a difference with a known standard error (delta-method metrics)."""
     diff, se = np.asarray(diff, dtype=float), np.asarray(se, dtype=float)
-    z_crit = _z(alpha)
+    z_crit = z_critical(alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, diff / np.where(se > 0, se, 1), np.nan)
     return {"z": z, "p_value": two_sided_p(z), "ci_low": diff - z_crit * se, "ci_high": diff + z_crit * se}
@@ -193,7 +195,7 @@ def relative_lift(value_arm, var_arm, value_control, var_control, alpha: float =
     NaN when the control value is 0.
     """
     a, va, c, vc = (np.asarray(v, dtype=float) for v in (value_arm, var_arm, value_control, var_control))
-    z_crit = _z(alpha)
+    z_crit = z_critical(alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(c != 0, a / np.where(c != 0, c, 1) - 1, np.nan)
         se = np.where(c != 0, np.sqrt(va / c**2 + a**2 * vc / c**4), np.nan)

@@ -4,8 +4,9 @@ Every test compares a *before* sample (the baseline window) with an *after* samp
 and returns a :class:`Change`: both values, ``after - before`` with a confidence interval, the test
 statistic, its two-sided p-value and the name of the test. Thin data (an empty window, a sample of
 one) and degenerate data (no variance) give a :class:`Change` carrying a coded ``message``, never
-an error. :func:`adjust` corrects the p-values of a family of comparisons and :func:`verdict`
-turns one comparison into a direction-aware verdict.
+an error. :func:`verdict` turns one comparison into a direction-aware verdict; families of p-values are
+adjusted by :func:`crmreport.abchecks.adjust_p_values`. The z and Welch primitives are those of
+:mod:`crmreport.abtest`, so A/B tests and before/after KPIs compute them one way.
 
 Independent windows: :func:`two_proportions` (pooled z, Newcombe hybrid-score interval),
 :func:`welch` (Welch t), :func:`ratio_difference` (ratio of sums, delta method with customers as
@@ -25,9 +26,11 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
+
+from .abtest import two_proportion_z, two_sided_p, z_critical
+from .abtest import welch as welch_arrays
 
 log = logging.getLogger("crmreport")
 
@@ -71,22 +74,16 @@ def insufficient(test: str, n_before: int, n_after: int, before: float = np.nan,
                   INSUFFICIENT)
 
 
-def _z(alpha: float) -> float:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}; use e.g. 0.05")
-    return float(stats.norm.ppf(1 - alpha / 2))
-
-
 def _normal_test(test: str, before: float, after: float, estimate: float, se: float, alpha: float,
                  n_before: int, n_after: int) -> Change:
     """Wald z-test and interval of ``estimate``; a zero ``se`` gives p = 1 (no change) or 0 (a sure change)."""
-    z = _z(alpha)
+    z = z_critical(alpha)
     if not se > 0:
         p = 1.0 if estimate == 0 else 0.0
         return Change(test, before, after, estimate, estimate, estimate, np.nan, p, n_before, n_after, ZERO_VARIANCE)
     statistic = estimate / se
     return Change(test, before, after, estimate, estimate - z * se, estimate + z * se, statistic,
-                  float(2 * stats.norm.sf(abs(statistic))), n_before, n_after)
+                  float(two_sided_p(statistic)), n_before, n_after)
 
 
 def two_proportions(x_before: int, n_before: int, x_after: int, n_after: int, alpha: float = 0.05) -> Change:
@@ -108,18 +105,14 @@ def two_proportions(x_before: int, n_before: int, x_after: int, n_after: int, al
     if n_before < 1 or n_after < 1:
         return insufficient("two_proportion_z", n_before, n_after)
     p_b, p_a = x_before / n_before, x_after / n_after
-    pooled = (x_before + x_after) / (n_before + n_after)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n_before + 1 / n_after))
     low, high = confint_proportions_2indep(x_after, n_after, x_before, n_before, method="newcomb", compare="diff",
                                            alpha=alpha)
     diff = p_a - p_b
     low, high = max(float(low), -1.0), min(float(high), 1.0)  # the Wilson limits can overshoot by rounding
-    if not se > 0:
-        return Change("two_proportion_z", p_b, p_a, diff, float(low), float(high), np.nan, 1.0, n_before, n_after,
-                      ZERO_VARIANCE)
-    statistic = diff / se
-    return Change("two_proportion_z", p_b, p_a, diff, float(low), float(high), statistic,
-                  float(2 * stats.norm.sf(abs(statistic))), n_before, n_after)
+    statistic, p_value = two_proportion_z(x_after, n_after, x_before, n_before)
+    if np.isnan(statistic):  # pooled share 0 or 1: nothing varies
+        return Change("two_proportion_z", p_b, p_a, diff, low, high, np.nan, 1.0, n_before, n_after, ZERO_VARIANCE)
+    return Change("two_proportion_z", p_b, p_a, diff, low, high, float(statistic), float(p_value), n_before, n_after)
 
 
 def welch(mean_before: float, var_before: float, n_before: int, mean_after: float, var_after: float, n_after: int,
@@ -132,18 +125,12 @@ def welch(mean_before: float, var_before: float, n_before: int, mean_after: floa
     if n_before < 2 or n_after < 2:
         return insufficient("welch_t", n_before, n_after, mean_before if n_before else np.nan,
                             mean_after if n_after else np.nan)
-    _z(alpha)
-    diff = mean_after - mean_before
-    v_b, v_a = var_before / n_before, var_after / n_after
-    se = np.sqrt(v_b + v_a)
-    if not se > 0:
-        return _normal_test("welch_t", mean_before, mean_after, diff, 0.0, alpha, n_before, n_after)
-    share_b, share_a = v_b / (v_b + v_a), v_a / (v_b + v_a)  # scaled, so tiny variances do not underflow
-    df = 1 / (share_b**2 / (n_before - 1) + share_a**2 / (n_after - 1))
-    statistic = diff / se
-    half = stats.t.ppf(1 - alpha / 2, df) * se
-    return Change("welch_t", mean_before, mean_after, diff, diff - half, diff + half, statistic,
-                  float(2 * stats.t.sf(abs(statistic), df)), n_before, n_after)
+    test = {key: float(value) for key, value in
+            welch_arrays(mean_after, var_after, n_after, mean_before, var_before, n_before, alpha).items()}
+    if not test["se"] > 0:
+        return _normal_test("welch_t", mean_before, mean_after, test["diff"], 0.0, alpha, n_before, n_after)
+    return Change("welch_t", mean_before, mean_after, test["diff"], test["ci_low"], test["ci_high"], test["t"],
+                  test["p_value"], n_before, n_after)
 
 
 def _ratio_parts(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -249,7 +236,7 @@ def mann_whitney_median(before: np.ndarray, after: np.ndarray, alpha: float = 0.
         return insufficient("mann_whitney", len(before), len(after),
                             float(np.median(before)) if len(before) else np.nan,
                             float(np.median(after)) if len(after) else np.nan)
-    _z(alpha)
+    z_critical(alpha)
     m_b, m_a = float(np.median(before)), float(np.median(after))
     if np.ptp(np.concatenate([before, after])) == 0:
         return Change("mann_whitney", m_b, m_a, 0.0, 0.0, 0.0, np.nan, 1.0, len(before), len(after), ZERO_VARIANCE)
@@ -267,7 +254,7 @@ def poisson_rates(count_before: int, exposure_before: float, count_after: int, e
     """
     if exposure_before <= 0 or exposure_after <= 0:
         return insufficient("poisson_rate", int(exposure_before), int(exposure_after))
-    _z(alpha)
+    z_critical(alpha)
     r_b, r_a = scale * count_before / exposure_before, scale * count_after / exposure_after
     n_b, n_a = int(round(exposure_before)), int(round(exposure_after))
     if count_before + count_after == 0:
@@ -312,7 +299,7 @@ def mcnemar_pairs(n00: int, n01: int, n10: int, n11: int, alpha: float = 0.05) -
     n = n00 + n01 + n10 + n11
     if n < 2:
         return insufficient("mcnemar", n, n)
-    z = _z(alpha)
+    z = z_critical(alpha)
     before, after = (n10 + n11) / n, (n01 + n11) / n
     diff = (n01 - n10) / n
     if n01 + n10 == 0:
@@ -327,7 +314,7 @@ def paired_t(n: int, mean_before: float, mean_after: float, var_difference: floa
     """The same units measured twice: paired t-test on ``after - before`` (sample variance ``var_difference``)."""
     if n < 2:
         return insufficient("paired_t", n, n, mean_before if n else np.nan, mean_after if n else np.nan)
-    _z(alpha)
+    z_critical(alpha)
     diff = mean_after - mean_before
     se = np.sqrt(var_difference / n)
     if not se > 0:
@@ -348,7 +335,7 @@ def wilcoxon_pairs(before: np.ndarray, after: np.ndarray, alpha: float = 0.05, n
     n = len(before)
     if n < 2:
         return insufficient("wilcoxon", n, n)
-    _z(alpha)
+    z_critical(alpha)
     differences = after - before
     m_b, m_a = float(before.mean()), float(after.mean())
     if not np.any(differences):
@@ -356,16 +343,6 @@ def wilcoxon_pairs(before: np.ndarray, after: np.ndarray, alpha: float = 0.05, n
     result = stats.wilcoxon(differences)
     low, high = bootstrap_interval(np.zeros(1), differences, np.mean, alpha, n_boot, seed)
     return Change("wilcoxon", m_b, m_a, m_a - m_b, low, high, float(result.statistic), float(result.pvalue), n, n)
-
-
-def adjust(p_values, method: Literal["holm", "bh"] = "holm") -> np.ndarray:
-    """Adjust a family of p-values (Holm, or Benjamini-Hochberg); NaN entries stay NaN and are not counted."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full_like(p, np.nan)
-    finite = np.isfinite(p)
-    if finite.any():
-        out[finite] = multipletests(p[finite], method={"holm": "holm", "bh": "fdr_bh"}[method])[1]
-    return out
 
 
 def verdict(abs_change: float, p_adjusted: float, alpha: float, min_change: float, better: Better,

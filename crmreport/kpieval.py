@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import beforeafter as ba
+from .abchecks import adjust_p_values
 from .dataset import Dataset
 from .effects import diff_in_diff, segmented_regression
 from .errors import ParamsError
@@ -238,7 +239,7 @@ def _judge(frame: pd.DataFrame, settings: KpiParams) -> pd.DataFrame:
     hypotheses = pd.MultiIndex.from_arrays([[KPIS[k].mirror_of or k for k in frame["kpi"]], segments])
     p_values = pd.Series(frame["p_value"].to_numpy(), index=hypotheses)
     distinct = p_values.groupby(level=[0, 1], sort=False).first()
-    adjusted = pd.Series(ba.adjust(distinct, settings.correction), index=distinct.index)
+    adjusted = pd.Series(adjust_p_values(distinct, settings.correction), index=distinct.index)
     frame = frame.assign(p_adjusted=adjusted.reindex(hypotheses).to_numpy())
     frame["min_meaningful_change"] = [min_change_of(KPIS[k], b, settings) for k, b in
                                       zip(frame["kpi"], frame[_before_column(frame)], strict=True)]
