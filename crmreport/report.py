@@ -58,6 +58,20 @@ class Report:
         """A change between two shares, in percentage points (0.034 -> '+3.4 pp')."""
         return "–" if pd.isna(share_change) else self.t("unit.percentage_points", value=share_change * 100)
 
+    @staticmethod
+    def p_value(value: float) -> str:
+        """A p-value for a reader: three decimals, '<0.001' below that, '–' when there is none."""
+        return "–" if pd.isna(value) else "<0.001" if value < 0.001 else f"{value:.3f}"
+
+    def join(self, items: Iterable[str], clauses: bool = False) -> str:
+        """Items as one list in the report language ('a, b' / 'a、b'); ``clauses`` uses '; ' / '；'."""
+        separator = {("en", False): ", ", ("zh", False): "、", ("en", True): "; ", ("zh", True): "；"}
+        return separator[self.language, clauses].join(items)
+
+    def noted(self, text: str, note: str) -> str:
+        """``text`` with a parenthesised ``note``, with the brackets of the report language."""
+        return f"{text}（{note}）" if self.language == "zh" else f"{text} ({note})"
+
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
               formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
               row_formats: dict[str, tuple[str, str | Callable]] | None = None,

@@ -172,9 +172,18 @@ def segment_features(features: pd.DataFrame, settings: Segmentation, clusters: b
     frame["lifecycle_stage"] = lifecycle_stages(frame, settings)
     frame = frame.join(churn_risk(frame, settings))
     frame["cluster"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    if clusters and len(frame) > settings.k_range[0]:
-        frame["cluster"] = pd.array(choose_clusters(cluster_matrix(frame), settings)[0], dtype="Int64")
+    if clusters:
+        frame, _ = add_clusters(frame, settings)
     return frame[list(SEGMENT_COLUMNS)]
+
+
+def add_clusters(segments: pd.DataFrame, settings: Segmentation) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``segments`` with its ``cluster`` column filled by :func:`choose_clusters`, and the silhouette of
+    every k tried (empty when there are too few customers to cluster)."""
+    if len(segments) <= settings.k_range[0]:
+        return segments, pd.DataFrame(columns=["k", "silhouette", "chosen"])
+    labels, silhouettes = choose_clusters(cluster_matrix(segments), settings)
+    return segments.assign(cluster=pd.array(labels, dtype="Int64")), silhouettes
 
 
 def segment_customers(data: Dataset, as_of: date, settings: Segmentation, clusters: bool = True) -> pd.DataFrame:

@@ -90,3 +90,12 @@ def action_list(segments: pd.DataFrame, customers: pd.DataFrame, strategies: dic
     frame = frame.assign(_risk=risk_order).sort_values(
         ["due_date", "_risk", "annual_amount", "customer_id"], ascending=[True, True, False, True], na_position="last")
     return frame.reset_index(drop=True)[list(ACTION_COLUMNS)]
+
+
+def action_summary(actions: pd.DataFrame, period_end: date) -> dict[str, int]:
+    """From :func:`action_list`: customers with an action, those due within 7 days of the period end,
+    distinct owners, and customers left without an action (their segment has no strategy)."""
+    planned = actions[actions["strategy"].notna()]
+    first_week = planned["due_date"] <= pd.Timestamp(period_end) + pd.Timedelta(days=7)
+    return {"actions": len(planned), "first_week": int(first_week.sum()), "owners": int(planned["owner"].nunique()),
+            "unassigned": len(actions) - len(planned)}

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
-from test_campaigns import SETTINGS, simulate, sums_of
+from test_campaigns import SETTINGS, simulate, simulated_evaluation, sums_of
 
 from crmreport import abchecks, outreach
 from crmreport import abtest as ab
@@ -22,11 +22,7 @@ from crmreport.params import AbTests, load_params
 
 @pytest.fixture(scope="module")
 def evaluated():
-    rng = np.random.default_rng(8)
-    customers = pd.concat([simulate(rng, "A", {"control": (600, 0.1), "t1": (600, 0.16), "t2": (590, 0.1)}),
-                           simulate(rng, "B", {"control": (200, 0.2), "t": (210, 0.2)}, segments=("x", "y", "z"))])
-    sums, segment_sums = sums_of(customers)
-    return customers, sums, segment_sums, cp.evaluate(sums, segment_sums, "control", SETTINGS)
+    return simulated_evaluation()
 
 
 def test_cuped_table_adjusts_with_pre_period_revenue(evaluated):

@@ -35,13 +35,19 @@ def sums_of(customers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             outreach.arm_sums(customers, ["campaign_id", "segment", "arm"]))
 
 
-@pytest.fixture(scope="module")
-def evaluated():
+def simulated_evaluation():
+    """Two simulated campaigns (A: a winning and a null arm; B: three segments) and their evaluation:
+    (customers, sums, segment sums, tests)."""
     rng = np.random.default_rng(8)
     customers = pd.concat([simulate(rng, "A", {"control": (600, 0.1), "t1": (600, 0.16), "t2": (590, 0.1)}),
                            simulate(rng, "B", {"control": (200, 0.2), "t": (210, 0.2)}, segments=("x", "y", "z"))])
     sums, segment_sums = sums_of(customers)
     return customers, sums, segment_sums, cp.evaluate(sums, segment_sums, "control", SETTINGS)
+
+
+@pytest.fixture(scope="module")
+def evaluated():
+    return simulated_evaluation()
 
 
 def test_tests_table_has_the_contract_columns_and_one_row_per_slice_metric_arm(evaluated):

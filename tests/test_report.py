@@ -55,3 +55,11 @@ def test_headers_override_the_column_label(tmp_path, shown):
     html = shown[0].to_html()
     assert "沟通次数" in html and "上期" not in html and ">24.00<" in html
     assert list(pd.read_csv(tmp_path / "kpis.csv").columns) == ["kpi", "before"]
+
+
+def test_p_values_lists_and_notes_follow_the_language(tmp_path):
+    en, zh = make_report(tmp_path), make_report(tmp_path, "zh")
+    assert [en.p_value(v) for v in (0.0004, 0.0123, float("nan"))] == ["<0.001", "0.012", "–"]
+    assert en.join(["a", "b"]) == "a, b" and zh.join(["甲", "乙"]) == "甲、乙"
+    assert en.join(["a", "b"], clauses=True) == "a; b" and zh.join(["甲", "乙"], clauses=True) == "甲；乙"
+    assert en.noted("NPS", "up") == "NPS (up)" and zh.noted("净推荐值", "上升") == "净推荐值（上升）"

@@ -8,7 +8,7 @@ import pandas as pd
 from crmreport.params import load_params
 from crmreport.segmentation import SEGMENTS
 from crmreport.segmentation_params import Strategy
-from crmreport.strategy import action_list, check_strategies, strategy_table
+from crmreport.strategy import action_list, action_summary, check_strategies, strategy_table
 
 CONCRETE = {"content": "1 visit per month", "owner": "account_manager", "cadence": "monthly", "due_days": 3}
 
@@ -51,3 +51,11 @@ def test_action_list_owner_due_date_and_order():
     assert by_id.loc["C1", "due_date"] == pd.Timestamp("2025-10-03")
     assert pd.isna(by_id.loc["C4", "strategy"]) and pd.isna(by_id.loc["C4", "due_date"])
     assert len(actions) == len(segments)
+
+
+def test_action_summary_counts_by_hand():
+    actions = pd.DataFrame({"strategy": ["call", "call", "mail", None],
+                            "owner": ["王芳", "王芳", "Service team", None],
+                            "due_date": pd.to_datetime(["2025-10-03", "2025-10-08", "2025-10-30", None])})
+    assert action_summary(actions, date(2025, 9, 30)) == {"actions": 3, "first_week": 1, "owners": 2,
+                                                           "unassigned": 1}
