@@ -22,7 +22,8 @@ import time
 
 import numpy as np
 
-from crmreport import abtest
+from crmreport.stats import abtest
+from crmreport.stats.cuped import cuped_moments
 
 
 def _sums(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,7 +73,7 @@ def _chunk(rng: np.random.Generator, runs: int, n: int, rate: float, alpha: floa
     total = {k: a[k] + c[k] for k in a}
     pooled_cov = (total["sum_xy"] - total["sum_x"] * total["sum_y"] / (2 * n)) / (2 * n - 1)
     pooled_var_x = (total["sum_x2"] - total["sum_x"] ** 2 / (2 * n)) / (2 * n - 1)
-    _, (am1, am0), (av1, av0) = abtest.cuped_moments(
+    _, (am1, am0), (av1, av0) = cuped_moments(
         pooled_cov, pooled_var_x, np.stack([mx1, mx0]), total["sum_x"] / (2 * n), np.stack([m1, m0]),
         np.stack([v1, v0]), np.stack([vx1, vx0]), np.stack([cov1, cov0]))
     cuped = abtest.welch(am1, av1, n, am0, av0, n, alpha)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmreport.aggregate import summarize_files
+from crmreport.measures.aggregate import summarize_files
 
 AS_OF = date(2025, 9, 30)
 DATA = Path(__file__).resolve().parent / ".data"

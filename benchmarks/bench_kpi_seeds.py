@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmreport.dataset import prepare_dataset
+from crmreport.analyses.kpi.kpieval import default_segments, evaluate
 from crmreport.demo import write_demo_data
-from crmreport.kpieval import default_segments, evaluate
-from crmreport.kpis import KPIS
-from crmreport.params import load_params
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.measures.kpis import KPIS
+from crmreport.settings import load_params
 
 
 def run_seed(seed: int, customers: int, folder: Path) -> list[dict]:

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from bench_aggregate import DATA, generate, peak_rss_mib
 
-from crmreport.features import FEATURE_COLUMNS, transaction_features_sql
-from crmreport.segmentation import segment_features, segment_summary
-from crmreport.segmentation_params import Segmentation
+from crmreport.analyses.segments.segmentation import segment_features, segment_summary
+from crmreport.measures.features import FEATURE_COLUMNS, transaction_features_sql
+from crmreport.settings.segmentation import Segmentation
 
 AS_OF = date(2025, 9, 30)
 

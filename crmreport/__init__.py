@@ -1,18 +1,21 @@
 """crmreport: parameterized notebooks and reports for customer-relationship programmes.
 
-Notebooks import what they call from here; everything else lives in the modules. The exports
-load on first use, so ``import crmreport.aggregate`` or the CLI do not pay for plotting imports.
+This module is the notebook-facing API: notebooks import what they call from here or from the
+documented subpackages (``crmreport.analyses.*``, ``crmreport.measures``). The package follows the
+data flow, bottom to top: ``core`` -> ``settings`` -> ``stats`` -> ``demo`` -> ``ingest`` ->
+``measures`` -> ``analyses`` -> ``reporting`` -> ``run`` -> ``cli`` (docs/architecture.md).
+The exports load on first use, so the CLI does not pay for plotting imports.
 """
 
-from importlib import import_module, metadata
+from importlib import import_module
 
-try:
-    __version__ = metadata.version("crmreport")
-except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+from .core.version import __version__
 
-_EXPORTS = {"PeriodContext": "context", "open_period": "context", "Report": "report", "setup_plotting": "plots"}
-__all__ = ["PeriodContext", "Report", "__version__", "open_period", "setup_plotting"]
+_EXPORTS = {
+    "PeriodContext": "reporting.context", "open_period": "reporting.context", "Report": "reporting.report",
+    "setup_plotting": "reporting.plots", "label": "core.i18n", "labels": "core.i18n",
+}
+__all__ = ["PeriodContext", "Report", "__version__", "label", "labels", "open_period", "setup_plotting"]
 
 
 def __getattr__(name: str) -> object:

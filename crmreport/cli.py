@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import CrmReportError, NotebookFailedError
-from .log import configure
+from .core.errors import CrmReportError, NotebookFailedError
+from .core.log import configure
 
 log = logging.getLogger("crmreport")
 
@@ -53,7 +53,7 @@ def _absolute(data: str | None) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import result_summary, run_period
+    from .run.runner import result_summary, run_period
 
     formats = [f.strip() for f in args.format.split(",")] if args.format else None
     result = run_period(args.period, params_file=args.params, data=_absolute(args.data), only=args.only,
@@ -68,8 +68,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .dataset import prepare_dataset
-    from .params import load_params
+    from .ingest.dataset import prepare_dataset
+    from .settings import load_params
 
     params = load_params(args.period, args.params, overrides={"data": _absolute(args.data)})
     dataset = prepare_dataset(params)
@@ -87,7 +87,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _log_file(args: argparse.Namespace) -> Path | None:
     if args.command == "demo-data":
         return None
-    from .params import find_project_root
+    from .settings import find_project_root
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
     return base / "logs" / f"{args.command}-{args.period}-{time.strftime('%Y%m%d-%H%M%S')}.log"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from crmreport.contract import contract_markdown
+from crmreport.core.contract import contract_markdown
 
 MARKER = "# Tables\n\n"
 doc = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from crmreport.kpis import kpi_markdown
+from crmreport.measures.kpis import kpi_markdown
 
 MARKER = "## KPI reference\n\n"
 doc = Path(__file__).resolve().parents[1] / "docs" / "kpis.md"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crmreport.demo import write_demo_data
-from crmreport.params import load_params
+from crmreport.settings import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 

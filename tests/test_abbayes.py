@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 from scipy.special import betaln
 
-from crmreport import abbayes
-from crmreport import abtest as ab
+from crmreport.stats import abbayes
+from crmreport.stats import abtest as ab
 
 
 def exact_prob_beat(a1: int, b1: int, a0: int, b0: int) -> float:

@@ -12,8 +12,8 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.multitest import multipletests
 
-from crmreport import abchecks
-from crmreport import abtest as ab
+from crmreport.stats import abchecks
+from crmreport.stats import abtest as ab
 
 TIGHT = {"rel": 1e-9, "abs": 1e-12}
 

@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 
-from crmreport import abpower
-from crmreport import abtest as ab
+from crmreport.stats import abpower
+from crmreport.stats import abtest as ab
 
 
 @pytest.mark.parametrize(("p0", "n1", "n0"), [(0.05, 400, 400), (0.18, 372, 373), (0.0276, 398, 398),

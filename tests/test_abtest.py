@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from crmreport import abtest as ab
+from crmreport.stats import abtest as ab
+from crmreport.stats.cuped import cuped
 
 RATE_CASES = [(400, 20, 400, 35), (1000, 61, 980, 95), (37, 3, 41, 0), (5000, 4990, 5100, 5080), (120, 60, 80, 30)]
 TIGHT = {"rel": 1e-9, "abs": 1e-12}
@@ -116,7 +117,7 @@ def test_cuped_equals_welch_on_the_adjusted_values():
     x0, x1 = rng.lognormal(6, 1, 500), rng.lognormal(6, 1, 480)
     y0 = (rng.random(500) < 0.3) * (x0 + rng.lognormal(5, 0.8, 500))
     y1 = (rng.random(480) < 0.35) * (x1 + rng.lognormal(5, 0.8, 480))
-    result = ab.cuped(bivariate(y0, x0), bivariate(y1, x1))
+    result = cuped(bivariate(y0, x0), bivariate(y1, x1))
     x, y = np.concatenate([x0, x1]), np.concatenate([y0, y1])
     theta = np.cov(x, y)[0, 1] / np.var(x, ddof=1)
     a1, a0 = y1 - theta * (x1 - x.mean()), y0 - theta * (x0 - x.mean())
@@ -175,10 +176,10 @@ def test_thin_data_gives_messages_not_errors():
     assert no_conv.message == ab.NO_CONVERSIONS and no_conv.value_arm == 50 and math.isnan(no_conv.value_control)
     few = ab.compare_ratios(ab.Bivariate(10, 20, 400, 1, 1, 20), ab.Bivariate(10, 50, 1300, 2, 2, 50))
     assert few.message == ab.TOO_FEW_CONVERSIONS and few.abs_diff == 5
-    constant = ab.cuped(ab.Bivariate(4, 2, 2, 8, 16, 4), ab.Bivariate(4, 3, 3, 8, 16, 6))
+    constant = cuped(ab.Bivariate(4, 2, 2, 8, 16, 4), ab.Bivariate(4, 3, 3, 8, 16, 6))
     assert constant.message == ab.NO_COVARIATE_VARIANCE and constant.theta == 0
     assert constant.adjusted.p_value == pytest.approx(constant.unadjusted.p_value)
-    assert ab.cuped(ab.Bivariate(0, 0, 0, 0, 0, 0), ab.Bivariate(4, 3, 3, 8, 16, 6)).message == ab.NO_CUSTOMERS
+    assert cuped(ab.Bivariate(0, 0, 0, 0, 0, 0), ab.Bivariate(4, 3, 3, 8, 16, 6)).message == ab.NO_CUSTOMERS
 
 
 def test_bad_input_raises():

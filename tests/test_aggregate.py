@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreport.aggregate import summarize_database, summarize_files, summarize_transactions
+from crmreport.measures.aggregate import summarize_database, summarize_files, summarize_transactions
 
 AS_OF = date(2025, 9, 30)
 

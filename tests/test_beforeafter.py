@@ -16,8 +16,9 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 from statsmodels.stats.rates import confint_poisson_2indep
 
-from crmreport import beforeafter as ba
-from crmreport.abchecks import adjust_p_values
+from crmreport.stats import beforeafter as ba
+from crmreport.stats import paired
+from crmreport.stats.abchecks import adjust_p_values
 
 EXACT = 1e-9
 
@@ -176,14 +177,14 @@ def test_nps_difference_by_hand():
 def test_mcnemar_matches_statsmodels_and_the_paired_wald_interval(table, exact):
     n00, n01, n10, n11 = table
     n = sum(table)
-    change = ba.mcnemar_pairs(*table)
+    change = paired.mcnemar_pairs(*table)
     ref = mcnemar([[n00, n01], [n10, n11]], exact=exact, correction=True)
     assert (change.statistic, change.p_value) == pytest.approx((ref.statistic, ref.pvalue), rel=EXACT)
     assert (change.before, change.after) == pytest.approx(((n10 + n11) / n, (n01 + n11) / n), rel=EXACT)
     se = math.sqrt(n01 + n10 - (n01 - n10) ** 2 / n) / n
     assert (change.ci_low, change.ci_high) == pytest.approx(
         ((n01 - n10) / n - 1.959963984540054 * se, (n01 - n10) / n + 1.959963984540054 * se), rel=EXACT)
-    assert ba.mcnemar_pairs(10, 0, 0, 5).message == ba.ZERO_VARIANCE
+    assert paired.mcnemar_pairs(10, 0, 0, 5).message == ba.ZERO_VARIANCE
 
 
 def test_paired_t_matches_scipy():
@@ -191,24 +192,24 @@ def test_paired_t_matches_scipy():
     before = rng.normal(4, 1, 90)
     after = before + rng.normal(0.2, 0.6, 90)
     d = after - before
-    change = ba.paired_t(90, before.mean(), after.mean(), d.var(ddof=1))
+    change = paired.paired_t(90, before.mean(), after.mean(), d.var(ddof=1))
     ref = stats.ttest_rel(after, before)
     ci = ref.confidence_interval()
     assert (change.statistic, change.p_value, change.ci_low, change.ci_high) == pytest.approx(
         (ref.statistic, ref.pvalue, ci.low, ci.high), rel=EXACT)
-    assert ba.paired_t(1, 4.0, 4.5, np.nan).message == ba.INSUFFICIENT
+    assert paired.paired_t(1, 4.0, 4.5, np.nan).message == ba.INSUFFICIENT
 
 
 def test_wilcoxon_matches_scipy():
     rng = np.random.default_rng(4)
     before = rng.integers(1, 6, 120).astype(float)
     after = np.clip(before + rng.choice([-1, 0, 0, 1, 1], 120), 1, 5)
-    change = ba.wilcoxon_pairs(before, after, seed=3)
+    change = paired.wilcoxon_pairs(before, after, seed=3)
     ref = stats.wilcoxon(after - before)
     assert (change.statistic, change.p_value) == pytest.approx((ref.statistic, ref.pvalue), rel=EXACT)
     assert change.ci_low <= change.abs_change <= change.ci_high
-    assert ba.wilcoxon_pairs(before, after, seed=3) == change
-    assert ba.wilcoxon_pairs(before, before).message == ba.ZERO_VARIANCE
+    assert paired.wilcoxon_pairs(before, after, seed=3) == change
+    assert paired.wilcoxon_pairs(before, before).message == ba.ZERO_VARIANCE
 
 
 def test_adjust_matches_multipletests_and_skips_missing_values():

@@ -11,13 +11,15 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 from test_campaigns import SETTINGS, simulate, simulated_evaluation, sums_of
 
-from crmreport import abchecks, outreach
-from crmreport import abtest as ab
-from crmreport import campaign_results as cr
-from crmreport import campaigns as cp
-from crmreport.dataset import prepare_dataset
-from crmreport.i18n import catalog
-from crmreport.params import AbTests, load_params
+from crmreport.analyses.abtests import campaign_results as cr
+from crmreport.analyses.abtests import campaigns as cp
+from crmreport.analyses.abtests import outreach
+from crmreport.core.i18n import catalog
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.settings import AbTests, load_params
+from crmreport.stats import abchecks
+from crmreport.stats import abtest as ab
+from crmreport.stats.cuped import cuped
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def test_cuped_table_adjusts_with_pre_period_revenue(evaluated):
         y, x = rows["revenue"].to_numpy(), rows["pre_revenue"].to_numpy()
         return ab.Bivariate(len(y), y.sum(), (y**2).sum(), x.sum(), (x**2).sum(), (x * y).sum())
 
-    expected = ab.cuped(bivariate("control"), bivariate("t1"))
+    expected = cuped(bivariate("control"), bivariate("t1"))
     row = table.iloc[0]
     assert (row["theta"], row["abs_diff"], row["p_value"], row["variance_reduction"]) == pytest.approx(
         (expected.theta, expected.adjusted.abs_diff, expected.adjusted.p_value, expected.variance_reduction), rel=1e-9)

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreport import abchecks, outreach
-from crmreport import abtest as ab
-from crmreport import campaigns as cp
-from crmreport.i18n import catalog
-from crmreport.params import AbTests
+from crmreport.analyses.abtests import campaigns as cp
+from crmreport.analyses.abtests import outreach
+from crmreport.core.i18n import catalog
+from crmreport.settings import AbTests
+from crmreport.stats import abchecks
+from crmreport.stats import abtest as ab
 
 SETTINGS = AbTests(min_n_per_segment=30)
 

@@ -7,10 +7,10 @@ import pytest
 from conftest import params_for, write_tables
 
 from crmreport.cli import main
-from crmreport.dataset import prepare_dataset
+from crmreport.core.errors import SourceError
 from crmreport.demo import generate_demo
-from crmreport.errors import SourceError
-from crmreport.sources import embedded_demo_path
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.ingest.sources import embedded_demo_path
 
 
 def test_demo_data_command_writes_tables_and_truth(tmp_path):

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from crmreport.contract import TABLES, contract_markdown
-from crmreport.i18n import LANGUAGES, catalog
+from crmreport.core.contract import TABLES, contract_markdown
+from crmreport.core.i18n import LANGUAGES, catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,14 +32,14 @@ def test_keys_are_declared_columns():
 
 
 def test_params_reference_documents_every_parameter():
-    from crmreport.params import Params
+    from crmreport.settings import Params
 
     doc = (ROOT / "docs" / "params.md").read_text(encoding="utf-8")
     assert [name for name in Params.model_fields if f"`{name}`" not in doc] == []
 
 
 def test_segmentation_reference_documents_every_threshold():
-    from crmreport.segmentation_params import Segmentation, Strategy
+    from crmreport.settings.segmentation import Segmentation, Strategy
 
     doc = (ROOT / "docs" / "params.md").read_text(encoding="utf-8")
     names = [*Segmentation.model_fields, *Strategy.model_fields]

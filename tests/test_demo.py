@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crmreport import demo_truth as truth
-from crmreport.contract import CANONICAL_DTYPES, TABLES
+from crmreport.core.contract import CANONICAL_DTYPES, TABLES
 from crmreport.demo import DemoData, generate_demo, write_demo_data
 
 N = 600

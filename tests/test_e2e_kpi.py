@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crmreport.kpieval import CHANGE_COLUMNS
-from crmreport.kpis import REGISTRY
+from crmreport.analyses.kpi.kpieval import CHANGE_COLUMNS
+from crmreport.measures.kpis import REGISTRY
 
 HEADERS = {"en": ("Effect evaluation table (template 5)", "KPI", "Before", "After", "Change",
                   "Significance (adjusted p)", "Verdict"),

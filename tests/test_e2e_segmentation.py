@@ -7,7 +7,7 @@ import pytest
 from conftest import pdf_text
 from openpyxl import load_workbook
 
-from crmreport.segmentation import SEGMENT_COLUMNS, SEGMENTS
+from crmreport.analyses.segments.segmentation import SEGMENT_COLUMNS, SEGMENTS
 
 SECTION_TITLES = {
     "en": ["Value x potential nine-box (template 2)", "RFM(T) scores", "Lifecycle stage and follow-up cadence",

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from crmreport import effects
-from crmreport.beforeafter import INSUFFICIENT, ZERO_VARIANCE
+from crmreport.stats import effects
+from crmreport.stats.beforeafter import INSUFFICIENT, ZERO_VARIANCE
 
 EXACT = 1e-9
 

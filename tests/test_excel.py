@@ -9,10 +9,10 @@ import pytest
 from conftest import params_for
 from openpyxl import load_workbook
 
-from crmreport.dataset import prepare_dataset
-from crmreport.excel import MAX_WIDTH, write_workbook
-from crmreport.i18n import label
-from crmreport.quality import quality_issues, table_scorecard
+from crmreport.analyses.profiling.quality import quality_issues, table_scorecard
+from crmreport.core.i18n import label
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.reporting.excel import MAX_WIDTH, write_workbook
 
 LONG_NAME = "customer_profile_with_a_very_long_sheet_name"
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from conftest import params_for
 
-from crmreport.dataset import prepare_dataset
-from crmreport.features import (
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.measures.features import (
     FEATURE_COLUMNS,
     customer_features,
     tenure_months,

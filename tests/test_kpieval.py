@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from crmreport import kpieval
-from crmreport.dataset import Dataset, prepare_dataset
-from crmreport.errors import ParamsError
-from crmreport.kpis import KPIS
-from crmreport.params import load_params
+from crmreport.analyses.kpi import diffindiff, kpieval, timeseries
+from crmreport.core.errors import ParamsError
+from crmreport.ingest.dataset import Dataset, prepare_dataset
+from crmreport.measures.kpis import KPIS
+from crmreport.settings import load_params
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -156,8 +156,8 @@ def test_template5_and_forest_frames(changes):
 
 def test_monthly_series_and_segmented_regression(data):
     params = _params(include=["csat_mean", "complaints_per_100_customers", "aov_growth"])
-    series = kpieval.monthly_series(data, params)
-    assert list(series.columns) == kpieval.SERIES_COLUMNS
+    series = timeseries.monthly_series(data, params)
+    assert list(series.columns) == timeseries.SERIES_COLUMNS
     assert series["kpi"].unique().tolist() == ["csat_mean", "complaints_per_100_customers"]  # growth excluded
     csat = series[series["kpi"] == "csat_mean"].set_index("month")
     assert len(csat) == 24 and csat.index[0] == pd.Timestamp("2023-10-01") and csat.index[-1] == pd.Timestamp(
@@ -166,13 +166,13 @@ def test_monthly_series_and_segmented_regression(data):
     august = surveys[surveys["response_time"].dt.to_period("M") == "2025-08"]["csat"].dropna()
     assert csat.loc["2025-08-01", "value"] == pytest.approx(august.mean()) and csat.loc["2025-08-01", "n"] == len(
         august)
-    estimates, fitted = kpieval.segmented_table(series, params)
-    assert list(estimates.columns) == kpieval.SEGMENTED_COLUMNS and len(estimates) == 2
+    estimates, fitted = timeseries.segmented_table(series, params)
+    assert list(estimates.columns) == timeseries.SEGMENTED_COLUMNS and len(estimates) == 2
     assert estimates.set_index("kpi").loc["csat_mean", ["months_before", "months_after"]].tolist() == [21, 3]
     assert fitted["post"].sum() == 6 and fitted["fitted"].notna().all()
-    later = kpieval.segmented_table(series, _params(strategy_start="2025-08-15"))[0].set_index("kpi")
+    later = timeseries.segmented_table(series, _params(strategy_start="2025-08-15"))[0].set_index("kpi")
     assert later.loc["csat_mean", "months_after"] == 2
-    assert kpieval.monthly_series(_without(data, "surveys"), params)["kpi"].unique().tolist() == [
+    assert timeseries.monthly_series(_without(data, "surveys"), params)["kpi"].unique().tolist() == [
         "complaints_per_100_customers"]
 
 
@@ -180,8 +180,8 @@ def test_did_table_for_groups_named_in_params(data):
     params = _params(include=["csat_mean", "median_first_response_hours"],
                      did={"treated": {"column": "customer_type", "values": ["B2B"]},
                           "comparison": {"column": "customer_type", "values": ["B2C"]}})
-    did = kpieval.did_table(data, params)
-    assert list(did.columns) == kpieval.DID_COLUMNS
+    did = diffindiff.did_table(data, params)
+    assert list(did.columns) == diffindiff.DID_COLUMNS
     assert did["kpi"].tolist() == ["csat_mean"]  # a median has no regression difference-in-differences
     surveys = data.tables["surveys"].merge(data.tables["customers"][["customer_id", "customer_type"]])
     surveys = surveys[surveys["csat"].notna()]
@@ -193,22 +193,22 @@ def test_did_table_for_groups_named_in_params(data):
     row = did.iloc[0]
     assert row["estimate"] == pytest.approx(expected)
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
-    assert kpieval.did_table(data, _params()).empty
+    assert diffindiff.did_table(data, _params()).empty
 
 
 def test_did_groups_by_customer_list_and_errors(data):
     ids = data.tables["customers"]["customer_id"].iloc[:300].tolist()
-    listed = kpieval.did_table(data, _params(include=["revenue_per_customer"], did={"treated": {"customers": ids}}))
+    listed = diffindiff.did_table(data, _params(include=["revenue_per_customer"], did={"treated": {"customers": ids}}))
     assert listed.loc[0, "n_treated"] <= 300 and listed.loc[0, "n_comparison"] > 1000
-    treated, comparison = kpieval.did_groups(data, _params(did={"treated": {"customers": ids}}))
+    treated, comparison = diffindiff.did_groups(data, _params(did={"treated": {"customers": ids}}))
     assert list(treated) == sorted(ids) and len(treated) + len(comparison) == len(data.tables["customers"])
     with pytest.raises(ParamsError, match="both the treated and the comparison"):
-        kpieval.did_table(data, _params(did={"treated": {"customers": ids[:5]},
+        diffindiff.did_table(data, _params(did={"treated": {"customers": ids[:5]},
                                               "comparison": {"column": "customer_type", "values": ["B2B", "B2C"]}}))
     with pytest.raises(ParamsError, match="no segments are available"):
-        kpieval.did_table(data, _params(did={"treated": {"column": "segment", "values": ["core"]}}))
+        diffindiff.did_table(data, _params(did={"treated": {"column": "segment", "values": ["core"]}}))
     segments = pd.DataFrame({"customer_id": ids, "segment": "core"})
-    assert kpieval.group_members(data, load_params("2025Q3", overrides={"as_of": "2025-10-15", "kpis": {"did": {
+    assert diffindiff.group_members(data, load_params("2025Q3", overrides={"as_of": "2025-10-15", "kpis": {"did": {
         "treated": {"column": "segment", "values": ["core"]}}}}, root=FIXTURES).kpis.did.treated, segments).equals(
         pd.Index(sorted(ids)))
 

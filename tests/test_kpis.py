@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreport import kpis
-from crmreport.contract import TABLES
-from crmreport.dataset import prepare_dataset
-from crmreport.i18n import catalog
-from crmreport.kpieval import default_segments, evaluate
-from crmreport.params import KpiParams, Window, load_params
-from crmreport.sources import embedded_demo_path
+from crmreport.analyses.kpi.kpieval import default_segments, evaluate
+from crmreport.core.contract import TABLES
+from crmreport.core.i18n import catalog
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.ingest.sources import embedded_demo_path
+from crmreport.measures import kpis
+from crmreport.settings import KpiParams, Window, load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 Q1 = Window(start=date(2025, 1, 1), end=date(2025, 3, 31))
@@ -148,7 +148,7 @@ def test_docs_kpis_md_holds_the_registry_table():
 
 
 def test_every_test_verdict_and_label_has_both_languages():
-    from crmreport import beforeafter
+    from crmreport.stats import beforeafter
 
     messages = catalog()
     keys = [f"label.kpi_test_{t}" for t in beforeafter.TESTS] + [f"label.kpi_verdict_{v}" for v in

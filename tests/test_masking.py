@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmreport.masking import mask_contact, mask_email, mask_name, mask_phone, mask_table, scrub_text
+from crmreport.ingest.masking import mask_contact, mask_email, mask_name, mask_phone, mask_table, scrub_text
 
 
 @pytest.mark.parametrize(("raw", "masked"), [

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreport import outreach
-from crmreport.dataset import Dataset
-from crmreport.params import Window
+from crmreport.analyses.abtests import outreach
+from crmreport.ingest.dataset import Dataset
+from crmreport.settings import Window
 
 Q3 = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))
 

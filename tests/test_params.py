@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from crmreport.errors import ParamsError
-from crmreport.params import load_params, period_window
+from crmreport.core.errors import ParamsError
+from crmreport.settings import load_params, period_window
 
 
 @pytest.mark.parametrize(("label", "start", "end"), [

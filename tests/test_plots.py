@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib import font_manager
 
-from crmreport.errors import ParamsError, RenderError
-from crmreport.plots import CJK_FONT_ENV, CJK_FONTS, cjk_font_available, setup_plotting
+from crmreport.core.errors import ParamsError, RenderError
+from crmreport.reporting.plots import CJK_FONT_ENV, CJK_FONTS, cjk_font_available, setup_plotting
 
 matplotlib.use("Agg")
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from conftest import params_for
 
-from crmreport import activity, profile
-from crmreport.dataset import prepare_dataset
+from crmreport.analyses.profiling import activity, profile
+from crmreport.ingest.dataset import prepare_dataset
 
 
 @pytest.fixture

@@ -9,10 +9,7 @@ import pandas as pd
 import pytest
 from conftest import CUSTOMERS, params_for, write_tables
 
-from crmreport.contract import TABLES
-from crmreport.dataset import prepare_dataset
-from crmreport.demo import generate_demo, write_demo_data
-from crmreport.quality import (
+from crmreport.analyses.profiling.quality import (
     COLUMN_SCORECARD_COLUMNS,
     ISSUE_COLUMNS,
     TABLE_SCORECARD_COLUMNS,
@@ -20,6 +17,9 @@ from crmreport.quality import (
     quality_issues,
     table_scorecard,
 )
+from crmreport.core.contract import TABLES
+from crmreport.demo import generate_demo, write_demo_data
+from crmreport.ingest.dataset import prepare_dataset
 
 PERIOD_END = date(2025, 9, 30)
 SURVEYS = """survey_id,customer_id,response_time,csat,nps,trust

@@ -21,8 +21,9 @@ import seaborn as sns
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from crmreport.plots import setup_plotting
-from crmreport.render import ReportMeta, notebook_body, quiet_weasyprint, write_html, write_pdf
+from crmreport.reporting.body import notebook_body
+from crmreport.reporting.plots import setup_plotting
+from crmreport.reporting.render import ReportMeta, quiet_weasyprint, write_html, write_pdf
 
 matplotlib.use("Agg")
 
@@ -249,7 +250,7 @@ def test_quiet_weasyprint_restores_log_level():
 def test_p_values_placeholders_and_zh_points_are_right_aligned_numbers():
     from bs4 import BeautifulSoup
 
-    from crmreport.render import _mark_numbers
+    from crmreport.reporting.body import _mark_numbers
 
     soup = BeautifulSoup("<table><thead><tr><th>p</th><th>change</th><th>verdict</th></tr></thead><tbody>"
                          "<tr><td>&lt;0.001</td><td>+3.4 个百分点</td><td>显著改善</td></tr>"

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-import crmreport.report as report_module
-from crmreport.report import Report
+import crmreport.reporting.report as report_module
+from crmreport.reporting.report import Report
 
 
 @pytest.fixture

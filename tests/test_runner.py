@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from conftest import TRANSACTIONS, write_tables
 
-from crmreport import runner
 from crmreport.cli import main
-from crmreport.errors import CrmReportError
+from crmreport.core.errors import CrmReportError
+from crmreport.run import runner
 
 PARAMETERS = ('period = "2025Q3"\nparams_file = None\ndata = None\nprepared = None\nresults_dir = None\n'
               'language = None')

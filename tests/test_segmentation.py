@@ -11,9 +11,9 @@ from conftest import params_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmreport import segmentation as seg
-from crmreport.dataset import prepare_dataset
-from crmreport.segmentation_params import RfmRule, Segmentation
+from crmreport.analyses.segments import segmentation as seg
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.settings.segmentation import RfmRule, Segmentation
 
 DEFAULTS = Segmentation()
 

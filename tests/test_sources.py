@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from conftest import params_for
 
-from crmreport.dataset import prepare_dataset
+from crmreport.core.errors import SourceError
 from crmreport.demo import generate_demo
-from crmreport.errors import SourceError
+from crmreport.ingest.dataset import prepare_dataset
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmreport.params import load_params
-from crmreport.segmentation import SEGMENTS
-from crmreport.segmentation_params import Strategy
-from crmreport.strategy import action_list, action_summary, check_strategies, strategy_table
+from crmreport.analyses.segments.segmentation import SEGMENTS
+from crmreport.analyses.segments.strategy import action_list, action_summary, check_strategies, strategy_table
+from crmreport.settings import load_params
+from crmreport.settings.segmentation import Strategy
 
 CONCRETE = {"content": "1 visit per month", "owner": "account_manager", "cadence": "monthly", "due_days": 3}
 

@@ -3,8 +3,8 @@
 import pytest
 from conftest import CUSTOMERS, TRANSACTIONS, params_for, write_tables
 
-from crmreport.dataset import prepare_dataset
-from crmreport.errors import DataValidationError, SourceError
+from crmreport.core.errors import DataValidationError, SourceError
+from crmreport.ingest.dataset import prepare_dataset
 
 
 def load(folder, **overrides):

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from conftest import params_for
 
-from crmreport import activity, profile, value
-from crmreport.dataset import prepare_dataset
+from crmreport.analyses.profiling import activity, profile, value
+from crmreport.ingest.dataset import prepare_dataset
 
 END, BASELINE_END = date(2025, 9, 30), date(2025, 6, 30)
 

@@ -11,11 +11,11 @@ import pytest
 from conftest import params_for
 from statsmodels.stats.proportion import proportion_confint
 
-from crmreport import voice
-from crmreport.dataset import Dataset, prepare_dataset
+from crmreport.analyses.profiling import voice
+from crmreport.core.i18n import catalog
 from crmreport.demo import generate_demo
-from crmreport.i18n import catalog
-from crmreport.params import Window
+from crmreport.ingest.dataset import Dataset, prepare_dataset
+from crmreport.settings import Window
 
 Q3 = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))
 Q2 = Window(start=date(2025, 4, 1), end=date(2025, 6, 30))

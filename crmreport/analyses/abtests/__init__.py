@@ -1,0 +1,1 @@
+"""Notebook 03: outreach campaigns evaluated as A/B tests (every arm against control)."""

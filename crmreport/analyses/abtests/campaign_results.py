@@ -1,0 +1,307 @@
+"""The tables of a period's campaign evaluation, derived from the tests of :mod:`crmreport.campaigns`.
+
+:func:`evaluate_period` runs the whole evaluation (campaigns of the period, per-customer data,
+sums, tests) and returns :class:`CampaignResults`: SRM, tests, CUPED, power (MDE), planning,
+business view, heterogeneity across segments and the layered outreach board, each a tidy
+frame, plus the headline numbers the notebook's takeaways quote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from ...ingest.dataset import Dataset
+from ...settings import AbTests, Params
+from ...stats import abchecks, abpower
+from ...stats import abtest as ab
+from ...stats.cuped import cuped
+from . import outreach
+from .campaigns import (
+    ALL,
+    METRICS,
+    RATE_METRICS,
+    TEST_COLUMNS,
+    evaluate,
+    join_messages,
+    metric_value,
+    srm_flagged,
+    srm_table,
+    with_verdicts,
+)
+
+CUPED_COLUMNS = ["campaign_id", "arm", "control_arm", "n_arm", "n_control", "theta", "value_arm", "value_control",
+                 "abs_diff", "ci_low", "ci_high", "p_value", "p_adjusted", "unadjusted_abs_diff", "unadjusted_ci_low",
+                 "unadjusted_ci_high", "unadjusted_p_value", "variance_reduction", "message"]
+POWER_COLUMNS = ["campaign_id", "metric", "arm", "n_arm", "n_control", "value_control", "abs_diff", "rel_lift",
+                 "mde_abs", "mde_rel", "message"]
+PLANNING_COLUMNS = ["campaign_id", "metric", "baseline", "target_lift", "target_value", "n_per_arm", "n_per_arm_now",
+                    "enough", "message"]
+BUSINESS_COLUMNS = ["campaign_id", "arm", "n_arm", "incremental_conversions", "incremental_conversions_low",
+                    "incremental_conversions_high", "incremental_revenue", "incremental_revenue_low",
+                    "incremental_revenue_high", "cost_per_contact", "cost", "cost_per_incremental_conversion",
+                    "cost_per_incremental_conversion_low", "cost_per_incremental_conversion_high", "net_revenue",
+                    "message"]
+HETEROGENEITY_COLUMNS = ["campaign_id", "metric", "arm", "segments", "q", "df", "p_value", "i2", "message"]
+BOARD_COLUMNS = ["campaign_id", "segment", "arm", "n", "conversions", "conversion_rate", "ci_low", "ci_high"]
+
+
+def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
+    """Revenue per customer with and without CUPED (pre-period revenue as covariate), per campaign and arm.
+
+    ``p_adjusted`` applies the campaign's correction with the CUPED p-value in place of the
+    unadjusted revenue-per-customer one. ``value_*`` are the adjusted means.
+    """
+    rows = []
+    for campaign_id, group in sums.groupby("campaign_id", sort=False):
+        arms = group.set_index("arm")
+        if control_arm not in arms.index or len(arms) < 2:
+            continue
+
+        def bivariate(row: pd.Series) -> ab.Bivariate:
+            return ab.Bivariate(int(row["n"]), row["revenue_sum"], row["revenue_sq"], row["pre_sum"], row["pre_sq"],
+                                row["pre_revenue_cross"])
+
+        for arm, row in arms.drop(index=control_arm).iterrows():
+            result = cuped(bivariate(arms.loc[control_arm]), bivariate(row), settings.alpha)
+            adjusted, plain = result.adjusted, result.unadjusted
+            rows.append({"campaign_id": campaign_id, "arm": arm, "control_arm": control_arm, "n_arm": adjusted.n_arm,
+                         "n_control": adjusted.n_control, "theta": result.theta, "value_arm": adjusted.value_arm,
+                         "value_control": adjusted.value_control, "abs_diff": adjusted.abs_diff,
+                         "ci_low": adjusted.ci_low, "ci_high": adjusted.ci_high, "p_value": adjusted.p_value,
+                         "p_adjusted": np.nan, "unadjusted_abs_diff": plain.abs_diff,
+                         "unadjusted_ci_low": plain.ci_low, "unadjusted_ci_high": plain.ci_high,
+                         "unadjusted_p_value": plain.p_value, "variance_reduction": result.variance_reduction,
+                         "message": result.message})
+        family = tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)]
+        mine = [r for r in rows if r["campaign_id"] == campaign_id]
+        swapped = {r["arm"]: r["p_value"] for r in mine}
+        p = [swapped[a] if m == "revenue_per_customer" else v
+             for a, m, v in zip(family["arm"], family["metric"], family["p_value"], strict=True)]
+        adjusted_p = dict(zip(zip(family["arm"], family["metric"], strict=True),
+                              abchecks.adjust_p_values(p, settings.correction), strict=True))
+        srm = family["message"].fillna("").str.split(";").map(lambda codes: ab.SRM in codes).any()
+        for r in mine:
+            r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
+            r["message"] = join_messages(r["message"], ab.SRM if srm else None)
+    return pd.DataFrame(rows, columns=CUPED_COLUMNS)
+
+
+def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
+    """Minimum detectable effect of every campaign-level comparison at its achieved arm sizes.
+
+    ``mde_abs`` is in the metric's unit (a share for rates), ``mde_rel`` relative to the control
+    value; ``abs_diff`` and ``rel_lift`` are the observed differences, for comparison.
+    """
+    rows = []
+    for _, r in tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])
+                      ].iterrows():
+        n1, n0 = int(r["n_arm"]), int(r["n_control"])
+        if r["metric"] in RATE_METRICS:
+            mde = abpower.mde_rate(r["value_control"], n1, n0, settings.alpha, settings.power)
+        else:
+            mde = abpower.mde_mean(r["value_control"], r["std_error"], n1, n0, settings.alpha, settings.power,
+                                   t_test=r["metric"] == "revenue_per_customer")
+        rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], "n_arm": n1,
+                     "n_control": n0, "value_control": r["value_control"], "abs_diff": r["abs_diff"],
+                     "rel_lift": r["rel_lift"], "mde_abs": mde.mde_abs, "mde_rel": mde.mde_rel,
+                     "message": join_messages(r["message"], mde.message)})
+    return pd.DataFrame(rows, columns=POWER_COLUMNS)
+
+
+def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
+    """Customers needed per arm to detect each of ``settings.target_lifts`` over each campaign's control values."""
+    rows = []
+    for campaign_id, group in sums.groupby("campaign_id", sort=False):
+        arms = group.set_index("arm")
+        if control_arm not in arms.index:
+            continue
+        control = arms.loc[control_arm]
+        now = int(arms["n"].min())
+        for metric in METRICS[:3]:
+            baseline = metric_value(control, metric)
+            for lift in settings.target_lifts:
+                if metric in RATE_METRICS:
+                    need = abpower.sample_size_rate(baseline, lift, settings.alpha, settings.power)
+                else:
+                    sd = np.sqrt(ab.Moments(int(control["n"]), control["revenue_sum"], control["revenue_sq"]).variance)
+                    need = abpower.sample_size_mean(baseline, sd, lift, settings.alpha, settings.power)
+                rows.append({"campaign_id": campaign_id, "metric": metric, "baseline": baseline, "target_lift": lift,
+                             "target_value": need.target_value, "n_per_arm": need.n_per_arm, "n_per_arm_now": now,
+                             "enough": bool(now >= need.n_per_arm), "message": need.message})
+    frame = pd.DataFrame(rows, columns=PLANNING_COLUMNS)
+    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64"), enough=frame["enough"].astype(bool))
+
+
+def business_table(tests: pd.DataFrame, channels: dict[str, str | None], settings: AbTests) -> pd.DataFrame:
+    """Incremental conversions and revenue of every arm over its customers, with intervals, and their cost.
+
+    ``incremental_*`` = the difference per customer x the arm's customers. When ``cost_per_contact``
+    names the campaign (or else its channel), ``cost`` = cost x the arm's customers (the control
+    arm is taken as not contacted) and ``cost_per_incremental_conversion`` = cost / incremental
+    conversions, its interval from the conversions' interval (upper bound empty when that includes 0).
+    """
+    rows = []
+    rates = tests[(tests["segment"] == ALL) & (tests["metric"] == "conversion_rate") & (tests["n_control"] > 0)
+                  & (tests["arm"] != tests["control_arm"])]
+    revenue = tests[(tests["segment"] == ALL) & (tests["metric"] == "revenue_per_customer")].set_index(
+        ["campaign_id", "arm"])
+    for _, conv in rates.iterrows():
+        rev = revenue.loc[(conv["campaign_id"], conv["arm"])]
+        n = int(conv["n_arm"])
+        unit = settings.cost_per_contact.get(str(conv["campaign_id"]),
+                                             settings.cost_per_contact.get(str(channels.get(conv["campaign_id"])),
+                                                                           np.nan))
+        cost = unit * n
+        incr, low, high = (conv[c] * n for c in ("abs_diff", "ci_low", "ci_high"))
+        rows.append({"campaign_id": conv["campaign_id"], "arm": conv["arm"], "n_arm": n,
+                     "incremental_conversions": incr, "incremental_conversions_low": low,
+                     "incremental_conversions_high": high, "incremental_revenue": rev["abs_diff"] * n,
+                     "incremental_revenue_low": rev["ci_low"] * n, "incremental_revenue_high": rev["ci_high"] * n,
+                     "cost_per_contact": unit, "cost": cost,
+                     "cost_per_incremental_conversion": cost / incr if incr > 0 else np.nan,
+                     "cost_per_incremental_conversion_low": cost / high if high > 0 else np.nan,
+                     "cost_per_incremental_conversion_high": cost / low if low > 0 else np.nan,
+                     "net_revenue": rev["abs_diff"] * n - cost,
+                     "message": join_messages(conv["message"], rev["message"])})
+    return pd.DataFrame(rows, columns=BUSINESS_COLUMNS)
+
+
+def heterogeneity_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """Per campaign, arm and metric: does the effect differ between segments? (Cochran's Q over tested slices)."""
+    rows = []
+    whole = tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
+    slices = tests[(tests["segment"] != ALL) & tests["p_value"].notna()]
+    for _, r in whole.iterrows():
+        part = slices[(slices["campaign_id"] == r["campaign_id"]) & (slices["arm"] == r["arm"])
+                      & (slices["metric"] == r["metric"])]
+        result = abchecks.heterogeneity(part["abs_diff"], part["std_error"] ** 2)
+        rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], **asdict(result)})
+    return pd.DataFrame(rows, columns=HETEROGENEITY_COLUMNS)
+
+
+def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The layered outreach board: conversion rate per campaign, segment (tier) and arm with Wilson intervals."""
+    frame = segment_sums[segment_sums["n"] > 0]
+    if frame.empty:
+        return pd.DataFrame(columns=BOARD_COLUMNS)
+    low, high = proportion_confint(frame["converted"], frame["n"], alpha=alpha, method="wilson")
+    return pd.DataFrame({"campaign_id": frame["campaign_id"], "segment": frame["segment"], "arm": frame["arm"],
+                         "n": frame["n"].astype(int), "conversions": frame["converted"].astype(int),
+                         "conversion_rate": frame["converted"] / frame["n"], "ci_low": np.asarray(low, dtype=float),
+                         "ci_high": np.asarray(high, dtype=float)}).reset_index(drop=True)
+
+
+def board_headline(board: pd.DataFrame, control_arm: str) -> dict:
+    """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier.
+
+    Returns
+    -------
+    dict
+        ``campaign``, ``segment``, ``arm``, ``rate``, ``control_rate`` (NaN when the tier has no
+        control customers); empty when the board has no treatment arm.
+    """
+    treated = board[board["arm"] != control_arm]
+    if treated.empty:
+        return {}
+    best = treated.loc[treated["conversion_rate"].idxmax()]
+    control = board[(board["campaign_id"] == best["campaign_id"]) & (board["segment"] == best["segment"])
+                    & (board["arm"] == control_arm)]["conversion_rate"]
+    return {"campaign": best["campaign_id"], "segment": best["segment"], "arm": best["arm"],
+            "rate": best["conversion_rate"], "control_rate": float(control.iloc[0]) if len(control) else np.nan}
+
+
+def cuped_changes(cuped: pd.DataFrame, tests: pd.DataFrame, alpha: float) -> list[str]:
+    """``campaign arm`` pairs whose revenue-per-customer significance differs with and without CUPED."""
+    if cuped.empty:
+        return []
+    plain = tests[(tests["segment"] == ALL) & (tests["metric"] == "revenue_per_customer")].set_index(
+        ["campaign_id", "arm"])["p_adjusted"]
+    changed = []
+    for _, row in cuped.iterrows():
+        before = plain.get((row["campaign_id"], row["arm"]), np.nan)
+        if (before < alpha) != (row["p_adjusted"] < alpha):
+            changed.append(f"{row['campaign_id']} {row['arm']}")
+    return changed
+
+
+def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> dict:
+    """The arm with the largest conversion-rate difference in a campaign, for a takeaway sentence.
+
+    Returns
+    -------
+    dict
+        ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
+        ``prob_beat_control``, ``verdict``, ``significant_metrics`` (how many metric x arm results have
+        ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty when no arm was compared with control.
+    """
+    rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
+    conv = rows[(rows["metric"] == "conversion_rate") & rows["abs_diff"].notna() & (rows["n_control"] > 0)
+                & (rows["arm"] != rows["control_arm"])]
+    if conv.empty:
+        return {}
+    best = conv.loc[conv["abs_diff"].idxmax()]
+    return {"arm": best["arm"], "control": best["control_arm"], "value_arm": best["value_arm"],
+            "value_control": best["value_control"], "abs_diff": best["abs_diff"], "ci_low": best["ci_low"],
+            "ci_high": best["ci_high"], "prob_beat_control": best["prob_beat_control"], "verdict": best["verdict"],
+            "significant_metrics": int(rows["significant"].sum()),
+            "tests": int(rows["p_value"].notna().sum())}
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    """Every table of a period's campaign evaluation (see :func:`evaluate_period`)."""
+
+    overview: pd.DataFrame
+    sums: pd.DataFrame
+    segment_sums: pd.DataFrame
+    srm: pd.DataFrame
+    tests: pd.DataFrame
+    cuped: pd.DataFrame
+    power: pd.DataFrame
+    planning: pd.DataFrame
+    business: pd.DataFrame
+    heterogeneity: pd.DataFrame
+    board: pd.DataFrame
+
+    @property
+    def active(self) -> list[str]:
+        """Campaigns the period evaluates, by first assignment."""
+        return self.overview.loc[self.overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+
+    @property
+    def contract(self) -> pd.DataFrame:
+        """``tests`` with exactly the columns of ``results/ab_tests.csv``."""
+        return self.tests[TEST_COLUMNS]
+
+
+def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> CampaignResults:
+    """Evaluate every campaign whose first assignment falls in the period (needs the ``outreach`` table).
+
+    Parameters
+    ----------
+    data
+        The period's dataset.
+    params
+        ``control_arm``, the period window and the ``ab_tests`` settings.
+    segments
+        Optional ``customer_id`` -> ``segment`` frame (nine-box segment or value tier); default:
+        customer type. Segments are the slices of the breakdown and the tiers of the board.
+    """
+    settings = params.ab_tests
+    overview = outreach.campaign_overview(data.tables.get("outreach"), params.window, params.control_arm)
+    active = overview.loc[overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+    customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments)
+    sums = outreach.arm_sums(customers, ["campaign_id", "arm"])
+    segment_sums = outreach.arm_sums(customers, ["campaign_id", "segment", "arm"])
+    srm = srm_table(sums, settings.planned_split)
+    tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold))
+    channels = dict(zip(overview["campaign_id"], overview["channel"], strict=True))
+    return CampaignResults(overview, sums, segment_sums, srm, tests, cuped_table(sums, tests, params.control_arm,
+                                                                                 settings),
+                           power_table(tests, settings), planning_table(sums, params.control_arm, settings),
+                           business_table(tests, channels, settings), heterogeneity_table(tests),
+                           board_table(segment_sums, settings.alpha))

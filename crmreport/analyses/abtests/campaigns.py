@@ -1,0 +1,213 @@
+"""Outreach campaign tests: every arm against control, from per-arm sums (:mod:`crmreport.outreach`).
+
+:func:`evaluate` compares every treatment arm with the control arm on the four metrics of
+:data:`METRICS`, for the whole campaign (segment ``all``) and per segment, adjusts the p-values
+per family, adds the Bayesian view and marks campaigns with a sample ratio mismatch; its
+columns are the contract of ``results/ab_tests.csv``. :func:`srm_table` is the contract of
+``results/ab_srm.csv``. The tables derived from these live in :mod:`crmreport.campaign_results`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, replace
+
+import numpy as np
+import pandas as pd
+
+from ...settings import AbTests
+from ...stats import abbayes, abchecks
+from ...stats import abtest as ab
+
+METRICS = ("response_rate", "conversion_rate", "revenue_per_customer", "revenue_per_converter")
+RATE_METRICS = METRICS[:2]
+TEST_COLUMNS = ["campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm",
+                "value_control", "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value",
+                "p_adjusted", "significant", "prob_beat_control", "method", "message"]
+EXTRA_COLUMNS = ["std_error", "expected_loss_arm", "expected_loss_control", "posterior_method"]
+SRM_COLUMNS = ["campaign_id", "arm", "n", "expected_share", "observed_share", "srm_p_value"]
+VERDICTS = ("significant_improvement", "significant_deterioration", "no_significant_change", "insufficient_data",
+            "untrustworthy")
+ALL = "all"
+_INFERENCE = ("ci_low", "ci_high", "rel_ci_low", "rel_ci_high", "p_value")
+
+
+def result_name(prefix: str, campaign_id: str) -> str:
+    """A results file name for one campaign (``ab_results`` + ``SMS-2025Q3`` -> ``ab_results_SMS-2025Q3``)."""
+    return prefix + "_" + re.sub(r"[^\w-]+", "_", str(campaign_id))
+
+
+def join_messages(*codes: object) -> str | None:
+    """Message codes joined with ';' in order, without repeats; empty values (None, NaN) skipped."""
+    unique = list(dict.fromkeys(c for code in codes if isinstance(code, str) and code for c in code.split(";")))
+    return ";".join(unique) or None
+
+
+def _stats(row: pd.Series, metric: str) -> ab.Proportion | ab.Moments | ab.Bivariate:
+    n = int(row["n"])
+    if metric == "response_rate":
+        return ab.Proportion(n, int(row["responded"]))
+    if metric == "conversion_rate":
+        return ab.Proportion(n, int(row["converted"]))
+    if metric == "revenue_per_customer":
+        return ab.Moments(n, float(row["revenue_sum"]), float(row["revenue_sq"]))
+    return ab.Bivariate(n, float(row["revenue_sum"]), float(row["revenue_sq"]), float(row["converted"]),
+                        float(row["converted"]), float(row["revenue_converted"]))
+
+
+def metric_value(row: pd.Series, metric: str) -> float:
+    """The value of ``metric`` in one row of per-arm sums (NaN when undefined)."""
+    stat = _stats(row, metric)
+    if isinstance(stat, ab.Proportion):
+        return stat.events / stat.n if stat.n else np.nan
+    if isinstance(stat, ab.Moments):
+        return stat.mean
+    return stat.sum_y / stat.sum_x if stat.sum_x else np.nan
+
+
+def _compare(control: pd.Series, arm: pd.Series, metric: str, alpha: float) -> tuple[ab.Comparison, abbayes.Posterior]:
+    c, a = _stats(control, metric), _stats(arm, metric)
+    if metric in RATE_METRICS:
+        no_events = ab.NO_RESPONSES if metric == "response_rate" else ab.NO_CONVERSIONS
+        return ab.compare_rates(c, a, alpha, no_events), abbayes.bayes_rates(c, a)
+    comparison = ab.compare_means(c, a, alpha) if metric == "revenue_per_customer" else ab.compare_ratios(c, a, alpha)
+    return comparison, abbayes.bayes_normal(comparison)
+
+
+def _row(campaign_id: str, segment: str, metric: str, arm: str, control_arm: str, comparison: ab.Comparison,
+         posterior: abbayes.Posterior | None) -> dict:
+    values = asdict(comparison)
+    return {"campaign_id": campaign_id, "segment": segment, "metric": metric, "arm": arm, "control_arm": control_arm,
+            **{k: values[k] for k in TEST_COLUMNS if k in values}, "p_adjusted": np.nan, "significant": False,
+            "prob_beat_control": posterior.prob_beat_control if posterior else np.nan,
+            "std_error": comparison.std_error,
+            "expected_loss_arm": posterior.expected_loss_arm if posterior else np.nan,
+            "expected_loss_control": posterior.expected_loss_control if posterior else np.nan,
+            "posterior_method": posterior.method if posterior else None}
+
+
+def _slice_rows(campaign_id: str, segment: str, arms: pd.DataFrame, control_arm: str, alpha: float,
+                min_n: int | None) -> list[dict]:
+    """Rows of one campaign slice; ``arms`` holds per-arm sums indexed by arm (every arm of the campaign)."""
+    rows = []
+    if len(arms) == 1 or control_arm not in arms.index:
+        message = ab.SINGLE_ARM if len(arms) == 1 else ab.NO_CONTROL
+        for arm, sums in arms.iterrows():
+            n_control = int(sums["n"]) if arm == control_arm else 0
+            for metric in METRICS:
+                empty = ab.empty_comparison("none", int(sums["n"]), n_control, message,
+                                            value_arm=metric_value(sums, metric))
+                rows.append(_row(campaign_id, segment, metric, str(arm), control_arm, empty, None))
+        return rows
+    control = arms.loc[control_arm]
+    for arm, sums in arms.drop(index=control_arm).iterrows():
+        for metric in METRICS:
+            comparison, posterior = _compare(control, sums, metric, alpha)
+            small = min_n is not None and min(int(sums["n"]), int(control["n"])) < min_n
+            if small and comparison.message not in (ab.NO_CUSTOMERS,):
+                comparison = replace(comparison, **dict.fromkeys(_INFERENCE, np.nan),
+                                     message=join_messages(comparison.message, ab.BELOW_MIN_N))
+                posterior = None
+            rows.append(_row(campaign_id, segment, metric, str(arm), control_arm, comparison, posterior))
+    return rows
+
+
+def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm: str, settings: AbTests,
+             srm_flagged: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Every arm against control, per campaign and segment, on every metric.
+
+    Parameters
+    ----------
+    sums
+        Per-arm sums by ``campaign_id``, ``arm`` (:func:`crmreport.outreach.arm_sums`).
+    segment_sums
+        The same by ``campaign_id``, ``segment``, ``arm``; campaigns with one segment get no slices.
+    control_arm
+        Name of the control arm.
+    settings
+        ``alpha``, ``correction`` and ``min_n_per_segment`` (customers per arm for a slice to be tested).
+    srm_flagged
+        Campaigns with a sample ratio mismatch: their rows carry the message ``srm``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`TEST_COLUMNS` + :data:`EXTRA_COLUMNS`. ``p_adjusted`` is adjusted over the family
+        arms x metrics of a campaign (segment ``all``), and separately over arms x metrics x
+        segments of its slices. ``significant`` is ``p_adjusted < alpha``. ``message`` joins codes with ';'.
+    """
+    rows: list[dict] = []
+    for campaign_id, group in sums.groupby("campaign_id", sort=False):
+        arms = group.set_index("arm")
+        rows += _slice_rows(campaign_id, ALL, arms, control_arm, settings.alpha, None)
+        if segment_sums is None:
+            continue
+        slices = segment_sums[segment_sums["campaign_id"] == campaign_id]
+        if slices["segment"].nunique() < 2:
+            continue
+        for segment, part in slices.groupby("segment", sort=True):
+            filled = part.set_index("arm").reindex(arms.index)
+            filled = filled.assign(**{c: filled[c].fillna(0) for c in ["n", "responded", "converted", "revenue_sum",
+                                                                          "revenue_sq", "revenue_converted"]})
+            rows += _slice_rows(campaign_id, str(segment), filled, control_arm, settings.alpha,
+                                settings.min_n_per_segment)
+    frame = pd.DataFrame(rows, columns=TEST_COLUMNS + EXTRA_COLUMNS)
+    if frame.empty:
+        return frame
+    family = frame["campaign_id"].astype(str) + (frame["segment"] == ALL).map({True: "|all", False: "|slices"})
+    for _, index in frame.groupby(family, sort=False).groups.items():
+        frame.loc[index, "p_adjusted"] = abchecks.adjust_p_values(frame.loc[index, "p_value"], settings.correction)
+    frame["significant"] = (frame["p_adjusted"] < settings.alpha).astype(bool)
+    flagged = frame["campaign_id"].isin(srm_flagged)
+    frame.loc[flagged, "message"] = [join_messages(m, ab.SRM) for m in frame.loc[flagged, "message"]]
+    return frame
+
+
+def srm_table(sums: pd.DataFrame, planned_split: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Arm sizes against the planned split (equal shares unless ``planned_split`` names the campaign).
+
+    Arms planned but absent get a row with ``n`` 0; arms present but not planned have an expected share of 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SRM_COLUMNS`; ``srm_p_value`` (chi-square goodness of fit) repeats on every row of a campaign.
+    """
+    rows = []
+    for campaign_id, group in sums.groupby("campaign_id", sort=False):
+        counts = group.set_index("arm")["n"].astype(int)
+        plan = planned_split.get(str(campaign_id))
+        if plan:
+            counts = counts.reindex(list(dict.fromkeys([*plan, *counts.index])), fill_value=0)
+            shares = np.array([plan.get(arm, 0.0) for arm in counts.index], dtype=float)
+        else:
+            shares = np.ones(len(counts))
+        shares = shares / shares.sum()
+        p = abchecks.sample_ratio_mismatch(counts.to_numpy(), shares)
+        for (arm, n), share in zip(counts.items(), shares, strict=True):
+            rows.append({"campaign_id": campaign_id, "arm": arm, "n": int(n), "expected_share": float(share),
+                         "observed_share": n / counts.sum() if counts.sum() else np.nan, "srm_p_value": p})
+    return pd.DataFrame(rows, columns=SRM_COLUMNS)
+
+
+def srm_flagged(srm: pd.DataFrame, threshold: float) -> set[str]:
+    """Campaigns whose SRM p-value is below ``threshold``."""
+    return set(srm.loc[srm["srm_p_value"] < threshold, "campaign_id"])
+
+
+def verdict(message: str | None, p_adjusted: float, abs_diff: float, alpha: float) -> str:
+    """One of :data:`VERDICTS`: ``untrustworthy`` after an SRM, ``insufficient_data`` without a test."""
+    codes = message.split(";") if isinstance(message, str) else []
+    if ab.SRM in codes:
+        return "untrustworthy"
+    if not np.isfinite(p_adjusted):
+        return "insufficient_data"
+    if p_adjusted < alpha:
+        return "significant_improvement" if abs_diff > 0 else "significant_deterioration"
+    return "no_significant_change"
+
+
+def with_verdicts(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """``tests`` with a ``verdict`` column."""
+    return tests.assign(verdict=[verdict(m, p, d, alpha) for m, p, d in
+                                 zip(tests["message"], tests["p_adjusted"], tests["abs_diff"], strict=True)])

@@ -1,0 +1,165 @@
+"""Outreach campaigns as data: which campaigns the period evaluates, per-customer outcomes, per-arm sums.
+
+The statistics in :mod:`crmreport.abtest` work on sufficient statistics; this module builds them
+from the ``outreach`` table (one row per customer assigned to an arm) and, for CUPED, the
+``transactions`` table (each customer's revenue in the days before the campaign's first
+assignment). A campaign belongs to the period in which its first assignment falls.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pandas as pd
+
+from ...ingest.dataset import Dataset
+from ...settings import Window
+
+log = logging.getLogger("crmreport")
+
+OVERVIEW_COLUMNS = ["campaign_id", "channel", "first_assigned", "last_assigned", "customers", "arms", "arm_names",
+                    "has_control", "status", "reason"]
+CUSTOMER_COLUMNS = ["campaign_id", "customer_id", "arm", "segment", "responded", "converted", "revenue",
+                    "pre_revenue"]
+SUM_COLUMNS = ["n", "responded", "converted", "revenue_sum", "revenue_sq", "revenue_converted", "pre_sum",
+               "pre_sq", "pre_revenue_cross"]
+ACTIVE, STARTED_BEFORE, STARTS_AFTER = "active", "started_before_period", "starts_after_period"
+UNKNOWN_SEGMENT = "unknown"
+
+
+def _day(stamp: pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(stamp).normalize()
+
+
+def campaign_overview(outreach: pd.DataFrame | None, window: Window, control_arm: str) -> pd.DataFrame:
+    """One row per campaign: channel, assignment dates, customers, arms, and whether the period evaluates it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`OVERVIEW_COLUMNS`, campaigns by first assignment. ``status`` is ``active`` when the
+        first ``assigned_at`` lies in ``window``, else ``skipped`` with ``reason``
+        ``started_before_period`` or ``starts_after_period``. ``channel`` is the most frequent one.
+    """
+    if outreach is None or outreach.empty:
+        return pd.DataFrame(columns=OVERVIEW_COLUMNS)
+    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end + timedelta(days=1))
+    rows = []
+    for campaign_id, rows_of in outreach.groupby("campaign_id", sort=False):
+        first, last = rows_of["assigned_at"].min(), rows_of["assigned_at"].max()
+        arms = sorted(rows_of["arm"].unique(), key=lambda a: (a != control_arm, a))
+        channels = rows_of["channel"].dropna().value_counts() if "channel" in rows_of else pd.Series(dtype=int)
+        reason = None if start <= first < stop else (STARTED_BEFORE if first < start else STARTS_AFTER)
+        rows.append({"campaign_id": campaign_id, "channel": channels.index[0] if len(channels) else None,
+                     "first_assigned": first, "last_assigned": last, "customers": rows_of["customer_id"].nunique(),
+                     "arms": len(arms), "arm_names": ", ".join(arms), "has_control": control_arm in arms,
+                     "status": "skipped" if reason else ACTIVE, "reason": reason})
+    frame = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
+    return frame.sort_values(["first_assigned", "campaign_id"], kind="stable").reset_index(drop=True)
+
+
+def customer_segments(data: Dataset, segments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``customer_id`` -> ``segment``: the given ``segments`` frame (e.g. nine-box) or else ``customer_type``.
+
+    Raises
+    ------
+    ValueError
+        When ``segments`` lacks the ``customer_id`` or ``segment`` column.
+    """
+    if segments is not None:
+        missing = {"customer_id", "segment"} - set(segments.columns)
+        if missing:
+            raise ValueError(f"the segments frame needs columns customer_id and segment; missing "
+                             f"{', '.join(sorted(missing))}")
+        return segments[["customer_id", "segment"]].drop_duplicates("customer_id")
+    customers = data.tables["customers"]
+    return pd.DataFrame({"customer_id": customers["customer_id"],
+                         "segment": customers["customer_type"].astype("object")})
+
+
+def pre_period_revenue(transactions: pd.DataFrame | None, campaign_starts: pd.Series, days: int) -> pd.DataFrame:
+    """Each customer's net transaction amount in the ``days`` days before each campaign's first assignment day.
+
+    Parameters
+    ----------
+    transactions
+        The transactions table (``customer_id``, ``transaction_date``, ``amount``).
+    campaign_starts
+        First ``assigned_at`` per campaign, indexed by ``campaign_id``.
+    days
+        Length of the pre-period: ``[start_day - days, start_day)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``campaign_id``, ``customer_id``, ``pre_revenue`` for customers with transactions in the window.
+    """
+    columns = ["campaign_id", "customer_id", "pre_revenue"]
+    if transactions is None or transactions.empty or days <= 0:
+        return pd.DataFrame(columns=columns)
+    parts = []
+    for campaign_id, first in campaign_starts.items():
+        end = _day(first)
+        inside = transactions[(transactions["transaction_date"] >= end - pd.Timedelta(days=days))
+                              & (transactions["transaction_date"] < end)]
+        sums = inside.groupby("customer_id")["amount"].sum().rename("pre_revenue").reset_index()
+        parts.append(sums.assign(campaign_id=campaign_id))
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def campaign_customers(data: Dataset, campaign_ids: list[str], pre_period_days: int,
+                       segments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per customer and campaign: arm, segment, outcomes and pre-period revenue.
+
+    ``responded`` and ``converted`` are 0/1 (an empty value counts as 0); ``revenue`` is the
+    attributed revenue with empty values as 0 (revenue per customer includes the zeros);
+    ``pre_revenue`` is 0 for customers without transactions in the pre-period; ``segment`` comes
+    from :func:`customer_segments` (``unknown`` when the customer has none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CUSTOMER_COLUMNS`, rows of the campaigns in ``campaign_ids`` only.
+    """
+    if not data.has("outreach"):
+        return pd.DataFrame(columns=CUSTOMER_COLUMNS)
+    rows = data.tables["outreach"]
+    rows = rows[rows["campaign_id"].isin(campaign_ids)]
+    if rows.empty:
+        return pd.DataFrame(columns=CUSTOMER_COLUMNS)
+    starts = rows.groupby("campaign_id")["assigned_at"].min()
+    pre = pre_period_revenue(data.tables.get("transactions"), starts, pre_period_days)
+    frame = rows.assign(responded=rows["responded"].astype("boolean").fillna(False).astype("int64"),
+                        converted=rows["converted"].astype("boolean").fillna(False).astype("int64"),
+                        revenue=rows["revenue"].astype(float).fillna(0.0))
+    unrevenued = int(((frame["converted"] == 1) & rows["revenue"].isna()).sum())
+    if unrevenued:
+        log.warning("outreach: %d converted customers have no revenue; counted as 0", unrevenued)
+    frame = frame.merge(pre, on=["campaign_id", "customer_id"], how="left")
+    frame = frame.merge(customer_segments(data, segments), on="customer_id", how="left")
+    frame = frame.assign(pre_revenue=frame["pre_revenue"].astype(float).fillna(0.0),
+                         segment=frame["segment"].astype("object").fillna(UNKNOWN_SEGMENT))
+    return frame[CUSTOMER_COLUMNS].reset_index(drop=True)
+
+
+def arm_sums(customers: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Sufficient statistics per group (e.g. ``["campaign_id", "arm"]``): counts, sums and sums of squares.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` + :data:`SUM_COLUMNS`: ``n`` customers, ``responded`` and ``converted`` counts,
+        ``revenue_sum``/``revenue_sq``, ``revenue_converted`` (revenue of converters), the
+        pre-period revenue's ``pre_sum``/``pre_sq`` and ``pre_revenue_cross`` (sum of revenue x pre-revenue).
+    """
+    work = customers.assign(revenue_sq=customers["revenue"] ** 2,
+                            revenue_converted=customers["revenue"] * customers["converted"],
+                            pre_sq=customers["pre_revenue"] ** 2,
+                            pre_revenue_cross=customers["revenue"] * customers["pre_revenue"])
+    sums = work.groupby(by, sort=True).agg(
+        n=("customer_id", "size"), responded=("responded", "sum"), converted=("converted", "sum"),
+        revenue_sum=("revenue", "sum"), revenue_sq=("revenue_sq", "sum"),
+        revenue_converted=("revenue_converted", "sum"), pre_sum=("pre_revenue", "sum"), pre_sq=("pre_sq", "sum"),
+        pre_revenue_cross=("pre_revenue_cross", "sum")).reset_index()
+    return sums[by + SUM_COLUMNS]

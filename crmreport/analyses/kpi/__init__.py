@@ -1,0 +1,1 @@
+"""Notebook 04: template 5, each KPI before vs after with its test and verdict."""

@@ -1,0 +1,64 @@
+"""Each KPI per calendar month, and a segmented regression of the series at the strategy start (notebook 04)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ...ingest.dataset import Dataset
+from ...measures.kpis import kpi_value, observations
+from ...settings import Params, Window
+from ...stats.effects import segmented_regression
+from .kpieval import selected
+
+SERIES_COLUMNS = ["kpi", "month", "value", "n"]
+SEGMENTED_COLUMNS = ["kpi", "pre_slope", "level_change", "level_ci_low", "level_ci_high", "level_p_value",
+                     "slope_change", "slope_ci_low", "slope_ci_high", "slope_p_value", "months_before",
+                     "months_after", "message"]
+
+
+def month_windows(end: date, months: int) -> list[Window]:
+    """The ``months`` calendar months ending with the month holding ``end``, oldest first."""
+    index = end.year * 12 + end.month - 1
+    windows = []
+    for k in range(index - months + 1, index + 1):
+        first = date(k // 12, k % 12 + 1, 1)
+        following = date((k + 1) // 12, (k + 1) % 12 + 1, 1)
+        windows.append(Window(start=first, end=following - timedelta(days=1)))
+    return windows
+
+
+def monthly_series(data: Dataset, params: Params) -> pd.DataFrame:
+    """Each selected KPI (growth KPIs excepted) per calendar month: :data:`SERIES_COLUMNS`.
+
+    ``settings.series_months`` months ending with the period's last month; ``n`` observations,
+    ``value`` NaN in a month without any. KPIs whose tables are missing have no rows.
+    """
+    settings = params.kpis
+    rows = []
+    for kpi in selected(settings):
+        if kpi.stat_type == "growth" or not all(data.has(table) for table in kpi.tables):
+            continue
+        for window in month_windows(params.end, settings.series_months):
+            values = observations(kpi, data, window, settings)["value"].to_numpy(dtype=float)
+            rows.append({"kpi": kpi.name, "month": pd.Timestamp(window.start), "value": kpi_value(kpi, values),
+                         "n": int(values.size)})
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+
+
+def segmented_table(series: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Segmented regression of every KPI's monthly series at ``kpis.strategy_start`` (default: period start).
+
+    Returns the estimates (:data:`SEGMENTED_COLUMNS`) and ``series`` with the ``fitted`` values
+    and ``post`` (month at or after the start).
+    """
+    start = pd.Timestamp(params.kpis.strategy_start or params.start)
+    rows, fitted = [], []
+    for name, part in series.groupby("kpi", sort=False):
+        result, fit = segmented_regression(part, start, params.kpis.alpha)
+        rows.append({"kpi": name, **result.__dict__})
+        fitted.append(part.assign(fitted=fit, post=part["month"] >= start.to_period("M").to_timestamp()))
+    out = series.assign(fitted=np.nan, post=False) if not fitted else pd.concat(fitted)
+    return pd.DataFrame(rows, columns=SEGMENTED_COLUMNS), out.reset_index(drop=True)

@@ -1,0 +1,285 @@
+"""Voice of the customer and channels: NPS, score distributions, complaints, need tags, contact mix.
+
+Every function is pure: it reads validated frames (or a :class:`~crmreport.dataset.Dataset`) and a
+:class:`~crmreport.params.Window` and returns a tidy frame. A window covers whole days: a
+date-time ``t`` is inside when ``start <= t < end + 1 day``. A missing table or a window without
+rows gives an empty frame with the documented columns, never an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from statsmodels.stats.proportion import proportion_confint
+
+from ...ingest.dataset import Dataset
+from ...measures.scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, in_window
+from ...settings import Window
+
+log = logging.getLogger("crmreport")
+
+#: the possible answers of each survey score
+SCALES: dict[str, tuple[int, ...]] = {"csat": tuple(range(1, 6)), "nps": tuple(range(0, 11))}
+#: fewer NPS answers than this carry the ``insufficient_data`` message
+MIN_RESPONSES = 30
+INSUFFICIENT_DATA = "insufficient_data"
+VOICE_METRICS: tuple[str, ...] = ("csat_mean", "csat_top2_share", "nps", "complaints", "responses")
+
+DISTRIBUTION_COLUMNS = ["score", "responses", "share"]
+SUMMARY_COLUMNS = ["metric", "before", "after", "change", "direction"]
+CATEGORY_COLUMNS = ["category", "tickets", "share"]
+TAG_COLUMNS = ["tag", "customers", "share"]
+MIX_COLUMNS = ["channel", "direction", "interactions", "share"]
+RESPONSE_COLUMNS = ["channel", "outbound", "responded", "response_rate", "ci_low", "ci_high"]
+
+
+@dataclass(frozen=True)
+class NpsResult:
+    """Net promoter score of a set of 0-10 answers; ``nps``, ``ci_low`` and ``ci_high`` in points (-100..100)."""
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float
+    ci_low: float
+    ci_high: float
+    message: str | None = None
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}; use e.g. 0.95")
+
+
+def nps(scores: pd.Series, confidence: float = 0.95) -> NpsResult:
+    """Net promoter score with a normal-approximation confidence interval.
+
+    Parameters
+    ----------
+    scores
+        Answers 0-10; empty values are ignored.
+    confidence
+        Coverage of the interval.
+
+    Returns
+    -------
+    NpsResult
+        Promoters answer 9-10, detractors 0-6, passives 7-8. ``nps = 100 * (p+ - p-)``; the
+        interval is ``nps +- z * 100 * sqrt((p+ + p- - (p+ - p-)^2) / n)`` (multinomial variance of
+        the difference of two shares), clipped to [-100, 100]. ``message`` is ``insufficient_data``
+        when fewer than :data:`MIN_RESPONSES` answers; values are NaN when there are none.
+
+    Raises
+    ------
+    ValueError
+        When a score lies outside 0-10 or ``confidence`` outside (0, 1).
+    """
+    _check_confidence(confidence)
+    values = pd.to_numeric(scores, errors="raise").dropna().to_numpy(dtype=float)
+    bad = values[(values < 0) | (values > 10)]
+    if bad.size:
+        raise ValueError(f"NPS scores must lie in 0-10; got {sorted(set(bad.tolist()))[:5]}")
+    n = int(values.size)
+    promoters = int((values >= PROMOTER_MIN).sum())
+    detractors = int((values <= DETRACTOR_MAX).sum())
+    message = INSUFFICIENT_DATA if n < MIN_RESPONSES else None
+    if n == 0:
+        return NpsResult(0, 0, 0, 0, np.nan, np.nan, np.nan, message)
+    p_plus, p_minus = promoters / n, detractors / n
+    diff = p_plus - p_minus
+    half = norm.ppf(0.5 + confidence / 2) * np.sqrt(max(p_plus + p_minus - diff**2, 0.0) / n)
+    return NpsResult(n, promoters, n - promoters - detractors, detractors, 100 * diff,
+                     100 * max(diff - half, -1.0), 100 * min(diff + half, 1.0), message)
+
+
+def score_distribution(surveys: pd.DataFrame | None, column: Literal["csat", "nps"],
+                       window: Window) -> pd.DataFrame:
+    """Answers per possible score of ``column`` among the survey responses in ``window``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``score`` (every score of the scale, zero counts included), ``responses`` and ``share``
+        of the non-empty answers; empty when there are none.
+    """
+    if column not in SCALES:
+        raise ValueError(f"score column must be one of {', '.join(SCALES)}, got {column!r}")
+    if surveys is None:
+        return pd.DataFrame(columns=DISTRIBUTION_COLUMNS)
+    answers = in_window(surveys, "response_time", window)[column].dropna().astype("int64")
+    if answers.empty:
+        return pd.DataFrame(columns=DISTRIBUTION_COLUMNS)
+    counts = answers.value_counts().reindex(SCALES[column], fill_value=0)
+    return pd.DataFrame({"score": list(SCALES[column]), "responses": counts.to_numpy(dtype="int64"),
+                         "share": counts.to_numpy() / counts.sum()})
+
+
+def _complaints(data: Dataset, window: Window) -> float:
+    if data.has("interactions"):
+        inside = in_window(data.tables["interactions"], "interaction_time", window)
+        return float((inside["interaction_type"] == "complaint").sum())
+    inside = in_window(data.tables["tickets"], "opened_at", window)
+    return float((inside["category"] == "complaint").sum())
+
+
+def _voice_values(data: Dataset, window: Window) -> dict[str, float]:
+    values: dict[str, float] = {}
+    if data.has("surveys"):
+        inside = in_window(data.tables["surveys"], "response_time", window)
+        csat = inside["csat"].dropna().astype(float)
+        values["csat_mean"] = float(csat.mean()) if len(csat) else np.nan
+        values["csat_top2_share"] = float((csat >= CSAT_TOP2_MIN).mean()) if len(csat) else np.nan
+        values["nps"] = nps(inside["nps"]).nps
+        values["responses"] = float(len(inside))
+    if data.has("interactions") or data.has("tickets"):
+        values["complaints"] = _complaints(data, window)
+    return values
+
+
+def _direction(change: float) -> str | None:
+    if np.isnan(change):
+        return None
+    return "up" if change > 0 else "down" if change < 0 else "flat"
+
+
+def voice_summary(data: Dataset, window: Window, baseline: Window) -> pd.DataFrame:
+    """Voice-of-the-customer KPIs before (``baseline``) and after (``window``).
+
+    Metrics: ``csat_mean`` (mean CSAT 1-5), ``csat_top2_share`` (share of CSAT answers 4-5),
+    ``nps`` (points), ``responses`` (survey responses received) and ``complaints``: interactions
+    with ``interaction_type == 'complaint'`` when the interactions table is provided, else tickets
+    with ``category == 'complaint'`` opened in the window. A metric whose table is missing has no row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric``, ``before``, ``after``, ``change`` (after - before) and ``direction``
+        ('up', 'down', 'flat'; missing when either side is NaN), in the order of :data:`VOICE_METRICS`.
+    """
+    before, after = _voice_values(data, baseline), _voice_values(data, window)
+    rows = [{"metric": metric, "before": before[metric], "after": after[metric],
+             "change": after[metric] - before[metric]} for metric in VOICE_METRICS if metric in after]
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS[:-1])
+    return frame.assign(direction=[_direction(c) for c in frame["change"]])[SUMMARY_COLUMNS]
+
+
+def _shares(counts: pd.Series, names: list[str], total: float | None = None) -> pd.DataFrame:
+    """Counts sorted descending (ties by name) with their share of ``total`` (default: their sum)."""
+    frame = counts.rename_axis(names[0]).reset_index(name=names[1])
+    frame = frame.sort_values([names[1], names[0]], ascending=[False, True], kind="stable").reset_index(drop=True)
+    denominator = frame[names[1]].sum() if total is None else total
+    return frame.assign(share=frame[names[1]] / denominator)[names + ["share"]]
+
+
+def tickets_by_category(data: Dataset, window: Window) -> pd.DataFrame:
+    """Tickets opened in ``window`` per category, each ticket counted as one customer complaint or issue.
+
+    Tickets without a category are left out; 'complaint' is one category among the others.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category``, ``tickets`` and ``share`` of the categorised tickets, largest first.
+    """
+    if not data.has("tickets"):
+        return pd.DataFrame(columns=CATEGORY_COLUMNS)
+    category = in_window(data.tables["tickets"], "opened_at", window)["category"].str.strip()
+    category = category[category.notna() & (category != "")]
+    if category.empty:
+        return pd.DataFrame(columns=CATEGORY_COLUMNS)
+    return _shares(category.value_counts(), ["category", "tickets"])
+
+
+def need_tag_frequencies(customers: pd.DataFrame | None) -> pd.DataFrame:
+    """How many customers carry each need tag (``need_tags`` split on ';', stripped, empty tags dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tag``, ``customers`` (customers with the tag; a tag repeated by one customer counts once)
+        and ``share`` of all customers in the table, largest first.
+    """
+    if customers is None or customers.empty:
+        return pd.DataFrame(columns=TAG_COLUMNS)
+    tags = customers["need_tags"].reset_index(drop=True).str.split(";").explode().str.strip()
+    tags = tags[tags.notna() & (tags != "")]
+    if tags.empty:
+        return pd.DataFrame(columns=TAG_COLUMNS)
+    per_customer = tags.reset_index().drop_duplicates()["need_tags"]
+    return _shares(per_customer.value_counts(), ["tag", "customers"], total=len(customers))
+
+
+def interaction_mix(interactions: pd.DataFrame | None, window: Window) -> pd.DataFrame:
+    """Interactions in ``window`` per channel and direction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``direction``, ``interactions`` and ``share`` of all interactions in the window,
+        largest first.
+    """
+    if interactions is None:
+        return pd.DataFrame(columns=MIX_COLUMNS)
+    inside = in_window(interactions, "interaction_time", window)
+    if inside.empty:
+        return pd.DataFrame(columns=MIX_COLUMNS)
+    counts = inside.groupby(["channel", "direction"]).size().reset_index(name="interactions")
+    counts = counts.sort_values(["interactions", "channel", "direction"], ascending=[False, True, True],
+                                kind="stable").reset_index(drop=True)
+    return counts.assign(share=counts["interactions"] / counts["interactions"].sum())[MIX_COLUMNS]
+
+
+def outbound_response_rates(interactions: pd.DataFrame | None, window: Window,
+                            confidence: float = 0.95) -> pd.DataFrame:
+    """Share of outbound interactions in ``window`` the customer responded to, per channel.
+
+    An empty ``responded`` counts as no response (the KPI definition: responded = true).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``outbound``, ``responded``, ``response_rate`` and the Wilson interval
+        ``ci_low``/``ci_high`` at ``confidence``, channels in name order.
+    """
+    _check_confidence(confidence)
+    if interactions is None:
+        return pd.DataFrame(columns=RESPONSE_COLUMNS)
+    inside = in_window(interactions, "interaction_time", window)
+    outbound = inside[inside["direction"] == "outbound"]
+    if outbound.empty:
+        return pd.DataFrame(columns=RESPONSE_COLUMNS)
+    answered = outbound["responded"].astype("boolean").fillna(False).astype("int64")
+    grouped = answered.groupby(outbound["channel"]).agg(outbound="size", responded="sum").reset_index()
+    low, high = proportion_confint(grouped["responded"], grouped["outbound"], alpha=1 - confidence,
+                                   method="wilson")
+    return grouped.assign(response_rate=grouped["responded"] / grouped["outbound"],
+                          ci_low=np.asarray(low, dtype=float), ci_high=np.asarray(high, dtype=float))[RESPONSE_COLUMNS]
+
+
+def response_rates_vs_baseline(interactions: pd.DataFrame | None, window: Window, baseline: Window) -> pd.DataFrame:
+    """:func:`outbound_response_rates` of ``window`` with the ``baseline`` rate and the ``change`` per channel.
+
+    Channels without outbound contacts in the baseline get an empty ``response_rate_before``.
+    """
+    now = outbound_response_rates(interactions, window)
+    before = outbound_response_rates(interactions, baseline)[["channel", "response_rate"]]
+    merged = now.merge(before.rename(columns={"response_rate": "response_rate_before"}), on="channel", how="left")
+    return merged.assign(change=merged["response_rate"] - merged["response_rate_before"])
+
+
+def score_shares(scores: pd.DataFrame) -> dict[str, float]:
+    """From :func:`score_distribution` frames (``question`` csat/nps): CSAT top-2-box share and NPS group shares."""
+    csat = scores[scores["question"] == "csat"]
+    nps_scores = scores[scores["question"] == "nps"]
+
+    def share(frame: pd.DataFrame, low: int, high: int) -> float:
+        total = frame["responses"].sum()
+        return float(frame.loc[frame["score"].between(low, high), "responses"].sum() / total) if total else np.nan
+
+    return {"top2": share(csat, 4, 5), "promoters": share(nps_scores, 9, 10), "detractors": share(nps_scores, 0, 6)}

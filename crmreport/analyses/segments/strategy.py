@@ -1,0 +1,101 @@
+"""Strategy matching (template 3): the strategy table from params, its checks, and the action list.
+
+The template's rules: content must be concrete ("1 visit per month", not "regular visits"); the
+owner is a role or a person, never "the relevant department"; every segment has a strategy.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pandas as pd
+
+from ...core.i18n import label
+from ...settings.segmentation import Strategy, Text, localized
+from .segmentation import SEGMENTS
+
+ACCOUNT_MANAGER = "account_manager"
+#: owners that name nobody ("the relevant department")
+VAGUE_OWNERS = re.compile(r"relevant|related|相关|有关|各部门|all departments", re.IGNORECASE)
+STRATEGY_COLUMNS: tuple[str, ...] = ("segment", "content", "mode", "owner", "resources", "due_days", "cadence")
+CHECK_COLUMNS: tuple[str, ...] = ("segment", "problem")
+ACTION_COLUMNS: tuple[str, ...] = ("customer_id", "name", "segment", "lifecycle_stage", "churn_risk", "strategy",
+                                   "owner", "due_date", "annual_amount")
+
+
+def _owner_label(owner: Text | None, language: str) -> str | None:
+    return label(ACCOUNT_MANAGER, language) if owner == ACCOUNT_MANAGER else localized(owner, language)
+
+
+def strategy_table(strategies: dict[str, Strategy], language: str) -> pd.DataFrame:
+    """Template 3: one row per nine-box segment in nine-box order; segments without a strategy have empty cells."""
+    rows = []
+    for segment in SEGMENTS:
+        strategy = strategies.get(segment)
+        rows.append({"segment": segment} if strategy is None else {
+            "segment": segment, "content": localized(strategy.content, language),
+            "mode": localized(strategy.mode, language), "owner": _owner_label(strategy.owner, language),
+            "resources": localized(strategy.resources, language), "due_days": strategy.due_days,
+            "cadence": localized(strategy.cadence, language)})
+    return pd.DataFrame(rows, columns=list(STRATEGY_COLUMNS)).astype({"due_days": "Int64"})
+
+
+def _texts(text: Text) -> list[str]:
+    return [text] if isinstance(text, str) else list(text.values())
+
+
+def check_strategies(strategies: dict[str, Strategy]) -> pd.DataFrame:
+    """Problems of the strategy table, one row each: ``missing`` (segment without a strategy),
+    ``no_owner``, ``vague_owner`` ("relevant department"), ``no_cadence``, ``no_due_date`` and
+    ``not_concrete`` (content without any number, e.g. "regular visits")."""
+    problems = []
+    for segment in SEGMENTS:
+        strategy = strategies.get(segment)
+        if strategy is None:
+            problems.append((segment, "missing"))
+            continue
+        if not strategy.owner:
+            problems.append((segment, "no_owner"))
+        elif any(VAGUE_OWNERS.search(text) for text in _texts(strategy.owner)):
+            problems.append((segment, "vague_owner"))
+        if not strategy.cadence:
+            problems.append((segment, "no_cadence"))
+        if strategy.due_days is None:
+            problems.append((segment, "no_due_date"))
+        if not any(re.search(r"\d|[一二两三四五六七八九十]", text) for text in _texts(strategy.content)):
+            problems.append((segment, "not_concrete"))
+    return pd.DataFrame(problems, columns=list(CHECK_COLUMNS))
+
+
+def action_list(segments: pd.DataFrame, customers: pd.DataFrame, strategies: dict[str, Strategy],
+                period_end: date, language: str) -> pd.DataFrame:
+    """Per customer: masked name, segment, the segment's strategy, owner and due date.
+
+    The owner is the customer's account manager when the strategy says ``account_manager`` (the
+    role name when the customer has none), else the strategy's role. The due date is the period
+    end plus ``due_days``. Customers of a segment without a strategy get empty strategy cells.
+    The list is ordered by due date, churn risk (high first) and annual amount (largest first).
+    """
+    frame = segments[["customer_id", "segment", "lifecycle_stage", "churn_risk", "annual_amount"]].merge(
+        customers[["customer_id", "name", "account_manager"]], on="customer_id", how="left")
+    table = strategy_table(strategies, language).set_index("segment")
+    own_manager = frame["segment"].map({name: s.owner == ACCOUNT_MANAGER for name, s in strategies.items()})
+    frame["strategy"] = frame["segment"].map(table["content"])
+    frame["owner"] = frame["segment"].map(table["owner"]).where(
+        ~own_manager.fillna(False).astype(bool), frame["account_manager"].fillna(label(ACCOUNT_MANAGER, language)))
+    due = frame["segment"].map(table["due_days"])
+    frame["due_date"] = pd.to_datetime([period_end + timedelta(days=int(d)) if pd.notna(d) else pd.NaT for d in due])
+    risk_order = frame["churn_risk"].map({"high": 0, "medium": 1, "low": 2})
+    frame = frame.assign(_risk=risk_order).sort_values(
+        ["due_date", "_risk", "annual_amount", "customer_id"], ascending=[True, True, False, True], na_position="last")
+    return frame.reset_index(drop=True)[list(ACTION_COLUMNS)]
+
+
+def action_summary(actions: pd.DataFrame, period_end: date) -> dict[str, int]:
+    """From :func:`action_list`: customers with an action, those due within 7 days of the period end,
+    distinct owners, and customers left without an action (their segment has no strategy)."""
+    planned = actions[actions["strategy"].notna()]
+    first_week = planned["due_date"] <= pd.Timestamp(period_end) + pd.Timedelta(days=7)
+    return {"actions": len(planned), "first_week": int(first_week.sum()), "owners": int(planned["owner"].nunique()),
+            "unassigned": len(actions) - len(planned)}

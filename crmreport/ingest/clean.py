@@ -1,0 +1,134 @@
+"""Clean conformed tables and account for every row.
+
+- exact duplicate rows are removed (and counted);
+- impossible values (future dates, scores out of range, negative outreach revenue, a response
+  before the ticket was opened, a missing required value) send the row to quarantine with a
+  reason; the checks are a pandera schema built from the contract;
+- duplicate keys and orphan customer ids are errors, reported with example rows;
+- invalid phones and e-mails are flagged, not removed.
+
+For every table: rows read = rows kept + rows quarantined + duplicates removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..core.contract import TableSpec
+from .sources import RawTable
+from .validate import describe_rows
+
+VALID_PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$|^0\d{2,3}\d{7,8}$")
+VALID_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+REASON_ORPHAN_OF_QUARANTINED = "customer_id refers to a quarantined customer"
+
+
+@dataclass
+class Cleaned:
+    """A cleaned table: the rows kept, the rows quarantined (with ``source_row`` and ``reason``)."""
+
+    kept: pd.DataFrame
+    quarantined: pd.DataFrame
+    duplicates_removed: int
+    rows_read: int
+    flags: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reasons(self) -> dict[str, int]:
+        if self.quarantined.empty:
+            return {}
+        counts = self.quarantined["reason"].str.split("; ").explode().value_counts()
+        return {str(reason): int(n) for reason, n in counts.items()}
+
+
+def quarantine_schema(spec: TableSpec, as_of: date) -> pa.DataFrameSchema:
+    """The pandera schema whose failures send a row to quarantine."""
+    latest = pd.Timestamp(as_of + timedelta(days=1)) - pd.Timedelta(1, "ns")
+    columns = {}
+    for col in spec.columns:
+        checks = []
+        if col.low is not None and col.high is not None:
+            checks.append(pa.Check.in_range(col.low, col.high, error=f"{col.name} outside {col.low:g}-{col.high:g}"))
+        elif col.low is not None:
+            checks.append(pa.Check.ge(col.low, error=f"{col.name} below {col.low:g}"))
+        if col.kind in ("date", "datetime") and not col.future_ok:
+            checks.append(pa.Check.le(latest, error=f"{col.name} in the future (after {as_of})"))
+        columns[col.name] = pa.Column(checks=checks, nullable=col.nullable,
+                                      required=True, coerce=False)
+    frame_checks = [
+        pa.Check(lambda frame, a=earlier, b=later: ~(frame[b] < frame[a]), error=f"{later} before {earlier}")
+        for earlier, later in spec.ordered
+    ]
+    return pa.DataFrameSchema(columns, checks=frame_checks)
+
+
+def _failed_rows(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.Series:
+    """Reason per failing row label ('; '-joined when several checks fail)."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases.dropna(subset=["index"])
+        cases = cases.assign(reason=np.where(cases["check"] == "not_nullable",
+                                             "missing " + cases["column"].astype(str), cases["check"]))
+        return cases.groupby("index")["reason"].agg(lambda r: "; ".join(sorted(set(r))))
+    return pd.Series(dtype="str")
+
+
+def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date) -> tuple[Cleaned, list[str]]:
+    """Remove exact duplicates, quarantine impossible rows, and report duplicate keys."""
+    rows_read = len(frame)
+    duplicated = frame.duplicated(keep="first")
+    deduplicated = frame[~duplicated]
+    reasons = _failed_rows(deduplicated, quarantine_schema(spec, as_of))
+    quarantined = _with_reasons(raw, deduplicated.loc[reasons.index], reasons)
+    kept = deduplicated.drop(index=reasons.index)
+    problems = []
+    clashes = kept.duplicated(list(spec.key), keep=False)
+    if clashes.any():
+        key = ", ".join(spec.key)
+        problems.append(
+            f"table {spec.name}, column `{key}`: {int(clashes.sum())} rows share a key with different content: "
+            f"{describe_rows(raw, kept.index[clashes], kept.loc[clashes, spec.key[-1]])}. Fix: give each row its "
+            "own id in the source, or remove the outdated copies")
+    return Cleaned(kept, quarantined, int(duplicated.sum()), rows_read), problems
+
+
+def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    return rows.assign(source_row=[raw.first_row + int(i) for i in rows.index],
+                       reason=reasons.reindex(rows.index).astype("str"))
+
+
+def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers: Cleaned) -> list[str]:
+    """Quarantine rows of quarantined customers; report customer ids that exist nowhere."""
+    ids = cleaned.kept["customer_id"]
+    known = ids.isin(customers.kept["customer_id"])
+    of_quarantined = ~known & ids.isin(customers.quarantined["customer_id"])
+    if of_quarantined.any():
+        moved = cleaned.kept[of_quarantined]
+        reasons = pd.Series(REASON_ORPHAN_OF_QUARANTINED, index=moved.index)
+        cleaned.quarantined = pd.concat([cleaned.quarantined, _with_reasons(raw, moved, reasons)])
+        cleaned.kept = cleaned.kept[~of_quarantined]
+    orphans = ~known & ~of_quarantined
+    if not orphans.any():
+        return []
+    orphan_rows = ids[orphans]
+    return [f"table {spec.name}, column `customer_id`: {int(orphans.sum())} row(s) name customers that are not "
+            f"in the customers table: {describe_rows(raw, orphan_rows.index, orphan_rows)}. Fix: export the "
+            "missing customers too, or remove these rows from the source"]
+
+
+def flag_contacts(customers: pd.DataFrame) -> pd.DataFrame:
+    """Add ``phone_valid`` and ``email_valid`` (empty when no phone / e-mail is given)."""
+    def check(series: pd.Series, pattern: re.Pattern[str], strip: str) -> pd.Series:
+        cleaned = series.str.replace(strip, "", regex=True)
+        valid = cleaned.map(lambda v: bool(pattern.match(v)) if isinstance(v, str) else pd.NA)
+        return valid.astype("boolean")
+
+    return customers.assign(phone_valid=check(customers["phone"], VALID_PHONE, r"[\s\-()]"),
+                            email_valid=check(customers["email"], VALID_EMAIL, r"^\s+|\s+$"))

@@ -1,0 +1,152 @@
+"""From a source to the validated, cleaned and masked tables of a run, with row accounting.
+
+``prepare_dataset`` is the one entry point: read -> conform -> clean -> resolve orphans ->
+flag contacts -> mask. Every problem that makes the data unusable is collected across all
+tables and raised together as one :class:`DataValidationError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.contract import REQUIRED_TABLES, TABLES
+from ..core.errors import DataValidationError, SourceError
+from ..settings import Params
+from .clean import Cleaned, clean_table, flag_contacts, resolve_orphans
+from .masking import mask_table
+from .sources import RawTable, describe_source, read_tables
+from .validate import conform
+
+log = logging.getLogger("crmreport")
+ACCOUNTING_FILE = "accounting.json"
+
+
+@dataclass(frozen=True)
+class TableAccount:
+    """Where a table came from and what happened to its rows."""
+
+    table: str
+    origin: str
+    fingerprint: str
+    encoding: str | None
+    rows_read: int
+    duplicates_removed: int
+    quarantined: int
+    kept: int
+    reasons: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rows_read != self.kept + self.quarantined + self.duplicates_removed:
+            raise AssertionError(f"row accounting of {self.table} does not add up: {self}")
+
+
+@dataclass
+class Dataset:
+    """The tables a period's analyses read: kept rows sorted by key (so every kind of source gives the
+    same frames), masked unless masking is off."""
+
+    tables: dict[str, pd.DataFrame]
+    quarantine: dict[str, pd.DataFrame]
+    accounting: dict[str, TableAccount]
+    source: str
+    masked: bool
+
+    def has(self, table: str) -> bool:
+        """True when the source provided ``table``."""
+        return table in self.tables
+
+    @property
+    def missing_tables(self) -> list[str]:
+        return [name for name in TABLES if name not in self.tables]
+
+    def accounting_frame(self) -> pd.DataFrame:
+        """One row per table: rows read, duplicates removed, quarantined, kept."""
+        columns = ["table", "rows_read", "duplicates_removed", "quarantined", "kept"]
+        rows = [{c: getattr(account, c) for c in columns} for account in self.accounting.values()]
+        return pd.DataFrame(rows, columns=columns)
+
+    def save(self, folder: Path) -> None:
+        """Write the tables as Parquet and the accounting as JSON (what notebooks of a run read)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in self.tables.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+        meta = {"source": self.source, "masked": self.masked,
+                "accounting": {name: asdict(account) for name, account in self.accounting.items()}}
+        (folder / ACCOUNTING_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> Dataset:
+        """Read a dataset written by :meth:`save` (quarantined rows stay in the report's quarantine/)."""
+        meta = json.loads((Path(folder) / ACCOUNTING_FILE).read_text(encoding="utf-8"))
+        accounting = {name: TableAccount(**account) for name, account in meta["accounting"].items()}
+        tables = {name: pd.read_parquet(Path(folder) / f"{name}.parquet") for name in accounting}
+        return cls(tables, {}, accounting, meta["source"], meta["masked"])
+
+
+def _conform_all(raws: dict[str, RawTable], params: Params) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    frames, problems = {}, []
+    for name, raw in raws.items():
+        frame, found = conform(raw, TABLES[name], params.columns.get(name, {}), params.values.get(name, {}))
+        if not found and frame.empty:
+            found = [f"table {name}: {raw.origin} has a header but no rows; export the table again with its data"]
+        frames[name] = frame
+        problems.extend(found)
+    return frames, problems
+
+
+def prepare_dataset(params: Params) -> Dataset:
+    """Read, validate, clean and mask the period's source data.
+
+    Raises
+    ------
+    SourceError
+        When the source or a file cannot be read as a table.
+    DataValidationError
+        When tables break the contract; the message lists every problem with example rows.
+    """
+    source = describe_source(params.data)
+    raws = read_tables(params.data, params.tables)
+    missing = [name for name in REQUIRED_TABLES if name not in raws]
+    if missing:
+        raise SourceError(
+            f"required table(s) {', '.join(missing)} not found in {source}: provide "
+            f"{' and '.join(f'{m}.csv (or .parquet/.xlsx, a sheet or a database table named {m})' for m in missing)}"
+            ", or name yours under `tables:` in params")
+    frames, problems = _conform_all(raws, params)
+    if problems:
+        raise DataValidationError(problems)
+    cleaned: dict[str, Cleaned] = {}
+    for name, frame in frames.items():
+        cleaned[name], found = clean_table(raws[name], frame, TABLES[name], params.as_of)
+        problems.extend(found)
+    for name, table in cleaned.items():
+        if TABLES[name].has_customer_fk:
+            problems.extend(resolve_orphans(raws[name], table, TABLES[name], cleaned["customers"]))
+    if problems:
+        raise DataValidationError(problems)
+    customers = cleaned["customers"]
+    customers.kept = flag_contacts(customers.kept)
+    customers.flags = {"invalid_phone": int((customers.kept["phone_valid"] == False).sum()),  # noqa: E712
+                       "invalid_email": int((customers.kept["email_valid"] == False).sum())}  # noqa: E712
+    accounting = {name: _account(raws[name], table) for name, table in cleaned.items()}
+    for account in accounting.values():
+        log.info("%s: %d read, %d duplicates removed, %d quarantined, %d kept", account.table, account.rows_read,
+                 account.duplicates_removed, account.quarantined, account.kept)
+    mask = (lambda name, frame: mask_table(name, frame)) if params.masking else (lambda name, frame: frame)
+    tables = {name: mask(name, table.kept.sort_values(list(TABLES[name].key), kind="stable")).reset_index(drop=True)
+              for name, table in cleaned.items()}
+    quarantine = {name: mask(name, table.quarantined).reset_index(drop=True) for name, table in cleaned.items()}
+    return Dataset(tables, quarantine, accounting, source, params.masking)
+
+
+def _account(raw: RawTable, table: Cleaned) -> TableAccount:
+    return TableAccount(table=raw.name, origin=raw.origin, fingerprint=raw.fingerprint, encoding=raw.encoding,
+                        rows_read=table.rows_read, duplicates_removed=table.duplicates_removed,
+                        quarantined=len(table.quarantined), kept=len(table.kept), reasons=table.reasons,
+                        flags=table.flags)

@@ -1,0 +1,240 @@
+"""Read raw tables from a source: a folder of files, one XLSX workbook, or a SQL database.
+
+Nothing here interprets values: every table comes back as read, with the position of its
+first data row so that messages can point at the row a person sees in the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.contract import TABLES
+from ..core.errors import SourceError
+
+log = logging.getLogger("crmreport")
+
+FILE_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
+MISSING_MARKERS: list[str] = ["", "NULL", "null", "NaN", "nan", "N/A", "#N/A", "None"]
+CSV_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read from its source.
+
+    ``first_row`` is the row number a person sees for the first data row (2 in a CSV or
+    sheet with a header line, 1 for a database table), so row ``i`` of ``frame`` is
+    ``first_row + i`` in the source.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    origin: str
+    first_row: int
+    fingerprint: str
+    encoding: str | None = None
+
+
+def embedded_demo_path() -> Path:
+    """Folder of the small demo data set that ships inside the package."""
+    return Path(str(resources.files("crmreport").joinpath("data", "demo")))
+
+
+def describe_source(data: str | None) -> str:
+    """Human description of a source, without credentials."""
+    if not data:
+        return "embedded demo data"
+    if "://" in data:
+        from sqlalchemy.engine import make_url
+
+        return make_url(data).render_as_string(hide_password=True)
+    return data
+
+
+def read_tables(data: str | None, table_names: dict[str, str] | None = None) -> dict[str, RawTable]:
+    """Read every contract table the source holds.
+
+    Parameters
+    ----------
+    data
+        Folder, ``.xlsx`` workbook, SQLAlchemy URL, or ``None`` for the embedded demo data.
+    table_names
+        Contract table -> name in the source (file stem, sheet or database table) where they differ.
+    """
+    names = {table: (table_names or {}).get(table, table) for table in TABLES}
+    if not data:
+        return _read_folder(embedded_demo_path(), names)
+    if "://" in data:
+        return _read_database(data, names)
+    path = Path(data)
+    if path.is_dir():
+        return _read_folder(path, names)
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return _read_workbook(path, names)
+    if path.exists():
+        raise SourceError(f"data source {path} is neither a folder, an .xlsx workbook nor a database URL")
+    raise SourceError(f"data source {path} does not exist; check `data:` in params or --data")
+
+
+def _fingerprint(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _frame_fingerprint(frame: pd.DataFrame) -> str:
+    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes() + "|".join(map(str, frame.columns)).encode()).hexdigest()
+
+
+def _read_folder(folder: Path, names: dict[str, str]) -> dict[str, RawTable]:
+    tables: dict[str, RawTable] = {}
+    for table, stem in names.items():
+        candidates = [folder / f"{stem}{suffix}" for suffix in FILE_SUFFIXES if (folder / f"{stem}{suffix}").is_file()]
+        if len(candidates) > 1:
+            raise SourceError(
+                f"table {table}: {folder} holds {', '.join(p.name for p in candidates)}; keep one file per table")
+        if candidates:
+            tables[table] = read_file(table, candidates[0])
+    return tables
+
+
+def read_file(table: str, path: Path) -> RawTable:
+    """Read one CSV, Parquet or XLSX file as table ``table``."""
+    content = path.read_bytes()
+    if not content.strip():
+        raise SourceError(f"table {table}: {path} is empty; export the table again with its header row")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text, encoding = decode_csv(table, path, content)
+        frame = _parse_csv(table, path, text)
+        return RawTable(table, frame, str(path), 2, _fingerprint(content), encoding)
+    if suffix == ".parquet":
+        try:
+            frame = pd.read_parquet(io.BytesIO(content))
+        except Exception as exc:  # pyarrow raises several unrelated types for non-parquet bytes
+            raise SourceError(f"table {table}: {path} is not a Parquet table ({exc.__class__.__name__}); "
+                              "export it again as Parquet or CSV") from None
+        return RawTable(table, frame, str(path), 1, _fingerprint(content))
+    frame = _read_sheet(table, path, content, sheet=0)
+    return RawTable(table, frame, str(path), 2, _fingerprint(content))
+
+
+def decode_csv(table: str, path: Path, content: bytes) -> tuple[str, str]:
+    """Decode CSV bytes as UTF-8 (with or without BOM) or GBK/GB18030, whichever is valid."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:4096]:
+        hint = "it looks like UTF-16 (Excel 'Unicode text')" if content[:2] in (b"\xff\xfe", b"\xfe\xff") \
+            else "it holds binary data, not text"
+        raise SourceError(f"table {table}: {path} is not a CSV text file: {hint}; "
+                          "save it as 'CSV UTF-8 (comma delimited)'")
+    failure: UnicodeDecodeError | None = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            failure = failure or exc
+    assert failure is not None
+    line = content[: failure.start].count(b"\n") + 1
+    raise SourceError(
+        f"table {table}: {path} is neither UTF-8 nor GBK/GB18030 (undecodable byte "
+        f"0x{content[failure.start]:02x} on line {line}); save it as 'CSV UTF-8 (comma delimited)'")
+
+
+def _parse_csv(table: str, path: Path, text: str) -> pd.DataFrame:
+    sample = text[:65536]
+    try:
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                            na_values=MISSING_MARKERS, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise SourceError(f"table {table}: {path} has no header row; export the table again with its header") \
+            from None
+    except pd.errors.ParserError as exc:
+        raise SourceError(f"table {table}: {path} is not a well-formed table ({exc}); "
+                          "check for unquoted delimiters or a text file saved under a .csv name") from None
+    return frame
+
+
+def _read_sheet(table: str, path: Path, content: bytes, sheet: str | int) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(io.BytesIO(content), sheet_name=sheet, engine="openpyxl", na_values=MISSING_MARKERS,
+                              keep_default_na=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise SourceError(f"table {table}: {path} is not a readable XLSX workbook ({exc}); "
+                          "save it again from Excel as .xlsx") from None
+    return frame
+
+
+def _read_workbook(path: Path, names: dict[str, str]) -> dict[str, RawTable]:
+    content = path.read_bytes()
+    try:
+        sheets = pd.ExcelFile(io.BytesIO(content), engine="openpyxl").sheet_names
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise SourceError(f"{path} is not a readable XLSX workbook ({exc}); save it again from Excel as .xlsx") \
+            from None
+    tables: dict[str, RawTable] = {}
+    for table, sheet in names.items():
+        if sheet in sheets:
+            frame = _read_sheet(table, path, content, sheet)
+            tables[table] = RawTable(table, frame, f"{path}[{sheet}]", 2, _frame_fingerprint(frame))
+    return tables
+
+
+def _read_database(url: str, names: dict[str, str]) -> dict[str, RawTable]:
+    """Read contract tables from a database: DuckDB natively, anything else through SQLAlchemy."""
+    shown = describe_source(url)
+    if url.startswith("duckdb:///"):
+        tables = _read_duckdb(url.removeprefix("duckdb:///"), names, shown)
+    else:
+        tables = _read_sqlalchemy(url, names, shown)
+    log.info("read %d table(s) from %s", len(tables), shown)
+    return tables
+
+
+def _read_duckdb(path: str, names: dict[str, str], shown: str) -> dict[str, RawTable]:
+    import duckdb
+
+    if not Path(path).is_file():
+        raise SourceError(f"the DuckDB file {path} does not exist; check `data:` in params or --data")
+    try:
+        with duckdb.connect(path, read_only=True) as connection:
+            present = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables")
+                       .fetchall()}
+            return {table: _database_table(table, connection.execute(f'SELECT * FROM "{source}"').df(), shown,
+                                           source)
+                    for table, source in names.items() if source in present}
+    except duckdb.Error as exc:
+        raise SourceError(f"cannot read the DuckDB database {shown}: {exc}") from None
+
+
+def _read_sqlalchemy(url: str, names: dict[str, str], shown: str) -> dict[str, RawTable]:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(url)
+    except sa.exc.SQLAlchemyError as exc:
+        raise SourceError(f"cannot use the database URL {shown}: {exc}; see docs/data-contract.md") from None
+    try:
+        with engine.connect() as connection:
+            present = set(sa.inspect(connection).get_table_names())
+            return {table: _database_table(table, pd.read_sql_table(source, connection), shown, source)
+                    for table, source in names.items() if source in present}
+    except sa.exc.SQLAlchemyError as exc:
+        raise SourceError(f"cannot read the database {shown}: {exc.__class__.__name__}: "
+                          f"{str(exc).splitlines()[0]}; check the URL, the server and the credentials") from None
+    finally:
+        engine.dispose()
+
+
+def _database_table(table: str, frame: pd.DataFrame, shown: str, source: str) -> RawTable:
+    return RawTable(table, frame, f"{shown} table {source}", 1, _frame_fingerprint(frame))

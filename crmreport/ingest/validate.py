@@ -1,0 +1,205 @@
+"""Conform a raw table to the contract: map names and values, check columns, coerce types.
+
+Problems that make a table unusable (a missing required column, text in a number column,
+an unknown enumeration value, an unparseable date) are collected as messages that name the
+table, the column, example rows as a person sees them in the source, and the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..core.contract import BOOLEAN_WORDS, BUILTIN_SYNONYMS, CANONICAL_DTYPES, ColumnSpec, TableSpec
+from ..core.errors import SourceError
+from .sources import RawTable
+
+log = logging.getLogger("crmreport")
+EXAMPLES = 5
+_THOUSANDS = re.compile(r"[,\s¥￥$]")
+_CHINESE_DATE = str.maketrans({"年": "-", "月": "-", "日": " ", "/": "-", ".": "-"})
+
+
+def source_rows(raw: RawTable, positions: pd.Index | np.ndarray) -> list[int]:
+    """Row numbers as seen in the source for frame positions."""
+    return [raw.first_row + int(p) for p in positions]
+
+
+def describe_rows(raw: RawTable, positions, values: pd.Series | None = None, personal: bool = False) -> str:
+    """'rows 4, 9, 17 (values 'abc', 'x')': the first few examples of a problem, in source numbering."""
+    positions = list(positions)
+    rows = ", ".join(map(str, source_rows(raw, positions[:EXAMPLES])))
+    more = f" and {len(positions) - EXAMPLES} more" if len(positions) > EXAMPLES else ""
+    shown = ""
+    if values is not None and not personal:
+        shown = " (values " + ", ".join(repr(str(v)) for v in values.iloc[:EXAMPLES]) + ")"
+    noun = "row" if len(positions) == 1 else "rows"
+    return f"{noun} {rows}{more}{shown}"
+
+
+def _normalise_header(name: object) -> str:
+    return str(name).strip().lstrip("\ufeff")
+
+
+def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
+            value_map: dict[str, dict[str, str]]) -> tuple[pd.DataFrame, list[str]]:
+    """Rename, check and coerce ``raw`` to the contract of ``spec``.
+
+    Returns
+    -------
+    frame, problems
+        The contract columns in contract order with canonical dtypes (index = position in the
+        source), and one message per problem found. The frame is only usable without problems.
+    """
+    frame = raw.frame.rename(columns=_normalise_header)
+    lookup = {name.lower(): name for name in spec.column_names}
+    renames = {}
+    for column in frame.columns:
+        target = column_map.get(column) or lookup.get(column.lower())
+        if target:
+            renames[column] = target
+    frame = frame.rename(columns=renames)
+    known = [c for c in spec.column_names if c in frame.columns]
+    ignored = [str(c) for c in frame.columns if c not in spec.column_names]
+    if known and ignored:
+        log.info("table %s: ignoring column(s) %s (not in the contract; map them under `columns:` if needed)",
+                 spec.name, ", ".join(ignored))
+    if not known:
+        raise SourceError(
+            f"table {spec.name}: {raw.origin} does not look like a table of {spec.name}: found column(s) "
+            f"{', '.join(map(str, list(frame.columns)[:8])) or 'none'}; expected "
+            f"{', '.join(c.name for c in spec.columns if c.required)}. Export the right table, or map your "
+            f"column names under `columns: {spec.name}:` in params")
+    problems = [
+        f"table {spec.name}: required column `{col.name}` is missing from {raw.origin} (found: "
+        f"{', '.join(map(str, frame.columns))}). Fix: add it to the export, or map your column to it under "
+        f"`columns: {spec.name}: {{your_name: {col.name}}}` in params"
+        for col in spec.columns if col.required and col.name not in frame.columns
+    ]
+    if frame.columns.duplicated().any():
+        duplicated = sorted(set(frame.columns[frame.columns.duplicated()]))
+        problems.append(f"table {spec.name}: column(s) {', '.join(duplicated)} appear twice in {raw.origin} "
+                        "(after mapping); keep one")
+    if problems:
+        return frame, problems
+    conformed = {}
+    for col in spec.columns:
+        source = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        values, bad = coerce(source, col, value_map.get(col.name, {}))
+        if bad.any():
+            problems.append(_coercion_problem(raw, spec, col, source, bad))
+        conformed[col.name] = values
+    return pd.DataFrame(conformed, index=frame.index), problems
+
+
+def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: pd.Series, bad: pd.Series) -> str:
+    where = describe_rows(raw, np.flatnonzero(bad.to_numpy()), source[bad], col.personal)
+    what, fix = {
+        "number": ("are not numbers", "correct them in the source (numbers only, '.' as decimal point)"),
+        "integer": ("are not whole numbers", "correct them in the source"),
+        "date": ("are not dates", "use YYYY-MM-DD dates in the source"),
+        "datetime": ("are not dates or date-times", "use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS in the source"),
+        "bool": ("are not yes/no values", f"use true/false, or map them under `values: {spec.name}: {col.name}:` "
+                 "in params"),
+        "enum": (f"are not one of {', '.join(col.choices)}",
+                 f"map them under `values: {spec.name}: {col.name}: {{their value: contract value}}` in params"),
+    }[col.kind]
+    return f"table {spec.name}, column `{col.name}`: {int(bad.sum())} value(s) {what}: {where}. Fix: {fix}"
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Strings, with integral floats (Excel's phone numbers and ids) written without '.0'."""
+    def one(value: object) -> object:
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+            return pd.NA
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat(sep=" ")
+        text = str(value).strip()
+        return text if text else pd.NA
+
+    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype):
+        stripped = series.str.strip()
+        return stripped.where(stripped != "", pd.NA).astype("str")
+    return series.map(one).astype("str")
+
+
+def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Coerce one column to its contract kind; return (values, mask of values that could not be read)."""
+    if col.kind in ("number", "integer"):
+        values, bad = _to_number(series)
+        if col.kind == "integer":
+            fractional = values.notna() & (values.round() != values)
+            return values.where(~fractional).round().astype("Int64"), bad | fractional
+        return values.astype("float64"), bad
+    if col.kind in ("date", "datetime"):
+        values, bad = _to_datetime(series)
+        return (values.dt.normalize() if col.kind == "date" else values), bad
+    text = _as_text(series)
+    if value_map:
+        text = text.map(lambda v: value_map.get(v, v) if isinstance(v, str) else v).astype("str")
+    if col.kind == "bool":
+        return _to_bool(text)
+    if col.kind == "enum":
+        return _to_choice(text, col.choices)
+    if col.kind == "tags":
+        tags = text.str.replace("；", ";").str.split(";").map(
+            lambda parts: "; ".join(p.strip() for p in parts if p.strip()) if isinstance(parts, list) else pd.NA)
+        return tags.astype("str"), pd.Series(False, index=series.index)
+    return text, pd.Series(False, index=series.index)
+
+
+def _to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("float64"), pd.Series(False, index=series.index)
+    text = _as_text(series)
+    numbers = pd.to_numeric(text.str.replace(_THOUSANDS, "", regex=True), errors="coerce")
+    return numbers.astype("float64"), text.notna() & numbers.isna()
+
+
+def _to_datetime(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.astype("datetime64[ns]"), pd.Series(False, index=series.index)
+    text = _as_text(series)
+    cleaned = text.str.translate(_CHINESE_DATE).str.strip().str.replace(r"-(\s|$)", r"\1", regex=True)
+    parsed = pd.to_datetime(cleaned, errors="coerce", format="ISO8601")
+    retry = parsed.isna() & cleaned.notna()
+    if retry.any():
+        parsed[retry] = pd.to_datetime(cleaned[retry], errors="coerce", format="mixed")
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.astype("datetime64[ns]"), text.notna() & parsed.isna()
+
+
+def _to_bool(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    lowered = text.str.lower()
+    values = lowered.map(lambda v: BOOLEAN_WORDS.get(v, pd.NA) if isinstance(v, str) else pd.NA)
+    return values.astype("boolean"), text.notna() & values.isna()
+
+
+def _choice_key(value: str) -> str:
+    return re.sub(r"[\s\-]+", "_", value.strip().lower())
+
+
+def _to_choice(text: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    lookup = {_choice_key(choice): choice for choice in choices}
+    lookup.update({word: target for word, target in BUILTIN_SYNONYMS.items() if target in choices})
+
+    def one(value: object) -> object:
+        if not isinstance(value, str):
+            return pd.NA
+        return lookup.get(_choice_key(value), lookup.get(value, value))
+
+    values = text.map(one).astype("str")
+    return values, values.notna() & ~values.isin(choices)
+
+
+def canonical_dtypes(spec: TableSpec) -> dict[str, str]:
+    """Column -> pandas dtype of a conformed table."""
+    return {col.name: CANONICAL_DTYPES[col.kind] for col in spec.columns}

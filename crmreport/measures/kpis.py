@@ -1,0 +1,280 @@
+"""The KPI registry: what each before/after KPI means, how it is tested and how it is computed.
+
+Every KPI is one frozen :class:`Kpi`: its names in English and in the users' Chinese words, unit,
+which direction is better, statistical type (which decides the test, see :mod:`crmreport.kpieval`),
+the tables it needs, the minimum change that matters, and a computation that turns a window of
+data into *observations*: one row per unit (a customer, an order, a ticket...) with ``unit``,
+``customer_id`` and ``value``. The KPI's value is an aggregate of the observations
+(:func:`kpi_value`), and the tests run on them, so one definition serves the before/after table,
+the segment breakdown, the monthly series and the difference-in-differences.
+
+Windows cover whole days: a date-time ``t`` is inside when ``start <= t < end + 1 day``.
+``docs/kpis.md`` is generated from this registry (:func:`kpi_markdown`).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..ingest.dataset import Dataset
+from ..settings import KPI_NAMES, KpiParams, Window
+from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, in_window
+
+StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]
+OBSERVATION_COLUMNS = ["unit", "customer_id", "value"]
+Observe = Callable[[Dataset, Window, KpiParams], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI definition.
+
+    ``stat_type``: ``proportion`` (values 0/1), ``mean``, ``ratio`` (mean of orders, customers as
+    clusters), ``nps`` (values +100/0/-100), ``rate`` (events per customer, shown per ``scale``
+    customers), ``median`` (skewed durations) or ``growth`` (growth of ``base`` over the window
+    before). ``min_change`` is absolute in the KPI's unit, or a share of the before value when
+    ``relative_min_change``. ``pairable``: the same customers can be compared across windows.
+    ``mirror_of``: the KPI is a mirror image of another (retention = 1 - churn), the same hypothesis,
+    so multiplicity adjustment counts it once.
+    """
+
+    name: str
+    name_en: str
+    name_zh: str
+    unit: str
+    better: Literal["higher", "lower"]
+    stat_type: StatType
+    tables: tuple[str, ...]
+    definition: str
+    observe: Observe | None
+    min_change: float
+    relative_min_change: bool = False
+    pairable: bool = False
+    scale: float = 1.0
+    base: str | None = None
+    mirror_of: str | None = None
+
+    def display_name(self, language: str) -> str:
+        """The KPI's name in ``language`` (``en`` or ``zh``)."""
+        return self.name_zh if language == "zh" else self.name_en
+
+
+def preceding(window: Window, days: int | None = None) -> Window:
+    """The window just before ``window``: ``days`` long, else as many whole months (or days) as ``window``."""
+    if days is None and window.start.day == 1 and window.end.day == calendar.monthrange(*_ym(window.end))[1]:
+        months = (window.end.year - window.start.year) * 12 + window.end.month - window.start.month + 1
+        index = window.start.year * 12 + window.start.month - 1 - months
+        return Window(start=date(index // 12, index % 12 + 1, 1), end=window.start - timedelta(days=1))
+    length = days or window.days
+    return Window(start=window.start - timedelta(days=length), end=window.start - timedelta(days=1))
+
+
+def _ym(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def _frame(unit, customer_id, value) -> pd.DataFrame:
+    return pd.DataFrame({"unit": np.asarray(unit, dtype=object), "customer_id": np.asarray(customer_id, dtype=object),
+                         "value": np.asarray(value, dtype=float)})
+
+
+def _purchases(data: Dataset, window: Window) -> pd.DataFrame:
+    """Transactions with ``amount > 0`` (refunds are not purchases) in ``window``."""
+    inside = in_window(data.tables["transactions"], "transaction_date", window)
+    return inside[inside["amount"] > 0]
+
+
+def _customers_by(data: Dataset, day: date) -> pd.Series:
+    """Customers whose signup is on or before ``day`` (an empty signup date counts as signed up)."""
+    customers = data.tables["customers"]
+    signup = customers["signup_date"]
+    return customers.loc[signup.isna() | (signup < pd.Timestamp(day + timedelta(days=1))), "customer_id"]
+
+
+def _churn(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    active = _purchases(data, preceding(window, settings.activity_days))["customer_id"].unique()
+    buyers = set(_purchases(data, window)["customer_id"])
+    return _frame(active, active, [c not in buyers for c in active])
+
+
+def _retention(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    churn = _churn(data, window, settings)
+    return churn.assign(value=1 - churn["value"])
+
+
+def _repurchase(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    orders = _purchases(data, window).groupby("customer_id").size()
+    return _frame(orders.index, orders.index, orders.to_numpy() >= 2)
+
+
+def _orders(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    orders = _purchases(data, window)
+    return _frame(orders["transaction_id"], orders["customer_id"], orders["amount"])
+
+
+def _revenue(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    customers = _customers_by(data, window.end)
+    inside = in_window(data.tables["transactions"], "transaction_date", window)
+    revenue = inside.groupby("customer_id")["amount"].sum().reindex(customers, fill_value=0.0)
+    return _frame(customers, customers, revenue.to_numpy())
+
+
+def _surveys(column: str, transform: Callable[[pd.Series], np.ndarray]) -> Observe:
+    def observe(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+        inside = in_window(data.tables["surveys"], "response_time", window)
+        inside = inside[inside[column].notna()]
+        return _frame(inside["customer_id"], inside["customer_id"], transform(inside[column].astype(float)))
+
+    return observe
+
+
+def _nps_points(scores: pd.Series) -> np.ndarray:
+    return np.select([scores >= PROMOTER_MIN, scores <= DETRACTOR_MAX], [100.0, -100.0], 0.0)
+
+
+def _complaints(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    customers = _customers_by(data, window.end)
+    tickets = in_window(data.tables["tickets"], "opened_at", window)
+    counts = tickets[tickets["category"] == "complaint"].groupby("customer_id").size()
+    return _frame(customers, customers, counts.reindex(customers, fill_value=0).to_numpy())
+
+
+def _first_response(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    tickets = in_window(data.tables["tickets"], "opened_at", window)
+    tickets = tickets[tickets["first_response_at"].notna()]
+    hours = (tickets["first_response_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
+    return _frame(tickets["ticket_id"], tickets["customer_id"], hours)
+
+
+def _within_sla(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    tickets = in_window(data.tables["tickets"], "opened_at", window)
+    allowed = tickets["priority"].map(settings.sla_hours).astype(float)
+    hours = (tickets["resolved_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
+    return _frame(tickets["ticket_id"], tickets["customer_id"], (hours <= allowed).fillna(False))
+
+
+def _follow_up(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    tasks = in_window(data.tables["tasks"], "planned_date", window)
+    return _frame(tasks["task_id"], tasks["customer_id"], tasks["status"] == "done")
+
+
+def _outbound(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
+    inside = in_window(data.tables["interactions"], "interaction_time", window)
+    outbound = inside[inside["direction"] == "outbound"]
+    responded = outbound["responded"].astype("boolean").fillna(False).astype(bool)
+    return _frame(outbound["interaction_id"], outbound["customer_id"], responded)
+
+
+_TX, _CU = ("transactions",), ("customers", "transactions")
+REGISTRY: tuple[Kpi, ...] = (
+    Kpi("churn_rate", "Churn rate", "客户流失率", "share", "lower", "proportion", _TX,
+        "customers with a purchase (amount > 0) in the window before (same length, or `activity_days`) who make "
+        "no purchase in the window", _churn, 0.02),
+    Kpi("retention_rate", "Retention rate", "客户留存率", "share", "higher", "proportion", _TX,
+        "customers with a purchase in the window before who purchase again in the window (1 - churn rate)",
+        _retention, 0.02, mirror_of="churn_rate"),
+    Kpi("repurchase_rate", "Repurchase rate", "复购率", "share", "higher", "proportion", _TX,
+        "customers with 2 or more purchases among the customers with a purchase in the window", _repurchase, 0.02,
+        pairable=True),
+    Kpi("aov", "Average order value (AOV)", "客单价", "currency", "higher", "ratio", _TX,
+        "mean amount of the window's purchases (amount > 0; refunds excluded)", _orders, 0.05,
+        relative_min_change=True),
+    Kpi("aov_growth", "AOV growth", "客单价增长率", "growth", "higher", "growth", _TX,
+        "AOV of the window / AOV of the window before (same length) - 1", None, 0.02, base="aov"),
+    Kpi("revenue_per_customer", "Revenue per customer", "客户人均交易额", "currency", "higher", "mean", _CU,
+        "net amount (refunds deducted) per customer signed up by the window's end, zeros included", _revenue, 0.05,
+        relative_min_change=True, pairable=True),
+    Kpi("csat_mean", "CSAT (mean, 1-5)", "客户满意度（均值）", "score", "higher", "mean", ("surveys",),
+        "mean CSAT (1-5) of the survey answers given in the window; empty scores ignored",
+        _surveys("csat", lambda s: s.to_numpy()), 0.1, pairable=True),
+    Kpi("csat_top2_share", "CSAT top-2-box share (4-5)", "客户满意度好评率（4-5分）", "share", "higher", "proportion",
+        ("surveys",), "share of the window's CSAT answers that are 4 or 5",
+        _surveys("csat", lambda s: (s >= CSAT_TOP2_MIN).to_numpy()), 0.02),
+    Kpi("nps", "NPS", "净推荐值", "points", "higher", "nps", ("surveys",),
+        "% of the window's NPS answers 9-10 minus % 0-6, in points (-100..100)", _surveys("nps", _nps_points), 3.0,
+        pairable=True),
+    Kpi("trust_mean", "Trust (mean, 1-5)", "信任度（均值）", "score", "higher", "mean", ("surveys",),
+        "mean trust score (1-5) of the window's survey answers; empty scores ignored",
+        _surveys("trust", lambda s: s.to_numpy()), 0.1, pairable=True),
+    Kpi("complaints_per_100_customers", "Complaints per 100 customers", "客户投诉量（每百位客户）",
+        "per 100 customers", "lower", "rate", ("customers", "tickets"),
+        "tickets with category 'complaint' opened in the window per 100 customers signed up by the window's end",
+        _complaints, 0.10, relative_min_change=True, scale=100.0),
+    Kpi("median_first_response_hours", "Median first-response time (hours)", "服务响应时效（首次响应中位时长，小时）",
+        "hours", "lower", "median", ("tickets",),
+        "median hours from opened_at to first_response_at of the tickets opened in the window (unanswered ignored)",
+        _first_response, 0.10, relative_min_change=True),
+    Kpi("resolved_within_sla_share", "Tickets resolved within SLA", "问题解决率（SLA 内解决）", "share", "higher",
+        "proportion", ("tickets",),
+        "share of the tickets opened in the window resolved within the SLA hours of their priority (`sla_hours`: "
+        "urgent 2 h, others 24 h); unresolved tickets count as missed", _within_sla, 0.02),
+    Kpi("follow_up_completion_rate", "Follow-up completion rate", "跟进完成率", "share", "higher", "proportion",
+        ("tasks",), "share of the tasks planned in the window whose status is done", _follow_up, 0.02),
+    Kpi("outbound_response_rate", "Outbound response rate", "触达响应率", "share", "higher", "proportion",
+        ("interactions",), "share of the window's outbound interactions with responded = true (empty = no)",
+        _outbound, 0.02),
+)
+KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in REGISTRY}
+if tuple(KPIS) != KPI_NAMES:  # params check KPI names against settings.KPI_NAMES without importing the registry
+    raise RuntimeError(f"the KPI registry {tuple(KPIS)} and settings.KPI_NAMES {KPI_NAMES} disagree")
+
+
+def observations(kpi: Kpi, data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame | None:
+    """The observations of ``kpi`` in ``window`` (columns ``unit``, ``customer_id``, ``value``).
+
+    Returns None when the data source lacks a table the KPI needs; ``growth`` KPIs have no
+    observations of their own (use their ``base`` KPI).
+    """
+    if kpi.observe is None or not all(data.has(table) for table in kpi.tables):
+        return None
+    return kpi.observe(data, window, settings)
+
+
+def kpi_value(kpi: Kpi, values: np.ndarray | pd.Series) -> float:
+    """The KPI's value from its observations' ``value``: mean (times ``scale``) or median; NaN when empty."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return np.nan
+    return float(np.median(values)) if kpi.stat_type == "median" else kpi.scale * float(values.mean())
+
+
+def min_change_of(kpi: Kpi, before: float, settings: KpiParams) -> float:
+    """The minimum meaningful change in the KPI's unit: the param or registry value, times |before| if relative."""
+    value = settings.min_change.get(kpi.name, kpi.min_change)
+    if not kpi.relative_min_change:
+        return value
+    return value * abs(before) if np.isfinite(before) else np.nan
+
+
+def row_formats(points: Callable[[float], str]) -> dict[str, tuple[str | Callable, str | Callable]]:
+    """Per-KPI ``(level, change)`` formats for ``Report.table(row_formats=...)``; ``points`` formats share changes."""
+    by_unit = {"share": ("{:.1%}", points), "growth": ("{:+.1%}", points), "score": ("{:.2f}", "{:+.2f}"),
+               "points": ("{:.1f}", "{:+.1f}"), "currency": ("{:,.0f}", "{:+,.0f}"),
+               "per 100 customers": ("{:.2f}", "{:+.2f}"), "hours": ("{:.2f}", "{:+.2f}")}
+    return {kpi.name: by_unit[kpi.unit] for kpi in REGISTRY}
+
+
+def kpi_markdown() -> str:
+    """The registry as a Markdown table (``docs/kpis.md`` holds it; a test keeps them equal)."""
+    tests = {"proportion": ("two-proportion z, Newcombe interval", "McNemar"),
+             "mean": ("Welch t", "paired t (or Wilcoxon)"), "ratio": ("ratio of sums, delta method by customer", ""),
+             "nps": ("NPS difference, multinomial variance", "paired t"), "rate": ("Poisson rate score test", ""),
+             "median": ("Mann-Whitney U, bootstrap interval of the median difference", ""),
+             "growth": ("difference of growths, delta method by customer", "")}
+    lines = ["| KPI | 中文 | definition | unit | better | type | test | tables | min. meaningful change |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for kpi in REGISTRY:
+        size = f"{kpi.min_change:.0%} of before" if kpi.relative_min_change else (
+            f"{kpi.min_change * 100:g} pp" if kpi.unit in ("share", "growth") else f"{kpi.min_change:g}")
+        independent, panel = tests[kpi.stat_type]
+        test = f"{independent}; panel: {panel}" if kpi.pairable else independent
+        lines.append(f"| `{kpi.name}` {kpi.name_en} | {kpi.name_zh} | {kpi.definition} | {kpi.unit} | {kpi.better} "
+                     f"| {kpi.stat_type} | {test} | {', '.join(kpi.tables)} | {size} |")
+    return "\n".join(lines) + "\n"

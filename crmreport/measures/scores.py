@@ -1,0 +1,23 @@
+"""Score conventions shared by every measure of the voice of the customer, and the window filter.
+
+NPS: answers 9-10 are promoters, 0-6 detractors. CSAT top-2-box: answers 4 and 5.
+A window covers whole days: a date-time ``t`` is inside when ``start <= t < end + 1 day``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+
+from ..settings import Window
+
+PROMOTER_MIN, DETRACTOR_MAX = 9, 6
+CSAT_TOP2_MIN = 4
+
+
+def in_window(frame: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``column`` lies in ``window`` (``start <= t < end + 1 day``)."""
+    start = pd.Timestamp(window.start)
+    stop = pd.Timestamp(window.end + timedelta(days=1))
+    return frame[(frame[column] >= start) & (frame[column] < stop)]

@@ -1,0 +1,193 @@
+"""An executed notebook's reader-facing outputs as an HTML fragment: no code, styled tables, anchored headings.
+
+nbconvert's minimal ``basic`` template with code, prompts, analyst notes, papermill parameters
+and stderr left out; tables get classes for numbers, one-line tokens and width (the CSS in
+``templates/`` uses them); headings get stable ids for the contents.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import nbformat
+from bs4 import BeautifulSoup, Tag
+from nbconvert import HTMLExporter
+
+from ..core.i18n import Language, t
+
+#: cells carrying one of these tags never reach a reader
+HIDDEN_TAGS = frozenset({"analyst-only", "parameters", "injected-parameters"})
+#: in the PDF, tables with at least this many columns get a small font ...
+COMPACT_COLUMNS = 8
+#: ... and tables with at least this many columns get a landscape page of their own
+LANDSCAPE_COLUMNS = 11
+#: ... together with at most this many paragraphs between the table and its heading
+LANDSCAPE_INTRO_PARAGRAPHS = 3
+#: image outputs that get the catalog's alt text when the notebook gave none
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
+#: the nbconvert wrappers unwrapped so that outputs are siblings (page breaks and named pages need that)
+WRAPPERS = ("cell", "inner_cell", "text_cell_render", "output_wrapper", "output", "output_area", "output_markdown")
+_NUMBER = re.compile(r"^[<>]?[-+−]?[¥$€£]?\s?\d[\d,]*(\.\d+)?\s?(%|pp|个百分点|[kKMB]|万|亿)?$")
+_MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "–", "-"}
+#: text-only results such as ``[<matplotlib.lines.Line2D at 0x7f...>]`` or ``Text(0.5, 1.0, 'x')``
+_REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
+#: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+TOKEN_LENGTH = 16
+
+
+class Heading(NamedTuple):
+    """One heading of a rendered notebook: level 1-6, its anchor id and its text."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportBody:
+    """The reader-facing part of a notebook as an HTML fragment, and its headings in order."""
+
+    html: str
+    headings: list[Heading]
+
+
+def notebook_body(nb: nbformat.NotebookNode, language: Language = "en") -> ReportBody:
+    """Render the reader-facing outputs of an executed notebook as an HTML fragment.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook; it is not modified.
+    language : {'en', 'zh'}
+        Language of the report, set as the fragment's ``lang`` so CJK text gets Chinese glyph forms.
+
+    Returns
+    -------
+    ReportBody
+        The fragment (no code, prompts, analyst notes, parameters or stderr; images embedded
+        as base64 PNG) and its headings, each with a stable id unique within the fragment.
+    """
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+    html, _ = exporter.from_notebook_node(_reader_notebook(nb, language))
+    soup = BeautifulSoup(html, "html.parser")
+    for wrapper in soup.find_all("div", class_=WRAPPERS):
+        wrapper.unwrap()
+    for table in soup.find_all("table"):
+        _style_table(soup, table)
+    headings = _anchor_headings(soup)
+    return ReportBody(html=f'<div class="notebook" lang="{HTML_LANG[language]}">{soup}</div>', headings=headings)
+
+
+def _reader_notebook(nb: nbformat.NotebookNode, language: Language) -> nbformat.NotebookNode:
+    """A copy of ``nb`` without hidden cells, stderr streams and text-only object reprs; images get alt text."""
+    reader = copy.deepcopy(nb)
+    reader.cells = [cell for cell in reader.cells if not HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", []))]
+    for cell in reader.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = [out for out in cell.outputs if not _is_noise(out)]
+        for out in cell.outputs:
+            for mimetype in IMAGE_TYPES & set(out.get("data", {})):
+                out.setdefault("metadata", {}).setdefault(mimetype, {}).setdefault("alt", t("render.chart", language))
+    return reader
+
+
+def _is_noise(output: nbformat.NotebookNode) -> bool:
+    if output.output_type == "stream":
+        return output.name == "stderr"
+    data = output.get("data", {})
+    return (
+        output.output_type == "execute_result"
+        and set(data) == {"text/plain"}
+        and bool(_REPR_NOISE.match(data["text/plain"].strip()))
+    )
+
+
+def _style_table(soup: BeautifulSoup, table: Tag) -> None:
+    """Mark numbers, then wrap the table by its width in columns (scrolling in HTML, font and page in the PDF)."""
+    table.attrs.pop("border", None)
+    for row in table.select("thead tr"):
+        row.attrs.pop("style", None)
+    _mark_numbers(table)
+    _mark_tokens(table)
+    columns = max(
+        (sum(int(cell.get("colspan", 1)) for cell in row.find_all(["th", "td"])) for row in table.find_all("tr")),
+        default=0,
+    )
+    width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
+    table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}"}))
+    block = table.find_parent(lambda tag: tag.parent is not None and tag.parent.name == "[document]")
+    if width == "cols-wide" and block is not None:
+        _to_landscape(block)
+
+
+def _mark_numbers(table: Tag) -> None:
+    """Class ``num`` (right-aligned) on numeric cells, and on the header of columns holding only numbers."""
+    numeric: dict[int, bool] = {}
+    for row in table.select("tbody tr"):
+        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
+            text = cell.get_text(strip=True)
+            if cell.name == "td" and _NUMBER.match(text):
+                cell["class"] = [*cell.get("class", []), "num"]
+                numeric.setdefault(column, True)
+            elif text not in _MISSING:
+                numeric[column] = False
+    header = table.select("thead tr")
+    for column, cell in enumerate(header[-1].find_all(["th", "td"], recursive=False) if header else []):
+        if numeric.get(column):
+            cell["class"] = [*cell.get("class", []), "num"]
+
+
+def _mark_tokens(table: Tag) -> None:
+    """Class ``token`` (kept on one line) on cells of columns holding only short single words: ids, dates, tiers."""
+    cells: dict[int, list[Tag]] = {}
+    for row in table.select("tbody tr"):
+        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
+            cells.setdefault(column, []).append(cell)
+    for column_cells in cells.values():
+        texts = [cell.get_text(strip=True) for cell in column_cells]
+        if all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts):
+            for cell in column_cells:
+                cell["class"] = [*cell.get("class", []), "token"]
+
+
+def _to_landscape(block: Tag) -> None:
+    """Put a top-level block, with the headings and the short paragraphs introducing it, on a landscape page."""
+    group, heading_seen = [block], False
+    for sibling in block.find_previous_siblings():
+        if re.fullmatch(r"h[1-6]", sibling.name):
+            heading_seen = True
+        elif heading_seen or sibling.name != "p" or len(group) > LANDSCAPE_INTRO_PARAGRAPHS:
+            break
+        group.append(sibling)
+    for tag in group:
+        tag["class"] = [*tag.get("class", []), "landscape"]
+
+
+def _anchor_headings(soup: BeautifulSoup) -> list[Heading]:
+    """Give every heading an id derived from its text (hash for non-Latin text), unique in the page."""
+    headings: list[Heading] = []
+    seen: set[str] = set()
+    for tag in soup.find_all(re.compile(r"^h[1-6]$")):
+        text = tag.get_text(" ", strip=True)
+        words = re.findall(r"[a-z0-9]+", text.lower())
+        base = "sec-" + ("-".join(words)[:48] if words else hashlib.sha1(text.encode()).hexdigest()[:8])
+        anchor, n = base, 1
+        while anchor in seen:
+            n += 1
+            anchor = f"{base}-{n}"
+        seen.add(anchor)
+        tag["id"] = anchor
+        headings.append(Heading(int(tag.name[1]), anchor, text))
+    return headings

@@ -1,0 +1,1 @@
+"""The run: output paths, papermill execution of the notebooks, the manifest."""

@@ -1,0 +1,78 @@
+"""manifest.json: what a run read, what it did, and with which software, so it can be reproduced."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+from ..ingest.dataset import Dataset
+from ..settings import Params
+from .outcome import NotebookRun
+from .paths import ReportPaths
+
+PACKAGES: tuple[str, ...] = ("crmreport", "pandas", "numpy", "duckdb", "pandera", "pydantic", "scipy", "statsmodels",
+                             "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert", "weasyprint",
+                             "sqlalchemy", "pyarrow", "openpyxl")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages a report depends on."""
+    versions = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _git_commit(folder: Path) -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: list[NotebookRun],
+                   prepare_seconds: float, previous: Path | None = None) -> dict:
+    """Write ``manifest.json``; notebooks not re-run (``--only``) keep their entry from ``previous``."""
+    notebooks = {run.name: asdict(run) for run in runs}
+    if previous is not None and previous.is_file():
+        earlier = json.loads(previous.read_text(encoding="utf-8")).get("notebooks", [])
+        notebooks = {nb["name"]: nb for nb in earlier} | notebooks
+    manifest = {
+        "period": params.period,
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "code_commit": _git_commit(Path(__file__).parent),
+        "params": params.model_dump(mode="json"),
+        "data": {
+            "source": dataset.source,
+            "masked": dataset.masked,
+            "tables": {name: asdict(account) for name, account in dataset.accounting.items()},
+            "missing_tables": dataset.missing_tables,
+        },
+        "timings": {"prepare_seconds": round(prepare_seconds, 2),
+                    "notebook_seconds": {name: nb["seconds"] for name, nb in notebooks.items()}},
+        "notebooks": list(notebooks.values()),
+        "status": "ok" if all(nb["status"] == "ok" for nb in notebooks.values()) else "failed",
+        "results": _file_hashes(paths.results),
+        "quarantine": _file_hashes(paths.quarantine),
+        "versions": package_versions(),
+    }
+    paths.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest

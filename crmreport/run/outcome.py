@@ -1,0 +1,31 @@
+"""What a run did: one record per notebook, and the run's result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class NotebookRun:
+    """What happened to one notebook."""
+
+    name: str
+    status: str = "pending"  # ok | failed
+    seconds: float = 0.0
+    error: str | None = None
+    failed_cell: int | None = None  # execution count [n] of the failing cell, as shown in the executed notebook
+    failed_source: str | None = None
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    """The outcome of a period run."""
+
+    report_dir: Path
+    notebooks: list[NotebookRun]
+
+    @property
+    def failed(self) -> list[NotebookRun]:
+        return [nb for nb in self.notebooks if nb.status != "ok"]

@@ -1,0 +1,178 @@
+"""Run a period: prepare the data once, execute every notebook with papermill, render, swap in.
+
+The run builds ``reports/.<period>.staging-<pid>/`` and only renames it to
+``reports/<period>/`` at the end, so an interrupted run never leaves a half-written report in
+place of a good one. A failing notebook does not stop the others; its error is recorded in
+the manifest and the run ends with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import papermill
+import yaml
+
+from ..core.errors import CrmReportError, RenderError
+from ..core.i18n import catalog, t
+from ..core.log import attach_log_file, detach_log_file
+from ..core.version import __version__
+from ..ingest.dataset import Dataset, prepare_dataset
+from ..reporting.plots import cjk_font_available
+from ..reporting.render import ReportMeta, write_html, write_pdf
+from ..reporting.report import RESULTS_ENCODING
+from ..settings import Params, find_project_root, load_params
+from .manifest import write_manifest
+from .outcome import NotebookRun, RunResult
+from .paths import ReportPaths, matches, notebook_name, remove_abandoned_staging, staging_dir
+
+log = logging.getLogger("crmreport")
+KERNEL = "python3"
+
+
+def find_notebooks(folder: Path, only: list[str] | None = None) -> list[Path]:
+    """The period notebooks in run order, or those named by ``--only``."""
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if not notebooks:
+        raise CrmReportError(f"no notebooks found in {folder}")
+    if not only:
+        return notebooks
+    unknown = [name for name in only if not any(matches(p, name) for p in notebooks)]
+    if unknown:
+        raise CrmReportError(f"--only {', '.join(unknown)}: no such notebook; choose from "
+                             f"{', '.join(notebook_name(p) for p in notebooks)}")
+    return [p for p in notebooks if any(matches(p, name) for name in only)]
+
+
+def run_period(period: str, params_file: str | None = None, data: str | None = None,
+               only: list[str] | None = None, out_dir: Path | None = None, formats: list[str] | None = None,
+               language: str | None = None, notebooks_dir: Path | None = None) -> RunResult:
+    """Produce ``<out_dir>/<period>/`` from the period's parameters and data.
+
+    Raises
+    ------
+    CrmReportError
+        Bad parameters or data (nothing is written over an existing report).
+    """
+    root = find_project_root()
+    params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language})
+    out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()
+    notebooks = find_notebooks(notebooks_dir or (root or Path.cwd()) / "notebooks", only)
+    if params.language == "zh" and cjk_font_available() is None:
+        raise RenderError("a Chinese report needs a CJK font and none is installed: on Debian/Ubuntu run "
+                          "`sudo apt-get install fonts-noto-cjk`, or set CRMREPORT_CJK_FONT=/path/to/font.otf")
+    final = out_dir / params.period
+    staging = ReportPaths(staging_dir(out_dir, params.period))
+    remove_abandoned_staging(out_dir, params.period)
+    if only and final.is_dir():
+        shutil.copytree(final, staging.root)
+    staging.root.mkdir(parents=True, exist_ok=True)
+    run_log = attach_log_file(staging.log)
+    try:
+        started = time.perf_counter()
+        dataset = prepare_dataset(params)
+        _write_inputs(staging, params, dataset)
+        prepare_seconds = time.perf_counter() - started
+        runs = [_run_notebook(path, index, len(notebooks), staging, params) for index, path in enumerate(notebooks, 1)]
+        shutil.rmtree(staging.prepared)
+        write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json")
+        detach_log_file(run_log)
+        _swap(staging.root, final)
+    except BaseException:
+        detach_log_file(run_log)
+        shutil.rmtree(staging.root, ignore_errors=True)
+        raise
+    return RunResult(final, runs)
+
+
+def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> None:
+    dataset.save(staging.prepared)
+    shutil.rmtree(staging.quarantine, ignore_errors=True)
+    staging.quarantine.mkdir(parents=True)
+    for name, rows in dataset.quarantine.items():
+        if len(rows):
+            rows.to_csv(staging.quarantine / f"{name}.csv", index=False, encoding=RESULTS_ENCODING)
+    staging.results.mkdir(exist_ok=True)
+    staging.params.write_text(yaml.safe_dump(params.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+                              encoding="utf-8")
+
+
+def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, params: Params) -> NotebookRun:
+    run = NotebookRun(notebook_name(path))
+    log.info("[%d/%d] %s", index, total, run.name)
+    executed = staging.output(run.name, ".ipynb")
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(path), str(executed), kernel_name=KERNEL, progress_bar=True, cwd=str(path.parent),
+            parameters={"period": params.period, "params_file": str(staging.params),
+                        "prepared": str(staging.prepared), "results_dir": str(staging.results)})
+        run.status = "ok"
+    except papermill.PapermillExecutionError as exc:
+        run.status, run.error, run.failed_cell = "failed", f"{exc.ename}: {exc.evalue}", exc.exec_count
+    nb = nbformat.read(executed, as_version=4)
+    if run.status == "failed":
+        run.failed_source = _cell_source(nb, run.failed_cell)
+        log.error("%s failed in cell [%s] `%s`: %s", run.name, run.failed_cell, run.failed_source, run.error)
+    run.outputs.append(executed.name)
+    try:
+        run.outputs.extend(_render(nb, staging, params, run))
+    except CrmReportError as exc:
+        run.status, run.error = "failed", f"rendering failed: {exc}"
+        log.error("%s: %s", run.name, run.error)
+    run.seconds = round(time.perf_counter() - started, 2)
+    return run
+
+
+def _cell_source(nb: nbformat.NotebookNode, execution_count: int | None) -> str | None:
+    """First line of the code cell that ran as ``[execution_count]``."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") == execution_count:
+            return cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    return None
+
+
+def _render(nb: nbformat.NotebookNode, staging: ReportPaths, params: Params, run: NotebookRun) -> list[str]:
+    """HTML always (analysts debug failures from it); PDF only for notebooks that ran."""
+    meta = ReportMeta(title=report_title(run.name, params.language), company=params.company,
+                      period=params.period, period_start=params.start, period_end=params.end,
+                      language=params.language, generated=datetime.now(), masking=params.masking,
+                      version=__version__)
+    written = []
+    if "html" in params.formats:
+        write_html(nb, staging.output(run.name, ".html"), meta)
+        written.append(f"{run.name}.html")
+    if "pdf" in params.formats and run.status == "ok":
+        write_pdf(nb, staging.output(run.name, ".pdf"), meta)
+        written.append(f"{run.name}.pdf")
+    return written
+
+
+def report_title(notebook: str, language: str) -> str:
+    """The catalog title ``title.<name>`` of ``NN_<name>``, else the name itself in words."""
+    name = notebook.split("_", 1)[-1]
+    return t(f"title.{name}", language) if f"title.{name}" in catalog() else name.replace("_", " ").capitalize()
+
+
+def _swap(staging: Path, final: Path) -> None:
+    """Replace ``final`` by ``staging`` with two renames; the old report is removed only afterwards."""
+    retired = final.with_name(f".{final.name}.old-{time.time_ns()}")
+    if final.exists():
+        final.rename(retired)
+    staging.rename(final)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def result_summary(result: RunResult) -> list[str]:
+    """Lines printed at the end of a run: one per notebook with its status."""
+    lines = [f"report: {result.report_dir}"]
+    for nb in result.notebooks:
+        detail = f" (cell [{nb.failed_cell}] `{nb.failed_source}`: {nb.error})" if nb.status != "ok" else ""
+        lines.append(f"  {nb.status:6} {nb.name} {nb.seconds:.1f}s{detail}")
+    return lines
+

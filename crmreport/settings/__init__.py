@@ -1,0 +1,13 @@
+"""Settings: the pydantic models of ``params/*.yaml``, period labels and how params files are layered.
+
+The bottom of the package's flow: nothing here imports ingest, measures, analyses or reporting.
+"""
+
+from .load import PROJECT_MARKER, find_project_root, load_params, resolve_data
+from .params import KPI_NAMES, AbTests, CustomerGroup, DidGroups, KpiParams, Params, TableName
+from .period import Window, period_window, previous_window
+
+__all__ = [
+    "KPI_NAMES", "PROJECT_MARKER", "AbTests", "CustomerGroup", "DidGroups", "KpiParams", "Params", "TableName",
+    "Window", "find_project_root", "load_params", "period_window", "previous_window", "resolve_data",
+]

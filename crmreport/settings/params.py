@@ -1,0 +1,197 @@
+"""The parameters of a period run, as pydantic models: what ``params/*.yaml`` may say.
+
+Settings sit at the bottom of the package: these models import no analysis. Loading and
+layering the YAML files is :mod:`crmreport.settings.load`; period labels are
+:mod:`crmreport.settings.period`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..core.contract import TABLES
+from .period import Window, period_window, previous_window
+from .segmentation import Segment, Segmentation, Strategy
+
+TableName = Literal["customers", "transactions", "interactions", "surveys", "tickets", "outreach", "tasks",
+                    "improvements"]
+#: the names of the KPI registry (:mod:`crmreport.measures.kpis` checks that it defines exactly these)
+KPI_NAMES: tuple[str, ...] = (
+    "churn_rate", "retention_rate", "repurchase_rate", "aov", "aov_growth", "revenue_per_customer", "csat_mean",
+    "csat_top2_share", "nps", "trust_mean", "complaints_per_100_customers", "median_first_response_hours",
+    "resolved_within_sla_share", "follow_up_completion_rate", "outbound_response_rate",
+)
+
+
+class AbTests(BaseModel):
+    """Settings of the outreach A/B test evaluation (notebook 03, ``crmreport.campaigns``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    planned_split: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="per campaign: arm -> planned share (normalised); default: equal shares")
+    alpha: float = Field(0.05, gt=0, lt=1, description="significance level (1 - confidence of the intervals)")
+    correction: Literal["holm", "bh"] = Field("holm", description="multiple-testing correction: holm or bh")
+    srm_threshold: float = Field(0.001, gt=0, lt=1, description="sample-ratio-mismatch flag below this p-value")
+    pre_period_days: int = Field(90, ge=1, description="days before a campaign's first assignment used by CUPED")
+    min_n_per_segment: int = Field(50, ge=2, description="fewest customers per arm for a segment slice to be tested")
+    cost_per_contact: dict[str, float] = Field(
+        default_factory=dict, description="campaign id or channel -> cost per contacted customer (treatment arms)")
+    target_lifts: list[float] = Field(default_factory=lambda: [0.1, 0.25, 0.5],
+                                      description="relative lifts of the planning table")
+    power: float = Field(0.8, gt=0, lt=1, description="power of the MDE and planning table")
+
+    @model_validator(mode="after")
+    def _positive(self) -> AbTests:
+        bad = {k: v for k, v in self.cost_per_contact.items() if v < 0}
+        if bad:
+            raise ValueError(f"cost_per_contact must be >= 0, got {bad}")
+        for campaign, split in self.planned_split.items():
+            if any(v < 0 for v in split.values()) or sum(split.values()) <= 0:
+                raise ValueError(f"planned_split.{campaign} needs shares >= 0 with a positive sum, got {split}")
+        if any(lift == 0 or lift <= -1 for lift in self.target_lifts):
+            raise ValueError(f"target_lifts must be relative lifts above -1 and not 0 (0.1 = +10%), "
+                             f"got {self.target_lifts}")
+        return self
+
+
+Design = Literal["auto", "independent", "paired"]
+
+
+class CustomerGroup(BaseModel):
+    """A group of customers for difference-in-differences: a column filter and/or a list of customer ids.
+
+    ``column`` is a customers column (e.g. ``customer_type``, ``region``) or ``segment`` (the
+    segmentation's segment, when available); a customer belongs when its value is in ``values``
+    or its id is in ``customers``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    column: str | None = None
+    values: list[str] = Field(default_factory=list)
+    customers: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _defined(self) -> CustomerGroup:
+        if not self.customers and not (self.column and self.values):
+            raise ValueError("a group needs `column` with `values` (e.g. column: customer_type, values: [B2B]) "
+                             "or a `customers` list of ids")
+        if self.column and self.column != "segment" and self.column not in TABLES["customers"].column_names:
+            raise ValueError(f"group column {self.column!r} is not a customers column; use one of "
+                             f"{', '.join(TABLES['customers'].column_names)} or `segment`")
+        return self
+
+
+class DidGroups(BaseModel):
+    """Treated and comparison groups of the difference-in-differences (comparison default: everyone else)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    treated: CustomerGroup
+    comparison: CustomerGroup | None = None
+
+
+class KpiParams(BaseModel):
+    """Settings of the before/after KPI evaluation (notebook 04, ``crmreport.kpieval``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    include: list[str] | None = Field(None, description="KPIs to evaluate (registry names); empty = all")
+    alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the adjusted p-values")
+    correction: Literal["holm", "bh"] = Field("holm", description="multiplicity correction over KPIs x segments")
+    design: Design = Field("auto", description="independent windows, a panel of the same customers, or detect")
+    designs: dict[str, Design] = Field(default_factory=dict, description="per-KPI design overriding `design`")
+    panel_min_overlap: float = Field(0.5, gt=0, le=1, description="auto: a panel when this share of units is in both")
+    paired_test: Literal["t", "wilcoxon"] = Field("t", description="test of paired per-customer means")
+    min_change: dict[str, float] = Field(default_factory=dict, description="per-KPI minimum meaningful change")
+    min_n: int = Field(30, ge=2, description="fewer observations in a window (or pairs) = insufficient data")
+    sla_hours: dict[Literal["urgent", "high", "medium", "low"], float] = Field(
+        default_factory=lambda: {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0},
+        description="hours from opening to resolution allowed per ticket priority")
+    activity_days: int | None = Field(None, gt=0, description="churn: days of the 'active before' window; "
+                                                                "empty = the window before, of the same length")
+    strategy_start: date | None = Field(None, description="segmented regression break (default: period start)")
+    series_months: int = Field(24, ge=6, description="months of the monthly KPI series, ending with the period")
+    bootstrap: int = Field(2000, ge=100, description="bootstrap resamples for median intervals")
+    seed: int = Field(2025, description="random seed of the bootstraps")
+    did: DidGroups | None = Field(None, description="treated and comparison groups for difference-in-differences")
+
+    @model_validator(mode="after")
+    def _known_kpis(self) -> KpiParams:
+        named = {*(self.include or []), *self.designs, *self.min_change}
+        unknown = sorted(named - set(KPI_NAMES))
+        if unknown:
+            raise ValueError(f"unknown KPI(s) {', '.join(unknown)}; the registry has {', '.join(KPI_NAMES)}")
+        return self
+
+
+class Params(BaseModel):
+    """Everything a period run needs to know. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(description="period label, e.g. 2025Q3")
+    start: date | None = Field(None, description="first day of the period (derived from the label if empty)")
+    end: date | None = Field(None, description="last day of the period (derived from the label if empty)")
+    baseline: Window | str | None = Field(
+        None, description="comparison window: a period label or {start, end}; default: the previous period")
+    data: str | None = Field(None, description="folder, XLSX workbook or SQLAlchemy URL; empty = embedded demo")
+    tables: dict[TableName, str] = Field(default_factory=dict,
+                                         description="contract table -> file, sheet or database table name")
+    columns: dict[TableName, dict[str, str]] = Field(
+        default_factory=dict, description="per table: source column name -> contract column name")
+    values: dict[TableName, dict[str, dict[str, str]]] = Field(
+        default_factory=dict, description="per table and column: source value -> contract value")
+    language: Literal["en", "zh"] = Field("en", description="report language")
+    currency: str = Field("CNY", description="currency code shown with amounts")
+    masking: bool = Field(True, description="mask personal data; false must be explicit and shows on the cover")
+    company: str = Field("Demo Company", description="company name on the cover and page headers")
+    control_arm: str = Field("control", description="name of the control arm in outreach campaigns")
+    ab_tests: AbTests = Field(default_factory=AbTests, description="outreach A/B test settings")
+    as_of: date | None = Field(None, description="dates after this day are impossible (default: today)")
+    formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
+                                                  description="report formats to render")
+    segmentation: Segmentation = Field(default_factory=Segmentation,
+                                       description="thresholds of segmentation (docs/segmentation.md)")
+    strategies: dict[Segment, Strategy] = Field(default_factory=dict,
+                                                description="template 3: the service strategy per nine-box segment")
+    kpis: KpiParams = Field(default_factory=KpiParams, description="before/after KPI evaluation (notebook 04)")
+
+    @model_validator(mode="after")
+    def _mappings_name_contract_columns(self) -> Params:
+        for table, mapping in self.columns.items():
+            unknown = sorted(set(mapping.values()) - set(TABLES[table].column_names))
+            if unknown:
+                raise ValueError(f"columns.{table} maps to {', '.join(unknown)}, which the contract does not have; "
+                                 f"{table} columns are {', '.join(TABLES[table].column_names)}")
+        for table, columns in self.values.items():
+            unknown = sorted(set(columns) - set(TABLES[table].column_names))
+            if unknown:
+                raise ValueError(f"values.{table} names {', '.join(unknown)}, which the contract does not have")
+        return self
+
+    @model_validator(mode="after")
+    def _derive_windows(self) -> Params:
+        if self.start is None or self.end is None:
+            window = period_window(self.period)
+            self.start = self.start or window.start
+            self.end = self.end or window.end
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.baseline is None:
+            self.baseline = previous_window(self.period, Window(start=self.start, end=self.end))
+        elif isinstance(self.baseline, str):
+            self.baseline = period_window(self.baseline)
+        if self.as_of is None:
+            self.as_of = date.today()
+        return self
+
+    @property
+    def window(self) -> Window:
+        return Window(start=self.start, end=self.end)
+
+    @property
+    def baseline_window(self) -> Window:
+        assert isinstance(self.baseline, Window)
+        return self.baseline

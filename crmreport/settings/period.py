@@ -1,0 +1,74 @@
+"""Period labels and date windows: ``2025Q3`` means 2025-07-01..2025-09-30.
+
+Labels ``2025`` (year), ``2025H1`` (half) and ``2025-07`` (month) work the same way; any other
+label needs ``start`` and ``end`` in the params.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class Window(BaseModel):
+    """A closed date window [start, end]."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "quarter": re.compile(r"^(\d{4})Q([1-4])$"),
+    "half": re.compile(r"^(\d{4})H([12])$"),
+    "month": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
+    "year": re.compile(r"^(\d{4})$"),
+}
+_MONTHS = {"quarter": 3, "half": 6, "month": 1, "year": 12}
+
+
+def _label_kind(label: str) -> tuple[str, int, int]:
+    for kind, pattern in _PATTERNS.items():
+        match = pattern.match(label)
+        if match:
+            year = int(match.group(1))
+            part = int(match.group(2)) if match.lastindex and match.lastindex > 1 else 1
+            return kind, year, part
+    raise ValueError(
+        f"period label {label!r} is not one of 2025Q3, 2025H1, 2025-07 or 2025; give `start` and `end` for it")
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def period_window(label: str) -> Window:
+    """Return the dates a period label covers (``2025Q3`` -> 2025-07-01..2025-09-30)."""
+    kind, year, part = _label_kind(label)
+    length = _MONTHS[kind]
+    first_month = (part - 1) * length + 1
+    end_year, end_month = _add_months(year, first_month, length)
+    return Window(start=date(year, first_month, 1), end=date(end_year, end_month, 1) - timedelta(days=1))
+
+
+def previous_window(label: str, window: Window) -> Window:
+    """The window just before ``window``: the previous period of the same kind, or the same length."""
+    try:
+        kind, _, _ = _label_kind(label)
+    except ValueError:
+        return Window(start=window.start - timedelta(days=window.days), end=window.start - timedelta(days=1))
+    year, month = _add_months(window.start.year, window.start.month, -_MONTHS[kind])
+    return Window(start=date(year, month, 1), end=window.start - timedelta(days=1))
