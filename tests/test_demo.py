@@ -1,4 +1,4 @@
-"""Tests of crmreport/demo.py: reproducibility, the data contract and the planted truth."""
+"""Tests of the crmreport/demo package: reproducibility, the data contract and the planted truth."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreport import demo_truth as truth
 from crmreport.core.contract import CANONICAL_DTYPES, TABLES
-from crmreport.demo import DemoData, generate_demo, write_demo_data
+from crmreport.demo import DemoData, generate_demo, truth, write_demo_data
 
 N = 600
 SEED = 11

@@ -1,0 +1,74 @@
+"""The interactions table: outbound contacts, inbound consultations and suggestions, complaint calls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..core.contract import TABLES
+from .calendar import Calendar
+from .columns import (
+    bool_column,
+    choice_by_type,
+    clock_seconds,
+    id_column,
+    int_column,
+    poisson_events,
+    ref_column,
+    stamp_column,
+    table_frame,
+    text_column,
+)
+from .events import OUTBOUND_KINDS, inbound_rates, outbound_rates
+from .population import Population
+from .vocabulary import INBOUND_CHANNEL_WEIGHTS, INBOUND_CHANNELS, SENTIMENT_WEIGHTS
+
+INTERACTION_CHANNELS = TABLES["interactions"].column("channel").choices
+INTERACTION_TYPES = TABLES["interactions"].column("interaction_type").choices
+
+
+def simulate_interactions(rng: np.random.Generator, pop: Population, cal: Calendar, ids: pa.Array,
+                          complaint_cust: np.ndarray, complaint_at: np.ndarray) -> pd.DataFrame:
+    """Outbound contacts (segment-dependent response), inbound consultations and suggestions, complaint calls."""
+    n, kinds = pop.n, OUTBOUND_KINDS
+    to_end = np.full(n, cal.days)
+    rate, p, rate_after, p_after = outbound_rates(pop)
+    c1, d1 = poisson_events(rng, pop.active_from, pop.stop, rate)
+    c2, d2 = poisson_events(rng, pop.stop, to_end, rate_after)
+    out = np.concatenate([c1, c2])
+    kind = choice_by_type(rng, pop.b2b[out], (tuple(k[2] for k in kinds), tuple(k[3] for k in kinds)))
+    responded = rng.random(len(out)) < np.concatenate([p[c1], p_after[c2]]) * np.array([k[4] for k in kinds])[kind]
+    in_rate, in_after = inbound_rates(pop)
+    c3, d3 = poisson_events(rng, pop.active_from, pop.stop, in_rate)
+    c4, d4 = poisson_events(rng, pop.stop, to_end, in_after)
+    inbound = np.concatenate([c3, c4])
+    suggestion = rng.random(len(inbound)) < 0.15
+    n_out, n_in, n_complaint = len(out), len(inbound), len(complaint_cust)
+
+    cust = np.concatenate([out, inbound, complaint_cust])
+    seconds = np.concatenate([np.concatenate([d1, d2]) * 86400 + clock_seconds(rng, n_out, "outbound"),
+                              np.concatenate([d3, d4]) * 86400 + clock_seconds(rng, n_in, "inbound"), complaint_at])
+    in_channel = choice_by_type(rng, pop.b2b[np.concatenate([inbound, complaint_cust])], INBOUND_CHANNEL_WEIGHTS)
+    channel = np.concatenate([np.array([INTERACTION_CHANNELS.index(k[1]) for k in kinds])[kind],
+                              np.array([INTERACTION_CHANNELS.index(c) for c in INBOUND_CHANNELS])[in_channel]])
+    itype = np.concatenate([np.array([INTERACTION_TYPES.index(k[0]) for k in kinds])[kind],
+                            np.where(suggestion, INTERACTION_TYPES.index("suggestion"),
+                                     INTERACTION_TYPES.index("consultation")),
+                            np.full(n_complaint, INTERACTION_TYPES.index("complaint"))])
+    mood = np.concatenate([np.zeros(n_out, int), np.where(suggestion, 2, 1), np.full(n_complaint, 3)])
+    cumulative = np.cumsum(np.array(list(SENTIMENT_WEIGHTS.values())), axis=1)
+    sentiment = (rng.random(len(cust))[:, None] > cumulative[mood]).sum(axis=1) - 1
+    no_answer = np.concatenate([~responded, np.zeros(n_in + n_complaint, bool)])
+    order = np.lexsort((cust, seconds))
+    return table_frame("interactions", {
+        "interaction_id": id_column("I", 8, np.arange(1, len(cust) + 1)),
+        "customer_id": ref_column(ids, cust[order]),
+        "interaction_time": stamp_column(cal, seconds[order]),
+        "channel": text_column(INTERACTION_CHANNELS, channel[order]),
+        "direction": text_column(("outbound", "inbound"), (np.arange(len(cust)) >= n_out)[order].astype(int)),
+        "interaction_type": text_column(INTERACTION_TYPES, itype[order]),
+        "responded": bool_column(np.concatenate([responded, np.zeros(n_in + n_complaint, bool)])[order],
+                                 (np.arange(len(cust)) >= n_out)[order]),
+        "sentiment": int_column(sentiment[order], (no_answer | (rng.random(len(cust)) < 0.1))[order]),
+    })

@@ -1,0 +1,115 @@
+"""The tasks table: strategy execution tasks per segment, with planted contact details in the feedback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..core.contract import TABLES
+from .calendar import Calendar
+from .columns import id_column, ref_column, stamp_column, table_frame, text_column
+from .population import SEGMENTS, Population
+from .vocabulary import STAFF, SURNAMES
+
+#: (segment, or "new" for signups in the two quarters; strategy; owner role or None = account manager; schedule)
+TASK_PLANS = (
+    ("core", "monthly proactive call", None, "monthly"),
+    ("core", "quarterly executive review", None, "quarterly"),
+    ("mature_stable", "quarterly proactive visit", None, "quarterly"),
+    ("maintain", "bi-monthly service review call", None, "bimonthly"),
+    ("growth", "quarterly customer salon invitation", "marketing team", "quarterly"),
+    ("growth", "needs survey every 6 months", "marketing team", "once"),
+    ("observe", "quarterly check-in e-mail", "inside sales team", "quarterly"),
+    ("churn_warning", "win-back call within 3 days", "customer success team", 3),
+    ("churn_warning", "welcome-back pack (20% off voucher + service promise)", "customer success team", 10),
+    ("churn_warning", "track repurchase for 30 days", "customer success team", 33),
+    ("new", "day-3 onboarding call", None, "signup"),
+)
+TASK_STATUS = TABLES["tasks"].column("status").choices
+FEEDBACK = ("satisfied with the service", "asked for a quotation for the new product line",
+            "wants faster delivery", "prefers e-mail over phone calls", "interested in the training programme",
+            "unhappy about the price increase", "客户对服务表示满意", "希望增加技术培训", "要求缩短交货周期",
+            "对新产品感兴趣", "happy with the account manager", "no clear feedback, will follow up")
+PHONE_FEEDBACK = ("call me at {}", "请打我手机{}", "new contact number {}, please update")
+PROBLEMS = ("customer not reachable", "decision maker changed", "budget frozen until next quarter",
+            "waiting for the product team", "price objection", "联系人离职", "客户暂停采购",
+            "delivery delay raised again")
+#: next actions after a done task, then after an open one
+NEXT_ACTIONS = (("schedule the next follow-up", "send quotation", "invite to customer salon",
+                 "share product white paper", "安排下次回访"),
+                ("call again next week", "escalate to team lead", "reschedule the visit",
+                 "try another contact person", "重新安排拜访"))
+
+
+def _planned_days(rng: np.random.Generator, schedule: str | int, who: np.ndarray, pop: Population,
+                  months: list[int], quarters: list[int], trigger: np.ndarray) -> list[np.ndarray]:
+    """Planned days of one plan for the customers ``who``, one array per occurrence."""
+    k = len(who)
+    if isinstance(schedule, int):  # days after the customer's churn-warning trigger
+        return [trigger[who] + schedule]
+    if schedule == "signup":
+        return [pop.signup[who] + 3]
+    if schedule == "once":
+        return [quarters[0] + rng.integers(0, months[-1] - quarters[0], k)]
+    if schedule == "quarterly":
+        return [q + rng.integers(0, 60, k) for q in quarters]
+    return [m + rng.integers(0, 28, k) for m in (months if schedule == "monthly" else months[0:6:2])]
+
+
+def simulate_tasks(rng: np.random.Generator, pop: Population, cal: Calendar, ids: pa.Array,
+                   manager: np.ndarray) -> tuple[pd.DataFrame, int, int]:
+    """Strategy execution tasks planned in the baseline and period quarters (and a few beyond ``end``)."""
+    first, period, after = cal.quarter("baseline")[1], cal.quarter("period")[1], cal.quarter("period")[2]
+    months = [m[0] for m in cal.months() if first <= m[0] < after] + [after]  # and the month after
+    trigger = first + (rng.random(pop.n) * (after - first)).astype(np.int64)
+    roles = sorted({owner for _, _, owner, _ in TASK_PLANS if owner})
+    parts = []
+    for plan, (key, _, owner, schedule) in enumerate(TASK_PLANS):
+        if key == "new":
+            who = np.flatnonzero((pop.signup >= first) & (pop.signup < after))
+        else:
+            who = np.flatnonzero(pop.segment == SEGMENTS.index(key))
+        owner_code = manager[who] if owner is None else np.full(len(who), len(STAFF) + roles.index(owner))
+        parts += [(who, day, np.full(len(who), plan), owner_code)
+                  for day in _planned_days(rng, schedule, who, pop, months, [first, period], trigger)]
+    cust, planned, plan, owner = (np.concatenate(x) for x in zip(*parts, strict=True))
+    keep = np.flatnonzero(planned >= pop.signup[cust])
+    order = keep[np.lexsort((plan[keep], cust[keep], planned[keep]))]
+    cust, planned, plan, owner, m = cust[order], planned[order], plan[order], owner[order], len(order)
+    last = cal.days - 1
+    future, u = planned > last, rng.random(m)
+    done_share = np.where(owner < len(STAFF), 0.8, 0.7)  # account managers finish more often than teams
+    code = {name: i for i, name in enumerate(TASK_STATUS)}
+    status = np.select([future & (u < 0.85), future, u < done_share, u < done_share + 0.06, u < done_share + 0.16],
+                       [code["not_started"], code["in_progress"], code["done"], code["in_progress"], code["delayed"]],
+                       code["not_started"])
+    done = status == code["done"]
+    delay = np.array([-2, -1, 0, 0, 0, 1, 1, 2, 3, 5, 8, 14])[rng.integers(0, 12, m)]
+    actual = np.minimum(planned + delay, last)
+    feedback = np.array(FEEDBACK, dtype=object)[rng.integers(0, len(FEEDBACK), m)]
+    feedback[rng.random(m) >= np.where(done, 0.75, 0.15)] = None
+    n_phone, n_email = min(max(2, round(0.002 * m)), m // 2), min(max(2, round(0.001 * m)), m // 2)
+    planted = rng.choice(m, n_phone + n_email, replace=False)
+    for i, row in enumerate(planted):
+        if i < n_phone:
+            number = f"1{rng.choice([3, 5, 8, 9])}{int(rng.integers(0, 10**9)):09d}"
+            feedback[row] = PHONE_FEEDBACK[i % len(PHONE_FEEDBACK)].format(number)
+        else:
+            mailbox = str(SURNAMES[1][rng.integers(0, len(SURNAMES[1]))]).lower()
+            feedback[row] = f"please send the quotation to {mailbox}{int(rng.integers(10, 100))}@163.com"
+    problem = np.where(rng.random(m) < np.where(done, 0.15, 0.7), rng.integers(0, len(PROBLEMS), m), -1)
+    action = rng.integers(0, len(NEXT_ACTIONS[0]), m) + np.where(done, 0, len(NEXT_ACTIONS[0]))
+    frame = table_frame("tasks", {
+        "task_id": id_column("TASK-", 6, np.arange(1, m + 1)),
+        "customer_id": ref_column(ids, cust),
+        "strategy": text_column(tuple(p[1] for p in TASK_PLANS), plan),
+        "owner": text_column(STAFF + tuple(roles), owner),
+        "planned_date": stamp_column(cal, planned * 86400),
+        "actual_date": stamp_column(cal, actual * 86400, ~done),
+        "status": text_column(TASK_STATUS, status),
+        "feedback": text_column(feedback, missing=pd.isna(feedback)),
+        "problem": text_column(PROBLEMS, np.maximum(problem, 0), missing=problem < 0),
+        "next_action": text_column(NEXT_ACTIONS[0] + NEXT_ACTIONS[1], action, missing=rng.random(m) < 0.1),
+    })
+    return frame, n_phone, n_email
