@@ -23,6 +23,13 @@ from crmreport.settings import NO_DATA, load_params
 from crmreport.settings.stock import defaults_file, notebooks_folder, stock_defaults, stock_dir, stock_notebooks
 
 
+@pytest.fixture(autouse=True)
+def project(tmp_path, monkeypatch):
+    """Commands see ``tmp_path`` as their project, so a failure's log never lands in the checkout."""
+    monkeypatch.setenv("CRMREPORT_PROJECT", str(tmp_path))
+    return tmp_path
+
+
 def test_demo_data_command_writes_tables_and_truth(tmp_path):
     assert main(["demo-data", str(tmp_path / "demo"), "--customers", "150", "--seed", "4"]) == 0
     written = {p.name for p in (tmp_path / "demo").iterdir()}
@@ -47,8 +54,10 @@ def test_validate_prints_the_accounting_once_and_one_verdict(tmp_path, capsys):
 def test_validate_says_failed_in_one_verdict(tmp_path, capsys):
     folder = write_tables(tmp_path / "data", transactions="transaction_id,customer_id\nT1,C1\n")
     assert main(["validate", "--period", "2025Q3", "--data", str(folder)]) == 2
-    out = capsys.readouterr().out
-    assert out.startswith("failed: the input data breaks the data contract") and "passed" not in out
+    captured = capsys.readouterr()
+    assert captured.out.startswith("failed: the input data breaks the data contract") and "passed" not in captured.out
+    log_file = tmp_path / "reports" / "logs" / "validate-2025Q3.log"
+    assert captured.err == f"(details in {log_file})\n" and "Traceback" in log_file.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("period", "hint"), [("2025q3", " (did you mean 2025Q3?)"), ("2025Q5", "")])
@@ -81,7 +90,7 @@ def test_demo_and_data_are_exclusive_and_one_is_needed(tmp_path, capsys, monkeyp
     assert capsys.readouterr().out == f"failed: {NO_DATA.format(period='2025Q3')}\n"
     assert main(["validate", "--period", "2025Q3", "--demo"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("passed: 8 tables, 65,")
-    assert list(tmp_path.iterdir()) == [], "commands that succeed or fail on params leave no log behind"
+    assert not (tmp_path / "reports").exists(), "commands that succeed or fail on params leave no log behind"
 
 
 def test_commands_remove_their_log_handlers(tmp_path):
@@ -153,7 +162,6 @@ def test_the_stock_files_come_from_the_checkout_and_the_wheel_copies_them(tmp_pa
 def test_a_notebook_outside_a_run_writes_where_its_first_output_says(tmp_path, monkeypatch, caplog):
     caplog.set_level(logging.INFO, logger="crmreport")
     monkeypatch.delenv("CRMREPORT_LAB_DIR", raising=False)
-    monkeypatch.setenv("CRMREPORT_PROJECT", str(tmp_path))
     assert lab_results_dir("2025Q3") == tmp_path / "reports" / "lab" / "2025Q3" / "results"
     monkeypatch.setenv("CRMREPORT_LAB_DIR", str(tmp_path / "lab"))
     ctx = open_period("2025Q3", data=str(write_tables(tmp_path / "data")))
