@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import os
@@ -182,3 +183,23 @@ def test_results_file_names_in_the_html_are_links():
     assert '<a href="results/action_list.csv">results/action_list.csv</a>' in linked
     assert '<a href="results/customer_profile.xlsx"><code>results/customer_profile.xlsx</code></a>' in linked
     assert link_results(linked) == linked, "an existing link is left alone"
+
+
+#: what notebooks may import from crmreport (docs/architecture.md, "Layers")
+NOTEBOOK_API = ("crmreport", "crmreport.analyses.", "crmreport.measures")
+
+
+def test_notebooks_import_only_the_documented_api():
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    seen = set()
+    for path in sorted(root.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                    [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+                for name in (n for n in names if n.split(".")[0] == "crmreport"):
+                    seen.add(name)
+                    assert name == "crmreport" or name.startswith(NOTEBOOK_API[1:]), f"{path.name} imports {name}"
+    assert "crmreport" in seen and any(name.startswith("crmreport.analyses.") for name in seen)
