@@ -38,7 +38,7 @@ def ab_findings(results: Results, ledger: Ledger, language: str) -> tuple[list[s
         kind = "currency" if best["metric"] == "revenue_per_customer" else "share"
         diff = ledger.add(results.figure_of(best, "ab_tests", "abs_diff"), SECTION, f"{name} {best['metric']}")
         p_adj = ledger.add(results.figure_of(best, "ab_tests", "p_adjusted"), SECTION, f"{name} p_adjusted")
-        text = t("summary.ab.effect", language, arm=name, metric=label(best["metric"], language),
+        text = t("summary.ab.effect", language, arm=name, metric=label(f"ab_metric_{best['metric']}", language),
                  diff=format_change(kind, diff.value, language), p=f"{p_adj.value:.3f}", source=diff.where)
         business = results.rows("ab_business", campaign_id=campaign, arm=arm)
         if not business.empty:
