@@ -65,5 +65,5 @@ def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP
         records.append(record | {
             "summary_amount": format_value("currency", f["amount"].value, language),
             "summary_owner": owner, "summary_due": item["due"],
-            "summary_source": f["customers"].where})
+            "summary_source": f"action_list.csv[segment={item['segment']}]"})
     return pd.DataFrame(records)
