@@ -55,16 +55,17 @@ def test_contents_entries_point_at_their_chapter_start(book):
     language, pdf = book
     pages = _layout_pages(pdf)
     contents = next(i for i, text in enumerate(pages) if ("Contents" if language == "en" else "目录") in text[:400])
-    entries = re.findall(r"^\s*(\d)\s+(.+?)\s*(?:\. )+\.?\s*(\d+)\s*$", pages[contents], re.MULTILINE)
-    assert len(entries) >= 4, pages[contents]
+    listing = "\n".join(pages[contents:contents + 4])  # the contents may run over several pages
+    entries = re.findall(r"^\s*(\d)\s+(.+?)\s*(?:\. )+\.?\s*(\d+)\s*$", listing, re.MULTILINE)
+    assert len(entries) >= 4, listing
     for number, title, page in entries:
         start = pages[int(page) - 1]
         assert re.search(rf"^\s*{number}\s+{re.escape(title.strip())}", start, re.MULTILINE), (title, page)
         assert not re.search(rf"^\s*{number}\s+{re.escape(title.strip())}\s*$", pages[int(page) - 2], re.MULTILINE)
     summary = "Executive summary" if language == "en" else "管理摘要"
-    assert re.search(rf"{summary}\s*(?:\. )+\.?\s*2\s*$", pages[contents], re.MULTILINE)
+    assert re.search(rf"{summary}\s*(?:\. )+\.?\s*2\s*$", listing, re.MULTILINE)
     status = "Run status" if language == "en" else "运行状态"
-    page = int(re.search(rf"^\s*{status}\s*(?:\. )+\.?\s*(\d+)\s*$", pages[contents], re.MULTILINE).group(1))
+    page = int(re.search(rf"^\s*{status}\s*(?:\. )+\.?\s*(\d+)\s*$", listing, re.MULTILINE).group(1))
     assert status in pages[page - 1] and "01_profiling" in pages[page - 1]
 
 
