@@ -21,6 +21,7 @@ from .core.version import __version__
 log = logging.getLogger("crmreport")
 DATA_HELP = ("folder of CSV/Parquet/XLSX files, one .xlsx workbook or a SQLAlchemy URL "
              "(default: `data:` in params)")
+PERIOD_HELP = "period label, e.g. 2025Q3 (reads params/<period>.yaml)"
 DEMO_HELP = "use the demo data that ships with crmreport (reports say so on their cover and in manifest.json)"
 
 
@@ -37,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--period", default="2025Q3", help="period of the example params file (default: 2025Q3)")
 
     run = commands.add_parser("run", help="run the period's notebooks and render their reports")
-    _source_options(run)
+    _source_options(run, PERIOD_HELP + "; a range run in order (2025Q1..2025Q4), or previous-quarter / "
+                    "previous-month (from today's date)")
     run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (01_profiling or profiling)")
     run.add_argument("--out", type=Path, metavar="DIR", help="reports folder (default: reports/ of the project)")
     run.add_argument("--format", help="comma-separated formats: html,pdf (default: params `formats`)")
@@ -54,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _source_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--period", required=True, help="period label, e.g. 2025Q3 (reads params/<period>.yaml)")
+def _source_options(command: argparse.ArgumentParser, period_help: str = PERIOD_HELP) -> None:
+    command.add_argument("--period", required=True, help=period_help)
     command.add_argument("--params", metavar="FILE", help="params file instead of params/<period>.yaml")
     source = command.add_mutually_exclusive_group()
     source.add_argument("--data", metavar="SRC", help=DATA_HELP)
@@ -83,16 +85,23 @@ def _init(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .run.runner import result_summary, run_period
+    from .settings.period import period_labels
 
     formats = [f.strip() for f in args.format.split(",")] if args.format else None
-    result = run_period(args.period, params_file=args.params, data=_absolute(args.data), only=args.only,
-                        out_dir=args.out, formats=formats, language=args.language, demo=args.demo)
-    for line in result_summary(result):
-        print(line)
-    if result.failed:
-        raise NotebookFailedError(f"{len(result.failed)} notebook(s) failed: "
-                                  f"{', '.join(nb.name for nb in result.failed)}; see {result.report_dir}/"
-                                  "manifest.json and the HTML of each")
+    try:
+        periods = period_labels(args.period)
+    except ValueError as exc:
+        raise ParamsError(str(exc)) from None
+    failed = []
+    for period in periods:  # in order, so each report finds the previous one ("since last period")
+        result = run_period(period, params_file=args.params, data=_absolute(args.data), only=args.only,
+                            out_dir=args.out, formats=formats, language=args.language, demo=args.demo)
+        for line in result_summary(result):
+            print(line)
+        failed += [f"{period}/{nb.name}" for nb in result.failed]
+    if failed:
+        raise NotebookFailedError(f"{len(failed)} notebook(s) failed: {', '.join(failed)}; see manifest.json "
+                                  "and the HTML of each in the report folder")
     return 0
 
 
@@ -124,7 +133,8 @@ def _failure_log(args: argparse.Namespace) -> Path | None:
     from .settings import find_project_root
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
-    period = args.period if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", args.period) else "invalid-period"
+    period = args.period.replace("..", "-to-")
+    period = period if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", period) else "invalid-period"
     return base.resolve() / "logs" / f"{args.command}-{period}.log"
 
 
