@@ -316,12 +316,17 @@ def test_the_health_drivers_rank_the_period_churn(big: DemoData) -> None:
     assert 0.06 < g["period_churn_rate"] < 0.10
 
 
-def test_resolution_within_72_hours_matches_the_tables(demo: DemoData) -> None:
+def test_resolution_and_response_rules_match_the_tables(demo: DemoData) -> None:
     tickets = demo.tables["tickets"]
     mine = tickets[(tickets.opened_at >= PERIOD) & (tickets.opened_at <= END - pd.Timedelta(hours=72))]
     met = (mine.resolved_at - mine.opened_at) <= pd.Timedelta(hours=72)
     rule = demo.ground_truth["followup_7_24_72"]["resolve_72h"]
     assert rule["eligible"] == len(mine) and rule["met"] == met.sum()
+    urgent = tickets[(tickets.priority == "urgent") & (tickets.opened_at >= PERIOD)
+                     & (tickets.opened_at <= END - pd.Timedelta(hours=2))]
+    sla = demo.ground_truth["sla_first_response"]["urgent"]
+    assert sla["eligible"] == len(urgent) and sla["limit_hours"] == 2
+    assert sla["met"] == ((urgent.first_response_at - urgent.opened_at) <= pd.Timedelta(hours=2)).sum()
     for rule in demo.ground_truth["followup_7_24_72"].values():
         assert 0.6 < rule["planted_rate"] < 0.95 and abs(rule["observed_rate"] - rule["planted_rate"]) < 0.15
 

@@ -110,3 +110,21 @@ def followup_truth(pop: Population, cal: Calendar, tables: dict[str, pd.DataFram
     ids = pd.Index(tables["customers"].customer_id)
     return {"first_follow_up_7d": _first_follow_up(pop, cal, ids, tables), "reply_24h": _reply_24h(cal, tables),
             "resolve_72h": _resolve_72h(cal, tables)}
+
+
+def sla_truth(cal: Calendar, tickets: pd.DataFrame) -> dict[str, dict]:
+    """First-response compliance per priority over tickets opened in the period (limit: urgent 2 h, else 24 h).
+
+    Eligible: opened at least the limit before ``end``; met: ``first_response_at - opened_at <= limit``;
+    planted: the lognormal first-response model of the period.
+    """
+    period, end = pd.Timestamp(cal.date(cal.quarter("period")[1])), pd.Timestamp(cal.date(cal.days))
+    out = {}
+    for code, priority in enumerate(PRIORITIES):
+        limit = 2.0 if priority == "urgent" else 24.0
+        mine = tickets[(tickets.priority == priority) & (tickets.opened_at >= period)
+                       & (tickets.opened_at <= end - limit * HOUR)]
+        met = ((mine.first_response_at - mine.opened_at) <= limit * HOUR).to_numpy()
+        z = (np.log(limit) - np.log(FIRST_RESPONSE_MEDIAN_H[code] * FIRST_RESPONSE_FACTOR)) / FIRST_RESPONSE_SIGMA[code]
+        out[priority] = {"limit_hours": limit, **_rule(np.full(len(mine), stats.norm.cdf(z)), met)}
+    return out

@@ -72,6 +72,9 @@ execution
 followup_7_24_72
     {first_follow_up_7d | reply_24h | resolve_72h: eligible, planted_rate (model expectation),
     met, observed_rate (the rule applied to the tables)}; rules in :mod:`crmreport.demo.followup`.
+sla_first_response
+    {priority: limit_hours (urgent 2, others 24), eligible, planted_rate, met, observed_rate}
+    over the tickets opened in the period at least the limit before ``end``.
 period_churn, period_churn_rate, period_churn_summary, period_churn_probability
     The churn in the period quarter (:mod:`crmreport.demo.churn`): {customer_id: bool} for every
     customer (True = stopped buying on a day in the period's first 45 days and bought nothing

@@ -1,10 +1,15 @@
-"""The interactions table: outbound contacts, inbound consultations and suggestions, complaint calls."""
+"""The interactions table: outbound contacts, inbound consultations and suggestions, complaint calls, replies.
+
+Sentiment depends on the interaction type and on the customer's latent satisfaction (:data:`SENTIMENT_MOOD`);
+the communication-log columns come from :mod:`crmreport.demo.commlog`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from scipy import stats
 
 from ..core.contract import TABLES
 from .calendar import Calendar
@@ -27,6 +32,15 @@ from .vocabulary import INBOUND_CHANNEL_WEIGHTS, INBOUND_CHANNELS, SENTIMENT_WEI
 
 INTERACTION_CHANNELS = TABLES["interactions"].column("channel").choices
 INTERACTION_TYPES = TABLES["interactions"].column("interaction_type").choices
+
+
+#: how far a customer's latent satisfaction (mood) moves the sentiment of their interactions (probit shift)
+SENTIMENT_MOOD = 0.8
+
+
+def _shifted(u: np.ndarray, mood: np.ndarray) -> np.ndarray:
+    """Uniform draws moved up by ``SENTIMENT_MOOD * mood`` on the probit scale (higher = more positive)."""
+    return stats.norm.cdf(stats.norm.ppf(u) + SENTIMENT_MOOD * mood)
 
 
 def simulate_interactions(rng: np.random.Generator, pop: Population, cal: Calendar, ids: pa.Array,
@@ -64,7 +78,7 @@ def simulate_interactions(rng: np.random.Generator, pop: Population, cal: Calend
                             np.full(n_complaint, INTERACTION_TYPES.index("complaint"))])
     mood = np.concatenate([np.zeros(n_out, int), np.where(suggestion, 2, 1), np.full(n_complaint, 3)])
     cumulative = np.cumsum(np.array(list(SENTIMENT_WEIGHTS.values())), axis=1)
-    sentiment = (rng.random(len(cust))[:, None] > cumulative[mood]).sum(axis=1) - 1
+    sentiment = (_shifted(rng.random(len(cust)), pop.mood[cust])[:, None] > cumulative[mood]).sum(axis=1) - 1
     no_answer = np.concatenate([~responded, np.zeros(n_in + n_complaint, bool)])
     empty = no_answer | (rng.random(len(cust)) < 0.1)
     outbound = np.arange(len(cust)) < n_out
@@ -78,7 +92,7 @@ def simulate_interactions(rng: np.random.Generator, pop: Population, cal: Calend
     extra = np.concatenate([cust[asked[rows]], complaint_cust[back]])
     k = len(extra)
     extra_responded = log_rng.random(k) < np.where(np.arange(k) < len(rows), REPLY_RESPONDED, CALLBACK_RESPONDED)
-    extra_sentiment = (log_rng.random(k)[:, None] > cumulative[0]).sum(axis=1) - 1
+    extra_sentiment = (_shifted(log_rng.random(k), pop.mood[extra])[:, None] > cumulative[0]).sum(axis=1) - 1
     cust = np.concatenate([cust, extra])
     seconds = np.concatenate([seconds, reply_at, back_at])
     channel = np.concatenate([channel, [INTERACTION_CHANNELS.index(c) for c in reply_channel],

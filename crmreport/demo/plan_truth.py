@@ -17,7 +17,7 @@ from .churn import (
     churn_truth,
 )
 from .execution import CONCORDANCE, OUTCOMES, Execution
-from .followup import followup_truth
+from .followup import followup_truth, sla_truth
 from .population import SEGMENTS, Population
 
 EXECUTION_DEFINITION = (
@@ -49,6 +49,7 @@ def plan_truth(pop: Population, cal: Calendar, tables: dict[str, pd.DataFrame], 
             "effect": churn_truth(churn, outcome, pop.segment, SEGMENTS),
         },
         "followup_7_24_72": followup_truth(pop, cal, tables),
+        "sla_first_response": sla_truth(cal, tables["tickets"]),
         "period_churn": dict(zip(ids, churn.churned.tolist(), strict=True)),
         "period_churn_rate": float(churn.churned[risk].mean()) if risk.any() else float("nan"),
         "period_churn_summary": {
