@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ablift import fieller
 from .abtest import (
     NAN,
     NO_COVARIATE_VARIANCE,
@@ -20,7 +21,7 @@ from .abtest import (
     Comparison,
     compare_means,
     empty_comparison,
-    relative_lift,
+    t_critical,
     welch,
 )
 
@@ -77,7 +78,8 @@ def cuped(control: Bivariate, arm: Bivariate, alpha: float = 0.05) -> Cuped:
         [arm.y.variance, control.y.variance], [arm.x.variance, control.x.variance],
         [arm.covariance, control.covariance])
     test = welch(m1, v1, arm.n, m0, v0, control.n, alpha)
-    rel, rel_low, rel_high = relative_lift(m1, v1 / arm.n, m0, v0 / control.n, alpha)
+    rel, rel_low, rel_high = fieller(float(m1), float(v1) / arm.n, float(m0), float(v0) / control.n,
+                                     t_critical(alpha, float(test["df"])))
     message = NO_COVARIATE_VARIANCE if not pooled_var_x > 0 else (
         ZERO_VARIANCE if v1 == 0 and v0 == 0 else None)
     adjusted = Comparison("cuped_welch_t", arm.n, control.n, float(m1), float(m0), float(test["diff"]),

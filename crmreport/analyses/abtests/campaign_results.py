@@ -28,6 +28,7 @@ from .campaigns import (
     evaluate,
     join_messages,
     metric_value,
+    shown_verdicts,
     srm_flagged,
     srm_table,
     with_verdicts,
@@ -235,10 +236,12 @@ def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> di
     -------
     dict
         ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
-        ``prob_beat_control``, ``verdict``, ``significant_metrics`` (how many metric x arm results have
-        ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty when no arm was compared with control.
+        ``prob_beat_control``, ``verdict`` (:func:`shown_verdicts`), ``significant_metrics`` (how many
+        metric x arm results have ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty
+        when no arm was compared with control.
     """
     rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
+    rows = rows.assign(verdict=shown_verdicts(rows, alpha))
     conv = rows[(rows["metric"] == "conversion_rate") & rows["abs_diff"].notna() & (rows["n_control"] > 0)
                 & (rows["arm"] != rows["control_arm"])]
     if conv.empty:
