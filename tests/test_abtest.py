@@ -197,6 +197,10 @@ def test_thin_data_gives_messages_not_errors():
     assert few.message == ab.TOO_FEW_CONVERSIONS and few.abs_diff == 5
     constant = cuped(ab.Bivariate(4, 2, 2, 8, 16, 4), ab.Bivariate(4, 3, 3, 8, 16, 6))
     assert constant.message == ab.NO_COVARIATE_VARIANCE and constant.theta == 0
+    assert math.isnan(constant.variance_reduction)  # nothing removed because nothing was tried
+    empty = cuped(ab.Bivariate(4, 2, 2, 0, 0, 0), ab.Bivariate(4, 3, 3, 0, 0, 0))
+    assert empty.message == ab.EMPTY_COVARIATE and math.isnan(empty.variance_reduction)
+    assert empty.adjusted.p_value == pytest.approx(empty.unadjusted.p_value)
     assert constant.adjusted.p_value == pytest.approx(constant.unadjusted.p_value)
     assert cuped(ab.Bivariate(0, 0, 0, 0, 0, 0), ab.Bivariate(4, 3, 3, 8, 16, 6)).message == ab.NO_CUSTOMERS
 

@@ -55,25 +55,30 @@ def fieller(value_arm: float, var_arm: float, value_control: float, var_control:
 
 
 def _crossing(statistic, target: float, start: float, stop: float) -> float:
-    """The first ``x`` from the estimate ``start`` towards ``stop`` where ``statistic(x)`` reaches ``target``.
+    """The end of the confidence set from the estimate ``start`` towards ``stop``: the furthest ``x``
+    with ``|statistic(x)| <= |target|``, refined where the statistic reaches ``target``; ``stop`` if none.
 
-    The statistic is 0 at the estimate. A grid of 400 steps brackets the crossing (NaN values, where
-    the restricted variance vanishes, are stepped over), then Brent's method finds it; ``stop`` when
-    the statistic never reaches the target.
+    The statistic is 0 at the estimate. A grid of 400 steps (NaN values, where the restricted
+    variance vanishes, count as rejected) finds the last accepted step, and Brent's method the
+    crossing after it. Taking the furthest accepted value (the convex hull of the set) keeps the
+    interval an interval where the statistic is not monotone (tiny arms with rates near 0 or 1),
+    and 0 is always checked, so the interval holds 0 exactly when the test at 0 does not reject.
     """
     def gap(x: float) -> float:
         return -target if x == start else statistic(x) - target
 
     grid = np.linspace(start, stop, 401)[1:-1]
     values = np.array([gap(x) for x in grid])
-    cross = np.flatnonzero(np.isfinite(values) & (np.sign(values) != np.sign(-target)))
-    if not len(cross):
+    accepted = np.flatnonzero(np.isfinite(values) & (np.abs(values + target) <= abs(target)))
+    last = accepted[-1] if len(accepted) else -1
+    if min(start, stop) < 0 < max(start, stop) and abs(statistic(0.0)) <= abs(target):
+        last = max(last, int(np.searchsorted(grid, 0.0) if stop > start else np.searchsorted(-grid, 0.0)) - 1)
+    if last == len(grid) - 1:
         return float(stop)
-    i = cross[0]
-    if values[i] == 0:
-        return float(grid[i])
-    before = grid[i - 1] if i > 0 and np.isfinite(values[i - 1]) else start
-    return float(optimize.brentq(gap, min(before, grid[i]), max(before, grid[i]), xtol=1e-13, rtol=1e-13))
+    inside, outside = (grid[last] if last >= 0 else start), grid[last + 1]
+    if not np.isfinite(values[last + 1]) or (gap(inside) if inside != start else -target) * values[last + 1] > 0:
+        return float(outside)
+    return float(optimize.brentq(gap, min(inside, outside), max(inside, outside), xtol=1e-13, rtol=1e-13))
 
 
 def ratio_score(ratio: float, events_arm: int, n_arm: int, events_control: int, n_control: int) -> float:
@@ -140,9 +145,26 @@ def difference_score(delta: float, events_arm: int, n_arm: int, events_control: 
         u = np.sign(v) * np.sqrt(max((c2 / (3 * c3)) ** 2 - c1 / (3 * c3), 0.0))
         angle = np.arccos(np.clip(v / u**3, -1.0, 1.0)) if u else np.pi / 2
         q0 = 2 * u * np.cos((np.pi + angle) / 3) - c2 / (3 * c3)
-    q1 = q0 + d
-    spread = q1 * (1 - q1) / n1 + q0 * (1 - q0) / n0
+    spread = _spread(q0, d, n1, n0)
+    if not spread > 1e-300:  # the closed form breaks down at some edges (no event in a tiny arm): maximise directly
+        low, high = max(0.0, -d), min(1.0, 1.0 - d)
+
+        def minus(q: float) -> float:
+            return -_loglik(q + d, x1, n1) - _loglik(q, x0, n0)
+
+        inner = optimize.minimize_scalar(minus, bounds=(low, high), method="bounded", options={"xatol": 1e-14}).x
+        spread = _spread(min((low, high, inner), key=minus), d, n1, n0)
     return (x1 / n1 - x0 / n0 - d) / np.sqrt(spread) if spread > 1e-300 else NAN
+
+
+def _spread(q0: float, d: float, n1: float, n0: float) -> float:
+    q1 = q0 + d
+    return q1 * (1 - q1) / n1 + q0 * (1 - q0) / n0 if np.isfinite(q0) else NAN
+
+
+def _loglik(q: float, events: float, n: float) -> float:
+    terms = ((events, q), (n - events, 1 - q))
+    return sum(count * np.log(max(p, 1e-300)) for count, p in terms if count > 0)
 
 
 def rate_difference(events_arm: int, n_arm: int, events_control: int, n_control: int,
