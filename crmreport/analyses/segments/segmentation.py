@@ -3,6 +3,7 @@ churn-risk flags, k-means clusters and segment migration.
 
 Every function takes the feature frame of :func:`crmreport.features.customer_features` (one row per
 customer, sorted by id) and the ``segmentation:`` params; thresholds are never hard-coded here.
+Customers with equal features get equal tiers, scores and segments: nothing depends on the id.
 """
 
 from __future__ import annotations
@@ -39,13 +40,27 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
 
 
 def value_tiers(annual_amount: pd.Series, cuts: tuple[float, float]) -> pd.Series:
-    """Value tier by annual-amount rank: the first ``round(cuts[0] * n)`` customers high, up to
-    ``round(cuts[1] * n)`` medium, the rest low. Ties keep the frame order (customer id)."""
+    """Value tier by annual-amount rank; customers with equal amounts always share a tier.
+
+    High: customers whose whole tie group lies within the first ``round(cuts[0] * n)`` ranks;
+    medium: within the first ``round(cuts[1] * n)``; the rest low. A tie that straddles a cut goes
+    to the lower tier (so the achieved shares can fall short of the nominal ones, see
+    :func:`tier_shares`), and no spend in the window (an amount of 0 or less) is always low value.
+    """
     n = len(annual_amount)
-    rank = annual_amount.rank(method="first", ascending=False).to_numpy()
+    last_rank = annual_amount.rank(method="max", ascending=False).to_numpy()  # the tie group's last position
     high, medium = round(cuts[0] * n), round(cuts[1] * n)
-    return pd.Series(np.select([rank <= high, rank <= medium], ["high", "medium"], "low"),
-                     index=annual_amount.index)
+    spent = (annual_amount > 0).to_numpy()
+    return pd.Series(np.select([spent & (last_rank <= high), spent & (last_rank <= medium)], ["high", "medium"],
+                               "low"), index=annual_amount.index)
+
+
+def tier_shares(value_tier: pd.Series, cuts: tuple[float, float]) -> pd.DataFrame:
+    """Per value tier: customers, the achieved share and the nominal share of ``value_cuts``."""
+    counts = value_tier.value_counts().reindex(list(TIERS), fill_value=0)
+    nominal = [cuts[0], cuts[1] - cuts[0], 1 - cuts[1]]
+    return pd.DataFrame({"value_tier": list(TIERS), "customers": counts.to_numpy(dtype="int64"),
+                         "share": counts.to_numpy() / max(len(value_tier), 1), "nominal_share": nominal})
 
 
 def potential_tiers(features: pd.DataFrame, settings: Segmentation) -> pd.Series:
@@ -67,7 +82,8 @@ def nine_box(value: pd.Series, potential: pd.Series) -> pd.Series:
 
 
 def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
-    """Scores 1-5 by percentile rank (ties share a score, average rank); empty values score 1."""
+    """Scores 1-5 by percentile rank (ties share a score, average rank); empty values score 1 and
+    are left out of the ranking."""
     ranked = values.rank(method="average", pct=True, ascending=higher_is_better)
     scores = np.ceil(ranked * 5).clip(1, 5)
     return scores.fillna(1).astype("int64")
@@ -75,10 +91,11 @@ def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Seri
 
 def rfm_scores(features: pd.DataFrame) -> pd.DataFrame:
     """R, F, M and T quintile scores (5 = best: most recent, most frequent, highest order value, fastest
-    growth) and ``rfm_score``, the three digits R, F, M ("545")."""
+    growth) and ``rfm_score``, the three digits R, F, M ("545"). No orders (ever for R, in the
+    trailing 12 months for F and M) score 1; the others are ranked among the customers with orders."""
     scores = pd.DataFrame({
         "r_score": quintile_scores(features["recency_days"], higher_is_better=False),
-        "f_score": quintile_scores(features["frequency"]),
+        "f_score": quintile_scores(features["frequency"].where(features["frequency"] > 0)),
         "m_score": quintile_scores(features["monetary"]),
         "t_score": quintile_scores(features["trend"]),
     }, index=features.index)
@@ -239,12 +256,13 @@ def cluster_profiles(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def lifecycle_summary(segments: pd.DataFrame, cadence: dict[str, Text], language: str) -> pd.DataFrame:
-    """Per lifecycle stage: customers, their share, annual amount and the follow-up cadence (in ``language``)."""
-    grouped = segments.groupby("lifecycle_stage")["annual_amount"].agg(customers="size", annual_amount="sum")
+    """Per lifecycle stage: customers, share, net annual amount (refunds deducted, so a stage whose refunds
+    exceed its orders is negative) and the follow-up cadence (in ``language``)."""
+    grouped = segments.groupby("lifecycle_stage")["annual_amount"].agg(customers="size", net_annual_amount="sum")
     grouped = grouped.reindex(list(STAGES), fill_value=0).rename_axis("stage").reset_index()
     texts = {stage: localized(text, language) for stage, text in cadence.items()}
     grouped = grouped.assign(share=grouped["customers"] / max(len(segments), 1), cadence=grouped["stage"].map(texts))
-    return grouped[["stage", "customers", "share", "annual_amount", "cadence"]]
+    return grouped[["stage", "customers", "share", "net_annual_amount", "cadence"]]
 
 
 def at_risk_list(segments: pd.DataFrame) -> pd.DataFrame:
