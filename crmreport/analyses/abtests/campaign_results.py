@@ -19,6 +19,7 @@ from ...settings import AbTests, Params
 from ...stats import abchecks, abpower
 from ...stats import abtest as ab
 from ...stats.cuped import cuped
+from ..segments.pretreatment import campaign_segments
 from . import outreach
 from .campaigns import (
     ALL,
@@ -291,12 +292,18 @@ def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None
     params
         ``control_arm``, the period window and the ``ab_tests`` settings.
     segments
-        Optional ``customer_id`` -> ``segment`` frame (nine-box segment or value tier); default:
-        customer type. Segments are the slices of the breakdown and the tiers of the board.
+        ``customer_id`` -> ``segment`` frame (optionally per ``campaign_id``): the slices of the
+        breakdown and the tiers of the board. Default: the groups of ``segmentation.segments_by``
+        as of the day before each campaign's first assignment
+        (:func:`crmreport.analyses.segments.pretreatment.campaign_segments`), so the campaign
+        cannot move a customer between groups.
     """
     settings = params.ab_tests
     overview = outreach.campaign_overview(data.tables.get("outreach"), params.window, params.control_arm)
     active = overview.loc[overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+    if segments is None and active:
+        starts = overview.set_index("campaign_id").loc[active, "first_assigned"]
+        segments = campaign_segments(data, params.segmentation, starts)
     customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments)
     sums = outreach.arm_sums(customers, ["campaign_id", "arm"])
     segment_sums = outreach.arm_sums(customers, ["campaign_id", "segment", "arm"])

@@ -12,13 +12,17 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import StandardScaler
 
 from ...ingest.dataset import Dataset
 from ...measures.features import customer_features
 from ...settings.segmentation import RfmRule, Segmentation, Text, localized
+from .clusters import (
+    CLUSTER_FEATURES,
+    add_clusters,
+    choose_clusters,
+    cluster_matrix,
+    cluster_profiles,
+)
 
 TIERS: tuple[str, ...] = ("high", "medium", "low")
 #: the nine-box, row = value tier, column = potential tier (DOMAIN.md, template 2)
@@ -30,7 +34,8 @@ NINE_BOX: dict[tuple[str, str], str] = {
 SEGMENTS: tuple[str, ...] = tuple(NINE_BOX.values())
 STAGES: tuple[str, ...] = ("new", "active", "dormant", "churned")
 RISK_FLAGS: tuple[str, ...] = ("risk_inactive_unresponsive", "risk_complaints", "risk_falling_trend")
-CLUSTER_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary", "trend")
+#: re-exported from .clusters: notebook 02 and the tests call them here
+REEXPORTED = (CLUSTER_FEATURES, add_clusters, choose_clusters, cluster_matrix, cluster_profiles)
 SEGMENT_COLUMNS: tuple[str, ...] = (
     "customer_id", "recency_days", "frequency", "monetary", "annual_amount", "trend", "tenure_months",
     "complaints_6m", "response_rate", "interaction_gap_days", "enquiries_3m", "value_tier", "potential_tier",
@@ -143,37 +148,6 @@ def churn_risk(features: pd.DataFrame, settings: Segmentation) -> pd.DataFrame:
     return flags.assign(risk_flags=count.astype("int64"), churn_risk=level)
 
 
-def cluster_matrix(features: pd.DataFrame) -> np.ndarray:
-    """Standardised R/F/M/T: log1p of recency, frequency and monetary, trend as is. A customer without
-    orders gets the largest recency seen plus one day and a monetary value of 0."""
-    recency = features["recency_days"].fillna((features["recency_days"].max() or 0) + 1)
-    matrix = np.column_stack([np.log1p(recency), np.log1p(features["frequency"]),
-                              np.log1p(features["monetary"].fillna(0.0).clip(lower=0)), features["trend"]])
-    return StandardScaler().fit_transform(matrix)
-
-
-def choose_clusters(matrix: np.ndarray, settings: Segmentation) -> tuple[np.ndarray, pd.DataFrame]:
-    """k-means for each k in ``k_range``; the k with the highest silhouette (on a seeded sample) wins.
-
-    Returns the winning labels, renumbered so that cluster 1 has the highest mean monetary score,
-    and the silhouette of every k tried.
-    """
-    low, high = settings.k_range
-    sample = min(settings.silhouette_sample, len(matrix))
-    tried, fits = [], {}
-    for k in range(low, min(high, len(matrix) - 1) + 1):
-        labels = KMeans(n_clusters=k, n_init=4, random_state=settings.seed).fit_predict(matrix)
-        score = silhouette_score(matrix, labels, sample_size=sample, random_state=settings.seed)
-        tried.append({"k": k, "silhouette": float(score)})
-        fits[k] = labels
-    scores = pd.DataFrame(tried, columns=["k", "silhouette"])
-    best = int(scores.loc[scores["silhouette"].idxmax(), "k"])
-    labels = fits[best]
-    order = pd.Series(matrix[:, 2]).groupby(labels).mean().sort_values(ascending=False).index
-    renumber = {old: new for new, old in enumerate(order, start=1)}
-    return np.array([renumber[label] for label in labels]), scores.assign(chosen=scores["k"] == best)
-
-
 def segment_features(features: pd.DataFrame, settings: Segmentation, clusters: bool = True) -> pd.DataFrame:
     """Every segmentation of a feature frame: the results contract of ``customer_segments.csv``.
 
@@ -192,15 +166,6 @@ def segment_features(features: pd.DataFrame, settings: Segmentation, clusters: b
     if clusters:
         frame, _ = add_clusters(frame, settings)
     return frame[list(SEGMENT_COLUMNS)]
-
-
-def add_clusters(segments: pd.DataFrame, settings: Segmentation) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``segments`` with its ``cluster`` column filled by :func:`choose_clusters`, and the silhouette of
-    every k tried (empty when there are too few customers to cluster)."""
-    if len(segments) <= settings.k_range[0]:
-        return segments, pd.DataFrame(columns=["k", "silhouette", "chosen"])
-    labels, silhouettes = choose_clusters(cluster_matrix(segments), settings)
-    return segments.assign(cluster=pd.array(labels, dtype="Int64")), silhouettes
 
 
 def segment_customers(data: Dataset, as_of: date, settings: Segmentation, clusters: bool = True) -> pd.DataFrame:
@@ -244,15 +209,6 @@ def migration(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     index = pd.MultiIndex.from_product([[*SEGMENTS, "new"], list(SEGMENTS)], names=["from_segment", "segment"])
     counts = counts.reindex(index, fill_value=0).reset_index().rename(columns={"segment": "to_segment"})
     return counts.astype({"customers": "int64"})
-
-
-def cluster_profiles(segments: pd.DataFrame) -> pd.DataFrame:
-    """Per cluster: customers, share and the median of each clustering feature and of annual amount."""
-    grouped = segments.groupby("cluster")
-    profile = grouped[[*CLUSTER_FEATURES, "annual_amount"]].median().add_prefix("median_")
-    profile.insert(0, "customers", grouped.size())
-    profile.insert(1, "share", profile["customers"] / len(segments))
-    return profile.reset_index()
 
 
 def lifecycle_summary(segments: pd.DataFrame, cadence: dict[str, Text], language: str) -> pd.DataFrame:
@@ -309,13 +265,13 @@ def risk_summary(segments: pd.DataFrame) -> pd.DataFrame:
     return flags.astype("int64").rename_axis("churn_risk").reset_index()
 
 
-def cluster_crosstab(segments: pd.DataFrame) -> pd.DataFrame:
-    """Customers per cluster (rows) and nine-box segment (columns, nine-box order)."""
-    return (pd.crosstab(segments["cluster"], segments["segment"])
-            .reindex(columns=list(SEGMENTS), fill_value=0).rename_axis(columns=None))
-
-
 def revenue_at_stake(segments: pd.DataFrame, previous: pd.DataFrame) -> float:
     """Annual amount, as of the previous period end, of the customers now dormant or churned."""
     lapsed = segments.loc[segments["lifecycle_stage"].isin(["dormant", "churned"]), "customer_id"]
     return float(previous.loc[previous["customer_id"].isin(lapsed), "annual_amount"].sum())
+
+
+def cluster_crosstab(segments: pd.DataFrame) -> pd.DataFrame:
+    """Customers per cluster (rows) and nine-box segment (columns, nine-box order)."""
+    return (pd.crosstab(segments["cluster"], segments["segment"])
+            .reindex(columns=list(SEGMENTS), fill_value=0).rename_axis(columns=None))
