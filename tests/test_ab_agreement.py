@@ -118,9 +118,9 @@ def test_the_checker_catches_a_contradiction():
 
 def test_the_rendered_report_tells_one_story(report):
     _, out = report
-    results = out / "results"
-    tests = pd.read_csv(results / "ab_tests.csv")
+    results = out / "2025Q3" / "results"
+    tests = pd.read_csv(results / "ab_tests.csv", encoding="utf-8-sig")
     assert rows_disagree_on(tests) == []
-    forest = pd.read_csv(results / "chart_ab_forest.csv")
+    forest = pd.read_csv(results / "chart_ab_forest.csv", encoding="utf-8-sig")
     assert len(forest) and forest_disagrees_on(forest, tests) == []
     assert np.isin(forest["mark"], cp.MARKS).all()
