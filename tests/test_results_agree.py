@@ -145,7 +145,8 @@ def disagreements(figures: list[Figure]) -> tuple[list[str], int]:
             for b in records[i + 1:]:
                 if a["file"] == b["file"]:
                     continue
-                labelled_apart = a["population"] and b["population"] and a["population"] != b["population"]
+                labelled_apart = (pd.notna(a["population"]) and pd.notna(b["population"])
+                                  and a["population"] != b["population"])
                 if not labelled_apart and not math.isclose(a["value"], b["value"], rel_tol=1e-9, abs_tol=1e-9):
                     problems.append(f"{family} {key} {figure}: {a['value']} in {a['file']} ({a['population']}), "
                                     f"{b['value']} in {b['file']} ({b['population']})")
