@@ -38,6 +38,13 @@ _REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
 #: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 TOKEN_LENGTH = 16
+#: cells of Chinese text up to this many characters without spaces (a masked company name) stay on one line
+CJK_NAME_LENGTH = 12
+_CJK = re.compile(r"[\u3400-\u9fff]")
+#: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
+SHORT_TABLE_ROWS = 15
+#: a heading is kept on the page of at most this many following paragraphs and the block after them
+KEEP_PARAGRAPHS = 2
 
 
 class Heading(NamedTuple):
@@ -85,6 +92,7 @@ def notebook_body(nb: nbformat.NotebookNode, language: Language = "en") -> Repor
         wrapper.unwrap()
     for table in soup.find_all("table"):
         _style_table(soup, table)
+    _keep_headings_with_content(soup)
     headings = _anchor_headings(soup)
     return ReportBody(html=f'<div class="notebook" lang="{HTML_LANG[language]}">{soup}</div>', headings=headings)
 
@@ -126,7 +134,8 @@ def _style_table(soup: BeautifulSoup, table: Tag) -> None:
         default=0,
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
-    table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}"}))
+    short = " short" if len(table.select("tbody tr")) <= SHORT_TABLE_ROWS else ""
+    table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}{short}"}))
     block = table.find_parent(lambda tag: tag.parent is not None and tag.parent.name == "[document]")
     if width == "cols-wide" and block is not None:
         _to_landscape(block)
@@ -150,15 +159,20 @@ def _mark_numbers(table: Tag) -> None:
 
 
 def _mark_tokens(table: Tag) -> None:
-    """Class ``token`` (kept on one line) on cells of columns holding only short single words: ids, dates, tiers."""
+    """Class ``token`` (kept on one line) on cells that must not wrap.
+
+    That is every cell of a column holding only short single words (ids, dates, tiers), and any
+    short Chinese name without spaces (a masked company name such as 天*有限公司).
+    """
     cells: dict[int, list[Tag]] = {}
     for row in table.select("tbody tr"):
         for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
             cells.setdefault(column, []).append(cell)
     for column_cells in cells.values():
         texts = [cell.get_text(strip=True) for cell in column_cells]
-        if all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts):
-            for cell in column_cells:
+        whole = all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts)
+        for cell, text in zip(column_cells, texts, strict=True):
+            if whole or (len(text) <= CJK_NAME_LENGTH and _CJK.search(text) and not any(c.isspace() for c in text)):
                 cell["class"] = [*cell.get("class", []), "token"]
 
 
@@ -173,6 +187,45 @@ def _to_landscape(block: Tag) -> None:
         group.append(sibling)
     for tag in group:
         tag["class"] = [*tag.get("class", []), "landscape"]
+
+
+def _keep_headings_with_content(soup: BeautifulSoup) -> None:
+    """Wrap each heading with its introduction and the block after it in ``div.keep``, so no page ends on a heading.
+
+    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs and the next chart or
+    table (a long table only when it is short enough to keep whole: otherwise the group is marked
+    ``lead`` and the PDF keeps it with the table's first rows). Landscape groups keep their own page.
+    """
+    top = [tag for tag in soup.children if isinstance(tag, Tag)]
+    i = 0
+    while i < len(top):
+        if not re.fullmatch(r"h[1-6]", top[i].name) or "landscape" in top[i].get("class", []):
+            i += 1
+            continue
+        group = [top[i]]
+        j = i + 1
+        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name):
+            group.append(top[j])
+            j += 1
+        paragraphs = 0
+        while j < len(top) and top[j].name == "p" and paragraphs < KEEP_PARAGRAPHS:
+            group.append(top[j])
+            paragraphs, j = paragraphs + 1, j + 1
+        lead = False
+        if j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
+            if top[j].find("table") is None or top[j].find(class_="short") is not None:
+                group.append(top[j])
+                j += 1
+            else:
+                lead = True
+        if any("landscape" in tag.get("class", []) for tag in group):
+            i = j
+            continue
+        keep = soup.new_tag("div", attrs={"class": "keep lead" if lead else "keep"})
+        group[0].insert_before(keep)
+        for tag in group:
+            keep.append(tag.extract())
+        i = j
 
 
 def _anchor_headings(soup: BeautifulSoup) -> list[Heading]:

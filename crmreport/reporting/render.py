@@ -10,7 +10,6 @@ message of the catalog.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import weasyprint
 from ..core.errors import ParamsError, RenderError
 from ..core.i18n import LANGUAGES, Language, t
 from .body import HTML_LANG, notebook_body
+from .fonts import CUSTOM_CJK_FAMILY, cjk_override, font_stack
 
 logger = logging.getLogger("crmreport")
 
@@ -120,7 +120,7 @@ def _templates() -> jinja2.Environment:
 
 def _page(name: str, nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
     body = notebook_body(nb, meta.language)
-    font = os.environ.get("CRMREPORT_CJK_FONT")  # the font plots.py also gives matplotlib
+    font = cjk_override()  # the file plots.py also gives matplotlib
     template = _templates().get_template(name)
     return template.render(
         meta=meta,
@@ -129,7 +129,10 @@ def _page(name: str, nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
         labels=_labels(meta),
         lang=HTML_LANG[meta.language],
         page_of=_css_counters("render.page_of", meta.language, "page", "pages"),
-        cjk_font_url=Path(font).resolve().as_uri() if font else None,
+        cjk_font_url=font.as_uri() if font else None,
+        custom_cjk_family=CUSTOM_CJK_FAMILY,
+        fonts=font_stack(meta.language, css=True),
+        generic_font="" if name == "report_pdf.html.j2" else "sans-serif",  # a browser may lack the named fonts
     )
 
 

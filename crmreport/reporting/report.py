@@ -7,6 +7,7 @@ behind it), so each number in a report can be traced to a file.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 
 import matplotlib.pyplot as plt
@@ -16,9 +17,12 @@ from IPython.display import Markdown, display
 from ..core.i18n import label, labels, t
 from .context import PeriodContext
 from .excel import write_workbook
+from .plots import readable_axes
 
 log = logging.getLogger("crmreport")
 RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 only with the BOM
+#: float columns holding fractions, shown as percentages unless a format says otherwise
+PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
 
 
 class Report:
@@ -48,6 +52,17 @@ class Report:
             display(Markdown(f"> {self.t('report.missing_tables', tables=names)}"))
         return bool(absent)
 
+    def name(self, value: object, kind: str) -> str:
+        """A data value as the reader sees it: its ``labels.<kind>`` display label in params, else the value.
+
+        ``kind`` is one of ``industries``, ``regions``, ``categories``, ``tags``, ``arms``, ``staff``, ``campaigns``.
+        """
+        return self.context.params.labels.of(kind, value, self.language)
+
+    def names(self, values: Iterable[object], kind: str) -> list[str]:
+        """:meth:`name` of each value, e.g. to relabel a column before plotting it."""
+        return [self.name(value, kind) for value in values]
+
     def save(self, frame: pd.DataFrame, name: str) -> None:
         """Write ``frame`` to ``results/<name>.csv``."""
         path = self.context.results_dir / f"{name}.csv"
@@ -75,7 +90,7 @@ class Report:
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
               formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
               row_formats: dict[str, tuple[str, str | Callable]] | None = None,
-              headers: dict[str, str] | None = None) -> None:
+              headers: dict[str, str] | None = None, values: dict[str, str] | None = None) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
         ``formats`` maps a column to a format string or function. ``translate`` maps a column to a
@@ -85,17 +100,22 @@ class Report:
         ``change`` for the column named ``change``, ``level`` for the other numeric columns that
         ``formats`` does not cover. ``headers`` maps a column to the catalog label shown as its
         header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5).
+        ``values`` maps a column of data values to its kind of display labels in params (:meth:`name`).
+        Float columns named like a share or rate (``share``, ``response_rate``, ``completeness``) show
+        as percentages unless ``formats`` says otherwise.
         """
         self.save(frame, name)
         shown = frame if max_rows is None else frame.head(max_rows)
         shown = shown.assign(**{column: labels(shown[column], self.language, prefix)
                                 for column, prefix in (translate or {}).items()})
+        shown = shown.assign(**{column: self.names(shown[column], kind) for column, kind in (values or {}).items()})
         def header(column: str) -> str:
             return label((headers or {}).get(column, column), self.language)
 
         shown = shown.rename(columns=lambda c: header(str(c)))
         numeric = {header(c): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
-        numeric.update({header(c): "{:,.2f}" for c in frame.select_dtypes("float").columns})
+        numeric.update({header(c): "{:.1%}" if PERCENT_COLUMN.search(str(c)) else "{:,.2f}"
+                        for c in frame.select_dtypes("float").columns})
         numeric.update({header(c): f for c, f in (formats or {}).items()})
         styler = shown.style.hide(axis="index").format(numeric, na_rep="–")
         levels = [header(c) for c in frame.select_dtypes("number").columns
@@ -117,8 +137,9 @@ class Report:
         log.info("wrote %s", path.name)
 
     def figure(self, figure: plt.Figure, name: str, data: pd.DataFrame) -> None:
-        """Save the tidy ``data`` behind a chart, show the chart and close it."""
+        """Save the tidy ``data`` behind a chart, show the chart (numeric axes made readable) and close it."""
         self.save(data, name)
+        readable_axes(figure, self.language)
         figure.tight_layout()
         display(figure)
         plt.close(figure)

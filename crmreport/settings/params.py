@@ -59,6 +59,32 @@ class AbTests(BaseModel):
 
 
 Design = Literal["auto", "independent", "paired"]
+#: display labels of one kind of data value: value -> language -> label
+ValueLabels = dict[str, dict[Literal["en", "zh"], str]]
+
+
+class Labels(BaseModel):
+    """Display labels of the user's data values per report language (docs/params.md, ``labels:``).
+
+    Data values (industries, regions, categories, ...) are the user's words, so the catalog cannot
+    translate them; a value without a label here is shown as it is in the data.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    company: dict[Literal["en", "zh"], str] = Field(default_factory=dict, description="company name per language")
+    industries: ValueLabels = Field(default_factory=dict, description="customers.industry values")
+    regions: ValueLabels = Field(default_factory=dict, description="customers.region values")
+    categories: ValueLabels = Field(default_factory=dict,
+                                    description="product categories, ticket categories and sales channels")
+    tags: ValueLabels = Field(default_factory=dict, description="customers.need_tags values")
+    arms: ValueLabels = Field(default_factory=dict, description="outreach arms, e.g. {sms_a: {en: SMS text A}}")
+    staff: ValueLabels = Field(default_factory=dict, description="account managers and task owners")
+    campaigns: ValueLabels = Field(default_factory=dict, description="outreach campaign ids")
+
+    def of(self, kind: str, value: object, language: str) -> str:
+        """The label of data ``value`` of ``kind`` (``industries``, ``arms``, ...) in ``language``, else the value."""
+        texts = getattr(self, kind).get(str(value), {})
+        return texts.get(language, str(value))
 
 
 class CustomerGroup(BaseModel):
@@ -157,6 +183,7 @@ class Params(BaseModel):
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,
                                                 description="template 3: the service strategy per nine-box segment")
     kpis: KpiParams = Field(default_factory=KpiParams, description="before/after KPI evaluation (notebook 04)")
+    labels: Labels = Field(default_factory=Labels, description="display labels of data values per language")
 
     @model_validator(mode="after")
     def _mappings_name_contract_columns(self) -> Params:
@@ -185,6 +212,12 @@ class Params(BaseModel):
             self.baseline = period_window(self.baseline)
         if self.as_of is None:
             self.as_of = date.today()
+        return self
+
+    @model_validator(mode="after")
+    def _company_in_language(self) -> Params:
+        """``labels.company`` names the company in the report language (cover, page headers)."""
+        self.company = self.labels.company.get(self.language, self.company)
         return self
 
     @property
