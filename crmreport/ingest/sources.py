@@ -49,10 +49,14 @@ def embedded_demo_path() -> Path:
     return Path(str(resources.files("crmreport").joinpath("data", "demo")))
 
 
+#: how :func:`describe_source` names the embedded demo data (reports show a catalog label for it)
+DEMO_SOURCE = "embedded demo data"
+
+
 def describe_source(data: str | None) -> str:
     """Human description of a source, without credentials."""
     if not data:
-        return "embedded demo data"
+        return DEMO_SOURCE
     if "://" in data:
         from sqlalchemy.engine import make_url
 

@@ -15,12 +15,18 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from ..core.i18n import label, labels, t
+from ..ingest.sources import DEMO_SOURCE
 from .context import PeriodContext
 from .excel import write_workbook
 from .plots import readable_axes
 
 log = logging.getLogger("crmreport")
 RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 only with the BOM
+#: which ``labels:`` section of params labels the values of a column (:meth:`Report.value`)
+COLUMN_LABELS = {"industry": "industries", "region": "regions", "category": "categories",
+                 "product_category": "categories", "channel": "categories", "tag": "tags", "need_tags": "tags",
+                 "arm": "arms", "account_manager": "staff", "owner": "staff", "campaign_id": "campaigns",
+                 "campaign": "campaigns", "key_contact": "roles"}
 #: float columns holding fractions, shown as percentages unless a format says otherwise
 PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
 
@@ -52,16 +58,44 @@ class Report:
             display(Markdown(f"> {self.t('report.missing_tables', tables=names)}"))
         return bool(absent)
 
-    def name(self, value: object, kind: str) -> str:
-        """A data value as the reader sees it: its ``labels.<kind>`` display label in params, else the value.
+    @property
+    def currency(self) -> str:
+        """The params currency as a reader writes it after an amount ('CNY' -> '元' in Chinese)."""
+        code = self.context.params.currency
+        return label(f"currency.{code}", self.language)
 
-        ``kind`` is one of ``industries``, ``regions``, ``categories``, ``tags``, ``arms``, ``staff``, ``campaigns``.
+    @property
+    def source(self) -> str:
+        """Where the data came from, in the report language (the demo data gets a catalog label)."""
+        source = self.context.data.source
+        return self.t("report.source_demo") if source == DEMO_SOURCE else source
+
+    def value(self, column: str, value: object) -> str:
+        """A data value of ``column`` as a reader sees it.
+
+        The params ``labels:`` of the column's kind (``industry`` -> ``labels.industries``, see
+        :data:`COLUMN_LABELS`) come first, then the catalog's ``label.<column>.<value>`` (contract
+        enumerations such as ``direction.outbound``), else the value itself. Multi-valued need tags
+        ('a; b') are labelled one by one.
         """
-        return self.context.params.labels.of(kind, value, self.language)
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+            return "–"
+        text = str(value)
+        kind = COLUMN_LABELS.get(column)
+        if kind == "tags" and "; " in text:
+            return self.join(self.value(column, tag) for tag in text.split("; "))
+        if kind == "roles" and text.startswith("*"):
+            return "*" + self.value(column, text[1:])
+        if kind is not None:
+            shown = self.context.params.labels.of(kind, text, self.language)
+            if shown != text:
+                return shown
+        shown = label(f"{column}.{text}", self.language)
+        return text if shown == f"{column}.{text}" else shown
 
-    def names(self, values: Iterable[object], kind: str) -> list[str]:
-        """:meth:`name` of each value, e.g. to relabel a column before plotting it."""
-        return [self.name(value, kind) for value in values]
+    def values(self, column: str, values: Iterable[object]) -> list[str]:
+        """:meth:`value` of each value, e.g. to relabel a column of a frame before plotting it."""
+        return [self.value(column, value) for value in values]
 
     def save(self, frame: pd.DataFrame, name: str) -> None:
         """Write ``frame`` to ``results/<name>.csv``."""
@@ -90,7 +124,7 @@ class Report:
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
               formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
               row_formats: dict[str, tuple[str, str | Callable]] | None = None,
-              headers: dict[str, str] | None = None, values: dict[str, str] | None = None) -> None:
+              headers: dict[str, str] | None = None, values: Iterable[str] = ()) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
         ``formats`` maps a column to a format string or function. ``translate`` maps a column to a
@@ -100,7 +134,7 @@ class Report:
         ``change`` for the column named ``change``, ``level`` for the other numeric columns that
         ``formats`` does not cover. ``headers`` maps a column to the catalog label shown as its
         header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5).
-        ``values`` maps a column of data values to its kind of display labels in params (:meth:`name`).
+        ``values`` names columns of data values shown through :meth:`value` (params ``labels:``, enumerations).
         Float columns named like a share or rate (``share``, ``response_rate``, ``completeness``) show
         as percentages unless ``formats`` says otherwise.
         """
@@ -108,7 +142,7 @@ class Report:
         shown = frame if max_rows is None else frame.head(max_rows)
         shown = shown.assign(**{column: labels(shown[column], self.language, prefix)
                                 for column, prefix in (translate or {}).items()})
-        shown = shown.assign(**{column: self.names(shown[column], kind) for column, kind in (values or {}).items()})
+        shown = shown.assign(**{column: self.values(column, shown[column]) for column in values})
         def header(column: str) -> str:
             return label((headers or {}).get(column, column), self.language)
 

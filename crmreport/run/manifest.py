@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..ingest.dataset import Dataset
+from ..reporting.fonts import font_files
 from ..settings import Params
 from .outcome import NotebookRun
 from .paths import ReportPaths
@@ -73,6 +74,7 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
         "results": _file_hashes(paths.results),
         "quarantine": _file_hashes(paths.quarantine),
         "versions": package_versions(),
+        "fonts": font_files(),
     }
     paths.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest

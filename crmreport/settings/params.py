@@ -80,6 +80,7 @@ class Labels(BaseModel):
     arms: ValueLabels = Field(default_factory=dict, description="outreach arms, e.g. {sms_a: {en: SMS text A}}")
     staff: ValueLabels = Field(default_factory=dict, description="account managers and task owners")
     campaigns: ValueLabels = Field(default_factory=dict, description="outreach campaign ids")
+    roles: ValueLabels = Field(default_factory=dict, description="contact roles kept by masking (*Manager)")
 
     def of(self, kind: str, value: object, language: str) -> str:
         """The label of data ``value`` of ``kind`` (``industries``, ``arms``, ...) in ``language``, else the value."""
