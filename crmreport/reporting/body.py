@@ -40,6 +40,8 @@ HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 TOKEN_LENGTH = 16
 #: cells of Chinese text up to this many characters without spaces (a masked company name) stay on one line
 CJK_NAME_LENGTH = 12
+#: ... and Chinese table headers up to this many characters
+CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
 SHORT_TABLE_ROWS = 15
@@ -156,6 +158,10 @@ def _mark_numbers(table: Tag) -> None:
     for column, cell in enumerate(header[-1].find_all(["th", "td"], recursive=False) if header else []):
         if numeric.get(column):
             cell["class"] = [*cell.get("class", []), "num"]
+    for row in table.select("tbody tr"):  # the '–' of a missing number sits where the numbers are
+        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
+            if numeric.get(column) and cell.name == "td" and "num" not in cell.get("class", []):
+                cell["class"] = [*cell.get("class", []), "num"]
 
 
 def _mark_tokens(table: Tag) -> None:
@@ -168,6 +174,10 @@ def _mark_tokens(table: Tag) -> None:
     for row in table.select("tbody tr"):
         for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
             cells.setdefault(column, []).append(cell)
+    for cell in table.select("thead th"):  # a short Chinese header is one word: 读取行数, not 读取行/数
+        text = cell.get_text(strip=True)
+        if len(text) <= CJK_HEADER_LENGTH and _CJK.search(text) and not any(c.isspace() for c in text):
+            cell["class"] = [*cell.get("class", []), "token"]
     for column_cells in cells.values():
         texts = [cell.get_text(strip=True) for cell in column_cells]
         whole = all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts)

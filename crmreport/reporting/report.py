@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ..core.i18n import label, labels, t
+from ..core.i18n import label, t
 from ..ingest.sources import DEMO_SOURCE
 from .context import PeriodContext
 from .excel import write_workbook
@@ -140,8 +140,8 @@ class Report:
         """
         self.save(frame, name)
         shown = frame if max_rows is None else frame.head(max_rows)
-        shown = shown.assign(**{column: labels(shown[column], self.language, prefix)
-                                for column, prefix in (translate or {}).items()})
+        shown = shown.assign(**{column: [label(f"{prefix}{v}", self.language) if pd.notna(v) else v
+                                         for v in shown[column]] for column, prefix in (translate or {}).items()})
         shown = shown.assign(**{column: self.values(column, shown[column]) for column in values})
         def header(column: str) -> str:
             return label((headers or {}).get(column, column), self.language)
