@@ -122,3 +122,21 @@ def test_every_numeric_axis_of_a_chart_gets_readable_numbers_and_others_keep_the
     assert {"1", "100", "10,000", "1M"} <= {tick.get_text() for tick in right.get_xticklabels()}
     assert "20%" in [tick.get_text() for tick in right.get_yticklabels()]
     plt.close(fig)
+
+
+def test_wide_category_labels_are_wrapped_at_spaces_not_inside_words():
+    setup_plotting("en")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.9))
+    names = ["High potential", "Medium potential", "Low potential"]
+    for ax in axes:
+        ax.imshow([[1, 2, 3]])
+        ax.set_xticks(range(3))
+        ax.set_xticklabels(names)
+    readable_axes(fig, "en")
+    fig.canvas.draw()
+    shown = [tick.get_text() for tick in axes[0].get_xticklabels()]
+    assert [text.replace("\n", " ") for text in shown] == names
+    assert all("\n" in text for text in shown)
+    boxes = [tick.get_window_extent() for tick in axes[0].get_xticklabels()]
+    assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:]))
+    plt.close(fig)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
@@ -155,8 +156,10 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
 
     Axes that carry another formatter on purpose (dates, categories, percentages) keep it;
     the default ones (plain numbers, log-scale powers of ten) get thousands separators and units.
+    Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
     """
     for ax in figure.axes:
+        _wrap_tick_labels(ax)
         for axis in (ax.xaxis, ax.yaxis):
             formatter = axis.get_major_formatter()
             if type(formatter) is ticker.ScalarFormatter:
@@ -164,3 +167,31 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
             elif isinstance(formatter, ticker.LogFormatter) and axis.get_scale() == "log":
                 axis.set_major_formatter(ReadableNumbers(language, per_tick=True))
                 axis.set_minor_formatter(ticker.NullFormatter())
+
+
+def _wrap_tick_labels(ax: plt.Axes) -> None:
+    """Wrap the text x tick labels of ``ax`` (categories, heatmap rows) that are wider than their slot.
+
+    Latin text breaks at spaces only; Chinese text may break between characters.
+    """
+    formatter = ax.xaxis.get_major_formatter()
+    ticks = list(ax.get_xticks())
+    if not ticks or isinstance(formatter, (ticker.ScalarFormatter, ticker.LogFormatter, ReadableNumbers)):
+        return
+    if any(label.get_rotation() for label in ax.get_xticklabels()):
+        return
+    texts = [str(formatter(tick, i)) for i, tick in enumerate(ticks)]
+    size = mpl.font_manager.FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    slot = ax.get_position().width * ax.figure.get_figwidth() * 72 / len(ticks)  # points per tick
+    per_line = max(4, int(slot / (0.6 * size)) - 1)  # characters of an average Latin glyph width
+    wrapped = [_wrap(text, per_line) if len(text) > per_line else text for text in texts]
+    if wrapped != texts:
+        ax.xaxis.set_major_locator(ticker.FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(ticker.FixedFormatter(wrapped))
+
+
+def _wrap(text: str, width: int) -> str:
+    if not any("\u3400" <= char <= "\u9fff" for char in text):
+        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+    step = max(2, width // 2)  # a Chinese character is about twice as wide as a Latin one
+    return "\n".join(text[i:i + step] for i in range(0, len(text), step))

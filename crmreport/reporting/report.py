@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
+from ..core.contract import TABLES
 from ..core.i18n import label, t
 from ..ingest.sources import DEMO_SOURCE
 from .context import PeriodContext
@@ -27,6 +28,8 @@ COLUMN_LABELS = {"industry": "industries", "region": "regions", "category": "cat
                  "product_category": "categories", "channel": "categories", "tag": "tags", "need_tags": "tags",
                  "arm": "arms", "account_manager": "staff", "owner": "staff", "campaign_id": "campaigns",
                  "campaign": "campaigns", "key_contact": "roles"}
+#: columns holding a contract enumeration, shown through the catalog's ``label.<column>.<value>``
+ENUM_COLUMNS = frozenset(col.name for spec in TABLES.values() for col in spec.columns if col.kind == "enum")
 #: float columns holding fractions, shown as percentages unless a format says otherwise
 PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
 
@@ -124,7 +127,7 @@ class Report:
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
               formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
               row_formats: dict[str, tuple[str, str | Callable]] | None = None,
-              headers: dict[str, str] | None = None, values: Iterable[str] = ()) -> None:
+              headers: dict[str, str] | None = None, values: Iterable[str] | None = None) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
         ``formats`` maps a column to a format string or function. ``translate`` maps a column to a
@@ -134,7 +137,9 @@ class Report:
         ``change`` for the column named ``change``, ``level`` for the other numeric columns that
         ``formats`` does not cover. ``headers`` maps a column to the catalog label shown as its
         header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5).
-        ``values`` names columns of data values shown through :meth:`value` (params ``labels:``, enumerations).
+        ``values`` names the columns of data values shown through :meth:`value` (params ``labels:``,
+        contract enumerations); by default every column of :data:`COLUMN_LABELS` or a contract
+        enumeration that ``translate`` does not cover.
         Float columns named like a share or rate (``share``, ``response_rate``, ``completeness``) show
         as percentages unless ``formats`` says otherwise.
         """
@@ -142,6 +147,8 @@ class Report:
         shown = frame if max_rows is None else frame.head(max_rows)
         shown = shown.assign(**{column: [label(f"{prefix}{v}", self.language) if pd.notna(v) else v
                                          for v in shown[column]] for column, prefix in (translate or {}).items()})
+        if values is None:
+            values = [c for c in frame.columns if (c in COLUMN_LABELS or c in ENUM_COLUMNS) and c not in (translate or {})]
         shown = shown.assign(**{column: self.values(column, shown[column]) for column in values})
         def header(column: str) -> str:
             return label((headers or {}).get(column, column), self.language)
