@@ -39,7 +39,8 @@ def catalog() -> dict[str, dict[str, str]]:
 def t(key: str, language: str = "en", **values: object) -> str:
     """Return message ``key`` in ``language`` with ``values`` filled in.
 
-    ``{n:plural:campaign|campaigns}`` prints the word agreeing with ``n``.
+    ``{n:plural:campaign|campaigns}`` prints the word agreeing with ``n``; ``{names:optional: (|)}``
+    prints `` (names)``, or nothing when ``names`` is empty or '–'.
 
     Raises
     ------
@@ -54,9 +55,16 @@ def t(key: str, language: str = "en", **values: object) -> str:
 
 
 class _MessageFormatter(string.Formatter):
-    """``str.format`` plus the ``plural:singular|plural`` spec."""
+    """``str.format`` plus two specs: ``plural:singular|plural`` and ``optional:before|after``.
+
+    ``optional`` wraps a value in ``before`` and ``after`` and prints nothing for an empty value
+    or '–', so '3 deteriorated (–)' can be written '{n} deteriorated{names:optional: (|)}'.
+    """
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("optional:"):
+            before, _, after = format_spec.removeprefix("optional:").partition("|")
+            return "" if value is None or str(value) in ("", "–") else f"{before}{value}{after}"
         if format_spec.startswith("plural:"):
             singular, _, plural = format_spec.removeprefix("plural:").partition("|")
             try:

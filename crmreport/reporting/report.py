@@ -27,7 +27,9 @@ RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 onl
 COLUMN_LABELS = {"industry": "industries", "region": "regions", "category": "categories",
                  "product_category": "categories", "channel": "categories", "tag": "tags", "need_tags": "tags",
                  "arm": "arms", "account_manager": "staff", "owner": "staff", "campaign_id": "campaigns",
-                 "campaign": "campaigns", "key_contact": "roles"}
+                 "campaign": "campaigns", "key_contact": "roles", "arm_names": "arms", "control_arm": "arms"}
+#: columns holding several values in one cell, and their separator
+MULTI_VALUED = {"need_tags": ("; ",), "tag": ("; ",), "arm_names": (", ",)}
 #: columns holding a contract enumeration, shown through the catalog's ``label.<column>.<value>``
 ENUM_COLUMNS = frozenset(col.name for spec in TABLES.values() for col in spec.columns if col.kind == "enum")
 #: float columns holding fractions, shown as percentages unless a format says otherwise
@@ -78,15 +80,16 @@ class Report:
 
         The params ``labels:`` of the column's kind (``industry`` -> ``labels.industries``, see
         :data:`COLUMN_LABELS`) come first, then the catalog's ``label.<column>.<value>`` (contract
-        enumerations such as ``direction.outbound``), else the value itself. Multi-valued need tags
-        ('a; b') are labelled one by one.
+        enumerations such as ``direction.outbound``), else the value itself. Multi-valued cells
+        (need tags 'a; b', arm lists 'a, b', see :data:`MULTI_VALUED`) are labelled value by value.
         """
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
             return "–"
         text = str(value)
         kind = COLUMN_LABELS.get(column)
-        if kind == "tags" and "; " in text:
-            return self.join(self.value(column, tag) for tag in text.split("; "))
+        for separator in MULTI_VALUED.get(column, ()):
+            if separator in text:
+                return self.join(self.value(column, part) for part in text.split(separator))
         if kind == "roles" and text.startswith("*"):
             return "*" + self.value(column, text[1:])
         if kind is not None:
