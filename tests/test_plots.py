@@ -138,5 +138,5 @@ def test_wide_category_labels_are_wrapped_at_spaces_not_inside_words():
     assert [text.replace("\n", " ") for text in shown] == names
     assert all("\n" in text for text in shown)
     boxes = [tick.get_window_extent() for tick in axes[0].get_xticklabels()]
-    assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:]))
+    assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
     plt.close(fig)

@@ -151,7 +151,8 @@ class Report:
         shown = shown.assign(**{column: [label(f"{prefix}{v}", self.language) if pd.notna(v) else v
                                          for v in shown[column]] for column, prefix in (translate or {}).items()})
         if values is None:
-            values = [c for c in frame.columns if (c in COLUMN_LABELS or c in ENUM_COLUMNS) and c not in (translate or {})]
+            values = [c for c in frame.columns
+                      if (c in COLUMN_LABELS or c in ENUM_COLUMNS) and c not in (translate or {})]
         shown = shown.assign(**{column: self.values(column, shown[column]) for column in values})
         def header(column: str) -> str:
             return label((headers or {}).get(column, column), self.language)
