@@ -17,9 +17,9 @@ from crmreport.reporting.fonts import CJK_FAMILY, LATIN_FAMILY, font_files
 #: in Chinese textbooks: p (p 值), z and t (z/t 检验), U (曼-惠特尼 U), Q (科克伦 Q), I (I²), k (簇数 k).
 ALLOWED_LATIN = frozenset({"CSAT", "NPS", "RFM", "CUPED", "MDE", "KPI", "k-means", "A/B", "p", "z", "t", "U", "Q",
                            "I", "k"})
-#: ids and codes carry digits (C001142, 2025Q3, SMS-2025Q3), paths a slash (results/ab_tests.csv): the
+#: ids and codes carry digits (C001142, 2025Q3, SMS-2025Q3), paths a slash or a file suffix (results/x.csv): the
 #: reader looks them up as written
-CODE = re.compile(r"\d|/")
+CODE = re.compile(r"\d|/|\.(?:csv|xlsx|json)\b")
 #: masked customer names are the customer's own and never translated: '天*有限公司', 'S* Co., Ltd.'
 MASKED_NAME = re.compile(r"\S*\*(?: Co\., Ltd\.)?")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*(?:/[A-Za-z]+)?")

@@ -45,6 +45,8 @@ CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
 SHORT_TABLE_ROWS = 15
+#: ... a longer one keeps at least this many rows together at its start and its end
+KEEP_ROWS = 3
 #: a heading is kept on the page of at most this many following paragraphs and the block after them
 KEEP_PARAGRAPHS = 2
 
@@ -136,7 +138,11 @@ def _style_table(soup: BeautifulSoup, table: Tag) -> None:
         default=0,
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
-    short = " short" if len(table.select("tbody tr")) <= SHORT_TABLE_ROWS else ""
+    rows = table.select("tbody tr")
+    short = " short" if len(rows) <= SHORT_TABLE_ROWS else ""
+    if not short:  # a long table may break, but never leaves its first or last rows alone on a page
+        for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
+            row["class"] = [*row.get("class", []), "keep-with-previous"]
     table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}{short}"}))
     block = table.find_parent(lambda tag: tag.parent is not None and tag.parent.name == "[document]")
     if width == "cols-wide" and block is not None:
@@ -203,8 +209,10 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
     """Wrap each heading with its introduction and the block after it in ``div.keep``, so no page ends on a heading.
 
     The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs and the next chart or
-    table (a long table only when it is short enough to keep whole: otherwise the group is marked
-    ``lead`` and the PDF keeps it with the table's first rows). Landscape groups keep their own page.
+    table with its takeaway paragraph (a table only when it is short enough to keep whole: otherwise
+    the group is marked ``lead`` and the PDF keeps it with the table's first rows). Any other chart
+    or short table keeps its takeaway too, so no page holds a lone paragraph. Landscape groups keep
+    their own page.
     """
     top = [tag for tag in soup.children if isinstance(tag, Tag)]
     i = 0
@@ -223,19 +231,35 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
             paragraphs, j = paragraphs + 1, j + 1
         lead = False
         if j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
-            if top[j].find("table") is None or top[j].find(class_="short") is not None:
+            if _whole(top[j]):
                 group.append(top[j])
                 j += 1
+                if j < len(top) and top[j].name == "p":  # the takeaway under a chart or table
+                    group.append(top[j])
+                    j += 1
             else:
                 lead = True
         if any("landscape" in tag.get("class", []) for tag in group):
             i = j
             continue
-        keep = soup.new_tag("div", attrs={"class": "keep lead" if lead else "keep"})
-        group[0].insert_before(keep)
-        for tag in group:
-            keep.append(tag.extract())
+        _wrap_keep(soup, group, "keep lead" if lead else "keep")
         i = j
+    top = [tag for tag in soup.children if isinstance(tag, Tag)]
+    for block, after in zip(top, top[1:], strict=False):  # a chart or short table keeps its takeaway
+        if block.name == "div" and _whole(block) and after.name == "p" and "landscape" not in block.get("class", []):
+            _wrap_keep(soup, [block, after], "keep")
+
+
+def _whole(block: Tag) -> bool:
+    """True for a chart or a short table: a block the PDF never splits."""
+    return block.find("table") is None or block.find(class_="short") is not None
+
+
+def _wrap_keep(soup: BeautifulSoup, group: list[Tag], classes: str) -> None:
+    keep = soup.new_tag("div", attrs={"class": classes})
+    group[0].insert_before(keep)
+    for tag in group:
+        keep.append(tag.extract())
 
 
 def _anchor_headings(soup: BeautifulSoup) -> list[Heading]:
