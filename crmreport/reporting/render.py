@@ -120,7 +120,6 @@ def _templates() -> jinja2.Environment:
 
 def _page(name: str, nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
     body = notebook_body(nb, meta.language)
-    font = cjk_override()  # the file plots.py also gives matplotlib
     template = _templates().get_template(name)
     return template.render(
         meta=meta,
@@ -129,11 +128,18 @@ def _page(name: str, nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
         labels=_labels(meta),
         lang=HTML_LANG[meta.language],
         page_of=_css_counters("render.page_of", meta.language, "page", "pages"),
-        cjk_font_url=font.as_uri() if font else None,
-        custom_cjk_family=CUSTOM_CJK_FAMILY,
-        fonts=font_stack(meta.language, css=True),
-        generic_font="" if name == "report_pdf.html.j2" else "sans-serif",  # a browser may lack the named fonts
+        **_font_context(meta.language, pdf=name == "report_pdf.html.j2"),
     )
+
+
+def _font_context(language: Language, pdf: bool = True) -> dict[str, object]:
+    """What the templates need to name the report fonts: the stack, and a ``CRMREPORT_CJK_FONT`` file.
+
+    The PDF names the fonts only; the HTML ends on ``sans-serif`` as a browser may lack them.
+    """
+    font = cjk_override()  # the file plots.py also gives matplotlib
+    return {"fonts": font_stack(language, css=True), "generic_font": "" if pdf else "sans-serif",
+            "cjk_font_url": font.as_uri() if font else None, "custom_cjk_family": CUSTOM_CJK_FAMILY}
 
 
 def _labels(meta: ReportMeta) -> dict[str, str]:
