@@ -220,15 +220,14 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
         if not re.fullmatch(r"h[1-6]", top[i].name) or "landscape" in top[i].get("class", []):
             i += 1
             continue
-        group = [top[i]]
-        j = i + 1
-        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name):
+        group, j = [], i
+        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name):  # a heading, its intro, and any subheading
             group.append(top[j])
             j += 1
-        paragraphs = 0
-        while j < len(top) and top[j].name == "p" and paragraphs < KEEP_PARAGRAPHS:
-            group.append(top[j])
-            paragraphs, j = paragraphs + 1, j + 1
+            paragraphs = 0
+            while j < len(top) and top[j].name == "p" and paragraphs < KEEP_PARAGRAPHS:
+                group.append(top[j])
+                paragraphs, j = paragraphs + 1, j + 1
         lead = False
         if j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
             if _whole(top[j]):
