@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..ingest.dataset import Dataset
 from ..reporting.fonts import font_files
-from ..settings import Params
+from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
@@ -60,6 +60,7 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
         "created": datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),
         "code_commit": _git_commit(Path(__file__).parent),
+        "data_source": "demo" if uses_demo_data(params) else "provided",
         "params": params.model_dump(mode="json"),
         "data": {
             "source": dataset.source,
