@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="crmreport-screenshot-") as folder:
         reports = Path(folder)
-        subprocess.run([sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--demo", "--only", "01_profiling",
-                        "--format", "pdf", "--language", "en", "--out", str(reports)], cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--demo",
+                        "--only", "01_profiling", "--format", "pdf", "--language", "en", "--out", str(reports)],
+                       cwd=ROOT, check=True, capture_output=True)
         pdf = next(reports.glob("2025Q3/01_*.pdf"))
         number = page_with(pdf, PAGE_TEXTS)
         stem = reports / "page"

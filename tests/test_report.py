@@ -68,8 +68,10 @@ def test_p_values_lists_and_notes_follow_the_language(tmp_path):
 def labelled_report(tmp_path, language):
     from crmreport.settings.params import Labels
 
-    labels = Labels(industries={"consumer": {"zh": "个人消费者"}}, arms={"sms_a": {"en": "SMS text A", "zh": "短信文案一"}},
-                    tags={"fast delivery": {"zh": "快速交付"}, "training": {"zh": "培训"}}, roles={"Director": {"zh": "总监"}})
+    labels = Labels(industries={"consumer": {"zh": "个人消费者"}},
+                    arms={"sms_a": {"en": "SMS text A", "zh": "短信文案一"}},
+                    tags={"fast delivery": {"zh": "快速交付"}, "training": {"zh": "培训"}},
+                    roles={"Director": {"zh": "总监"}})
     params = SimpleNamespace(labels=labels, currency="CNY")
     return Report(SimpleNamespace(language=language, results_dir=tmp_path, data=None, params=params))
 
