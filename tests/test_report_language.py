@@ -109,3 +109,14 @@ def test_english_reports_show_no_codes_or_raw_fractions(report):
         assert codes == set(), f"{pdf.name} shows codes {sorted(codes)}"
         assert "(s)" not in text, f"{pdf.name} has a '(s)' plural"
         assert not re.search(r"\b(?:Completeness|Owner coverage|Share)\s+[01]\.\d\d\b", text), pdf.name
+
+
+def test_every_contract_column_and_enumeration_has_a_label_in_both_languages():
+    from crmreport.core.contract import TABLES
+    from crmreport.core.i18n import catalog
+
+    messages = catalog()
+    keys = {f"label.{col.name}" for spec in TABLES.values() for col in spec.columns}
+    keys |= {f"label.{col.name}.{value}" for spec in TABLES.values() for col in spec.columns for value in col.choices}
+    keys |= {f"label.table_{name}" for name in TABLES}
+    assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
