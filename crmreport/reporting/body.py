@@ -45,6 +45,10 @@ CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
 SHORT_TABLE_ROWS = 15
+#: ... and at most this many estimated lines (rows of long text wrap: such a table may be taller than a page)
+SHORT_TABLE_LINES = 30
+#: characters of a text cell per line, for that estimate
+CELL_LINE_CHARS = 40
 #: ... a longer one keeps at least this many rows together at its start and its end
 KEEP_ROWS = 3
 #: a heading is kept on the page of at most this many following paragraphs and the block after them
@@ -139,7 +143,7 @@ def _style_table(soup: BeautifulSoup, table: Tag) -> None:
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
     rows = table.select("tbody tr")
-    short = " short" if len(rows) <= SHORT_TABLE_ROWS else ""
+    short = " short" if len(rows) <= SHORT_TABLE_ROWS and _lines(rows) <= SHORT_TABLE_LINES else ""
     if not short:  # a long table may break, but never leaves its first or last rows alone on a page
         for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
             row["class"] = [*row.get("class", []), "keep-with-previous"]
@@ -147,6 +151,12 @@ def _style_table(soup: BeautifulSoup, table: Tag) -> None:
     block = table.find_parent(lambda tag: tag.parent is not None and tag.parent.name == "[document]")
     if width == "cols-wide" and block is not None:
         _to_landscape(block)
+
+
+def _lines(rows: list[Tag]) -> int:
+    """Estimated printed lines of table rows: each row as high as its longest cell wraps."""
+    return sum(max((-(-len(cell.get_text(strip=True)) // CELL_LINE_CHARS) for cell in row.find_all(["th", "td"])),
+                   default=1) or 1 for row in rows)
 
 
 def _mark_numbers(table: Tag) -> None:
