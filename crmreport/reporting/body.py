@@ -48,7 +48,7 @@ SHORT_TABLE_ROWS = 15
 #: ... and at most this many estimated lines (rows of long text wrap: such a table may be taller than a page)
 SHORT_TABLE_LINES = 30
 #: characters of a text cell per line, for that estimate
-CELL_LINE_CHARS = 40
+CELL_LINE_CHARS = 25
 #: ... a longer one keeps at least this many rows together at its start and its end
 KEEP_ROWS = 3
 #: a heading is kept on the page of at most this many following paragraphs and the block after them
