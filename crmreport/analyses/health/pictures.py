@@ -22,7 +22,7 @@ RADAR_DIMENSIONS: tuple[str, ...] = ("emotion", "value", "interaction_frequency"
 
 def radar_data(health: pd.DataFrame, measures: pd.DataFrame, data: Dataset, as_of: date, lookback_days: int,
                top: int) -> pd.DataFrame:
-    """Tidy radar data (customer_id, dimension, value) for the ``top`` customers by CLV (else by spend)."""
+    """Tidy radar data (customer_id, dimension, score, rank) for the ``top`` customers by CLV (else by spend)."""
     frame = health.merge(measures[["customer_id", "response_rate"]], on="customer_id", how="left")
     worth = frame["clv"] if frame["clv"].notna().any() else frame["annual_amount"]
     frame["value"] = worth.rank(pct=True) * 100
@@ -39,7 +39,7 @@ def radar_data(health: pd.DataFrame, measures: pd.DataFrame, data: Dataset, as_o
     frame["emotion"] = frame["emotional_account"]
     frame["responsiveness"] = frame["response_rate"] * 100
     keys = frame.assign(worth=worth).nlargest(top, "worth")
-    tidy = keys.melt(id_vars="customer_id", value_vars=list(RADAR_DIMENSIONS), var_name="dimension")
+    tidy = keys[["customer_id", *RADAR_DIMENSIONS]].melt(id_vars="customer_id", var_name="dimension", value_name="score")
     order = {c: i for i, c in enumerate(keys["customer_id"])}
     tidy["rank"] = tidy["customer_id"].map(order) + 1
     tidy["dimension_order"] = tidy["dimension"].map({d: i for i, d in enumerate(RADAR_DIMENSIONS)})
