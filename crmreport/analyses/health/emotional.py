@@ -53,7 +53,7 @@ def emotional_events(data: Dataset, as_of: date) -> pd.DataFrame:
         frame = data.tables["tickets"]
         frame = frame[frame["opened_at"] < end]
         rating = frame["satisfaction"].astype("float64")
-        negative = (rating <= 2).to_numpy()
+        negative = (rating <= 2).to_numpy().copy()
         if not data.has("interactions"):
             negative |= (frame["category"] == "complaint").fillna(False).to_numpy()
         sign = np.where(negative, -1, np.where((rating >= 4).to_numpy(), 1, 0))

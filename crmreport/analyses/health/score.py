@@ -141,8 +141,8 @@ def fit_weights(measures: pd.DataFrame, outcome: pd.DataFrame, settings: Health)
     return weights, "fitted"
 
 
-def weights_table(weights: dict[str, float], source: str, params: dict[str, float]) -> pd.DataFrame:
-    """The weights used, next to the params weights, per measure."""
+def weights_table(weights: dict[str, float], params: dict[str, float]) -> pd.DataFrame:
+    """The weights used, next to the params weights (normalised), per measure."""
     total = sum(params.values())
     return pd.DataFrame({"measure": list(HEALTH_MEASURES), "weight": [weights.get(m, 0.0) for m in HEALTH_MEASURES],
-                         "params_weight": [params.get(m, 0.0) / total for m in HEALTH_MEASURES], "source": source})
+                         "params_weight": [params.get(m, 0.0) / total for m in HEALTH_MEASURES]})
