@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from crmreport.measures.clv_inputs import clv_inputs
 from crmreport.stats import clv
@@ -63,17 +63,24 @@ def test_holdout_purchases_are_close_to_the_bgnbd_forecast(cdnow):
 MODEL = clv.BgNbd(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
 
 
-def test_likelihood_matches_numerical_integration_over_the_latent_rates():
-    """The closed form equals the integral over lambda ~ Gamma(r, alpha) and p ~ Beta(a, b)."""
+def test_likelihood_matches_numerical_integration_over_the_purchase_rate():
+    """The closed form equals the integral over lambda ~ Gamma(r, alpha) of the individual likelihood.
+
+    Given lambda and p the likelihood is (1-p)^x lambda^x e^(-lambda T) + [x > 0] p (1-p)^(x-1) lambda^x
+    e^(-lambda t_x) (FHL 2005, eq. 3); its mean over p ~ Beta(a, b) is a ratio of beta functions.
+    """
     r, alpha, a, b = 0.9, 3.0, 1.3, 2.2
     for x, tx, t in ((0, 0.0, 10.0), (2, 4.0, 9.0), (5, 20.0, 30.0)):
-        def integrand(p, lam):
-            survive = (1 - p) ** x * lam ** x * np.exp(-lam * t)
-            dropped = p * (1 - p) ** (x - 1) * lam ** x * np.exp(-lam * tx) if x > 0 else 0.0
-            return (survive + dropped) * stats.gamma.pdf(lam, r, scale=1 / alpha) * stats.beta.pdf(p, a, b)
-        value, _ = integrate.dblquad(integrand, 0, 50, 0, 1, epsabs=1e-12)
+        survive = special.beta(a, b + x) / special.beta(a, b)
+        dropped = special.beta(a + 1, b + x - 1) / special.beta(a, b) if x > 0 else 0.0
+
+        def integrand(lam, x=x, tx=tx, t=t, survive=survive, dropped=dropped):
+            individual = survive * lam ** x * np.exp(-lam * t) + dropped * lam ** x * np.exp(-lam * tx)
+            return individual * stats.gamma.pdf(lam, r, scale=1 / alpha)
+
+        value, _ = integrate.quad(integrand, 0, np.inf, epsabs=1e-14, limit=200)
         closed = clv.bgnbd_log_likelihood((r, alpha, a, b), [x], [tx], [t])[0]
-        assert closed == pytest.approx(np.log(value), rel=1e-4)
+        assert closed == pytest.approx(np.log(value), rel=1e-6)
 
 
 def test_expected_purchases_of_a_new_customer_match_a_simulation():

@@ -6,7 +6,9 @@ plants a churn process) checks that the score ranks churn and that the claim tes
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,10 +16,12 @@ import pytest
 from conftest import params_for, write_tables
 
 from crmreport.analyses.health import backtest, emotional, profile, rqi, score, value
+from crmreport.demo import write_demo_data
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings.health import Health
 
 AS_OF = date(2025, 9, 30)
+ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = """survey_id,customer_id,response_time,csat,nps,trust
 S1,C1,2025-09-01,5,10,4
 S2,C1,2025-06-01,3,,2
@@ -138,3 +142,33 @@ def test_clv_on_the_demo_data(demo):
     customers = model.customers
     assert customers["p_alive"].between(0, 1).all() and (customers["expected_purchases"] >= 0).all()
     assert (customers["clv"].dropna() >= 0).all()
+
+
+def test_docs_health_md_documents_every_parameter():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "health.md").read_text(encoding="utf-8")
+    assert [name for name in Health.model_fields if f"`{name}`" not in doc] == []
+
+
+def test_notebook_runs_on_customers_and_transactions_only(tmp_path):
+    """Thin data: CLV works, the RQI is loyalty alone, sections needing other tables say so."""
+    import papermill
+
+    folder = write_demo_data(tmp_path / "full", n_customers=300, seed=3)
+    thin = tmp_path / "thin"
+    thin.mkdir()
+    for name in ("customers", "transactions"):
+        shutil.copy(folder / f"{name}.csv", thin / f"{name}.csv")
+    results = tmp_path / "results"
+    out = papermill.execute_notebook(
+        str(ROOT / "notebooks" / "06_relationship_health.ipynb"), str(tmp_path / "out.ipynb"), cwd=str(tmp_path),
+        parameters={"data": str(thin), "results_dir": str(results)}, progress_bar=False, log_output=False)
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in out.cells for o in c.get("outputs", []))
+    assert "Not in the data" in text and "interactions" in text.lower()
+    model = pd.read_csv(results / "clv_model.csv")
+    assert set(model["model"]) == {"bg_nbd", "gamma_gamma"} and len(model) == 7
+    health = pd.read_csv(results / "customer_health.csv")
+    assert list(health.columns) == list(profile.HEALTH_COLUMNS)
+    assert set(health["rqi_components"]) == {1} and health["emotional_account"].isna().all()
+    assert health["clv"].notna().mean() > 0.8 and health["health_score"].notna().all()
+    assert not (results / "emotional_account_claim.csv").exists()
+    assert (results / "health_backtest.csv").is_file()

@@ -39,7 +39,8 @@ def radar_data(health: pd.DataFrame, measures: pd.DataFrame, data: Dataset, as_o
     frame["emotion"] = frame["emotional_account"]
     frame["responsiveness"] = frame["response_rate"] * 100
     keys = frame.assign(worth=worth).nlargest(top, "worth")
-    tidy = keys[["customer_id", *RADAR_DIMENSIONS]].melt(id_vars="customer_id", var_name="dimension", value_name="score")
+    tidy = keys[["customer_id", *RADAR_DIMENSIONS]].melt(id_vars="customer_id", var_name="dimension",
+                                                          value_name="score")
     order = {c: i for i, c in enumerate(keys["customer_id"])}
     tidy["rank"] = tidy["customer_id"].map(order) + 1
     tidy["dimension_order"] = tidy["dimension"].map({d: i for i, d in enumerate(RADAR_DIMENSIONS)})
