@@ -55,6 +55,19 @@ def _arrays(*values: ArrayLike) -> list[np.ndarray]:
     return [np.asarray(v, dtype="float64") for v in values]
 
 
+def _minimize(negative, size: int) -> optimize.OptimizeResult:
+    """Minimise over log-parameters from 0 (all parameters 1, the scale parameter at the data's scale).
+
+    L-BFGS-B with numerical gradients needs about 100 likelihood evaluations; when it stops without
+    converging, Nelder-Mead continues from where it stopped.
+    """
+    result = optimize.minimize(negative, np.zeros(size), method="L-BFGS-B", options={"ftol": 1e-13, "gtol": 1e-9})
+    if not result.success:
+        result = optimize.minimize(negative, result.x, method="Nelder-Mead",
+                                   options={"xatol": 1e-8, "fatol": 1e-9, "maxiter": 5000, "maxfev": 5000})
+    return result
+
+
 def bgnbd_log_likelihood(params: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> np.ndarray:
     """Per-customer BG/NBD log-likelihood at ``params`` = (r, alpha, a, b) (FHL 2005, equation 6)."""
     r, alpha, a, b = params
@@ -84,10 +97,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbd:
         r, alpha, a, b = np.exp(log_params)
         return -float(bgnbd_log_likelihood((r, alpha * scale, a, b), x, tx, t).sum())
 
-    start = np.log([1.0, 1.0, 1.0, 1.0])
-    result = optimize.minimize(negative, start, method="Nelder-Mead",
-                               options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000, "maxfev": 20000})
-    result = optimize.minimize(negative, result.x, method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-10})
+    result = _minimize(negative, 4)
     r, alpha, a, b = np.exp(result.x)
     return BgNbd(float(r), float(alpha * scale), float(a), float(b), -float(result.fun), len(x))
 
@@ -148,9 +158,7 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGamma:
         p, q, gamma = np.exp(log_params)
         return -float(gamma_gamma_log_likelihood((p, q, gamma * scale), x, m).sum())
 
-    result = optimize.minimize(negative, np.log([1.0, 1.0, 1.0]), method="Nelder-Mead",
-                               options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000, "maxfev": 20000})
-    result = optimize.minimize(negative, result.x, method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-10})
+    result = _minimize(negative, 3)
     p, q, gamma = np.exp(result.x)
     return GammaGamma(float(p), float(q), float(gamma * scale), -float(result.fun), len(x))
 
