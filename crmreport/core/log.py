@@ -6,15 +6,24 @@ import logging
 import sys
 from pathlib import Path
 
+from .redact import redact_text
+
 LOGGER = logging.getLogger("crmreport")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter that removes URL passwords from every line it writes (tracebacks included)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
 
 
 def _file_handler(path: Path) -> logging.FileHandler:
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(RedactingFormatter(FORMAT))
     return handler
 
 
@@ -39,7 +48,7 @@ def configure(log_file: Path | None, verbose: bool = False) -> None:
     LOGGER.handlers.clear()
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if verbose else logging.INFO)
-    console.setFormatter(logging.Formatter("%(message)s"))
+    console.setFormatter(RedactingFormatter("%(message)s"))
     LOGGER.addHandler(console)
     if log_file is not None:
         handler = _file_handler(log_file)

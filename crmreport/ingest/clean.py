@@ -21,6 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..core.contract import TableSpec
+from .masking import NameFinder
 from .sources import RawTable
 from .validate import describe_rows
 
@@ -80,7 +81,8 @@ def _failed_rows(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.Series:
     return pd.Series(dtype="str")
 
 
-def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date) -> tuple[Cleaned, list[str]]:
+def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date,
+                names: NameFinder | None = None) -> tuple[Cleaned, list[str]]:
     """Remove exact duplicates, quarantine impossible rows, and report duplicate keys."""
     rows_read = len(frame)
     duplicated = frame.duplicated(keep="first")
@@ -94,8 +96,8 @@ def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date
         key = ", ".join(spec.key)
         problems.append(
             f"table {spec.name}, column `{key}`: {int(clashes.sum())} rows share a key with different content: "
-            f"{describe_rows(raw, kept.index[clashes], kept.loc[clashes, spec.key[-1]])}. Fix: give each row its "
-            "own id in the source, or remove the outdated copies")
+            f"{describe_rows(raw, kept.index[clashes], kept.loc[clashes, spec.key[-1]], names=names)}. Fix: give "
+            "each row its own id in the source, or remove the outdated copies")
     return Cleaned(kept, quarantined, int(duplicated.sum()), rows_read), problems
 
 
@@ -104,7 +106,8 @@ def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.D
                        reason=reasons.reindex(rows.index).astype("str"))
 
 
-def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers: Cleaned) -> list[str]:
+def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers: Cleaned,
+                    names: NameFinder | None = None) -> list[str]:
     """Quarantine rows of quarantined customers; report customer ids that exist nowhere."""
     ids = cleaned.kept["customer_id"]
     known = ids.isin(customers.kept["customer_id"])
@@ -119,8 +122,8 @@ def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers:
         return []
     orphan_rows = ids[orphans]
     return [f"table {spec.name}, column `customer_id`: {int(orphans.sum())} row(s) name customers that are not "
-            f"in the customers table: {describe_rows(raw, orphan_rows.index, orphan_rows)}. Fix: export the "
-            "missing customers too, or remove these rows from the source"]
+            f"in the customers table: {describe_rows(raw, orphan_rows.index, orphan_rows, names=names)}. Fix: export "
+            "the missing customers too, or remove these rows from the source"]
 
 
 def flag_contacts(customers: pd.DataFrame) -> pd.DataFrame:

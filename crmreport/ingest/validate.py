@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..core.contract import BOOLEAN_WORDS, BUILTIN_SYNONYMS, CANONICAL_DTYPES, ColumnSpec, TableSpec
 from ..core.errors import SourceError
+from .masking import NameFinder, masked_example
 from .sources import RawTable
 
 log = logging.getLogger("crmreport")
@@ -28,14 +29,20 @@ def source_rows(raw: RawTable, positions: pd.Index | np.ndarray) -> list[int]:
     return [raw.first_row + int(p) for p in positions]
 
 
-def describe_rows(raw: RawTable, positions, values: pd.Series | None = None, personal: bool = False) -> str:
-    """'rows 4, 9, 17 (values 'abc', 'x')': the first few examples of a problem, in source numbering."""
+def describe_rows(raw: RawTable, positions, values: pd.Series | None = None, personal: bool = False,
+                  names: NameFinder | None = None) -> str:
+    """'rows 4, 9, 17 (values 'abc', 'x')': the first few examples of a problem, in source numbering.
+
+    Example values are masked (:func:`masked_example`): a message never shows a phone, an
+    e-mail or a customer's name; values of personal columns are not shown at all.
+    """
     positions = list(positions)
     rows = ", ".join(map(str, source_rows(raw, positions[:EXAMPLES])))
     more = f" and {len(positions) - EXAMPLES} more" if len(positions) > EXAMPLES else ""
     shown = ""
     if values is not None and not personal:
-        shown = " (values " + ", ".join(repr(str(v)) for v in values.iloc[:EXAMPLES]) + ")"
+        examples = [masked_example(v, names, raw.name == "customers") for v in values.iloc[:EXAMPLES]]
+        shown = " (values " + ", ".join(repr(v) for v in examples) + ")"
     noun = "row" if len(positions) == 1 else "rows"
     return f"{noun} {rows}{more}{shown}"
 
@@ -44,8 +51,13 @@ def _normalise_header(name: object) -> str:
     return str(name).strip().lstrip("\ufeff")
 
 
+def shown_columns(raw: RawTable, columns, names: NameFinder | None = None) -> str:
+    """Column names for a message, masked (a file without header has a data row there)."""
+    return ", ".join(masked_example(c, names, raw.name == "customers") for c in list(columns)[:12]) or "none"
+
+
 def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
-            value_map: dict[str, dict[str, str]]) -> tuple[pd.DataFrame, list[str]]:
+            value_map: dict[str, dict[str, str]], names: NameFinder | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Rename, check and coerce ``raw`` to the contract of ``spec``.
 
     Returns
@@ -66,16 +78,16 @@ def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
     ignored = [str(c) for c in frame.columns if c not in spec.column_names]
     if known and ignored:
         log.info("table %s: ignoring column(s) %s (not in the contract; map them under `columns:` if needed)",
-                 spec.name, ", ".join(ignored))
+                 spec.name, shown_columns(raw, ignored, names))
     if not known:
         raise SourceError(
             f"table {spec.name}: {raw.origin} does not look like a table of {spec.name}: found column(s) "
-            f"{', '.join(map(str, list(frame.columns)[:8])) or 'none'}; expected "
+            f"{shown_columns(raw, list(frame.columns)[:8], names)}; expected "
             f"{', '.join(c.name for c in spec.columns if c.required)}. Export the right table, or map your "
             f"column names under `columns: {spec.name}:` in params")
     problems = [
         f"table {spec.name}: required column `{col.name}` is missing from {raw.origin} (found: "
-        f"{', '.join(map(str, frame.columns))}). Fix: add it to the export, or map your column to it under "
+        f"{shown_columns(raw, frame.columns, names)}). Fix: add it to the export, or map your column to it under "
         f"`columns: {spec.name}: {{your_name: {col.name}}}` in params"
         for col in spec.columns if col.required and col.name not in frame.columns
     ]
@@ -90,13 +102,14 @@ def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
         source = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
         values, bad = coerce(source, col, value_map.get(col.name, {}))
         if bad.any():
-            problems.append(_coercion_problem(raw, spec, col, source, bad))
+            problems.append(_coercion_problem(raw, spec, col, source, bad, names))
         conformed[col.name] = values
     return pd.DataFrame(conformed, index=frame.index), problems
 
 
-def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: pd.Series, bad: pd.Series) -> str:
-    where = describe_rows(raw, np.flatnonzero(bad.to_numpy()), source[bad], col.personal)
+def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: pd.Series, bad: pd.Series,
+                      names: NameFinder | None = None) -> str:
+    where = describe_rows(raw, np.flatnonzero(bad.to_numpy()), source[bad], col.personal, names)
     what, fix = {
         "number": ("are not numbers", "correct them in the source (numbers only, '.' as decimal point)"),
         "integer": ("are not whole numbers", "correct them in the source"),

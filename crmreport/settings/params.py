@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.contract import TABLES
+from ..core.redact import redact_mapping
 from .period import Window, period_window, previous_window
 from .segmentation import Segment, Segmentation, Strategy
 
@@ -186,6 +187,11 @@ class Params(BaseModel):
         if self.as_of is None:
             self.as_of = date.today()
         return self
+
+    def public_dump(self) -> dict:
+        """The parameters as JSON-ready data with any database password redacted: what a run writes
+        to ``params.yaml``, ``manifest.json`` and logs."""
+        return redact_mapping(self.model_dump(mode="json"))
 
     @property
     def window(self) -> Window:
