@@ -102,7 +102,7 @@ def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date
 
 
 def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
-    return rows.assign(source_row=[raw.first_row + int(i) for i in rows.index],
+    return rows.assign(source_row=[raw.row_number(int(i)) for i in rows.index],
                        reason=reasons.reindex(rows.index).astype("str"))
 
 

@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import io
 import logging
+import re
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
@@ -43,6 +44,13 @@ class RawTable:
     first_row: int
     fingerprint: str
     encoding: str | None = None
+    #: for a CSV: the file line on which each row of ``frame`` starts (blank lines and quoted
+    #: line breaks make it differ from ``first_row + i``)
+    lines: tuple[int, ...] | None = None
+
+    def row_number(self, position: int) -> int:
+        """The row (file line) a person sees for frame position ``position``."""
+        return self.lines[position] if self.lines is not None else self.first_row + position
 
 
 def embedded_demo_path() -> Path:
@@ -121,8 +129,8 @@ def read_file(table: str, path: Path) -> RawTable:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text, encoding = decode_csv(table, path, content)
-        frame = _parse_csv(table, path, text)
-        return RawTable(table, frame, str(path), 2, _fingerprint(content), encoding)
+        frame, lines = _parse_csv(table, path, text)
+        return RawTable(table, frame, str(path), lines[0] if lines else 2, _fingerprint(content), encoding, lines)
     if suffix == ".parquet":
         try:
             frame = pd.read_parquet(io.BytesIO(content))
@@ -154,7 +162,11 @@ def decode_csv(table: str, path: Path, content: bytes) -> tuple[str, str]:
         f"0x{content[failure.start]:02x} on line {line}); save it as 'CSV UTF-8 (comma delimited)'")
 
 
-def _parse_csv(table: str, path: Path, text: str) -> pd.DataFrame:
+def _parse_csv(table: str, path: Path, text: str) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """Parse with pandas, then count the records again independently (:func:`record_lines`).
+
+    Returns the frame and the file line on which each of its rows starts.
+    """
     sample = text[:65536]
     try:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
@@ -168,8 +180,56 @@ def _parse_csv(table: str, path: Path, text: str) -> pd.DataFrame:
             from None
     except pd.errors.ParserError as exc:
         raise SourceError(f"table {table}: {path} is not a well-formed table ({exc}); "
-                          "check for unquoted delimiters or a text file saved under a .csv name") from None
-    return frame
+                          "check for unquoted delimiters, an unbalanced quote `\"`, or a text file saved under a "
+                          ".csv name") from None
+    lines = record_lines(table, path, text, delimiter, len(frame.columns))
+    if len(lines) != len(frame):
+        raise SourceError(
+            f"table {table}: {path} holds {len(lines)} records by a line-by-line count but the CSV parser read "
+            f"{len(frame)}; rows would be lost. Check quotes `\"` and line breaks from line "
+            f"{_first_disagreement(lines, len(frame))} on, and export the table again")
+    return frame, lines
+
+
+def _first_disagreement(lines: tuple[int, ...], parsed: int) -> int:
+    return lines[min(parsed, len(lines) - 1)] if lines else 2
+
+
+def record_lines(table: str, path: Path, text: str, delimiter: str, width: int) -> tuple[int, ...]:
+    """The start line of every data record, counted by a second, independent read of the file.
+
+    A record that spans several physical lines is legitimate when a quoted field holds a line
+    break; when those continuation lines look like records of their own (as many delimiters as a
+    record has), an unbalanced quote has swallowed them, and the file is refused with the line.
+    """
+    physical = re.split(r"\r\n|\r|\n", text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    starts: list[int] = []
+    previous, header_seen = 0, False
+    try:
+        for fields in reader:
+            start, end = previous + 1, reader.line_num
+            previous = end
+            while start < end and not physical[start - 1].strip():
+                start += 1
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            swallowed = [n for n in range(start + 1, end + 1)
+                         if width > 1 and physical[n - 1].count(delimiter) >= width - 1]
+            if swallowed:
+                raise SourceError(
+                    f"table {table}: {path} line {start}: a quoted field opened on that line runs on over "
+                    f"line(s) {swallowed[0]}-{end}, which look like records of their own ({len(swallowed)} record(s)"
+                    " would be merged into one). Fix: close the quote `\"` on line "
+                    f"{start} (write a quote inside a field as `\"\"`), or remove it, and export again")
+            starts.append(start)
+    except csv.Error as exc:
+        raise SourceError(f"table {table}: {path} line {reader.line_num} cannot be read as CSV ({exc}); check the "
+                          "quotes `\"` on that line") from None
+    return tuple(starts)
 
 
 def _read_sheet(table: str, path: Path, content: bytes, sheet: str | int) -> pd.DataFrame:

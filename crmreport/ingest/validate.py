@@ -26,7 +26,7 @@ _CHINESE_DATE = str.maketrans({"年": "-", "月": "-", "日": " ", "/": "-", "."
 
 def source_rows(raw: RawTable, positions: pd.Index | np.ndarray) -> list[int]:
     """Row numbers as seen in the source for frame positions."""
-    return [raw.first_row + int(p) for p in positions]
+    return [raw.row_number(int(p)) for p in positions]
 
 
 def describe_rows(raw: RawTable, positions, values: pd.Series | None = None, personal: bool = False,
