@@ -1,7 +1,8 @@
 """Clean conformed tables and account for every row.
 
 - exact duplicate rows are removed (and counted);
-- impossible values (future dates, scores out of range, negative outreach revenue, a response
+- impossible values (non-finite numbers such as ``inf``, future dates, scores out of range,
+  negative outreach revenue, a response
   before the ticket was opened, a missing required value) send the row to quarantine with a
   reason; the checks are a pandera schema built from the contract;
 - duplicate keys and orphan customer ids are errors, reported with example rows;
@@ -58,6 +59,8 @@ def quarantine_schema(spec: TableSpec, as_of: date) -> pa.DataFrameSchema:
             checks.append(pa.Check.in_range(col.low, col.high, error=f"{col.name} outside {col.low:g}-{col.high:g}"))
         elif col.low is not None:
             checks.append(pa.Check.ge(col.low, error=f"{col.name} below {col.low:g}"))
+        if col.kind == "number":
+            checks.append(pa.Check(lambda values: np.isfinite(values), error=f"{col.name} is not a finite number"))
         if col.kind in ("date", "datetime") and not col.future_ok:
             checks.append(pa.Check.le(latest, error=f"{col.name} in the future (after {as_of})"))
         columns[col.name] = pa.Column(checks=checks, nullable=col.nullable,

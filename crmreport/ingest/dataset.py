@@ -21,6 +21,7 @@ from .clean import Cleaned, clean_table, flag_contacts, resolve_orphans
 from .masking import NameFinder, mask_table
 from .sources import RawTable, describe_source, read_tables
 from .validate import conform
+from .values import Reading
 
 log = logging.getLogger("crmreport")
 ACCOUNTING_FILE = "accounting.json"
@@ -107,7 +108,9 @@ def _conform_all(raws: dict[str, RawTable], params: Params,
                  names: NameFinder) -> tuple[dict[str, pd.DataFrame], list[str]]:
     frames, problems = {}, []
     for name, raw in raws.items():
-        frame, found = conform(raw, TABLES[name], params.columns.get(name, {}), params.values.get(name, {}), names)
+        reading = Reading(params.decimal_for(name), params.date_format.get(name, {}), params.timezone)
+        frame, found = conform(raw, TABLES[name], params.columns.get(name, {}), params.values.get(name, {}), names,
+                               reading)
         if not found and frame.empty:
             found = [f"table {name}: {raw.origin} has a header but no rows; export the table again with its data"]
         frames[name] = frame
@@ -126,7 +129,7 @@ def prepare_dataset(params: Params) -> Dataset:
         When tables break the contract; the message lists every problem with example rows.
     """
     source = describe_source(params.data)
-    raws = read_tables(params.data, params.tables)
+    raws = read_tables(params.data, params.tables, params.encoding)
     missing = [name for name in REQUIRED_TABLES if name not in raws]
     if missing:
         raise SourceError(

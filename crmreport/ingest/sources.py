@@ -6,12 +6,10 @@ first data row so that messages can point at the row a person sees in the file.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import hashlib
 import io
 import logging
-import re
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
@@ -21,12 +19,11 @@ import pandas as pd
 
 from ..core.contract import TABLES
 from ..core.errors import SourceError
+from .csvfile import MISSING_MARKERS, decode_csv, parse_csv
 
 log = logging.getLogger("crmreport")
 
 FILE_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
-MISSING_MARKERS: list[str] = ["", "NULL", "null", "NaN", "nan", "N/A", "#N/A", "None"]
-CSV_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,8 @@ def describe_source(data: str | None) -> str:
     return data
 
 
-def read_tables(data: str | None, table_names: dict[str, str] | None = None) -> dict[str, RawTable]:
+def read_tables(data: str | None, table_names: dict[str, str] | None = None,
+                encodings: dict[str, str] | None = None) -> dict[str, RawTable]:
     """Read every contract table the source holds.
 
     Parameters
@@ -78,16 +76,18 @@ def read_tables(data: str | None, table_names: dict[str, str] | None = None) -> 
         Folder, ``.xlsx`` workbook, SQLAlchemy URL, or ``None`` for the embedded demo data.
     table_names
         Contract table -> name in the source (file stem, sheet or database table) where they differ.
+    encodings
+        Contract table -> text encoding of its CSV file (``encoding:`` in params); default: detected.
     """
     names = {table: (table_names or {}).get(table, table) for table in TABLES}
     named = set(table_names or {})
     if not data:
-        return _read_folder(embedded_demo_path(), names, named)
+        return _read_folder(embedded_demo_path(), names, named, {})
     if "://" in data:
         return _read_database(data, names, named)
     path = Path(data)
     if path.is_dir():
-        return _read_folder(path, names, named)
+        return _read_folder(path, names, named, encodings or {})
     if path.is_file() and path.suffix.lower() == ".xlsx":
         return _read_workbook(path, names, named)
     if path.exists():
@@ -104,7 +104,8 @@ def _frame_fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.tobytes() + "|".join(map(str, frame.columns)).encode()).hexdigest()
 
 
-def _read_folder(folder: Path, names: dict[str, str], named: set[str]) -> dict[str, RawTable]:
+def _read_folder(folder: Path, names: dict[str, str], named: set[str],
+                 encodings: dict[str, str]) -> dict[str, RawTable]:
     tables: dict[str, RawTable] = {}
     for table, stem in names.items():
         if table in named and (Path(stem).name != stem or stem in ("", ".", "..")):
@@ -115,21 +116,21 @@ def _read_folder(folder: Path, names: dict[str, str], named: set[str]) -> dict[s
             raise SourceError(
                 f"table {table}: {folder} holds {', '.join(p.name for p in candidates)}; keep one file per table")
         if candidates:
-            tables[table] = read_file(table, candidates[0])
+            tables[table] = read_file(table, candidates[0], encodings.get(table))
     stems = sorted({p.stem for p in folder.iterdir() if p.suffix.lower() in FILE_SUFFIXES})
     check_named_tables(stems, names, named, f"the folder {folder} (as .csv, .parquet or .xlsx)")
     return tables
 
 
-def read_file(table: str, path: Path) -> RawTable:
-    """Read one CSV, Parquet or XLSX file as table ``table``."""
+def read_file(table: str, path: Path, encoding: str | None = None) -> RawTable:
+    """Read one CSV, Parquet or XLSX file as table ``table`` (a CSV in ``encoding`` when given)."""
     content = path.read_bytes()
     if not content.strip():
         raise SourceError(f"table {table}: {path} is empty; export the table again with its header row")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text, encoding = decode_csv(table, path, content)
-        frame, lines = _parse_csv(table, path, text)
+        text, encoding = decode_csv(table, path, content, encoding)
+        frame, lines = parse_csv(table, path, text)
         return RawTable(table, frame, str(path), lines[0] if lines else 2, _fingerprint(content), encoding, lines)
     if suffix == ".parquet":
         try:
@@ -140,96 +141,6 @@ def read_file(table: str, path: Path) -> RawTable:
         return RawTable(table, frame, str(path), 1, _fingerprint(content))
     frame = _read_sheet(table, path, content, sheet=0)
     return RawTable(table, frame, str(path), 2, _fingerprint(content))
-
-
-def decode_csv(table: str, path: Path, content: bytes) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (with or without BOM) or GBK/GB18030, whichever is valid."""
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:4096]:
-        hint = "it looks like UTF-16 (Excel 'Unicode text')" if content[:2] in (b"\xff\xfe", b"\xfe\xff") \
-            else "it holds binary data, not text"
-        raise SourceError(f"table {table}: {path} is not a CSV text file: {hint}; "
-                          "save it as 'CSV UTF-8 (comma delimited)'")
-    failure: UnicodeDecodeError | None = None
-    for encoding in CSV_ENCODINGS:
-        try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            failure = failure or exc
-    assert failure is not None
-    line = content[: failure.start].count(b"\n") + 1
-    raise SourceError(
-        f"table {table}: {path} is neither UTF-8 nor GBK/GB18030 (undecodable byte "
-        f"0x{content[failure.start]:02x} on line {line}); save it as 'CSV UTF-8 (comma delimited)'")
-
-
-def _parse_csv(table: str, path: Path, text: str) -> tuple[pd.DataFrame, tuple[int, ...]]:
-    """Parse with pandas, then count the records again independently (:func:`record_lines`).
-
-    Returns the frame and the file line on which each of its rows starts.
-    """
-    sample = text[:65536]
-    try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            na_values=MISSING_MARKERS, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise SourceError(f"table {table}: {path} has no header row; export the table again with its header") \
-            from None
-    except pd.errors.ParserError as exc:
-        raise SourceError(f"table {table}: {path} is not a well-formed table ({exc}); "
-                          "check for unquoted delimiters, an unbalanced quote `\"`, or a text file saved under a "
-                          ".csv name") from None
-    lines = record_lines(table, path, text, delimiter, len(frame.columns))
-    if len(lines) != len(frame):
-        raise SourceError(
-            f"table {table}: {path} holds {len(lines)} records by a line-by-line count but the CSV parser read "
-            f"{len(frame)}; rows would be lost. Check quotes `\"` and line breaks from line "
-            f"{_first_disagreement(lines, len(frame))} on, and export the table again")
-    return frame, lines
-
-
-def _first_disagreement(lines: tuple[int, ...], parsed: int) -> int:
-    return lines[min(parsed, len(lines) - 1)] if lines else 2
-
-
-def record_lines(table: str, path: Path, text: str, delimiter: str, width: int) -> tuple[int, ...]:
-    """The start line of every data record, counted by a second, independent read of the file.
-
-    A record that spans several physical lines is legitimate when a quoted field holds a line
-    break; when those continuation lines look like records of their own (as many delimiters as a
-    record has), an unbalanced quote has swallowed them, and the file is refused with the line.
-    """
-    physical = re.split(r"\r\n|\r|\n", text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
-    starts: list[int] = []
-    previous, header_seen = 0, False
-    try:
-        for fields in reader:
-            start, end = previous + 1, reader.line_num
-            previous = end
-            while start < end and not physical[start - 1].strip():
-                start += 1
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            if not header_seen:
-                header_seen = True
-                continue
-            swallowed = [n for n in range(start + 1, end + 1)
-                         if width > 1 and physical[n - 1].count(delimiter) >= width - 1]
-            if swallowed:
-                raise SourceError(
-                    f"table {table}: {path} line {start}: a quoted field opened on that line runs on over "
-                    f"line(s) {swallowed[0]}-{end}, which look like records of their own ({len(swallowed)} record(s)"
-                    " would be merged into one). Fix: close the quote `\"` on line "
-                    f"{start} (write a quote inside a field as `\"\"`), or remove it, and export again")
-            starts.append(start)
-    except csv.Error as exc:
-        raise SourceError(f"table {table}: {path} line {reader.line_num} cannot be read as CSV ({exc}); check the "
-                          "quotes `\"` on that line") from None
-    return tuple(starts)
 
 
 def _read_sheet(table: str, path: Path, content: bytes, sheet: str | int) -> pd.DataFrame:

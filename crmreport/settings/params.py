@@ -7,8 +7,10 @@ layering the YAML files is :mod:`crmreport.settings.load`; period labels are
 
 from __future__ import annotations
 
+import codecs
 from datetime import date
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -17,6 +19,9 @@ from ..core.redact import redact_mapping
 from .period import Window, period_window, previous_window
 from .segmentation import Segment, Segmentation, Strategy
 
+#: the report's time zone unless params say otherwise (the users' companies are in mainland China)
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+Decimal = Literal[".", ","]
 TableName = Literal["customers", "transactions", "interactions", "surveys", "tickets", "outreach", "tasks",
                     "improvements"]
 #: the names of the KPI registry (:mod:`crmreport.measures.kpis` checks that it defines exactly these)
@@ -144,6 +149,16 @@ class Params(BaseModel):
         default_factory=dict, description="per table: source column name -> contract column name")
     values: dict[TableName, dict[str, dict[str, str]]] = Field(
         default_factory=dict, description="per table and column: source value -> contract value")
+    date_format: dict[TableName, dict[str, str]] = Field(
+        default_factory=dict, description="per table and date column: strptime format, e.g. '%d/%m/%Y'; applied "
+        "strictly (a value that does not fit is an error)")
+    decimal: Decimal | dict[TableName, Decimal] = Field(
+        ".", description="decimal separator of numbers written as text: '.' (1,234.56) or ',' (1.234,56); one for "
+        "every table, or per table ({transactions: ','}, the others '.')")
+    encoding: dict[TableName, str] = Field(
+        default_factory=dict, description="per table: text encoding of its CSV file (utf-8, gbk, cp1252...)")
+    timezone: str = Field(DEFAULT_TIMEZONE, description="time zone of the report: date-times with an offset or 'Z' "
+                                                        "are converted to it and stored without zone")
     language: Literal["en", "zh"] = Field("en", description="report language")
     currency: str = Field("CNY", description="currency code shown with amounts")
     masking: bool = Field(True, description="mask personal data; false must be explicit and shows on the cover")
@@ -173,6 +188,31 @@ class Params(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _reading_conventions(self) -> Params:
+        for table, formats in self.date_format.items():
+            for column, fmt in formats.items():
+                kinds = {col.name: col.kind for col in TABLES[table].columns}
+                if kinds.get(column) not in ("date", "datetime"):
+                    dated = [name for name, kind in kinds.items() if kind in ("date", "datetime")]
+                    raise ValueError(f"date_format.{table}.{column}: not a date column of {table}; its date columns "
+                                     f"are {', '.join(dated)}")
+                if "%" not in fmt or not any(code in fmt for code in ("%d", "%m", "%Y", "%y", "%b", "%B")):
+                    raise ValueError(f"date_format.{table}.{column}: {fmt!r} is not a strptime format; write e.g. "
+                                     "'%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)")
+        for table, name in self.encoding.items():
+            try:
+                codecs.lookup(name)
+            except LookupError:
+                raise ValueError(f"encoding.{table}: {name!r} is not a known text encoding; use e.g. utf-8, gbk, "
+                                 "gb18030, big5 or cp1252") from None
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone: {self.timezone!r} is not a time zone name; use e.g. Asia/Shanghai or UTC") \
+                from None
+        return self
+
+    @model_validator(mode="after")
     def _derive_windows(self) -> Params:
         if self.start is None or self.end is None:
             window = period_window(self.period)
@@ -187,6 +227,10 @@ class Params(BaseModel):
         if self.as_of is None:
             self.as_of = date.today()
         return self
+
+    def decimal_for(self, table: str) -> str:
+        """The decimal separator of ``table``."""
+        return self.decimal if isinstance(self.decimal, str) else self.decimal.get(table, ".")
 
     def public_dump(self) -> dict:
         """The parameters as JSON-ready data with any database password redacted: what a run writes
