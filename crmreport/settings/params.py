@@ -12,11 +12,11 @@ from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..core.contract import TABLES
 from ..core.redact import redact_mapping
-from .period import Window, period_window, previous_window
+from .period import Window, check_period_label, period_window, previous_window
 from .segmentation import Segment, Segmentation, Strategy
 
 #: the report's time zone unless params say otherwise (the users' companies are in mainland China)
@@ -173,6 +173,11 @@ class Params(BaseModel):
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,
                                                 description="template 3: the service strategy per nine-box segment")
     kpis: KpiParams = Field(default_factory=KpiParams, description="before/after KPI evaluation (notebook 04)")
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _label(cls, value: object) -> str:
+        return check_period_label(str(value) if isinstance(value, int) else value)
 
     @model_validator(mode="after")
     def _mappings_name_contract_columns(self) -> Params:
