@@ -96,10 +96,10 @@ def _log_file(args: argparse.Namespace) -> Path | None:
     if args.command == "demo-data":
         return None
     from .settings import find_project_root
+    from .settings.period import log_label
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
-    period = args.period.replace("..", "-to-")
-    return base / "logs" / f"{args.command}-{period}-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    return base / "logs" / f"{args.command}-{log_label(args.period)}-{time.strftime('%Y%m%d-%H%M%S')}.log"
 
 
 def main(argv: list[str] | None = None) -> int:

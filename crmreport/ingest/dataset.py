@@ -7,6 +7,7 @@ tables and raised together as one :class:`DataValidationError`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass, field
@@ -61,6 +62,12 @@ class Dataset:
     def has(self, table: str) -> bool:
         """True when the source provided ``table``."""
         return table in self.tables
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 over the source fingerprints of every table read: the data a run's outputs came from."""
+        parts = sorted(f"{name}:{account.fingerprint}" for name, account in self.accounting.items())
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     @property
     def missing_tables(self) -> list[str]:

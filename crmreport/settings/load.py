@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ..core.contract import TABLES
 from ..core.errors import ParamsError
 from .params import Params
+from .period import check_period_label
 
 PROJECT_MARKER = Path("params") / "defaults.yaml"
 
@@ -119,6 +120,11 @@ def load_params(period: str | None = None, params_file: str | Path | None = None
     root
         Project root holding ``params/``; default: searched upwards from the working directory.
     """
+    if period is not None:
+        try:
+            check_period_label(period)
+        except ValueError as exc:
+            raise ParamsError(str(exc)) from None
     root = root or find_project_root()
     layers: list[tuple[str, dict[str, Any]]] = []
     if root is not None and (root / PROJECT_MARKER).is_file():

@@ -8,6 +8,8 @@ layering the YAML files is :mod:`crmreport.settings.load`; period labels are
 from __future__ import annotations
 
 import codecs
+import hashlib
+import json
 from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -241,6 +243,10 @@ class Params(BaseModel):
         """The parameters as JSON-ready data with any database password redacted: what a run writes
         to ``params.yaml``, ``manifest.json`` and logs."""
         return redact_mapping(self.model_dump(mode="json"))
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the parameters (as :meth:`public_dump`), to tell which params an output came from."""
+        return hashlib.sha256(json.dumps(self.public_dump(), sort_keys=True).encode()).hexdigest()
 
     @property
     def window(self) -> Window:

@@ -55,6 +55,13 @@ def check_period_label(label: object) -> str:
     return label
 
 
+def log_label(spec: str) -> str:
+    """A ``--period`` value as it may appear in a file name (a log's): the label, a range as ``A-to-B``,
+    and anything that is not a valid label as ``invalid-period`` (never a path)."""
+    label = spec.replace("..", "-to-")
+    return label if LABEL_PATTERN.match(label) else "invalid-period"
+
+
 def _label_kind(label: str) -> tuple[str, int, int]:
     for kind, pattern in _PATTERNS.items():
         match = pattern.match(label)
