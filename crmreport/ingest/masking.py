@@ -121,35 +121,45 @@ class NameFinder:
     """
 
     def __init__(self, names: object = ()):
-        by_first: dict[str, set[str]] = {}
+        self._names: set[str] = set()
+        lengths: dict[str, set[int]] = {}
         for name in names or ():
             if not isinstance(name, str):
                 continue
-            name = name.strip()
+            name = name.strip().lower()
             if len(name) < (2 if _CJK.search(name) else 4):
                 continue
-            by_first.setdefault(name[0].lower(), set()).add(name.lower())
-        self._by_first = {first: sorted(group, key=len, reverse=True) for first, group in by_first.items()}
+            self._names.add(name)
+            lengths.setdefault(name[0], set()).add(len(name))
+        #: first character -> the lengths of the names starting with it, longest first
+        self._lengths = {first: sorted(group, reverse=True) for first, group in lengths.items()}
+        self._starts = re.compile("[" + "".join(re.escape(first) for first in sorted(lengths)) + "]") if lengths \
+            else None
 
     def __bool__(self) -> bool:
-        return bool(self._by_first)
+        return bool(self._names)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Non-overlapping (start, end) of known names in ``text``, longest name first."""
+        """Non-overlapping (start, end) of known names in ``text``, the longest name first.
+
+        Linear in the text: at each position only the lengths of names with that first character
+        are looked up in a set, however many customers there are.
+        """
         lowered, found, i = text.lower(), [], 0
-        while i < len(lowered):
-            hit = next((name for name in self._by_first.get(lowered[i], ())
-                        if lowered.startswith(name, i) and self._whole(lowered, i, i + len(name), name)), None)
-            if hit:
-                found.append((i, i + len(hit)))
-                i += len(hit)
+        while self._starts is not None and (start := self._starts.search(lowered, i)) is not None:
+            i = start.start()
+            end = next((i + n for n in self._lengths.get(lowered[i], ())
+                        if lowered[i:i + n] in self._names and self._whole(lowered, i, i + n)), None)
+            if end:
+                found.append((i, end))
+                i = end
             else:
                 i += 1
         return found
 
     @staticmethod
-    def _whole(text: str, start: int, end: int, name: str) -> bool:
-        if not _LATIN.search(name):
+    def _whole(text: str, start: int, end: int) -> bool:
+        if not _LATIN.search(text[start:end]):
             return True
         before = text[start - 1] if start else " "
         after = text[end] if end < len(text) else " "
@@ -157,7 +167,7 @@ class NameFinder:
 
     def mask(self, text: str) -> str:
         """Replace each known name by its masked form (``mask_contact``: role kept, else surname + ``*``)."""
-        if not self._by_first:
+        if not self._names:
             return text
         pieces, last = [], 0
         for start, end in self.spans(text):
