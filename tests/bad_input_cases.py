@@ -1,8 +1,9 @@
 """The bad-input cases of tests/test_bad_input.py: one mutation of the demo data (300 customers, seed 3) each.
 
 Every case states the exit status, the words the message must hold, the words it must never
-show (personal values, passwords, raw tracebacks), and for runs that succeed the row accounting
-``table: (read, duplicates removed, quarantined, kept)``.
+show (personal values, passwords, raw tracebacks), and for runs that succeed the row accounting as
+the change it makes to the unmutated base's ``table: (read, duplicates removed, quarantined, kept)``
+(no entry: the table's accounting is the base's).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-BASE_CUSTOMERS = (300, 0, 0, 300)
-BASE_TRANSACTIONS = (3447, 10, 0, 3437)
 SECRET = "S3cretPw"
+QUARANTINE_ONE = (0, 0, 1, -1)
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,9 @@ class Case:
     mutate: Callable[[Path], list[str] | None]  # edits the data folder; may return extra CLI arguments
     exit: int
     words: tuple[str, ...] = ()
-    never: tuple[str, ...] = ()
-    accounting: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    never: tuple[str, ...] | Callable[[Path], tuple[str, ...]] = ()  # a callable reads them from the base
+    accounting: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # change against the base
+    exact: bool = True  # False: only rows read = kept + quarantined + duplicates is checked
     tables: tuple[str, ...] = ("customers", "transactions")  # tables of the base kept for the case
     command: str = "validate"
 
@@ -214,9 +215,13 @@ def with_parquet_twin(folder: Path) -> None:
     (folder / "customers.parquet").write_bytes(b"PAR1")
 
 
-T = BASE_TRANSACTIONS
-C = BASE_CUSTOMERS
-OK = {"customers": C, "transactions": T}
+def personal_values(line: int) -> Callable[[Path], tuple[str, ...]]:
+    """The name, contact, phone and e-mail on file line ``line`` of the base customers."""
+    return lambda folder: tuple(cell(folder, "customers", line, column)
+                                for column in ("name", "contact_name", "phone", "email"))
+
+
+OK: dict[str, tuple[int, int, int, int]] = {}
 PERIOD = "period label"
 
 CASES: list[Case] = [
@@ -250,9 +255,9 @@ CASES: list[Case] = [
     Case("folder-named-table-missing", params("tables: {customers: 客户信息}\n"), 2, ("not found", "customers")),
     # 3. messages never print raw personal values
     Case("shifted-columns-hide-personal-values", shift_left, 2, ("row 5",),
-         never=("杨雷", "13334951995", "4793422215@qq.com")),
+         never=personal_values(5)),
     Case("file-without-header-hides-personal-values", drop_header, 2, ("does not look like a table",),
-         never=("王欣怡", "19556108783", "wangxinyi56@outlook.com")),
+         never=personal_values(2)),
     Case("email-in-an-enumeration", edit("customers", 7, "customer_type", "wang.xiaoer@leak.cn"), 2,
          ("customer_type", "w***@leak.cn"), never=("wang.xiaoer@leak.cn",)),
     Case("phone-in-a-number-column", edit("transactions", 4, "amount", "call 13655554444"), 2,
@@ -263,7 +268,7 @@ CASES: list[Case] = [
     Case("unbalanced-quote-merges-records", unbalanced_quote, 2, ("line 11", "quote"), tables=(
         "customers", "transactions", "tasks")),
     Case("quoted-newline-is-one-record", quoted_newline, 0,
-         accounting={**OK, "tasks": (688, 0, 0, 688)}, tables=("customers", "transactions", "tasks")),
+         accounting=OK, tables=("customers", "transactions", "tasks")),
     Case("row-numbers-are-file-lines-after-blank-lines", blank_lines_then_bad_enum, 2, ("row 14", "VIP客户")),
     Case("too-many-fields", extra_field, 2, ("not a well-formed table",)),
     Case("quote-never-closed", quote_never_closed, 2, ("transactions",)),
@@ -289,9 +294,9 @@ CASES: list[Case] = [
                                            params('decimal: {transactions: ","}\n')), 2, ("decimal point",)),
     Case("thousands-separator-is-fine", edit("transactions", 6, "amount", "1,234.50"), 0, accounting=OK),
     Case("inf-amount-quarantined", edit("transactions", 6, "amount", "inf"), 0,
-         accounting={"customers": C, "transactions": (3447, 10, 1, 3436)}),
+         accounting={"transactions": QUARANTINE_ONE}),
     Case("minus-inf-amount-quarantined", edit("transactions", 7, "amount", "-Infinity"), 0,
-         accounting={"customers": C, "transactions": (3447, 10, 1, 3436)}),
+         accounting={"transactions": QUARANTINE_ONE}),
     Case("inf-in-an-integer-column", edit("surveys", 3, "csat", "inf"), 2, ("whole numbers",),
          tables=("customers", "transactions", "surveys")),
     Case("iso-milliseconds", edit("transactions", 5, "transaction_date", "2023-10-01T21:34:36.123"), 0,
@@ -301,9 +306,9 @@ CASES: list[Case] = [
          accounting=OK),
     Case("placeholder-dates-in-optional-columns",
          both(edit("tickets", 5, "resolved_at", "9999-12-31"), edit("tickets", 6, "first_response_at", "0001-01-01")),
-         0, accounting={**OK, "tickets": (635, 0, 3, 632)}, tables=("customers", "transactions", "tickets")),
+         0, accounting=OK, tables=("customers", "transactions", "tickets")),
     Case("placeholder-date-in-a-required-column", edit("transactions", 6, "transaction_date", "1066-10-14"), 0,
-         accounting={"customers": C, "transactions": (3447, 10, 1, 3436)}),
+         accounting={"transactions": QUARANTINE_ONE}),
     Case("placeholder-signup-date", edit("customers", 4, "signup_date", "9999-12-31"), 0, accounting=OK),
     Case("chinese-dates", edit("customers", 4, "signup_date", "2015年11月14日"), 0, accounting=OK),
     Case("bad-timezone", params("timezone: Mars/Olympus\n"), 2, ("timezone", "time zone")),
@@ -333,21 +338,21 @@ CASES: list[Case] = [
     Case("bad-boolean", edit("outreach", 3, "responded", "maybe"), 2, ("yes/no",),
          tables=("customers", "transactions", "outreach")),
     Case("score-out-of-range", edit("surveys", 3, "csat", "9"), 0,
-         accounting={**OK, "surveys": (455, 0, 4, 451)}, tables=("customers", "transactions", "surveys")),
+         accounting={"surveys": QUARANTINE_ONE}, tables=("customers", "transactions", "surveys")),
     Case("fractional-score", edit("surveys", 3, "csat", "4.5"), 2, ("whole numbers",),
          tables=("customers", "transactions", "surveys")),
     Case("negative-outreach-revenue", edit("outreach", 3, "revenue", "-5"), 0,
-         accounting={**OK, "outreach": (574, 0, 1, 573)}, tables=("customers", "transactions", "outreach")),
+         accounting={"outreach": QUARANTINE_ONE}, tables=("customers", "transactions", "outreach")),
     Case("empty-required-value", edit("transactions", 3, "transaction_date", ""), 0,
-         accounting={"customers": C, "transactions": (3447, 10, 1, 3436)}),
+         accounting={"transactions": QUARANTINE_ONE}),
     Case("future-date", edit("transactions", 3, "transaction_date", "2099-01-01"), 0,
-         accounting={"customers": C, "transactions": (3447, 10, 1, 3436)}),
+         accounting={"transactions": QUARANTINE_ONE}),
     Case("missing-required-table", remove("transactions"), 2, ("required table", "transactions")),
     Case("two-files-for-one-table", with_parquet_twin, 2, ("keep one file",)),
     Case("misspelt-params-key", params("langauge: zh\n"), 2, ("did you mean `language`",)),
     Case("params-not-yaml", params("period: [2025Q3\n"), 2, ("not valid YAML",)),
     Case("data-folder-missing", lambda f: ["--data", str(f / "nowhere")], 2, ("does not exist",)),
     Case("all-transactions-before-the-window", transactions_before("2024-01-01"), 0,
-         accounting={"customers": C, "transactions": (458, 1, 0, 457)}),
+         exact=False),
     Case("unknown-only", lambda f: None, 2, ("--only", "no such notebook"), command="run-only:nonexistent"),
 ]

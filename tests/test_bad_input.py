@@ -7,6 +7,8 @@ never show, and for a success the row accounting must be as stated. No case may 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 from pathlib import Path
 
@@ -26,6 +28,18 @@ def base(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def base_accounting(base, tmp_path_factory) -> dict[str, tuple[int, ...]]:
+    """The row accounting of the unmutated base, which every case's accounting is stated against."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("base-run"))
+        patch.delenv("CRMREPORT_PROJECT", raising=False)
+        capture = io.StringIO()
+        with contextlib.redirect_stdout(capture):
+            assert main(["validate", "--period", "2025Q3", "--data", str(base)]) == 0
+    return accounting(capture.getvalue())
+
+
 def accounting(stdout: str) -> dict[str, tuple[int, ...]]:
     """The row accounting table `crmreport validate` prints."""
     rows = [line.split() for line in stdout.splitlines() if line.split()[:1] and line.split()[-1].isdigit()]
@@ -42,7 +56,7 @@ def command(case: Case, folder: Path, out: Path, extra: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_bad_input(case: Case, base, tmp_path, monkeypatch, capsys):
+def test_bad_input(case: Case, base, base_accounting, tmp_path, monkeypatch, capsys):
     work = tmp_path / "a" / "b"
     folder = work / "data"
     shutil.copytree(base, folder, ignore=shutil.ignore_patterns("ground_truth.json"))
@@ -53,6 +67,7 @@ def test_bad_input(case: Case, base, tmp_path, monkeypatch, capsys):
     if case.command.startswith("run-only:"):
         monkeypatch.setenv("CRMREPORT_PROJECT", str(ROOT))
     monkeypatch.chdir(work)
+    never = case.never(folder) if callable(case.never) else case.never
     extra = case.mutate(folder) or []
     before = set(tmp_path.rglob("*"))
 
@@ -65,17 +80,23 @@ def test_bad_input(case: Case, base, tmp_path, monkeypatch, capsys):
     assert "Traceback" not in shown
     for word in case.words:
         assert word in shown, f"{word!r} missing from:\n{shown}"
-    for word in case.never:
+    for word in never:
         assert word not in shown, f"{word!r} shown:\n{shown}"
-    if case.accounting:
-        assert accounting(out) == case.accounting
-        for read, duplicates, quarantined, kept in case.accounting.values():
+    if code == 0:
+        found = accounting(out)
+        assert set(found) == set(case.tables)
+        for read, duplicates, quarantined, kept in found.values():
             assert read == kept + quarantined + duplicates
+        if case.exact:
+            expected = {table: tuple(b + d for b, d in zip(base_accounting[table],
+                                                           case.accounting.get(table, (0, 0, 0, 0)), strict=True))
+                        for table in case.tables}
+            assert found == expected
     escaped = [p for p in set(tmp_path.rglob("*")) - before if work not in p.parents]
     assert escaped == [], f"written outside the working folder: {escaped}"
     for log in work.rglob("*.log"):
         text = log.read_text(encoding="utf-8")
-        assert all(word not in text for word in case.never), log
+        assert all(word not in text for word in never), log
         assert log.resolve().is_relative_to(work.resolve())
 
 
