@@ -49,13 +49,13 @@ class Report:
         return bool(absent)
 
     def no_data(self, frame: pd.DataFrame, ax: plt.Axes | None = None) -> bool:
-        """True when ``frame`` is empty; the section (or the chart's axes) then says there is no data in the window."""
+        """True when ``frame`` is empty; the section (and the chart's axes, when given) then says there is no data
+        in the window."""
         if not frame.empty:
             return False
         message = self.t("report.no_data")
-        if ax is None:
-            display(Markdown(f"> {message}"))
-        else:
+        display(Markdown(f"> {message}"))
+        if ax is not None:
             ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="grey")
             ax.set_xticks([])
             ax.set_yticks([])
