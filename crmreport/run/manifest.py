@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..core.redact import redact_text
 from ..ingest.dataset import Dataset
-from ..settings import Params
+from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
@@ -64,6 +64,7 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
         "created": datetime.now().isoformat(timespec="seconds"),
         "command": redact_text(" ".join(sys.argv)),
         "code_commit": _git_commit(Path(__file__).parent),
+        "data_source": "demo" if uses_demo_data(params) else "provided",
         "params": params.public_dump(),
         "params_fingerprint": params.fingerprint(),
         "data": {
