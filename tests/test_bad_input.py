@@ -42,8 +42,9 @@ def base_accounting(base, tmp_path_factory) -> dict[str, tuple[int, ...]]:
 
 def accounting(stdout: str) -> dict[str, tuple[int, ...]]:
     """The row accounting table `crmreport validate` prints."""
-    rows = [line.split() for line in stdout.splitlines() if line.split()[:1] and line.split()[-1].isdigit()]
-    return {row[0]: tuple(int(v) for v in row[1:5]) for row in rows if len(row) == 5}
+    rows = [line.replace(",", "").split() for line in stdout.splitlines()]
+    return {row[0]: tuple(int(v) for v in row[1:5]) for row in rows
+            if len(row) == 5 and row[0] != "total" and all(v.isdigit() for v in row[1:])}
 
 
 def command(case: Case, folder: Path, out: Path, extra: list[str]) -> list[str]:
