@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.contract import TABLES
+from .execution import ExecutionParams
 from .period import Window, period_window, previous_window
 from .segmentation import Segment, Segmentation, Strategy
 
@@ -157,6 +158,8 @@ class Params(BaseModel):
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,
                                                 description="template 3: the service strategy per nine-box segment")
     kpis: KpiParams = Field(default_factory=KpiParams, description="before/after KPI evaluation (notebook 04)")
+    execution: ExecutionParams = Field(default_factory=ExecutionParams,
+                                       description="execution tracking and service levels (notebook 05)")
 
     @model_validator(mode="after")
     def _mappings_name_contract_columns(self) -> Params:
