@@ -120,3 +120,14 @@ def test_plan_against_execution_by_hand(scope):
     assert list(table.columns) == list(plan.PLAN_COLUMNS)
     assert table.values.tolist() == [["core", "visit", 2, 2, 2, 1], ["growth", "salon", 3, 2, 1, 0],
                                      ["all", None, 5, 4, 3, 1]]
+
+
+def test_the_planned_action_is_the_first_task_of_the_period():
+    # C1's first task (T6 here, planned 09-01) is open; a later one was done on time: the action is not done
+    frame = TASKS.assign(planned_date=lambda f: f["planned_date"].where(f["task_id"] != "T6", pd.Timestamp(
+        "2025-07-02")))
+    scope = tasks.tasks_in_scope(frame, WINDOW, UNTIL)
+    actions = pd.DataFrame({"customer_id": ["C1"], "segment": "core", "lifecycle_stage": "active",
+                            "strategy": "visit", "owner": "A"})
+    execution = plan.customer_execution(actions, scope).iloc[0]
+    assert (execution["tasks"], execution["done"], execution["execution"]) == (2, False, "not_done")

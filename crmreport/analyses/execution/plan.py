@@ -28,13 +28,14 @@ def planned_actions(data: Dataset, params: Params, language: str) -> pd.DataFram
 
 
 def customer_execution(actions: pd.DataFrame, scope: pd.DataFrame) -> pd.DataFrame:
-    """Per planned customer: whether a task of the period exists, was done, was done on time, and the
-    execution class: ``on_time`` (a task done on time), ``late`` (done, none on time), ``not_done``
-    (no task done, including customers without a task)."""
-    per = scope.groupby("customer_id").agg(tasks=("task_id", "size"), done=("done", "any"),
-                                           on_time=("on_time", "any"))
+    """Per planned customer: the number of tasks planned in the period and the outcome of the planned
+    action, which is the customer's first task of the period (earliest planned date, then task id):
+    ``done``, ``on_time`` and the execution class ``on_time`` (done by its planned date), ``late``
+    (done later, or done without an actual date) or ``not_done`` (not done, or no task at all)."""
+    first = scope.sort_values(["planned_date", "task_id"]).groupby("customer_id").agg(
+        tasks=("task_id", "size"), done=("done", "first"), on_time=("on_time", "first"))
     frame = actions[["customer_id", "segment", "lifecycle_stage", "strategy", "owner"]].merge(
-        per, left_on="customer_id", right_index=True, how="left")
+        first, left_on="customer_id", right_index=True, how="left")
     frame["tasks"] = frame["tasks"].fillna(0).astype("int64")
     frame["with_task"] = frame["tasks"] > 0
     frame["done"] = frame["done"].astype("boolean").fillna(False).astype(bool)
@@ -45,7 +46,7 @@ def customer_execution(actions: pd.DataFrame, scope: pd.DataFrame) -> pd.DataFra
 
 def plan_vs_actual(execution: pd.DataFrame) -> pd.DataFrame:
     """The ``plan_vs_actual.csv`` contract: per segment (nine-box order) and strategy, customers planned,
-    with a task in the period, with a task done and done on time; last row ``all``."""
+    with a task in the period, whose planned action (first task) was done and done on time; last row ``all``."""
     grouped = execution.groupby(["segment", "strategy"], sort=False).agg(
         planned=("customer_id", "size"), with_task=("with_task", "sum"), done=("done", "sum"),
         done_on_time=("on_time", "sum")).reset_index()
