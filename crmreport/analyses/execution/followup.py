@@ -1,7 +1,7 @@
 """The 7-24-72 rule and the lifecycle cadence (DOMAIN.md, phase 4).
 
 - ``first_follow_up_7d``: customers who signed up in the period, first outbound interaction or done
-  task within ``follow_up_days`` days of the signup date.
+  task (its actual date) at most ``follow_up_days`` x 24 hours after the signup date (midnight).
 - ``reply_24h``: each inbound consultation or complaint of the period, answered within ``reply_hours``
   by the next outbound interaction to that customer or the first response of the customer's ticket
   opened with it (within ``ticket_match_hours``).
@@ -49,8 +49,8 @@ def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | None,
         new["first_contact"] = new["customer_id"].map(first)
     else:
         new["first_contact"] = pd.NaT
-    new["days"] = (pd.to_datetime(new["first_contact"]).dt.normalize() - signup).dt.days
-    deadline = signup + pd.Timedelta(days=days + 1)  # the whole of day `days` after signing
+    new["days"] = (pd.to_datetime(new["first_contact"]) - signup) / pd.Timedelta(days=1)
+    deadline = signup + pd.Timedelta(days=days)  # `days` x 24 hours from the signup date (midnight)
     new["outcome"] = np.select([new["days"] <= days, deadline <= until], ["met", "breached"], "pending")
     return new.reset_index(drop=True)
 
