@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .core.errors import CrmReportError, NotebookFailedError
+from .core.errors import CrmReportError, NotebookFailedError, ParamsError
 from .core.log import configure
 
 log = logging.getLogger("crmreport")
@@ -24,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the period's notebooks and render their reports")
-    run.add_argument("--period", required=True, help="period label, e.g. 2025Q3")
+    run.add_argument("--period", required=True, help="period label (2025Q3), a range run in order (2025Q1..2025Q4), "
+                                                     "or previous-quarter / previous-month (from today's date)")
     run.add_argument("--params", help="params file (default: params/<period>.yaml)")
     run.add_argument("--data", help="folder, .xlsx workbook or SQLAlchemy URL (default: params `data`, or the "
                                     "embedded demo data)")
@@ -54,16 +55,23 @@ def _absolute(data: str | None) -> str | None:
 
 def _run(args: argparse.Namespace) -> int:
     from .run.runner import result_summary, run_period
+    from .settings.period import period_labels
 
     formats = [f.strip() for f in args.format.split(",")] if args.format else None
-    result = run_period(args.period, params_file=args.params, data=_absolute(args.data), only=args.only,
-                        out_dir=args.out, formats=formats, language=args.language)
-    for line in result_summary(result):
-        print(line)
-    if result.failed:
-        raise NotebookFailedError(f"{len(result.failed)} notebook(s) failed: "
-                                  f"{', '.join(nb.name for nb in result.failed)}; see {result.report_dir}/"
-                                  "manifest.json and the HTML of each")
+    try:
+        periods = period_labels(args.period)
+    except ValueError as exc:
+        raise ParamsError(str(exc)) from None
+    failed = []
+    for period in periods:  # in order, so each report finds the previous one ("since last period")
+        result = run_period(period, params_file=args.params, data=_absolute(args.data), only=args.only,
+                            out_dir=args.out, formats=formats, language=args.language)
+        for line in result_summary(result):
+            print(line)
+        failed += [f"{period}/{nb.name}" for nb in result.failed]
+    if failed:
+        raise NotebookFailedError(f"{len(failed)} notebook(s) failed: {', '.join(failed)}; see manifest.json "
+                                  "and the HTML of each in the report folder")
     return 0
 
 
@@ -90,7 +98,8 @@ def _log_file(args: argparse.Namespace) -> Path | None:
     from .settings import find_project_root
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
-    return base / "logs" / f"{args.command}-{args.period}-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    period = args.period.replace("..", "-to-")
+    return base / "logs" / f"{args.command}-{period}-{time.strftime('%Y%m%d-%H%M%S')}.log"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -223,3 +223,130 @@ def test_bad_arguments_are_rejected(tmp_path) -> None:
         generate_demo(0)
     with pytest.raises(ValueError, match="file_format"):
         write_demo_data(tmp_path, 10, file_format="xlsx")
+
+
+# --- execution, 7-24-72, period churn and health (issues 14 and 15) ---
+
+PERIOD = pd.Timestamp("2025-07-01")
+
+
+@pytest.fixture(scope="module")
+def big() -> DemoData:
+    return generate_demo(5000, seed=7)
+
+
+def test_new_truth_is_present_for_every_customer(demo: DemoData) -> None:
+    g, ids = demo.ground_truth, set(demo.tables["customers"].customer_id)
+    assert set(g["period_churn"]) == ids
+    assert set(g["period_churn_probability"]) <= ids and set(g["execution"]["customers"]) <= ids
+    assert set(g["followup_7_24_72"]) == {"first_follow_up_7d", "reply_24h", "resolve_72h"}
+    assert set(g["execution"]["effect"]["by_outcome"]) == {"on_time", "late", "not_done"}
+    summary = g["period_churn_summary"]
+    assert summary["churned"] == sum(g["period_churn"].values()) == len(summary["stop_days"]) > 0
+    assert g["period_churn_rate"] == pytest.approx(summary["churned"] / summary["at_risk"], abs=1e-6)
+    assert set(g["health"]["coefficients"]) == set(g["health"]["drivers"])
+
+
+def test_period_churners_buy_nothing_from_their_stop_day_on(demo: DemoData) -> None:
+    stops = pd.to_datetime(pd.Series(demo.ground_truth["period_churn_summary"]["stop_days"]))
+    assert ((stops >= PERIOD) & (stops < PERIOD + pd.Timedelta(days=45))).all()
+    tx = demo.tables["transactions"]
+    after = tx[tx.customer_id.isin(stops.index)]
+    assert (after.transaction_date < stops.reindex(after.customer_id).to_numpy()).all()
+    stage = pd.Series(demo.ground_truth["lifecycle"])
+    assert set(stage[stops.index]) <= {"new", "active"}, "only customers active at the baseline end churn"
+
+
+def test_owner_rates_in_the_truth_are_those_of_the_tasks_table(demo: DemoData) -> None:
+    tasks = demo.tables["tasks"]
+    scope = tasks[(tasks.planned_date >= PERIOD) & (tasks.planned_date < END)]
+    done = scope.status == "done"
+    on_time = done & (scope.actual_date <= scope.planned_date)
+    owners = demo.ground_truth["execution"]["owners"]
+    assert set(owners) == set(scope.owner)
+    for owner, row in owners.items():
+        mine = scope.owner == owner
+        assert row["tasks"] == mine.sum() and row["done"] == (mine & done).sum(), owner
+        assert row["done_on_time"] == (mine & on_time).sum(), owner
+    assert (scope.actual_date.notna() == done).all()
+    assert min(row["tasks"] for row in owners.values()) < 10, "one small owner"
+
+
+def test_execution_of_each_customer_is_their_first_period_task(demo: DemoData) -> None:
+    tasks = demo.tables["tasks"]
+    scope = tasks[(tasks.planned_date >= PERIOD) & (tasks.planned_date < END)]
+    first = scope.sort_values(["planned_date", "task_id"]).drop_duplicates("customer_id").set_index("customer_id")
+    outcome = np.select([(first.status == "done") & (first.actual_date <= first.planned_date), first.status == "done"],
+                        ["on_time", "late"], "not_done")
+    truth_outcome = pd.Series(demo.ground_truth["execution"]["customers"])
+    assert (truth_outcome.reindex(first.index).to_numpy() == outcome).all()
+    without = truth_outcome.index.difference(first.index)
+    assert len(without) == demo.ground_truth["execution"]["customers_without_task"] > 0
+    assert (truth_outcome[without] == "not_done").all()
+
+
+def test_on_time_execution_lowers_the_churn_within_segment(big: DemoData) -> None:
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    g = big.ground_truth
+    outcome, churn = pd.Series(g["execution"]["customers"]), pd.Series(g["period_churn"])
+    risk = pd.Index(list(g["period_churn_probability"]))
+    frame = pd.DataFrame({"outcome": outcome.reindex(risk), "churn": churn[risk],
+                          "segment": pd.Series(g["segments"])[risk]}).dropna()
+    rates = frame.groupby("outcome").churn.mean()
+    assert rates["on_time"] < rates["not_done"]
+    tables = []
+    for _, part in frame[frame.outcome != "late"].groupby("segment"):
+        t = pd.crosstab(part.outcome == "on_time", part.churn).reindex(index=[True, False], columns=[True, False],
+                                                                     fill_value=0).to_numpy()
+        if (t.sum(axis=1) > 0).all():
+            tables.append(t)
+    mh = StratifiedTable(tables)
+    assert mh.oddsratio_pooled < 1 and mh.oddsratio_pooled_confint()[0] < 0.5 < mh.oddsratio_pooled_confint()[1]
+
+
+def test_the_health_drivers_rank_the_period_churn(big: DemoData) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    g = big.ground_truth
+    p = pd.Series(g["period_churn_probability"])
+    churn = pd.Series(g["period_churn"])[p.index]
+    assert roc_auc_score(churn, p) == pytest.approx(g["health"]["auc_true_probability"], abs=1e-6)
+    assert 0.72 < g["health"]["auc_health_drivers"] < 0.85
+    assert 0.06 < g["period_churn_rate"] < 0.10
+
+
+def test_resolution_and_response_rules_match_the_tables(demo: DemoData) -> None:
+    tickets = demo.tables["tickets"]
+    mine = tickets[(tickets.opened_at >= PERIOD) & (tickets.opened_at <= END - pd.Timedelta(hours=72))]
+    met = (mine.resolved_at - mine.opened_at) <= pd.Timedelta(hours=72)
+    rule = demo.ground_truth["followup_7_24_72"]["resolve_72h"]
+    assert rule["eligible"] == len(mine) and rule["met"] == met.sum()
+    urgent = tickets[(tickets.priority == "urgent") & (tickets.opened_at >= PERIOD)
+                     & (tickets.opened_at <= END - pd.Timedelta(hours=2))]
+    sla = demo.ground_truth["sla_first_response"]["urgent"]
+    assert sla["eligible"] == len(urgent) and sla["limit_hours"] == 2
+    assert sla["met"] == ((urgent.first_response_at - urgent.opened_at) <= pd.Timedelta(hours=2)).sum()
+    for rule in demo.ground_truth["followup_7_24_72"].values():
+        assert 0.6 < rule["planted_rate"] < 0.95 and abs(rule["observed_rate"] - rule["planted_rate"]) < 0.15
+
+
+def test_communication_log_columns(demo: DemoData) -> None:
+    log = demo.tables["interactions"]
+    high = log.assign(high=log.urgency == "high").groupby("interaction_type").high.mean()
+    assert high["complaint"] > 0.5 > high["marketing"] + 0.3
+    assert log.topic.notna().all() and log.owner.notna().all()
+    assert set(log.topic[log.channel == "survey"]) == {"satisfaction check"}
+    agreed = log[log.due_date.notna()]
+    assert set(agreed.interaction_type) == {"consultation", "complaint"} and agreed.follow_up.notna().all()
+    assert (agreed.due_date > agreed.interaction_time.dt.normalize()).all()
+    out = log[log.direction == "outbound"][["customer_id", "interaction_time"]]
+    pair = agreed[agreed.due_date < END][["interaction_id", "customer_id", "interaction_time", "due_date"]].merge(
+        out, on="customer_id", suffixes=("", "_out"))
+    kept = pair[(pair.interaction_time_out > pair.interaction_time) & (pair.interaction_time_out
+                                                                       < pair.due_date + pd.Timedelta(days=1))]
+    past_due = 1 - kept.interaction_id.nunique() / (agreed.due_date < END).sum()
+    assert 0.05 < past_due < 0.5, "some follow-ups are past due"
+    issues, feedback = demo.ground_truth["quality_issues"], log.feedback.dropna()
+    assert feedback.str.contains(r"1[3-9]\d{9}").sum() == issues["interactions_feedback_with_phone"] > 0
+    assert feedback.str.contains("@", regex=False).sum() == issues["interactions_feedback_with_email"] > 0

@@ -137,6 +137,14 @@ TABLES: dict[str, TableSpec] = {
                                     "marketing")),
                 ColumnSpec("responded", "bool", "the customer responded (outbound only)"),
                 ColumnSpec("sentiment", "integer", "-1 negative, 0 neutral, 1 positive", low=-1, high=1),
+                ColumnSpec("topic", "text", "what was discussed (communication log 沟通主题)"),
+                ColumnSpec("urgency", "enum", "how urgent the matter is for the customer",
+                           choices=("high", "medium", "low")),
+                ColumnSpec("owner", "text", "staff member who follows it up (staff, not masked)"),
+                ColumnSpec("due_date", "date", "when the agreed follow-up is due (empty = none agreed)",
+                           future_ok=True),
+                ColumnSpec("follow_up", "text", "the agreed follow-up (free text, contact details scrubbed)"),
+                ColumnSpec("feedback", "text", "what the customer said (free text, contact details scrubbed)"),
             ),
             key=("interaction_id",),
         ),
@@ -228,6 +236,7 @@ REQUIRED_TABLES: tuple[str, ...] = tuple(name for name, spec in TABLES.items() i
 
 #: free-text columns scrubbed of phone numbers and e-mail addresses when masking
 FREE_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "interactions": ("follow_up", "feedback"),
     "tasks": ("feedback", "problem", "next_action"),
     "improvements": ("problem", "measure"),
 }

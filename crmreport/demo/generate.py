@@ -58,8 +58,40 @@ quality_issues
     customers_invalid_email (no '@'); plus tasks_feedback_with_phone /
     tasks_feedback_with_email (contact details in free text, for masking). Survey and
     ticket issues sit before the baseline quarter when possible, so the KPI quarters stay clean.
+    Plus interactions_feedback_with_phone / interactions_feedback_with_email (the log's feedback).
+execution
+    How the period's tasks (the plan of the baseline end, by planted segment) were carried out
+    (:mod:`crmreport.demo.execution`): ``definition``; ``owners`` {owner: planted completion_rate
+    and on_time_rate, and over the tasks planned in the period: tasks, done, done_on_time,
+    observed_completion_rate, observed_on_time_rate} (one colleague, Gao Yan, has a handful);
+    ``customers`` {customer_id: on_time | late | not_done} = outcome of the customer's first task
+    planned in the period (no task = not_done); ``customers_without_task``; ``effect``
+    {planted_odds_ratio on_time / late vs not_done (0.5 / 0.72, on the period churn, given the
+    health drivers), by_outcome {customers, churned, churn_rate, expected_churn_rate} over the
+    customers at risk, by_segment counts}.
+followup_7_24_72
+    {first_follow_up_7d | reply_24h | resolve_72h: eligible, planted_rate (model expectation),
+    met, observed_rate (the rule applied to the tables)}; rules in :mod:`crmreport.demo.followup`.
+sla_first_response
+    {priority: limit_hours (urgent 2, others 24), eligible, planted_rate, met, observed_rate}
+    over the tickets opened in the period at least the limit before ``end``.
+period_churn, period_churn_rate, period_churn_summary, period_churn_probability
+    The churn in the period quarter (:mod:`crmreport.demo.churn`): {customer_id: bool} for every
+    customer (True = stopped buying on a day in the period's first 45 days and bought nothing
+    after it); the rate over the customers at risk (stage new or active, signed up before the
+    period; planted 8%); their count, the stop days; the planted probability of each customer at
+    risk. Lifecycle stages and segments stay as drawn (the latent value tier ignores the loss).
+health
+    The churn drivers as of the baseline end: log-odds ``coefficients`` per unit of each driver
+    (``drivers`` defines them: satisfaction, complaints and SLA breaches in the last 180 days, log
+    recency, spend trend, outreach response), ``intercept``, ``execution_odds_ratio``,
+    ``auc_true_probability`` (the best any score can do on this sample) and
+    ``auc_health_drivers`` (the drivers without the execution).
+Interactions carry the optional communication-log columns (topic, urgency, owner, due_date,
+follow_up, feedback); every inbound consultation gets a reply (85% within 24 h) and 75% of
+resolved complaints a call-back (:mod:`crmreport.demo.commlog`).
 Everything else is valid against the contract: no orphans, no dates after ``end``
-except planned dates of tasks and improvements.
+except planned dates of tasks and improvements and due dates of follow-ups.
 """
 
 from __future__ import annotations
@@ -77,22 +109,24 @@ import pyarrow as pa
 
 from ..core.contract import TABLES
 from .calendar import Calendar
+from .churn import health_drivers, period_churn
 from .columns import NP_STR
 from .customers import simulate_customers
 from .improvements import simulate_improvements
 from .interactions import simulate_interactions
-from .kpi_truth import kpi_truth
+from .kpi_truth import kpi_truth, without_churned_orders
 from .outreach import simulate_outreach
+from .plan_truth import plan_truth
 from .population import LIFECYCLES, SEGMENTS, draw_population
 from .surveys import simulate_surveys
 from .tasks import simulate_tasks
 from .tickets import simulate_tickets
-from .transactions import simulate_transactions
+from .transactions import draw_purchases, simulate_transactions
 
 logger = logging.getLogger("crmreport")
 _CSV_CHUNK = 500_000  # rows converted and written at a time
 _STREAMS = ("population", "customers", "transactions", "interactions", "tickets", "surveys", "outreach", "tasks",
-            "improvements")
+            "improvements", "execution", "service", "churn")  # new streams go last: spawned children are by index
 
 
 @dataclass(frozen=True)
@@ -139,14 +173,20 @@ def generate_demo(n_customers: int = 5000, seed: int = 7, end: date = date(2025,
     pop = draw_population(rngs["population"], n_customers, cal)
     customers, manager = simulate_customers(rngs["customers"], pop, cal)
     ids = pa.array(customers["customer_id"])
-    transactions, n_duplicates = simulate_transactions(rngs["transactions"], pop, cal, ids)
-    tickets, complaint_cust, complaint_at, n_early = simulate_tickets(rngs["tickets"], pop, cal, ids)
+    purchases = draw_purchases(rngs["transactions"], pop, cal)
+    tickets, complaint_cust, complaint_at, complaint_closed, n_early = simulate_tickets(rngs["tickets"], pop, cal, ids)
     surveys, n_csat, n_nps = simulate_surveys(rngs["surveys"], pop, cal, ids)
     outreach, campaigns = simulate_outreach(rngs["outreach"], pop, cal, ids)
-    tasks, n_phone, n_email = simulate_tasks(rngs["tasks"], pop, cal, ids, manager)
+    tasks, n_phone, n_email, execution, owners = simulate_tasks(rngs["tasks"], pop, cal, ids, manager,
+                                                                rngs["execution"])
+    interactions, n_log_phone, n_log_email = simulate_interactions(
+        rngs["interactions"], pop, cal, ids, complaint_cust, complaint_at, complaint_closed, rngs["service"], manager)
+    index = pd.Index(customers["customer_id"])
+    churn = period_churn(rngs["churn"], pop, cal, health_drivers(pop, cal, index, tickets, interactions, purchases),
+                         execution.customer)
+    transactions, n_duplicates = simulate_transactions(rngs["transactions"], purchases, cal, ids, churn.stop_day)
     tables = {
-        "customers": customers, "transactions": transactions,
-        "interactions": simulate_interactions(rngs["interactions"], pop, cal, ids, complaint_cust, complaint_at),
+        "customers": customers, "transactions": transactions, "interactions": interactions,
         "surveys": surveys, "tickets": tickets, "outreach": outreach, "tasks": tasks,
         "improvements": simulate_improvements(rngs["improvements"], pop, cal),
     }
@@ -165,13 +205,15 @@ def generate_demo(n_customers: int = 5000, seed: int = 7, end: date = date(2025,
         "lifecycle": dict(zip(customer_ids, np.array(LIFECYCLES)[pop.life].tolist(), strict=True)),
         "lifecycle_counts": {s: int((pop.life == i).sum()) for i, s in enumerate(LIFECYCLES)},
         "campaigns": campaigns,
-        "kpi_changes": kpi_truth(pop, cal),
+        "kpi_changes": kpi_truth(without_churned_orders(pop, cal, churn.stop_day), cal),
         "quality_issues": {
             "transactions_exact_duplicates": n_duplicates, "surveys_csat_out_of_range": n_csat,
             "surveys_nps_out_of_range": n_nps, "tickets_response_before_opened": n_early,
             "customers_invalid_phone": int(pop.phone_bad.sum()), "customers_invalid_email": int(pop.email_bad.sum()),
             "tasks_feedback_with_phone": n_phone, "tasks_feedback_with_email": n_email,
+            "interactions_feedback_with_phone": n_log_phone, "interactions_feedback_with_email": n_log_email,
         },
+        **plan_truth(pop, cal, tables, execution, owners, churn),
     }
     logger.info("demo data: %s", ", ".join(f"{len(t):,} {name}" for name, t in tables.items()))
     return DemoData(tables, _rounded(ground_truth))

@@ -6,10 +6,13 @@ analytically from :mod:`crmreport.demo.population` and :mod:`crmreport.demo.even
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy import optimize, stats
 
 from .calendar import Calendar
+from .commlog import CALLBACK_RESPONDED, CALLBACK_SHARE, REPLY_RESPONDED, SUGGESTION_SHARE
 from .events import (
     COMPLAINT_FACTOR,
     COMPLAINT_PRIORITY,
@@ -19,6 +22,7 @@ from .events import (
     SERVICE_PRIORITY,
     SURVEY_ITEMS,
     channel_response_factor,
+    inbound_rates,
     outbound_rates,
     score_probs,
     survey_latent,
@@ -26,7 +30,8 @@ from .events import (
     survey_window,
     ticket_rates,
 )
-from .population import FIRST_ORDER_P, Population, overlap
+from .population import FIRST_ORDER_P, Population, month_exposure, overlap
+from .tickets import STILL_OPEN_SHARE
 
 
 def _quarter_kpis(pop: Population, cal: Calendar, a: int, b: int, after: bool) -> dict[str, float]:
@@ -43,6 +48,12 @@ def _quarter_kpis(pop: Population, cal: Calendar, a: int, b: int, after: bool) -
         during, later = ticket_rates(pop, kind)
         factor = COMPLAINT_FACTOR if (after and kind) else 1.0
         tickets[kind] = factor * (during * overlap(lo, stop, a, b) + later * overlap(stop, end, a, b)).sum()
+    # replies to consultations and complaint call-backs are outbound contacts too (their delay is ignored)
+    in_rate, in_after = inbound_rates(pop)
+    replies = (1 - SUGGESTION_SHARE) * (in_rate * overlap(lo, stop, a, b) + in_after * overlap(stop, end, a, b)).sum()
+    calls = tickets[True] * (1 - STILL_OPEN_SHARE) * CALLBACK_SHARE
+    contacts_all = contacts.sum() + replies + calls
+    responses_all = responses.sum() + replies * REPLY_RESPONDED + calls * CALLBACK_RESPONDED
     weights = tickets[True] * COMPLAINT_PRIORITY + tickets[False] * SERVICE_PRIORITY
     log_medians = np.log(FIRST_RESPONSE_MEDIAN_H * (FIRST_RESPONSE_FACTOR if after else 1.0))
 
@@ -54,7 +65,7 @@ def _quarter_kpis(pop: Population, cal: Calendar, a: int, b: int, after: bool) -
         "complaints_per_100_customers": 100 * tickets[True] / max(int((pop.signup < b).sum()), 1),
         "median_first_response_hours": optimize.brentq(below_half, 1e-3, 1e4, xtol=1e-10),
         "aov": float(weight @ pop.mean_amount / weight.sum()),
-        "outbound_response_rate": float(responses.sum() / contacts.sum()),
+        "outbound_response_rate": float(responses_all / contacts_all),
     }
     _, _, eligible = survey_window(pop, a, b)
     answers = eligible * survey_propensity(pop)
@@ -92,3 +103,13 @@ def kpi_truth(pop: Population, cal: Calendar) -> dict[str, dict]:
         out[name] = {"before": b, "after": a, "change": a - b, "relative_change": (a - b) / b if b else None,
                      "planted_effect": name in PLANTED_KPIS, "unit": unit, "definition": definition}
     return out
+
+
+def without_churned_orders(pop: Population, cal: Calendar, stop_day: np.ndarray) -> Population:
+    """``pop`` with the expected orders of every month cut at the customer's period-churn ``stop_day``."""
+    orders = pop.orders.copy()
+    for k, month in enumerate(cal.months()):
+        lo, length, _ = month_exposure(pop.active_from, pop.stop, pop.growth, month, cal.t12_day)
+        kept = np.clip(np.minimum(lo + length, stop_day) - lo, 0, None)
+        orders[:, k] *= np.divide(kept, length, out=np.ones(pop.n), where=length > 0)
+    return replace(pop, orders=orders)

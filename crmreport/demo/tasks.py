@@ -9,6 +9,7 @@ import pyarrow as pa
 from ..core.contract import TABLES
 from .calendar import Calendar
 from .columns import id_column, ref_column, stamp_column, table_frame, text_column
+from .execution import Execution, execute, owner_names, owner_truth
 from .population import SEGMENTS, Population
 from .vocabulary import STAFF, SURNAMES
 
@@ -57,9 +58,13 @@ def _planned_days(rng: np.random.Generator, schedule: str | int, who: np.ndarray
     return [m + rng.integers(0, 28, k) for m in (months if schedule == "monthly" else months[0:6:2])]
 
 
-def simulate_tasks(rng: np.random.Generator, pop: Population, cal: Calendar, ids: pa.Array,
-                   manager: np.ndarray) -> tuple[pd.DataFrame, int, int]:
-    """Strategy execution tasks planned in the baseline and period quarters (and a few beyond ``end``)."""
+def simulate_tasks(rng: np.random.Generator, pop: Population, cal: Calendar, ids: pa.Array, manager: np.ndarray,
+                   exec_rng: np.random.Generator) -> tuple[pd.DataFrame, int, int, Execution, dict]:
+    """Strategy execution tasks planned in the baseline and period quarters (and a few beyond ``end``).
+
+    Returns the table, the planted phone / e-mail counts in the feedback, the execution (per-customer
+    outcome in the period) and the per-owner truth over the tasks planned in the period.
+    """
     first, period, after = cal.quarter("baseline")[1], cal.quarter("period")[1], cal.quarter("period")[2]
     months = [m[0] for m in cal.months() if first <= m[0] < after] + [after]  # and the month after
     trigger = first + (rng.random(pop.n) * (after - first)).astype(np.int64)
@@ -79,18 +84,18 @@ def simulate_tasks(rng: np.random.Generator, pop: Population, cal: Calendar, ids
     cust, planned, plan, owner, m = cust[order], planned[order], plan[order], owner[order], len(order)
     last = cal.days - 1
     future, u = planned > last, rng.random(m)
-    done_share = np.where(owner < len(STAFF), 0.8, 0.7)  # account managers finish more often than teams
     code = {name: i for i, name in enumerate(TASK_STATUS)}
-    status = np.select([future & (u < 0.85), future, u < done_share, u < done_share + 0.06, u < done_share + 0.16],
-                       [code["not_started"], code["in_progress"], code["done"], code["in_progress"], code["delayed"]],
-                       code["not_started"])
+    rng.integers(0, 12, m)  # the former delay draw: keeps the stream's later draws in place
+    names = owner_names(roles)
+    ex = execute(exec_rng, cust, planned, owner, plan == len(TASK_PLANS) - 1, pop.signup, cal, TASK_STATUS, names)
+    status = np.where(future, np.where(u < 0.85, code["not_started"], code["in_progress"]), ex.status)
     done = status == code["done"]
-    delay = np.array([-2, -1, 0, 0, 0, 1, 1, 2, 3, 5, 8, 14])[rng.integers(0, 12, m)]
-    actual = np.minimum(planned + delay, last)
+    actual = ex.actual
     feedback = np.array(FEEDBACK, dtype=object)[rng.integers(0, len(FEEDBACK), m)]
     feedback[rng.random(m) >= np.where(done, 0.75, 0.15)] = None
     n_phone, n_email = min(max(2, round(0.002 * m)), m // 2), min(max(2, round(0.001 * m)), m // 2)
-    planted = rng.choice(m, n_phone + n_email, replace=False)
+    kept = np.flatnonzero(ex.keep)
+    planted = kept[rng.choice(len(kept), n_phone + n_email, replace=False)]
     for i, row in enumerate(planted):
         if i < n_phone:
             number = f"1{rng.choice([3, 5, 8, 9])}{int(rng.integers(0, 10**9)):09d}"
@@ -100,16 +105,19 @@ def simulate_tasks(rng: np.random.Generator, pop: Population, cal: Calendar, ids
             feedback[row] = f"please send the quotation to {mailbox}{int(rng.integers(10, 100))}@163.com"
     problem = np.where(rng.random(m) < np.where(done, 0.15, 0.7), rng.integers(0, len(PROBLEMS), m), -1)
     action = rng.integers(0, len(NEXT_ACTIONS[0]), m) + np.where(done, 0, len(NEXT_ACTIONS[0]))
+    next_missing = rng.random(m) < 0.1
+    owners = owner_truth(ex, (planned >= period) & ~future, planned, names, TASK_STATUS)
+    rows = np.flatnonzero(ex.keep)
     frame = table_frame("tasks", {
-        "task_id": id_column("TASK-", 6, np.arange(1, m + 1)),
-        "customer_id": ref_column(ids, cust),
-        "strategy": text_column(tuple(p[1] for p in TASK_PLANS), plan),
-        "owner": text_column(STAFF + tuple(roles), owner),
-        "planned_date": stamp_column(cal, planned * 86400),
-        "actual_date": stamp_column(cal, actual * 86400, ~done),
-        "status": text_column(TASK_STATUS, status),
-        "feedback": text_column(feedback, missing=pd.isna(feedback)),
-        "problem": text_column(PROBLEMS, np.maximum(problem, 0), missing=problem < 0),
-        "next_action": text_column(NEXT_ACTIONS[0] + NEXT_ACTIONS[1], action, missing=rng.random(m) < 0.1),
+        "task_id": id_column("TASK-", 6, np.arange(1, len(rows) + 1)),
+        "customer_id": ref_column(ids, cust[rows]),
+        "strategy": text_column(tuple(p[1] for p in TASK_PLANS), plan[rows]),
+        "owner": text_column(names, ex.owner[rows]),
+        "planned_date": stamp_column(cal, planned[rows] * 86400),
+        "actual_date": stamp_column(cal, actual[rows] * 86400, ~done[rows]),
+        "status": text_column(TASK_STATUS, status[rows]),
+        "feedback": text_column(feedback[rows], missing=pd.isna(feedback[rows])),
+        "problem": text_column(PROBLEMS, np.maximum(problem, 0)[rows], missing=problem[rows] < 0),
+        "next_action": text_column(NEXT_ACTIONS[0] + NEXT_ACTIONS[1], action[rows], missing=next_missing[rows]),
     })
-    return frame, n_phone, n_email
+    return frame, n_phone, n_email, ex, owners

@@ -32,14 +32,17 @@ from .events import (
 from .population import Population
 from .vocabulary import SERVICE_CATEGORIES
 
-RESOLUTION_MEDIAN_H = np.array([6.0, 20.0, 40.0, 72.0])
+RESOLUTION_MEDIAN_H = np.array([4.0, 10.0, 20.0, 30.0])  # after the first response, by priority
+RESOLUTION_SIGMA = 1.0
+STILL_OPEN_SHARE = 0.03              # resolved tickets whose resolution was never recorded
 
 
 def simulate_tickets(rng: np.random.Generator, pop: Population, cal: Calendar,
-                     ids: pa.Array) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, int]:
+                     ids: pa.Array) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, int]:
     """Complaints and service requests with lognormal response and resolution times.
 
-    Returns the table, the customer and opening second of every complaint, and the planted issue count.
+    Returns the table, the customer, opening and resolution second (-1 = open) of every complaint, and
+    the planted issue count.
     """
     n, period = pop.n, cal.quarter("period")[1]
     cust, day, complaint = [], [], []
@@ -60,11 +63,11 @@ def simulate_tickets(rng: np.random.Generator, pop: Population, cal: Calendar,
     hours = FIRST_RESPONSE_MEDIAN_H[priority] * np.where(day >= period, FIRST_RESPONSE_FACTOR, 1.0) \
         * np.exp(FIRST_RESPONSE_SIGMA[priority] * rng.standard_normal(m))
     first = opened + np.maximum(np.round(hours * 3600), 60).astype(np.int64)
-    to_solve = RESOLUTION_MEDIAN_H[priority] * np.exp(rng.standard_normal(m))
+    to_solve = RESOLUTION_MEDIAN_H[priority] * np.exp(RESOLUTION_SIGMA * rng.standard_normal(m))
     resolved = first + np.round(to_solve * 3600).astype(np.int64)
     horizon = cal.days * 86400
     unanswered = first >= horizon
-    still_open = (resolved >= horizon) | (rng.random(m) < 0.03)
+    still_open = (resolved >= horizon) | (rng.random(m) < STILL_OPEN_SHARE)
     service = weighted_choice(rng, [w for *_, w in SERVICE_CATEGORIES], m) + 1
     topic = np.where(complaint, 0, service)
     latent = pop.mood[cust] - 0.35 * np.log(np.maximum(hours + to_solve, 1) / 24) - 0.4 * complaint \
@@ -86,4 +89,5 @@ def simulate_tickets(rng: np.random.Generator, pop: Population, cal: Calendar,
         "department": text_column(("customer service",) + tuple(d for _, d, _ in SERVICE_CATEGORIES), topic),
         "satisfaction": int_column(satisfaction, unanswered | still_open | (rng.random(m) < 0.35)),
     })
-    return frame, cust[complaint], opened[complaint], len(bad)
+    closed = np.where(unanswered | still_open, -1, resolved)
+    return frame, cust[complaint], opened[complaint], closed[complaint], len(bad)

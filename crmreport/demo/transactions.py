@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -12,9 +14,19 @@ from .population import AMOUNT_SIGMA, FIRST_ORDER_P, REFUND_SHARE, Population, m
 from .vocabulary import CATEGORIES, CATEGORY_WEIGHTS, SALES_CHANNEL_WEIGHTS, SALES_CHANNELS
 
 
-def simulate_transactions(rng: np.random.Generator, pop: Population, cal: Calendar,
-                          ids: pa.Array) -> tuple[pd.DataFrame, int]:
-    """Orders and refunds: Poisson counts per customer and month, lognormal amounts; planted duplicates."""
+@dataclass(frozen=True)
+class Purchases:
+    """Every order and refund drawn from the latent model, sorted by time (before the period churn)."""
+
+    cust: np.ndarray
+    seconds: np.ndarray
+    amount: np.ndarray
+    category: np.ndarray   # index into CATEGORIES[0] + CATEGORIES[1]
+    channel: np.ndarray    # index into SALES_CHANNELS
+
+
+def draw_purchases(rng: np.random.Generator, pop: Population, cal: Calendar) -> Purchases:
+    """Orders and refunds: Poisson counts per customer and month, lognormal amounts."""
     n = pop.n
     who, days = [], []
     for k, month in enumerate(cal.months()):
@@ -35,6 +47,18 @@ def simulate_transactions(rng: np.random.Generator, pop: Population, cal: Calend
     category = np.where(rng.random(m) < 0.65, favourite, choice_by_type(rng, b2b, CATEGORY_WEIGHTS))
     favourite = choice_by_type(rng, pop.b2b, SALES_CHANNEL_WEIGHTS)[cust]
     channel = np.where(rng.random(m) < 0.8, favourite, choice_by_type(rng, b2b, SALES_CHANNEL_WEIGHTS))
+    return Purchases(cust, seconds, amount, category + b2b * len(CATEGORIES[0]), channel)
+
+
+def simulate_transactions(rng: np.random.Generator, drawn: Purchases, cal: Calendar, ids: pa.Array,
+                          stop_day: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """The transactions table: the drawn purchases before each customer's ``stop_day``; planted duplicates.
+
+    ``rng`` continues the stream :func:`draw_purchases` used.
+    """
+    keep = np.flatnonzero(drawn.seconds < stop_day[drawn.cust] * 86400)
+    cust, seconds, amount = drawn.cust[keep], drawn.seconds[keep], drawn.amount[keep]
+    category, channel, m = drawn.category[keep], drawn.channel[keep], len(keep)
     duplicates = rng.choice(m, round(0.003 * m), replace=False)
     rows = np.sort(np.concatenate([np.arange(m), duplicates]))
     frame = table_frame("transactions", {
@@ -42,7 +66,7 @@ def simulate_transactions(rng: np.random.Generator, pop: Population, cal: Calend
         "customer_id": ref_column(ids, cust[rows]),
         "transaction_date": stamp_column(cal, seconds[rows]),
         "amount": pd.Series(amount[rows]),
-        "product_category": text_column(CATEGORIES[0] + CATEGORIES[1], (category + b2b * len(CATEGORIES[0]))[rows]),
+        "product_category": text_column(CATEGORIES[0] + CATEGORIES[1], category[rows]),
         "channel": text_column(SALES_CHANNELS, channel[rows]),
     })
     return frame, len(duplicates)

@@ -27,6 +27,7 @@ from ..reporting.plots import cjk_font_available
 from ..reporting.render import ReportMeta, write_html, write_pdf
 from ..reporting.report import RESULTS_ENCODING
 from ..settings import Params, find_project_root, load_params
+from .bookstep import write_run_book
 from .manifest import write_manifest
 from .outcome import NotebookRun, RunResult
 from .paths import ReportPaths, matches, notebook_name, remove_abandoned_staging, staging_dir
@@ -79,6 +80,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         _write_inputs(staging, params, dataset)
         prepare_seconds = time.perf_counter() - started
         runs = [_run_notebook(path, index, len(notebooks), staging, params) for index, path in enumerate(notebooks, 1)]
+        write_run_book(staging, params, runs, dataset.source, report_title)
         shutil.rmtree(staging.prepared)
         write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json")
         detach_log_file(run_log)

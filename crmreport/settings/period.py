@@ -72,3 +72,49 @@ def previous_window(label: str, window: Window) -> Window:
         return Window(start=window.start - timedelta(days=window.days), end=window.start - timedelta(days=1))
     year, month = _add_months(window.start.year, window.start.month, -_MONTHS[kind])
     return Window(start=date(year, month, 1), end=window.start - timedelta(days=1))
+
+
+def shift_label(label: str, steps: int) -> str:
+    """The label ``steps`` periods of the same kind after ``label`` (negative: before): ``2025Q1``, -1 -> ``2024Q4``.
+
+    Raises
+    ------
+    ValueError
+        When ``label`` is not a quarter, half, month or year label.
+    """
+    kind, year, part = _label_kind(label)
+    per_year = 12 // _MONTHS[kind]
+    index = year * per_year + part - 1 + steps
+    year, part = divmod(index, per_year)
+    return {"quarter": f"{year}Q{part + 1}", "half": f"{year}H{part + 1}", "month": f"{year}-{part + 1:02d}",
+            "year": f"{year}"}[kind]
+
+
+def period_labels(spec: str, today: date | None = None) -> list[str]:
+    """The period labels of a ``--period`` value, in run order.
+
+    ``2025Q3`` -> one label; ``2025Q1..2025Q4`` -> every period from the first to the last (same kind);
+    ``previous-quarter`` / ``previous-month`` -> the last complete quarter or month before ``today``.
+
+    Raises
+    ------
+    ValueError
+        When the range mixes kinds, runs backwards, or a label is not understood.
+    """
+    today = today or date.today()
+    if spec in ("previous-quarter", "previous-month"):
+        current = f"{today.year}Q{(today.month - 1) // 3 + 1}" if spec == "previous-quarter" \
+            else f"{today.year}-{today.month:02d}"
+        return [shift_label(current, -1)]
+    if ".." not in spec:
+        return [spec]
+    first, last = (part.strip() for part in spec.split("..", 1))
+    if _label_kind(first)[0] != _label_kind(last)[0]:
+        raise ValueError(f"period range {spec!r} mixes kinds of period; write e.g. 2025Q1..2025Q4 or 2025-01..2025-06")
+    labels = [first]
+    while labels[-1] != last:
+        if len(labels) > 120 or period_window(labels[-1]).start > period_window(last).start:
+            raise ValueError(f"period range {spec!r} runs backwards or is longer than 120 periods; "
+                             "write the earlier period first, e.g. 2025Q1..2025Q4")
+        labels.append(shift_label(labels[-1], 1))
+    return labels

@@ -1,0 +1,141 @@
+"""Benchmark: the whole quarterly run (all notebooks, HTML and PDF) at 10k, 100k and 1M customers.
+
+For each size the demo generator writes a Parquet data set once (cached in ``benchmarks/.data/``,
+about 10 transactions and 10 interactions per customer), then ``crmreport run`` renders the
+period in a fresh process. The script prints per size: wall time, peak memory of the run's whole
+process tree (runner + notebook kernels, sampled every 0.1 s), and the stage times the run's
+manifest records (prepare, each notebook). The fixed floor is the same number of empty notebooks
+through papermill, nbconvert and WeasyPrint, measured in the same invocation; the exponent of the
+data-dependent time (time - floor) is fitted between consecutive sizes.
+
+Targets (issue 17): 1M customers under 10 minutes and 6 GiB; exponent <= 1.05 between 100k and 1M;
+the demo period within 2x of the floor.
+
+    python benchmarks/bench_run.py                       # 10k, 100k, 1M
+    python benchmarks/bench_run.py --sizes 10000 100000  # smaller machines or a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / ".data"
+PERIOD = "2025Q3"
+TARGET_MINUTES, TARGET_GIB, TARGET_EXPONENT, TARGET_FLOOR_RATIO = 10.0, 6.0, 1.05, 2.0
+
+
+def demo_set(customers: int) -> Path:
+    """The cached Parquet demo set of ``customers`` customers (generated in a subprocess on first use)."""
+    folder = DATA / f"run-{customers}"
+    if not (folder / "ground_truth.json").exists():
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "crmreport.cli", "demo-data", str(folder), "--customers",
+                        str(customers), "--seed", "17", "--format", "parquet"], check=True)
+        print(f"generated the {customers:,}-customer set in {time.perf_counter() - started:.0f}s")
+    return folder
+
+
+def measured_run(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Run ``command``; return wall seconds, peak resident GiB of its process tree, and the exit code."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        root = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    done.set()
+    sampler.join()
+    if process.returncode:
+        print(stderr[-2000:], file=sys.stderr)
+    return time.perf_counter() - started, peak[0] / 2**30, process.returncode
+
+
+def floor_project(notebooks: int, folder: Path) -> Path:
+    """A project whose ``notebooks/`` holds ``notebooks`` empty notebooks (a parameters cell and a heading)."""
+    (folder / "params").mkdir(parents=True)
+    shutil.copy(REPO / "params" / "defaults.yaml", folder / "params" / "defaults.yaml")
+    (folder / "notebooks").mkdir()
+    for index in range(1, notebooks + 1):
+        parameters = nbformat.v4.new_code_cell("period = '2025Q3'\nparams_file = None\nprepared = None\n"
+                                               "results_dir = None")
+        parameters.metadata["tags"] = ["parameters"]
+        nb = nbformat.v4.new_notebook(cells=[parameters, nbformat.v4.new_markdown_cell(f"# Empty {index}")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / "notebooks" / f"{index:02d}_empty.ipynb")
+    return folder
+
+
+def run_size(data: Path, out: Path) -> dict:
+    """One full run on ``data``; wall time, peak memory and the manifest's stage times."""
+    command = [sys.executable, "-m", "crmreport.cli", "run", "--period", PERIOD, "--data", str(data), "--out", str(out)]
+    seconds, gib, code = measured_run(command, REPO)
+    manifest = json.loads((out / PERIOD / "manifest.json").read_text()) if code == 0 else {}
+    return {"seconds": seconds, "gib": gib, "exit": code, "timings": manifest.get("timings", {})}
+
+
+def exponent(small: tuple[int, float], large: tuple[int, float]) -> float:
+    """Slope of log(time) against log(customers) between two sizes."""
+    (n1, t1), (n2, t2) = small, large
+    return math.log(t2 / t1) / math.log(n2 / n1) if t1 > 0 and t2 > 0 else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    args = parser.parse_args()
+    notebooks = len(list((REPO / "notebooks").glob("[0-9]*.ipynb")))
+    with tempfile.TemporaryDirectory(prefix="crmreport-bench-") as tmp:
+        project = floor_project(notebooks, Path(tmp) / "floor")
+        floor, floor_gib, code = measured_run(
+            [sys.executable, "-m", "crmreport.cli", "run", "--period", PERIOD, "--data",
+             str(REPO / "crmreport" / "data" / "demo"), "--out", str(Path(tmp) / "floor-out")], project)
+        print(f"floor: {notebooks} empty notebooks through papermill, nbconvert and WeasyPrint: {floor:.1f}s, "
+              f"{floor_gib:.2f} GiB (exit {code})")
+        demo = run_size(REPO / "crmreport" / "data" / "demo", Path(tmp) / "demo")
+        print(f"demo period (2,000 customers): {demo['seconds']:.1f}s = {demo['seconds'] / floor:.2f}x the floor "
+              f"(target <= {TARGET_FLOOR_RATIO}x)")
+        results = []
+        for size in args.sizes:
+            result = run_size(demo_set(size), Path(tmp) / f"out-{size}")
+            results.append((size, result))
+            stages = result["timings"]
+            parts = [f"prepare {stages.get('prepare_seconds', float('nan')):.1f}s"] + [
+                f"{name} {value:.1f}s" for name, value in stages.get("notebook_seconds", {}).items()]
+            print(f"{size:>9,} customers: {result['seconds']:.1f}s, peak {result['gib']:.2f} GiB, exit "
+                  f"{result['exit']}; {', '.join(parts)}")
+        for (n1, r1), (n2, r2) in zip(results, results[1:], strict=False):
+            print(f"exponent of (time - floor) {n1:,} -> {n2:,}: "
+                  f"{exponent((n1, r1['seconds'] - floor), (n2, r2['seconds'] - floor)):.2f} "
+                  f"(target <= {TARGET_EXPONENT})")
+        if results and results[-1][0] >= 1_000_000:
+            last = results[-1][1]
+            print(f"1M target: {last['seconds'] / 60:.1f} min (<= {TARGET_MINUTES}), {last['gib']:.2f} GiB "
+                  f"(<= {TARGET_GIB})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Caveats a manager must know before acting on the summary: quarantined rows, masking, demo data,
+notebooks that failed or did not run, and results resting on small samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ...core.i18n import label, t
+from .headline import format_value
+from .sources import Figure, Ledger, Results, run_status
+
+SECTION = "caveats"
+#: results of the optional notebooks: their figures are simply absent when the notebook did not run
+OPTIONAL = {"05": ("task_execution", "sla_compliance"), "06": ("customer_health",)}
+
+
+def quarantine_caveat(results: Results, ledger: Ledger, language: str) -> str | None:
+    """Rows set aside by cleaning, per table: from notebook 01's row accounting, else the quarantine folder."""
+    parts = []
+    accounting = results.rows("row_accounting")
+    if not accounting.empty:
+        for _, row in accounting[pd.to_numeric(accounting["quarantined"], errors="coerce") > 0].iterrows():
+            figure = ledger.add(results.figure_of(row, "row_accounting", "quarantined"), SECTION,
+                                f"quarantined {row['table']}")
+            count = format_value("count", figure.value, language)
+            parts.append(f"{label('table_' + str(row['table']), language)} {count}")
+    else:
+        for path in sorted((results.folder.parent / "quarantine").glob("*.csv")):
+            rows = len(pd.read_csv(path, encoding="utf-8-sig"))
+            figure = ledger.add(Figure(float(rows), f"../quarantine/{path.name}", "*", filter="{}",
+                                       aggregate="count"), SECTION, f"quarantined {path.stem}")
+            parts.append(f"{label('table_' + path.stem, language)} {format_value('count', figure.value, language)}")
+    if not parts:
+        return None
+    return t("summary.caveat.quarantine", language, tables=("、" if language == "zh" else ", ").join(parts))
+
+
+def small_samples(results: Results, ledger: Ledger, language: str, min_n: int) -> list[str]:
+    """A/B arms and KPIs (all customers) with fewer than ``min_n`` units, or without a verdict for lack of data."""
+    lines = []
+    tests = results.rows("ab_tests", segment="all")
+    if not tests.empty:
+        small = tests[(tests["n_arm"] < min_n) | (tests["n_control"] < min_n)].drop_duplicates(["campaign_id", "arm"])
+        for _, row in small.iterrows():
+            n = ledger.add(results.figure_of(row, "ab_tests", "n_arm"), SECTION, f"{row['campaign_id']} n_arm")
+            lines.append(t("summary.caveat.small_arm", language, arm=f"{row['campaign_id']} · {row['arm']}",
+                           n=format_value("count", n.value, language), min_n=min_n, source=n.where))
+    kpis = results.rows("kpi_changes", segment="all")
+    if not kpis.empty:
+        thin = kpis[(kpis["verdict"] == "insufficient_data") | (kpis[["n_before", "n_after"]].min(axis=1) < min_n)]
+        for _, row in thin.iterrows():
+            lines.append(t("summary.caveat.small_kpi", language, kpi=row["kpi"], min_n=min_n,
+                           source=f"kpi_changes.csv:{row['_row']}"))
+    return lines
+
+
+def run_caveats(report_root: Path, own_name: str, results: Results, language: str) -> list[str]:
+    """Notebooks of this run that failed, and optional notebooks whose results are absent."""
+    lines = []
+    statuses = [nb for nb in run_status(report_root) if nb["name"] != own_name]
+    for nb in statuses:
+        if nb["status"] != "ok":
+            lines.append(t("summary.caveat.failed", language, notebook=nb["name"], html=f"{nb['name']}.html"))
+    for number, files in OPTIONAL.items():
+        if not any(results.has(name) for name in files):
+            lines.append(t(f"summary.caveat.absent_{number}", language))
+    return lines
+
+
+def caveats(results: Results, ledger: Ledger, language: str, *, report_root: Path, own_name: str,
+            masked: bool, demo: bool, min_n: int) -> list[str]:
+    """Every caveat of the summary, most important first."""
+    lines = [] if masked else [t("summary.caveat.not_masked", language)]
+    if demo:
+        lines.append(t("summary.caveat.demo", language))
+    lines += run_caveats(report_root, own_name, results, language)
+    quarantine = quarantine_caveat(results, ledger, language)
+    if quarantine:
+        lines.append(quarantine)
+    lines += small_samples(results, ledger, language, min_n)
+    if masked:
+        lines.append(t("summary.caveat.masked", language))
+    return lines

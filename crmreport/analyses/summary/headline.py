@@ -1,0 +1,136 @@
+"""The headline figures of the period: value, previous value, change and notebook 04's verdict, with sources.
+
+Each headline is read from one results file. When the file holds a before/after pair (notebook
+01's summaries, notebook 04's ``kpi_changes.csv``) the previous value and the change come from
+the same row; otherwise they come from the previous period's report under the same output root,
+when it exists. Figures of notebooks 05 and 06 appear only when their results exist.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ...core.i18n import label, t
+from .sources import Figure, Ledger, Results
+
+SECTION = "headline"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Where one headline figure is read: file, row filter, value column, and the before/change columns if any."""
+
+    key: str
+    kind: str  # count | currency | share | score | points
+    file: str
+    where: dict[str, str] = field(default_factory=dict)
+    value: str = "after"
+    before: str | None = "before"
+    change: str | None = "change"
+    verdict_kpi: str | None = None  # kpi_changes.csv row (segment all) whose verdict applies
+    aggregate: str = "value"  # value | share (count of where / rows) | sum (of `value` over where)
+
+
+def _kpi(name: str, kind: str) -> Headline:
+    return Headline(name, kind, "kpi_changes", {"kpi": name, "segment": "all"}, change="abs_change", verdict_kpi=name)
+
+
+HEADLINES: tuple[Headline, ...] = (
+    Headline("customers", "count", "customer_base_summary", {"metric": "customers"}),
+    Headline("buying_customers", "count", "value_summary", {"metric": "buying_customers"}),
+    Headline("revenue_12m", "currency", "value_summary", {"metric": "revenue_12m"}),
+    _kpi("revenue_per_customer", "currency"),
+    _kpi("churn_rate", "share"),
+    _kpi("csat_mean", "score"),
+    _kpi("nps", "points"),
+    Headline("completion_rate", "share", "task_execution", {"owner": "all"}, "completion_rate", None, None),
+    Headline("sla_first_response", "share", "sla_compliance", {"rule": "first_response", "priority": "all"},
+             "compliance_rate", None, None),
+    Headline("sla_resolution", "share", "sla_compliance", {"rule": "resolution", "priority": "all"},
+             "compliance_rate", None, None),
+    Headline("red_health_share", "share", "customer_health", {"health_band": "red"}, "health_band", None, None,
+             aggregate="share"),
+    Headline("revenue_at_risk", "currency", "customer_health", {"health_band": "red"}, "clv", None, None,
+             aggregate="sum"),
+)
+
+
+def _read(results: Results, spec: Headline, column: str) -> Figure | None:
+    if spec.aggregate == "share":
+        return results.count(spec.file, share=True, **spec.where)
+    if spec.aggregate == "sum":
+        return results.total(spec.file, column, **spec.where) if results.table(spec.file) is not None else None
+    return results.cell(spec.file, column, **spec.where)
+
+
+def headline_figures(results: Results, previous: Results | None, ledger: Ledger) -> list[dict[str, object]]:
+    """The headline figures that exist in this run, each recorded in ``ledger``.
+
+    Returns
+    -------
+    list of dict
+        Per figure: ``key``, ``kind``, ``value``, ``previous``, ``change`` (Figures or None),
+        ``verdict`` (a notebook 04 verdict code or None) and ``source`` (the row's short source).
+    """
+    rows = []
+    for spec in HEADLINES:
+        value = _read(results, spec, spec.value)
+        if value is None:
+            continue
+        before = results.cell(spec.file, spec.before, **spec.where) if spec.before else None
+        change = results.cell(spec.file, spec.change, **spec.where) if spec.change else None
+        if before is None and previous is not None:
+            before = _read(previous, spec, spec.value)
+        verdict = None
+        if spec.verdict_kpi:
+            found = results.rows("kpi_changes", kpi=spec.verdict_kpi, segment="all")
+            verdict = None if found.empty else str(found.iloc[0]["verdict"])
+        for figure, role in ((value, ""), (before, " (previous)"), (change, " (change)")):
+            ledger.add(figure, SECTION, spec.key + role)
+        rows.append({"key": spec.key, "kind": spec.kind, "value": value, "previous": before, "change": change,
+                     "verdict": verdict, "source": value.where})
+    return rows
+
+
+def format_value(kind: str, value: float | None, language: str) -> str:
+    """A headline number for a reader: counts and money with separators, shares in %, scores with 2 decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    shapes = {"count": "{:,.0f}", "currency": "{:,.0f}", "share": "{:.1%}", "score": "{:.2f}", "points": "{:.1f}"}
+    return shapes[kind].format(value)
+
+
+def format_change(kind: str, value: float | None, language: str) -> str:
+    """A change with its sign; shares change in percentage points."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kind == "share":
+        return t("unit.percentage_points", language, value=value * 100)
+    shapes = {"count": "{:+,.0f}", "currency": "{:+,.0f}", "score": "{:+.2f}", "points": "{:+.1f}"}
+    return shapes[kind].format(value)
+
+
+def headline_table(rows: list[dict[str, object]], language: str) -> pd.DataFrame:
+    """The headline figures as the table management reads (text cells, the source of each row last)."""
+    def change_of(row: dict[str, object]) -> float | None:
+        if row["change"] is not None:
+            return row["change"].value
+        if row["previous"] is not None:
+            return row["value"].value - row["previous"].value
+        return None
+
+    records = []
+    for row in rows:
+        kind = str(row["kind"])
+        records.append({
+            "summary_figure": t(f"summary.figure.{row['key']}", language),
+            "summary_value": format_value(kind, row["value"].value, language),
+            "summary_previous": format_value(kind, row["previous"].value if row["previous"] else None, language),
+            "summary_change": format_change(kind, change_of(row), language),
+            "summary_verdict": label(f"kpi_verdict_{row['verdict']}", language) if row["verdict"] else "–",
+            "summary_source": row["source"],
+        })
+    return pd.DataFrame(records)

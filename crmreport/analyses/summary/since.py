@@ -1,0 +1,87 @@
+"""Since last period: this run's results against the previous period's report under the same output root.
+
+KPI deltas (the headline figures of both reports), nine-box migration (notebook 02's segment
+summary of both reports), health band moves (notebook 06's ``customer_health.csv`` of both
+reports, matched by customer) and campaigns that were running last period and have concluded.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...core.i18n import label, t
+from .headline import HEADLINES, _read, format_change, format_value
+from .sources import Ledger, Results
+
+SECTION = "since_last_period"
+BANDS = ("green", "yellow", "red")
+
+
+def kpi_deltas(results: Results, previous: Results, ledger: Ledger, language: str) -> pd.DataFrame:
+    """Each headline figure in the previous report and in this one, and the change."""
+    records = []
+    for spec in HEADLINES:
+        now, then = _read(results, spec, spec.value), _read(previous, spec, spec.value)
+        if now is None or then is None:
+            continue
+        ledger.add(then, SECTION, f"{spec.key} last period")
+        ledger.add(now, SECTION, f"{spec.key} this period")
+        records.append({"summary_figure": t(f"summary.figure.{spec.key}", language),
+                        "summary_last_period": format_value(spec.kind, then.value, language),
+                        "summary_this_period": format_value(spec.kind, now.value, language),
+                        "summary_change": format_change(spec.kind, now.value - then.value, language),
+                        "summary_source": f"{then.where}; {now.where}"})
+    return pd.DataFrame(records)
+
+
+def nine_box_moves(results: Results, previous: Results, ledger: Ledger, language: str) -> pd.DataFrame:
+    """Customers per nine-box segment in the previous report and in this one (``segment_summary.csv``)."""
+    now, then = results.rows("segment_summary"), previous.rows("segment_summary")
+    if now.empty or then.empty:
+        return pd.DataFrame()
+    records = []
+    for segment in dict.fromkeys([*then["segment"], *now["segment"]]):
+        before = previous.cell("segment_summary", "customers", segment=segment)
+        after = results.cell("segment_summary", "customers", segment=segment)
+        ledger.add(before, SECTION, f"{segment} customers last period")
+        ledger.add(after, SECTION, f"{segment} customers this period")
+        b, a = (f.value if f else 0.0 for f in (before, after))
+        records.append({"summary_segment": label(f"segment_{segment}", language),
+                        "summary_last_period": format_value("count", b, language),
+                        "summary_this_period": format_value("count", a, language),
+                        "summary_change": format_change("count", a - b, language),
+                        "summary_source": "; ".join(f.where for f in (before, after) if f)})
+    return pd.DataFrame(records)
+
+
+def health_moves(results: Results, previous: Results, language: str) -> pd.DataFrame:
+    """Customers by health band last period (rows) and this period (columns), matched by customer id."""
+    now, then = results.table("customer_health"), previous.table("customer_health")
+    if now is None or then is None or now.empty or then.empty:
+        return pd.DataFrame()
+    pairs = then[["customer_id", "health_band"]].merge(now[["customer_id", "health_band"]], on="customer_id",
+                                                       suffixes=("_last", "_now"))
+    table = pd.crosstab(pairs["health_band_last"], pairs["health_band_now"]).reindex(
+        index=BANDS, columns=BANDS, fill_value=0)
+    table.index = [label(f"summary_band_{band}", language) for band in table.index]
+    table.columns = [label(f"summary_band_{band}", language) for band in table.columns]
+    return table.rename_axis(t("summary.since.band_last", language)).reset_index()
+
+
+def concluded_campaigns(results: Results, previous: Results, language: str) -> list[str]:
+    """Campaigns active in the previous report that are no longer active now, with their significant arms then."""
+    before = previous.rows("ab_campaigns")
+    if before.empty:
+        return []
+    now = results.rows("ab_campaigns")
+    active_now = set(now.loc[now["status"] == "active", "campaign_id"]) if not now.empty else set()
+    lines = []
+    for _, row in before[before["status"] == "active"].iterrows():
+        if row["campaign_id"] in active_now:
+            continue
+        tests = previous.rows("ab_tests", campaign_id=row["campaign_id"], segment="all")
+        winners = sorted(set(tests.loc[tests["significant"].astype(str) == "True", "arm"])) if not tests.empty else []
+        lines.append(t("summary.since.concluded", language, campaign=row["campaign_id"],
+                       arms=", ".join(winners) if winners else t("summary.since.no_winner", language),
+                       source=f"{previous.period}/ab_campaigns.csv:{row['_row']}"))
+    return lines

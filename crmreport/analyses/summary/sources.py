@@ -1,0 +1,230 @@
+"""The results CSVs of one run, read with provenance: every number the summary shows names its file and row.
+
+The executive summary never recomputes a figure from data: it reads the result tables the other
+notebooks wrote in the same run. A :class:`Figure` is one such number with its source: the file,
+the row as a spreadsheet shows it (the header is row 1, the first data row is row 2), the column,
+and for a count or a sum over rows the filter and aggregate that produce it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...settings.period import shift_label
+
+log = logging.getLogger("crmreport")
+#: a CSV row number as a spreadsheet shows it: data row i (from 0) is row i + 2
+HEADER_ROWS = 2
+FIGURE_COLUMNS = ["ref", "section", "figure", "value", "file", "row", "column", "filter", "aggregate", "period"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of the summary and where it comes from.
+
+    ``aggregate`` is ``value`` (the cell at ``row``, ``column``), or ``count`` / ``sum`` / ``share``
+    over the rows matching ``filter`` (a JSON object of column: value; ``share`` divides the count by
+    all rows of the file).
+    """
+
+    value: float
+    file: str
+    column: str
+    row: int | None = None
+    filter: str = ""
+    aggregate: str = "value"
+    period: str = ""
+
+    @property
+    def where(self) -> str:
+        """Short source text for a table cell: ``kpi_changes.csv:22`` or ``customer_health.csv[health_band=red]``."""
+        prefix = f"{self.period}/" if self.period else ""
+        if self.row is not None:
+            return f"{prefix}{self.file}:{self.row}"
+        where = json.loads(self.filter) if self.filter else {}
+        shown = ", ".join(f"{key}={_short(value)}" for key, value in where.items())
+        return f"{prefix}{self.file}[{shown or '*'}]"
+
+
+@dataclass
+class Results:
+    """The results folder of one run (or of the previous period's report), with cached tables."""
+
+    folder: Path
+    period: str = ""
+    _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+
+    def has(self, name: str) -> bool:
+        """True when ``<name>.csv`` exists and has at least one row."""
+        frame = self.table(name)
+        return frame is not None and len(frame) > 0
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """``<name>.csv`` with a ``_row`` column (its spreadsheet row), or None when the file is absent."""
+        if name not in self._tables:
+            path = self.folder / f"{name}.csv"
+            frame = pd.read_csv(path, encoding="utf-8-sig") if path.is_file() else None
+            if frame is not None:
+                frame["_row"] = np.arange(len(frame)) + HEADER_ROWS
+            self._tables[name] = frame
+        return self._tables[name]
+
+    def rows(self, name: str, **where: object) -> pd.DataFrame:
+        """The rows of ``<name>.csv`` whose columns equal ``where`` (an empty frame when the file is absent)."""
+        frame = self.table(name)
+        if frame is None:
+            return pd.DataFrame()
+        mask = np.ones(len(frame), dtype=bool)
+        for column, value in where.items():
+            if column not in frame.columns:
+                return frame.iloc[0:0]
+            mask &= (frame[column].astype(str) == str(value)).to_numpy()
+        return frame[mask]
+
+    def cell(self, name: str, column: str, **where: object) -> Figure | None:
+        """The number in ``column`` of the first row matching ``where``; None when absent or empty."""
+        found = self.rows(name, **where)
+        if found.empty or column not in found.columns or pd.isna(found.iloc[0][column]):
+            return None
+        row = found.iloc[0]
+        return Figure(float(row[column]), f"{name}.csv", column, int(row["_row"]), period=self.period)
+
+    def figure_of(self, row: pd.Series, name: str, column: str) -> Figure | None:
+        """The number in ``column`` of a row returned by :meth:`rows`."""
+        if column not in row.index or pd.isna(row[column]):
+            return None
+        return Figure(float(row[column]), f"{name}.csv", column, int(row["_row"]), period=self.period)
+
+    def count(self, name: str, share: bool = False, **where: object) -> Figure | None:
+        """How many rows match ``where`` (or which share of all rows of the file)."""
+        frame = self.table(name)
+        if frame is None or frame.empty:
+            return None
+        hits = len(self.rows(name, **where))
+        return Figure(hits / len(frame) if share else float(hits), f"{name}.csv", "*", filter=_filter_text(where),
+                      aggregate="share" if share else "count", period=self.period)
+
+    def total(self, name: str, column: str, **where: object) -> Figure | None:
+        """The sum of ``column`` over the rows matching ``where``."""
+        found = self.rows(name, **where)
+        if column not in found.columns:
+            return None
+        return Figure(float(found[column].sum()), f"{name}.csv", column, filter=_filter_text(where), aggregate="sum",
+                      period=self.period)
+
+
+def _filter_text(where: dict[str, object]) -> str:
+    """A row filter as JSON text (values may hold any character: strategy texts have commas and semicolons)."""
+    return json.dumps({key: str(value) for key, value in where.items()}, ensure_ascii=False)
+
+
+def _short(value: object, width: int = 18) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def source_value(folder: Path, figure: pd.Series) -> float:
+    """Read a figure back from its source file, as a check (used by the tests and :func:`verify`)."""
+    frame = pd.read_csv(folder / figure["file"], encoding="utf-8-sig")
+    if figure["aggregate"] == "value":
+        return float(frame.iloc[int(figure["row"]) - HEADER_ROWS][figure["column"]])
+    mask = np.ones(len(frame), dtype=bool)
+    text = figure["filter"] if isinstance(figure["filter"], str) and figure["filter"] else "{}"
+    for column, value in json.loads(text).items():
+        mask &= (frame[column].astype(str) == str(value)).to_numpy()
+    if figure["aggregate"] == "sum":
+        return float(frame.loc[mask, figure["column"]].sum())
+    return float(mask.sum()) / (len(frame) if figure["aggregate"] == "share" else 1)
+
+
+class Ledger:
+    """Numbers shown in the summary, in order, each with a reference and its source."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, object]] = []
+
+    def add(self, figure: Figure | None, section: str, name: str) -> Figure | None:
+        """Record ``figure`` (shown under ``name`` in ``section``); returns it for chaining."""
+        if figure is not None:
+            self.entries.append({"ref": f"S{len(self.entries) + 1}", "section": section, "figure": name,
+                                 **{k: v for k, v in asdict(figure).items()}})
+        return figure
+
+    def frame(self) -> pd.DataFrame:
+        """The ledger as the ``summary_figures.csv`` table."""
+        return pd.DataFrame(self.entries, columns=FIGURE_COLUMNS)
+
+
+def results_folder(results_dir: str | Path | None, period: str, reports_root: Path | None) -> tuple[Path, str]:
+    """Where the summary reads from, and how it was chosen (``run`` or ``latest``).
+
+    Under ``crmreport run`` the runner passes the run's results folder. By hand in JupyterLab the
+    summary reads the latest report of ``period`` under ``reports_root`` (the newest ``results``
+    folder among ``<root>/<period>`` and ``<root>/*/<period>``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When no report of the period exists, with the command that makes one.
+    """
+    if results_dir is not None:
+        return Path(results_dir), "run"
+    candidates = [] if reports_root is None else [
+        *reports_root.glob(f"{period}/results"), *reports_root.glob(f"*/{period}/results")]
+    candidates = [c for c in candidates if c.is_dir()]
+    if not candidates:
+        raise FileNotFoundError(f"no report of {period} under {reports_root}: the executive summary reads the "
+                                f"results of a run; run `crmreport run --period {period}` first")
+    return max(candidates, key=lambda c: c.stat().st_mtime), "latest"
+
+
+def previous_results(results: Path, period: str) -> Results | None:
+    """The previous period's results under the same output root (``<root>/<previous>/results``), if any."""
+    try:
+        label = shift_label(period, -1)
+    except ValueError:
+        return None
+    folder = results.parent.parent / label / "results"
+    return Results(folder, label) if folder.is_dir() else None
+
+
+def run_status(report_root: Path) -> list[dict[str, object]]:
+    """Notebooks of the run and their status: from ``manifest.json`` after a run, else from the executed notebooks.
+
+    During a run the manifest is written last, so the summary reads papermill's record in each
+    executed notebook (``metadata.papermill.exception``) instead.
+    """
+    manifest = report_root / "manifest.json"
+    if manifest.is_file():
+        return [{"name": nb["name"], "status": nb["status"], "error": nb.get("error")}
+                for nb in json.loads(manifest.read_text(encoding="utf-8")).get("notebooks", [])]
+    found = []
+    for path in sorted(report_root.glob("[0-9][0-9]_*.ipynb")):
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
+        found.append({"name": path.stem, "status": "failed" if meta.get("exception") else "ok", "error": None})
+    return found
+
+
+def sources_table(figures: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The ledger as the reader's table of sources: reference, figure, number, file, row or rows, column."""
+    def rows_of(entry: pd.Series) -> str:
+        if pd.notna(entry["row"]):
+            return str(int(entry["row"]))
+        where = json.loads(entry["filter"]) if isinstance(entry["filter"], str) and entry["filter"] else {}
+        shown = ", ".join(f"{key}={_short(value)}" for key, value in where.items()) or "*"
+        return f"{entry['aggregate']}({shown})"
+
+    return pd.DataFrame({
+        "summary_ref": figures["ref"], "summary_figure": figures["figure"],
+        "summary_number": [f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}" for v in figures["value"]],
+        "summary_file": [f"{p}/{f}" if isinstance(p, str) and p else f for p, f in zip(figures["period"],
+                                                                                    figures["file"], strict=True)],
+        "summary_row": [rows_of(entry) for _, entry in figures.iterrows()],
+        "summary_column": figures["column"],
+    })

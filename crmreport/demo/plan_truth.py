@@ -1,0 +1,68 @@
+"""Ground truth of the plan's execution, the 7-24-72 rule, the period churn and the health drivers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .calendar import Calendar
+from .churn import (
+    EXECUTION_ODDS_RATIO,
+    HEALTH_COEFFICIENTS,
+    HEALTH_DRIVERS,
+    STOP_WITHIN_DAYS,
+    TARGET_RATE,
+    Churn,
+    auc,
+    churn_truth,
+)
+from .execution import CONCORDANCE, OUTCOMES, Execution
+from .followup import followup_truth, sla_truth
+from .population import SEGMENTS, Population
+
+EXECUTION_DEFINITION = (
+    "tasks in scope: planned_date inside the period (not after end); completion_rate = done / tasks, "
+    "on_time_rate = done with actual_date <= planned_date / done. A customer's execution = the outcome of "
+    "their first task planned in the period (earliest planned_date, then task_id): on_time, late (done "
+    "after planned_date) or not_done; customers whose planned action has no task count as not_done.")
+
+
+def plan_truth(pop: Population, cal: Calendar, tables: dict[str, pd.DataFrame], execution: Execution,
+               owners: dict[str, dict], churn: Churn) -> dict:
+    """The ``execution``, ``followup_7_24_72``, ``period_churn*`` and ``health`` entries of the ground truth."""
+    ids = tables["customers"]["customer_id"].tolist()
+    outcome = execution.customer
+    names = np.array(OUTCOMES)
+    risk = churn.at_risk
+    tasks = tables["tasks"]
+    in_period = (tasks.planned_date >= pd.Timestamp(cal.date(cal.quarter("period")[1]))) \
+        & (tasks.planned_date <= pd.Timestamp(cal.end))
+    all_drivers = auc(churn.probability[risk], churn.churned[risk])
+    score = churn.drivers[list(HEALTH_COEFFICIENTS)].to_numpy() @ np.array(list(HEALTH_COEFFICIENTS.values()))
+    return {
+        "execution": {
+            "definition": EXECUTION_DEFINITION,
+            "concordance": CONCORDANCE,
+            "owners": owners,
+            "customers": {c: str(names[o]) for c, o in zip(ids, outcome, strict=True) if o >= 0},
+            "customers_without_task": int((outcome >= 0).sum()) - len(set(tasks.customer_id[in_period])),
+            "effect": churn_truth(churn, outcome, pop.segment, SEGMENTS),
+        },
+        "followup_7_24_72": followup_truth(pop, cal, tables),
+        "sla_first_response": sla_truth(cal, tables["tickets"]),
+        "period_churn": dict(zip(ids, churn.churned.tolist(), strict=True)),
+        "period_churn_rate": float(churn.churned[risk].mean()) if risk.any() else float("nan"),
+        "period_churn_summary": {
+            "at_risk": int(risk.sum()), "churned": int(churn.churned.sum()), "planted_rate": TARGET_RATE,
+            "stop_within_days": STOP_WITHIN_DAYS,
+            "stop_days": {c: cal.date(d).isoformat() for c, d, x in zip(ids, churn.stop_day, churn.churned,
+                                                                         strict=True) if x},
+        },
+        "period_churn_probability": {c: float(p) for c, p, r in zip(ids, churn.probability, risk, strict=True) if r},
+        "health": {
+            "coefficients": HEALTH_COEFFICIENTS, "intercept": churn.intercept, "drivers": HEALTH_DRIVERS,
+            "execution_odds_ratio": EXECUTION_ODDS_RATIO,
+            "auc_true_probability": all_drivers,
+            "auc_health_drivers": auc(score[risk], churn.churned[risk]),
+        },
+    }

@@ -1,0 +1,102 @@
+"""The report book of the demo period (en and zh, from the session's end-to-end run) read as a manager and an
+auditor would: contents entries on their chapter's start page, continuous page numbers, every summary figure
+equal to its CSV; and a two-period backfill whose second summary compares with the first."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from pypdf import PdfReader
+
+from crmreport.analyses.summary.sources import source_value
+
+PAGE = {"en": re.compile(r"Page (\d+) of (\d+)"), "zh": re.compile(r"第 (\d+) 页，共 (\d+) 页")}
+
+
+def _pages(pdf) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(pdf).pages]
+
+
+def _layout_pages(pdf) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+def test_book_exists_beside_the_notebook_pdfs(report):
+    language, out = report
+    folder = out / "2025Q3"
+    book = folder / ("report-2025Q3-zh.pdf" if language == "zh" else "report-2025Q3.pdf")
+    assert book.is_file() and (folder / "01_profiling.pdf").is_file()
+    assert (folder / "07_executive_summary.html").is_file()
+
+
+@pytest.fixture
+def book(report):
+    language, out = report
+    return language, out / "2025Q3" / ("report-2025Q3-zh.pdf" if language == "zh" else "report-2025Q3.pdf")
+
+
+def test_page_numbers_are_continuous_after_the_cover(book):
+    language, pdf = book
+    pages = _pages(pdf)
+    numbers = [PAGE[language].search(text) for text in pages[1:]]
+    assert all(numbers), "every page after the cover shows page N of M"
+    assert [int(m.group(1)) for m in numbers] == list(range(2, len(pages) + 1))
+    assert {int(m.group(2)) for m in numbers} == {len(pages)}
+    assert not PAGE[language].search(pages[0]), "the cover has no page number"
+
+
+def test_contents_entries_point_at_their_chapter_start(book):
+    language, pdf = book
+    pages = _layout_pages(pdf)
+    contents = next(i for i, text in enumerate(pages) if ("Contents" if language == "en" else "目录") in text[:400])
+    listing = "\n".join(pages[contents:contents + 4])  # the contents may run over several pages
+    entries = re.findall(r"^\s*(\d)\s+(.+?)\s*(?:\. )+\.?\s*(\d+)\s*$", listing, re.MULTILINE)
+    assert len(entries) >= 4, listing
+    for number, title, page in entries:
+        start = pages[int(page) - 1]
+        assert re.search(rf"^\s*{number}\s+{re.escape(title.strip())}", start, re.MULTILINE), (title, page)
+        assert not re.search(rf"^\s*{number}\s+{re.escape(title.strip())}\s*$", pages[int(page) - 2], re.MULTILINE)
+    summary = "Executive summary" if language == "en" else "管理摘要"
+    assert re.search(rf"{summary}\s*(?:\. )+\.?\s*2\s*$", listing, re.MULTILINE)
+    status = "Run status" if language == "en" else "运行状态"
+    page = int(re.search(rf"^\s*{status}\s*(?:\. )+\.?\s*(\d+)\s*$", listing, re.MULTILINE).group(1))
+    assert status in pages[page - 1] and "01_profiling" in pages[page - 1]
+
+
+def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):
+    language, pdf = book
+    results = pdf.parent / "results"
+    figures = pd.read_csv(results / "summary_figures.csv", encoding="utf-8-sig")
+    assert len(figures) >= 20
+    for _, figure in figures.iterrows():
+        assert source_value(results, figure) == pytest.approx(figure["value"], rel=1e-9), figure["figure"]
+    text = " ".join(_pages(pdf))
+    assert all(ref in text for ref in figures["ref"]), "every figure is listed in the appendix of sources"
+    headline = pd.read_csv(results / "summary_headline.csv", encoding="utf-8-sig")
+    flat = re.sub(r"\s+", "", text)
+    assert all(re.sub(r"\s+", "", value) in flat for value in headline["summary_value"])
+    assert ("KPIs" if language == "en" else "KPI 指标") in text and "churn_rate" in text, "definitions appendix"
+
+
+def test_backfill_shows_since_last_period_in_the_second(demo_folder, tmp_path):
+    out = tmp_path / "reports"
+    done = subprocess.run(
+        [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q2..2025Q3", "--data", str(demo_folder),
+         "--out", str(out), "--format", "html"], cwd=ROOT, capture_output=True, text=True, timeout=1500)
+    assert done.returncode == 0, done.stdout + done.stderr
+    first = (out / "2025Q2" / "07_executive_summary.html").read_text(encoding="utf-8")
+    second = (out / "2025Q3" / "07_executive_summary.html").read_text(encoding="utf-8")
+    assert "No report of the previous period (2025Q1)" in first
+    assert "Compared with the report of 2025Q2" in second and "Key figures, last period and this period" in second
+    assert "Nine-box segments, customers last period and this period" in second
+    figures = pd.read_csv(out / "2025Q3" / "results" / "summary_figures.csv", encoding="utf-8-sig")
+    earlier = figures[figures["period"] == "2025Q2"]
+    assert len(earlier) > 5
+    for _, figure in earlier.iterrows():
+        assert source_value(out / "2025Q2" / "results", figure) == pytest.approx(figure["value"])
