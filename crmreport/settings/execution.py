@@ -48,7 +48,7 @@ class ExecutionParams(BaseModel):
     cadence_days: dict[Stage, int] = Field(
         default_factory=lambda: {"new": 3, "active": 30, "dormant": 90, "churned": 90},
         description="days between outbound contacts expected per lifecycle stage (new: day 3 after signing)")
-    min_tasks: int = Field(10, ge=1, description="owners with fewer tasks are listed but not ranked")
+    min_tasks: int = Field(20, ge=1, description="owners with fewer tasks are listed but not ranked")
     overdue_buckets: list[int] = Field(default_factory=lambda: [7, 30, 90],
                                        description="upper ends (days) of the overdue age buckets")
     csat_days: int = Field(30, ge=1, description="satisfaction after a task: survey answers within this many days")
