@@ -1,4 +1,5 @@
-# The two commands of the README: `make demo` (install + render the demo period) and `make test`.
+# The two commands of the README: `make demo` (install + render the demo period from the embedded demo data)
+# and `make test` (leaves no file behind: `git status --porcelain` stays empty).
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -16,16 +17,16 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	$(BIN)/crmreport run --period $(PERIOD)
+	$(BIN)/crmreport run --period $(PERIOD) --demo
 
 demo-zh: install
-	$(BIN)/crmreport run --period $(PERIOD) --language zh --out reports/zh
+	$(BIN)/crmreport run --period $(PERIOD) --demo --language zh --out reports/zh
 
 test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check crmreport tests benchmarks
+	$(BIN)/ruff check crmreport tests benchmarks scripts setup.py
 
 format: install
 	$(BIN)/ruff format crmreport tests benchmarks
@@ -35,4 +36,4 @@ benchmark: install
 	$(BIN)/python benchmarks/bench_segmentation.py
 
 clean:
-	rm -rf $(VENV) reports/*/ reports/logs .pytest_cache
+	rm -rf $(VENV) reports/*/ reports/logs .pytest_cache build crmreport/stock

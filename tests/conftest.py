@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,24 @@ from crmreport.demo import write_demo_data
 from crmreport.settings import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
+LAB_ENV = "CRMREPORT_LAB_DIR"
+
+
+def pytest_configure(config):
+    """Notebooks run by nbval (no runner) write their results into a temporary folder removed at the end."""
+    if LAB_ENV not in os.environ:
+        os.environ[LAB_ENV] = tempfile.mkdtemp(prefix="pytest-lab-")
+        config.stash[LAB_KEY] = os.environ[LAB_ENV]
+
+
+def pytest_unconfigure(config):
+    folder = config.stash.get(LAB_KEY, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(LAB_ENV, None)
+
+
+LAB_KEY = pytest.StashKey[str]()
 
 CUSTOMERS = """customer_id,name,customer_type,industry,size_tier,region,signup_date,account_manager,contact_name,phone,email,need_tags
 C1,李雷,B2C,consumer,,East China,2021-03-01,王芳,李雷,13812345678,li.lei@x.com,fast delivery;training

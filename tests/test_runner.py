@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +15,12 @@ import pytest
 from conftest import TRANSACTIONS, write_tables
 
 from crmreport.cli import main
-from crmreport.core.errors import CrmReportError
+from crmreport.core.errors import CrmReportError, ParamsError
+from crmreport.reporting.render import link_results
 from crmreport.run import runner
+from crmreport.run.progress import NotebookProgress
 
+PYTHONPATH = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
 PARAMETERS = ('period = "2025Q3"\nparams_file = None\ndata = None\nprepared = None\nresults_dir = None\n'
               'language = None')
 
@@ -96,8 +102,10 @@ def test_bad_data_stops_before_writing_and_cli_explains_without_traceback(tmp_pa
     assert "table transactions, column `amount`: 1 value(s) are not numbers: row 2 (values '12O.5')" in err
     assert "Traceback" not in err
     assert not (tmp_path / "reports" / "2025Q3").exists()
-    log_file = next((tmp_path / "reports" / "logs").glob("run-2025Q3-*.log"))
-    assert "Traceback" in log_file.read_text(), "the log file keeps the traceback"
+    assert [p.name for p in (tmp_path / "reports" / "logs").iterdir()] == ["run-2025Q3.log"]
+    assert "Traceback" in (tmp_path / "reports" / "logs" / "run-2025Q3.log").read_text(), "the log keeps the traceback"
+    main(["run", "--period", "2025Q3", "--data", str(data), "--out", str(tmp_path / "reports")])
+    assert len(list((tmp_path / "reports" / "logs").iterdir())) == 1, "a second failure replaces the log"
 
 
 def test_cli_exit_code_is_non_zero_when_a_notebook_fails(tmp_path, notebooks, monkeypatch):
@@ -106,11 +114,14 @@ def test_cli_exit_code_is_non_zero_when_a_notebook_fails(tmp_path, notebooks, mo
     assert notebooks == tmp_path / "notebooks"
     code = subprocess.run(
         [sys.executable, "-m", "crmreport.cli", "run", "--period", "2025Q3", "--data", str(data), "--format", "html",
-         "--only", "broken"], cwd=tmp_path, capture_output=True, text=True, env={"CRMREPORT_PROJECT": str(tmp_path),
-                                                                                  "PATH": "/usr/bin:/bin"})
+         "--only", "broken"], cwd=tmp_path, capture_output=True, text=True,
+        env={"CRMREPORT_PROJECT": str(tmp_path), "PATH": "/usr/bin:/bin", **PYTHONPATH})
     assert code.returncode == 1, code.stderr
     assert "failed 02_broken" in code.stdout and "ValueError: planted failure" in code.stdout
-    assert "1 notebook(s) failed: 02_broken" in code.stderr
+    assert "1 notebook(s) failed: 2025Q3/02_broken" in code.stderr
+    assert "without encryption" not in code.stderr and "\r" not in code.stderr
+    assert "[1/1] 02_broken  cell 3/3" in code.stderr, code.stderr
+    assert not (tmp_path / "reports" / "logs").exists(), "a run with a report keeps its log in run.log only"
 
 
 def test_staging_left_by_a_killed_run_is_cleaned_up(tmp_path, notebooks):
@@ -118,3 +129,79 @@ def test_staging_left_by_a_killed_run_is_cleaned_up(tmp_path, notebooks):
     (abandoned / "results").mkdir(parents=True)
     run(tmp_path, notebooks, only=["first"])
     assert not abandoned.exists()
+
+
+def test_progress_is_one_plain_line_per_notebook_in_the_run_log(tmp_path, notebooks):
+    result = run(tmp_path, notebooks)
+    log_text = (result.report_dir / "run.log").read_text(encoding="utf-8")
+    assert "\r" not in log_text
+    lines = [line for line in log_text.splitlines() if "] 0" in line and "cell" in line]
+    assert len(lines) == 3, log_text
+    assert "[1/3] 01_first  cell 3/3  0:0" in lines[0] and lines[0].endswith("ok")  # with papermill's injected cell
+    assert "[2/3] 02_broken  cell 3/3" in lines[1] and lines[1].endswith("failed")
+
+
+def test_progress_updates_in_place_only_on_a_terminal(caplog):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen, pipe = Terminal(), io.StringIO()
+    for stream in (screen, pipe):
+        progress = NotebookProgress(2, 4, "02_segmentation", stream)
+        progress.start(3)
+        progress.cell_done()
+        progress.finish("ok")
+    assert "\r[2/4] 02_segmentation  cell 1/3  0:00" in screen.getvalue()
+    assert pipe.getvalue() == "", "off a terminal the progress is the logged final line only"
+    assert [r.getMessage() for r in caplog.records] == ["[2/4] 02_segmentation  cell 1/3  0:00  ok"] * 2
+
+
+def test_a_demo_run_says_so_in_the_manifest_and_on_the_cover(tmp_path, notebooks):
+    demo = runner.run_period("2025Q3", out_dir=tmp_path / "reports", formats=["html"], notebooks_dir=notebooks,
+                             only=["first"], demo=True)
+    manifest = json.loads((demo.report_dir / "manifest.json").read_text())
+    assert manifest["data_source"] == "demo" and manifest["data"]["source"] == "embedded demo data"
+    assert "Demo data: this report was made from the demo data set" in (demo.report_dir / "01_first.html").read_text()
+    own = run(tmp_path, notebooks, only=["first"])
+    manifest = json.loads((own.report_dir / "manifest.json").read_text())
+    assert manifest["data_source"] == "provided"
+    assert "Demo data" not in (own.report_dir / "01_first.html").read_text()
+
+
+def test_without_a_data_source_the_run_stops_with_the_three_ways_to_give_one(tmp_path, notebooks, capsys):
+    with pytest.raises(ParamsError, match=r"set `data:` in params/2025Q3.yaml .*pass --data .*or pass --demo"):
+        runner.run_period("2025Q3", out_dir=tmp_path / "reports", notebooks_dir=notebooks)
+    assert not (tmp_path / "reports").exists()
+    with pytest.raises(ParamsError, match="--demo and --data name two data sources"):
+        runner.run_period("2025Q3", data=str(tmp_path), out_dir=tmp_path / "reports", demo=True)
+
+
+def test_results_file_names_in_the_html_are_links():
+    html = "<p>The full list is in results/action_list.csv and <code>results/customer_profile.xlsx</code>.</p>"
+    linked = link_results(html)
+    assert '<a href="results/action_list.csv">results/action_list.csv</a>' in linked
+    assert '<a href="results/customer_profile.xlsx"><code>results/customer_profile.xlsx</code></a>' in linked
+    assert link_results(linked) == linked, "an existing link is left alone"
+
+
+#: what notebooks may import from crmreport (docs/architecture.md, "Layers")
+NOTEBOOK_API = ("crmreport", "crmreport.analyses", "crmreport.measures", "crmreport.settings")
+
+
+def test_notebooks_import_only_the_documented_api():
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    seen = set()
+    for path in sorted(root.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                    [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+                for name in (n for n in names if n.split(".")[0] == "crmreport"):
+                    seen.add(name)
+                    allowed = name == "crmreport" or any(name == api or name.startswith(f"{api}.")
+                                                         for api in NOTEBOOK_API[1:])
+                    assert allowed, f"{path.name} imports {name}"
+    assert "crmreport" in seen and any(name.startswith("crmreport.analyses") for name in seen)

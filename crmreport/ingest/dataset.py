@@ -136,7 +136,7 @@ def prepare_dataset(params: Params) -> Dataset:
                        "invalid_email": int((customers.kept["email_valid"] == False).sum())}  # noqa: E712
     accounting = {name: _account(raws[name], table) for name, table in cleaned.items()}
     for account in accounting.values():
-        log.info("%s: %d read, %d duplicates removed, %d quarantined, %d kept", account.table, account.rows_read,
+        log.debug("%s: %d read, %d duplicates removed, %d quarantined, %d kept", account.table, account.rows_read,
                  account.duplicates_removed, account.quarantined, account.kept)
     mask = (lambda name, frame: mask_table(name, frame)) if params.masking else (lambda name, frame: frame)
     tables = {name: mask(name, table.kept.sort_values(list(TABLES[name].key), kind="stable")).reset_index(drop=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class ReportMeta:
     generated: datetime
     masking: bool
     version: str
+    demo: bool = False  # made from the embedded demo data: the cover says so
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -63,7 +65,21 @@ def write_html(nb: nbformat.NotebookNode, path: str | Path, meta: ReportMeta) ->
     Path
         The file written.
     """
-    return _write(Path(path), _page("report.html.j2", nb, meta).encode("utf-8"))
+    return _write(Path(path), link_results(_page("report.html.j2", nb, meta)).encode("utf-8"))
+
+
+_RESULT_FILE = re.compile(r"(<a\b[^>]*>.*?</a>)|(?<![\w/\"'=])(<code>)?(results/[\w-]+\.(?:csv|xlsx))(</code>)?",
+                          re.DOTALL)
+
+
+def link_results(html: str) -> str:
+    """Make every ``results/<name>.csv`` (or ``.xlsx``) the text mentions a link to that file of the report."""
+    def link(match: re.Match[str]) -> str:
+        if match[1]:
+            return match[1]  # already a link
+        return f'<a href="{match[3]}">{match[2] or ""}{match[3]}{match[4] or ""}</a>'
+
+    return _RESULT_FILE.sub(link, html)
 
 
 def write_pdf(nb: nbformat.NotebookNode, path: str | Path, meta: ReportMeta, *, quiet: bool = True) -> Path:
@@ -142,6 +158,7 @@ def _labels(meta: ReportMeta) -> dict[str, str]:
         "generated_at": t("render.datetime", lang, value=meta.generated),
         "masking": t("render.masked" if meta.masking else "render.not_masked", lang),
         "masking_warning": "" if meta.masking else t("render.not_masked_warning", lang),
+        "demo": t("render.demo_data", lang) if meta.demo else "",
     }
 
 

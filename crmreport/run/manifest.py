@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..ingest.dataset import Dataset
-from ..settings import Params
+from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
@@ -59,6 +59,7 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
         "created": datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),
         "code_commit": _git_commit(Path(__file__).parent),
+        "data_source": "demo" if uses_demo_data(params) else "provided",
         "params": params.model_dump(mode="json"),
         "data": {
             "source": dataset.source,

@@ -26,11 +26,13 @@ from ..ingest.dataset import Dataset, prepare_dataset
 from ..reporting.plots import cjk_font_available
 from ..reporting.render import ReportMeta, write_html, write_pdf
 from ..reporting.report import RESULTS_ENCODING
-from ..settings import Params, find_project_root, load_params
+from ..settings import Params, find_project_root, load_params, uses_demo_data
+from ..settings.stock import notebooks_folder
 from .bookstep import write_run_book
 from .manifest import write_manifest
 from .outcome import NotebookRun, RunResult
 from .paths import ReportPaths, matches, notebook_name, remove_abandoned_staging, staging_dir
+from .progress import ENGINE, NotebookProgress
 
 log = logging.getLogger("crmreport")
 KERNEL = "python3"
@@ -52,8 +54,11 @@ def find_notebooks(folder: Path, only: list[str] | None = None) -> list[Path]:
 
 def run_period(period: str, params_file: str | None = None, data: str | None = None,
                only: list[str] | None = None, out_dir: Path | None = None, formats: list[str] | None = None,
-               language: str | None = None, notebooks_dir: Path | None = None) -> RunResult:
+               language: str | None = None, notebooks_dir: Path | None = None, demo: bool = False) -> RunResult:
     """Produce ``<out_dir>/<period>/`` from the period's parameters and data.
+
+    The notebooks are the project's ``notebooks/`` when it has any, else the stock notebooks shipped
+    with crmreport; ``demo`` runs on the embedded demo data (otherwise a data source is required).
 
     Raises
     ------
@@ -61,9 +66,12 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         Bad parameters or data (nothing is written over an existing report).
     """
     root = find_project_root()
-    params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language})
+    params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language},
+                         demo=demo)
     out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()
-    notebooks = find_notebooks(notebooks_dir or (root or Path.cwd()) / "notebooks", only)
+    notebooks = find_notebooks(notebooks_dir or notebooks_folder(root or Path.cwd()), only)
+    if uses_demo_data(params):
+        log.warning("running on the embedded demo data (--demo): every report says so on its cover")
     if params.language == "zh" and cjk_font_available() is None:
         raise RenderError("a Chinese report needs a CJK font and none is installed: on Debian/Ubuntu run "
                           "`sudo apt-get install fonts-noto-cjk`, or set CRMREPORT_CJK_FONT=/path/to/font.otf")
@@ -106,12 +114,13 @@ def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> Non
 
 def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, params: Params) -> NotebookRun:
     run = NotebookRun(notebook_name(path))
-    log.info("[%d/%d] %s", index, total, run.name)
+    progress = NotebookProgress(index, total, run.name)
     executed = staging.output(run.name, ".ipynb")
     started = time.perf_counter()
     try:
         papermill.execute_notebook(
-            str(path), str(executed), kernel_name=KERNEL, progress_bar=True, cwd=str(path.parent),
+            str(path), str(executed), kernel_name=KERNEL, progress_bar=False, cwd=str(path.parent),
+            engine_name=ENGINE, progress=progress,
             parameters={"period": params.period, "params_file": str(staging.params),
                         "prepared": str(staging.prepared), "results_dir": str(staging.results)})
         run.status = "ok"
@@ -128,6 +137,7 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
         run.status, run.error = "failed", f"rendering failed: {exc}"
         log.error("%s: %s", run.name, run.error)
     run.seconds = round(time.perf_counter() - started, 2)
+    progress.finish(run.status)
     return run
 
 
@@ -144,7 +154,7 @@ def _render(nb: nbformat.NotebookNode, staging: ReportPaths, params: Params, run
     meta = ReportMeta(title=report_title(run.name, params.language), company=params.company,
                       period=params.period, period_start=params.start, period_end=params.end,
                       language=params.language, generated=datetime.now(), masking=params.masking,
-                      version=__version__)
+                      version=__version__, demo=uses_demo_data(params))
     written = []
     if "html" in params.formats:
         write_html(nb, staging.output(run.name, ".html"), meta)

@@ -1,4 +1,8 @@
-"""Build a run's parameters: ``params/defaults.yaml`` + ``params/<period>.yaml`` + CLI overrides, validated."""
+"""Build a run's parameters: ``params/defaults.yaml`` + ``params/<period>.yaml`` + CLI overrides, validated.
+
+The defaults are the project's ``params/defaults.yaml`` or, outside a project, the stock one shipped with
+crmreport (:mod:`crmreport.settings.stock`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from ..core.contract import TABLES
 from ..core.errors import ParamsError
 from .params import Params
+from .period import period_window
+from .stock import defaults_file
 
 PROJECT_MARKER = Path("params") / "defaults.yaml"
 
@@ -90,7 +96,9 @@ def _explain(error: ValidationError, sources: str) -> str:
             fix = f" (did you mean `{hint[0]}`?)" if hint else f"; known keys: {', '.join(known)}"
             lines.append(f"`{where}` is not a parameter{fix}")
         else:
-            lines.append(f"`{where}`: {problem['msg']} (got {problem.get('input')!r})")
+            given = problem.get("input")
+            got = "" if isinstance(given, dict | list) else f" (got {given!r})"  # never dump a whole section
+            lines.append(f"`{where}`: {problem['msg']}{got}")
     return f"invalid parameters in {sources}:\n" + "\n".join(f"  - {line}" for line in lines)
 
 
@@ -104,8 +112,37 @@ def resolve_data(data: str | None, root: Path | None) -> str | None:
     return str(path.resolve())
 
 
+NO_DATA = ("no data source for period {period}: set `data:` in params/{period}.yaml or params/defaults.yaml, "
+           "pass --data FOLDER|WORKBOOK.xlsx|URL, or pass --demo to run on the embedded demo data")
+
+
+def uses_demo_data(params: Params) -> bool:
+    """Whether ``params`` read the embedded demo data (no ``data`` source)."""
+    return not params.data
+
+
+def check_period_label(period: str, merged: dict[str, Any]) -> None:
+    """One line for a label that is neither a period label nor a named period with ``start`` and ``end``."""
+    if merged.get("start") and merged.get("end"):
+        return
+    try:
+        period_window(period)
+    except ValueError:
+        hint = ""
+        for guess in (period.upper(), period.upper().replace("-Q", "Q")):
+            try:
+                period_window(guess)
+            except ValueError:
+                continue
+            hint = f" (did you mean {guess}?)"
+            break
+        raise ParamsError(f"period {period!r} is not a period label{hint}: use 2025Q3 (quarter Q1-Q4), 2025H1, "
+                          "2025-07 or 2025, or give `start` and `end` for a named period in its params file") from None
+
+
 def load_params(period: str | None = None, params_file: str | Path | None = None,
-                overrides: dict[str, Any] | None = None, root: Path | None = None) -> Params:
+                overrides: dict[str, Any] | None = None, root: Path | None = None,
+                demo: bool | None = None) -> Params:
     """Build the validated parameters of a run.
 
     Parameters
@@ -118,11 +155,15 @@ def load_params(period: str | None = None, params_file: str | Path | None = None
         Values from the command line (``data``, ``language``, ``formats``...), applied last.
     root
         Project root holding ``params/``; default: searched upwards from the working directory.
+        Without a project's ``params/defaults.yaml`` the stock defaults apply.
+    demo
+        ``True``: use the embedded demo data (``--demo``; a ``data`` override is an error).
+        ``False``: a data source is required (the command line without ``--demo``).
+        ``None``: no data source means the demo data (library use, notebooks in JupyterLab).
     """
     root = root or find_project_root()
-    layers: list[tuple[str, dict[str, Any]]] = []
-    if root is not None and (root / PROJECT_MARKER).is_file():
-        layers.append((str(root / PROJECT_MARKER), _read_yaml(root / PROJECT_MARKER)))
+    defaults = defaults_file(root)
+    layers: list[tuple[str, dict[str, Any]]] = [(str(defaults), _read_yaml(defaults))]
     if params_file is not None:
         layers.append((str(params_file), _read_yaml(Path(params_file))))
     elif period and root is not None and (root / "params" / f"{period}.yaml").is_file():
@@ -135,10 +176,16 @@ def load_params(period: str | None = None, params_file: str | Path | None = None
         if merged.get("period") not in (None, period) and params_file is not None:
             raise ParamsError(f"--period {period} disagrees with `period: {merged['period']}` in {params_file}")
         merged["period"] = period
-    merged = _merge(merged, {k: v for k, v in (overrides or {}).items() if v is not None})
+    extra = {k: v for k, v in (overrides or {}).items() if v is not None}
+    if demo and extra.get("data"):
+        raise ParamsError("--demo and --data name two data sources; pass one of them")
+    merged = _merge(merged, extra)
     if "period" not in merged:
         raise ParamsError("no period given: pass --period 2025Q3 or set `period:` in the params file")
-    merged["data"] = resolve_data(merged.get("data"), root)
+    check_period_label(str(merged["period"]), merged)
+    merged["data"] = None if demo else resolve_data(merged.get("data"), root)
+    if demo is False and not merged["data"]:
+        raise ParamsError(NO_DATA.format(period=merged["period"]))
     sources = ", ".join(name for name, _ in layers) or "the command line"
     try:
         return Params.model_validate(merged)
