@@ -149,3 +149,9 @@ def test_cadence_counts_outbound_contacts_in_the_window():
     assert table.loc["active", "expected"] == 4  # 92 days / every 30 days, rounded up
     assert table.loc["active", "share_met"] == 0.5 and table.loc["active", "mean_received"] == 2.5
     assert table.loc["dormant", "expected"] == 2 and table.loc["dormant", "share_met"] == 0
+
+
+def test_wilson_bounds_hold_the_rate_when_every_case_is_met():
+    everything = pd.Series(["met"] * 7)
+    table = followup.rule_7_24_72(pd.DataFrame({"outcome": everything}), None, None).iloc[0]
+    assert table["rate"] == 1 and table["ci_high"] == 1 and table["ci_low"] == pytest.approx(wilson(7, 7)[0])

@@ -85,8 +85,11 @@ def replies(interactions: pd.DataFrame, tickets: pd.DataFrame | None, window: Wi
 def _rule_row(rule: str, outcome: pd.Series, alpha: float) -> dict[str, object]:
     met, breached = int((outcome == "met").sum()), int((outcome == "breached").sum())
     eligible = met + breached
+    rate = met / eligible if eligible else np.nan
     low, high = proportion_confint(met, eligible, alpha=alpha, method="wilson") if eligible else (np.nan, np.nan)
-    return {"rule": rule, "eligible": eligible, "met": met, "rate": met / eligible if eligible else np.nan,
+    if eligible:  # the Wilson bounds of 0/n and n/n are 0 and 1 exactly, not a rounding error away
+        low, high = min(low, rate), max(high, rate)
+    return {"rule": rule, "eligible": eligible, "met": met, "rate": rate,
             "ci_low": low, "ci_high": high, "pending": int((outcome == "pending").sum())}
 
 

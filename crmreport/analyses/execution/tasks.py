@@ -121,13 +121,14 @@ def leaderboard(scope: pd.DataFrame, surveys: pd.DataFrame | None, min_tasks: in
     frame[["done", "on_time"]] = frame[["done", "on_time"]].astype("int64")
     frame["completion_rate"] = frame["done"] / frame["tasks"]
     low, high = proportion_confint(frame["done"], frame["tasks"], alpha=alpha, method="wilson")
-    frame["completion_low"], frame["completion_high"] = np.asarray(low), np.asarray(high)
+    frame["completion_low"] = np.minimum(np.asarray(low), frame["completion_rate"])
+    frame["completion_high"] = np.maximum(np.asarray(high), frame["completion_rate"])
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["on_time_rate"] = (frame["on_time"] / frame["done"]).where(frame["done"] > 0)
     has_done = frame["done"] > 0
     low, high = proportion_confint(frame["on_time"], frame["done"].clip(lower=1), alpha=alpha, method="wilson")
-    frame["on_time_low"] = np.where(has_done, low, np.nan)
-    frame["on_time_high"] = np.where(has_done, high, np.nan)
+    frame["on_time_low"] = np.where(has_done, np.minimum(low, frame["on_time_rate"]), np.nan)
+    frame["on_time_high"] = np.where(has_done, np.maximum(high, frame["on_time_rate"]), np.nan)
     overall = scope["done"].mean() if len(scope) else np.nan
     ranked = frame["tasks"] >= min_tasks
     frame["board"] = np.select([~ranked, frame["completion_low"] > overall, frame["completion_high"] < overall],
