@@ -48,6 +48,19 @@ class Report:
             display(Markdown(f"> {self.t('report.missing_tables', tables=names)}"))
         return bool(absent)
 
+    def no_data(self, frame: pd.DataFrame, ax: plt.Axes | None = None) -> bool:
+        """True when ``frame`` is empty; the section (and the chart's axes, when given) then says there is no data
+        in the window."""
+        if not frame.empty:
+            return False
+        message = self.t("report.no_data")
+        display(Markdown(f"> {message}"))
+        if ax is not None:
+            ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="grey")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        return True
+
     def save(self, frame: pd.DataFrame, name: str) -> None:
         """Write ``frame`` to ``results/<name>.csv``."""
         path = self.context.results_dir / f"{name}.csv"
