@@ -31,7 +31,15 @@ from ..settings.stock import notebooks_folder
 from .bookstep import write_run_book
 from .manifest import write_manifest
 from .outcome import NotebookRun, RunResult
-from .paths import ReportPaths, matches, notebook_name, remove_abandoned_staging, staging_dir
+from .paths import (
+    ReportPaths,
+    matches,
+    notebook_name,
+    previous_entries,
+    remove_abandoned_staging,
+    remove_stale_outputs,
+    staging_dir,
+)
 from .progress import ENGINE, NotebookProgress
 
 log = logging.getLogger("crmreport")
@@ -87,7 +95,9 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         dataset = prepare_dataset(params)
         _write_inputs(staging, params, dataset)
         prepare_seconds = time.perf_counter() - started
-        runs = [_run_notebook(path, index, len(notebooks), staging, params) for index, path in enumerate(notebooks, 1)]
+        earlier = previous_entries(final / "manifest.json")
+        runs = [_run_notebook(path, index, len(notebooks), staging, params, dataset, earlier.get(notebook_name(path)))
+                for index, path in enumerate(notebooks, 1)]
         write_run_book(staging, params, runs, dataset.source, report_title)
         shutil.rmtree(staging.prepared)
         write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json")
@@ -108,15 +118,18 @@ def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> Non
         if len(rows):
             rows.to_csv(staging.quarantine / f"{name}.csv", index=False, encoding=RESULTS_ENCODING)
     staging.results.mkdir(exist_ok=True)
-    staging.params.write_text(yaml.safe_dump(params.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+    staging.params.write_text(yaml.safe_dump(params.public_dump(), allow_unicode=True, sort_keys=False),
                               encoding="utf-8")
 
 
-def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, params: Params) -> NotebookRun:
-    run = NotebookRun(notebook_name(path))
+def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, params: Params, dataset: Dataset,
+                  earlier: dict | None = None) -> NotebookRun:
+    run = NotebookRun(notebook_name(path), data_fingerprint=dataset.fingerprint,
+                      params_fingerprint=params.fingerprint())
     progress = NotebookProgress(index, total, run.name)
+    remove_stale_outputs(staging, run.name, earlier)
     executed = staging.output(run.name, ".ipynb")
-    started = time.perf_counter()
+    started, started_ns = time.perf_counter(), time.time_ns()
     try:
         papermill.execute_notebook(
             str(path), str(executed), kernel_name=KERNEL, progress_bar=False, cwd=str(path.parent),
@@ -136,6 +149,7 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
     except CrmReportError as exc:
         run.status, run.error = "failed", f"rendering failed: {exc}"
         log.error("%s: %s", run.name, run.error)
+    run.results = sorted(p.name for p in staging.results.glob("*") if p.stat().st_mtime_ns >= started_ns)
     run.seconds = round(time.perf_counter() - started, 2)
     progress.finish(run.status)
     return run
