@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 PERIOD ?= 2025Q3
 
-.PHONY: install demo demo-zh test lint format benchmark clean
+.PHONY: install demo demo-zh test lint format benchmark readme-image clean
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,9 @@ format: install
 benchmark: install
 	$(BIN)/python benchmarks/bench_aggregate.py
 	$(BIN)/python benchmarks/bench_segmentation.py
+
+readme-image: install  # docs/img/report-page.png from the current demo report
+	$(BIN)/python scripts/readme_screenshot.py
 
 clean:
 	rm -rf $(VENV) reports/*/ reports/logs .pytest_cache build crmreport/stock

@@ -1,9 +1,13 @@
-"""Benchmark: segment 1,000,000 customers (features in DuckDB + every segmentation step).
+"""Benchmark: segment 1,000,000 customers (features in DuckDB + every segmentation step) and score their health.
 
 Reuses the transactions file of ``bench_aggregate.py`` (generated on first use). The transaction
 features run as SQL over the Parquet file in DuckDB; the contact features, which need the
 interactions table, are filled with neutral values (0 complaints, no contacts) and tenure is
-drawn at random, so the figures measure the segmentation itself at full size. Prints the time of
+drawn at random, so the figures measure the segmentation itself at full size. Notebook 06's steps
+follow: the BG/NBD + Gamma-Gamma inputs in SQL over the Parquet file, both fits and every
+customer's P(alive), expected purchases and CLV; the emotional account over one synthetic survey
+answer per customer; the health score with bands from the transaction measures; and its backtest
+(churn in the last quarter of customers active before it, DeLong AUC, deciles). Prints the time of
 each step and the peak memory of the process.
 
     python benchmarks/bench_segmentation.py                       # 1M customers, 10M transactions
@@ -21,9 +25,14 @@ import numpy as np
 import pandas as pd
 from bench_aggregate import DATA, generate, peak_rss_mib
 
+from crmreport.analyses.health import backtest, emotional, score
 from crmreport.analyses.segments.segmentation import segment_features, segment_summary
+from crmreport.ingest.dataset import Dataset
+from crmreport.measures.clv_inputs import clv_inputs_sql
 from crmreport.measures.features import FEATURE_COLUMNS, transaction_features_sql
+from crmreport.settings.health import HEALTH_MEASURES, Health
 from crmreport.settings.segmentation import Segmentation
+from crmreport.stats import clv
 
 AS_OF = date(2025, 9, 30)
 
@@ -56,6 +65,8 @@ def main() -> None:
     timings["all of the above + k-means (k by silhouette)"] = time.perf_counter() - started
     assert (rules_only["segment"] == segments["segment"]).all()
 
+    health_steps(path, spend, timings)
+
     print(f"\n{len(segments):,} customers segmented from {args.transactions:,} transactions\n")
     for step, seconds in timings.items():
         print(f"{step:48} {seconds:8.1f} s")
@@ -63,6 +74,61 @@ def main() -> None:
     chosen = segments["cluster"].max()
     print(f"\nk-means chose k = {chosen}; nine-box counts:")
     print(segment_summary(segments)[["segment", "customers", "revenue_share"]].to_string(index=False))
+
+
+def health_steps(path: str, spend: pd.DataFrame, timings: dict[str, float]) -> None:
+    """Notebook 06 at full size: CLV inputs and fits, emotional account, health score, backtest."""
+    settings = Health()
+    started = time.perf_counter()
+    with duckdb.connect() as connection:
+        inputs = connection.execute(clv_inputs_sql(f"read_parquet('{path}')", AS_OF)).df()
+    timings["CLV inputs (DuckDB SQL over Parquet)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    x, tx, t, m = (inputs[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "monetary"))
+    purchases, spend_model = clv.fit_bgnbd(x, tx, t), clv.fit_gamma_gamma(x, m)
+    timings["BG/NBD + Gamma-Gamma fits"] = time.perf_counter() - started
+    started = time.perf_counter()
+    clv.p_alive(purchases, x, tx, t)
+    value = clv.expected_spend(spend_model, x, np.nan_to_num(m))
+    clv.discounted_clv(purchases, value, 52.0, 0.1, 52.0, x, tx, t)
+    timings["P(alive), expected purchases, CLV"] = time.perf_counter() - started
+
+    rng = np.random.default_rng(1)
+    n = len(spend)
+    surveys = pd.DataFrame({"survey_id": np.arange(n).astype(str), "customer_id": spend["customer_id"].to_numpy(),
+                            "response_time": pd.Timestamp(AS_OF) - pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+                            "csat": rng.integers(1, 6, n), "nps": rng.integers(0, 11, n),
+                            "trust": rng.integers(1, 6, n)})
+    started = time.perf_counter()
+    data = Dataset({"surveys": surveys}, {}, {}, "benchmark", True)
+    account = emotional.emotional_account(data, AS_OF, settings)
+    timings["emotional account (1 event per customer)"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    measures = pd.DataFrame({"customer_id": spend["customer_id"]})
+    for name in HEALTH_MEASURES:
+        measures[f"score_{name}"] = np.nan
+    measures["score_recency"] = 100 * np.power(0.5, spend["recency_days"].astype("float64") / 60).fillna(0)
+    measures["score_spend_trend"] = 25 * (spend["trend"].astype("float64") + 2)
+    measures["score_emotional_account"] = measures["customer_id"].map(
+        account.set_index("customer_id")["emotional_account"])
+    health = score.health_score(measures, settings.health_weights, settings)
+    timings["health score, bands"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    quarter_start = date(2025, 7, 1)
+    with duckdb.connect() as connection:
+        outcome = connection.execute(f"""
+            SELECT customer_id, MAX(transaction_date) < DATE '{quarter_start}' AS churned
+            FROM read_parquet('{path}')
+            WHERE amount >= 0 AND transaction_date >= DATE '{quarter_start}' - INTERVAL 365 DAY
+              AND transaction_date < DATE '{AS_OF}' + INTERVAL 1 DAY
+            GROUP BY customer_id
+            HAVING MIN(transaction_date) < DATE '{quarter_start}'""").df()
+    table = backtest.backtest(health, outcome.astype({"customer_id": "str"}))
+    timings["backtest: churn (SQL), DeLong AUC, deciles"] = time.perf_counter() - started
+    print(f"\nhealth: {len(inputs):,} customers valued (BG/NBD r={purchases.r:.3f}, alpha={purchases.alpha:.2f}), "
+          f"{int(table.iloc[0]['customers']):,} backtested (timing only: the score here is not out of sample)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 from pathlib import Path
 
@@ -134,11 +133,10 @@ def _failure_log(args: argparse.Namespace) -> Path | None:
     if args.command not in ("run", "validate"):
         return None
     from .settings import find_project_root
+    from .settings.period import log_label
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
-    period = args.period.replace("..", "-to-")
-    period = period if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", period) else "invalid-period"
-    return base.resolve() / "logs" / f"{args.command}-{period}.log"
+    return base.resolve() / "logs" / f"{args.command}-{log_label(args.period)}.log"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,12 @@
 #!/bin/sh
 # System packages crmreport needs, installed when missing (Debian/Ubuntu):
 #   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  WeasyPrint (PDF text layout, font subsetting)
-#   fonts-noto-cjk                    Chinese glyphs in charts and PDFs (language: zh)
+#   fontconfig fonts-dejavu-core      the reports' Latin font, DejaVu Sans (crmreport/reporting/fonts.py)
+#   fonts-noto-cjk                    the reports' Chinese font, Noto Sans CJK SC (charts and PDFs)
 #   poppler-utils                     pdftotext/pdftoppm, used by the tests to read PDFs
 #   postgresql                        a real server for the PostgreSQL source tests
 set -eu
-PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils postgresql"
+PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-noto-cjk poppler-utils postgresql"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "crmreport: not a Debian/Ubuntu system; install the equivalents of: $PACKAGES" >&2
@@ -24,7 +25,7 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 else
     echo "crmreport: missing system packages:$missing" >&2
     echo "crmreport: install them with: sudo apt-get install$missing" >&2
-    echo "crmreport: (without fonts-noto-cjk Chinese reports cannot render; without postgresql its tests fail)" >&2
+    echo "crmreport: (without the fonts no report renders; without postgresql its tests fail)" >&2
     exit 0
 fi
 echo "crmreport: installing system packages:$missing"

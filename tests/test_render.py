@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import seaborn as sns
+from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
@@ -258,4 +259,26 @@ def test_p_values_placeholders_and_zh_points_are_right_aligned_numbers():
     _mark_numbers(soup.table)
     header = [th.get("class") for th in soup.select("thead th")]
     assert header == [["num"], ["num"], None]
-    assert [td.get("class") for td in soup.select("tbody td")] == [["num"], ["num"], None, ["num"], None, None]
+    # the '–' of a missing change sits right-aligned with the numbers of its column
+    assert [td.get("class") for td in soup.select("tbody td")] == [["num"], ["num"], None, ["num"], ["num"], None]
+
+
+def _html_table(rows: int) -> nbformat.NotebookNode:
+    frame = pd.DataFrame({"名称": [f"天*有限公司{i % 3}" for i in range(rows)], "amount": range(rows)})
+    return new_output("display_data", data={"text/html": frame.to_html(index=False), "text/plain": "table"})
+
+
+def test_pdf_page_rules_are_marked_in_the_body():
+    cells = [new_code_cell("x", outputs=[_markdown("## Short table\n\nIntro."), _html_table(5), _markdown("Takeaway."),
+                                         _markdown("## Long table"), _html_table(40), _markdown("After.")])]
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=cells), "zh").html, "html.parser")
+    keeps = soup.select("div.keep")
+    short = keeps[0]
+    assert [child.name for child in short.find_all(recursive=False)] == ["h2", "p", "div", "p"]
+    assert short.select_one("div.table-wrap.short") and short.p.get_text() == "Intro."
+    lead = soup.select_one("div.keep.lead")
+    assert [child.name for child in lead.find_all(recursive=False)] == ["h2"], "a long table is not kept whole"
+    long_rows = soup.select("div.table-wrap:not(.short) tbody tr")
+    marked = [i for i, row in enumerate(long_rows) if "keep-with-previous" in row.get("class", [])]
+    assert marked == [1, 2, 38, 39], "first and last rows never stand alone on a page"
+    assert all("token" in td["class"] for td in soup.select("tbody td:first-child")), "short CJK names do not wrap"

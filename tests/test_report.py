@@ -63,3 +63,44 @@ def test_p_values_lists_and_notes_follow_the_language(tmp_path):
     assert en.join(["a", "b"]) == "a, b" and zh.join(["甲", "乙"]) == "甲、乙"
     assert en.join(["a", "b"], clauses=True) == "a; b" and zh.join(["甲", "乙"], clauses=True) == "甲；乙"
     assert en.noted("NPS", "up") == "NPS (up)" and zh.noted("净推荐值", "上升") == "净推荐值（上升）"
+
+
+def labelled_report(tmp_path, language):
+    from crmreport.settings.params import Labels
+
+    labels = Labels(industries={"consumer": {"zh": "个人消费者"}},
+                    arms={"sms_a": {"en": "SMS text A", "zh": "短信文案一"}},
+                    tags={"fast delivery": {"zh": "快速交付"}, "training": {"zh": "培训"}},
+                    roles={"Director": {"zh": "总监"}})
+    params = SimpleNamespace(labels=labels, currency="CNY")
+    return Report(SimpleNamespace(language=language, results_dir=tmp_path, data=None, params=params))
+
+
+def test_data_values_show_their_params_labels_and_enumerations_their_catalog_labels(tmp_path, shown):
+    rep = labelled_report(tmp_path, "zh")
+    assert rep.value("industry", "consumer") == "个人消费者" and rep.value("industry", "retail") == "retail"
+    assert rep.value("arm_names", "control, sms_a") == "control、短信文案一"
+    assert rep.value("need_tags", "fast delivery; training") == "快速交付、培训"
+    assert rep.value("key_contact", "*Director") == "*总监" and rep.value("key_contact", "*经理") == "*经理"
+    assert rep.value("direction", "outbound") == "主动触达" and rep.value("size_tier", None) == "–"
+    assert rep.currency == "元" and labelled_report(tmp_path, "en").currency == "CNY"
+    frame = pd.DataFrame({"arm": ["sms_a"], "channel": ["phone"], "share": [0.0123], "completeness": [0.95]})
+    rep.table(frame, "arms")
+    html = shown[0].to_html()
+    assert "短信文案一" in html and "电话" in html and ">1.2%<" in html and ">95.0%<" in html
+    assert pd.read_csv(tmp_path / "arms.csv")["arm"].tolist() == ["sms_a"]
+
+
+def test_messages_agree_in_number_and_drop_empty_lists():
+    from crmreport.core.i18n import t
+
+    accounting = {"read": 10, "kept": 9, "quarantined": 0}
+    one = t("profiling.accounting.takeaway", "en", tables=1, duplicates=1, **accounting)
+    two = t("profiling.accounting.takeaway", "en", tables=2, duplicates=0, **accounting)
+    assert "from 1 table:" in one and "1 exact duplicate removed" in one
+    assert "from 2 tables:" in two and "0 exact duplicates removed" in two
+    verdicts = {f"{v}_count": n for v, n in [("significant_improvement", "1"), ("significant_deterioration", "0"),
+                                               ("no_significant_change", "1"), ("insufficient_data", "0")]}
+    text = t("kpis.template5.takeaway", "en", total=2, significant_improvement="NPS", significant_deterioration="–",
+             no_significant_change="CSAT", insufficient_data="–", **verdicts)
+    assert "1 improved significantly (NPS), 0 deteriorated significantly, 1 shows" in text and "(–)" not in text

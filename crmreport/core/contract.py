@@ -234,11 +234,16 @@ TABLES: dict[str, TableSpec] = {
 
 REQUIRED_TABLES: tuple[str, ...] = tuple(name for name, spec in TABLES.items() if spec.required)
 
-#: free-text columns scrubbed of phone numbers and e-mail addresses when masking
+#: columns naming staff (account managers, owners): not masked as names, but scrubbed of contact details
+STAFF_COLUMNS: dict[str, tuple[str, ...]] = {"customers": ("account_manager",), "interactions": ("owner",),
+                                             "tasks": ("owner",), "improvements": ("owner",)}
+
+#: every text and tags column that is neither personal (masked by its own rule) nor staff: scrubbed of
+#: phone numbers, e-mail addresses and the customers' names when masking
 FREE_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "interactions": ("follow_up", "feedback"),
-    "tasks": ("feedback", "problem", "next_action"),
-    "improvements": ("problem", "measure"),
+    spec.name: tuple(col.name for col in spec.columns if col.kind in ("text", "tags") and not col.personal
+                     and col.name not in STAFF_COLUMNS.get(spec.name, ()))
+    for spec in TABLES.values()
 }
 
 #: enumeration synonyms every export may use; anything else needs a `values:` mapping in params

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from .redact import redact_text
+
 
 class CrmReportError(Exception):
-    """Base of every error crmreport raises on purpose; the CLI prints its message, not a traceback."""
+    """Base of every error crmreport raises on purpose; the CLI prints its message, not a traceback.
+
+    A database password inside the message (a URL quoted by a driver) is redacted.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: object = "", *args: object):
+        super().__init__(redact_text(str(message)), *args)
 
 
 class ParamsError(CrmReportError):

@@ -1,14 +1,20 @@
 """The message catalog: every label a reader sees, in English and Simplified Chinese.
 
 Messages live in ``crmreport/locale/*.yaml``, one file per area, each key holding an
-``en`` and a ``zh`` text with ``str.format`` placeholders.
+``en`` and a ``zh`` text with ``str.format`` placeholders. A word that agrees in number with
+a count is written ``{count:plural:singular|plural}``, which prints the singular for exactly 1::
+
+    abtest.active:
+      en: "{active} {active:plural:campaign|campaigns} started in the period."
+      zh: "本期启动 {active} 个活动。"
 """
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -33,6 +39,9 @@ def catalog() -> dict[str, dict[str, str]]:
 def t(key: str, language: str = "en", **values: object) -> str:
     """Return message ``key`` in ``language`` with ``values`` filled in.
 
+    ``{n:plural:campaign|campaigns}`` prints the word agreeing with ``n``; ``{names:optional: (|)}``
+    prints `` (names)``, or nothing when ``names`` is empty or '–'.
+
     Raises
     ------
     KeyError
@@ -42,13 +51,41 @@ def t(key: str, language: str = "en", **values: object) -> str:
         text = catalog()[key][language]
     except KeyError:
         raise KeyError(f"message {key!r} has no {language!r} text in crmreport/locale/*.yaml") from None
-    return text.format(**values) if values else text
+    return _FORMATTER.format(text, **values) if values else text
+
+
+class _MessageFormatter(string.Formatter):
+    """``str.format`` plus two specs: ``plural:singular|plural`` and ``optional:before|after``.
+
+    ``optional`` wraps a value in ``before`` and ``after`` and prints nothing for an empty value
+    or '–', so '3 deteriorated (–)' can be written '{n} deteriorated{names:optional: (|)}'.
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("optional:"):
+            before, _, after = format_spec.removeprefix("optional:").partition("|")
+            return "" if value is None or str(value) in ("", "–") else f"{before}{value}{after}"
+        if format_spec.startswith("plural:"):
+            singular, _, plural = format_spec.removeprefix("plural:").partition("|")
+            try:
+                one = float(value) == 1
+            except (TypeError, ValueError):
+                one = False
+            return singular if one else plural or singular
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _MessageFormatter()
 
 
 def label(name: str, language: str = "en") -> str:
-    """Translate a column or category name when the catalog knows it (key ``label.<name>``), else return it."""
+    """Translate a column or category name when the catalog knows it (key ``label.<name>``), else return it.
+
+    Contract enumerations use ``label.<column>.<value>``, e.g. ``label("direction.outbound", "zh")``.
+    """
     texts = catalog().get(f"label.{name}")
-    return texts[language] if texts and language in texts else name
+    text = texts.get(language) if texts else None
+    return text if isinstance(text, str) else name
 
 
 def labels(values, language: str = "en", prefix: str = "") -> list[str]:

@@ -13,17 +13,26 @@ import logging
 import sys
 from pathlib import Path
 
+from .redact import redact_text
+
 LOGGER = logging.getLogger("crmreport")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: libraries whose warnings belong in the log, not on the console
 QUIET = ("papermill", "weasyprint", "fontTools")
 
 
+class RedactingFormatter(logging.Formatter):
+    """A formatter that removes URL passwords from every line it writes (tracebacks included)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
 def _file_handler(path: Path) -> logging.FileHandler:
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(RedactingFormatter(FORMAT))
     return handler
 
 
@@ -49,10 +58,10 @@ class CommandLog:
         self.buffer = io.StringIO()
         self.memory = logging.StreamHandler(self.buffer)
         self.memory.setLevel(logging.DEBUG)
-        self.memory.setFormatter(logging.Formatter(FORMAT))
+        self.memory.setFormatter(RedactingFormatter(FORMAT))
         self.console = logging.StreamHandler(sys.stderr)
         self.console.setLevel(logging.DEBUG if verbose else logging.INFO)
-        self.console.setFormatter(logging.Formatter("%(message)s"))
+        self.console.setFormatter(RedactingFormatter("%(message)s"))
         self._saved = [(LOGGER, LOGGER.level, LOGGER.handlers[:], LOGGER.propagate)]
         self._saved += [(logging.getLogger(name), logging.getLogger(name).level, logging.getLogger(name).handlers[:],
                          logging.getLogger(name).propagate) for name in QUIET]

@@ -1,7 +1,8 @@
 """Clean conformed tables and account for every row.
 
 - exact duplicate rows are removed (and counted);
-- impossible values (future dates, scores out of range, negative outreach revenue, a response
+- impossible values (non-finite numbers such as ``inf``, future dates, scores out of range,
+  negative outreach revenue, a response
   before the ticket was opened, a missing required value) send the row to quarantine with a
   reason; the checks are a pandera schema built from the contract;
 - duplicate keys and orphan customer ids are errors, reported with example rows;
@@ -21,6 +22,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..core.contract import TableSpec
+from .masking import NameFinder
 from .sources import RawTable
 from .validate import describe_rows
 
@@ -57,6 +59,8 @@ def quarantine_schema(spec: TableSpec, as_of: date) -> pa.DataFrameSchema:
             checks.append(pa.Check.in_range(col.low, col.high, error=f"{col.name} outside {col.low:g}-{col.high:g}"))
         elif col.low is not None:
             checks.append(pa.Check.ge(col.low, error=f"{col.name} below {col.low:g}"))
+        if col.kind == "number":
+            checks.append(pa.Check(lambda values: np.isfinite(values), error=f"{col.name} is not a finite number"))
         if col.kind in ("date", "datetime") and not col.future_ok:
             checks.append(pa.Check.le(latest, error=f"{col.name} in the future (after {as_of})"))
         columns[col.name] = pa.Column(checks=checks, nullable=col.nullable,
@@ -80,7 +84,8 @@ def _failed_rows(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.Series:
     return pd.Series(dtype="str")
 
 
-def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date) -> tuple[Cleaned, list[str]]:
+def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date,
+                names: NameFinder | None = None) -> tuple[Cleaned, list[str]]:
     """Remove exact duplicates, quarantine impossible rows, and report duplicate keys."""
     rows_read = len(frame)
     duplicated = frame.duplicated(keep="first")
@@ -94,17 +99,18 @@ def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date
         key = ", ".join(spec.key)
         problems.append(
             f"table {spec.name}, column `{key}`: {int(clashes.sum())} rows share a key with different content: "
-            f"{describe_rows(raw, kept.index[clashes], kept.loc[clashes, spec.key[-1]])}. Fix: give each row its "
-            "own id in the source, or remove the outdated copies")
+            f"{describe_rows(raw, kept.index[clashes], kept.loc[clashes, spec.key[-1]], names=names)}. Fix: give "
+            "each row its own id in the source, or remove the outdated copies")
     return Cleaned(kept, quarantined, int(duplicated.sum()), rows_read), problems
 
 
 def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
-    return rows.assign(source_row=[raw.first_row + int(i) for i in rows.index],
+    return rows.assign(source_row=[raw.row_number(int(i)) for i in rows.index],
                        reason=reasons.reindex(rows.index).astype("str"))
 
 
-def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers: Cleaned) -> list[str]:
+def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers: Cleaned,
+                    names: NameFinder | None = None) -> list[str]:
     """Quarantine rows of quarantined customers; report customer ids that exist nowhere."""
     ids = cleaned.kept["customer_id"]
     known = ids.isin(customers.kept["customer_id"])
@@ -119,8 +125,8 @@ def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers:
         return []
     orphan_rows = ids[orphans]
     return [f"table {spec.name}, column `customer_id`: {int(orphans.sum())} row(s) name customers that are not "
-            f"in the customers table: {describe_rows(raw, orphan_rows.index, orphan_rows)}. Fix: export the "
-            "missing customers too, or remove these rows from the source"]
+            f"in the customers table: {describe_rows(raw, orphan_rows.index, orphan_rows, names=names)}. Fix: export "
+            "the missing customers too, or remove these rows from the source"]
 
 
 def flag_contacts(customers: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ tables and raised together as one :class:`DataValidationError`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass, field
@@ -18,9 +19,10 @@ from ..core.contract import REQUIRED_TABLES, TABLES
 from ..core.errors import DataValidationError, SourceError
 from ..settings import Params
 from .clean import Cleaned, clean_table, flag_contacts, resolve_orphans
-from .masking import mask_table
+from .masking import NameFinder, mask_table
 from .sources import RawTable, describe_source, read_tables
 from .validate import conform
+from .values import Reading
 
 log = logging.getLogger("crmreport")
 ACCOUNTING_FILE = "accounting.json"
@@ -62,6 +64,12 @@ class Dataset:
         return table in self.tables
 
     @property
+    def fingerprint(self) -> str:
+        """SHA-256 over the source fingerprints of every table read: the data a run's outputs came from."""
+        parts = sorted(f"{name}:{account.fingerprint}" for name, account in self.accounting.items())
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    @property
     def missing_tables(self) -> list[str]:
         return [name for name in TABLES if name not in self.tables]
 
@@ -89,10 +97,27 @@ class Dataset:
         return cls(tables, {}, accounting, meta["source"], meta["masked"])
 
 
-def _conform_all(raws: dict[str, RawTable], params: Params) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def customer_names(raws: dict[str, RawTable], params: Params) -> NameFinder:
+    """The raw names and contact names of the customers table, to find where they recur in other text."""
+    raw = raws.get("customers")
+    if raw is None:
+        return NameFinder()
+    mapping = params.columns.get("customers", {})
+    values = []
+    for column in raw.frame.columns:
+        header = str(column).strip().lstrip("\ufeff")
+        if mapping.get(header, header.lower()) in ("name", "contact_name"):
+            values.extend(raw.frame[column].dropna().astype(str).unique())
+    return NameFinder(values)
+
+
+def _conform_all(raws: dict[str, RawTable], params: Params,
+                 names: NameFinder) -> tuple[dict[str, pd.DataFrame], list[str]]:
     frames, problems = {}, []
     for name, raw in raws.items():
-        frame, found = conform(raw, TABLES[name], params.columns.get(name, {}), params.values.get(name, {}))
+        reading = Reading(params.decimal_for(name), params.date_format.get(name, {}), params.timezone)
+        frame, found = conform(raw, TABLES[name], params.columns.get(name, {}), params.values.get(name, {}), names,
+                               reading)
         if not found and frame.empty:
             found = [f"table {name}: {raw.origin} has a header but no rows; export the table again with its data"]
         frames[name] = frame
@@ -111,23 +136,24 @@ def prepare_dataset(params: Params) -> Dataset:
         When tables break the contract; the message lists every problem with example rows.
     """
     source = describe_source(params.data)
-    raws = read_tables(params.data, params.tables)
+    raws = read_tables(params.data, params.tables, params.encoding)
     missing = [name for name in REQUIRED_TABLES if name not in raws]
     if missing:
         raise SourceError(
             f"required table(s) {', '.join(missing)} not found in {source}: provide "
             f"{' and '.join(f'{m}.csv (or .parquet/.xlsx, a sheet or a database table named {m})' for m in missing)}"
             ", or name yours under `tables:` in params")
-    frames, problems = _conform_all(raws, params)
+    names = customer_names(raws, params)
+    frames, problems = _conform_all(raws, params, names)
     if problems:
         raise DataValidationError(problems)
     cleaned: dict[str, Cleaned] = {}
     for name, frame in frames.items():
-        cleaned[name], found = clean_table(raws[name], frame, TABLES[name], params.as_of)
+        cleaned[name], found = clean_table(raws[name], frame, TABLES[name], params.as_of, names)
         problems.extend(found)
     for name, table in cleaned.items():
         if TABLES[name].has_customer_fk:
-            problems.extend(resolve_orphans(raws[name], table, TABLES[name], cleaned["customers"]))
+            problems.extend(resolve_orphans(raws[name], table, TABLES[name], cleaned["customers"], names))
     if problems:
         raise DataValidationError(problems)
     customers = cleaned["customers"]
@@ -138,7 +164,7 @@ def prepare_dataset(params: Params) -> Dataset:
     for account in accounting.values():
         log.debug("%s: %d read, %d duplicates removed, %d quarantined, %d kept", account.table, account.rows_read,
                  account.duplicates_removed, account.quarantined, account.kept)
-    mask = (lambda name, frame: mask_table(name, frame)) if params.masking else (lambda name, frame: frame)
+    mask = (lambda name, frame: mask_table(name, frame, names)) if params.masking else (lambda name, frame: frame)
     tables = {name: mask(name, table.kept.sort_values(list(TABLES[name].key), kind="stable")).reset_index(drop=True)
               for name, table in cleaned.items()}
     quarantine = {name: mask(name, table.quarantined).reset_index(drop=True) for name, table in cleaned.items()}

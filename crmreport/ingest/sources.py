@@ -6,7 +6,7 @@ first data row so that messages can point at the row a person sees in the file.
 
 from __future__ import annotations
 
-import csv
+import difflib
 import hashlib
 import io
 import logging
@@ -19,12 +19,11 @@ import pandas as pd
 
 from ..core.contract import TABLES
 from ..core.errors import SourceError
+from .csvfile import MISSING_MARKERS, decode_csv, parse_csv
 
 log = logging.getLogger("crmreport")
 
 FILE_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
-MISSING_MARKERS: list[str] = ["", "NULL", "null", "NaN", "nan", "N/A", "#N/A", "None"]
-CSV_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,13 @@ class RawTable:
     first_row: int
     fingerprint: str
     encoding: str | None = None
+    #: for a CSV: the file line on which each row of ``frame`` starts (blank lines and quoted
+    #: line breaks make it differ from ``first_row + i``)
+    lines: tuple[int, ...] | None = None
+
+    def row_number(self, position: int) -> int:
+        """The row (file line) a person sees for frame position ``position``."""
+        return self.lines[position] if self.lines is not None else self.first_row + position
 
 
 def embedded_demo_path() -> Path:
@@ -49,10 +55,14 @@ def embedded_demo_path() -> Path:
     return Path(str(resources.files("crmreport").joinpath("data", "demo")))
 
 
+#: how :func:`describe_source` names the embedded demo data (reports show a catalog label for it)
+DEMO_SOURCE = "embedded demo data"
+
+
 def describe_source(data: str | None) -> str:
     """Human description of a source, without credentials."""
     if not data:
-        return "embedded demo data"
+        return DEMO_SOURCE
     if "://" in data:
         from sqlalchemy.engine import make_url
 
@@ -60,7 +70,8 @@ def describe_source(data: str | None) -> str:
     return data
 
 
-def read_tables(data: str | None, table_names: dict[str, str] | None = None) -> dict[str, RawTable]:
+def read_tables(data: str | None, table_names: dict[str, str] | None = None,
+                encodings: dict[str, str] | None = None) -> dict[str, RawTable]:
     """Read every contract table the source holds.
 
     Parameters
@@ -69,17 +80,20 @@ def read_tables(data: str | None, table_names: dict[str, str] | None = None) -> 
         Folder, ``.xlsx`` workbook, SQLAlchemy URL, or ``None`` for the embedded demo data.
     table_names
         Contract table -> name in the source (file stem, sheet or database table) where they differ.
+    encodings
+        Contract table -> text encoding of its CSV file (``encoding:`` in params); default: detected.
     """
     names = {table: (table_names or {}).get(table, table) for table in TABLES}
+    named = set(table_names or {})
     if not data:
-        return _read_folder(embedded_demo_path(), names)
+        return _read_folder(embedded_demo_path(), names, named, {})
     if "://" in data:
-        return _read_database(data, names)
+        return _read_database(data, names, named)
     path = Path(data)
     if path.is_dir():
-        return _read_folder(path, names)
+        return _read_folder(path, names, named, encodings or {})
     if path.is_file() and path.suffix.lower() == ".xlsx":
-        return _read_workbook(path, names)
+        return _read_workbook(path, names, named)
     if path.exists():
         raise SourceError(f"data source {path} is neither a folder, an .xlsx workbook nor a database URL")
     raise SourceError(f"data source {path} does not exist; check `data:` in params or --data")
@@ -94,28 +108,34 @@ def _frame_fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.tobytes() + "|".join(map(str, frame.columns)).encode()).hexdigest()
 
 
-def _read_folder(folder: Path, names: dict[str, str]) -> dict[str, RawTable]:
+def _read_folder(folder: Path, names: dict[str, str], named: set[str],
+                 encodings: dict[str, str]) -> dict[str, RawTable]:
     tables: dict[str, RawTable] = {}
     for table, stem in names.items():
+        if table in named and (Path(stem).name != stem or stem in ("", ".", "..")):
+            raise SourceError(f"`tables: {{{table}: {stem}}}` in params must be a file name without a folder "
+                              f"(a file in {folder}); put the files of a period in one folder")
         candidates = [folder / f"{stem}{suffix}" for suffix in FILE_SUFFIXES if (folder / f"{stem}{suffix}").is_file()]
         if len(candidates) > 1:
             raise SourceError(
                 f"table {table}: {folder} holds {', '.join(p.name for p in candidates)}; keep one file per table")
         if candidates:
-            tables[table] = read_file(table, candidates[0])
+            tables[table] = read_file(table, candidates[0], encodings.get(table))
+    stems = sorted({p.stem for p in folder.iterdir() if p.suffix.lower() in FILE_SUFFIXES})
+    check_named_tables(stems, names, named, f"the folder {folder} (as .csv, .parquet or .xlsx)")
     return tables
 
 
-def read_file(table: str, path: Path) -> RawTable:
-    """Read one CSV, Parquet or XLSX file as table ``table``."""
+def read_file(table: str, path: Path, encoding: str | None = None) -> RawTable:
+    """Read one CSV, Parquet or XLSX file as table ``table`` (a CSV in ``encoding`` when given)."""
     content = path.read_bytes()
     if not content.strip():
         raise SourceError(f"table {table}: {path} is empty; export the table again with its header row")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text, encoding = decode_csv(table, path, content)
-        frame = _parse_csv(table, path, text)
-        return RawTable(table, frame, str(path), 2, _fingerprint(content), encoding)
+        text, encoding = decode_csv(table, path, content, encoding)
+        frame, lines = parse_csv(table, path, text)
+        return RawTable(table, frame, str(path), lines[0] if lines else 2, _fingerprint(content), encoding, lines)
     if suffix == ".parquet":
         try:
             frame = pd.read_parquet(io.BytesIO(content))
@@ -125,44 +145,6 @@ def read_file(table: str, path: Path) -> RawTable:
         return RawTable(table, frame, str(path), 1, _fingerprint(content))
     frame = _read_sheet(table, path, content, sheet=0)
     return RawTable(table, frame, str(path), 2, _fingerprint(content))
-
-
-def decode_csv(table: str, path: Path, content: bytes) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (with or without BOM) or GBK/GB18030, whichever is valid."""
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:4096]:
-        hint = "it looks like UTF-16 (Excel 'Unicode text')" if content[:2] in (b"\xff\xfe", b"\xfe\xff") \
-            else "it holds binary data, not text"
-        raise SourceError(f"table {table}: {path} is not a CSV text file: {hint}; "
-                          "save it as 'CSV UTF-8 (comma delimited)'")
-    failure: UnicodeDecodeError | None = None
-    for encoding in CSV_ENCODINGS:
-        try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            failure = failure or exc
-    assert failure is not None
-    line = content[: failure.start].count(b"\n") + 1
-    raise SourceError(
-        f"table {table}: {path} is neither UTF-8 nor GBK/GB18030 (undecodable byte "
-        f"0x{content[failure.start]:02x} on line {line}); save it as 'CSV UTF-8 (comma delimited)'")
-
-
-def _parse_csv(table: str, path: Path, text: str) -> pd.DataFrame:
-    sample = text[:65536]
-    try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            na_values=MISSING_MARKERS, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise SourceError(f"table {table}: {path} has no header row; export the table again with its header") \
-            from None
-    except pd.errors.ParserError as exc:
-        raise SourceError(f"table {table}: {path} is not a well-formed table ({exc}); "
-                          "check for unquoted delimiters or a text file saved under a .csv name") from None
-    return frame
 
 
 def _read_sheet(table: str, path: Path, content: bytes, sheet: str | int) -> pd.DataFrame:
@@ -175,13 +157,14 @@ def _read_sheet(table: str, path: Path, content: bytes, sheet: str | int) -> pd.
     return frame
 
 
-def _read_workbook(path: Path, names: dict[str, str]) -> dict[str, RawTable]:
+def _read_workbook(path: Path, names: dict[str, str], named: set[str]) -> dict[str, RawTable]:
     content = path.read_bytes()
     try:
         sheets = pd.ExcelFile(io.BytesIO(content), engine="openpyxl").sheet_names
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise SourceError(f"{path} is not a readable XLSX workbook ({exc}); save it again from Excel as .xlsx") \
             from None
+    check_named_tables([str(sheet) for sheet in sheets], names, named, f"the workbook {path} (as a sheet)")
     tables: dict[str, RawTable] = {}
     for table, sheet in names.items():
         if sheet in sheets:
@@ -190,43 +173,90 @@ def _read_workbook(path: Path, names: dict[str, str]) -> dict[str, RawTable]:
     return tables
 
 
-def _read_database(url: str, names: dict[str, str]) -> dict[str, RawTable]:
-    """Read contract tables from a database: DuckDB natively, anything else through SQLAlchemy."""
+#: database dialect -> (driver package to install, URL scheme that uses it)
+DRIVER_HINTS: dict[str, tuple[str, str]] = {
+    "postgresql": ("psycopg", "postgresql+psycopg://"),
+    "mysql": ("pymysql", "mysql+pymysql://"),
+    "mariadb": ("pymysql", "mariadb+pymysql://"),
+    "mssql": ("pyodbc", "mssql+pyodbc://"),
+    "oracle": ("oracledb", "oracle+oracledb://"),
+}
+
+
+def _read_database(url: str, names: dict[str, str], named: set[str]) -> dict[str, RawTable]:
+    """Read contract tables from a database: DuckDB natively, anything else through SQLAlchemy.
+
+    Table names never enter SQL text unchecked: each is looked up in the database's catalog
+    first and then quoted as an identifier by the driver (a name the catalog does not hold is
+    reported with the names it does hold).
+    """
     shown = describe_source(url)
     if url.startswith("duckdb:///"):
-        tables = _read_duckdb(url.removeprefix("duckdb:///"), names, shown)
+        tables = _read_duckdb(url.removeprefix("duckdb:///"), names, named, shown)
     else:
-        tables = _read_sqlalchemy(url, names, shown)
+        tables = _read_sqlalchemy(url, names, named, shown)
     log.info("read %d table(s) from %s", len(tables), shown)
     return tables
 
 
-def _read_duckdb(path: str, names: dict[str, str], shown: str) -> dict[str, RawTable]:
+def check_named_tables(present: list[str], names: dict[str, str], named: set[str], where: str) -> None:
+    """Raise when a table named under ``tables:`` in params is not in the source's catalog."""
+    for table in sorted(named):
+        if names[table] not in present:
+            close = difflib.get_close_matches(names[table], present, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            listed = ", ".join(f"`{name}`" for name in sorted(present)[:30]) or "no tables"
+            raise SourceError(f"table `{names[table]}` (named for {table} under `tables:` in params) not found in "
+                              f"{where}{hint}; it has: {listed}. Fix `tables: {{{table}: ...}}` in params")
+
+
+def quote_identifier(name: str) -> str:
+    """SQL-standard quoted identifier: ``"name"`` with embedded quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _read_duckdb(path: str, names: dict[str, str], named: set[str], shown: str) -> dict[str, RawTable]:
     import duckdb
 
     if not Path(path).is_file():
         raise SourceError(f"the DuckDB file {path} does not exist; check `data:` in params or --data")
     try:
         with duckdb.connect(path, read_only=True) as connection:
-            present = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables")
-                       .fetchall()}
-            return {table: _database_table(table, connection.execute(f'SELECT * FROM "{source}"').df(), shown,
-                                           source)
+            present = [row[0] for row in connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
+            check_named_tables(present, names, named, f"the database {shown}")
+            return {table: _database_table(
+                        table, connection.execute(f"SELECT * FROM {quote_identifier(source)}").df(), shown, source)
                     for table, source in names.items() if source in present}
     except duckdb.Error as exc:
-        raise SourceError(f"cannot read the DuckDB database {shown}: {exc}") from None
+        raise SourceError(f"cannot read the DuckDB database {shown}: {str(exc).splitlines()[0]}") from None
 
 
-def _read_sqlalchemy(url: str, names: dict[str, str], shown: str) -> dict[str, RawTable]:
+def _create_engine(url: str, shown: str):
     import sqlalchemy as sa
 
     try:
-        engine = sa.create_engine(url)
+        return sa.create_engine(url)
+    except ImportError as exc:
+        dialect = url.split("://", 1)[0].split("+", 1)[0]
+        package, scheme = DRIVER_HINTS.get(dialect, (exc.name or "the database driver", f"{dialect}+<driver>://"))
+        raise SourceError(f"cannot connect to {shown}: its database driver is not installed ({exc.name}). Fix: "
+                          f"`pip install {package}` and write the URL as {scheme}...") from None
     except sa.exc.SQLAlchemyError as exc:
-        raise SourceError(f"cannot use the database URL {shown}: {exc}; see docs/data-contract.md") from None
+        raise SourceError(f"cannot use the database URL {shown}: {str(exc).splitlines()[0]}; write it as "
+                          "dialect+driver://user:password@host/database (see docs/data-contract.md)") from None
+    except ValueError as exc:
+        raise SourceError(f"cannot use the database URL {shown}: {exc}") from None
+
+
+def _read_sqlalchemy(url: str, names: dict[str, str], named: set[str], shown: str) -> dict[str, RawTable]:
+    import sqlalchemy as sa
+
+    engine = _create_engine(url, shown)
     try:
         with engine.connect() as connection:
-            present = set(sa.inspect(connection).get_table_names())
+            present = sa.inspect(connection).get_table_names()
+            check_named_tables(present, names, named, f"the database {shown}")
             return {table: _database_table(table, pd.read_sql_table(source, connection), shown, source)
                     for table, source in names.items() if source in present}
     except sa.exc.SQLAlchemyError as exc:

@@ -15,27 +15,33 @@ import pandas as pd
 
 from ..core.contract import BOOLEAN_WORDS, BUILTIN_SYNONYMS, CANONICAL_DTYPES, ColumnSpec, TableSpec
 from ..core.errors import SourceError
+from .masking import NameFinder, masked_example
 from .sources import RawTable
+from .values import FIRST_YEAR, LAST_YEAR, Parsed, Reading, to_datetime, to_number
 
 log = logging.getLogger("crmreport")
 EXAMPLES = 5
-_THOUSANDS = re.compile(r"[,\s¥￥$]")
-_CHINESE_DATE = str.maketrans({"年": "-", "月": "-", "日": " ", "/": "-", ".": "-"})
 
 
 def source_rows(raw: RawTable, positions: pd.Index | np.ndarray) -> list[int]:
     """Row numbers as seen in the source for frame positions."""
-    return [raw.first_row + int(p) for p in positions]
+    return [raw.row_number(int(p)) for p in positions]
 
 
-def describe_rows(raw: RawTable, positions, values: pd.Series | None = None, personal: bool = False) -> str:
-    """'rows 4, 9, 17 (values 'abc', 'x')': the first few examples of a problem, in source numbering."""
+def describe_rows(raw: RawTable, positions, values: pd.Series | None = None, personal: bool = False,
+                  names: NameFinder | None = None) -> str:
+    """'rows 4, 9, 17 (values 'abc', 'x')': the first few examples of a problem, in source numbering.
+
+    Example values are masked (:func:`masked_example`): a message never shows a phone, an
+    e-mail or a customer's name; values of personal columns are not shown at all.
+    """
     positions = list(positions)
     rows = ", ".join(map(str, source_rows(raw, positions[:EXAMPLES])))
     more = f" and {len(positions) - EXAMPLES} more" if len(positions) > EXAMPLES else ""
     shown = ""
     if values is not None and not personal:
-        shown = " (values " + ", ".join(repr(str(v)) for v in values.iloc[:EXAMPLES]) + ")"
+        examples = [masked_example(v, names, raw.name == "customers") for v in values.iloc[:EXAMPLES]]
+        shown = " (values " + ", ".join(repr(v) for v in examples) + ")"
     noun = "row" if len(positions) == 1 else "rows"
     return f"{noun} {rows}{more}{shown}"
 
@@ -44,8 +50,14 @@ def _normalise_header(name: object) -> str:
     return str(name).strip().lstrip("\ufeff")
 
 
+def shown_columns(raw: RawTable, columns, names: NameFinder | None = None) -> str:
+    """Column names for a message, masked (a file without header has a data row there)."""
+    return ", ".join(masked_example(c, names, raw.name == "customers") for c in list(columns)[:12]) or "none"
+
+
 def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
-            value_map: dict[str, dict[str, str]]) -> tuple[pd.DataFrame, list[str]]:
+            value_map: dict[str, dict[str, str]], names: NameFinder | None = None,
+            reading: Reading | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Rename, check and coerce ``raw`` to the contract of ``spec``.
 
     Returns
@@ -66,16 +78,16 @@ def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
     ignored = [str(c) for c in frame.columns if c not in spec.column_names]
     if known and ignored:
         log.info("table %s: ignoring column(s) %s (not in the contract; map them under `columns:` if needed)",
-                 spec.name, ", ".join(ignored))
+                 spec.name, shown_columns(raw, ignored, names))
     if not known:
         raise SourceError(
             f"table {spec.name}: {raw.origin} does not look like a table of {spec.name}: found column(s) "
-            f"{', '.join(map(str, list(frame.columns)[:8])) or 'none'}; expected "
+            f"{shown_columns(raw, list(frame.columns)[:8], names)}; expected "
             f"{', '.join(c.name for c in spec.columns if c.required)}. Export the right table, or map your "
             f"column names under `columns: {spec.name}:` in params")
     problems = [
         f"table {spec.name}: required column `{col.name}` is missing from {raw.origin} (found: "
-        f"{', '.join(map(str, frame.columns))}). Fix: add it to the export, or map your column to it under "
+        f"{shown_columns(raw, frame.columns, names)}). Fix: add it to the export, or map your column to it under "
         f"`columns: {spec.name}: {{your_name: {col.name}}}` in params"
         for col in spec.columns if col.required and col.name not in frame.columns
     ]
@@ -88,16 +100,22 @@ def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
     conformed = {}
     for col in spec.columns:
         source = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
-        values, bad = coerce(source, col, value_map.get(col.name, {}))
-        if bad.any():
-            problems.append(_coercion_problem(raw, spec, col, source, bad))
-        conformed[col.name] = values
+        parsed = coerce(source, col, value_map.get(col.name, {}), reading or Reading())
+        if parsed.bad.any():
+            problems.append(_coercion_problem(raw, spec, col, source, parsed, names))
+        if parsed.emptied is not None and parsed.emptied.any():
+            log.warning("table %s, column `%s`: %d placeholder date(s) (a year before %d or after %d, e.g. 9999-12-31)"
+                        " read as empty: %s", spec.name, col.name, int(parsed.emptied.sum()), FIRST_YEAR, LAST_YEAR,
+                        describe_rows(raw, np.flatnonzero(parsed.emptied.to_numpy())))
+        conformed[col.name] = parsed.values
     return pd.DataFrame(conformed, index=frame.index), problems
 
 
-def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: pd.Series, bad: pd.Series) -> str:
-    where = describe_rows(raw, np.flatnonzero(bad.to_numpy()), source[bad], col.personal)
-    what, fix = {
+def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: pd.Series, parsed: Parsed,
+                      names: NameFinder | None = None) -> str:
+    bad = parsed.bad
+    where = describe_rows(raw, np.flatnonzero(bad.to_numpy()), source[bad], col.personal, names)
+    what, fix = parsed.reason or {
         "number": ("are not numbers", "correct them in the source (numbers only, '.' as decimal point)"),
         "integer": ("are not whole numbers", "correct them in the source"),
         "date": ("are not dates", "use YYYY-MM-DD dates in the source"),
@@ -107,6 +125,7 @@ def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: p
         "enum": (f"are not one of {', '.join(col.choices)}",
                  f"map them under `values: {spec.name}: {col.name}: {{their value: contract value}}` in params"),
     }[col.kind]
+    fix = fix.replace("TABLE", spec.name).replace("COLUMN", col.name)
     return f"table {spec.name}, column `{col.name}`: {int(bad.sum())} value(s) {what}: {where}. Fix: {fix}"
 
 
@@ -128,53 +147,36 @@ def _as_text(series: pd.Series) -> pd.Series:
     return series.map(one).astype("str")
 
 
-def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str]) -> tuple[pd.Series, pd.Series]:
-    """Coerce one column to its contract kind; return (values, mask of values that could not be read)."""
+def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], reading: Reading | None = None) -> Parsed:
+    """Coerce one column to its contract kind: values, mask of values that could not be read, and why."""
+    reading = reading or Reading()
     if col.kind in ("number", "integer"):
-        values, bad = _to_number(series)
+        parsed = to_number(series, reading.decimal)
         if col.kind == "integer":
-            fractional = values.notna() & (values.round() != values)
-            return values.where(~fractional).round().astype("Int64"), bad | fractional
-        return values.astype("float64"), bad
+            values = parsed.values
+            odd = values.notna() & (~np.isfinite(values.fillna(0)) | (values.round() != values))
+            parsed.values = values.where(~odd).round().astype("Int64")
+            parsed.bad = parsed.bad | odd
+        return parsed
     if col.kind in ("date", "datetime"):
-        values, bad = _to_datetime(series)
-        return (values.dt.normalize() if col.kind == "date" else values), bad
+        text = _as_text(series) if not pd.api.types.is_datetime64_any_dtype(series.dtype) else series
+        parsed = to_datetime(series, text, reading.date_formats.get(col.name), reading.timezone)
+        if col.kind == "date":
+            parsed.values = parsed.values.dt.normalize()
+        return parsed
+    no_problem = pd.Series(False, index=series.index)
     text = _as_text(series)
     if value_map:
         text = text.map(lambda v: value_map.get(v, v) if isinstance(v, str) else v).astype("str")
     if col.kind == "bool":
-        return _to_bool(text)
+        return Parsed(*_to_bool(text))
     if col.kind == "enum":
-        return _to_choice(text, col.choices)
+        return Parsed(*_to_choice(text, col.choices))
     if col.kind == "tags":
         tags = text.str.replace("；", ";").str.split(";").map(
             lambda parts: "; ".join(p.strip() for p in parts if p.strip()) if isinstance(parts, list) else pd.NA)
-        return tags.astype("str"), pd.Series(False, index=series.index)
-    return text, pd.Series(False, index=series.index)
-
-
-def _to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype("float64"), pd.Series(False, index=series.index)
-    text = _as_text(series)
-    numbers = pd.to_numeric(text.str.replace(_THOUSANDS, "", regex=True), errors="coerce")
-    return numbers.astype("float64"), text.notna() & numbers.isna()
-
-
-def _to_datetime(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        series = series.dt.tz_localize(None)
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return series.astype("datetime64[ns]"), pd.Series(False, index=series.index)
-    text = _as_text(series)
-    cleaned = text.str.translate(_CHINESE_DATE).str.strip().str.replace(r"-(\s|$)", r"\1", regex=True)
-    parsed = pd.to_datetime(cleaned, errors="coerce", format="ISO8601")
-    retry = parsed.isna() & cleaned.notna()
-    if retry.any():
-        parsed[retry] = pd.to_datetime(cleaned[retry], errors="coerce", format="mixed")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]"), text.notna() & parsed.isna()
+        return Parsed(tags.astype("str"), no_problem)
+    return Parsed(text, no_problem)
 
 
 def _to_bool(text: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -65,12 +65,16 @@ def summarize_transactions(transactions: pd.DataFrame, as_of: date) -> pd.DataFr
 
 
 def summarize_files(pattern: str, as_of: date, connection: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
-    """Per-customer summary straight from Parquet or CSV files (``read_parquet``/``read_csv`` in DuckDB)."""
+    """Per-customer summary straight from Parquet or CSV files (``read_parquet``/``read_csv`` in DuckDB).
+
+    The path or glob reaches DuckDB as a query parameter, never inside the SQL text, so any
+    character in it (a quote, a semicolon) is just part of the file name.
+    """
     reader = "read_parquet" if pattern.endswith(".parquet") else "read_csv_auto"
     owned = connection is None
     connection = connection or duckdb.connect()
     try:
-        return _typed(connection.execute(summary_sql(f"{reader}('{pattern}')", as_of)).df())
+        return _typed(connection.execute(summary_sql(f"{reader}($path)", as_of), {"path": pattern}).df())
     finally:
         if owned:
             connection.close()

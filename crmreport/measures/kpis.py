@@ -211,7 +211,7 @@ REGISTRY: tuple[Kpi, ...] = (
         "hours", "lower", "median", ("tickets",),
         "median hours from opened_at to first_response_at of the tickets opened in the window (unanswered ignored)",
         _first_response, 0.10, relative_min_change=True),
-    Kpi("resolved_within_sla_share", "Tickets resolved within SLA", "问题解决率（SLA 内解决）", "share", "higher",
+    Kpi("resolved_within_sla_share", "Tickets resolved within SLA", "问题解决率（服务时限内解决）", "share", "higher",
         "proportion", ("tickets",),
         "share of the tickets opened in the window resolved within the SLA hours of their priority (`sla_hours`: "
         "urgent 2 h, others 24 h); unresolved tickets count as missed", _within_sla, 0.02),

@@ -38,6 +38,21 @@ _REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
 #: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 TOKEN_LENGTH = 16
+#: cells of Chinese text up to this many characters without spaces (a masked company name) stay on one line
+CJK_NAME_LENGTH = 12
+#: ... and Chinese table headers up to this many characters
+CJK_HEADER_LENGTH = 6
+_CJK = re.compile(r"[\u3400-\u9fff]")
+#: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
+SHORT_TABLE_ROWS = 15
+#: ... and at most this many estimated lines (rows of long text wrap: such a table may be taller than a page)
+SHORT_TABLE_LINES = 30
+#: characters of a text cell per line, for that estimate
+CELL_LINE_CHARS = 25
+#: ... a longer one keeps at least this many rows together at its start and its end
+KEEP_ROWS = 3
+#: a heading is kept on the page of at most this many following paragraphs and the block after them
+KEEP_PARAGRAPHS = 2
 
 
 class Heading(NamedTuple):
@@ -85,6 +100,7 @@ def notebook_body(nb: nbformat.NotebookNode, language: Language = "en") -> Repor
         wrapper.unwrap()
     for table in soup.find_all("table"):
         _style_table(soup, table)
+    _keep_headings_with_content(soup)
     headings = _anchor_headings(soup)
     return ReportBody(html=f'<div class="notebook" lang="{HTML_LANG[language]}">{soup}</div>', headings=headings)
 
@@ -126,10 +142,21 @@ def _style_table(soup: BeautifulSoup, table: Tag) -> None:
         default=0,
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
-    table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}"}))
+    rows = table.select("tbody tr")
+    short = " short" if len(rows) <= SHORT_TABLE_ROWS and _lines(rows) <= SHORT_TABLE_LINES else ""
+    if not short:  # a long table may break, but never leaves its first or last rows alone on a page
+        for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
+            row["class"] = [*row.get("class", []), "keep-with-previous"]
+    table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}{short}"}))
     block = table.find_parent(lambda tag: tag.parent is not None and tag.parent.name == "[document]")
     if width == "cols-wide" and block is not None:
         _to_landscape(block)
+
+
+def _lines(rows: list[Tag]) -> int:
+    """Estimated printed lines of table rows: each row as high as its longest cell wraps."""
+    return sum(max((-(-len(cell.get_text(strip=True)) // CELL_LINE_CHARS) for cell in row.find_all(["th", "td"])),
+                   default=1) or 1 for row in rows)
 
 
 def _mark_numbers(table: Tag) -> None:
@@ -147,18 +174,31 @@ def _mark_numbers(table: Tag) -> None:
     for column, cell in enumerate(header[-1].find_all(["th", "td"], recursive=False) if header else []):
         if numeric.get(column):
             cell["class"] = [*cell.get("class", []), "num"]
+    for row in table.select("tbody tr"):  # the '–' of a missing number sits where the numbers are
+        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
+            if numeric.get(column) and cell.name == "td" and "num" not in cell.get("class", []):
+                cell["class"] = [*cell.get("class", []), "num"]
 
 
 def _mark_tokens(table: Tag) -> None:
-    """Class ``token`` (kept on one line) on cells of columns holding only short single words: ids, dates, tiers."""
+    """Class ``token`` (kept on one line) on cells that must not wrap.
+
+    That is every cell of a column holding only short single words (ids, dates, tiers), and any
+    short Chinese name without spaces (a masked company name such as 天*有限公司).
+    """
     cells: dict[int, list[Tag]] = {}
     for row in table.select("tbody tr"):
         for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
             cells.setdefault(column, []).append(cell)
+    for cell in table.select("thead th"):  # a short Chinese header is one word: 读取行数, not 读取行/数
+        text = cell.get_text(strip=True)
+        if len(text) <= CJK_HEADER_LENGTH and _CJK.search(text) and not any(c.isspace() for c in text):
+            cell["class"] = [*cell.get("class", []), "token"]
     for column_cells in cells.values():
         texts = [cell.get_text(strip=True) for cell in column_cells]
-        if all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts):
-            for cell in column_cells:
+        whole = all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts)
+        for cell, text in zip(column_cells, texts, strict=True):
+            if whole or (len(text) <= CJK_NAME_LENGTH and _CJK.search(text) and not any(c.isspace() for c in text)):
                 cell["class"] = [*cell.get("class", []), "token"]
 
 
@@ -173,6 +213,62 @@ def _to_landscape(block: Tag) -> None:
         group.append(sibling)
     for tag in group:
         tag["class"] = [*tag.get("class", []), "landscape"]
+
+
+def _keep_headings_with_content(soup: BeautifulSoup) -> None:
+    """Wrap each heading with its introduction and the block after it in ``div.keep``, so no page ends on a heading.
+
+    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs and the next chart or
+    table with its takeaway paragraph (a table only when it is short enough to keep whole: otherwise
+    the group is marked ``lead`` and the PDF keeps it with the table's first rows). Any other chart
+    or short table keeps its takeaway too, so no page holds a lone paragraph. Landscape groups keep
+    their own page.
+    """
+    top = [tag for tag in soup.children if isinstance(tag, Tag)]
+    i = 0
+    while i < len(top):
+        if not re.fullmatch(r"h[1-6]", top[i].name) or "landscape" in top[i].get("class", []):
+            i += 1
+            continue
+        group, j = [], i
+        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name):  # a heading, its intro, and any subheading
+            group.append(top[j])
+            j += 1
+            paragraphs = 0
+            while j < len(top) and top[j].name == "p" and paragraphs < KEEP_PARAGRAPHS:
+                group.append(top[j])
+                paragraphs, j = paragraphs + 1, j + 1
+        lead = False
+        if j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
+            if _whole(top[j]):
+                group.append(top[j])
+                j += 1
+                if j < len(top) and top[j].name == "p":  # the takeaway under a chart or table
+                    group.append(top[j])
+                    j += 1
+            else:
+                lead = True
+        if any("landscape" in tag.get("class", []) for tag in group):
+            i = j
+            continue
+        _wrap_keep(soup, group, "keep lead" if lead else "keep")
+        i = j
+    top = [tag for tag in soup.children if isinstance(tag, Tag)]
+    for block, after in zip(top, top[1:], strict=False):  # a chart or short table keeps its takeaway
+        if block.name == "div" and _whole(block) and after.name == "p" and "landscape" not in block.get("class", []):
+            _wrap_keep(soup, [block, after], "keep")
+
+
+def _whole(block: Tag) -> bool:
+    """True for a chart or a short table: a block the PDF never splits."""
+    return block.find("table") is None or block.find(class_="short") is not None
+
+
+def _wrap_keep(soup: BeautifulSoup, group: list[Tag], classes: str) -> None:
+    keep = soup.new_tag("div", attrs={"class": classes})
+    group[0].insert_before(keep)
+    for tag in group:
+        keep.append(tag.extract())
 
 
 def _anchor_headings(soup: BeautifulSoup) -> list[Heading]:

@@ -12,7 +12,6 @@ the sources of the summary's figures. The per-notebook PDFs stay; this reuses th
 from __future__ import annotations
 
 import copy
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from ..core.i18n import label, t
 from ..measures.kpis import REGISTRY
 from ..settings.segmentation import Segmentation
 from .body import HTML_LANG, ReportBody, notebook_body
-from .render import LOCAL_URLS, ReportMeta, _css_counters, _labels, _templates, _write, quiet_weasyprint
+from .render import LOCAL_URLS, ReportMeta, _css_counters, _font_context, _labels, _templates, _write, quiet_weasyprint
 
 #: the code cell of notebook 07 holding the table of sources: the book moves it to its appendix
 SOURCES_TAG = "summary-sources"
@@ -98,7 +97,6 @@ def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_fil
             chapter.status == "ok" else None
         parts.append({"anchor": f"chapter-{index}", "number": len(parts) + 1, "chapter": chapter, "body": body,
                       "toc": [h for h in (body.headings if body else []) if 1 < h.level <= BOOK_TOC_DEPTH]})
-    font = os.environ.get("CRMREPORT_CJK_FONT")
     lang = meta.language
     labels = _labels(meta) | {key: t(f"book.{key}", lang) for key in (
         "title", "source", "summary", "run_status", "appendix", "definitions", "kpis", "nine_box", "rules",
@@ -109,7 +107,7 @@ def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_fil
         meta=meta, labels=labels, lang=HTML_LANG[lang], summary=summary, sources=sources, chapters=parts,
         definitions=_definitions(lang, segmentation), source=source, log_file=log_file,
         page_of=_css_counters("render.page_of", lang, "page", "pages"),
-        cjk_font_url=Path(font).resolve().as_uri() if font else None)
+        **_font_context(lang))
 
 
 def write_book(path: Path, chapters: list[Chapter], meta: ReportMeta, *, source: str, log_file: str,

@@ -1,38 +1,23 @@
-"""One look for every chart: a seaborn report theme, crisp PNGs and a font that can write Chinese."""
+"""One look for every chart: a seaborn report theme, crisp PNGs, the report's named fonts and readable numbers."""
 
 from __future__ import annotations
 
 import logging
-import os
+import math
+import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import seaborn as sns
-from matplotlib import font_manager, ft2font
+from matplotlib import font_manager, ft2font, ticker
 
 from ..core.errors import ParamsError, RenderError
 from ..core.i18n import LANGUAGES
+from .fonts import CJK_FAMILY, CJK_FONT_ENV, cjk_override, font_stack
 
 logger = logging.getLogger("crmreport")
 
-#: environment variable naming a font file to use for Chinese text (charts and PDF)
-CJK_FONT_ENV = "CRMREPORT_CJK_FONT"
-#: CJK families as matplotlib names them, best first
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "Noto Sans CJK JP",
-    "Source Han Sans",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
-#: Latin families for English charts; matplotlib falls back glyph by glyph along the list
-LATIN_FONTS = ("DejaVu Sans", "Arial", "Liberation Sans")
 #: one colour-blind-safe palette for every chart
 PALETTE = "colorblind"
 #: PNG resolution: sharp when a chart is scaled to the width of an A4 page
@@ -40,24 +25,26 @@ DPI = 150
 MISSING_FONT_FIX = (
     f"install a CJK font: Debian/Ubuntu `sudo apt-get install fonts-noto-cjk`, or set {CJK_FONT_ENV}=/path/to/font.otf"
 )
+#: big numbers on axes: (threshold, divisor, suffix) per language, largest first
+UNITS = {"en": ((1e9, 1e9, "B"), (1e6, 1e6, "M")), "zh": ((1e8, 1e8, "亿"), (1e4, 1e4, "万"))}
 
 
 def cjk_font_available() -> str | None:
     """Return the family name of a font that can draw Chinese, or None.
 
     A font file named by ``CRMREPORT_CJK_FONT`` is registered with matplotlib and wins;
-    otherwise the first installed family of ``CJK_FONTS``.
+    otherwise the report's named family :data:`~crmreport.reporting.fonts.CJK_FAMILY` when installed.
 
     Raises
     ------
     RenderError
         When ``CRMREPORT_CJK_FONT`` names a file that is missing or has no Chinese glyphs.
     """
-    path = os.environ.get(CJK_FONT_ENV)
+    path = cjk_override()
     if path:
-        return _register_font(Path(path))
+        return _register_font(path)
     installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    return CJK_FAMILY if CJK_FAMILY in installed else None
 
 
 def setup_plotting(language: str = "en") -> None:
@@ -84,7 +71,7 @@ def setup_plotting(language: str = "en") -> None:
         raise RenderError(f"no font for Chinese chart labels was found; {MISSING_FONT_FIX}")
     if cjk is None:
         logger.debug("no CJK font found; Chinese text in English charts will show as boxes (%s)", MISSING_FONT_FIX)
-    families = [cjk, *LATIN_FONTS] if language == "zh" else [*LATIN_FONTS, cjk]
+    families = [cjk if name == CJK_FAMILY else name for name in font_stack(language)]
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     mpl.rcParams.update(
         {
@@ -133,3 +120,78 @@ def _inline_png() -> None:
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     set_matplotlib_formats("png")
+
+
+class ReadableNumbers(ticker.Formatter):
+    """Axis numbers a manager reads at a glance: thousands separators, and units for big numbers.
+
+    12500000 reads '12.5M' in English and '1,250万' in Chinese; 12500 reads '12,500'. All ticks of
+    a linear axis share one unit and the fewest decimals that write each of them exactly; on a log axis each
+    tick picks its own unit.
+    """
+
+    def __init__(self, language: str = "en", per_tick: bool = False):
+        self.units = UNITS.get(language, UNITS["en"])
+        self.per_tick = per_tick
+        self.ticks: list[float] = []
+
+    def set_locs(self, locs) -> None:
+        """Remember the axis' tick positions: they decide the shared unit and decimals."""
+        self.ticks = [float(v) for v in locs if math.isfinite(v)]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if float(x) == 0:
+            return "0"
+        ticks = [x] if self.per_tick or not self.ticks else self.ticks
+        divisor, suffix = next(((d, s) for limit, d, s in self.units if max(map(abs, ticks)) >= limit), (1.0, ""))
+        if self.per_tick:
+            return f"{x / divisor:,.1f}".rstrip("0").rstrip(".") + suffix
+        scaled = [v / divisor for v in ticks]
+        decimals = next((d for d in range(3) if all(abs(round(v, d) - v) < 1e-6 for v in scaled)), 3)
+        return f"{x / divisor:,.{decimals}f}{suffix}"
+
+
+def readable_axes(figure: plt.Figure, language: str = "en") -> None:
+    """Give every numeric axis of ``figure`` :class:`ReadableNumbers` (called by ``Report.figure`` for every chart).
+
+    Axes that carry another formatter on purpose (dates, categories, percentages) keep it;
+    the default ones (plain numbers, log-scale powers of ten) get thousands separators and units.
+    Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
+    """
+    for ax in figure.axes:
+        _wrap_tick_labels(ax)
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if type(formatter) is ticker.ScalarFormatter:
+                axis.set_major_formatter(ReadableNumbers(language))
+            elif isinstance(formatter, ticker.LogFormatter) and axis.get_scale() == "log":
+                axis.set_major_formatter(ReadableNumbers(language, per_tick=True))
+                axis.set_minor_formatter(ticker.NullFormatter())
+
+
+def _wrap_tick_labels(ax: plt.Axes) -> None:
+    """Wrap the text x tick labels of ``ax`` (categories, heatmap rows) that are wider than their slot.
+
+    Latin text breaks at spaces only; Chinese text may break between characters.
+    """
+    formatter = ax.xaxis.get_major_formatter()
+    ticks = list(ax.get_xticks())
+    if not ticks or isinstance(formatter, (ticker.ScalarFormatter, ticker.LogFormatter, ReadableNumbers)):
+        return
+    if any(label.get_rotation() for label in ax.get_xticklabels()):
+        return
+    texts = [str(formatter(tick, i)) for i, tick in enumerate(ticks)]
+    size = mpl.font_manager.FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    slot = ax.get_position().width * ax.figure.get_figwidth() * 72 / len(ticks)  # points per tick
+    per_line = max(4, int(slot / (0.6 * size)) - 1)  # characters of an average Latin glyph width
+    wrapped = [_wrap(text, per_line) if len(text) > per_line else text for text in texts]
+    if wrapped != texts:
+        ax.xaxis.set_major_locator(ticker.FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(ticker.FixedFormatter(wrapped))
+
+
+def _wrap(text: str, width: int) -> str:
+    if not any("\u3400" <= char <= "\u9fff" for char in text):
+        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+    step = max(2, width // 2)  # a Chinese character is about twice as wide as a Latin one
+    return "\n".join(text[i:i + step] for i in range(0, len(text), step))

@@ -10,7 +10,6 @@ message of the catalog.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -26,6 +25,7 @@ import weasyprint
 from ..core.errors import ParamsError, RenderError
 from ..core.i18n import LANGUAGES, Language, t
 from .body import HTML_LANG, notebook_body
+from .fonts import CUSTOM_CJK_FAMILY, cjk_override, font_stack
 
 logger = logging.getLogger("crmreport")
 
@@ -136,7 +136,6 @@ def _templates() -> jinja2.Environment:
 
 def _page(name: str, nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
     body = notebook_body(nb, meta.language)
-    font = os.environ.get("CRMREPORT_CJK_FONT")  # the font plots.py also gives matplotlib
     template = _templates().get_template(name)
     return template.render(
         meta=meta,
@@ -145,8 +144,18 @@ def _page(name: str, nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
         labels=_labels(meta),
         lang=HTML_LANG[meta.language],
         page_of=_css_counters("render.page_of", meta.language, "page", "pages"),
-        cjk_font_url=Path(font).resolve().as_uri() if font else None,
+        **_font_context(meta.language, pdf=name == "report_pdf.html.j2"),
     )
+
+
+def _font_context(language: Language, pdf: bool = True) -> dict[str, object]:
+    """What the templates need to name the report fonts: the stack, and a ``CRMREPORT_CJK_FONT`` file.
+
+    The PDF names the fonts only; the HTML ends on ``sans-serif`` as a browser may lack them.
+    """
+    font = cjk_override()  # the file plots.py also gives matplotlib
+    return {"fonts": font_stack(language, css=True), "generic_font": "" if pdf else "sans-serif",
+            "cjk_font_url": font.as_uri() if font else None, "custom_cjk_family": CUSTOM_CJK_FAMILY}
 
 
 def _labels(meta: ReportMeta) -> dict[str, str]:

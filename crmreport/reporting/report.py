@@ -7,18 +7,33 @@ behind it), so each number in a report can be traced to a file.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ..core.i18n import label, labels, t
+from ..core.contract import TABLES
+from ..core.i18n import label, t
+from ..ingest.sources import DEMO_SOURCE
 from .context import PeriodContext
 from .excel import write_workbook
+from .plots import readable_axes
 
 log = logging.getLogger("crmreport")
 RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 only with the BOM
+#: which ``labels:`` section of params labels the values of a column (:meth:`Report.value`)
+COLUMN_LABELS = {"industry": "industries", "region": "regions", "category": "categories",
+                 "product_category": "categories", "channel": "categories", "tag": "tags", "need_tags": "tags",
+                 "arm": "arms", "account_manager": "staff", "owner": "staff", "campaign_id": "campaigns",
+                 "campaign": "campaigns", "key_contact": "roles", "arm_names": "arms", "control_arm": "arms"}
+#: columns holding several values in one cell, and their separator
+MULTI_VALUED = {"need_tags": ("; ",), "tag": ("; ",), "arm_names": (", ",)}
+#: columns holding a contract enumeration, shown through the catalog's ``label.<column>.<value>``
+ENUM_COLUMNS = frozenset(col.name for spec in TABLES.values() for col in spec.columns if col.kind == "enum")
+#: float columns holding fractions, shown as percentages unless a format says otherwise
+PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
 
 
 class Report:
@@ -48,6 +63,59 @@ class Report:
             display(Markdown(f"> {self.t('report.missing_tables', tables=names)}"))
         return bool(absent)
 
+    @property
+    def currency(self) -> str:
+        """The params currency as a reader writes it after an amount ('CNY' -> '元' in Chinese)."""
+        code = self.context.params.currency
+        return label(f"currency.{code}", self.language)
+
+    @property
+    def source(self) -> str:
+        """Where the data came from, in the report language (the demo data gets a catalog label)."""
+        source = self.context.data.source
+        return self.t("report.source_demo") if source == DEMO_SOURCE else source
+
+    def value(self, column: str, value: object) -> str:
+        """A data value of ``column`` as a reader sees it.
+
+        The params ``labels:`` of the column's kind (``industry`` -> ``labels.industries``, see
+        :data:`COLUMN_LABELS`) come first, then the catalog's ``label.<column>.<value>`` (contract
+        enumerations such as ``direction.outbound``), else the value itself. Multi-valued cells
+        (need tags 'a; b', arm lists 'a, b', see :data:`MULTI_VALUED`) are labelled value by value.
+        """
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+            return "–"
+        text = str(value)
+        kind = COLUMN_LABELS.get(column)
+        for separator in MULTI_VALUED.get(column, ()):
+            if separator in text:
+                return self.join(self.value(column, part) for part in text.split(separator))
+        if kind == "roles" and text.startswith("*"):
+            return "*" + self.value(column, text[1:])
+        if kind is not None:
+            shown = self.context.params.labels.of(kind, text, self.language)
+            if shown != text:
+                return shown
+        shown = label(f"{column}.{text}", self.language)
+        return text if shown == f"{column}.{text}" else shown
+
+    def values(self, column: str, values: Iterable[object]) -> list[str]:
+        """:meth:`value` of each value, e.g. to relabel a column of a frame before plotting it."""
+        return [self.value(column, value) for value in values]
+
+    def no_data(self, frame: pd.DataFrame, ax: plt.Axes | None = None) -> bool:
+        """True when ``frame`` is empty; the section (and the chart's axes, when given) then says there is no data
+        in the window."""
+        if not frame.empty:
+            return False
+        message = self.t("report.no_data")
+        display(Markdown(f"> {message}"))
+        if ax is not None:
+            ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="grey")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        return True
+
     def save(self, frame: pd.DataFrame, name: str) -> None:
         """Write ``frame`` to ``results/<name>.csv``."""
         path = self.context.results_dir / f"{name}.csv"
@@ -75,7 +143,7 @@ class Report:
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
               formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
               row_formats: dict[str, tuple[str, str | Callable]] | None = None,
-              headers: dict[str, str] | None = None) -> None:
+              headers: dict[str, str] | None = None, values: Iterable[str] | None = None) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
         ``formats`` maps a column to a format string or function. ``translate`` maps a column to a
@@ -85,17 +153,27 @@ class Report:
         ``change`` for the column named ``change``, ``level`` for the other numeric columns that
         ``formats`` does not cover. ``headers`` maps a column to the catalog label shown as its
         header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5).
+        ``values`` names the columns of data values shown through :meth:`value` (params ``labels:``,
+        contract enumerations); by default every column of :data:`COLUMN_LABELS` or a contract
+        enumeration that ``translate`` does not cover.
+        Float columns named like a share or rate (``share``, ``response_rate``, ``completeness``) show
+        as percentages unless ``formats`` says otherwise.
         """
         self.save(frame, name)
         shown = frame if max_rows is None else frame.head(max_rows)
-        shown = shown.assign(**{column: labels(shown[column], self.language, prefix)
-                                for column, prefix in (translate or {}).items()})
+        shown = shown.assign(**{column: [label(f"{prefix}{v}", self.language) if pd.notna(v) else v
+                                         for v in shown[column]] for column, prefix in (translate or {}).items()})
+        if values is None:
+            values = [c for c in frame.columns
+                      if (c in COLUMN_LABELS or c in ENUM_COLUMNS) and c not in (translate or {})]
+        shown = shown.assign(**{column: self.values(column, shown[column]) for column in values})
         def header(column: str) -> str:
             return label((headers or {}).get(column, column), self.language)
 
         shown = shown.rename(columns=lambda c: header(str(c)))
         numeric = {header(c): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
-        numeric.update({header(c): "{:,.2f}" for c in frame.select_dtypes("float").columns})
+        numeric.update({header(c): "{:.1%}" if PERCENT_COLUMN.search(str(c)) else "{:,.2f}"
+                        for c in frame.select_dtypes("float").columns})
         numeric.update({header(c): f for c, f in (formats or {}).items()})
         styler = shown.style.hide(axis="index").format(numeric, na_rep="–")
         levels = [header(c) for c in frame.select_dtypes("number").columns
@@ -117,8 +195,9 @@ class Report:
         log.info("wrote %s", path.name)
 
     def figure(self, figure: plt.Figure, name: str, data: pd.DataFrame) -> None:
-        """Save the tidy ``data`` behind a chart, show the chart and close it."""
+        """Save the tidy ``data`` behind a chart, show the chart (numeric axes made readable) and close it."""
         self.save(data, name)
+        readable_axes(figure, self.language)
         figure.tight_layout()
         display(figure)
         plt.close(figure)

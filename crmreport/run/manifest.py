@@ -12,7 +12,9 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+from ..core.redact import redact_text
 from ..ingest.dataset import Dataset
+from ..reporting.fonts import font_files
 from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
@@ -52,6 +54,8 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
                    notebooks_seconds: float | None = None) -> dict:
     """Write ``manifest.json``; notebooks not re-run (``--only``) keep their entry from ``previous``.
 
+    Each notebook's entry names the data and params fingerprints it was produced from, so a
+    partial run shows which outputs come from older data. Database passwords are redacted.
     ``timings`` holds the prepare step, the wall time of all notebooks together (``notebooks_seconds``,
     with ``workers`` notebooks at a time) and per notebook its wall, execute and render seconds.
     """
@@ -62,12 +66,14 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
     manifest = {
         "period": params.period,
         "created": datetime.now().isoformat(timespec="seconds"),
-        "command": " ".join(sys.argv),
+        "command": redact_text(" ".join(sys.argv)),
         "code_commit": _git_commit(Path(__file__).parent),
         "data_source": "demo" if uses_demo_data(params) else "provided",
-        "params": params.model_dump(mode="json"),
+        "params": params.public_dump(),
+        "params_fingerprint": params.fingerprint(),
         "data": {
             "source": dataset.source,
+            "fingerprint": dataset.fingerprint,
             "masked": dataset.masked,
             "tables": {name: asdict(account) for name, account in dataset.accounting.items()},
             "missing_tables": dataset.missing_tables,
@@ -82,6 +88,7 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
         "results": _file_hashes(paths.results),
         "quarantine": _file_hashes(paths.quarantine),
         "versions": package_versions(),
+        "fonts": font_files(),
     }
     paths.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest

@@ -19,6 +19,9 @@ class NotebookRun:
     failed_cell: int | None = None  # execution count [n] of the failing cell, as shown in the executed notebook
     failed_source: str | None = None
     outputs: list[str] = field(default_factory=list)
+    results: list[str] = field(default_factory=list)  # results/*.csv|xlsx this run of the notebook wrote
+    data_fingerprint: str | None = None  # Dataset.fingerprint of the data it was produced from
+    params_fingerprint: str | None = None  # Params.fingerprint of the parameters it was produced with
 
 
 @dataclass

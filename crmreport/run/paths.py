@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -42,6 +43,26 @@ class ReportPaths:
     def output(self, notebook: str, suffix: str) -> Path:
         """``<notebook>.ipynb``, ``.html`` or ``.pdf`` of an executed notebook."""
         return self.root / f"{notebook}{suffix}"
+
+
+def previous_entries(manifest: Path) -> dict[str, dict]:
+    """The per-notebook entries of an earlier run's manifest (empty without one)."""
+    if not manifest.is_file():
+        return {}
+    try:
+        return {nb["name"]: nb for nb in json.loads(manifest.read_text(encoding="utf-8")).get("notebooks", [])}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def remove_stale_outputs(paths: ReportPaths, notebook: str, earlier: dict | None) -> None:
+    """Before a notebook runs again: remove its earlier executed notebook, HTML, PDF and result files,
+    so a failing run never leaves the previous run's outputs next to its own."""
+    for suffix in (".ipynb", ".html", ".pdf"):
+        paths.output(notebook, suffix).unlink(missing_ok=True)
+    for name in (earlier or {}).get("results", []):
+        if Path(name).name == name:
+            (paths.results / name).unlink(missing_ok=True)
 
 
 def staging_dir(out_dir: Path, period: str) -> Path:

@@ -32,9 +32,17 @@ from ..settings.stock import notebooks_folder
 from .bookstep import write_run_book
 from .manifest import write_manifest
 from .outcome import NotebookRun, RunResult
-from .paths import ReportPaths, matches, notebook_name, remove_abandoned_staging, staging_dir
+from .paths import (
+    ReportPaths,
+    matches,
+    notebook_name,
+    previous_entries,
+    remove_abandoned_staging,
+    remove_stale_outputs,
+    staging_dir,
+)
 from .progress import ENGINE, NotebookProgress
-from .schedule import default_workers, run_in_stages
+from .schedule import default_workers, depends_on_all, run_in_stages
 
 log = logging.getLogger("crmreport")
 KERNEL = "python3"
@@ -96,10 +104,15 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         dataset = prepare_dataset(params)
         _write_inputs(staging, params, dataset)
         prepare_seconds = time.perf_counter() - started
+        earlier = previous_entries(final / "manifest.json")
         position = {path: index for index, path in enumerate(notebooks, 1)}
-        live = workers == 1 or len(notebooks) == 1
-        runs = run_in_stages(notebooks, lambda path: _run_notebook(path, position[path], len(notebooks), staging,
-                                                                    params, live), workers)
+        parallel = workers > 1 and len(notebooks) > 1
+
+        def run_one(path: Path) -> NotebookRun:
+            return _run_notebook(path, position[path], len(notebooks), staging, params, dataset,
+                                 earlier.get(notebook_name(path)), parallel)
+
+        runs = run_in_stages(notebooks, run_one, workers)
         write_run_book(staging, params, runs, dataset.source, report_title)
         shutil.rmtree(staging.prepared)
         write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json",
@@ -121,27 +134,35 @@ def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> Non
         if len(rows):
             rows.to_csv(staging.quarantine / f"{name}.csv", index=False, encoding=RESULTS_ENCODING)
     staging.results.mkdir(exist_ok=True)
-    staging.params.write_text(yaml.safe_dump(params.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+    staging.params.write_text(yaml.safe_dump(params.public_dump(), allow_unicode=True, sort_keys=False),
                               encoding="utf-8")
 
 
-def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, params: Params,
-                  live: bool = True) -> NotebookRun:
+def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, params: Params, dataset: Dataset,
+                  earlier: dict | None = None, parallel: bool = False) -> NotebookRun:
     """Execute and render one notebook; its own failure is recorded in the result, never raised.
 
     Thread-safe: the kernel starts in the notebook's folder through nbclient's ``resources`` (never
-    papermill's ``cwd``, which changes the whole process's working directory).
+    papermill's ``cwd``, which changes the whole process's working directory). When notebooks run
+    in parallel, an independent notebook writes into a folder of its own, moved into ``results/``
+    when it ends, so ``run.results`` names exactly its files; a notebook that runs after all the
+    others (alone) writes into ``results/`` directly and its files are those written meanwhile.
     """
-    run = NotebookRun(notebook_name(path))
-    progress = NotebookProgress(index, total, run.name, live=live)
+    run = NotebookRun(notebook_name(path), data_fingerprint=dataset.fingerprint,
+                      params_fingerprint=params.fingerprint())
+    progress = NotebookProgress(index, total, run.name, live=not parallel)
+    remove_stale_outputs(staging, run.name, earlier)
+    own = staging.root / f".results-{run.name}" if parallel and not depends_on_all(path) else None
+    results_dir = own or staging.results
+    results_dir.mkdir(exist_ok=True)
     executed = staging.output(run.name, ".ipynb")
-    started = time.perf_counter()
+    started, started_ns = time.perf_counter(), time.time_ns()
     try:
         papermill.execute_notebook(
             str(path), str(executed), kernel_name=KERNEL, progress_bar=False,
             resources={"metadata": {"path": str(path.parent)}}, engine_name=ENGINE, progress=progress,
             parameters={"period": params.period, "params_file": str(staging.params),
-                        "prepared": str(staging.prepared), "results_dir": str(staging.results)})
+                        "prepared": str(staging.prepared), "results_dir": str(results_dir)})
         run.status = "ok"
     except papermill.PapermillExecutionError as exc:
         run.status, run.error, run.failed_cell = "failed", f"{exc.ename}: {exc.evalue}", exc.exec_count
@@ -151,6 +172,7 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
         log.error("%s failed in cell [%s] `%s`: %s", run.name, run.failed_cell, run.failed_source, run.error)
     run.outputs.append(executed.name)
     executed_at = time.perf_counter()
+    run.results = _collect_results(own, staging.results, started_ns)
     with _RENDER_LOCK:
         rendering = time.perf_counter()
         try:
@@ -163,6 +185,17 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
     run.seconds = round(ended - started, 2)
     progress.finish(run.status)
     return run
+
+
+def _collect_results(own: Path | None, results: Path, started_ns: int) -> list[str]:
+    """The result files a notebook wrote: those of its own folder (moved into ``results``), else by time."""
+    if own is None:
+        return sorted(p.name for p in results.glob("*") if p.stat().st_mtime_ns >= started_ns)
+    names = sorted(p.name for p in own.iterdir() if p.is_file())
+    for name in names:
+        (own / name).replace(results / name)
+    shutil.rmtree(own, ignore_errors=True)
+    return names
 
 
 def _cell_source(nb: nbformat.NotebookNode, execution_count: int | None) -> str | None:

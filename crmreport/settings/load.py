@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from ..core.contract import TABLES
 from ..core.errors import ParamsError
 from .params import Params
+from .period import check_period_label as check_label_characters
 from .period import period_window
 from .stock import defaults_file
 
@@ -161,6 +162,11 @@ def load_params(period: str | None = None, params_file: str | Path | None = None
         ``False``: a data source is required (the command line without ``--demo``).
         ``None``: no data source means the demo data (library use, notebooks in JupyterLab).
     """
+    if period is not None:
+        try:
+            check_label_characters(period)
+        except ValueError as exc:
+            raise ParamsError(str(exc)) from None
     root = root or find_project_root()
     defaults = defaults_file(root)
     layers: list[tuple[str, dict[str, Any]]] = [(str(defaults), _read_yaml(defaults))]

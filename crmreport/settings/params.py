@@ -7,15 +7,25 @@ layering the YAML files is :mod:`crmreport.settings.load`; period labels are
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import json
 from datetime import date
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..core.contract import TABLES
-from .period import Window, period_window, previous_window
+from ..core.redact import redact_mapping
+from .execution import ExecutionParams
+from .health import Health
+from .period import Window, check_period_label, period_window, previous_window
 from .segmentation import Segment, Segmentation, Strategy
 
+#: the report's time zone unless params say otherwise (the users' companies are in mainland China)
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+Decimal = Literal[".", ","]
 TableName = Literal["customers", "transactions", "interactions", "surveys", "tickets", "outreach", "tasks",
                     "improvements"]
 #: the names of the KPI registry (:mod:`crmreport.measures.kpis` checks that it defines exactly these)
@@ -59,6 +69,33 @@ class AbTests(BaseModel):
 
 
 Design = Literal["auto", "independent", "paired"]
+#: display labels of one kind of data value: value -> language -> label
+ValueLabels = dict[str, dict[Literal["en", "zh"], str]]
+
+
+class Labels(BaseModel):
+    """Display labels of the user's data values per report language (docs/params.md, ``labels:``).
+
+    Data values (industries, regions, categories, ...) are the user's words, so the catalog cannot
+    translate them; a value without a label here is shown as it is in the data.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    company: dict[Literal["en", "zh"], str] = Field(default_factory=dict, description="company name per language")
+    industries: ValueLabels = Field(default_factory=dict, description="customers.industry values")
+    regions: ValueLabels = Field(default_factory=dict, description="customers.region values")
+    categories: ValueLabels = Field(default_factory=dict,
+                                    description="product categories, ticket categories and sales channels")
+    tags: ValueLabels = Field(default_factory=dict, description="customers.need_tags values")
+    arms: ValueLabels = Field(default_factory=dict, description="outreach arms, e.g. {sms_a: {en: SMS text A}}")
+    staff: ValueLabels = Field(default_factory=dict, description="account managers and task owners")
+    campaigns: ValueLabels = Field(default_factory=dict, description="outreach campaign ids")
+    roles: ValueLabels = Field(default_factory=dict, description="contact roles kept by masking (*Manager)")
+
+    def of(self, kind: str, value: object, language: str) -> str:
+        """The label of data ``value`` of ``kind`` (``industries``, ``arms``, ...) in ``language``, else the value."""
+        texts = getattr(self, kind).get(str(value), {})
+        return texts.get(language, str(value))
 
 
 class CustomerGroup(BaseModel):
@@ -143,6 +180,16 @@ class Params(BaseModel):
         default_factory=dict, description="per table: source column name -> contract column name")
     values: dict[TableName, dict[str, dict[str, str]]] = Field(
         default_factory=dict, description="per table and column: source value -> contract value")
+    date_format: dict[TableName, dict[str, str]] = Field(
+        default_factory=dict, description="per table and date column: strptime format, e.g. '%d/%m/%Y'; applied "
+        "strictly (a value that does not fit is an error)")
+    decimal: Decimal | dict[TableName, Decimal] = Field(
+        ".", description="decimal separator of numbers written as text: '.' (1,234.56) or ',' (1.234,56); one for "
+        "every table, or per table ({transactions: ','}, the others '.')")
+    encoding: dict[TableName, str] = Field(
+        default_factory=dict, description="per table: text encoding of its CSV file (utf-8, gbk, cp1252...)")
+    timezone: str = Field(DEFAULT_TIMEZONE, description="time zone of the report: date-times with an offset or 'Z' "
+                                                        "are converted to it and stored without zone")
     language: Literal["en", "zh"] = Field("en", description="report language")
     currency: str = Field("CNY", description="currency code shown with amounts")
     masking: bool = Field(True, description="mask personal data; false must be explicit and shows on the cover")
@@ -159,6 +206,15 @@ class Params(BaseModel):
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,
                                                 description="template 3: the service strategy per nine-box segment")
     kpis: KpiParams = Field(default_factory=KpiParams, description="before/after KPI evaluation (notebook 04)")
+    execution: ExecutionParams = Field(default_factory=ExecutionParams,
+                                       description="execution tracking and service levels (notebook 05)")
+    labels: Labels = Field(default_factory=Labels, description="display labels of data values per language")
+    health: Health = Field(default_factory=Health, description="relationship quality, health score, CLV (notebook 06)")
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _label(cls, value: object) -> str:
+        return check_period_label(str(value) if isinstance(value, int) else value)
 
     @model_validator(mode="after")
     def _mappings_name_contract_columns(self) -> Params:
@@ -171,6 +227,31 @@ class Params(BaseModel):
             unknown = sorted(set(columns) - set(TABLES[table].column_names))
             if unknown:
                 raise ValueError(f"values.{table} names {', '.join(unknown)}, which the contract does not have")
+        return self
+
+    @model_validator(mode="after")
+    def _reading_conventions(self) -> Params:
+        for table, formats in self.date_format.items():
+            for column, fmt in formats.items():
+                kinds = {col.name: col.kind for col in TABLES[table].columns}
+                if kinds.get(column) not in ("date", "datetime"):
+                    dated = [name for name, kind in kinds.items() if kind in ("date", "datetime")]
+                    raise ValueError(f"date_format.{table}.{column}: not a date column of {table}; its date columns "
+                                     f"are {', '.join(dated)}")
+                if "%" not in fmt or not any(code in fmt for code in ("%d", "%m", "%Y", "%y", "%b", "%B")):
+                    raise ValueError(f"date_format.{table}.{column}: {fmt!r} is not a strptime format; write e.g. "
+                                     "'%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)")
+        for table, name in self.encoding.items():
+            try:
+                codecs.lookup(name)
+            except LookupError:
+                raise ValueError(f"encoding.{table}: {name!r} is not a known text encoding; use e.g. utf-8, gbk, "
+                                 "gb18030, big5 or cp1252") from None
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone: {self.timezone!r} is not a time zone name; use e.g. Asia/Shanghai or UTC") \
+                from None
         return self
 
     @model_validator(mode="after")
@@ -188,6 +269,25 @@ class Params(BaseModel):
         if self.as_of is None:
             self.as_of = date.today()
         return self
+
+    @model_validator(mode="after")
+    def _company_in_language(self) -> Params:
+        """``labels.company`` names the company in the report language (cover, page headers)."""
+        self.company = self.labels.company.get(self.language, self.company)
+        return self
+
+    def decimal_for(self, table: str) -> str:
+        """The decimal separator of ``table``."""
+        return self.decimal if isinstance(self.decimal, str) else self.decimal.get(table, ".")
+
+    def public_dump(self) -> dict:
+        """The parameters as JSON-ready data with any database password redacted: what a run writes
+        to ``params.yaml``, ``manifest.json`` and logs."""
+        return redact_mapping(self.model_dump(mode="json"))
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the parameters (as :meth:`public_dump`), to tell which params an output came from."""
+        return hashlib.sha256(json.dumps(self.public_dump(), sort_keys=True).encode()).hexdigest()
 
     @property
     def window(self) -> Window:

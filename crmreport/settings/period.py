@@ -1,7 +1,8 @@
 """Period labels and date windows: ``2025Q3`` means 2025-07-01..2025-09-30.
 
 Labels ``2025`` (year), ``2025H1`` (half) and ``2025-07`` (month) work the same way; any other
-label needs ``start`` and ``end`` in the params.
+label needs ``start`` and ``end`` in the params and must be a name of letters, digits, ``-`` and
+``_``: a label names the report's folder, log and staging paths, so it can never hold a path.
 """
 
 from __future__ import annotations
@@ -37,6 +38,28 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "year": re.compile(r"^(\d{4})$"),
 }
 _MONTHS = {"quarter": 3, "half": 6, "month": 1, "year": 12}
+#: any label: a letter or digit, then letters, digits, '-' or '_' (64 characters at most)
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def check_period_label(label: object) -> str:
+    """Return ``label`` when it is a valid period label, else raise ``ValueError`` in one line.
+
+    Valid: ``2025Q3``, ``2025H1``, ``2025-07``, ``2025``, or a name of letters, digits, ``-`` and
+    ``_`` (e.g. ``campaign-spring_2025``). A label becomes a folder name under ``--out``, so
+    ``/``, ``..``, spaces and shell characters are refused.
+    """
+    if not isinstance(label, str) or not LABEL_PATTERN.match(label):
+        raise ValueError(f"period label {str(label)[:80]!r} is not valid: use 2025Q3, 2025H1, 2025-07, 2025 or a "
+                         "name of letters, digits, '-' and '_' (with start and end)")
+    return label
+
+
+def log_label(spec: str) -> str:
+    """A ``--period`` value as it may appear in a file name (a log's): the label, a range as ``A-to-B``,
+    and anything that is not a valid label as ``invalid-period`` (never a path)."""
+    label = spec.replace("..", "-to-")
+    return label if LABEL_PATTERN.match(label) else "invalid-period"
 
 
 def _label_kind(label: str) -> tuple[str, int, int]:

@@ -10,6 +10,7 @@ import pandas as pd
 from ...ingest.dataset import Dataset
 from ...measures.aggregate import per_customer, summarize_transactions
 from ...settings import Window
+from .reasons import reasons_text
 from .value import with_change
 
 PROFILE_COLUMNS: tuple[str, ...] = (
@@ -18,13 +19,10 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def row_accounting(data: Dataset) -> pd.DataFrame:
-    """Rows read, duplicates removed, quarantined and kept per table, with the quarantine reasons."""
+def row_accounting(data: Dataset, language: str = "en") -> pd.DataFrame:
+    """Rows read, duplicates removed, quarantined and kept per table, with the quarantine reasons in ``language``."""
     frame = data.accounting_frame()
-    frame["quarantine_reasons"] = [
-        "; ".join(f"{reason} ({n})" for reason, n in data.accounting[name].reasons.items()) or "–"
-        for name in frame["table"]
-    ]
+    frame["quarantine_reasons"] = [reasons_text(data.accounting[name].reasons, language) for name in frame["table"]]
     return frame
 
 

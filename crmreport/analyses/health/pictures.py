@@ -1,0 +1,91 @@
+"""The data behind notebook 06's pictures: the key-account radar and the relationship thermometer.
+
+Radar dimensions, each 0-100 (docs/health.md): emotion (emotional account), value (percentile of CLV,
+else of 12-month spend), interaction frequency (percentile of interactions in the lookback),
+satisfaction and trust (RQI components), responsiveness (share of outbound contacts answered).
+The thermometer counts VIP interactions per week of the period, with the share of positive ones
+and the mean satisfaction (CSAT and ticket ratings, 1-5) of the week.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ...ingest.dataset import Dataset
+
+RADAR_DIMENSIONS: tuple[str, ...] = ("emotion", "value", "interaction_frequency", "satisfaction", "trust",
+                                     "responsiveness")
+
+
+def radar_data(health: pd.DataFrame, measures: pd.DataFrame, data: Dataset, as_of: date, lookback_days: int,
+               top: int) -> pd.DataFrame:
+    """Tidy radar data (customer_id, dimension, score, rank) for the ``top`` customers by CLV (else by spend)."""
+    frame = health.merge(measures[["customer_id", "response_rate"]], on="customer_id", how="left")
+    worth = frame["clv"] if frame["clv"].notna().any() else frame["annual_amount"]
+    frame["value"] = worth.rank(pct=True) * 100
+    counts = pd.Series(0.0, index=frame["customer_id"])
+    if data.has("interactions"):
+        interactions = data.tables["interactions"]
+        end = pd.Timestamp(as_of + timedelta(days=1))
+        recent = interactions[(interactions["interaction_time"] >= end - pd.Timedelta(days=lookback_days))
+                              & (interactions["interaction_time"] < end)]
+        counts = recent.groupby("customer_id").size().reindex(frame["customer_id"]).fillna(0).astype("float64")
+        frame["interaction_frequency"] = counts.rank(pct=True).to_numpy() * 100
+    else:
+        frame["interaction_frequency"] = np.nan
+    frame["emotion"] = frame["emotional_account"]
+    frame["responsiveness"] = frame["response_rate"] * 100
+    keys = frame.assign(worth=worth).nlargest(top, "worth")
+    tidy = keys[["customer_id", *RADAR_DIMENSIONS]].melt(id_vars="customer_id", var_name="dimension",
+                                                          value_name="score")
+    order = {c: i for i, c in enumerate(keys["customer_id"])}
+    tidy["rank"] = tidy["customer_id"].map(order) + 1
+    tidy["dimension_order"] = tidy["dimension"].map({d: i for i, d in enumerate(RADAR_DIMENSIONS)})
+    return tidy.sort_values(["rank", "dimension_order"]).drop(columns="dimension_order").reset_index(drop=True)
+
+
+def vip_customers(health: pd.DataFrame, share: float) -> pd.Series:
+    """The top ``share`` of customers by 12-month spend (at least one)."""
+    ranked = health.sort_values("annual_amount", ascending=False)
+    return ranked["customer_id"].head(max(1, int(round(share * len(ranked)))))
+
+
+def thermometer(data: Dataset, vips: pd.Series, start: date, end: date) -> pd.DataFrame:
+    """Per week (Monday) of ``start``..``end``: VIP interactions, positive and negative shares, mean satisfaction."""
+    first = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())
+    weeks = pd.date_range(first, pd.Timestamp(end), freq="7D")
+    board = pd.DataFrame({"week": weeks})
+    stop = pd.Timestamp(end + timedelta(days=1))
+
+    def weekly(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        frame = frame[frame["customer_id"].isin(vips) & (frame[column] >= pd.Timestamp(start)) & (frame[column] < stop)]
+        return frame.assign(week=frame[column].dt.normalize() - pd.to_timedelta(frame[column].dt.weekday, unit="D"))
+
+    if data.has("interactions"):
+        interactions = weekly(data.tables["interactions"], "interaction_time")
+        stats = interactions.groupby("week").agg(
+            interactions=("interaction_id", "size"),
+            positive_share=("sentiment", lambda s: (s == 1).mean()),
+            negative_share=("sentiment", lambda s: (s == -1).mean()))
+        board = board.merge(stats.reset_index(), on="week", how="left")
+        board["interactions"] = board["interactions"].fillna(0).astype("int64")
+    else:
+        board = board.assign(interactions=np.nan, positive_share=np.nan, negative_share=np.nan)
+    ratings = []
+    if data.has("surveys"):
+        ratings.append(weekly(data.tables["surveys"], "response_time")[["week", "csat"]].rename(columns={"csat": "r"}))
+    if data.has("tickets"):
+        ratings.append(weekly(data.tables["tickets"], "opened_at")[["week", "satisfaction"]]
+                       .rename(columns={"satisfaction": "r"}))
+    if ratings:
+        answers = pd.concat(ratings).dropna(subset=["r"])
+        answers["r"] = answers["r"].astype("float64")
+        stats = answers.groupby("week")["r"].agg(ratings="size", satisfaction="mean").reset_index()
+        board = board.merge(stats, on="week", how="left")
+        board["ratings"] = board["ratings"].fillna(0).astype("int64")
+    else:
+        board = board.assign(ratings=np.nan, satisfaction=np.nan)
+    return board

@@ -1,0 +1,83 @@
+"""Each customer's relationship profile as of a date, and the ``customer_health.csv`` contract.
+
+Three dates are used (docs/health.md): the period end (the profile management acts on), the
+baseline end (the score that the period's churn backtests) and the day before the baseline
+(whose churn over the baseline window fits the health weights). One set of weights, fitted on
+the previous period's outcome, scores both the baseline end and the period end, so the backtest
+is out of sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from ...ingest.dataset import Dataset
+from ...settings.health import Health
+from .emotional import emotional_account
+from .rqi import rqi_components
+from .score import health_score, measure_scores, trend
+
+HEALTH_COLUMNS: tuple[str, ...] = (
+    "customer_id", "segment", "rqi", "rqi_components", "emotional_account", "health_score", "health_band",
+    "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv",
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything measured about the customers as of one date."""
+
+    as_of: date
+    rqi: pd.DataFrame
+    emotional: pd.DataFrame
+    measures: pd.DataFrame
+
+
+def fit_date(baseline_start: date) -> date:
+    """The as-of date whose following window (the baseline) fits the weights: the day before the baseline."""
+    return baseline_start - timedelta(days=1)
+
+
+def snapshot(data: Dataset, as_of: date, settings: Health, sla_hours: dict[str, float]) -> Snapshot:
+    """RQI components, emotional account and the measure scores of every customer signed up by ``as_of``."""
+    rqi = rqi_components(data, as_of, settings)
+    emotional = emotional_account(data, as_of, settings)
+    return Snapshot(as_of, rqi, emotional, measure_scores(data, as_of, settings, sla_hours, rqi, emotional))
+
+
+def scored(state: Snapshot, weights: dict[str, float], settings: Health) -> pd.DataFrame:
+    """The health score of a snapshot under ``weights``."""
+    return health_score(state.measures, weights, settings)
+
+
+def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd.DataFrame,
+                    value: pd.DataFrame, segments: pd.DataFrame | None, settings: Health) -> pd.DataFrame:
+    """The ``customer_health.csv`` contract (one row per customer signed up by the period end).
+
+    ``segments`` holds customer_id and segment (notebook 02's nine-box); without it segment is empty.
+    """
+    frame = current.rqi[["customer_id", "rqi", "rqi_components"]]
+    frame = frame.merge(current.emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
+    frame = frame.merge(score_now[["customer_id", "health_score", "health_band"]], on="customer_id", how="left")
+    frame["health_trend"] = trend(frame, score_before, settings.trend_step).to_numpy()
+    frame = frame.merge(value, on="customer_id", how="left")
+    if segments is not None:
+        frame = frame.merge(segments[["customer_id", "segment"]], on="customer_id", how="left")
+    else:
+        frame["segment"] = None
+    return frame[list(HEALTH_COLUMNS)].sort_values("customer_id", ignore_index=True)
+
+
+def band_summary(health: pd.DataFrame) -> pd.DataFrame:
+    """Customers, share, mean score, CLV and trend arrows per health band (red, yellow, green)."""
+    rows = []
+    for name in ("red", "yellow", "green"):
+        group = health[health["health_band"] == name]
+        rows.append({"health_band": name, "customers": len(group), "share": len(group) / max(len(health), 1),
+                     "health_score": group["health_score"].mean(), "clv": group["clv"].sum(),
+                     "trend_up": int((group["health_trend"] == "up").sum()),
+                     "trend_down": int((group["health_trend"] == "down").sum())})
+    return pd.DataFrame(rows)

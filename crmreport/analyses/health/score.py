@@ -1,0 +1,148 @@
+"""Customer health score: weighted 0-100 measure scores, bands, trend arrow, missing flag, churn outcome.
+
+Measure scores (0-100, higher = healthier; docs/health.md), as of ``as_of``:
+
+- recency: ``100 * 0.5 ** (days since the last order / recency_half_life_days)`` (0 without orders);
+- spend_trend: the arc growth of spend (:mod:`crmreport.measures.features`, -2..2) mapped to 0-100;
+- rqi and emotional_account: as computed (:mod:`.rqi`, :mod:`.emotional`);
+- complaints: ``100 * 0.5 ** complaints`` in the 6 months ending ``as_of`` (needs interactions or tickets);
+- sla_breaches: ``100 * 0.5 ** breaches``: tickets opened in the lookback resolved later than the SLA hours
+  of their priority, or still open past them (needs tickets);
+- outreach_response: share of outbound contacts in the last 180 days answered, x 100 (needs interactions).
+
+The health score is the weighted mean of the measures a customer has (weights renormalised);
+fewer than ``min_measures`` measures set ``few_measures``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ...ingest.dataset import Dataset
+from ...measures.features import contact_features, transaction_features
+from ...settings.health import HEALTH_MEASURES, Health
+from .rqi import signed_customers, weighted_mean
+
+BANDS: tuple[str, ...] = ("red", "yellow", "green")
+
+
+def sla_breaches(data: Dataset, as_of: date, lookback_days: int, sla_hours: dict[str, float]) -> pd.Series:
+    """Tickets per customer opened in the lookback that missed their resolution SLA by ``as_of``."""
+    tickets = data.tables["tickets"]
+    end = pd.Timestamp(as_of + timedelta(days=1))
+    tickets = tickets[(tickets["opened_at"] >= end - pd.Timedelta(days=lookback_days)) & (tickets["opened_at"] < end)]
+    allowed = pd.to_timedelta(tickets["priority"].map(sla_hours).astype("float64"), unit="h")
+    done = tickets["resolved_at"].where(tickets["resolved_at"] < end, end)
+    late = (done - tickets["opened_at"]) > allowed
+    return late.groupby(tickets["customer_id"]).sum()
+
+
+def measure_scores(data: Dataset, as_of: date, settings: Health, sla_hours: dict[str, float],
+                   rqi: pd.DataFrame, emotional: pd.DataFrame) -> pd.DataFrame:
+    """Per customer signed up by ``as_of``: the raw measures and their 0-100 scores (``score_<measure>``)."""
+    frame = signed_customers(data, as_of)[["customer_id"]]
+    spend = transaction_features(data.tables["transactions"], as_of)[["customer_id", "recency_days", "trend"]]
+    frame = frame.merge(spend, on="customer_id", how="left")
+    frame = frame.merge(rqi[["customer_id", "rqi"]], on="customer_id", how="left")
+    frame = frame.merge(emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
+    contact = data.has("interactions") or data.has("tickets")
+    if contact:
+        frame = frame.merge(contact_features(data, as_of)[["customer_id", "complaints_6m", "response_rate"]],
+                            on="customer_id", how="left")
+        frame["complaints_6m"] = frame["complaints_6m"].fillna(0)
+    else:
+        frame["complaints_6m"], frame["response_rate"] = np.nan, np.nan
+    if data.has("tickets"):
+        breaches = sla_breaches(data, as_of, settings.lookback_days, sla_hours)
+        frame["sla_breaches"] = frame["customer_id"].map(breaches).fillna(0).astype("float64")
+    else:
+        frame["sla_breaches"] = np.nan
+    recency = np.power(0.5, frame["recency_days"].astype("float64") / settings.recency_half_life_days)
+    frame["score_recency"] = (100 * recency).fillna(0.0)
+    frame["score_spend_trend"] = 25 * (frame["trend"].astype("float64").fillna(0.0) + 2)
+    frame["score_rqi"] = frame["rqi"]
+    frame["score_emotional_account"] = frame["emotional_account"]
+    frame["score_complaints"] = 100 * np.power(0.5, frame["complaints_6m"].astype("float64"))
+    frame["score_sla_breaches"] = 100 * np.power(0.5, frame["sla_breaches"].astype("float64"))
+    frame["score_outreach_response"] = 100 * frame["response_rate"].astype("float64")
+    return frame
+
+
+def score_columns() -> list[str]:
+    return [f"score_{m}" for m in HEALTH_MEASURES]
+
+
+def health_score(measures: pd.DataFrame, weights: dict[str, float], settings: Health) -> pd.DataFrame:
+    """customer_id, health_score (0-100), health_band, measures (count) and few_measures per customer."""
+    scores = measures[score_columns()].rename(columns=lambda c: c.removeprefix("score_"))
+    present = scores.notna()
+    used = present[[m for m, w in weights.items() if w > 0]].sum(axis=1)
+    result = measures[["customer_id"]].copy()
+    result["health_score"] = weighted_mean(scores, weights)
+    result["health_band"] = band(result["health_score"], settings.band_cuts)
+    result["measures"] = used.astype("int64").to_numpy()
+    result["few_measures"] = (used < settings.min_measures).to_numpy()
+    return result
+
+
+def band(score: pd.Series, cuts: tuple[float, float]) -> pd.Series:
+    """red below ``cuts[0]``, green from ``cuts[1]``, yellow between; empty scores stay empty."""
+    values = score.to_numpy(dtype="float64")
+    named = np.where(values < cuts[0], "red", np.where(values >= cuts[1], "green", "yellow"))
+    return pd.Series(np.where(np.isnan(values), None, named), index=score.index, dtype="object")
+
+
+def trend(current: pd.DataFrame, previous: pd.DataFrame, step: float) -> pd.Series:
+    """Arrow per customer of ``current``: up / down (a change of at least ``step`` points), flat, or new."""
+    before = current["customer_id"].map(previous.set_index("customer_id")["health_score"])
+    change = current["health_score"] - before
+    arrow = np.where(change >= step, "up", np.where(change <= -step, "down", "flat"))
+    return pd.Series(np.where(before.isna() | current["health_score"].isna(), "new", arrow), index=current.index)
+
+
+def churn_outcome(data: Dataset, as_of: date, until: date, activity_days: int) -> pd.DataFrame:
+    """Customers with an order in the ``activity_days`` ending ``as_of``; ``churned``: no order up to ``until``."""
+    tx = data.tables["transactions"]
+    tx = tx[tx["amount"] >= 0]
+    end = pd.Timestamp(as_of + timedelta(days=1))
+    before = tx[(tx["transaction_date"] >= end - pd.Timedelta(days=activity_days)) & (tx["transaction_date"] < end)]
+    after = tx[(tx["transaction_date"] >= end) & (tx["transaction_date"] < pd.Timestamp(until + timedelta(days=1)))]
+    active = np.sort(before["customer_id"].unique())
+    return pd.DataFrame({"customer_id": active, "churned": ~np.isin(active, after["customer_id"].unique())})
+
+
+def fit_weights(measures: pd.DataFrame, outcome: pd.DataFrame, settings: Health) -> tuple[dict[str, float], str]:
+    """Health weights from a logistic regression of churn on the measure scores (scikit-learn).
+
+    Empty scores are filled with the measure's mean; a measure whose higher score does not lower
+    churn gets weight 0. Returns the weights and ``fitted``, or the params weights and the reason
+    (``params``, ``too_few_churned``, ``no_signal``).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if settings.weights == "params":
+        return dict(settings.health_weights), "params"
+    frame = measures.merge(outcome, on="customer_id")
+    columns = [c for c in score_columns() if frame[c].notna().any()]
+    y = frame["churned"].to_numpy(dtype="bool")
+    if min(y.sum(), (~y).sum()) < 10 or not columns:
+        return dict(settings.health_weights), "too_few_churned"
+    x = frame[columns].astype("float64")
+    x = x.fillna(x.mean()).to_numpy() / 100
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
+    raw = np.clip(-model.coef_[0], 0, None)
+    if raw.sum() <= 0:
+        return dict(settings.health_weights), "no_signal"
+    weights = {m: 0.0 for m in HEALTH_MEASURES}
+    weights.update({c.removeprefix("score_"): float(w / raw.sum()) for c, w in zip(columns, raw, strict=True)})
+    return weights, "fitted"
+
+
+def weights_table(weights: dict[str, float], params: dict[str, float]) -> pd.DataFrame:
+    """The weights used, next to the params weights (normalised), per measure."""
+    total = sum(params.values())
+    return pd.DataFrame({"measure": list(HEALTH_MEASURES), "weight": [weights.get(m, 0.0) for m in HEALTH_MEASURES],
+                         "params_weight": [params.get(m, 0.0) / total for m in HEALTH_MEASURES]})

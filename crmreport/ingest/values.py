@@ -1,0 +1,174 @@
+"""Read text values as numbers and dates under declared conventions, never by guessing.
+
+- numbers: ``decimal`` is ``.`` (``1,234.56``) or ``,`` (``1.234,56``); a value that does not
+  fit the declared convention (``12,5`` under ``.``) is an error that names the setting;
+  ``inf``/``-inf`` are read as non-finite numbers, which cleaning quarantines;
+- dates: ISO forms (``2025-07-01``, ``2025/07/01``, ``2025年7月1日``, with time, milliseconds,
+  ``Z`` or an offset) are read as such; aware times are converted to the report's time zone
+  and stored naive. Day/month-first forms (``01/07/2025``) need ``date_format`` unless the
+  column itself proves the order (a first part above 12 in some row and no second part above 12
+  in any); a column that stays ambiguous is an error asking for ``date_format``;
+- placeholder dates (a year before 1900 or after 2200, such as ``0001-01-01``, ``1066-10-14`` or
+  ``9999-12-31``) are read as empty: kept in a column that may be empty, quarantined as missing
+  in one that may not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+_YEAR_FIRST_PARTS = re.compile(r"^(\d{4})\s*[./年-]\s*(\d{1,2})\s*[./月-]\s*(\d{1,2})(?:\s*日(?=\S))?")
+_YEAR_LAST_PARTS = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_CURRENCY = re.compile(r"[\s¥￥$€£]|CNY|RMB|USD|EUR", re.IGNORECASE)
+_NON_FINITE = re.compile(r"^[+-]?(?:inf|infinity|∞)$", re.IGNORECASE)
+_NUMBER = {
+    ".": re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?(?:[eE][+-]?\d+)?$|^[+-]?\.\d+$"),
+    ",": re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?$"),
+}
+_OTHER_CONVENTION = {".": _NUMBER[","], ",": _NUMBER["."]}
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_AWARE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ].*(?:Z|[+-]\d{2}:?\d{2})$")
+_YEAR_LAST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})((?:[ T].*)?)$")
+_YEAR_FIRST = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?$")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one table's text values are read: the params ``decimal``, ``date_format`` and ``timezone``."""
+
+    decimal: str = "."
+    date_formats: dict[str, str] = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass
+class Parsed:
+    """A column read: values, values that could not be read, why (when not the kind's default), placeholders."""
+
+    values: pd.Series
+    bad: pd.Series
+    reason: tuple[str, str] | None = None  # (what is wrong, the fix) for the message
+    emptied: pd.Series | None = None  # placeholder dates read as empty
+
+
+def to_number(series: pd.Series, decimal: str = ".") -> Parsed:
+    """Numbers from numeric cells or from text under the ``decimal`` convention."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return Parsed(series.astype("float64"), pd.Series(False, index=series.index))
+    numeric_cell = series.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
+    values = pd.Series(np.nan, index=series.index, dtype="float64")
+    values[numeric_cell] = series[numeric_cell].astype("float64")
+    text = series.where(~numeric_cell).map(lambda v: None if v is None or v is pd.NA or
+                                           (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    text = text.where(text.notna() & (text != ""), None).map(
+        lambda v: _CURRENCY.sub("", v) if isinstance(v, str) else v)
+    present = text.notna()
+    fits = text.map(lambda v: isinstance(v, str) and bool(_NUMBER[decimal].match(v) or _NON_FINITE.match(v)))
+    fits = fits.astype(bool)
+    readable = text[fits]
+    if decimal == ",":
+        readable = readable.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        readable = readable.str.replace(",", "", regex=False)
+    readable = readable.str.replace("∞", "inf", regex=False)
+    values[fits] = pd.to_numeric(readable, errors="coerce").astype("float64")
+    bad = present & ~fits
+    reason = None
+    other = text[bad].map(lambda v: isinstance(v, str) and bool(_OTHER_CONVENTION[decimal].match(v))).astype(bool)
+    if bad.any() and other.any():
+        wanted = "','" if decimal == "." else "'.'"
+        reason = (f"are written with {'a decimal comma' if decimal == '.' else 'a decimal point'} while params declare "
+                  f"`decimal: \"{decimal}\"`",
+                  f"set `decimal: \"{wanted.strip(chr(39))}\"` in params if the whole export writes numbers that way, "
+                  "else correct these values in the source")
+    return Parsed(values, bad, reason)
+
+
+def _padded(match: re.Match[str]) -> str:
+    return "-".join(part.zfill(2) for part in match.groups()) + (" " if match.group(0).endswith("日") else "")
+
+
+def suggested_formats(example: str) -> tuple[str, str]:
+    """Day-first and month-first strptime formats shaped like ``example`` (``01/07/2025 10:00``)."""
+    separator = next((c for c in example if c in "/.-"), "/")
+    clock = example.split(" ", 1)[1] if " " in example.strip() else ""
+    time = {0: "", 1: " %H:%M", 2: " %H:%M:%S"}.get(clock.count(":"), " %H:%M:%S") if clock else ""
+    return (f"%d{separator}%m{separator}%Y{time}", f"%m{separator}%d{separator}%Y{time}")
+
+
+def _naive(parsed: pd.Series) -> pd.Series:
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+def _placeholder_years(text: pd.Series) -> pd.Series:
+    years = text.str.extract(_YEAR, expand=False).astype("float64")
+    return years.notna() & ((years < FIRST_YEAR) | (years > LAST_YEAR))
+
+
+def to_datetime(series: pd.Series, text: pd.Series, fmt: str | None, timezone: str) -> Parsed:
+    """Date-times from datetime cells or text; see the module docstring for the rules."""
+    index = series.index
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert(timezone).dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        years = series.dt.year
+        emptied = series.notna() & ((years < FIRST_YEAR) | (years > LAST_YEAR))
+        return Parsed(series.where(~emptied).astype("datetime64[ns]"), pd.Series(False, index=index),
+                      emptied=emptied)
+    emptied = text.notna() & _placeholder_years(text)
+    text = text.where(~emptied)
+    parsed = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if fmt:
+        parsed = _naive(pd.to_datetime(text, format=fmt, errors="coerce")).astype("datetime64[ns]")
+        bad = text.notna() & parsed.isna()
+        return Parsed(parsed, bad, (f"do not match `date_format: {fmt}`",
+                                    "correct these values, or the format under `date_format:` in params"), emptied)
+    cleaned = text.str.strip().str.replace(_YEAR_FIRST_PARTS, _padded, regex=True)
+    cleaned = cleaned.str.replace(_YEAR_LAST_PARTS, _padded, regex=True)
+    cleaned = cleaned.str.replace("日", " ", regex=False).str.replace(r"\s+", " ", regex=True).str.strip()
+    aware = cleaned.notna() & cleaned.str.match(_AWARE).fillna(False).astype(bool)
+    if aware.any():
+        converted = pd.to_datetime(cleaned[aware], format="ISO8601", utc=True, errors="coerce")
+        parsed[aware] = converted.dt.tz_convert(timezone).dt.tz_localize(None).astype("datetime64[ns]")
+    naive = cleaned.notna() & ~aware
+    iso = naive & cleaned.str.match(_YEAR_FIRST).fillna(False).astype(bool)
+    if iso.any():
+        parsed[iso] = _naive(pd.to_datetime(cleaned[iso], format="ISO8601", errors="coerce")).astype("datetime64[ns]")
+        retry = iso & parsed.isna()
+        if retry.any():
+            parsed[retry] = _naive(pd.to_datetime(cleaned[retry], format="mixed", errors="coerce"))
+    reason = None
+    year_last = naive & cleaned.str.match(_YEAR_LAST).fillna(False).astype(bool)
+    if year_last.any():
+        parts = cleaned[year_last].str.extract(_YEAR_LAST)
+        first, second = parts[0].astype(int), parts[1].astype(int)
+        day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+        if day_first != month_first:
+            order = "%d-%m-%Y" if day_first else "%m-%d-%Y"
+            stamp = parts[0].str.zfill(2) + "-" + parts[1].str.zfill(2) + "-" + parts[2]
+            parsed[year_last] = pd.to_datetime(stamp, format=order, errors="coerce").astype("datetime64[ns]")
+            times = parts[3].str.strip()
+            timed = times != ""
+            if timed.any():
+                clock = pd.to_timedelta(times[timed].where(times[timed].str.count(":") == 2, times[timed] + ":00"),
+                                        errors="coerce")
+                parsed[timed[timed].index] = parsed[timed[timed].index] + clock
+        else:
+            example = str(text[year_last].iloc[0])
+            day, month = suggested_formats(example)
+            reason = (f"have an ambiguous day/month order (e.g. {example!r} could be either)"
+                      if not day_first else "mix day-first and month-first dates",
+                      f"say which it is under `date_format: {{TABLE: {{COLUMN: '{day}'}}}}` (day first) or "
+                      f"'{month}' (month first) in params")
+    worded = naive & ~iso & ~year_last & cleaned.str.contains(r"[A-Za-z]{3}", regex=True).fillna(False).astype(bool)
+    if worded.any():
+        parsed[worded] = _naive(pd.to_datetime(cleaned[worded], format="mixed", errors="coerce"))
+    bad = text.notna() & parsed.isna()
+    return Parsed(parsed.astype("datetime64[ns]"), bad, reason if reason and bad.any() else None, emptied)

@@ -1,0 +1,71 @@
+"""End to end, notebook 06: the rendered relationship-health report and its results contracts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import pdf_text
+
+from crmreport.analyses.health.backtest import BACKTEST_COLUMNS
+from crmreport.analyses.health.emotional import CLAIM_COLUMNS
+from crmreport.analyses.health.profile import HEALTH_COLUMNS
+from crmreport.analyses.health.value import CLV_MODEL_COLUMNS
+
+SECTION_TITLES = {
+    "en": ["Relationship Quality Index (RQI)", "Emotional account", "Customer health score",
+           "How much the health score is worth (backtest)", "Purchase behaviour and customer lifetime value (CLV)",
+           "Relationship map of the key accounts", "Relationship thermometer (VIP customers, weekly)"],
+    "zh": ["关系质量指数（RQI）", "情感账户", "客户健康度指数", "客户健康度指数的可信度（回测）",
+           "购买行为与客户生命周期价值（CLV）", "重点客户关系图谱", "关系温度计（VIP 客户，按周）"],
+}
+
+
+def _results(report) -> tuple[str, object]:
+    language, out = report
+    return language, out / "2025Q3" / "results"
+
+
+def test_health_pdf_has_every_section_in_the_report_language(report):
+    language, out = report
+    text = pdf_text(out / "2025Q3" / "06_relationship_health.pdf")
+    for title in SECTION_TITLES[language]:
+        assert title in text, title
+    assert "Traceback" not in text and "import " not in text
+    assert "gamma_gamma" not in text and "emotional_account" not in text  # codes never reach a reader
+
+
+def test_customer_health_contract(report, demo_folder):
+    _, results = _results(report)
+    health = pd.read_csv(results / "customer_health.csv", dtype={"customer_id": str})
+    assert list(health.columns) == list(HEALTH_COLUMNS)
+    customers = pd.read_csv(demo_folder / "customers.csv", dtype={"customer_id": str}, parse_dates=["signup_date"])
+    assert set(health["customer_id"]) <= set(customers["customer_id"]) and health["customer_id"].is_unique
+    assert health["rqi"].dropna().between(0, 100).all() and health["health_score"].dropna().between(0, 100).all()
+    assert set(health["health_band"].dropna()) <= {"red", "yellow", "green"}
+    assert set(health["health_trend"]) <= {"up", "down", "flat", "new"}
+    assert health["p_alive"].dropna().between(0, 1).all() and (health["clv"].dropna() >= 0).all()
+    assert set(health["rqi_components"]) <= {0, 1, 2, 3}
+
+
+def test_clv_model_backtest_and_claim_contracts(report):
+    _, results = _results(report)
+    model = pd.read_csv(results / "clv_model.csv")
+    assert list(model.columns) == list(CLV_MODEL_COLUMNS)
+    assert model["parameter"].tolist() == ["r", "alpha", "a", "b", "p", "q", "gamma"]
+    assert (model["value"] > 0).all() and set(model["time_unit"]) == {"week"}
+    backtest = pd.read_csv(results / "health_backtest.csv")
+    assert list(backtest.columns) == list(BACKTEST_COLUMNS)
+    auc, deciles = backtest.iloc[0], backtest[backtest["row"] == "decile"]
+    assert auc["row"] == "auc" and auc["ci_low"] > 0.5  # the demo plants churn the score must rank
+    assert deciles["customers"].sum() == auc["customers"] and len(deciles) == 10
+    claim = pd.read_csv(results / "emotional_account_claim.csv")
+    assert list(claim.columns) == list(CLAIM_COLUMNS) and len(claim) == 1
+    assert claim.iloc[0]["claim_holds"] in ("yes", "no", "undecided")
+
+
+@pytest.mark.parametrize("name", ["rqi_components", "rqi_by_segment", "health_weights", "health_bands",
+                                  "health_deciles", "health_calibration", "health_watch_list",
+                                  "chart_key_account_radar", "chart_relationship_thermometer", "chart_clv_holdout"])
+def test_every_health_table_has_its_csv(report, name):
+    _, results = _results(report)
+    assert (results / f"{name}.csv").is_file()

@@ -1,0 +1,188 @@
+"""Notebook 06's analyses: RQI, emotional account, health score and its backtest, CLV on the demo data.
+
+Hand calculations on tiny tables check the documented mappings; the embedded demo data (which
+plants a churn process) checks that the score ranks churn and that the claim test is evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import params_for, write_tables
+
+import crmreport
+from crmreport.analyses.health import backtest, emotional, profile, rqi, score, value
+from crmreport.demo import write_demo_data
+from crmreport.ingest.dataset import prepare_dataset
+from crmreport.settings.health import Health
+
+AS_OF = date(2025, 9, 30)
+ROOT = Path(__file__).resolve().parents[1]
+SURVEYS = """survey_id,customer_id,response_time,csat,nps,trust
+S1,C1,2025-09-01,5,10,4
+S2,C1,2025-06-01,3,,2
+S3,C2,2025-09-30,1,0,
+"""
+TICKETS = """ticket_id,customer_id,opened_at,first_response_at,resolved_at,priority,category,department,satisfaction
+K1,C2,2025-09-01 08:00,2025-09-01 09:00,2025-09-05 08:00,high,complaint,service,2
+K2,C1,2025-09-10 08:00,2025-09-10 08:30,2025-09-10 12:00,high,question,service,5
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory):
+    folder = write_tables(tmp_path_factory.mktemp("health") / "data", surveys=SURVEYS, tickets=TICKETS)
+    return prepare_dataset(params_for(folder))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    params = params_for("")
+    return params, prepare_dataset(params)
+
+
+def test_rqi_components_follow_the_documented_mappings(tiny_data):
+    frame = rqi.rqi_components(tiny_data, AS_OF, Health()).set_index("customer_id")
+    c1 = frame.loc["C1"]
+    assert c1["trust"] == pytest.approx(((4 + 2) / 2 - 1) / 4 * 100)
+    assert c1["satisfaction"] == pytest.approx(((5 + 3 + 5) / 3 - 1) / 4 * 100)  # CSAT and ticket rating pooled
+    # loyalty: NPS 10 -> 100; one repeat purchase day of 4 -> 25; tenure 54 months capped at 36 -> 100
+    assert c1["loyalty"] == pytest.approx((100 + 25 + 100) / 3)
+    assert c1["rqi"] == pytest.approx(0.3 * c1["trust"] + 0.3 * c1["satisfaction"] + 0.4 * c1["loyalty"])
+    c2 = frame.loc["C2"]  # no trust answer: weights renormalised over satisfaction and loyalty
+    assert np.isnan(c2["trust"]) and c2["rqi_components"] == 2
+    assert c2["rqi"] == pytest.approx((0.3 * c2["satisfaction"] + 0.4 * c2["loyalty"]) / 0.7)
+    assert frame.loc["C3", "rqi_components"] == 1  # loyalty from repurchase and tenure only
+
+
+def test_emotional_account_decays_and_weighs_dissatisfaction_three_times(tiny_data):
+    settings = Health()
+    account = emotional.emotional_account(tiny_data, AS_OF, settings).set_index("customer_id")
+    age = {"S1": 30, "S2": 122, "K2": 21}  # days from each C1 event to the end of 2025-09-30
+    k2_age = (pd.Timestamp("2025-10-01") - pd.Timestamp("2025-09-10 08:00")).total_seconds() / 86400
+    balance = 0.5 ** (age["S1"] / 90) + 0.5 ** (k2_age / 90)  # S2 (CSAT 3) is neutral
+    assert account.loc["C1", "balance"] == pytest.approx(balance)
+    k1_age = (pd.Timestamp("2025-10-01") - pd.Timestamp("2025-09-01 08:00")).total_seconds() / 86400
+    c2 = -3 * 0.5 ** (1 / 90) - 3 * 0.5 ** (k1_age / 90)  # CSAT 1 and a ticket rated 2
+    assert account.loc["C2", "balance"] == pytest.approx(c2)
+    assert account.loc["C1", "emotional_account"] == pytest.approx(100 / (1 + np.exp(-balance / 2)))
+    assert "C3" not in account.index  # no events: no account
+
+
+def test_claim_test_uses_the_exact_interval():
+    settings = Health()
+    scores = pd.Series([85.0] * 400 + [50.0] * 100)
+    churned = pd.Series([False] * 400 + [True] * 100)
+    row = emotional.claim_test(scores, churned, settings).iloc[0]
+    assert (row["customers"], row["churned"], row["claim_holds"]) == (400, 0, "yes")
+    assert row["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 400))
+    few = emotional.claim_test(pd.Series([90.0] * 20), pd.Series([False] * 20), settings).iloc[0]
+    assert few["claim_holds"] == "undecided"
+    many = emotional.claim_test(pd.Series([90.0] * 200), pd.Series([True] * 20 + [False] * 180), settings)
+    assert many.iloc[0]["claim_holds"] == "no"
+
+
+def test_health_score_renormalises_bands_and_flags_few_measures():
+    settings = Health(min_measures=2)
+    measures = pd.DataFrame({"customer_id": ["A", "B", "C"]})
+    for m in score.score_columns():
+        measures[m] = np.nan
+    measures["score_recency"] = [100.0, 20.0, 50.0]
+    measures["score_rqi"] = [60.0, np.nan, 80.0]
+    result = score.health_score(measures, {"recency": 0.5, "rqi": 0.25, "complaints": 0.25}, settings)
+    assert result["health_score"].tolist() == pytest.approx([(50 + 15) / 0.75, 20.0, (25 + 20) / 0.75])
+    assert result["health_band"].tolist() == ["green", "red", "yellow"]
+    assert result["few_measures"].tolist() == [False, True, False]
+    before = pd.DataFrame({"customer_id": ["A", "B"], "health_score": [80.0, 10.0]})
+    assert score.trend(result, before, 5.0).tolist() == ["up", "up", "new"]
+
+
+def test_backtest_contract_deciles_and_lift():
+    rng = np.random.default_rng(2)
+    scores = pd.DataFrame({"customer_id": [f"C{i}" for i in range(1000)], "health_score": rng.uniform(0, 100, 1000)})
+    churned = rng.random(1000) < 0.6 - scores["health_score"].to_numpy() / 200
+    table = backtest.backtest(scores, pd.DataFrame({"customer_id": scores["customer_id"], "churned": churned}))
+    assert list(table.columns) == list(backtest.BACKTEST_COLUMNS)
+    auc, deciles = table.iloc[0], table[table["row"] == "decile"]
+    assert len(deciles) == 10 and deciles["customers"].sum() == 1000 == auc["customers"]
+    assert (deciles["lift"] * deciles["customers"]).sum() / 1000 == pytest.approx(1.0)
+    assert deciles.iloc[0]["churn_rate"] > deciles.iloc[-1]["churn_rate"] and auc["ci_low"] > 0.55
+
+
+def test_health_score_ranks_the_planted_churn_of_the_demo(demo):
+    """The demo plants a churn in the period driven by a latent health (crmreport.demo.churn)."""
+    params, data = demo
+    settings, sla = params.health, params.kpis.sla_hours
+    truth = json.loads((Path(crmreport.__file__).parent / "data" / "demo" / "ground_truth.json").read_text())
+    fit_end = profile.fit_date(params.baseline_window.start)
+    before = profile.snapshot(data, fit_end, settings, sla)
+    base = profile.snapshot(data, params.baseline_window.end, settings, sla)
+    weights, source = score.fit_weights(
+        before.measures, score.churn_outcome(data, fit_end, params.baseline_window.end, settings.activity_days),
+        settings)
+    assert source == "fitted" and sum(weights.values()) == pytest.approx(1.0)
+    scores = profile.scored(base, weights, settings)
+    observed = score.churn_outcome(data, params.baseline_window.end, params.end, settings.activity_days)
+    assert backtest.backtest(scores, observed).iloc[0]["ci_low"] > 0.7  # 0.80 (0.78-0.82) on the shipped demo
+    probability = pd.Series(truth["period_churn_probability"])
+    planted = pd.DataFrame({"customer_id": probability.index,
+                            "churned": pd.Series(truth["period_churn"]).reindex(probability.index).to_numpy()})
+    auc = backtest.backtest(scores, planted).iloc[0]
+    # 0.76 (0.72-0.79) against the planted churn; the planted probabilities themselves reach 0.79
+    assert auc["customers"] == len(planted) and auc["ci_low"] > 0.65
+    assert auc["auc"] <= truth["health"]["auc_true_probability"] + 0.02
+
+    at_risk = planted.merge(base.emotional, on="customer_id", how="left")
+    claim = emotional.claim_test(at_risk["emotional_account"], at_risk["churned"], settings).iloc[0]
+    high = at_risk.loc[at_risk["emotional_account"] >= settings.claim_threshold, "customer_id"]
+    planted_rate = probability.reindex(high).mean()  # the true churn rate of the accounts at or above 80
+    assert claim["customers"] == len(high) > 20
+    assert claim["ci_low"] <= planted_rate <= claim["ci_high"]
+    assert claim["claim_holds"] != ("yes" if planted_rate >= settings.claim_churn else "no")
+
+
+def test_clv_on_the_demo_data(demo):
+    params, data = demo
+    model = value.fit_value(data.tables["transactions"], params.end, params.health)
+    assert model.purchases is not None and model.spend is not None
+    table = value.model_table(model, params.health)
+    assert table["parameter"].tolist() == ["r", "alpha", "a", "b", "p", "q", "gamma"]
+    customers = model.customers
+    assert customers["p_alive"].between(0, 1).all() and (customers["expected_purchases"] >= 0).all()
+    assert (customers["clv"].dropna() >= 0).all()
+
+
+def test_docs_health_md_documents_every_parameter():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "health.md").read_text(encoding="utf-8")
+    assert [name for name in Health.model_fields if f"`{name}`" not in doc] == []
+
+
+def test_notebook_runs_on_customers_and_transactions_only(tmp_path):
+    """Thin data: CLV works, the RQI is loyalty alone, sections needing other tables say so."""
+    import papermill
+
+    folder = write_demo_data(tmp_path / "full", n_customers=300, seed=3)
+    thin = tmp_path / "thin"
+    thin.mkdir()
+    for name in ("customers", "transactions"):
+        shutil.copy(folder / f"{name}.csv", thin / f"{name}.csv")
+    results = tmp_path / "results"
+    out = papermill.execute_notebook(
+        str(ROOT / "notebooks" / "06_relationship_health.ipynb"), str(tmp_path / "out.ipynb"), cwd=str(tmp_path),
+        parameters={"data": str(thin), "results_dir": str(results)}, progress_bar=False, log_output=False)
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in out.cells for o in c.get("outputs", []))
+    assert "Not in the data" in text and "interactions" in text.lower()
+    model = pd.read_csv(results / "clv_model.csv")
+    assert set(model["model"]) == {"bg_nbd", "gamma_gamma"} and len(model) == 7
+    health = pd.read_csv(results / "customer_health.csv")
+    assert list(health.columns) == list(profile.HEALTH_COLUMNS)
+    assert set(health["rqi_components"]) == {1} and health["emotional_account"].isna().all()
+    assert health["clv"].notna().mean() > 0.8 and health["health_score"].notna().all()
+    assert not (results / "emotional_account_claim.csv").exists()
+    assert (results / "health_backtest.csv").is_file()

@@ -1,0 +1,125 @@
+"""The rendered demo PDFs as a manager reads them: the named fonts only, Chinese reports in Chinese, no codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import pdf_text
+
+from crmreport.reporting.fonts import CJK_FAMILY, LATIN_FAMILY, font_files
+
+#: Latin words a Chinese report may show. Acronyms a Chinese manager reads as they are (CSAT, NPS,
+#: RFM, CUPED, MDE, KPI, k-means, A/B) and the one-letter symbols of statistics written the same way
+#: in Chinese textbooks: p (p 值), z and t (z/t 检验), U (曼-惠特尼 U), Q (科克伦 Q), I (I²), k (簇数 k).
+ALLOWED_LATIN = frozenset({"CSAT", "NPS", "RFM", "CUPED", "MDE", "KPI", "k-means", "A/B", "p", "z", "t", "U", "Q",
+                           "I", "k"})
+#: ids and codes carry digits (C001142, 2025Q3, SMS-2025Q3), paths a slash or a file suffix (results/x.csv): the
+#: reader looks them up as written
+CODE = re.compile(r"\d|/|\.(?:csv|xlsx|json)\b")
+#: masked customer names are the customer's own and never translated: '天*有限公司', 'S* Co., Ltd.'
+MASKED_NAME = re.compile(r"\S*\*(?: Co\., Ltd\.)?")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*(?:/[A-Za-z]+)?")
+#: style suffixes a PDF font name may carry after the family name
+STYLES = ("", "Bold", "Oblique", "BoldOblique", "Italic", "BoldItalic", "Regular")
+
+
+def latin_words(text: str) -> set[str]:
+    """Latin words of ``text`` outside codes, paths, masked names and :data:`ALLOWED_LATIN`."""
+    words = set()
+    for token in MASKED_NAME.sub(" ", text).split():
+        if token in ALLOWED_LATIN or CODE.search(token):
+            continue
+        words.update(word for word in LATIN_WORD.findall(token) if word not in ALLOWED_LATIN)
+    return words
+
+
+def embedded_fonts(path: Path) -> list[str]:
+    """The base names of the fonts embedded in a PDF, without the subset prefix (ABCDEF+)."""
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split()[0].split("+")[-1] for line in out.splitlines()[2:] if line.strip()]
+
+
+def is_named_font(name: str) -> bool:
+    """True when a PDF font name is one of the report families in a known style ('Noto-Sans-CJK-SC-Bold')."""
+    flat = name.replace("-", "").replace(" ", "")
+    return any(flat == family.replace(" ", "") + style for family in (LATIN_FAMILY, CJK_FAMILY) for style in STYLES)
+
+
+def test_latin_words_ignore_codes_paths_masked_names_and_accepted_acronyms():
+    text = "客户 C001142 S* Co., Ltd. 2025Q3 见 results/ab_tests.csv；NPS 与 k-means、A/B、p 值 visit渠道 sms_a"
+    assert latin_words(text) == {"visit", "sms", "a"}
+    assert is_named_font("Noto-Sans-CJK-SC-Bold") and is_named_font("DejaVu-Sans")
+    assert not is_named_font("DejaVu-Sans-Mono") and not is_named_font("Liberation-Sans")
+
+
+def test_every_embedded_font_is_a_named_report_font(report):
+    _, out = report
+    pdfs = sorted((out / "2025Q3").glob("*.pdf"))
+    assert len(pdfs) >= 4
+    for pdf in pdfs:
+        fonts = embedded_fonts(pdf)
+        assert fonts, f"{pdf.name} embeds no font"
+        assert [name for name in fonts if not is_named_font(name)] == [], pdf.name
+
+
+def test_manifest_records_the_font_files(report):
+    _, out = report
+    manifest = json.loads((out / "2025Q3" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["fonts"] == font_files()
+    assert all(Path(file).is_file() for file in manifest["fonts"])
+
+
+#: the notebooks whose reports show no codes and whose Chinese reports are Chinese throughout; the
+#: executive summary (07) and the report book still show arm codes, staff names and a sources
+#: appendix of result-file column names
+CHINESE_THROUGHOUT = re.compile(r"^0[1-4]_.*\.pdf$")
+
+
+def test_chinese_reports_show_no_latin_words_outside_the_allow_list(report):
+    language, out = report
+    if language != "zh":
+        pytest.skip("reads the Chinese reports")
+    pdfs = [pdf for pdf in sorted((out / "2025Q3").glob("*.pdf")) if CHINESE_THROUGHOUT.match(pdf.name)]
+    found = {pdf.name: sorted(latin_words(pdf_text(pdf))) for pdf in pdfs}
+    assert len(found) == 4
+    assert found == {name: [] for name in found}
+    text = "".join(pdf_text(pdf) for pdf in pdfs)
+    assert "元" in text and "CNY" not in text
+
+
+@pytest.mark.xfail(strict=True, reason="the executive summary and the book still show codes (see CHINESE_THROUGHOUT)")
+def test_chinese_summary_and_book_show_no_latin_words(report):
+    language, out = report
+    if language != "zh":
+        pytest.skip("reads the Chinese reports")
+    others = [pdf for pdf in sorted((out / "2025Q3").glob("*.pdf")) if not CHINESE_THROUGHOUT.match(pdf.name)]
+    assert others and all(not latin_words(pdf_text(pdf)) for pdf in others)
+
+
+def test_english_reports_show_no_codes_or_raw_fractions(report):
+    language, out = report
+    if language != "en":
+        pytest.skip("reads the English reports")
+    pdfs = [pdf for pdf in sorted((out / "2025Q3").glob("*.pdf")) if CHINESE_THROUGHOUT.match(pdf.name)]
+    assert len(pdfs) == 4
+    for pdf in pdfs:
+        text = MASKED_NAME.sub(" ", pdf_text(pdf))
+        codes = {token for token in text.split() if "_" in token and not CODE.search(token)}
+        assert codes == set(), f"{pdf.name} shows codes {sorted(codes)}"
+        assert "(s)" not in text, f"{pdf.name} has a '(s)' plural"
+        assert not re.search(r"\b(?:Completeness|Owner coverage|Share)\s+[01]\.\d\d\b", text), pdf.name
+
+
+def test_every_contract_column_and_enumeration_has_a_label_in_both_languages():
+    from crmreport.core.contract import TABLES
+    from crmreport.core.i18n import catalog
+
+    messages = catalog()
+    keys = {f"label.{col.name}" for spec in TABLES.values() for col in spec.columns}
+    keys |= {f"label.{col.name}.{value}" for spec in TABLES.values() for col in spec.columns for value in col.choices}
+    keys |= {f"label.table_{name}" for name in TABLES}
+    assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []

@@ -1,0 +1,93 @@
+"""Reading numbers and dates under declared conventions (crmreport/ingest/values.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmreport.ingest.values import suggested_formats, to_datetime, to_number
+
+
+def dates(*values: str, fmt: str | None = None, timezone: str = "Asia/Shanghai"):
+    series = pd.Series(list(values), dtype="str")
+    return to_datetime(series, series, fmt, timezone)
+
+
+def test_day_first_proved_by_the_column_reads_every_value_day_first():
+    parsed = dates("01/07/2025", "13/07/2025")
+    assert parsed.values.tolist() == [pd.Timestamp("2025-07-01"), pd.Timestamp("2025-07-13")]
+    assert not parsed.bad.any()
+
+
+def test_ambiguous_day_month_is_an_error_asking_for_date_format():
+    parsed = dates("01-10-2023", "2023-10-02")
+    assert parsed.bad.tolist() == [True, False]
+    assert "ambiguous" in parsed.reason[0] and "date_format" in parsed.reason[1] and "%d-%m-%Y" in parsed.reason[1]
+
+
+def test_mixed_orders_are_an_error():
+    parsed = dates("13/07/2025", "07/13/2025")
+    assert parsed.bad.all() and "mix" in parsed.reason[0]
+
+
+def test_date_format_is_applied_strictly():
+    parsed = dates("01/07/2025", "2025-07-02", fmt="%d/%m/%Y")
+    assert parsed.values.iloc[0] == pd.Timestamp("2025-07-01") and parsed.bad.tolist() == [False, True]
+
+
+def test_aware_times_are_converted_to_the_report_time_zone_and_stored_naive():
+    parsed = dates("2025-07-01T10:00:00.123Z", "2025-07-01T10:00:00+02:00", "2025-07-01 10:00:00")
+    assert parsed.values.tolist() == [pd.Timestamp("2025-07-01 18:00:00.123"), pd.Timestamp("2025-07-01 16:00:00"),
+                                      pd.Timestamp("2025-07-01 10:00:00")]
+    assert str(parsed.values.dtype) == "datetime64[ns]"
+    assert dates("2025-07-01T10:00:00Z", timezone="UTC").values.iloc[0] == pd.Timestamp("2025-07-01 10:00")
+
+
+@pytest.mark.parametrize("placeholder", ["9999-12-31", "0001-01-01", "1066-10-14", "9999-12-31 23:59:59"])
+def test_placeholder_dates_are_read_as_empty(placeholder):
+    parsed = dates(placeholder, "2025-07-01")
+    assert pd.isna(parsed.values.iloc[0]) and parsed.emptied.tolist() == [True, False] and not parsed.bad.any()
+
+
+def test_placeholder_dates_in_datetime_cells():
+    series = pd.Series(pd.to_datetime(["9999-12-31", "2025-07-01"]).astype("datetime64[us]"))
+    parsed = to_datetime(series, series, None, "Asia/Shanghai")
+    assert pd.isna(parsed.values.iloc[0]) and parsed.emptied.tolist() == [True, False]
+
+
+def test_chinese_and_dotted_dates():
+    assert dates("2025年7月3日", "2025.07.03", "2025/7/3 10:00").values.tolist() == [
+        pd.Timestamp("2025-07-03"), pd.Timestamp("2025-07-03"), pd.Timestamp("2025-07-03 10:00")]
+
+
+def test_suggested_formats_follow_the_example():
+    assert suggested_formats("01-10-2023 14:50:45") == ("%d-%m-%Y %H:%M:%S", "%m-%d-%Y %H:%M:%S")
+    assert suggested_formats("01/07/2025") == ("%d/%m/%Y", "%m/%d/%Y")
+
+
+@pytest.mark.parametrize(("text", "decimal", "value"), [
+    ("1,234.56", ".", 1234.56), ("12.5", ".", 12.5), ("¥ 1,000", ".", 1000.0), ("-3", ".", -3.0),
+    ("1.234,56", ",", 1234.56), ("12,5", ",", 12.5), ("1.000", ",", 1000.0),
+])
+def test_numbers_under_their_declared_convention(text, decimal, value):
+    parsed = to_number(pd.Series([text], dtype="str"), decimal)
+    assert parsed.values.iloc[0] == pytest.approx(value) and not parsed.bad.any()
+
+
+@pytest.mark.parametrize(("text", "decimal", "hint"), [
+    ("12,5", ".", "decimal comma"), ("1.234,56", ".", "decimal comma"), ("12.5", ",", "decimal point"),
+])
+def test_numbers_against_the_convention_are_errors_naming_the_setting(text, decimal, hint):
+    parsed = to_number(pd.Series([text, "1"], dtype="str"), decimal)
+    assert parsed.bad.tolist() == [True, False] and hint in parsed.reason[0] and "decimal" in parsed.reason[1]
+
+
+def test_non_finite_numbers_are_read_for_quarantine():
+    parsed = to_number(pd.Series(["inf", "-Infinity", "5"], dtype="str"))
+    assert np.isinf(parsed.values.iloc[0]) and np.isinf(parsed.values.iloc[1]) and not parsed.bad.any()
+
+
+def test_numeric_cells_are_taken_as_they_are_under_a_decimal_comma():
+    parsed = to_number(pd.Series([12.5, "1.234,5", None], dtype="object"), ",")
+    assert parsed.values.iloc[:2].tolist() == [12.5, 1234.5] and not parsed.bad.any()
