@@ -227,6 +227,10 @@ def test_notebooks_run_two_at_a_time_and_the_summary_after_all_of_them(tmp_path,
     assert timings["workers"] == 2 and set(timings["execute_seconds"]) == set(timings["render_seconds"]) == {
         "00_summary", "01_first", "02_broken", "03_third"}
     assert timings["execute_seconds"]["01_first"] >= 3 > timings["render_seconds"]["01_first"] > 0
+    written = {nb["name"]: nb["results"] for nb in manifest["notebooks"]}
+    assert written == {"00_summary": ["summary.csv"], "01_first": ["first.csv"], "02_broken": [],
+                       "03_third": ["third.csv"]}, "each notebook's own files, though 01 and 03 ran together"
+    assert not list(result.report_dir.glob(".results-*"))
     log_text = (result.report_dir / "run.log").read_text(encoding="utf-8")
     finished = [line.split("] ")[1].split()[0] for line in log_text.splitlines() if "  cell " in line]
     assert finished[-1] == "00_summary", log_text
