@@ -81,7 +81,8 @@ def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):
     headline = pd.read_csv(results / "summary_headline.csv", encoding="utf-8-sig")
     flat = re.sub(r"\s+", "", text)
     assert all(re.sub(r"\s+", "", value) in flat for value in headline["summary_value"])
-    assert ("KPIs" if language == "en" else "KPI 指标") in text and "churn_rate" in text, "definitions appendix"
+    churn = "Churn rate" if language == "en" else "客户流失率"
+    assert ("KPIs" if language == "en" else "KPI 指标") in text and churn in text, "definitions appendix"
 
 
 def test_backfill_shows_since_last_period_in_the_second(demo_folder, tmp_path):
