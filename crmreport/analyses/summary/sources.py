@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.i18n import label, t
+from ...measures.kpis import KPIS
 from ...settings.params import Labels
 from ...settings.period import shift_label
 
@@ -228,6 +230,24 @@ def _rows_text(entry: pd.Series, language: str) -> str:
     return t(f"summary.sources.{entry['aggregate']}", language, rows=rows or t("summary.sources.all_rows", language))
 
 
+#: figures (ledger names) holding a fraction: KPIs in shares or growth, A/B rates and the headline shares
+SHARE_FIGURES = frozenset({name for name, kpi in KPIS.items() if kpi.unit in ("share", "growth")}
+                          | {"response_rate", "conversion_rate", "red_health_share", "completion_rate",
+                             "sla_first_response", "sla_resolution"})
+CHANGE_COLUMNS = frozenset({"change", "abs_change", "abs_diff"})
+
+
+def _number(entry: pd.Series, language: str) -> str:
+    """A figure as the summary shows it: fractions as percentages (changes in points), others with separators."""
+    value = float(entry["value"])
+    share = entry["aggregate"] == "share" or bool(SHARE_FIGURES & set(re.split(r"[ ()]+", str(entry["figure"]))))
+    if share and entry["column"] in CHANGE_COLUMNS:
+        return t("unit.percentage_points", language, value=value * 100)
+    if share:
+        return f"{value:.1%}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
 def sources_table(figures: pd.DataFrame, language: str) -> pd.DataFrame:
     """The ledger as the reader's table of sources: reference, what the number is, the number, file and row."""
     def source_of(entry: pd.Series) -> str:
@@ -240,7 +260,8 @@ def sources_table(figures: pd.DataFrame, language: str) -> pd.DataFrame:
 
     return pd.DataFrame({
         "summary_ref": figures["ref"],
-        "summary_figure": [label(f"summary_col_{column}", language) for column in figures["column"]],
-        "summary_number": [f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}" for v in figures["value"]],
+        "summary_figure": [label("summary_col_" + (entry["aggregate"] if entry["aggregate"] in ("count", "share")
+                                                   else entry["column"]), language) for _, entry in figures.iterrows()],
+        "summary_number": [_number(entry, language) for _, entry in figures.iterrows()],
         "summary_source": [source_of(entry) for _, entry in figures.iterrows()],
     })
