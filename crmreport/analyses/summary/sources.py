@@ -222,11 +222,12 @@ FILTER_LABELS = {"health_band": "health_", "segment": "segment_", "churn_risk": 
 
 
 def _rows_text(entry: pd.Series, language: str) -> str:
-    """The rows a count, share or sum adds up, in words: 'sum over rows: Health band Red'."""
+    """The rows a count, share or sum adds up, in words: 'sum over rows (Health band: Red)'."""
     where = json.loads(entry["filter"]) if isinstance(entry["filter"], str) and entry["filter"] else {}
-    shown = [f"{label(key, language)} {label(FILTER_LABELS[key] + value, language)}" for key, value in where.items()
-             if key in FILTER_LABELS]
-    rows = "、".join(shown) if language == "zh" else ", ".join(shown)
+    colon = "：" if language == "zh" else ": "
+    shown = [f"{label(key, language)}{colon}{label(FILTER_LABELS[key] + value, language)}"
+             for key, value in where.items() if key in FILTER_LABELS]
+    rows = "；".join(shown) if language == "zh" else "; ".join(shown)
     return t(f"summary.sources.{entry['aggregate']}", language, rows=rows or t("summary.sources.all_rows", language))
 
 
