@@ -11,7 +11,7 @@ from ...core.i18n import label, t
 from ...measures.kpis import KPIS
 from ...settings.params import Labels
 from .headline import format_value
-from .sources import Figure, Ledger, Results, arm_name, run_status
+from .sources import Figure, Ledger, Results, arm_name, cite, run_status
 
 SECTION = "caveats"
 #: results of the optional notebooks: their figures are simply absent when the notebook did not run
@@ -50,14 +50,14 @@ def small_samples(results: Results, ledger: Ledger, language: str, min_n: int,
             n = ledger.add(results.figure_of(row, "ab_tests", "n_arm"), SECTION, f"{row['campaign_id']} n_arm")
             arm = arm_name(labels, row['campaign_id'], row['arm'], language)
             lines.append(t("summary.caveat.small_arm", language, arm=arm,
-                           n=format_value("count", n.value, language), min_n=min_n, source=n.where))
+                           n=format_value("count", n.value, language), min_n=min_n, source=n.cite))
     kpis = results.rows("kpi_changes", segment="all")
     if not kpis.empty:
         thin = kpis[(kpis["verdict"] == "insufficient_data") | (kpis[["n_before", "n_after"]].min(axis=1) < min_n)]
         for _, row in thin.iterrows():
             kpi = KPIS[row["kpi"]].display_name(language) if row["kpi"] in KPIS else row["kpi"]
             lines.append(t("summary.caveat.small_kpi", language, kpi=kpi, min_n=min_n,
-                           source=f"kpi_changes.csv:{row['_row']}"))
+                           source=cite(f"kpi_changes.csv:{row['_row']}")))
     return lines
 
 

@@ -44,7 +44,7 @@ def ab_findings(results: Results, ledger: Ledger, language: str,
         diff = ledger.add(results.figure_of(best, "ab_tests", "abs_diff"), SECTION, f"{code} {best['metric']}")
         p_adj = ledger.add(results.figure_of(best, "ab_tests", "p_adjusted"), SECTION, f"{code} p_adjusted")
         text = t("summary.ab.effect", language, arm=name, metric=label(f"ab_metric_{best['metric']}", language),
-                 diff=format_change(kind, diff.value, language), p=f"{p_adj.value:.3f}", source=diff.where)
+                 diff=format_change(kind, diff.value, language), p=f"{p_adj.value:.3f}", source=diff.cite)
         business = results.rows("ab_business", campaign_id=campaign, arm=arm)
         if not business.empty:
             row = business.iloc[0]
@@ -54,7 +54,7 @@ def ab_findings(results: Results, ledger: Ledger, language: str,
                 text += " " + t("summary.ab.revenue", language,
                                 **{k: format_value("currency", f.value, language)
                                    for k, f in zip(("value", "low", "high"), figures, strict=True)},
-                                source=figures[0].where)
+                                source=figures[0].cite)
         (worked if diff.value > 0 else failed).append(text)
     return worked, failed
 
@@ -75,7 +75,7 @@ def kpi_findings(results: Results, ledger: Ledger, language: str) -> tuple[list[
         change = ledger.add(results.figure_of(row, "kpi_changes", "abs_change"), SECTION, f"{row['kpi']} change")
         text = t("summary.kpi.change", language, kpi=name, before=format_value(kind, before.value, language),
                  after=format_value(kind, after.value, language), change=format_change(kind, change.value, language),
-                 source=change.where)
+                 source=change.cite)
         (better if verdict == "significant_improvement" else worse).append(text)
     return better, worse
 
@@ -93,5 +93,5 @@ def unexecuted_strategies(results: Results, ledger: Ledger, language: str) -> li
                              f"{row['segment']} planned")
         lines.append(t("summary.plan.not_executed", language, segment=label(f"segment_{row['segment']}", language),
                        strategy=str(row["strategy"])[:80], planned=format_value("count", planned.value, language),
-                       source=planned.where))
+                       source=planned.cite))
     return lines

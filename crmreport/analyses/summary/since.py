@@ -12,7 +12,7 @@ import pandas as pd
 from ...core.i18n import label, t
 from ...settings.params import Labels
 from .headline import HEADLINES, _read, format_change, format_value
-from .sources import Ledger, Results, shown
+from .sources import Ledger, Results, cite, shown
 
 SECTION = "since_last_period"
 BANDS = ("green", "yellow", "red")
@@ -88,5 +88,5 @@ def concluded_campaigns(results: Results, previous: Results, language: str,
                        campaign=shown(labels, "campaigns", row["campaign_id"], language),
                        arms=("、" if language == "zh" else ", ").join(arms) if arms
                        else t("summary.since.no_winner", language),
-                       source=f"{previous.period}/ab_campaigns.csv:{row['_row']}"))
+                       source=cite(f"{previous.period}/ab_campaigns.csv:{row['_row']}")))
     return lines

@@ -52,6 +52,16 @@ class Figure:
         prefix = f"{self.period}/" if self.period else ""
         return f"{prefix}{self.file}:{self.row}" if self.row is not None else f"{prefix}{self.file}"
 
+    @property
+    def cite(self) -> str:
+        """:attr:`where` for a sentence (see :func:`cite`)."""
+        return cite(self.where)
+
+
+def cite(where: str) -> str:
+    """A source inside a sentence, marked so that the PDF never hyphenates or splits the file name."""
+    return f'<span class="cite">{where}</span>'
+
 
 @dataclass
 class Results:
