@@ -53,7 +53,7 @@ def is_named_font(name: str) -> bool:
 
 def test_latin_words_ignore_codes_paths_masked_names_and_accepted_acronyms():
     text = "客户 C001142 S* Co., Ltd. 2025Q3 见 results/ab_tests.csv；NPS 与 k-means、A/B、p 值 visit渠道 sms_a"
-    assert latin_words(text) == {"visit", "sms", "a"}
+    assert latin_words(text) == {"visit", "sms"}
     assert is_named_font("Noto-Sans-CJK-SC-Bold") and is_named_font("DejaVu-Sans")
     assert not is_named_font("DejaVu-Sans-Mono") and not is_named_font("Liberation-Sans")
 
@@ -117,3 +117,18 @@ def test_every_contract_column_and_enumeration_has_a_label_in_both_languages():
     keys |= {f"label.{col.name}.{value}" for spec in TABLES.values() for col in spec.columns for value in col.choices}
     keys |= {f"label.table_{name}" for name in TABLES}
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
+
+
+def test_the_book_appendix_has_reader_texts_for_every_kpi_and_threshold_in_both_languages():
+    from crmreport.core.i18n import catalog
+    from crmreport.measures.kpis import REGISTRY
+    from crmreport.reporting.book import RULES_NOT_LISTED
+    from crmreport.settings.segmentation import Segmentation
+
+    messages = catalog()
+    keys = {f"kpi.definition.{kpi.name}" for kpi in REGISTRY}
+    keys |= {f"book.unit_{kpi.unit.replace(' ', '_')}" for kpi in REGISTRY}
+    rules = [name for name in Segmentation.model_fields if name not in RULES_NOT_LISTED]
+    keys |= {f"book.rule.{name}" for name in rules} | {f"book.rule_meaning.{name}" for name in rules}
+    assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
+    assert all(latin_words(messages[key]["zh"]) <= {"k-means"} for key in keys), "Chinese texts in Chinese"
