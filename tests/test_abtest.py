@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+from scipy import optimize, stats
+from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.proportion import test_proportions_2indep as score_test
 
 from crmreport.stats import abtest as ab
 from crmreport.stats.cuped import cuped
@@ -41,35 +42,43 @@ def test_rate_p_value_equals_statsmodels_proportions_ztest(n0, x0, n1, x1):
     assert (result.value_arm, result.value_control, result.n_arm, result.n_control) == (x1 / n1, x0 / n0, n1, n0)
 
 
-@pytest.mark.parametrize(("n0", "x0", "n1", "x1"), RATE_CASES)
-@pytest.mark.parametrize("alpha", [0.05, 0.1])
-def test_rate_interval_is_newcombe_from_wilson_bounds(n0, x0, n1, x1, alpha):
-    # Newcombe (1998) method 10: the hybrid score interval from the two Wilson intervals
-    l1, u1 = proportion_confint(x1, n1, alpha=alpha, method="wilson")
-    l0, u0 = proportion_confint(x0, n0, alpha=alpha, method="wilson")
-    p1, p0 = x1 / n1, x0 / n0
-    low = p1 - p0 - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
-    high = p1 - p0 + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
-    result = ab.compare_rates(ab.Proportion(n0, x0), ab.Proportion(n1, x1), alpha=alpha)
-    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), **TIGHT)
-
-
-def _numeric_delta_variance(f, point: np.ndarray, variances: np.ndarray) -> float:
-    step = 1e-6 * np.maximum(np.abs(point), 1e-3)
-    gradient = [(f(point + step * e) - f(point - step * e)) / (2 * s) for e, s in zip(np.eye(2), step, strict=True)]
-    return float(np.dot(np.square(gradient), variances))
-
-
 @pytest.mark.parametrize(("n0", "x0", "n1", "x1"), [c for c in RATE_CASES if c[1] > 0])
-def test_relative_lift_interval_matches_a_numerical_delta_method(n0, x0, n1, x1):
-    p1, p0 = x1 / n1, x0 / n0
-    variance = _numeric_delta_variance(lambda v: v[0] / v[1] - 1, np.array([p1, p0]),
-                                       np.array([p1 * (1 - p1) / n1, p0 * (1 - p0) / n0]))
+@pytest.mark.parametrize("alpha", [0.05, 0.1])
+def test_rate_intervals_invert_the_score_tests_at_their_ends(n0, x0, n1, x1, alpha):
+    # oracle: statsmodels' score *tests* (not its interval code): at each end of an interval the test
+    # of that difference / ratio has p-value exactly alpha, and at difference 0 it is the pooled z test
+    result = ab.compare_rates(ab.Proportion(n0, x0), ab.Proportion(n1, x1), alpha=alpha)
+    for compare, ends, shift in (("diff", (result.ci_low, result.ci_high), 0.0),
+                                 ("ratio", (result.rel_ci_low, result.rel_ci_high), 1.0)):
+        for end in ends:
+            if math.isfinite(end) and -1 < end < 1e6 and (compare == "diff" or end > -1):
+                test = score_test(x1, n1, x0, n0, value=end + shift, method="score", compare=compare,
+                                               correction=False)
+                assert test.pvalue == pytest.approx(alpha, abs=1e-6), (compare, end)
+    assert result.rel_ci_low >= -1
+    at_zero = score_test(x1, n1, x0, n0, value=0, method="score", compare="diff", correction=False)
+    assert at_zero.pvalue == pytest.approx(result.p_value, rel=1e-9)
+
+
+def _fieller_by_root_finding(a, va, c, vc, k):
+    # the ratios r whose t statistic (a - r c) / sqrt(va + r^2 vc) equals +-k, found numerically
+    def stat(r):
+        return (a - r * c) / math.sqrt(va + r * r * vc)
+    ratio = a / c
+    low = optimize.brentq(lambda r: stat(r) - k, ratio - 50 * abs(ratio) - 50, ratio)
+    high = optimize.brentq(lambda r: stat(r) + k, ratio, ratio + 50 * abs(ratio) + 50)
+    return low - 1, high - 1
+
+
+@pytest.mark.parametrize(("n0", "x0", "n1", "x1"), RATE_CASES)
+def test_rate_interval_excludes_zero_exactly_when_the_pooled_z_test_rejects(n0, x0, n1, x1):
     result = ab.compare_rates(ab.Proportion(n0, x0), ab.Proportion(n1, x1))
-    half = stats.norm.ppf(0.975) * math.sqrt(variance)
-    assert result.rel_lift == pytest.approx(p1 / p0 - 1, **TIGHT)
-    assert (result.rel_ci_low, result.rel_ci_high) == pytest.approx((p1 / p0 - 1 - half, p1 / p0 - 1 + half),
-                                                                    rel=1e-6)
+    if math.isnan(result.p_value):
+        return
+    rejects = result.p_value < 0.05
+    assert (result.ci_low > 0 or result.ci_high < 0) == rejects
+    if math.isfinite(result.rel_ci_low):
+        assert (result.rel_ci_low > 0 or result.rel_ci_high < 0) == rejects
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -84,10 +93,10 @@ def test_welch_equals_scipy_ttest_ind_on_the_raw_values(seed, alpha):
     assert (result.ci_low, result.ci_high) == pytest.approx((interval.low, interval.high), **TIGHT)
     assert result.abs_diff == pytest.approx(arm.mean() - control.mean(), **TIGHT)
     assert result.std_error == pytest.approx(math.sqrt(arm.var(ddof=1) / 352 + control.var(ddof=1) / 373), **TIGHT)
-    variance = _numeric_delta_variance(lambda v: v[0] / v[1] - 1, np.array([arm.mean(), control.mean()]),
-                                       np.array([arm.var(ddof=1) / 352, control.var(ddof=1) / 373]))
-    z = stats.norm.ppf(1 - alpha / 2)
-    assert result.rel_ci_high - result.rel_lift == pytest.approx(z * math.sqrt(variance), rel=1e-6)
+    k = stats.t.ppf(1 - alpha / 2, expected.df)
+    assert (result.rel_ci_low, result.rel_ci_high) == pytest.approx(_fieller_by_root_finding(
+        arm.mean(), arm.var(ddof=1) / 352, control.mean(), control.var(ddof=1) / 373, k), rel=1e-7)
+    assert (result.rel_ci_low > 0 or result.rel_ci_high < 0) == (result.p_value < alpha)
 
 
 def test_ratio_metric_delta_variance_equals_the_linearised_values():
@@ -110,6 +119,9 @@ def test_ratio_metric_delta_variance_equals_the_linearised_values():
     assert result.std_error == pytest.approx(se, **TIGHT)
     assert result.p_value == pytest.approx(2 * stats.norm.sf(abs(diff) / se), **TIGHT)
     assert (result.ci_low, result.ci_high) == pytest.approx(stats.norm.interval(0.95, diff, se), **TIGHT)
+    r1, r0 = y1.sum() / x1.sum(), y0.sum() / x0.sum()
+    assert (result.rel_ci_low, result.rel_ci_high) == pytest.approx(_fieller_by_root_finding(
+        r1, variances[1], r0, variances[0], stats.norm.ppf(0.975)), rel=1e-7)
 
 
 def test_cuped_equals_welch_on_the_adjusted_values():
@@ -145,8 +157,13 @@ def test_rate_invariants(n0, n1, data, alpha):
         assert 0 <= result.p_value <= 1
     else:
         assert math.isnan(result.p_value) and result.message in (ab.NO_CONVERSIONS, ab.ZERO_VARIANCE)
-    if x0 > 0:
-        assert result.rel_ci_low <= result.rel_lift <= result.rel_ci_high
+    if x0 > 0 and math.isfinite(result.rel_ci_low):
+        assert -1 <= result.rel_ci_low <= result.rel_lift + 1e-12 and result.rel_lift <= result.rel_ci_high + 1e-12
+    if result.message is None and abs(result.p_value - alpha) > 1e-9:
+        # the difference, its interval and the relative interval tell one story
+        assert (result.ci_low > 0 or result.ci_high < 0) == (result.p_value < alpha)
+        if math.isfinite(result.rel_ci_low) and math.isfinite(result.rel_ci_high):
+            assert (result.rel_ci_low > 0 or result.rel_ci_high < 0) == (result.p_value < alpha)
 
 
 @settings(max_examples=100, deadline=None)
@@ -157,6 +174,8 @@ def test_mean_invariants(control, arm):
     if result.message is None:
         assert 0 <= result.p_value <= 1
         assert result.ci_low <= result.abs_diff <= result.ci_high
+        if math.isfinite(result.rel_ci_low) and abs(result.p_value - 0.05) > 1e-9:
+            assert (result.rel_ci_low > 0 or result.rel_ci_high < 0) == (result.p_value < 0.05)
     else:
         assert result.message == ab.ZERO_VARIANCE and math.isnan(result.p_value)
 
@@ -178,6 +197,10 @@ def test_thin_data_gives_messages_not_errors():
     assert few.message == ab.TOO_FEW_CONVERSIONS and few.abs_diff == 5
     constant = cuped(ab.Bivariate(4, 2, 2, 8, 16, 4), ab.Bivariate(4, 3, 3, 8, 16, 6))
     assert constant.message == ab.NO_COVARIATE_VARIANCE and constant.theta == 0
+    assert math.isnan(constant.variance_reduction)  # nothing removed because nothing was tried
+    empty = cuped(ab.Bivariate(4, 2, 2, 0, 0, 0), ab.Bivariate(4, 3, 3, 0, 0, 0))
+    assert empty.message == ab.EMPTY_COVARIATE and math.isnan(empty.variance_reduction)
+    assert empty.adjusted.p_value == pytest.approx(empty.unadjusted.p_value)
     assert constant.adjusted.p_value == pytest.approx(constant.unadjusted.p_value)
     assert cuped(ab.Bivariate(0, 0, 0, 0, 0, 0), ab.Bivariate(4, 3, 3, 8, 16, 6)).message == ab.NO_CUSTOMERS
 

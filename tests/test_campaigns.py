@@ -63,7 +63,7 @@ def test_tests_table_has_the_contract_columns_and_one_row_per_slice_metric_arm(e
     assert not tests.duplicated(["campaign_id", "segment", "metric", "arm"]).any()
     assert set(tests["metric"]) == set(cp.METRICS) and (tests["control_arm"] == "control").all()
     methods = tests.drop_duplicates("metric").set_index("metric")["method"].to_dict()
-    assert methods == {"response_rate": "z_test_newcombe", "conversion_rate": "z_test_newcombe",
+    assert methods == {"response_rate": "z_test_score", "conversion_rate": "z_test_score",
                        "revenue_per_customer": "welch_t", "revenue_per_converter": "delta_z"}
 
 

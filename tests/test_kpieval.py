@@ -40,8 +40,9 @@ def _without(data: Dataset, *tables: str) -> Dataset:
 def test_contract_columns_and_rows(changes, data):
     assert kpieval.CHANGE_COLUMNS == ["kpi", "segment", "before", "after", "abs_change", "rel_change", "ci_low",
                                       "ci_high", "test", "p_value", "p_adjusted", "min_meaningful_change", "verdict",
-                                      "n_before", "n_after"]
-    assert list(changes.columns[:15]) == kpieval.CHANGE_COLUMNS
+                                      "n_before", "n_after", "population"]
+    assert list(changes.columns[:16]) == kpieval.CHANGE_COLUMNS
+    assert (changes["population"] == changes["design"].map({"paired": "both_windows"}).fillna("each_window")).all()
     assert set(changes["segment"]) == {"all", "B2B", "B2C"} and len(changes) == 15 * 3
     assert (changes["rel_change"] == changes["abs_change"] / changes["before"].abs()).all()
     assert changes["verdict"].isin(["significant_improvement", "significant_deterioration", "no_significant_change",
@@ -240,3 +241,25 @@ def test_params_reject_unknown_kpis_and_bad_groups():
     with pytest.raises(ParamsError, match="needs `column` with `values`"):
         _params(did={"treated": {"column": "customer_type"}})
     assert _params().kpis.sla_hours == {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0}
+
+
+def test_by_group_and_did_tables_agree_where_their_populations_agree(data, changes):
+    # issue 12: B2B revenue per customer "after" must not read 46,856 in one table and 46,686 in the
+    # other without saying why: equal figures when both cover everyone observed in each window,
+    # different population labels otherwise
+    params = _params(did={"treated": {"column": "customer_type", "values": ["B2B"]},
+                          "comparison": {"column": "customer_type", "values": ["B2C"]}})
+    did = diffindiff.did_table(data, params).set_index("kpi")
+    by_group = changes.set_index(["kpi", "segment"])
+    compared = 0
+    for kpi, row in did.iterrows():
+        for group, side in (("B2B", "treated"), ("B2C", "comparison")):
+            mine = by_group.loc[(kpi, group)]
+            same = mine["population"] == row["population"]
+            for window in ("before", "after"):
+                if same and np.isfinite(mine[window]):
+                    assert row[f"{side}_{window}"] == pytest.approx(mine[window], rel=1e-9), (kpi, group)
+                    compared += 1
+                elif not same:
+                    assert mine["population"] == "both_windows" and row["population"] == "each_window"
+    assert compared >= 4

@@ -36,26 +36,49 @@ def features(**columns) -> pd.DataFrame:
     return pd.DataFrame(base | columns)
 
 
-@settings(max_examples=50, deadline=None)
-@given(st.lists(st.floats(-1e6, 1e7, allow_nan=False), min_size=1, max_size=300),
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -50.0, 100.0, 250.0, 1000.0]) | st.floats(-1e6, 1e7, allow_nan=False),
+                min_size=1, max_size=300),
        st.tuples(st.floats(0.05, 0.45), st.floats(0.5, 0.95)))
-def test_tier_counts_equal_the_cut_points(amounts, cuts):
-    tiers = seg.value_tiers(pd.Series(amounts), cuts)
+def test_tiers_follow_the_tie_rule_and_never_exceed_the_cut_points(amounts, cuts):
+    values = pd.Series(amounts)
+    tiers = seg.value_tiers(values, cuts)
     n = len(amounts)
-    assert (tiers == "high").sum() == round(cuts[0] * n)
-    assert (tiers == "medium").sum() == round(cuts[1] * n) - round(cuts[0] * n)
-    ranked = pd.Series(amounts)
+    # equal amounts, equal tier; no spend is low value
+    assert (tiers.groupby(values).nunique() == 1).all()
+    assert (tiers[values <= 0] == "low").all()
+    # a tie straddling a cut goes down, so each tier holds at most its nominal number of ranks
+    assert (tiers == "high").sum() <= round(cuts[0] * n)
+    assert (tiers.isin(["high", "medium"])).sum() <= round(cuts[1] * n)
+    # and no more than the ties require: the first customer below a tier's last member is tied with
+    # someone past the cut, or has not spent
+    order = values.sort_values(ascending=False, kind="stable")
+    for tier, cut in (("high", round(cuts[0] * n)), ("medium", round(cuts[1] * n))):
+        inside = tiers.isin(["high"] if tier == "high" else ["high", "medium"])
+        taken = int(inside.sum())
+        if taken < cut:
+            nxt = order.iloc[taken]
+            assert nxt <= 0 or (values == nxt).sum() > cut - taken
     if (tiers == "high").any() and (tiers == "low").any():
-        assert ranked[tiers == "high"].min() >= ranked[tiers == "low"].max()
+        assert values[tiers == "high"].min() > values[tiers == "low"].max()
 
 
-def test_default_tiers_are_20_30_50_on_demo(demo):
-    _, _, segments, _ = demo
-    shares = segments["value_tier"].value_counts(normalize=True)
-    n = len(segments)
-    expected = {"high": round(0.2 * n) / n, "medium": (round(0.5 * n) - round(0.2 * n)) / n,
-                "low": 1 - round(0.5 * n) / n}
-    assert shares.to_dict() == pytest.approx(expected)
+def test_distinct_amounts_give_the_nominal_shares_and_the_report_names_the_achieved_ones():
+    values = pd.Series(np.arange(1.0, 101.0))
+    tiers = seg.value_tiers(values, (0.2, 0.5))
+    assert tiers.value_counts().to_dict() == {"low": 50, "medium": 30, "high": 20}
+    tied = pd.Series([500.0] * 30 + [100.0] * 30 + [0.0] * 40)  # 30 tied at the top straddle the 20% cut
+    shares = seg.tier_shares(seg.value_tiers(tied, (0.2, 0.5)), (0.2, 0.5)).set_index("value_tier")
+    assert shares["customers"].to_dict() == {"high": 0, "medium": 30, "low": 70}
+    assert shares["share"].to_dict() == pytest.approx({"high": 0.0, "medium": 0.3, "low": 0.7})
+    assert shares["nominal_share"].to_dict() == pytest.approx({"high": 0.2, "medium": 0.3, "low": 0.5})
+
+
+def test_demo_tiers_are_close_to_20_30_50(demo):
+    _, params, segments, _ = demo
+    shares = seg.tier_shares(segments["value_tier"], params.segmentation.value_cuts).set_index("value_tier")
+    assert (shares["share"] <= shares["nominal_share"] + 0.02).loc[["high"]].all()
+    assert shares["share"].to_dict() == pytest.approx({"high": 0.2, "medium": 0.3, "low": 0.5}, abs=0.03)
 
 
 def test_potential_rules_by_hand():
@@ -81,6 +104,63 @@ def test_quintile_scores_share_ties_and_split_evenly():
     assert tied.iloc[:6].nunique() == 1
     recency = seg.quintile_scores(pd.Series([1.0, 400.0, np.nan]), higher_is_better=False)
     assert recency.tolist()[0] > recency.tolist()[1] and recency.tolist()[2] == 1
+
+
+def test_no_orders_score_1_as_documented():
+    # docs/segmentation.md: "no orders = 1" for R, F and M, even when most customers have none
+    frame = features(frequency=[0] * 7 + [1, 3, 8], recency_days=[np.nan] * 5 + [400.0, 500.0, 20.0, 10.0, 5.0],
+                     monetary=[np.nan] * 7 + [50.0, 80.0, 120.0])
+    scores = seg.rfm_scores(frame)
+    assert (scores.loc[:6, ["f_score", "m_score"]] == 1).all().all()
+    assert (scores.loc[:4, "r_score"] == 1).all()
+    assert scores["f_score"].tolist()[7:] == [2, 4, 5]
+
+
+SEGMENT_RESULTS = ["value_tier", "potential_tier", "segment", "r_score", "f_score", "m_score", "t_score", "rfm_score",
+                   "rfm_segment", "lifecycle_stage", "risk_flags", "churn_risk"]
+
+
+def _random_base(draw_values, n: int, zero_share: float, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    spend = rng.random(n) >= zero_share
+    frequency = np.where(spend, rng.choice([1, 2, 3, 5], n), 0)
+    amount = np.where(spend, rng.choice(draw_values, n), 0.0)
+    return features(frequency=frequency.tolist(), annual_amount=amount.tolist(),
+                    monetary=np.where(spend, amount / np.maximum(frequency, 1), np.nan).tolist(),
+                    recency_days=np.where(spend, rng.choice([5.0, 40.0, 200.0], n),
+                                          rng.choice([np.nan, 500.0], n)).tolist(),
+                    trend=np.where(spend, rng.choice([-2.0, 0.0, 0.6], n), 0.0).tolist(),
+                    tenure_months=rng.choice([3.0, 24.0], n).tolist(),
+                    complaints_6m=rng.choice([0, 1], n).tolist(),
+                    response_rate=rng.choice([0.1, 0.5, np.nan], n).tolist())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(20, 400), st.floats(0.0, 0.9), st.integers(0, 10**6), st.randoms(use_true_random=False))
+def test_permuting_customer_ids_changes_no_tier_score_or_segment(n, zero_share, seed, random):
+    base = _random_base([100.0, 250.0, 1000.0, 4000.0], n, zero_share, seed)
+    before = seg.segment_features(base, DEFAULTS, clusters=False).set_index("customer_id")
+    ids = base["customer_id"].tolist()
+    shuffled = ids.copy()
+    random.shuffle(shuffled)
+    renamed = base.assign(customer_id=shuffled).sort_values("customer_id").reset_index(drop=True)
+    after = seg.segment_features(renamed, DEFAULTS, clusters=False).set_index("customer_id")
+    moved = after.loc[shuffled, SEGMENT_RESULTS].set_axis(pd.Index(ids, name="customer_id"))
+    pd.testing.assert_frame_equal(moved, before[SEGMENT_RESULTS], check_dtype=False)
+
+
+def test_a_cdnow_like_base_gives_identical_customers_identical_tiers():
+    # CDNOW: most customers spent nothing in the trailing year; ties among the zeros and at round
+    # amounts must not be broken by customer id
+    base = _random_base([15.0, 30.0, 30.0, 60.0, 120.0], 3000, 0.646, 11)
+    segments = seg.segment_features(base, DEFAULTS, clusters=False)
+    features_only = [c for c in base.columns if c != "customer_id"]
+    groups = segments.groupby([segments[c].astype(str) for c in features_only])
+    for column in SEGMENT_RESULTS:
+        assert (groups[column].nunique() == 1).all(), column
+    assert (segments.loc[segments["annual_amount"] <= 0, "value_tier"] == "low").all()
+    shares = seg.tier_shares(segments["value_tier"], DEFAULTS.value_cuts).set_index("value_tier")["share"]
+    assert shares["high"] <= 0.2 and shares["high"] + shares["medium"] <= 0.5
 
 
 def test_rfm_rules_first_match_wins():

@@ -1,3 +1,3 @@
 """Analyses: one subpackage per notebook concern, each returning tidy frames.
 
-``profiling`` (notebook 01), ``segments`` (02), ``abtests`` (03), ``kpi`` (04)."""
+``profiling`` (notebook 01), ``segments`` (02), ``abtests`` (03), ``kpi`` (04), ``execution`` (05)."""

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..core.contract import TABLES
 from ..core.redact import redact_mapping
+from .execution import ExecutionParams
 from .health import Health
 from .period import Window, check_period_label, period_window, previous_window
 from .segmentation import Segment, Segmentation, Strategy
@@ -203,8 +204,9 @@ class Params(BaseModel):
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,
                                                 description="template 3: the service strategy per nine-box segment")
     kpis: KpiParams = Field(default_factory=KpiParams, description="before/after KPI evaluation (notebook 04)")
+    execution: ExecutionParams = Field(default_factory=ExecutionParams,
+                                       description="execution tracking and service levels (notebook 05)")
     labels: Labels = Field(default_factory=Labels, description="display labels of data values per language")
-
     health: Health = Field(default_factory=Health, description="relationship quality, health score, CLV (notebook 06)")
 
     @field_validator("period", mode="before")

@@ -73,6 +73,9 @@ class Segmentation(BaseModel):
     k_range: tuple[int, int] = Field((2, 8), description="k-means: smallest and largest k tried")
     silhouette_sample: int = Field(5000, ge=100, description="k-means: customers sampled for the silhouette score")
     seed: int = Field(7, description="random seed of k-means and the silhouette sample")
+    segments_by: Literal["nine_box", "value_tier", "customer_type"] = Field(
+        "nine_box", description="the customer groups of the A/B segment breakdown and board (03) and of the "
+                                "KPI groups (04): the pre-treatment nine-box, value tier, or customer type")
 
     @model_validator(mode="after")
     def _consistent(self) -> Segmentation:

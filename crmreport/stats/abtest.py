@@ -8,7 +8,8 @@ cannot be computed. The formulas are written out in ``docs/ab-tests.md``.
 
 Sample ratio mismatch, multiple-testing adjustment and heterogeneity across segments live in
 :mod:`crmreport.stats.abchecks`, the Bayesian view in :mod:`crmreport.stats.abbayes`, power in
-:mod:`crmreport.stats.abpower`, CUPED in :mod:`crmreport.stats.cuped`. The array functions
+:mod:`crmreport.stats.abpower`, CUPED in :mod:`crmreport.stats.cuped`, the relative-lift intervals
+(which invert the same statistic as the difference's test) in :mod:`crmreport.stats.ablift`. The array functions
 (:func:`two_proportion_z`, :func:`welch`, :func:`normal_test`, :func:`ratio_delta`) take numpy
 arrays, so a simulation can run thousands of tests at once.
 """
@@ -21,6 +22,8 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from .ablift import fieller, rate_difference, rate_ratio
+
 #: message codes carried by result rows (labels ``label.<code>`` in locale/abtest.yaml)
 NO_CUSTOMERS = "no_customers"
 TOO_FEW_CUSTOMERS = "too_few_customers"
@@ -31,11 +34,12 @@ TOO_FEW_CONVERSIONS = "too_few_conversions"
 NO_RESPONSES = "no_responses"
 ZERO_VARIANCE = "zero_variance"
 NO_COVARIATE_VARIANCE = "no_covariate_variance"
+EMPTY_COVARIATE = "empty_covariate"
 BELOW_MIN_N = "below_min_n"
 SINGLE_SEGMENT = "single_segment"
 SRM = "srm"
 MESSAGES = (NO_CUSTOMERS, TOO_FEW_CUSTOMERS, NO_CONTROL, SINGLE_ARM, NO_CONVERSIONS, TOO_FEW_CONVERSIONS,
-            NO_RESPONSES, ZERO_VARIANCE, NO_COVARIATE_VARIANCE, BELOW_MIN_N, SINGLE_SEGMENT, SRM)
+            NO_RESPONSES, ZERO_VARIANCE, NO_COVARIATE_VARIANCE, EMPTY_COVARIATE, BELOW_MIN_N, SINGLE_SEGMENT, SRM)
 NAN = float("nan")
 
 
@@ -132,6 +136,11 @@ def z_critical(alpha: float) -> float:
     return float(stats.norm.ppf(1 - alpha / 2))
 
 
+def t_critical(alpha: float, df: np.ndarray | float) -> float:
+    """The two-sided t critical value of ``alpha`` with ``df`` degrees of freedom (NaN without df)."""
+    return float(stats.t.ppf(1 - alpha / 2, df)) if np.isfinite(df) else NAN
+
+
 def two_sided_p(z: np.ndarray | float) -> np.ndarray | float:
     """Two-sided normal p-value of a z statistic."""
     return 2 * stats.norm.sf(np.abs(z))
@@ -177,20 +186,6 @@ def normal_test(diff, se, alpha: float = 0.05) -> dict[str, np.ndarray]:
     return {"z": z, "p_value": two_sided_p(z), "ci_low": diff - z_crit * se, "ci_high": diff + z_crit * se}
 
 
-def relative_lift(value_arm, var_arm, value_control, var_control, alpha: float = 0.05):
-    """``value_arm / value_control - 1`` with a delta-method interval; inputs are estimates and their variances.
-
-    ``var(ratio) = var_arm / c^2 + a^2 var_control / c^4`` for independent arms (``a`` arm, ``c`` control).
-    NaN when the control value is 0.
-    """
-    a, va, c, vc = (np.asarray(v, dtype=float) for v in (value_arm, var_arm, value_control, var_control))
-    z_crit = z_critical(alpha)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(c != 0, a / np.where(c != 0, c, 1) - 1, np.nan)
-        se = np.where(c != 0, np.sqrt(va / c**2 + a**2 * vc / c**4), np.nan)
-    return rel, rel - z_crit * se, rel + z_crit * se
-
-
 def empty_comparison(method: str, n_arm: int, n_control: int, message: str, **known: float) -> Comparison:
     """A comparison that could not run: NaN everywhere except the counts and the ``known`` values."""
     values = {f: NAN for f in ("value_arm", "value_control", "abs_diff", "ci_low", "ci_high", "rel_lift",
@@ -200,7 +195,7 @@ def empty_comparison(method: str, n_arm: int, n_control: int, message: str, **kn
 
 def compare_rates(control: Proportion, arm: Proportion, alpha: float = 0.05,
                   no_events: str = NO_CONVERSIONS) -> Comparison:
-    """Difference of two rates: Newcombe interval, pooled z-test p-value, delta-method relative lift.
+    """Difference of two rates: pooled z-test p-value with the score intervals that invert it.
 
     Parameters
     ----------
@@ -214,20 +209,26 @@ def compare_rates(control: Proportion, arm: Proportion, alpha: float = 0.05,
     Returns
     -------
     Comparison
-        ``abs_diff`` = arm rate - control rate (a share; x100 for percentage points), ``ci_*`` the
-        Newcombe hybrid-score interval, ``p_value`` the pooled two-proportion z test,
-        ``std_error`` the unpooled standard error. Messages: ``no_customers`` (an arm is empty),
-        ``no_events`` (no event at all) and ``zero_variance`` (everyone converted): no p-value then.
+        ``abs_diff`` = arm rate - control rate (a share; x100 for percentage points), ``p_value``
+        the pooled two-proportion z test, ``ci_*`` the score interval of the difference and
+        ``rel_ci_*`` the score interval of the ratio (:mod:`crmreport.stats.ablift`): both exclude 0
+        exactly when ``p_value < alpha``; without a pooled variance (no event, or all) the
+        difference gets Newcombe's hybrid-score interval. ``std_error`` is the unpooled standard
+        error. Messages: ``no_customers`` (an arm is empty), ``no_events`` (no event at all) and
+        ``zero_variance`` (everyone converted): no p-value then.
     """
-    method = "z_test_newcombe"
+    method = "z_test_score"
+    z_critical(alpha)
     if arm.n == 0 or control.n == 0:
         return empty_comparison(method, arm.n, control.n, NO_CUSTOMERS)
     p1, p0 = arm.events / arm.n, control.events / control.n
     v1, v0 = p1 * (1 - p1) / arm.n, p0 * (1 - p0) / control.n
-    low, high = confint_proportions_2indep(arm.events, arm.n, control.events, control.n, method="newcomb",
-                                           compare="diff", alpha=alpha)
+    low, high = rate_difference(arm.events, arm.n, control.events, control.n, alpha)
+    if np.isnan(low):
+        low, high = confint_proportions_2indep(arm.events, arm.n, control.events, control.n, method="newcomb",
+                                               compare="diff", alpha=alpha)
     _, p = two_proportion_z(arm.events, arm.n, control.events, control.n)
-    rel, rel_low, rel_high = relative_lift(p1, v1, p0, v0, alpha)
+    rel, rel_low, rel_high = rate_ratio(arm.events, arm.n, control.events, control.n, alpha)
     message = no_events if arm.events + control.events == 0 else (
         ZERO_VARIANCE if arm.events + control.events == arm.n + control.n else None)
     return Comparison(method, arm.n, control.n, p1, p0, p1 - p0, max(float(low), -1.0), min(float(high), 1.0),
@@ -241,7 +242,8 @@ def compare_means(control: Moments, arm: Moments, alpha: float = 0.05) -> Compar
     -------
     Comparison
         ``abs_diff`` = arm mean - control mean with the Welch interval (t with Welch-Satterthwaite
-        degrees of freedom), ``p_value`` of Welch's t test, relative lift by the delta method.
+        degrees of freedom), ``p_value`` of Welch's t test, relative lift with Fieller's interval
+        at the same critical value (it excludes 0 exactly when the t test rejects).
         Messages: ``no_customers``, ``too_few_customers`` (an arm has one customer, no variance
         estimate) and ``zero_variance`` (every value equal within both arms).
     """
@@ -252,8 +254,8 @@ def compare_means(control: Moments, arm: Moments, alpha: float = 0.05) -> Compar
         return empty_comparison(method, arm.n, control.n, TOO_FEW_CUSTOMERS, value_arm=arm.mean,
                                 value_control=control.mean, abs_diff=arm.mean - control.mean)
     test = welch(arm.mean, arm.variance, arm.n, control.mean, control.variance, control.n, alpha)
-    rel, rel_low, rel_high = relative_lift(arm.mean, arm.variance / arm.n, control.mean,
-                                           control.variance / control.n, alpha)
+    rel, rel_low, rel_high = fieller(arm.mean, arm.variance / arm.n, control.mean, control.variance / control.n,
+                                     t_critical(alpha, test["df"]))
     message = ZERO_VARIANCE if arm.variance == 0 and control.variance == 0 else None
     return Comparison(method, arm.n, control.n, arm.mean, control.mean, float(test["diff"]), float(test["ci_low"]),
                       float(test["ci_high"]), float(rel), float(rel_low), float(rel_high), float(test["p_value"]),
@@ -309,7 +311,7 @@ def compare_ratios(control: Bivariate, arm: Bivariate, alpha: float = 0.05) -> C
                       abs_diff=r1 - r0)
     se = float(np.sqrt(v1 + v0))
     test = normal_test(r1 - r0, se, alpha)
-    rel, rel_low, rel_high = relative_lift(r1, v1, r0, v0, alpha)
+    rel, rel_low, rel_high = fieller(r1, v1, r0, v0, z_critical(alpha))
     return Comparison(method, arm.n, control.n, r1, r0, r1 - r0, float(test["ci_low"]), float(test["ci_high"]),
                       float(rel), float(rel_low), float(rel_high), float(test["p_value"]), se,
                       ZERO_VARIANCE if se == 0 else None)

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ablift import fieller
 from .abtest import (
+    EMPTY_COVARIATE,
     NAN,
     NO_COVARIATE_VARIANCE,
     NO_CUSTOMERS,
@@ -20,7 +22,7 @@ from .abtest import (
     Comparison,
     compare_means,
     empty_comparison,
-    relative_lift,
+    t_critical,
     welch,
 )
 
@@ -63,8 +65,11 @@ def cuped(control: Bivariate, arm: Bivariate, alpha: float = 0.05) -> Cuped:
     Cuped
         ``theta`` from the pooled covariance of both arms, the adjusted and unadjusted comparisons
         and ``variance_reduction = 1 - se_adjusted^2 / se_unadjusted^2`` (the share of the
-        difference's variance removed). ``no_covariate_variance``: the covariate is constant, theta
-        is 0 and the adjusted result equals the unadjusted one.
+        difference's variance removed). When CUPED cannot adjust, theta is 0, the adjusted result
+        equals the unadjusted one and ``variance_reduction`` is NaN (nothing was removed, nothing
+        was tried), with the reason: ``empty_covariate`` (no customer of either arm has any
+        pre-period value, e.g. no revenue inside the pre-period window) or ``no_covariate_variance``
+        (the covariate is the same non-zero value for everyone).
     """
     unadjusted = compare_means(control.y, arm.y, alpha)
     if unadjusted.message in (NO_CUSTOMERS, TOO_FEW_CUSTOMERS):
@@ -77,12 +82,16 @@ def cuped(control: Bivariate, arm: Bivariate, alpha: float = 0.05) -> Cuped:
         [arm.y.variance, control.y.variance], [arm.x.variance, control.x.variance],
         [arm.covariance, control.covariance])
     test = welch(m1, v1, arm.n, m0, v0, control.n, alpha)
-    rel, rel_low, rel_high = relative_lift(m1, v1 / arm.n, m0, v0 / control.n, alpha)
-    message = NO_COVARIATE_VARIANCE if not pooled_var_x > 0 else (
+    rel, rel_low, rel_high = fieller(float(m1), float(v1) / arm.n, float(m0), float(v0) / control.n,
+                                     t_critical(alpha, float(test["df"])))
+    empty = pooled.sum_x == 0 and pooled.sum_x2 == 0
+    message = (EMPTY_COVARIATE if empty else NO_COVARIATE_VARIANCE) if not pooled_var_x > 0 else (
         ZERO_VARIANCE if v1 == 0 and v0 == 0 else None)
     adjusted = Comparison("cuped_welch_t", arm.n, control.n, float(m1), float(m0), float(test["diff"]),
                           float(test["ci_low"]), float(test["ci_high"]), float(rel), float(rel_low), float(rel_high),
                           float(test["p_value"]), float(test["se"]), message)
     with np.errstate(divide="ignore", invalid="ignore"):
         reduction = 1 - float(test["se"]) ** 2 / unadjusted.std_error**2 if unadjusted.std_error > 0 else NAN
+    if message in (EMPTY_COVARIATE, NO_COVARIATE_VARIANCE):
+        reduction = NAN
     return Cuped(float(theta), adjusted, unadjusted, reduction, message)

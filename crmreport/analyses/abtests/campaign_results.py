@@ -19,6 +19,7 @@ from ...settings import AbTests, Params
 from ...stats import abchecks, abpower
 from ...stats import abtest as ab
 from ...stats.cuped import cuped
+from ..segments.pretreatment import campaign_segments
 from . import outreach
 from .campaigns import (
     ALL,
@@ -28,6 +29,7 @@ from .campaigns import (
     evaluate,
     join_messages,
     metric_value,
+    shown_verdicts,
     srm_flagged,
     srm_table,
     with_verdicts,
@@ -235,10 +237,12 @@ def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> di
     -------
     dict
         ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
-        ``prob_beat_control``, ``verdict``, ``significant_metrics`` (how many metric x arm results have
-        ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty when no arm was compared with control.
+        ``prob_beat_control``, ``verdict`` (:func:`shown_verdicts`), ``significant_metrics`` (how many
+        metric x arm results have ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty
+        when no arm was compared with control.
     """
     rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
+    rows = rows.assign(verdict=shown_verdicts(rows, alpha))
     conv = rows[(rows["metric"] == "conversion_rate") & rows["abs_diff"].notna() & (rows["n_control"] > 0)
                 & (rows["arm"] != rows["control_arm"])]
     if conv.empty:
@@ -288,12 +292,18 @@ def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None
     params
         ``control_arm``, the period window and the ``ab_tests`` settings.
     segments
-        Optional ``customer_id`` -> ``segment`` frame (nine-box segment or value tier); default:
-        customer type. Segments are the slices of the breakdown and the tiers of the board.
+        ``customer_id`` -> ``segment`` frame (optionally per ``campaign_id``): the slices of the
+        breakdown and the tiers of the board. Default: the groups of ``segmentation.segments_by``
+        as of the day before each campaign's first assignment
+        (:func:`crmreport.analyses.segments.pretreatment.campaign_segments`), so the campaign
+        cannot move a customer between groups.
     """
     settings = params.ab_tests
     overview = outreach.campaign_overview(data.tables.get("outreach"), params.window, params.control_arm)
     active = overview.loc[overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+    if segments is None and active:
+        starts = overview.set_index("campaign_id").loc[active, "first_assigned"]
+        segments = campaign_segments(data, params.segmentation, starts)
     customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments)
     sums = outreach.arm_sums(customers, ["campaign_id", "arm"])
     segment_sums = outreach.arm_sums(customers, ["campaign_id", "segment", "arm"])

@@ -211,3 +211,34 @@ def with_verdicts(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """``tests`` with a ``verdict`` column."""
     return tests.assign(verdict=[verdict(m, p, d, alpha) for m, p, d in
                                  zip(tests["message"], tests["p_adjusted"], tests["abs_diff"], strict=True)])
+
+
+#: how the forest chart marks a result: the verdict after adjustment, and the unadjusted interval
+MARKS = ("significant", "significant_before_adjustment", "not_significant", "untrustworthy", "insufficient_data")
+FOREST_COLUMNS = ["campaign_id", "arm", "metric", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value", "p_adjusted",
+                  "significant", "verdict", "mark"]
+
+
+def forest_frame(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """The data of the forest chart: relative lifts with the intervals of the test behind each verdict.
+
+    Intervals are at ``1 - alpha`` and not adjusted for multiple testing; they exclude 0 exactly when
+    the unadjusted ``p_value < alpha``. ``mark`` says how to draw each row (:data:`MARKS`):
+    ``significant`` after adjustment, ``significant_before_adjustment`` (the interval excludes 0 but
+    the adjusted p-value does not reach ``alpha``), ``not_significant``, ``untrustworthy`` (SRM) or
+    ``insufficient_data`` (no test).
+    """
+    rows = with_verdicts(tests, alpha) if "verdict" not in tests else tests
+    marks = np.select(
+        [rows["verdict"] == "untrustworthy", rows["verdict"] == "insufficient_data",
+         rows["verdict"].isin(["significant_improvement", "significant_deterioration"]), rows["p_value"] < alpha],
+        ["untrustworthy", "insufficient_data", "significant", "significant_before_adjustment"], "not_significant")
+    return rows.assign(mark=marks)[FOREST_COLUMNS].reset_index(drop=True)
+
+
+def shown_verdicts(tests: pd.DataFrame, alpha: float) -> pd.Series:
+    """Verdicts for display beside unadjusted intervals: ``no_significant_change`` whose unadjusted
+    p-value is below ``alpha`` (its interval excludes 0) becomes ``significant_before_adjustment``."""
+    rows = with_verdicts(tests, alpha) if "verdict" not in tests else tests
+    before = (rows["verdict"] == "no_significant_change") & (rows["p_value"] < alpha)
+    return rows["verdict"].mask(before, "significant_before_adjustment")

@@ -62,6 +62,9 @@ def campaign_overview(outreach: pd.DataFrame | None, window: Window, control_arm
 def customer_segments(data: Dataset, segments: pd.DataFrame | None = None) -> pd.DataFrame:
     """``customer_id`` -> ``segment``: the given ``segments`` frame (e.g. nine-box) or else ``customer_type``.
 
+    A ``segments`` frame with a ``campaign_id`` column gives each campaign its own groups (the
+    segmentation as of the campaign's start, :func:`crmreport.analyses.segments.pretreatment.campaign_segments`).
+
     Raises
     ------
     ValueError
@@ -72,7 +75,8 @@ def customer_segments(data: Dataset, segments: pd.DataFrame | None = None) -> pd
         if missing:
             raise ValueError(f"the segments frame needs columns customer_id and segment; missing "
                              f"{', '.join(sorted(missing))}")
-        return segments[["customer_id", "segment"]].drop_duplicates("customer_id")
+        keys = ["campaign_id", "customer_id"] if "campaign_id" in segments.columns else ["customer_id"]
+        return segments[[*keys, "segment"]].drop_duplicates(keys)
     customers = data.tables["customers"]
     return pd.DataFrame({"customer_id": customers["customer_id"],
                          "segment": customers["customer_type"].astype("object")})
@@ -137,7 +141,8 @@ def campaign_customers(data: Dataset, campaign_ids: list[str], pre_period_days: 
     if unrevenued:
         log.warning("outreach: %d converted customers have no revenue; counted as 0", unrevenued)
     frame = frame.merge(pre, on=["campaign_id", "customer_id"], how="left")
-    frame = frame.merge(customer_segments(data, segments), on="customer_id", how="left")
+    groups = customer_segments(data, segments)
+    frame = frame.merge(groups, on=[c for c in ("campaign_id", "customer_id") if c in groups.columns], how="left")
     frame = frame.assign(pre_revenue=frame["pre_revenue"].astype(float).fillna(0.0),
                          segment=frame["segment"].astype("object").fillna(UNKNOWN_SEGMENT))
     return frame[CUSTOMER_COLUMNS].reset_index(drop=True)

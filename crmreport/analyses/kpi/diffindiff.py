@@ -9,11 +9,11 @@ from ...ingest.dataset import Dataset
 from ...measures.kpis import observations
 from ...settings import CustomerGroup, Params
 from ...stats.effects import diff_in_diff
-from .kpieval import judge, selected
+from .kpieval import EACH_WINDOW, judge, selected
 
 DID_COLUMNS = ["kpi", "treated_before", "treated_after", "comparison_before", "comparison_after", "estimate",
                "ci_low", "ci_high", "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_treated",
-               "n_comparison", "message"]
+               "n_comparison", "message", "population"]
 #: statistical types whose value is a mean of the observations (what a regression can difference)
 DID_TYPES = ("proportion", "mean", "ratio", "nps", "rate")
 
@@ -59,7 +59,10 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
     """Difference-in-differences of every mean-type KPI for the ``kpis.did`` groups (empty without groups).
 
     The comparison group defaults to every customer not treated. A customer in both groups is a
-    params error. Holm/BH adjustment over the KPIs, verdicts as in :func:`evaluate`.
+    params error. Holm/BH adjustment over the KPIs, verdicts as in :func:`evaluate`. The four cell
+    means cover every observation of each group in each window (``population`` = ``each_window``),
+    so for a KPI compared as a panel in :func:`crmreport.analyses.kpi.kpieval.evaluate` (customers
+    observed in both windows) they differ from that table's before and after.
     """
     settings = params.kpis
     if settings.did is None:
@@ -77,7 +80,7 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
         frame = pd.DataFrame({"value": obs["value"] * kpi.scale, "treated": obs["customer_id"].isin(treated),
                               "after": obs["after"], "cluster": obs["customer_id"]})
         result = diff_in_diff(frame, settings.alpha, min_n=settings.min_n)
-        rows.append({"kpi": kpi.name, **result.__dict__})
+        rows.append({"kpi": kpi.name, **result.__dict__, "population": EACH_WINDOW})
     frame = pd.DataFrame(rows, columns=[c for c in DID_COLUMNS if c not in ("p_adjusted", "verdict",
                                                                             "min_meaningful_change")])
     if frame.empty:

@@ -31,7 +31,10 @@ log = logging.getLogger("crmreport")
 ALL = "all"
 #: results/kpi_changes.csv, in this order
 CHANGE_COLUMNS = ["kpi", "segment", "before", "after", "abs_change", "rel_change", "ci_low", "ci_high", "test",
-                  "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_before", "n_after"]
+                  "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_before", "n_after", "population"]
+#: whom a row's before and after figures cover: a panel's customers observed in both windows, or
+#: everyone observed in each window (independent windows, growth KPIs, difference-in-differences)
+BOTH_WINDOWS, EACH_WINDOW = "both_windows", "each_window"
 DETAIL_COLUMNS = CHANGE_COLUMNS + ["design", "overlap", "statistic", "message"]
 TEMPLATE5_COLUMNS = ["kpi", "before", "after", "change", "p_adjusted", "verdict"]
 MISSING_TABLE = "missing_table"
@@ -185,8 +188,10 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
     -------
     pandas.DataFrame
         :data:`DETAIL_COLUMNS`: the contract columns of ``results/kpi_changes.csv``
-        (:data:`CHANGE_COLUMNS`) plus ``design``, ``overlap`` (share of units in both windows, for
-        KPIs with a panel definition), the test ``statistic`` and a ``message`` code.
+        (:data:`CHANGE_COLUMNS`; ``population`` says whom ``before`` and ``after`` cover:
+        :data:`BOTH_WINDOWS` for a panel, else :data:`EACH_WINDOW`) plus ``design``, ``overlap``
+        (share of units in both windows, for KPIs with a panel definition), the test ``statistic``
+        and a ``message`` code.
     """
     settings = params.kpis
     before_w, after_w = params.baseline_window, params.window
@@ -212,6 +217,7 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
                          "ci_high": change.ci_high, "test": change.test, "p_value": change.p_value,
                          "n_before": change.n_before, "n_after": change.n_after, "design": design,
                          "overlap": overlap, "statistic": change.statistic,
+                         "population": BOTH_WINDOWS if design == "paired" else EACH_WINDOW,
                          "message": MISSING_TABLE if absent else change.message})
     frame = pd.DataFrame(rows, columns=[c for c in DETAIL_COLUMNS if c not in ("p_adjusted", "verdict",
                                                                                "min_meaningful_change")])

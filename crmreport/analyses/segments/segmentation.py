@@ -3,6 +3,7 @@ churn-risk flags, k-means clusters and segment migration.
 
 Every function takes the feature frame of :func:`crmreport.features.customer_features` (one row per
 customer, sorted by id) and the ``segmentation:`` params; thresholds are never hard-coded here.
+Customers with equal features get equal tiers, scores and segments: nothing depends on the id.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import StandardScaler
 
 from ...ingest.dataset import Dataset
 from ...measures.features import customer_features
 from ...settings.segmentation import RfmRule, Segmentation, Text, localized
+from .clusters import (
+    CLUSTER_FEATURES,
+    add_clusters,
+    choose_clusters,
+    cluster_matrix,
+    cluster_profiles,
+)
 
 TIERS: tuple[str, ...] = ("high", "medium", "low")
 #: the nine-box, row = value tier, column = potential tier (DOMAIN.md, template 2)
@@ -29,7 +34,8 @@ NINE_BOX: dict[tuple[str, str], str] = {
 SEGMENTS: tuple[str, ...] = tuple(NINE_BOX.values())
 STAGES: tuple[str, ...] = ("new", "active", "dormant", "churned")
 RISK_FLAGS: tuple[str, ...] = ("risk_inactive_unresponsive", "risk_complaints", "risk_falling_trend")
-CLUSTER_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary", "trend")
+#: re-exported from .clusters: notebook 02 and the tests call them here
+REEXPORTED = (CLUSTER_FEATURES, add_clusters, choose_clusters, cluster_matrix, cluster_profiles)
 SEGMENT_COLUMNS: tuple[str, ...] = (
     "customer_id", "recency_days", "frequency", "monetary", "annual_amount", "trend", "tenure_months",
     "complaints_6m", "response_rate", "interaction_gap_days", "enquiries_3m", "value_tier", "potential_tier",
@@ -39,13 +45,27 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
 
 
 def value_tiers(annual_amount: pd.Series, cuts: tuple[float, float]) -> pd.Series:
-    """Value tier by annual-amount rank: the first ``round(cuts[0] * n)`` customers high, up to
-    ``round(cuts[1] * n)`` medium, the rest low. Ties keep the frame order (customer id)."""
+    """Value tier by annual-amount rank; customers with equal amounts always share a tier.
+
+    High: customers whose whole tie group lies within the first ``round(cuts[0] * n)`` ranks;
+    medium: within the first ``round(cuts[1] * n)``; the rest low. A tie that straddles a cut goes
+    to the lower tier (so the achieved shares can fall short of the nominal ones, see
+    :func:`tier_shares`), and no spend in the window (an amount of 0 or less) is always low value.
+    """
     n = len(annual_amount)
-    rank = annual_amount.rank(method="first", ascending=False).to_numpy()
+    last_rank = annual_amount.rank(method="max", ascending=False).to_numpy()  # the tie group's last position
     high, medium = round(cuts[0] * n), round(cuts[1] * n)
-    return pd.Series(np.select([rank <= high, rank <= medium], ["high", "medium"], "low"),
-                     index=annual_amount.index)
+    spent = (annual_amount > 0).to_numpy()
+    return pd.Series(np.select([spent & (last_rank <= high), spent & (last_rank <= medium)], ["high", "medium"],
+                               "low"), index=annual_amount.index)
+
+
+def tier_shares(value_tier: pd.Series, cuts: tuple[float, float]) -> pd.DataFrame:
+    """Per value tier: customers, the achieved share and the nominal share of ``value_cuts``."""
+    counts = value_tier.value_counts().reindex(list(TIERS), fill_value=0)
+    nominal = [cuts[0], cuts[1] - cuts[0], 1 - cuts[1]]
+    return pd.DataFrame({"value_tier": list(TIERS), "customers": counts.to_numpy(dtype="int64"),
+                         "share": counts.to_numpy() / max(len(value_tier), 1), "nominal_share": nominal})
 
 
 def potential_tiers(features: pd.DataFrame, settings: Segmentation) -> pd.Series:
@@ -67,7 +87,8 @@ def nine_box(value: pd.Series, potential: pd.Series) -> pd.Series:
 
 
 def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
-    """Scores 1-5 by percentile rank (ties share a score, average rank); empty values score 1."""
+    """Scores 1-5 by percentile rank (ties share a score, average rank); empty values score 1 and
+    are left out of the ranking."""
     ranked = values.rank(method="average", pct=True, ascending=higher_is_better)
     scores = np.ceil(ranked * 5).clip(1, 5)
     return scores.fillna(1).astype("int64")
@@ -75,10 +96,11 @@ def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Seri
 
 def rfm_scores(features: pd.DataFrame) -> pd.DataFrame:
     """R, F, M and T quintile scores (5 = best: most recent, most frequent, highest order value, fastest
-    growth) and ``rfm_score``, the three digits R, F, M ("545")."""
+    growth) and ``rfm_score``, the three digits R, F, M ("545"). No orders (ever for R, in the
+    trailing 12 months for F and M) score 1; the others are ranked among the customers with orders."""
     scores = pd.DataFrame({
         "r_score": quintile_scores(features["recency_days"], higher_is_better=False),
-        "f_score": quintile_scores(features["frequency"]),
+        "f_score": quintile_scores(features["frequency"].where(features["frequency"] > 0)),
         "m_score": quintile_scores(features["monetary"]),
         "t_score": quintile_scores(features["trend"]),
     }, index=features.index)
@@ -126,37 +148,6 @@ def churn_risk(features: pd.DataFrame, settings: Segmentation) -> pd.DataFrame:
     return flags.assign(risk_flags=count.astype("int64"), churn_risk=level)
 
 
-def cluster_matrix(features: pd.DataFrame) -> np.ndarray:
-    """Standardised R/F/M/T: log1p of recency, frequency and monetary, trend as is. A customer without
-    orders gets the largest recency seen plus one day and a monetary value of 0."""
-    recency = features["recency_days"].fillna((features["recency_days"].max() or 0) + 1)
-    matrix = np.column_stack([np.log1p(recency), np.log1p(features["frequency"]),
-                              np.log1p(features["monetary"].fillna(0.0).clip(lower=0)), features["trend"]])
-    return StandardScaler().fit_transform(matrix)
-
-
-def choose_clusters(matrix: np.ndarray, settings: Segmentation) -> tuple[np.ndarray, pd.DataFrame]:
-    """k-means for each k in ``k_range``; the k with the highest silhouette (on a seeded sample) wins.
-
-    Returns the winning labels, renumbered so that cluster 1 has the highest mean monetary score,
-    and the silhouette of every k tried.
-    """
-    low, high = settings.k_range
-    sample = min(settings.silhouette_sample, len(matrix))
-    tried, fits = [], {}
-    for k in range(low, min(high, len(matrix) - 1) + 1):
-        labels = KMeans(n_clusters=k, n_init=4, random_state=settings.seed).fit_predict(matrix)
-        score = silhouette_score(matrix, labels, sample_size=sample, random_state=settings.seed)
-        tried.append({"k": k, "silhouette": float(score)})
-        fits[k] = labels
-    scores = pd.DataFrame(tried, columns=["k", "silhouette"])
-    best = int(scores.loc[scores["silhouette"].idxmax(), "k"])
-    labels = fits[best]
-    order = pd.Series(matrix[:, 2]).groupby(labels).mean().sort_values(ascending=False).index
-    renumber = {old: new for new, old in enumerate(order, start=1)}
-    return np.array([renumber[label] for label in labels]), scores.assign(chosen=scores["k"] == best)
-
-
 def segment_features(features: pd.DataFrame, settings: Segmentation, clusters: bool = True) -> pd.DataFrame:
     """Every segmentation of a feature frame: the results contract of ``customer_segments.csv``.
 
@@ -175,15 +166,6 @@ def segment_features(features: pd.DataFrame, settings: Segmentation, clusters: b
     if clusters:
         frame, _ = add_clusters(frame, settings)
     return frame[list(SEGMENT_COLUMNS)]
-
-
-def add_clusters(segments: pd.DataFrame, settings: Segmentation) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``segments`` with its ``cluster`` column filled by :func:`choose_clusters`, and the silhouette of
-    every k tried (empty when there are too few customers to cluster)."""
-    if len(segments) <= settings.k_range[0]:
-        return segments, pd.DataFrame(columns=["k", "silhouette", "chosen"])
-    labels, silhouettes = choose_clusters(cluster_matrix(segments), settings)
-    return segments.assign(cluster=pd.array(labels, dtype="Int64")), silhouettes
 
 
 def segment_customers(data: Dataset, as_of: date, settings: Segmentation, clusters: bool = True) -> pd.DataFrame:
@@ -229,22 +211,14 @@ def migration(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     return counts.astype({"customers": "int64"})
 
 
-def cluster_profiles(segments: pd.DataFrame) -> pd.DataFrame:
-    """Per cluster: customers, share and the median of each clustering feature and of annual amount."""
-    grouped = segments.groupby("cluster")
-    profile = grouped[[*CLUSTER_FEATURES, "annual_amount"]].median().add_prefix("median_")
-    profile.insert(0, "customers", grouped.size())
-    profile.insert(1, "share", profile["customers"] / len(segments))
-    return profile.reset_index()
-
-
 def lifecycle_summary(segments: pd.DataFrame, cadence: dict[str, Text], language: str) -> pd.DataFrame:
-    """Per lifecycle stage: customers, their share, annual amount and the follow-up cadence (in ``language``)."""
-    grouped = segments.groupby("lifecycle_stage")["annual_amount"].agg(customers="size", annual_amount="sum")
+    """Per lifecycle stage: customers, share, net annual amount (refunds deducted, so a stage whose refunds
+    exceed its orders is negative) and the follow-up cadence (in ``language``)."""
+    grouped = segments.groupby("lifecycle_stage")["annual_amount"].agg(customers="size", net_annual_amount="sum")
     grouped = grouped.reindex(list(STAGES), fill_value=0).rename_axis("stage").reset_index()
     texts = {stage: localized(text, language) for stage, text in cadence.items()}
     grouped = grouped.assign(share=grouped["customers"] / max(len(segments), 1), cadence=grouped["stage"].map(texts))
-    return grouped[["stage", "customers", "share", "annual_amount", "cadence"]]
+    return grouped[["stage", "customers", "share", "net_annual_amount", "cadence"]]
 
 
 def at_risk_list(segments: pd.DataFrame) -> pd.DataFrame:
@@ -291,13 +265,13 @@ def risk_summary(segments: pd.DataFrame) -> pd.DataFrame:
     return flags.astype("int64").rename_axis("churn_risk").reset_index()
 
 
-def cluster_crosstab(segments: pd.DataFrame) -> pd.DataFrame:
-    """Customers per cluster (rows) and nine-box segment (columns, nine-box order)."""
-    return (pd.crosstab(segments["cluster"], segments["segment"])
-            .reindex(columns=list(SEGMENTS), fill_value=0).rename_axis(columns=None))
-
-
 def revenue_at_stake(segments: pd.DataFrame, previous: pd.DataFrame) -> float:
     """Annual amount, as of the previous period end, of the customers now dormant or churned."""
     lapsed = segments.loc[segments["lifecycle_stage"].isin(["dormant", "churned"]), "customer_id"]
     return float(previous.loc[previous["customer_id"].isin(lapsed), "annual_amount"].sum())
+
+
+def cluster_crosstab(segments: pd.DataFrame) -> pd.DataFrame:
+    """Customers per cluster (rows) and nine-box segment (columns, nine-box order)."""
+    return (pd.crosstab(segments["cluster"], segments["segment"])
+            .reindex(columns=list(SEGMENTS), fill_value=0).rename_axis(columns=None))

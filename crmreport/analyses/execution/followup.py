@@ -1,0 +1,127 @@
+"""The 7-24-72 rule and the lifecycle cadence (DOMAIN.md, phase 4).
+
+- ``first_follow_up_7d``: customers who signed up in the period, first outbound interaction or done
+  task (its actual date) at most ``follow_up_days`` x 24 hours after the signup date (midnight).
+- ``reply_24h``: each inbound consultation or complaint of the period, answered within ``reply_hours``
+  by the next outbound interaction to that customer or the first response of the customer's ticket
+  opened with it (within ``ticket_match_hours``).
+- ``resolve_72h``: tickets opened in the period resolved within ``resolution_hours``.
+Cases whose limit has not passed at ``until`` without being met are pending and not rated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from ...settings.execution import ExecutionParams
+from ...settings.period import Window
+from .clock import elapsed_hours
+
+RULES: tuple[str, ...] = ("first_follow_up_7d", "reply_24h", "resolve_72h")
+FOLLOWUP_COLUMNS: tuple[str, ...] = ("rule", "eligible", "met", "rate", "ci_low", "ci_high", "pending")
+REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
+
+
+def _in(times: pd.Series, window: Window) -> pd.Series:
+    times = pd.to_datetime(times)
+    return (times >= pd.Timestamp(window.start)) & (times < pd.Timestamp(window.end) + pd.Timedelta(days=1))
+
+
+def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | None, tasks: pd.DataFrame | None,
+                     window: Window, until: pd.Timestamp, days: int) -> pd.DataFrame:
+    """Per customer signed up in ``window``: the first outbound contact on or after the signup date,
+    days taken and outcome (met / breached / pending)."""
+    new = customers.loc[_in(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
+    contacts = []
+    if interactions is not None:
+        out = interactions[interactions["direction"] == "outbound"]
+        contacts.append(out[["customer_id"]].assign(at=pd.to_datetime(out["interaction_time"])))
+    if tasks is not None:
+        done = tasks[(tasks["status"] == "done") & tasks["actual_date"].notna()]
+        contacts.append(done[["customer_id"]].assign(at=pd.to_datetime(done["actual_date"])))
+    signup = pd.to_datetime(new["signup_date"]).dt.normalize()
+    if contacts:
+        pairs = new.merge(pd.concat(contacts), on="customer_id")
+        pairs = pairs[pairs["at"] >= pd.to_datetime(pairs["signup_date"]).dt.normalize()]
+        first = pairs.groupby("customer_id")["at"].min()
+        new["first_contact"] = new["customer_id"].map(first)
+    else:
+        new["first_contact"] = pd.NaT
+    new["days"] = (pd.to_datetime(new["first_contact"]) - signup) / pd.Timedelta(days=1)
+    deadline = signup + pd.Timedelta(days=days)  # `days` x 24 hours from the signup date (midnight)
+    new["outcome"] = np.select([new["days"] <= days, deadline <= until], ["met", "breached"], "pending")
+    return new.reset_index(drop=True)
+
+
+def replies(interactions: pd.DataFrame, tickets: pd.DataFrame | None, window: Window, until: pd.Timestamp,
+            settings: ExecutionParams) -> pd.DataFrame:
+    """Per inbound consultation or complaint in ``window``: the first reply time, hours and outcome."""
+    times = pd.to_datetime(interactions["interaction_time"])
+    inbound = interactions[(interactions["direction"] == "inbound")
+                           & interactions["interaction_type"].isin(REPLY_TYPES) & _in(times, window)]
+    asked = inbound[["interaction_id", "customer_id"]].assign(at=pd.to_datetime(inbound["interaction_time"]))
+    asked = asked.sort_values("at").reset_index(drop=True)
+    out = interactions[interactions["direction"] == "outbound"]
+    answers = out[["customer_id"]].assign(reply=pd.to_datetime(out["interaction_time"])).sort_values("reply")
+    merged = pd.merge_asof(asked, answers, left_on="at", right_on="reply", by="customer_id", direction="forward",
+                           allow_exact_matches=False)
+    if tickets is not None and len(tickets):
+        opened = tickets[["customer_id", "opened_at", "first_response_at"]].assign(
+            opened_at=pd.to_datetime(tickets["opened_at"])).sort_values("opened_at")
+        linked = pd.merge_asof(asked, opened, left_on="at", right_on="opened_at", by="customer_id",
+                               direction="nearest", tolerance=pd.Timedelta(hours=settings.ticket_match_hours))
+        ticket_reply = pd.to_datetime(linked["first_response_at"]).where(
+            pd.to_datetime(linked["first_response_at"]) >= asked["at"])
+        merged["reply"] = pd.concat([merged["reply"], ticket_reply], axis=1).min(axis=1)
+    merged["hours"] = elapsed_hours(merged["at"], merged["reply"], settings.business_hours)
+    waited = elapsed_hours(merged["at"], pd.Series(until, index=merged.index), settings.business_hours)
+    merged["outcome"] = np.select([merged["hours"] <= settings.reply_hours, merged["reply"].notna()
+                                   | (waited >= settings.reply_hours)], ["met", "breached"], "pending")
+    return merged
+
+
+def _rule_row(rule: str, outcome: pd.Series, alpha: float) -> dict[str, object]:
+    met, breached = int((outcome == "met").sum()), int((outcome == "breached").sum())
+    eligible = met + breached
+    rate = met / eligible if eligible else np.nan
+    low, high = proportion_confint(met, eligible, alpha=alpha, method="wilson") if eligible else (np.nan, np.nan)
+    if eligible:  # the Wilson bounds of 0/n and n/n are 0 and 1 exactly, not a rounding error away
+        low, high = min(low, rate), max(high, rate)
+    return {"rule": rule, "eligible": eligible, "met": met, "rate": rate,
+            "ci_low": low, "ci_high": high, "pending": int((outcome == "pending").sum())}
+
+
+def rule_7_24_72(follow_ups: pd.DataFrame | None, reply_frame: pd.DataFrame | None, per_ticket: pd.DataFrame | None,
+                 alpha: float = 0.05) -> pd.DataFrame:
+    """The ``followup_7_24_72.csv`` contract: per rule, eligible (met + breached), met, rate and its
+    Wilson interval, and pending cases. A rule whose table is missing is left out."""
+    parts = [("first_follow_up_7d", follow_ups, "outcome"), ("reply_24h", reply_frame, "outcome"),
+             ("resolve_72h", per_ticket, "resolution_outcome")]
+    rows = [_rule_row(rule, frame[column], alpha) for rule, frame, column in parts if frame is not None]
+    return pd.DataFrame(rows, columns=list(FOLLOWUP_COLUMNS))
+
+
+def cadence(execution: pd.DataFrame, interactions: pd.DataFrame, window: Window,
+            settings: ExecutionParams) -> pd.DataFrame:
+    """Lifecycle cadence against the outbound contacts each planned customer received in ``window``.
+
+    Expected contacts per customer: ``ceil(window days / cadence_days[stage])`` (new customers: one,
+    the day-3 call). Per stage: customers, expected, mean and median received, share receiving at
+    least the expected number."""
+    days = (pd.Timestamp(window.end) - pd.Timestamp(window.start)).days + 1
+    out = interactions[(interactions["direction"] == "outbound") & _in(interactions["interaction_time"], window)]
+    received = execution["customer_id"].map(out.groupby("customer_id").size()).fillna(0).astype("int64")
+    frame = execution[["customer_id", "lifecycle_stage"]].assign(received=received)
+    rows = []
+    for stage, every in settings.cadence_days.items():
+        group = frame[frame["lifecycle_stage"] == stage]
+        if group.empty:
+            continue
+        expected = 1 if stage == "new" else int(np.ceil(days / every))
+        rows.append({"stage": stage, "customers": len(group), "cadence_days": every, "expected": expected,
+                     "mean_received": group["received"].mean(), "median_received": group["received"].median(),
+                     "share_met": (group["received"] >= expected).mean()})
+    return pd.DataFrame(rows, columns=["stage", "customers", "cadence_days", "expected", "mean_received",
+                                       "median_received", "share_met"])

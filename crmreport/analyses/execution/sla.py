@@ -1,0 +1,114 @@
+"""Service levels of tickets: first response and resolution against their limits, by priority,
+department, category and month; median and 90th-percentile hours with bootstrap intervals.
+
+Tickets in scope are those opened inside the period. A rule is ``met`` when the time taken is within
+the limit; ``breached`` when longer, or when there is no response (resolution) and the limit has
+passed at ``until``; ``pending`` otherwise (no answer yet, limit not passed). compliance_rate =
+met / (met + breached): pending tickets are counted and shown, never rated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...settings.execution import ExecutionParams
+from ...settings.period import Window
+from .clock import elapsed_hours
+
+RULES: tuple[str, ...] = ("first_response", "resolution")
+PRIORITIES: tuple[str, ...] = ("urgent", "high", "medium", "low")
+OUTCOMES: tuple[str, ...] = ("met", "breached", "pending")
+SLA_COLUMNS: tuple[str, ...] = ("rule", "tickets", "met", "breached", "pending", "compliance_rate", "median_hours",
+                                "p90_hours", "median_low", "median_high", "p90_low", "p90_high")
+
+
+def _outcome(hours: pd.Series, waited: pd.Series, limit: pd.Series) -> np.ndarray:
+    return np.select([hours.notna() & (hours <= limit), hours.notna() | (waited >= limit)],
+                     ["met", "breached"], "pending")
+
+
+def ticket_sla(tickets: pd.DataFrame, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> pd.DataFrame:
+    """Per ticket opened in ``window``: hours to first response and to resolution (on the configured
+    clock), each rule's limit and outcome (met / breached / pending), and the opening month."""
+    opened = pd.to_datetime(tickets["opened_at"])
+    scope = tickets[(opened >= pd.Timestamp(window.start))
+                    & (opened < pd.Timestamp(window.end) + pd.Timedelta(days=1))].reset_index(drop=True)
+    clock = settings.business_hours
+    waited = elapsed_hours(scope["opened_at"], pd.Series(until, index=scope.index), clock)
+    frame = scope.assign(
+        month=pd.to_datetime(scope["opened_at"]).dt.strftime("%Y-%m"),
+        first_response_hours=elapsed_hours(scope["opened_at"], scope["first_response_at"], clock),
+        resolution_hours=elapsed_hours(scope["opened_at"], scope["resolved_at"], clock),
+        first_response_limit=scope["priority"].map(settings.sla_hours).astype(float),
+        resolution_limit=float(settings.resolution_hours))
+    for rule in RULES:
+        frame[f"{rule}_outcome"] = _outcome(frame[f"{rule}_hours"], waited, frame[f"{rule}_limit"])
+    return frame
+
+
+def bootstrap_quantile(values: np.ndarray, q: float, resamples: int, seed: int,
+                       alpha: float = 0.05) -> tuple[float, float, float]:
+    """The ``q`` quantile of ``values`` and its percentile-bootstrap interval (NaN when empty)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return np.nan, np.nan, np.nan
+    estimate = float(np.quantile(values, q))
+    if len(values) < 2:
+        return estimate, np.nan, np.nan
+    rng = np.random.default_rng(seed)
+    draws = np.quantile(values[rng.integers(0, len(values), (resamples, len(values)))], q, axis=1)
+    low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+    return estimate, float(low), float(high)
+
+
+def _summary(group: pd.DataFrame, rule: str, settings: ExecutionParams) -> dict[str, object]:
+    outcome = group[f"{rule}_outcome"]
+    met, breached = int((outcome == "met").sum()), int((outcome == "breached").sum())
+    hours = group[f"{rule}_hours"].to_numpy(dtype=float)
+    median = bootstrap_quantile(hours, 0.5, settings.bootstrap, settings.seed, settings.alpha)
+    p90 = bootstrap_quantile(hours, 0.9, settings.bootstrap, settings.seed, settings.alpha)
+    return {"rule": rule, "tickets": len(group), "met": met, "breached": breached,
+            "pending": int((outcome == "pending").sum()),
+            "compliance_rate": met / (met + breached) if met + breached else np.nan,
+            "median_hours": median[0], "p90_hours": p90[0], "median_low": median[1], "median_high": median[2],
+            "p90_low": p90[1], "p90_high": p90[2]}
+
+
+def sla_compliance(per_ticket: pd.DataFrame, settings: ExecutionParams, by: str = "priority") -> pd.DataFrame:
+    """Per rule, a row for ``all`` tickets and one per value of ``by`` (priorities in urgency order,
+    months in time order, others by most tickets). With ``by="priority"`` this is the
+    ``sla_compliance.csv`` contract."""
+    values = per_ticket[by].dropna().unique().tolist()
+    if by == "priority":
+        values = [p for p in PRIORITIES if p in values]
+    elif by == "month":
+        values = sorted(values)
+    else:
+        values = per_ticket[by].value_counts().index.tolist()
+    rows = []
+    for rule in RULES:
+        rows.append({by: "all", **_summary(per_ticket, rule, settings)})
+        rows += [{by: value, **_summary(per_ticket[per_ticket[by] == value], rule, settings)} for value in values]
+    frame = pd.DataFrame(rows, columns=["rule", by, *SLA_COLUMNS[1:]])
+    return frame[["rule", by, *SLA_COLUMNS[1:]]]
+
+
+def worst_categories(per_ticket: pd.DataFrame, settings: ExecutionParams, top: int = 5) -> pd.DataFrame:
+    """Categories with the lowest first-response compliance among those with at least ``min_worst``
+    rated tickets: category, rated, first_response_rate, resolution_rate, median hours to respond."""
+    rows = []
+    for category, group in per_ticket.groupby("category"):
+        outcome = {rule: group[f"{rule}_outcome"] for rule in RULES}
+        rated = {rule: int(outcome[rule].isin(("met", "breached")).sum()) for rule in RULES}
+        if rated["first_response"] < settings.min_worst:
+            continue
+        rates = {rule: (outcome[rule] == "met").sum() / rated[rule] if rated[rule] else np.nan for rule in RULES}
+        rows.append({"category": category, "tickets": len(group), "first_response_rate": rates["first_response"],
+                     "resolution_rate": rates["resolution"],
+                     "median_first_response_hours": group["first_response_hours"].median()})
+    frame = pd.DataFrame(rows, columns=["category", "tickets", "first_response_rate", "resolution_rate",
+                                        "median_first_response_hours"])
+    return frame.sort_values(["first_response_rate", "tickets"], ascending=[True, False]).head(top).reset_index(
+        drop=True)

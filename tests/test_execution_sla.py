@@ -1,0 +1,157 @@
+"""Ticket service levels and the 7-24-72 rule against hand computations (pending, unanswered, business hours)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_execution_tasks import wilson
+
+from crmreport.analyses.execution import followup, sla
+from crmreport.settings import Window
+from crmreport.settings.execution import BusinessHours, ExecutionParams
+
+WINDOW = Window(start="2025-07-01", end="2025-09-30")
+UNTIL = pd.Timestamp("2025-10-01")
+SETTINGS = ExecutionParams(bootstrap=200)
+T = pd.Timestamp
+TICKETS = pd.DataFrame([
+    # ticket, customer, priority, opened, first response, resolved
+    ("K1", "C1", "urgent", "2025-07-01 10:00", "2025-07-01 11:30", "2025-07-02 10:00"),  # 1.5 h met, 24 h met
+    ("K2", "C2", "urgent", "2025-07-01 10:00", "2025-07-01 13:00", "2025-07-05 10:00"),  # 3 h breached, 96 h breached
+    ("K3", "C3", "high", "2025-09-30 10:00", None, None),  # 14 h waited: both pending
+    ("K4", "C4", "low", "2025-09-20 10:00", None, None),  # no response after 254 h: both breached
+    ("K5", "C5", "medium", "2025-09-29 12:00", "2025-09-29 13:00", None),  # 1 h met; 36 h waited: pending
+    ("K6", "C6", "low", "2025-06-30 10:00", "2025-06-30 11:00", "2025-06-30 12:00"),  # before the period
+], columns=["ticket_id", "customer_id", "priority", "opened_at", "first_response_at", "resolved_at"]).assign(
+    category=["complaint", "billing", "billing", "complaint", "billing", "billing"], department="service",
+    opened_at=lambda f: pd.to_datetime(f["opened_at"]), first_response_at=lambda f: pd.to_datetime(
+        f["first_response_at"]), resolved_at=lambda f: pd.to_datetime(f["resolved_at"]))
+
+
+@pytest.fixture
+def per_ticket() -> pd.DataFrame:
+    return sla.ticket_sla(TICKETS, WINDOW, UNTIL, SETTINGS)
+
+
+def test_outcomes_per_ticket(per_ticket):
+    frame = per_ticket.set_index("ticket_id")
+    assert frame.index.tolist() == ["K1", "K2", "K3", "K4", "K5"]
+    assert frame["first_response_outcome"].tolist() == ["met", "breached", "pending", "breached", "met"]
+    assert frame["resolution_outcome"].tolist() == ["met", "breached", "pending", "breached", "pending"]
+    assert frame["first_response_hours"].tolist()[:2] == [1.5, 3.0]
+
+
+def test_sla_compliance_contract_by_hand(per_ticket):
+    table = sla.sla_compliance(per_ticket, SETTINGS)
+    assert list(table.columns[:10]) == ["rule", "priority", "tickets", "met", "breached", "pending",
+                                        "compliance_rate", "median_hours", "p90_hours", "median_low"]
+    rows = table.set_index(["rule", "priority"])
+    first, solved = rows.loc[("first_response", "all")], rows.loc[("resolution", "all")]
+    assert (first["tickets"], first["met"], first["breached"], first["pending"]) == (5, 2, 2, 1)
+    assert first["compliance_rate"] == 0.5
+    assert first["median_hours"] == 1.5 and first["p90_hours"] == pytest.approx(1.5 + 0.8 * 1.5)  # of 1, 1.5, 3
+    assert (solved["met"], solved["breached"], solved["pending"]) == (1, 2, 2)
+    assert solved["compliance_rate"] == pytest.approx(1 / 3) and solved["median_hours"] == 60
+    assert rows.loc[("first_response", "urgent"), ["met", "breached"]].tolist() == [1, 1]
+    assert [p for r, p in rows.index if r == "first_response"] == ["all", "urgent", "high", "medium", "low"]
+    assert first["median_low"] <= first["median_hours"] <= first["median_high"]
+
+
+def test_bootstrap_interval_of_the_median_covers_the_truth():
+    values = np.random.default_rng(3).exponential(10.0, 400)
+    estimate, low, high = sla.bootstrap_quantile(values, 0.5, 1000, 1)
+    assert low < 10 * math.log(2) < high and low < estimate < high
+    assert np.isnan(sla.bootstrap_quantile(np.array([]), 0.5, 100, 1)[0])
+
+
+def test_business_hours_turn_a_weekend_breach_into_a_met_response():
+    # high priority, 24 h limit; opened Friday 17:00, answered Monday 10:00 (65 calendar hours)
+    ticket = TICKETS.iloc[:1].assign(priority="high", opened_at=T("2025-10-03 17:00"),
+                                     first_response_at=T("2025-10-06 10:00"), resolved_at=T("2025-10-08 12:00"))
+    quarter = Window(start="2025-10-01", end="2025-12-31")
+    calendar = sla.ticket_sla(ticket, quarter, T("2026-01-01"), SETTINGS)
+    business = sla.ticket_sla(ticket, quarter, T("2026-01-01"), SETTINGS.model_copy(
+        update={"business_hours": BusinessHours(holidays=[date(2025, 10, 6)])}))
+    assert calendar["first_response_hours"].item() == 65 and calendar["first_response_outcome"].item() == "breached"
+    assert business["first_response_hours"].item() == 1  # Fri 17-18; the answer came on the holiday
+    assert business["first_response_outcome"].item() == "met"
+    assert business["resolution_hours"].item() == 1 + 9 + 3  # Fri 1 h, Tue 9 h, Wed 9-12
+
+
+def test_worst_categories_need_enough_rated_tickets(per_ticket):
+    worst = sla.worst_categories(per_ticket, SETTINGS.model_copy(update={"min_worst": 2}))
+    # billing: K2 breached, K5 met (K3 pending) -> 1/2; complaint: K1 met, K4 breached -> 1/2; tie: more tickets first
+    assert worst["category"].tolist() == ["billing", "complaint"]
+    assert worst["first_response_rate"].tolist() == [0.5, 0.5]
+    assert sla.worst_categories(per_ticket, SETTINGS.model_copy(update={"min_worst": 3})).empty
+
+
+CUSTOMERS = pd.DataFrame({"customer_id": ["N1", "N2", "N3", "N4", "N5", "N6"], "signup_date": pd.to_datetime(
+    ["2025-07-01", "2025-07-10", "2025-09-28", "2025-08-01", "2025-06-01", "2025-08-10"])})
+INTERACTIONS = pd.DataFrame([
+    ("I1", "N1", "2025-07-05 10:00", "outbound", "follow_up"),  # N1: 4 days, met
+    ("I2", "N2", "2025-07-20 10:00", "outbound", "follow_up"),  # N2: 10 days, breached
+    ("I3", "C1", "2025-06-30 10:00", "outbound", "marketing"),  # before C1's question: not a reply
+    ("I4", "C1", "2025-07-01 10:00", "inbound", "consultation"),
+    ("I5", "C1", "2025-07-01 20:00", "outbound", "follow_up"),  # reply after 10 h: met
+    ("I6", "C2", "2025-07-02 09:00", "inbound", "complaint"),  # its ticket answers after 6 h: met
+    ("I7", "C2", "2025-07-05 09:00", "outbound", "follow_up"),
+    ("I8", "C3", "2025-07-03 09:00", "inbound", "consultation"),
+    ("I9", "C3", "2025-07-05 09:00", "outbound", "follow_up"),  # reply after 48 h: breached
+    ("I10", "C4", "2025-07-03 09:00", "inbound", "suggestion"),  # not a consultation or complaint
+    ("I11", "C5", "2025-09-30 20:00", "inbound", "consultation"),  # 4 h before the cut-off: pending
+], columns=["interaction_id", "customer_id", "interaction_time", "direction", "interaction_type"]).assign(
+    interaction_time=lambda f: pd.to_datetime(f["interaction_time"]))
+DONE_TASKS = pd.DataFrame({"customer_id": ["N4", "N2"], "status": ["done", "not_started"],
+                           "actual_date": pd.to_datetime(["2025-08-08", None])})
+REPLY_TICKETS = pd.DataFrame({"customer_id": ["C2"], "opened_at": [T("2025-07-02 09:00")],
+                              "first_response_at": [T("2025-07-02 15:00")]})
+
+
+def test_first_follow_up_within_7_days_by_hand():
+    frame = followup.first_follow_ups(CUSTOMERS, INTERACTIONS, DONE_TASKS, WINDOW, UNTIL, 7).set_index("customer_id")
+    assert frame["outcome"].to_dict() == {"N1": "met", "N2": "breached", "N3": "pending", "N4": "met",
+                                          "N6": "breached"}
+    assert frame.loc["N4", "days"] == 7 and frame.loc["N2", "days"] == pytest.approx(10 + 10 / 24)  # 07-20 10:00
+
+
+def test_reply_within_24_hours_by_hand():
+    frame = followup.replies(INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS).set_index("interaction_id")
+    assert frame["outcome"].to_dict() == {"I4": "met", "I6": "met", "I8": "breached", "I11": "pending"}
+    assert frame["hours"].loc[["I4", "I6", "I8"]].tolist() == [10, 6, 48]
+
+
+def test_rule_table_rates_and_wilson_intervals(per_ticket):
+    follow_ups = followup.first_follow_ups(CUSTOMERS, INTERACTIONS, DONE_TASKS, WINDOW, UNTIL, 7)
+    replies = followup.replies(INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS)
+    table = followup.rule_7_24_72(follow_ups, replies, per_ticket)
+    assert list(table.columns[:6]) == ["rule", "eligible", "met", "rate", "ci_low", "ci_high"]
+    rows = table.set_index("rule")
+    assert rows[["eligible", "met", "pending"]].values.tolist() == [[4, 2, 1], [3, 2, 1], [3, 1, 2]]
+    for rule, (k, n) in {"first_follow_up_7d": (2, 4), "reply_24h": (2, 3), "resolve_72h": (1, 3)}.items():
+        assert rows.loc[rule, "rate"] == pytest.approx(k / n)
+        assert (rows.loc[rule, "ci_low"], rows.loc[rule, "ci_high"]) == pytest.approx(wilson(k, n))
+    assert followup.rule_7_24_72(None, replies, None)["rule"].tolist() == ["reply_24h"]
+
+
+def test_cadence_counts_outbound_contacts_in_the_window():
+    execution = pd.DataFrame({"customer_id": ["X", "Y", "Z"], "lifecycle_stage": ["active", "active", "dormant"]})
+    times = ["2025-07-02", "2025-07-20", "2025-08-15", "2025-09-10", "2025-06-01"]
+    contacts = pd.DataFrame({"customer_id": ["X"] * 4 + ["Y"], "direction": "outbound",
+                             "interaction_time": pd.to_datetime(times)})
+    contacts = pd.concat([contacts, pd.DataFrame({"customer_id": ["Y", "Z"], "direction": ["outbound", "inbound"],
+                                                  "interaction_time": pd.to_datetime(["2025-08-01", "2025-08-01"])})])
+    table = followup.cadence(execution, contacts, WINDOW, SETTINGS).set_index("stage")
+    assert table.loc["active", "expected"] == 4  # 92 days / every 30 days, rounded up
+    assert table.loc["active", "share_met"] == 0.5 and table.loc["active", "mean_received"] == 2.5
+    assert table.loc["dormant", "expected"] == 2 and table.loc["dormant", "share_met"] == 0
+
+
+def test_wilson_bounds_hold_the_rate_when_every_case_is_met():
+    everything = pd.Series(["met"] * 7)
+    table = followup.rule_7_24_72(pd.DataFrame({"outcome": everything}), None, None).iloc[0]
+    assert table["rate"] == 1 and table["ci_high"] == 1 and table["ci_low"] == pytest.approx(wilson(7, 7)[0])
