@@ -76,10 +76,10 @@ def test_manifest_records_the_font_files(report):
 
 
 #: the reports that show no codes and whose Chinese versions are Chinese throughout: every notebook's
-#: PDF (01-04, 06 health, 07 summary) and the report book
+#: PDF (01-07) and the report book
 CHINESE_THROUGHOUT = re.compile(r"^(?:0[1-7]_.*|report-.*)\.pdf$")
-#: the PDFs a demo run writes: notebooks 01-04, 06, 07 and the book
-DEMO_PDFS = 7
+#: the PDFs a demo run writes: notebooks 01-07 and the book
+DEMO_PDFS = 8
 
 
 def test_chinese_reports_show_no_latin_words_outside_the_allow_list(report):
@@ -130,5 +130,8 @@ def test_the_book_appendix_has_reader_texts_for_every_kpi_and_threshold_in_both_
     keys |= {f"book.unit_{kpi.unit.replace(' ', '_')}" for kpi in REGISTRY}
     rules = [name for name in Segmentation.model_fields if name not in RULES_NOT_LISTED]
     keys |= {f"book.rule.{name}" for name in rules} | {f"book.rule_meaning.{name}" for name in rules}
+    keys |= {f"book.rule_value.{name}.{choice}" for name in rules
+             for choice in getattr(Segmentation.model_fields[name].annotation, "__args__", ())
+             if isinstance(choice, str)}
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
     assert all(latin_words(messages[key]["zh"]) <= {"k-means"} for key in keys), "Chinese texts in Chinese"

@@ -71,15 +71,17 @@ def _scoped(body: ReportBody, prefix: str) -> ReportBody:
     return ReportBody(html, [h._replace(id=f"{prefix}-{h.id}") for h in body.headings])
 
 
-def _rule_value(value: object, language: str, signed: bool = False) -> str:
-    """A segmentation threshold for a reader: shares as percentages, yes/no, ranges with a dash; ``signed`` for
-    the spend-trend thresholds, which are not shares."""
+def _rule_value(name: str, value: object, language: str) -> str:
+    """A segmentation setting for a reader: shares as percentages, yes/no, ranges with a dash, choices through the
+    catalog (``book.rule_value.<name>.<choice>``); the spend-trend thresholds are signed numbers, not shares."""
+    if isinstance(value, str):
+        return t(f"book.rule_value.{name}.{value}", language)
     if isinstance(value, bool):
         return t(f"book.{'yes' if value else 'no'}", language)
     if isinstance(value, tuple):
-        parts = [_rule_value(v, language) for v in value]
+        parts = [_rule_value(name, v, language) for v in value]
         return " – ".join(parts) if all(isinstance(v, int) for v in value) else ", ".join(parts)
-    if isinstance(value, float) and 0 <= value <= 1 and not signed:
+    if isinstance(value, float) and 0 <= value <= 1 and not name.startswith("potential_"):
         return f"{value:.0%}"
     return f"{value:+g}" if isinstance(value, float) else f"{value:,}"
 
@@ -98,7 +100,7 @@ def _definitions(language: str, segmentation: Segmentation) -> dict[str, list[di
     boxes = [{"value": t(f"book.tier_{value}", language), "potential": t(f"book.tier_{potential}", language),
               "segment": label(f"segment_{segment}", language)} for value, potential, segment in NINE_BOX]
     rules = [{"name": t(f"book.rule.{name}", language),
-              "value": _rule_value(getattr(segmentation, name), language, name.startswith("potential_")),
+              "value": _rule_value(name, getattr(segmentation, name), language),
               "meaning": t(f"book.rule_meaning.{name}", language)}
              for name in type(segmentation).model_fields if name not in RULES_NOT_LISTED]
     return {"kpis": kpis, "nine_box": boxes, "rules": rules}
