@@ -4,7 +4,8 @@ For each size the demo generator writes a Parquet data set once (cached in ``ben
 about 10 transactions and 10 interactions per customer), then ``crmreport run`` renders the
 period in a fresh process. The script prints per size: wall time, peak memory of the run's whole
 process tree (runner + notebook kernels, sampled every 0.1 s), and the stage times the run's
-manifest records (prepare, each notebook). The fixed floor is the same number of empty notebooks
+manifest records: prepare, all notebooks together (they run ``--workers`` at a time), and per
+notebook its execute (papermill) and render (HTML + PDF) seconds. The fixed floor is the same number of empty notebooks
 through papermill, nbconvert and WeasyPrint, measured in the same invocation; the exponent of the
 data-dependent time (time - floor) is fitted between consecutive sizes.
 
@@ -13,6 +14,7 @@ the demo period within 2x of the floor.
 
     python benchmarks/bench_run.py                       # 10k, 100k, 1M
     python benchmarks/bench_run.py --sizes 10000 100000  # smaller machines or a quick look
+    python benchmarks/bench_run.py --sizes 100000 --workers 1  # notebooks one after the other
 """
 
 from __future__ import annotations
@@ -89,12 +91,26 @@ def floor_project(notebooks: int, folder: Path) -> Path:
     return folder
 
 
-def run_size(data: Path, out: Path) -> dict:
+def run_size(data: Path, out: Path, workers: list[str]) -> dict:
     """One full run on ``data``; wall time, peak memory and the manifest's stage times."""
-    command = [sys.executable, "-m", "crmreport.cli", "run", "--period", PERIOD, "--data", str(data), "--out", str(out)]
+    command = [sys.executable, "-m", "crmreport.cli", "run", "--period", PERIOD, "--data", str(data), "--out", str(out),
+               *workers]
     seconds, gib, code = measured_run(command, REPO)
     manifest = json.loads((out / PERIOD / "manifest.json").read_text()) if code == 0 else {}
     return {"seconds": seconds, "gib": gib, "exit": code, "timings": manifest.get("timings", {})}
+
+
+def stage_lines(timings: dict) -> list[str]:
+    """``prepare 3.1s, notebooks 41.0s (2 at a time)`` and one line per notebook: wall = execute + render."""
+    nan = float("nan")
+    together = timings.get("notebooks_seconds") or nan
+    lines = [f"  prepare {timings.get('prepare_seconds', nan):.1f}s, notebooks {together:.1f}s"
+             f" ({timings.get('workers', 1)} at a time)"]
+    execute, render = timings.get("execute_seconds", {}), timings.get("render_seconds", {})
+    for name, wall in timings.get("notebook_seconds", {}).items():
+        lines.append(f"  {name:28} {wall:7.1f}s = execute {execute.get(name) or nan:6.1f}s + render "
+                     f"{render.get(name) or nan:5.1f}s")
+    return lines
 
 
 def exponent(small: tuple[int, float], large: tuple[int, float]) -> float:
@@ -106,27 +122,29 @@ def exponent(small: tuple[int, float], large: tuple[int, float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--workers", type=int, help="notebooks at a time (default: the run's, min(2, CPU count))")
     args = parser.parse_args()
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    print(f"load average {' '.join(f'{x:.2f}' for x in psutil.getloadavg())}, {psutil.cpu_count()} CPUs")
     notebooks = len(list((REPO / "notebooks").glob("[0-9]*.ipynb")))
     with tempfile.TemporaryDirectory(prefix="crmreport-bench-") as tmp:
         project = floor_project(notebooks, Path(tmp) / "floor")
         floor, floor_gib, code = measured_run(
             [sys.executable, "-m", "crmreport.cli", "run", "--period", PERIOD, "--data",
-             str(REPO / "crmreport" / "data" / "demo"), "--out", str(Path(tmp) / "floor-out")], project)
+             str(REPO / "crmreport" / "data" / "demo"), "--out", str(Path(tmp) / "floor-out"), *workers], project)
         print(f"floor: {notebooks} empty notebooks through papermill, nbconvert and WeasyPrint: {floor:.1f}s, "
               f"{floor_gib:.2f} GiB (exit {code})")
-        demo = run_size(REPO / "crmreport" / "data" / "demo", Path(tmp) / "demo")
+        demo = run_size(REPO / "crmreport" / "data" / "demo", Path(tmp) / "demo", workers)
         print(f"demo period (2,000 customers): {demo['seconds']:.1f}s = {demo['seconds'] / floor:.2f}x the floor "
-              f"(target <= {TARGET_FLOOR_RATIO}x)")
+              f"(target <= {TARGET_FLOOR_RATIO}x), peak {demo['gib']:.2f} GiB")
+        print("\n".join(stage_lines(demo["timings"])))
         results = []
         for size in args.sizes:
-            result = run_size(demo_set(size), Path(tmp) / f"out-{size}")
+            result = run_size(demo_set(size), Path(tmp) / f"out-{size}", workers)
             results.append((size, result))
-            stages = result["timings"]
-            parts = [f"prepare {stages.get('prepare_seconds', float('nan')):.1f}s"] + [
-                f"{name} {value:.1f}s" for name, value in stages.get("notebook_seconds", {}).items()]
-            print(f"{size:>9,} customers: {result['seconds']:.1f}s, peak {result['gib']:.2f} GiB, exit "
-                  f"{result['exit']}; {', '.join(parts)}")
+            print(f"{size:>9,} customers: {result['seconds']:.1f}s, peak {result['gib']:.2f} GiB, "
+                  f"exit {result['exit']}, load average {psutil.getloadavg()[0]:.2f}")
+            print("\n".join(stage_lines(result["timings"])), flush=True)
         for (n1, r1), (n2, r2) in zip(results, results[1:], strict=False):
             print(f"exponent of (time - floor) {n1:,} -> {n2:,}: "
                   f"{exponent((n1, r1['seconds'] - floor), (n2, r2['seconds'] - floor)):.2f} "

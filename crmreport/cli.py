@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, metavar="DIR", help="reports folder (default: reports/ of the project)")
     run.add_argument("--format", help="comma-separated formats: html,pdf (default: params `formats`)")
     run.add_argument("--language", choices=["en", "zh"], help="report language (default: params `language`)")
+    run.add_argument("--workers", type=int, metavar="N",
+                     help="notebooks run at the same time (default: params `workers`, else min(2, CPU count))")
 
     validate = commands.add_parser("validate", help="check the period's data against the contract, render nothing")
     _source_options(validate)
@@ -94,7 +96,8 @@ def _run(args: argparse.Namespace) -> int:
     failed = []
     for period in periods:  # in order, so each report finds the previous one ("since last period")
         result = run_period(period, params_file=args.params, data=_absolute(args.data), only=args.only,
-                            out_dir=args.out, formats=formats, language=args.language, demo=args.demo)
+                            out_dir=args.out, formats=formats, language=args.language, demo=args.demo,
+                            workers=args.workers)
         for line in result_summary(result):
             print(line)
         failed += [f"{period}/{nb.name}" for nb in result.failed]

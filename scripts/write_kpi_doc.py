@@ -1,4 +1,4 @@
-"""Regenerate the KPI reference at the end of docs/kpis.md from the registry in crmreport/kpis.py."""
+"""Regenerate the KPI reference at the end of docs/kpis.md from the registry in crmreport/measures/kpis.py."""
 
 from pathlib import Path
 

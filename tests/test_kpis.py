@@ -144,7 +144,7 @@ def test_registry_definitions_are_complete():
 
 def test_docs_kpis_md_holds_the_registry_table():
     text = (ROOT / "docs" / "kpis.md").read_text(encoding="utf-8")
-    assert kpis.kpi_markdown() in text, "regenerate the table: python -c 'from crmreport.kpis import kpi_markdown; ...'"
+    assert kpis.kpi_markdown() in text, "regenerate the table: python scripts/write_kpi_doc.py"
 
 
 def test_every_test_verdict_and_label_has_both_languages():

@@ -19,6 +19,7 @@ from crmreport.core.errors import CrmReportError, ParamsError
 from crmreport.reporting.render import link_results
 from crmreport.run import runner
 from crmreport.run.progress import NotebookProgress
+from crmreport.run.schedule import run_in_stages, stages
 
 PYTHONPATH = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
 PARAMETERS = ('period = "2025Q3"\nparams_file = None\ndata = None\nprepared = None\nresults_dir = None\n'
@@ -137,6 +138,7 @@ def test_progress_is_one_plain_line_per_notebook_in_the_run_log(tmp_path, notebo
     assert "\r" not in log_text
     lines = [line for line in log_text.splitlines() if "] 0" in line and "cell" in line]
     assert len(lines) == 3, log_text
+    lines.sort(key=lambda line: line[line.index("/3] "):])  # logged as the notebooks finish; two run at a time
     assert "[1/3] 01_first  cell 3/3  0:0" in lines[0] and lines[0].endswith("ok")  # with papermill's injected cell
     assert "[2/3] 02_broken  cell 3/3" in lines[1] and lines[1].endswith("failed")
 
@@ -205,3 +207,59 @@ def test_notebooks_import_only_the_documented_api():
                                                          for api in NOTEBOOK_API[1:])
                     assert allowed, f"{path.name} imports {name}"
     assert "crmreport" in seen and any(name.startswith("crmreport.analyses") for name in seen)
+
+
+def test_notebooks_run_two_at_a_time_and_the_summary_after_all_of_them(tmp_path, notebooks):
+    write_notebook(notebooks, "01_first", "import time\nfrom pathlib import Path\ntime.sleep(3)\n"
+                   "(Path(results_dir) / 'first.csv').write_text('slow')")
+    write_notebook(notebooks, "00_summary", "from pathlib import Path\n"
+                   "seen = sorted(p.name for p in Path(results_dir).glob('*.csv'))\n"
+                   "(Path(results_dir) / 'summary.csv').write_text(','.join(seen))")
+    summary = nbformat.read(notebooks / "00_summary.ipynb", as_version=4)
+    summary.metadata["crmreport"] = {"depends": "all"}
+    nbformat.write(summary, notebooks / "00_summary.ipynb")
+    result = run(tmp_path, notebooks, workers=2)
+    assert [(nb.name, nb.status) for nb in result.notebooks] == [
+        ("00_summary", "ok"), ("01_first", "ok"), ("02_broken", "failed"), ("03_third", "ok")], "file-name order"
+    assert (result.report_dir / "results" / "summary.csv").read_text() == "first.csv,third.csv"
+    manifest = json.loads((result.report_dir / "manifest.json").read_text())
+    timings = manifest["timings"]
+    assert timings["workers"] == 2 and set(timings["execute_seconds"]) == set(timings["render_seconds"]) == {
+        "00_summary", "01_first", "02_broken", "03_third"}
+    assert timings["execute_seconds"]["01_first"] >= 3 > timings["render_seconds"]["01_first"] > 0
+    written = {nb["name"]: nb["results"] for nb in manifest["notebooks"]}
+    assert written == {"00_summary": ["summary.csv"], "01_first": ["first.csv"], "02_broken": [],
+                       "03_third": ["third.csv"]}, "each notebook's own files, though 01 and 03 ran together"
+    assert not list(result.report_dir.glob(".results-*"))
+    log_text = (result.report_dir / "run.log").read_text(encoding="utf-8")
+    finished = [line.split("] ")[1].split()[0] for line in log_text.splitlines() if "  cell " in line]
+    assert finished[-1] == "00_summary", log_text
+    assert finished.index("03_third") < finished.index("01_first"), "03 ran while 01 slept: two at a time"
+
+
+def test_the_scheduler_keeps_the_order_and_isolates_nothing_it_should_not(tmp_path):
+    paths = []
+    for name, depends in (("01_a", None), ("02_b", None), ("03_c", None), ("07_summary", "all")):
+        nb = nbformat.v4.new_notebook()
+        if depends:
+            nb.metadata["crmreport"] = {"depends": depends}
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+        paths.append(tmp_path / f"{name}.ipynb")
+    assert stages(paths) == (paths[:3], paths[3:])
+    started = []
+    assert run_in_stages(paths, lambda p: started.append(p.stem) or p.stem.upper(), 2) == [
+        "01_A", "02_B", "03_C", "07_SUMMARY"]
+    assert started[-1] == "07_summary" and sorted(started[:3]) == ["01_a", "02_b", "03_c"]
+
+    def broken(path):
+        if path.stem == "02_b":
+            raise OSError("disk full")
+        return path.stem
+
+    with pytest.raises(OSError, match="disk full"):
+        run_in_stages(paths, broken, 2)
+
+
+def test_the_executive_summary_declares_that_it_runs_after_all_other_notebooks():
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    assert stages(sorted(root.glob("*.ipynb")))[1] == [root / "07_executive_summary.ipynb"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -90,3 +91,26 @@ def summarize_database(url: str, as_of: date, table: str = "transactions") -> pd
             return _typed(pd.read_sql_query(sa.text(summary_sql(quoted, as_of)), connection))
     finally:
         engine.dispose()
+
+
+def per_customer(customer_ids: pd.Series, events: pd.DataFrame, aggregates: dict[str, str],
+                 where: str = "TRUE") -> pd.DataFrame:
+    """SQL ``aggregates`` of ``events`` rows matching ``where``, one row per id of ``customer_ids``, in its order.
+
+    Grouped in DuckDB over the frame as it is (no copy, no pandas groupby over string ids); ids
+    without a matching row get NULL (NaN, NaT). ``aggregates`` maps a result column to an SQL
+    aggregate over the columns of ``events``, e.g. ``{"last": "MAX(interaction_time)"}``.
+    """
+    ids = pd.DataFrame({"customer_id": customer_ids.reset_index(drop=True), "pos": np.arange(len(customer_ids))})
+    selected = ", ".join(f"{expression} AS {name}" for name, expression in aggregates.items())
+    sql = f"""
+        SELECT {", ".join(f"grouped.{name}" for name in aggregates)}
+        FROM ids_frame LEFT JOIN (
+            SELECT customer_id, {selected} FROM events_frame WHERE {where} GROUP BY customer_id
+        ) AS grouped USING (customer_id)
+        ORDER BY ids_frame.pos
+    """
+    with duckdb.connect() as connection:
+        connection.register("ids_frame", ids)
+        connection.register("events_frame", events)
+        return connection.execute(sql).df()

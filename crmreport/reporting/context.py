@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from ..core.i18n import t
-from ..ingest.dataset import Dataset, prepare_dataset
+from ..ingest.dataset import ACCOUNTING_FILE, Dataset, TableAccount, prepare_dataset
 from ..settings import Params, find_project_root, load_params, uses_demo_data
 
 log = logging.getLogger("crmreport")
@@ -47,13 +51,43 @@ def open_period(period: str = "2025Q3", params_file: str | None = None, data: st
     :func:`lab_results_dir`, and its first output says both.
     """
     params = load_params(period, params_file, overrides={"data": data, "language": language})
-    dataset = Dataset.load(Path(prepared)) if prepared else prepare_dataset(params)
+    dataset = load_prepared(Path(prepared)) if prepared else prepare_dataset(params)
     folder = Path(results_dir) if results_dir else lab_results_dir(params.period)
     folder.mkdir(parents=True, exist_ok=True)
     log.info("period %s (%s..%s), results in %s", params.period, params.start, params.end, folder)
     if prepared is None:
         _announce(params, folder)
     return PeriodContext(params, dataset, folder)
+
+
+class PreparedTables(Mapping[str, pd.DataFrame]):
+    """The run's prepared tables, each read from its Parquet file when a notebook first uses it.
+
+    A notebook holds only the tables it reads (notebook 03 never loads the interactions), once.
+    """
+
+    def __init__(self, folder: Path, names: list[str]):
+        self.folder, self.names, self.loaded = folder, names, {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.names:
+            raise KeyError(name)
+        if name not in self.loaded:
+            self.loaded[name] = pd.read_parquet(self.folder / f"{name}.parquet")
+        return self.loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def load_prepared(folder: Path) -> Dataset:
+    """The dataset a run prepared in ``folder`` (``Dataset.save``), its tables read on first use."""
+    meta = json.loads((folder / ACCOUNTING_FILE).read_text(encoding="utf-8"))
+    accounting = {name: TableAccount(**account) for name, account in meta["accounting"].items()}
+    return Dataset(PreparedTables(folder, list(accounting)), {}, accounting, meta["source"], meta["masked"])
 
 
 def _announce(params: Params, folder: Path) -> None:

@@ -50,11 +50,14 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 
 
 def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: list[NotebookRun],
-                   prepare_seconds: float, previous: Path | None = None) -> dict:
+                   prepare_seconds: float, previous: Path | None = None, workers: int = 1,
+                   notebooks_seconds: float | None = None) -> dict:
     """Write ``manifest.json``; notebooks not re-run (``--only``) keep their entry from ``previous``.
 
     Each notebook's entry names the data and params fingerprints it was produced from, so a
     partial run shows which outputs come from older data. Database passwords are redacted.
+    ``timings`` holds the prepare step, the wall time of all notebooks together (``notebooks_seconds``,
+    with ``workers`` notebooks at a time) and per notebook its wall, execute and render seconds.
     """
     notebooks = {run.name: asdict(run) for run in runs}
     if previous is not None and previous.is_file():
@@ -75,8 +78,11 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
             "tables": {name: asdict(account) for name, account in dataset.accounting.items()},
             "missing_tables": dataset.missing_tables,
         },
-        "timings": {"prepare_seconds": round(prepare_seconds, 2),
-                    "notebook_seconds": {name: nb["seconds"] for name, nb in notebooks.items()}},
+        "timings": {"prepare_seconds": round(prepare_seconds, 2), "workers": workers,
+                    "notebooks_seconds": None if notebooks_seconds is None else round(notebooks_seconds, 2),
+                    "notebook_seconds": {name: nb["seconds"] for name, nb in notebooks.items()},
+                    "execute_seconds": {name: nb.get("execute_seconds") for name, nb in notebooks.items()},
+                    "render_seconds": {name: nb.get("render_seconds") for name, nb in notebooks.items()}},
         "notebooks": list(notebooks.values()),
         "status": "ok" if all(nb["status"] == "ok" for nb in notebooks.values()) else "failed",
         "results": _file_hashes(paths.results),

@@ -12,7 +12,9 @@ class NotebookRun:
 
     name: str
     status: str = "pending"  # ok | failed
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time from start to rendered, waiting for the render lock included
+    execute_seconds: float = 0.0  # papermill: kernel start and every cell
+    render_seconds: float = 0.0  # HTML and PDF
     error: str | None = None
     failed_cell: int | None = None  # execution count [n] of the failing cell, as shown in the executed notebook
     failed_source: str | None = None

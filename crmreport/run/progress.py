@@ -1,7 +1,8 @@
 """Progress of a run: one line per notebook with a cell counter and the elapsed time.
 
 On a terminal the line is updated in place while the notebook runs; everywhere else (pipes, log
-files) each notebook gets one plain line when it ends, never a carriage-return progress bar.
+files), and whenever two notebooks run at the same time, each notebook gets one plain line when it
+ends, never a carriage-return progress bar.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ def _clock(seconds: float) -> str:
 class NotebookProgress:
     """The progress line of one notebook of a run."""
 
-    def __init__(self, index: int, total: int, name: str, stream: TextIO | None = None):
+    def __init__(self, index: int, total: int, name: str, stream: TextIO | None = None, live: bool = True):
         self.prefix = f"[{index}/{total}] {name}"
         self.stream = stream if stream is not None else sys.stderr
-        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.live = live and bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.perf_counter()
         self.cells = 0
         self.done = 0

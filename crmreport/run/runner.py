@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -41,9 +42,12 @@ from .paths import (
     staging_dir,
 )
 from .progress import ENGINE, NotebookProgress
+from .schedule import default_workers, depends_on_all, run_in_stages
 
 log = logging.getLogger("crmreport")
 KERNEL = "python3"
+#: rendering (nbconvert, WeasyPrint) happens in the runner's process: one notebook at a time
+_RENDER_LOCK = threading.Lock()
 
 
 def find_notebooks(folder: Path, only: list[str] | None = None) -> list[Path]:
@@ -62,11 +66,15 @@ def find_notebooks(folder: Path, only: list[str] | None = None) -> list[Path]:
 
 def run_period(period: str, params_file: str | None = None, data: str | None = None,
                only: list[str] | None = None, out_dir: Path | None = None, formats: list[str] | None = None,
-               language: str | None = None, notebooks_dir: Path | None = None, demo: bool = False) -> RunResult:
+               language: str | None = None, notebooks_dir: Path | None = None, demo: bool = False,
+               workers: int | None = None) -> RunResult:
     """Produce ``<out_dir>/<period>/`` from the period's parameters and data.
 
     The notebooks are the project's ``notebooks/`` when it has any, else the stock notebooks shipped
     with crmreport; ``demo`` runs on the embedded demo data (otherwise a data source is required).
+    Independent notebooks run ``workers`` at a time (default: params ``workers``, else
+    min(2, CPU count)); a notebook with ``crmreport: {depends: all}`` in its metadata runs after
+    all the others (run/schedule.py).
 
     Raises
     ------
@@ -74,8 +82,9 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         Bad parameters or data (nothing is written over an existing report).
     """
     root = find_project_root()
-    params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language},
-                         demo=demo)
+    params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language,
+                                                        "workers": workers}, demo=demo)
+    workers = params.workers or default_workers()
     out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()
     notebooks = find_notebooks(notebooks_dir or notebooks_folder(root or Path.cwd()), only)
     if uses_demo_data(params):
@@ -96,11 +105,18 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         _write_inputs(staging, params, dataset)
         prepare_seconds = time.perf_counter() - started
         earlier = previous_entries(final / "manifest.json")
-        runs = [_run_notebook(path, index, len(notebooks), staging, params, dataset, earlier.get(notebook_name(path)))
-                for index, path in enumerate(notebooks, 1)]
+        position = {path: index for index, path in enumerate(notebooks, 1)}
+        parallel = workers > 1 and len(notebooks) > 1
+
+        def run_one(path: Path) -> NotebookRun:
+            return _run_notebook(path, position[path], len(notebooks), staging, params, dataset,
+                                 earlier.get(notebook_name(path)), parallel)
+
+        runs = run_in_stages(notebooks, run_one, workers)
         write_run_book(staging, params, runs, dataset.source, report_title)
         shutil.rmtree(staging.prepared)
-        write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json")
+        write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json",
+                       workers=workers, notebooks_seconds=time.perf_counter() - started - prepare_seconds)
         detach_log_file(run_log)
         _swap(staging.root, final)
     except BaseException:
@@ -123,19 +139,30 @@ def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> Non
 
 
 def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, params: Params, dataset: Dataset,
-                  earlier: dict | None = None) -> NotebookRun:
+                  earlier: dict | None = None, parallel: bool = False) -> NotebookRun:
+    """Execute and render one notebook; its own failure is recorded in the result, never raised.
+
+    Thread-safe: the kernel starts in the notebook's folder through nbclient's ``resources`` (never
+    papermill's ``cwd``, which changes the whole process's working directory). When notebooks run
+    in parallel, an independent notebook writes into a folder of its own, moved into ``results/``
+    when it ends, so ``run.results`` names exactly its files; a notebook that runs after all the
+    others (alone) writes into ``results/`` directly and its files are those written meanwhile.
+    """
     run = NotebookRun(notebook_name(path), data_fingerprint=dataset.fingerprint,
                       params_fingerprint=params.fingerprint())
-    progress = NotebookProgress(index, total, run.name)
+    progress = NotebookProgress(index, total, run.name, live=not parallel)
     remove_stale_outputs(staging, run.name, earlier)
+    own = staging.root / f".results-{run.name}" if parallel and not depends_on_all(path) else None
+    results_dir = own or staging.results
+    results_dir.mkdir(exist_ok=True)
     executed = staging.output(run.name, ".ipynb")
     started, started_ns = time.perf_counter(), time.time_ns()
     try:
         papermill.execute_notebook(
-            str(path), str(executed), kernel_name=KERNEL, progress_bar=False, cwd=str(path.parent),
-            engine_name=ENGINE, progress=progress,
+            str(path), str(executed), kernel_name=KERNEL, progress_bar=False,
+            resources={"metadata": {"path": str(path.parent)}}, engine_name=ENGINE, progress=progress,
             parameters={"period": params.period, "params_file": str(staging.params),
-                        "prepared": str(staging.prepared), "results_dir": str(staging.results)})
+                        "prepared": str(staging.prepared), "results_dir": str(results_dir)})
         run.status = "ok"
     except papermill.PapermillExecutionError as exc:
         run.status, run.error, run.failed_cell = "failed", f"{exc.ename}: {exc.evalue}", exc.exec_count
@@ -144,15 +171,31 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
         run.failed_source = _cell_source(nb, run.failed_cell)
         log.error("%s failed in cell [%s] `%s`: %s", run.name, run.failed_cell, run.failed_source, run.error)
     run.outputs.append(executed.name)
-    try:
-        run.outputs.extend(_render(nb, staging, params, run))
-    except CrmReportError as exc:
-        run.status, run.error = "failed", f"rendering failed: {exc}"
-        log.error("%s: %s", run.name, run.error)
-    run.results = sorted(p.name for p in staging.results.glob("*") if p.stat().st_mtime_ns >= started_ns)
-    run.seconds = round(time.perf_counter() - started, 2)
+    executed_at = time.perf_counter()
+    run.results = _collect_results(own, staging.results, started_ns)
+    with _RENDER_LOCK:
+        rendering = time.perf_counter()
+        try:
+            run.outputs.extend(_render(nb, staging, params, run))
+        except CrmReportError as exc:
+            run.status, run.error = "failed", f"rendering failed: {exc}"
+            log.error("%s: %s", run.name, run.error)
+    ended = time.perf_counter()
+    run.execute_seconds, run.render_seconds = round(executed_at - started, 2), round(ended - rendering, 2)
+    run.seconds = round(ended - started, 2)
     progress.finish(run.status)
     return run
+
+
+def _collect_results(own: Path | None, results: Path, started_ns: int) -> list[str]:
+    """The result files a notebook wrote: those of its own folder (moved into ``results``), else by time."""
+    if own is None:
+        return sorted(p.name for p in results.glob("*") if p.stat().st_mtime_ns >= started_ns)
+    names = sorted(p.name for p in own.iterdir() if p.is_file())
+    for name in names:
+        (own / name).replace(results / name)
+    shutil.rmtree(own, ignore_errors=True)
+    return names
 
 
 def _cell_source(nb: nbformat.NotebookNode, execution_count: int | None) -> str | None:

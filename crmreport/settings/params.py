@@ -199,6 +199,8 @@ class Params(BaseModel):
     as_of: date | None = Field(None, description="dates after this day are impossible (default: today)")
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
                                                   description="report formats to render")
+    workers: int | None = Field(None, ge=1, le=64, description="notebooks run at the same time; "
+                                "empty = min(2, CPU count)")
     segmentation: Segmentation = Field(default_factory=Segmentation,
                                        description="thresholds of segmentation (docs/segmentation.md)")
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,

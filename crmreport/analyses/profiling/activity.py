@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...measures.aggregate import per_customer
 
 RECENCY_BINS: tuple[int, ...] = (0, 30, 90, 180, 365, 730)
 
@@ -60,9 +61,10 @@ def recency(data: Dataset, as_of: date) -> pd.DataFrame:
         if not data.has(table):
             frame[column] = np.nan
             continue
-        events = data.tables[table]
-        latest = events[events[when] < cutoff].groupby("customer_id")[when].max()
-        frame[column] = (pd.Timestamp(as_of) - latest.dt.normalize()).dt.days.reindex(frame.index).astype("float64")
+        latest = per_customer(frame.index.to_series(), data.tables[table][["customer_id", when]],
+                              {"latest": f"MAX({when})"}, f"{when} < TIMESTAMP '{cutoff}'")["latest"]
+        days = (pd.Timestamp(as_of) - latest.astype("datetime64[ns]").dt.normalize()).dt.days
+        frame[column] = days.astype("float64").to_numpy()
     return frame.reset_index()
 
 

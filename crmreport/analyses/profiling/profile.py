@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
-from ...measures.aggregate import summarize_transactions
+from ...measures.aggregate import per_customer, summarize_transactions
 from ...settings import Window
 from .reasons import reasons_text
 from .value import with_change
@@ -37,15 +37,15 @@ def customer_profile(data: Dataset, as_of: date) -> pd.DataFrame:
     """
     customers = data.tables["customers"]
     cutoff = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-    summary = summarize_transactions(data.tables["transactions"], as_of).set_index("customer_id")
     profile = customers.set_index("customer_id")[["name", "industry", "size_tier", "contact_name", "need_tags",
                                                   "signup_date"]]
-    start = profile["signup_date"].fillna(summary["first_transaction"].reindex(profile.index))
+    summary = summarize_transactions(data.tables["transactions"], as_of).set_index("customer_id").reindex(profile.index)
+    start = profile["signup_date"].fillna(summary["first_transaction"])
     months = (pd.Timestamp(as_of).year - start.dt.year) * 12 + (pd.Timestamp(as_of).month - start.dt.month)
     profile = profile.assign(
         cooperation_months=months.clip(lower=0).astype("Int64"),
-        cumulative_amount=summary["total_amount"].reindex(profile.index).fillna(0.0),
-        last_transaction_date=summary["last_transaction"].reindex(profile.index),
+        cumulative_amount=summary["total_amount"].fillna(0.0),
+        last_transaction_date=summary["last_transaction"],
         last_interaction_date=_latest(data, "interactions", "interaction_time", cutoff, profile.index),
         satisfaction=_mean_csat(data, cutoff, profile.index),
         complaint_count=_complaints(data, cutoff, profile.index),
@@ -58,28 +58,31 @@ def customer_profile(data: Dataset, as_of: date) -> pd.DataFrame:
 def _latest(data: Dataset, table: str, column: str, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
     if not data.has(table):
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    frame = data.tables[table]
-    return frame[frame[column] < cutoff].groupby("customer_id")[column].max().reindex(index)
+    latest = per_customer(index.to_series(), data.tables[table][["customer_id", column]], {"latest": f"MAX({column})"},
+                          f"{column} < TIMESTAMP '{cutoff}'")["latest"]
+    return pd.Series(latest.astype("datetime64[ns]").to_numpy(), index=index, name=column)
 
 
 def _mean_csat(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
     if not data.has("surveys"):
         return pd.Series(np.nan, index=index)
-    surveys = data.tables["surveys"]
-    answered = surveys[surveys["response_time"] < cutoff]
-    return answered.groupby("customer_id")["csat"].mean().astype("float64").reindex(index)
+    mean = per_customer(index.to_series(), data.tables["surveys"][["customer_id", "response_time", "csat"]],
+                        {"csat": "AVG(csat)"}, f"response_time < TIMESTAMP '{cutoff}'")["csat"]
+    return pd.Series(mean.astype("float64").to_numpy(), index=index, name="csat")
 
 
 def _complaints(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
-    counts = pd.Series(0, index=index, dtype="int64")
+    counts = np.zeros(len(index), dtype="int64")
     if data.has("interactions"):
-        frame = data.tables["interactions"]
-        complaints = frame[(frame["interaction_type"] == "complaint") & (frame["interaction_time"] < cutoff)]
-        counts = counts.add(complaints.groupby("customer_id").size(), fill_value=0)
+        frame = data.tables["interactions"][["customer_id", "interaction_type", "interaction_time"]]
+        counts += per_customer(index.to_series(), frame, {"n": "COUNT(*)"},
+                               f"interaction_type = 'complaint' AND interaction_time < TIMESTAMP '{cutoff}'"
+                               )["n"].fillna(0).to_numpy(dtype="int64")
     if data.has("tickets"):
-        frame = data.tables["tickets"]
-        counts = counts.add(frame[frame["opened_at"] < cutoff].groupby("customer_id").size(), fill_value=0)
-    return counts.reindex(index).fillna(0).astype("int64")
+        counts += per_customer(index.to_series(), data.tables["tickets"][["customer_id", "opened_at"]],
+                               {"n": "COUNT(*)"}, f"opened_at < TIMESTAMP '{cutoff}'"
+                               )["n"].fillna(0).to_numpy(dtype="int64")
+    return pd.Series(counts, index=index)
 
 
 
