@@ -80,13 +80,9 @@ def test_manifest_records_the_font_files(report):
 CHINESE_THROUGHOUT = re.compile(r"^(?:0[1-7]_.*|report-.*)\.pdf$")
 #: the PDFs a demo run writes: notebooks 01-07 and the book
 DEMO_PDFS = 8
-#: Latin words the zh reports of other notebooks still show, as of the merge of notebook 05 and the A/B
-#: and KPI population labels: notebook 05's texts, staff names and checklists are in English; 03 names the
-#: Fieller interval and a "score" (and, on the test fixture's data, an unbounded interval as "inf"); 04 a
-#: "population". The book shows them in those chapters; everything the book adds (cover, summary, run status,
-#: appendix) is checked strictly. Remove an entry once its notebook is fixed.
-KNOWN_GAPS = {"03_outreach_ab_tests.pdf": frozenset({"Fieller", "score", "inf"}),
-              "04_kpi_before_after.pdf": frozenset({"population"}), "05_execution_tracking.pdf": None}
+#: Latin words the zh reports of a notebook may still show, by PDF name (None: any). Empty since notebooks 03, 04
+#: and 05 speak Chinese throughout; add an entry only with the issue that removes it.
+KNOWN_GAPS: dict[str, frozenset[str] | None] = {}
 
 
 def _chinese_pdfs(out: Path) -> dict[str, set[str]]:
@@ -109,7 +105,6 @@ def test_chinese_reports_show_no_latin_words_outside_the_allow_list(report):
     assert "元" in text and "CNY" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="other notebooks' Chinese reports still show English words (KNOWN_GAPS)")
 def test_every_chinese_report_shows_no_latin_words(report):
     language, out = report
     if language != "zh":

@@ -28,7 +28,9 @@ RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 onl
 COLUMN_LABELS = {"industry": "industries", "region": "regions", "category": "categories",
                  "product_category": "categories", "channel": "categories", "tag": "tags", "need_tags": "tags",
                  "arm": "arms", "account_manager": "staff", "owner": "staff", "campaign_id": "campaigns",
-                 "campaign": "campaigns", "key_contact": "roles", "arm_names": "arms", "control_arm": "arms"}
+                 "campaign": "campaigns", "key_contact": "roles", "arm_names": "arms", "control_arm": "arms",
+                 "department": "departments", "strategy": "texts", "feedback": "texts", "problem": "texts",
+                 "next_action": "texts", "topic": "texts", "follow_up": "texts", "measure": "texts"}
 #: columns holding several values in one cell, and their separator
 MULTI_VALUED = {"need_tags": ("; ",), "tag": ("; ",), "arm_names": (", ",)}
 #: columns holding a contract enumeration, shown through the catalog's ``label.<column>.<value>``

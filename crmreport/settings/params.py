@@ -91,6 +91,10 @@ class Labels(BaseModel):
     staff: ValueLabels = Field(default_factory=dict, description="account managers and task owners")
     campaigns: ValueLabels = Field(default_factory=dict, description="outreach campaign ids")
     roles: ValueLabels = Field(default_factory=dict, description="contact roles kept by masking (*Manager)")
+    departments: ValueLabels = Field(default_factory=dict, description="tickets and improvements departments")
+    texts: ValueLabels = Field(default_factory=dict,
+                               description="recurring checklist texts: task strategies, feedback, problems, next "
+                                           "actions, contact topics and follow-ups, improvement problems and measures")
 
     def of(self, kind: str, value: object, language: str) -> str:
         """The label of data ``value`` of ``kind`` (``industries``, ``arms``, ...) in ``language``, else the value."""
