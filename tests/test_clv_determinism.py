@@ -1,4 +1,4 @@
-"""The CLV inputs and fits are functions of the data alone: not of row order, threads or where an optimiser stops.
+"""The CLV inputs, transaction summaries and fits are functions of the data alone, not of row order or threads.
 
 Two full runs of the demo used to give different Gamma-Gamma parameters (third digit): DuckDB summed
 the day values as floating-point numbers in an order that depends on how it splits the rows between
@@ -82,3 +82,12 @@ def test_gamma_gamma_fit_does_not_amplify_last_digit_differences(flat_spend):
     reordered = clv.fit_gamma_gamma(x[order], m[order])
     for name in ("p", "q", "gamma"):
         assert getattr(reordered, name) == pytest.approx(getattr(model, name), rel=1e-5), name
+
+
+def test_transaction_summary_is_identical_on_a_shuffled_large_frame():
+    from crmreport.measures.aggregate import summarize_transactions
+
+    transactions = _transactions(customers=3000, days=20, per_day=5, seed=4)
+    reference = summarize_transactions(transactions, AS_OF)
+    shuffled = transactions.sample(frac=1.0, random_state=9).reset_index(drop=True)
+    pd.testing.assert_frame_equal(summarize_transactions(shuffled, AS_OF), reference, check_exact=True)
