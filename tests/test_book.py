@@ -14,6 +14,7 @@ from conftest import ROOT
 from pypdf import PdfReader
 
 from crmreport.analyses.summary.sources import source_value
+from crmreport.run.runner import report_title
 
 PAGE = {"en": re.compile(r"Page (\d+) of (\d+)"), "zh": re.compile(r"第 (\d+) 页，共 (\d+) 页")}
 
@@ -66,7 +67,7 @@ def test_contents_entries_point_at_their_chapter_start(book):
     assert re.search(rf"{summary}\s*(?:\. )+\.?\s*2\s*$", listing, re.MULTILINE)
     status = "Run status" if language == "en" else "运行状态"
     page = int(re.search(rf"^\s*{status}\s*(?:\. )+\.?\s*(\d+)\s*$", listing, re.MULTILINE).group(1))
-    assert status in pages[page - 1] and "01_profiling" in pages[page - 1]
+    assert status in pages[page - 1] and report_title("01_profiling", language) in pages[page - 1]
 
 
 def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):
@@ -81,7 +82,8 @@ def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):
     headline = pd.read_csv(results / "summary_headline.csv", encoding="utf-8-sig")
     flat = re.sub(r"\s+", "", text)
     assert all(re.sub(r"\s+", "", value) in flat for value in headline["summary_value"])
-    assert ("KPIs" if language == "en" else "KPI 指标") in text and "churn_rate" in text, "definitions appendix"
+    churn = "Churn rate" if language == "en" else "客户流失率"
+    assert ("KPIs" if language == "en" else "KPI 指标") in text and churn in text, "definitions appendix"
 
 
 def test_backfill_shows_since_last_period_in_the_second(demo_folder, tmp_path):

@@ -13,7 +13,7 @@ SECTION_TITLES = {
     "en": ["Value x potential nine-box (template 2)", "RFM(T) scores", "Lifecycle stage and follow-up cadence",
            "Churn risk", "Data-driven clusters (k-means)", "Segment migration since the previous period",
            "Service strategy matching (template 3)", "Action list"],
-    "zh": ["价值 × 潜力九宫格（客户分层分类表）", "RFM(T) 评分", "生命周期阶段与跟进节奏", "流失风险",
+    "zh": ["价值 × 潜力九宫格（客户分层分类表）", "RFM 评分与消费趋势", "生命周期阶段与跟进节奏", "流失风险",
            "数据驱动聚类（k-means）", "与上期相比的分层迁移", "服务策略匹配表", "行动清单"],
 }
 

@@ -13,10 +13,12 @@ from conftest import pdf_text
 from crmreport.reporting.fonts import CJK_FAMILY, LATIN_FAMILY, font_files
 
 #: Latin words a Chinese report may show. Acronyms a Chinese manager reads as they are (CSAT, NPS,
-#: RFM, CUPED, MDE, KPI, k-means, A/B) and the one-letter symbols of statistics written the same way
-#: in Chinese textbooks: p (p 值), z and t (z/t 检验), U (曼-惠特尼 U), Q (科克伦 Q), I (I²), k (簇数 k).
-ALLOWED_LATIN = frozenset({"CSAT", "NPS", "RFM", "CUPED", "MDE", "KPI", "k-means", "A/B", "p", "z", "t", "U", "Q",
-                           "I", "k"})
+#: RFM, CUPED, MDE, KPI, k-means, A/B; CLV, RQI, AUC and VIP of the health chapter), the name of the
+#: Gamma-Gamma spend model, and the one-letter symbols of statistics written the same way in Chinese
+#: textbooks: p (p 值), z and t (z/t 检验), U (曼-惠特尼 U), Q (科克伦 Q), I (I²), k (簇数 k), and the
+#: parameters r, a, b, q of the purchase models.
+ALLOWED_LATIN = frozenset({"CSAT", "NPS", "RFM", "CUPED", "MDE", "KPI", "k-means", "A/B", "CLV", "RQI", "AUC", "VIP",
+                           "Gamma-Gamma", "p", "z", "t", "U", "Q", "I", "k", "r", "a", "b", "q"})
 #: ids and codes carry digits (C001142, 2025Q3, SMS-2025Q3), paths a slash or a file suffix (results/x.csv): the
 #: reader looks them up as written
 CODE = re.compile(r"\d|/|\.(?:csv|xlsx|json)\b")
@@ -51,7 +53,7 @@ def is_named_font(name: str) -> bool:
 
 def test_latin_words_ignore_codes_paths_masked_names_and_accepted_acronyms():
     text = "客户 C001142 S* Co., Ltd. 2025Q3 见 results/ab_tests.csv；NPS 与 k-means、A/B、p 值 visit渠道 sms_a"
-    assert latin_words(text) == {"visit", "sms", "a"}
+    assert latin_words(text) == {"visit", "sms"}
     assert is_named_font("Noto-Sans-CJK-SC-Bold") and is_named_font("DejaVu-Sans")
     assert not is_named_font("DejaVu-Sans-Mono") and not is_named_font("Liberation-Sans")
 
@@ -73,31 +75,46 @@ def test_manifest_records_the_font_files(report):
     assert all(Path(file).is_file() for file in manifest["fonts"])
 
 
-#: the notebooks whose reports show no codes and whose Chinese reports are Chinese throughout; the
-#: executive summary (07) and the report book still show arm codes, staff names and a sources
-#: appendix of result-file column names
-CHINESE_THROUGHOUT = re.compile(r"^0[1-4]_.*\.pdf$")
+#: the reports that show no codes and whose Chinese versions are Chinese throughout: every notebook's
+#: PDF (01-07) and the report book
+CHINESE_THROUGHOUT = re.compile(r"^(?:0[1-7]_.*|report-.*)\.pdf$")
+#: the PDFs a demo run writes: notebooks 01-07 and the book
+DEMO_PDFS = 8
+#: Latin words the zh reports of other notebooks still show, as of the merge of notebook 05 and the A/B
+#: and KPI population labels: notebook 05's texts, staff names and checklists are in English; 03 names the
+#: Fieller interval and a "score" (and, on the test fixture's data, an unbounded interval as "inf"); 04 a
+#: "population". The book shows them in those chapters; everything the book adds (cover, summary, run status,
+#: appendix) is checked strictly. Remove an entry once its notebook is fixed.
+KNOWN_GAPS = {"03_outreach_ab_tests.pdf": frozenset({"Fieller", "score", "inf"}),
+              "04_kpi_before_after.pdf": frozenset({"population"}), "05_execution_tracking.pdf": None}
+
+
+def _chinese_pdfs(out: Path) -> dict[str, set[str]]:
+    pdfs = [pdf for pdf in sorted((out / "2025Q3").glob("*.pdf")) if CHINESE_THROUGHOUT.match(pdf.name)]
+    assert len(pdfs) == DEMO_PDFS and any(pdf.name.startswith("report-") for pdf in pdfs)
+    return {pdf.name: latin_words(pdf_text(pdf)) for pdf in pdfs}
 
 
 def test_chinese_reports_show_no_latin_words_outside_the_allow_list(report):
     language, out = report
     if language != "zh":
         pytest.skip("reads the Chinese reports")
-    pdfs = [pdf for pdf in sorted((out / "2025Q3").glob("*.pdf")) if CHINESE_THROUGHOUT.match(pdf.name)]
-    found = {pdf.name: sorted(latin_words(pdf_text(pdf))) for pdf in pdfs}
-    assert len(found) == 4
-    assert found == {name: [] for name in found}
-    text = "".join(pdf_text(pdf) for pdf in pdfs)
+    found = _chinese_pdfs(out)
+    gaps = {name: found[name] if allowed is None else allowed for name, allowed in KNOWN_GAPS.items()}
+    unexplained = {name: sorted(words - (set().union(*gaps.values()) if name.startswith("report-")
+                                         else gaps.get(name, set())))
+                   for name, words in found.items()}
+    assert unexplained == {name: [] for name in found}
+    text = "".join(pdf_text(pdf) for pdf in (out / "2025Q3").glob("*.pdf"))
     assert "元" in text and "CNY" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="the executive summary and the book still show codes (see CHINESE_THROUGHOUT)")
-def test_chinese_summary_and_book_show_no_latin_words(report):
+@pytest.mark.xfail(strict=True, reason="other notebooks' Chinese reports still show English words (KNOWN_GAPS)")
+def test_every_chinese_report_shows_no_latin_words(report):
     language, out = report
     if language != "zh":
         pytest.skip("reads the Chinese reports")
-    others = [pdf for pdf in sorted((out / "2025Q3").glob("*.pdf")) if not CHINESE_THROUGHOUT.match(pdf.name)]
-    assert others and all(not latin_words(pdf_text(pdf)) for pdf in others)
+    assert all(not words for words in _chinese_pdfs(out).values())
 
 
 def test_english_reports_show_no_codes_or_raw_fractions(report):
@@ -105,7 +122,7 @@ def test_english_reports_show_no_codes_or_raw_fractions(report):
     if language != "en":
         pytest.skip("reads the English reports")
     pdfs = [pdf for pdf in sorted((out / "2025Q3").glob("*.pdf")) if CHINESE_THROUGHOUT.match(pdf.name)]
-    assert len(pdfs) == 4
+    assert len(pdfs) == DEMO_PDFS
     for pdf in pdfs:
         text = MASKED_NAME.sub(" ", pdf_text(pdf))
         codes = {token for token in text.split() if "_" in token and not CODE.search(token)}
@@ -123,3 +140,21 @@ def test_every_contract_column_and_enumeration_has_a_label_in_both_languages():
     keys |= {f"label.{col.name}.{value}" for spec in TABLES.values() for col in spec.columns for value in col.choices}
     keys |= {f"label.table_{name}" for name in TABLES}
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
+
+
+def test_the_book_appendix_has_reader_texts_for_every_kpi_and_threshold_in_both_languages():
+    from crmreport.core.i18n import catalog
+    from crmreport.measures.kpis import REGISTRY
+    from crmreport.reporting.book import RULES_NOT_LISTED
+    from crmreport.settings.segmentation import Segmentation
+
+    messages = catalog()
+    keys = {f"kpi.definition.{kpi.name}" for kpi in REGISTRY}
+    keys |= {f"book.unit_{kpi.unit.replace(' ', '_')}" for kpi in REGISTRY}
+    rules = [name for name in Segmentation.model_fields if name not in RULES_NOT_LISTED]
+    keys |= {f"book.rule.{name}" for name in rules} | {f"book.rule_meaning.{name}" for name in rules}
+    keys |= {f"book.rule_value.{name}.{choice}" for name in rules
+             for choice in getattr(Segmentation.model_fields[name].annotation, "__args__", ())
+             if isinstance(choice, str)}
+    assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
+    assert all(latin_words(messages[key]["zh"]) <= {"k-means"} for key in keys), "Chinese texts in Chinese"

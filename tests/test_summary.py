@@ -103,7 +103,7 @@ def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
                             demo=True, min_n=50)
     text = "\n".join(lines)
     assert "NOT masked" in lines[0] and "Demo data" in text and "Surveys 3" in text and "Tickets" not in text
-    assert "C2 · sms has 40 customers" in text and "`csat_mean`" in text and "notebook 05" in text
+    assert "C2 · sms has 40 customers" in text and "KPI CSAT (mean, 1-5) rests" in text and "notebook 05" in text
     assert "notebook 06" not in text
 
 

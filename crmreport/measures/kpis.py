@@ -173,6 +173,8 @@ def _outbound(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFram
 
 
 _TX, _CU = ("transactions",), ("customers", "transactions")
+#: ``definition`` is the analyst's wording (docs); the report book's appendix shows the reader's wording, in
+#: en and zh, from the catalog keys ``kpi.definition.<name>`` (crmreport/locale/book.yaml)
 REGISTRY: tuple[Kpi, ...] = (
     Kpi("churn_rate", "Churn rate", "客户流失率", "share", "lower", "proportion", _TX,
         "customers with a purchase (amount > 0) in the window before (same length, or `activity_days`) who make "

@@ -43,6 +43,8 @@ CJK_NAME_LENGTH = 12
 #: ... and Chinese table headers up to this many characters
 CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
+#: a results file with its row, as the executive summary cites it ('kpi_changes.csv:17'): never split
+_FILE_REF = re.compile(r"^(?:\d{4}Q\d/)?[\w.-]+\.(?:csv|xlsx)(?::\d+)?$")
 #: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
 SHORT_TABLE_ROWS = 15
 #: ... and at most this many estimated lines (rows of long text wrap: such a table may be taller than a page)
@@ -183,8 +185,9 @@ def _mark_numbers(table: Tag) -> None:
 def _mark_tokens(table: Tag) -> None:
     """Class ``token`` (kept on one line) on cells that must not wrap.
 
-    That is every cell of a column holding only short single words (ids, dates, tiers), and any
-    short Chinese name without spaces (a masked company name such as 天*有限公司).
+    That is every cell of a column holding only short single words (ids, dates, tiers), any short
+    Chinese name without spaces (a masked company name such as 天*有限公司), and a results file
+    reference ('customer_base_summary.csv:2').
     """
     cells: dict[int, list[Tag]] = {}
     for row in table.select("tbody tr"):
@@ -198,7 +201,8 @@ def _mark_tokens(table: Tag) -> None:
         texts = [cell.get_text(strip=True) for cell in column_cells]
         whole = all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts)
         for cell, text in zip(column_cells, texts, strict=True):
-            if whole or (len(text) <= CJK_NAME_LENGTH and _CJK.search(text) and not any(c.isspace() for c in text)):
+            if whole or _FILE_REF.match(text) or (len(text) <= CJK_NAME_LENGTH and _CJK.search(text)
+                                                  and not any(c.isspace() for c in text)):
                 cell["class"] = [*cell.get("class", []), "token"]
 
 

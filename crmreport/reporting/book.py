@@ -30,6 +30,8 @@ SOURCES_TAG = "summary-sources"
 SUMMARY_PREFIX = "07_executive_summary"
 #: chapter headings down to this level are listed in the contents
 BOOK_TOC_DEPTH = 2
+#: segmentation settings the appendix leaves out: shown elsewhere (cadence, RFM rules) or technical (seeds)
+RULES_NOT_LISTED = ("cadence", "rfm_rules", "seed", "silhouette_sample")
 #: the nine-box: (value tier, potential tier) -> segment, as segmentation.nine_box assigns them
 NINE_BOX = (("high", "high", "core"), ("high", "medium", "mature_stable"), ("high", "low", "maintain"),
             ("medium", "high", "growth"), ("medium", "medium", "regular"), ("medium", "low", "observe"),
@@ -69,15 +71,38 @@ def _scoped(body: ReportBody, prefix: str) -> ReportBody:
     return ReportBody(html, [h._replace(id=f"{prefix}-{h.id}") for h in body.headings])
 
 
+def _rule_value(name: str, value: object, language: str) -> str:
+    """A segmentation setting for a reader: shares as percentages, yes/no, ranges with a dash, choices through the
+    catalog (``book.rule_value.<name>.<choice>``); the spend-trend thresholds are signed numbers, not shares."""
+    if isinstance(value, str):
+        return t(f"book.rule_value.{name}.{value}", language)
+    if isinstance(value, bool):
+        return t(f"book.{'yes' if value else 'no'}", language)
+    if isinstance(value, tuple):
+        parts = [_rule_value(name, v, language) for v in value]
+        return " – ".join(parts) if all(isinstance(v, int) for v in value) else ", ".join(parts)
+    if isinstance(value, float) and 0 <= value <= 1 and not name.startswith("potential_"):
+        return f"{value:.0%}"
+    return f"{value:+g}" if isinstance(value, float) else f"{value:,}"
+
+
 def _definitions(language: str, segmentation: Segmentation) -> dict[str, list[dict[str, str]]]:
-    """The appendix tables: the KPI registry, the nine-box rule and the segmentation thresholds."""
-    kpis = [{"name": kpi.display_name(language), "code": kpi.name, "definition": kpi.definition, "unit": kpi.unit,
-             "better": kpi.better, "tables": ", ".join(kpi.tables)} for kpi in REGISTRY]
+    """The appendix tables: the KPI registry, the nine-box rule and the segmentation thresholds, in words.
+
+    Definitions and rule meanings come from the catalog (``kpi.definition.<name>``, ``book.rule.<name>``,
+    ``book.rule_meaning.<name>``), units and directions from ``book.unit_*`` / ``book.better_*``.
+    """
+    join = "、" if language == "zh" else ", "
+    kpis = [{"name": kpi.display_name(language), "definition": t(f"kpi.definition.{kpi.name}", language),
+             "unit": t("book.unit_" + kpi.unit.replace(" ", "_"), language),
+             "better": t(f"book.better_{kpi.better}", language),
+             "tables": join.join(label(f"table_{table}", language) for table in kpi.tables)} for kpi in REGISTRY]
     boxes = [{"value": t(f"book.tier_{value}", language), "potential": t(f"book.tier_{potential}", language),
               "segment": label(f"segment_{segment}", language)} for value, potential, segment in NINE_BOX]
-    fields = type(segmentation).model_fields
-    rules = [{"name": name, "value": str(getattr(segmentation, name)), "meaning": field.description or ""}
-             for name, field in fields.items() if name not in ("cadence", "rfm_rules", "seed", "silhouette_sample")]
+    rules = [{"name": t(f"book.rule.{name}", language),
+              "value": _rule_value(name, getattr(segmentation, name), language),
+              "meaning": t(f"book.rule_meaning.{name}", language)}
+             for name in type(segmentation).model_fields if name not in RULES_NOT_LISTED]
     return {"kpis": kpis, "nine_box": boxes, "rules": rules}
 
 

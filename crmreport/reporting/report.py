@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -167,6 +168,9 @@ class Report:
             values = [c for c in frame.columns
                       if (c in COLUMN_LABELS or c in ENUM_COLUMNS) and c not in (translate or {})]
         shown = shown.assign(**{column: self.values(column, shown[column]) for column in values})
+        # an unbounded figure (a lift over a control of 0) reads as "–", not "+inf%"; the CSV keeps inf
+        shown = shown.replace([np.inf, -np.inf], np.nan)
+
         def header(column: str) -> str:
             return label((headers or {}).get(column, column), self.language)
 

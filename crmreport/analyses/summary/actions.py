@@ -10,14 +10,16 @@ from __future__ import annotations
 import pandas as pd
 
 from ...core.i18n import label
+from ...settings.params import Labels
 from .headline import format_value
-from .sources import Figure, Ledger, Results
+from .sources import Figure, Ledger, Results, shown
 
 SECTION = "actions"
 TOP = 5
 
 
-def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP) -> pd.DataFrame:
+def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP,
+                 labels: Labels | None = None) -> pd.DataFrame:
     """The ``top`` actions for next period as a reader's table (empty when there is no action list).
 
     Columns: ``summary_action`` (segment: strategy), ``summary_customers``, ``summary_high_risk``,
@@ -56,7 +58,8 @@ def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP
         name = label(f"segment_{item['segment']}", language)
         for key in ("customers", "high_risk", "red", "amount"):
             ledger.add(f[key], SECTION, f"{item['segment']} {key}")
-        owner = item["owner"] if item["owners"] <= 1 else f"{item['owner']} +{item['owners'] - 1}"
+        owner = shown(labels, "staff", item["owner"], language)
+        owner = owner if item["owners"] <= 1 else f"{owner} +{item['owners'] - 1}"
         record = {"summary_action": f"{name}: {item['strategy']}",
                   "summary_customers": format_value("count", f["customers"].value, language),
                   "summary_high_risk": format_value("count", f["high_risk"].value, language)}
@@ -65,5 +68,5 @@ def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP
         records.append(record | {
             "summary_amount": format_value("currency", f["amount"].value, language),
             "summary_owner": owner, "summary_due": item["due"],
-            "summary_source": f"action_list.csv[segment={item['segment']}]"})
+            "summary_source": "action_list.csv"})
     return pd.DataFrame(records)

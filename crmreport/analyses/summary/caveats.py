@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from ...core.i18n import label, t
+from ...measures.kpis import KPIS
+from ...settings.params import Labels
 from .headline import format_value
-from .sources import Figure, Ledger, Results, run_status
+from .sources import Figure, Ledger, Results, arm_name, cite, run_status
 
 SECTION = "caveats"
 #: results of the optional notebooks: their figures are simply absent when the notebook did not run
@@ -37,7 +39,8 @@ def quarantine_caveat(results: Results, ledger: Ledger, language: str) -> str | 
     return t("summary.caveat.quarantine", language, tables=("、" if language == "zh" else ", ").join(parts))
 
 
-def small_samples(results: Results, ledger: Ledger, language: str, min_n: int) -> list[str]:
+def small_samples(results: Results, ledger: Ledger, language: str, min_n: int,
+                  labels: Labels | None = None) -> list[str]:
     """A/B arms and KPIs (all customers) with fewer than ``min_n`` units, or without a verdict for lack of data."""
     lines = []
     tests = results.rows("ab_tests", segment="all")
@@ -45,14 +48,16 @@ def small_samples(results: Results, ledger: Ledger, language: str, min_n: int) -
         small = tests[(tests["n_arm"] < min_n) | (tests["n_control"] < min_n)].drop_duplicates(["campaign_id", "arm"])
         for _, row in small.iterrows():
             n = ledger.add(results.figure_of(row, "ab_tests", "n_arm"), SECTION, f"{row['campaign_id']} n_arm")
-            lines.append(t("summary.caveat.small_arm", language, arm=f"{row['campaign_id']} · {row['arm']}",
-                           n=format_value("count", n.value, language), min_n=min_n, source=n.where))
+            arm = arm_name(labels, row['campaign_id'], row['arm'], language)
+            lines.append(t("summary.caveat.small_arm", language, arm=arm,
+                           n=format_value("count", n.value, language), min_n=min_n, source=n.cite))
     kpis = results.rows("kpi_changes", segment="all")
     if not kpis.empty:
         thin = kpis[(kpis["verdict"] == "insufficient_data") | (kpis[["n_before", "n_after"]].min(axis=1) < min_n)]
         for _, row in thin.iterrows():
-            lines.append(t("summary.caveat.small_kpi", language, kpi=row["kpi"], min_n=min_n,
-                           source=f"kpi_changes.csv:{row['_row']}"))
+            kpi = KPIS[row["kpi"]].display_name(language) if row["kpi"] in KPIS else row["kpi"]
+            lines.append(t("summary.caveat.small_kpi", language, kpi=kpi, min_n=min_n,
+                           source=cite(f"kpi_changes.csv:{row['_row']}")))
     return lines
 
 
@@ -70,7 +75,7 @@ def run_caveats(report_root: Path, own_name: str, results: Results, language: st
 
 
 def caveats(results: Results, ledger: Ledger, language: str, *, report_root: Path, own_name: str,
-            masked: bool, demo: bool, min_n: int) -> list[str]:
+            masked: bool, demo: bool, min_n: int, labels: Labels | None = None) -> list[str]:
     """Every caveat of the summary, most important first."""
     lines = [] if masked else [t("summary.caveat.not_masked", language)]
     if demo:
@@ -79,7 +84,7 @@ def caveats(results: Results, ledger: Ledger, language: str, *, report_root: Pat
     quarantine = quarantine_caveat(results, ledger, language)
     if quarantine:
         lines.append(quarantine)
-    lines += small_samples(results, ledger, language, min_n)
+    lines += small_samples(results, ledger, language, min_n, labels)
     if masked:
         lines.append(t("summary.caveat.masked", language))
     return lines

@@ -10,8 +10,9 @@ import pandas as pd
 
 from ...core.i18n import label, t
 from ...measures.kpis import KPIS
+from ...settings.params import Labels
 from .headline import format_change, format_value
-from .sources import Ledger, Results
+from .sources import Ledger, Results, arm_name
 
 SECTION = "findings"
 #: the A/B metric whose significant arms count as "worked" (revenue is what the business case needs)
@@ -20,8 +21,12 @@ KPI_KINDS = {"share": "share", "growth": "share", "currency": "currency", "score
              "per 100 customers": "score", "hours": "score"}
 
 
-def ab_findings(results: Results, ledger: Ledger, language: str) -> tuple[list[str], list[str]]:
-    """Sentences on A/B arms: (significant gains, significant losses and arms without an effect)."""
+def ab_findings(results: Results, ledger: Ledger, language: str,
+                labels: Labels | None = None) -> tuple[list[str], list[str]]:
+    """Sentences on A/B arms: (significant gains, significant losses and arms without an effect).
+
+    ``labels`` (params ``labels:``) gives arms and campaigns their display names.
+    """
     worked: list[str] = []
     failed: list[str] = []
     tests = results.rows("ab_tests", segment="all")
@@ -30,26 +35,26 @@ def ab_findings(results: Results, ledger: Ledger, language: str) -> tuple[list[s
     for (campaign, arm), arm_rows in tests.groupby(["campaign_id", "arm"], sort=False):
         significant = arm_rows[arm_rows["significant"].astype(str) == "True"]
         significant = significant[significant["metric"].isin(AB_METRICS)]
-        name = f"{campaign} · {arm}"
+        name, code = arm_name(labels, campaign, arm, language), f"{campaign} · {arm}"
         if significant.empty:
             failed.append(t("summary.ab.no_effect", language, arm=name))
             continue
         best = significant.sort_values("metric", key=lambda s: s.map(AB_METRICS.index)).iloc[0]
         kind = "currency" if best["metric"] == "revenue_per_customer" else "share"
-        diff = ledger.add(results.figure_of(best, "ab_tests", "abs_diff"), SECTION, f"{name} {best['metric']}")
-        p_adj = ledger.add(results.figure_of(best, "ab_tests", "p_adjusted"), SECTION, f"{name} p_adjusted")
+        diff = ledger.add(results.figure_of(best, "ab_tests", "abs_diff"), SECTION, f"{code} {best['metric']}")
+        p_adj = ledger.add(results.figure_of(best, "ab_tests", "p_adjusted"), SECTION, f"{code} p_adjusted")
         text = t("summary.ab.effect", language, arm=name, metric=label(f"ab_metric_{best['metric']}", language),
-                 diff=format_change(kind, diff.value, language), p=f"{p_adj.value:.3f}", source=diff.where)
+                 diff=format_change(kind, diff.value, language), p=f"{p_adj.value:.3f}", source=diff.cite)
         business = results.rows("ab_business", campaign_id=campaign, arm=arm)
         if not business.empty:
             row = business.iloc[0]
-            figures = [ledger.add(results.figure_of(row, "ab_business", column), SECTION, f"{name} {column}")
+            figures = [ledger.add(results.figure_of(row, "ab_business", column), SECTION, f"{code} {column}")
                        for column in ("incremental_revenue", "incremental_revenue_low", "incremental_revenue_high")]
             if all(figures):
                 text += " " + t("summary.ab.revenue", language,
                                 **{k: format_value("currency", f.value, language)
                                    for k, f in zip(("value", "low", "high"), figures, strict=True)},
-                                source=figures[0].where)
+                                source=figures[0].cite)
         (worked if diff.value > 0 else failed).append(text)
     return worked, failed
 
@@ -70,7 +75,7 @@ def kpi_findings(results: Results, ledger: Ledger, language: str) -> tuple[list[
         change = ledger.add(results.figure_of(row, "kpi_changes", "abs_change"), SECTION, f"{row['kpi']} change")
         text = t("summary.kpi.change", language, kpi=name, before=format_value(kind, before.value, language),
                  after=format_value(kind, after.value, language), change=format_change(kind, change.value, language),
-                 source=change.where)
+                 source=change.cite)
         (better if verdict == "significant_improvement" else worse).append(text)
     return better, worse
 
@@ -88,5 +93,5 @@ def unexecuted_strategies(results: Results, ledger: Ledger, language: str) -> li
                              f"{row['segment']} planned")
         lines.append(t("summary.plan.not_executed", language, segment=label(f"segment_{row['segment']}", language),
                        strategy=str(row["strategy"])[:80], planned=format_value("count", planned.value, language),
-                       source=planned.where))
+                       source=planned.cite))
     return lines

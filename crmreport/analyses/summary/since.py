@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ...core.i18n import label, t
+from ...settings.params import Labels
 from .headline import HEADLINES, _read, format_change, format_value
-from .sources import Ledger, Results
+from .sources import Ledger, Results, cite, shown
 
 SECTION = "since_last_period"
 BANDS = ("green", "yellow", "red")
@@ -68,7 +69,8 @@ def health_moves(results: Results, previous: Results, language: str) -> pd.DataF
     return table.rename_axis(t("summary.since.band_last", language)).reset_index()
 
 
-def concluded_campaigns(results: Results, previous: Results, language: str) -> list[str]:
+def concluded_campaigns(results: Results, previous: Results, language: str,
+                        labels: Labels | None = None) -> list[str]:
     """Campaigns active in the previous report that are no longer active now, with their significant arms then."""
     before = previous.rows("ab_campaigns")
     if before.empty:
@@ -81,7 +83,10 @@ def concluded_campaigns(results: Results, previous: Results, language: str) -> l
             continue
         tests = previous.rows("ab_tests", campaign_id=row["campaign_id"], segment="all")
         winners = sorted(set(tests.loc[tests["significant"].astype(str) == "True", "arm"])) if not tests.empty else []
-        lines.append(t("summary.since.concluded", language, campaign=row["campaign_id"],
-                       arms=", ".join(winners) if winners else t("summary.since.no_winner", language),
-                       source=f"{previous.period}/ab_campaigns.csv:{row['_row']}"))
+        arms = [shown(labels, "arms", arm, language) for arm in winners]
+        lines.append(t("summary.since.concluded", language,
+                       campaign=shown(labels, "campaigns", row["campaign_id"], language),
+                       arms=("、" if language == "zh" else ", ").join(arms) if arms
+                       else t("summary.since.no_winner", language),
+                       source=cite(f"{previous.period}/ab_campaigns.csv:{row['_row']}")))
     return lines

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ...core.i18n import label, t
+from ...measures.kpis import KPIS
+from ...settings.params import Labels
 from ...settings.period import shift_label
 
 log = logging.getLogger("crmreport")
@@ -43,13 +47,20 @@ class Figure:
 
     @property
     def where(self) -> str:
-        """Short source text for a table cell: ``kpi_changes.csv:22`` or ``customer_health.csv[health_band=red]``."""
+        """Short source text for a table cell: ``kpi_changes.csv:22``, or the file alone for a count or sum over rows
+        (the table of sources names the rows)."""
         prefix = f"{self.period}/" if self.period else ""
-        if self.row is not None:
-            return f"{prefix}{self.file}:{self.row}"
-        where = json.loads(self.filter) if self.filter else {}
-        shown = ", ".join(f"{key}={_short(value)}" for key, value in where.items())
-        return f"{prefix}{self.file}[{shown or '*'}]"
+        return f"{prefix}{self.file}:{self.row}" if self.row is not None else f"{prefix}{self.file}"
+
+    @property
+    def cite(self) -> str:
+        """:attr:`where` for a sentence (see :func:`cite`)."""
+        return cite(self.where)
+
+
+def cite(where: str) -> str:
+    """A source inside a sentence, marked so that the PDF never hyphenates or splits the file name."""
+    return f'<span class="cite">{where}</span>'
 
 
 @dataclass
@@ -119,14 +130,19 @@ class Results:
                       period=self.period)
 
 
+def shown(labels: Labels | None, kind: str, value: object, language: str) -> str:
+    """A data value (arm, campaign, staff name) with its params ``labels:`` display label, else as it is."""
+    return labels.of(kind, value, language) if labels is not None else str(value)
+
+
+def arm_name(labels: Labels | None, campaign: object, arm: object, language: str) -> str:
+    """'SMS-2025Q3 · SMS text A': a campaign arm as a reader sees it."""
+    return f"{shown(labels, 'campaigns', campaign, language)} · {shown(labels, 'arms', arm, language)}"
+
+
 def _filter_text(where: dict[str, object]) -> str:
     """A row filter as JSON text (values may hold any character: strategy texts have commas and semicolons)."""
     return json.dumps({key: str(value) for key, value in where.items()}, ensure_ascii=False)
-
-
-def _short(value: object, width: int = 18) -> str:
-    text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def source_value(folder: Path, figure: pd.Series) -> float:
@@ -211,20 +227,52 @@ def run_status(report_root: Path) -> list[dict[str, object]]:
     return found
 
 
+#: catalog prefixes of the filter values a figure's rows are chosen by (``health_band=red`` -> "Red")
+FILTER_LABELS = {"health_band": "health_", "segment": "segment_", "churn_risk": "risk_"}
+
+
+def _rows_text(entry: pd.Series, language: str) -> str:
+    """The rows a count, share or sum adds up, in words: 'sum over rows (Health band: Red)'."""
+    where = json.loads(entry["filter"]) if isinstance(entry["filter"], str) and entry["filter"] else {}
+    colon = "：" if language == "zh" else ": "
+    shown = [f"{label(key, language)}{colon}{label(FILTER_LABELS[key] + value, language)}"
+             for key, value in where.items() if key in FILTER_LABELS]
+    rows = "；".join(shown) if language == "zh" else "; ".join(shown)
+    return t(f"summary.sources.{entry['aggregate']}", language, rows=rows or t("summary.sources.all_rows", language))
+
+
+#: figures (ledger names) holding a fraction: KPIs in shares or growth, A/B rates and the headline shares
+SHARE_FIGURES = frozenset({name for name, kpi in KPIS.items() if kpi.unit in ("share", "growth")}
+                          | {"response_rate", "conversion_rate", "red_health_share", "completion_rate",
+                             "sla_first_response", "sla_resolution"})
+CHANGE_COLUMNS = frozenset({"change", "abs_change", "abs_diff"})
+
+
+def _number(entry: pd.Series, language: str) -> str:
+    """A figure as the summary shows it: fractions as percentages (changes in points), others with separators."""
+    value = float(entry["value"])
+    share = entry["aggregate"] == "share" or bool(SHARE_FIGURES & set(re.split(r"[ ()]+", str(entry["figure"]))))
+    if share and entry["column"] in CHANGE_COLUMNS:
+        return t("unit.percentage_points", language, value=value * 100)
+    if share:
+        return f"{value:.1%}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
 def sources_table(figures: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The ledger as the reader's table of sources: reference, figure, number, file, row or rows, column."""
-    def rows_of(entry: pd.Series) -> str:
+    """The ledger as the reader's table of sources: reference, what the number is, the number, file and row."""
+    def source_of(entry: pd.Series) -> str:
+        file = f"{entry['period']}/{entry['file']}" if isinstance(entry["period"], str) and entry["period"] \
+            else entry["file"]
         if pd.notna(entry["row"]):
-            return str(int(entry["row"]))
-        where = json.loads(entry["filter"]) if isinstance(entry["filter"], str) and entry["filter"] else {}
-        shown = ", ".join(f"{key}={_short(value)}" for key, value in where.items()) or "*"
-        return f"{entry['aggregate']}({shown})"
+            return t("summary.sources.row", language, file=file, row=int(entry["row"]))
+        rows = _rows_text(entry, language)
+        return f"{file}：{rows}" if language == "zh" else f"{file}: {rows}"
 
     return pd.DataFrame({
-        "summary_ref": figures["ref"], "summary_figure": figures["figure"],
-        "summary_number": [f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}" for v in figures["value"]],
-        "summary_file": [f"{p}/{f}" if isinstance(p, str) and p else f for p, f in zip(figures["period"],
-                                                                                    figures["file"], strict=True)],
-        "summary_row": [rows_of(entry) for _, entry in figures.iterrows()],
-        "summary_column": figures["column"],
+        "summary_ref": figures["ref"],
+        "summary_figure": [label("summary_col_" + (entry["aggregate"] if entry["aggregate"] in ("count", "share")
+                                                   else entry["column"]), language) for _, entry in figures.iterrows()],
+        "summary_number": [_number(entry, language) for _, entry in figures.iterrows()],
+        "summary_source": [source_of(entry) for _, entry in figures.iterrows()],
     })
