@@ -24,7 +24,9 @@ def summary_sql(relation: str, as_of: date) -> str:
     Columns: ``orders`` (rows with amount >= 0), ``refunds`` (amount < 0), ``total_amount``
     (net, refunds included), first/last transaction date, ``amount_12m``/``orders_12m`` over the
     365 days ending ``as_of``, ``order_amount_12m`` the gross order amount (refunds excluded) in
-    those days, ``average_order_value`` = gross order amount / orders over all time.
+    those days, ``average_order_value`` = gross order amount / orders over all time. Amounts are
+    summed as DECIMAL (10 decimals): exact, so the sums do not depend on row order or on how the
+    database splits the rows between threads (DuckDB's parallel sums of doubles do, in the last bit).
     """
     end = (as_of + timedelta(days=1)).isoformat()
     since = (as_of - timedelta(days=364)).isoformat()
@@ -41,7 +43,7 @@ def summary_sql(relation: str, as_of: date) -> str:
                    AS order_amount_12m,
                SUM(CASE WHEN amount >= 0 THEN amount ELSE 0 END)
                    / NULLIF(SUM(CASE WHEN amount >= 0 THEN 1 ELSE 0 END), 0) AS average_order_value
-        FROM {relation}
+        FROM (SELECT customer_id, transaction_date, CAST(amount AS DECIMAL(38, 10)) AS amount FROM {relation}) AS t
         WHERE transaction_date < DATE '{end}'
         GROUP BY customer_id
         ORDER BY customer_id

@@ -4,7 +4,9 @@ One statement run in DuckDB over the prepared transactions (or any relation with
 ``transaction_date`` and ``amount``). Definitions, as of ``as_of`` (the last day counted):
 
 - a purchase day is a calendar day with at least one order (``amount >= 0``; refunds are not purchases);
-  its value is the sum of that day's order amounts;
+  its value is the sum of that day's order amounts, exact (DECIMAL with 10 decimals), so the summary
+  does not depend on the order of the rows or on how DuckDB splits the work between threads (a sum
+  of floating-point numbers does, in its last digits, and the Gamma-Gamma fit amplifies that);
 - ``frequency``: purchase days minus one (repeat purchase days);
 - ``recency``: time from the first to the last purchase day; ``T``: from the first purchase day to ``as_of``;
 - ``monetary``: mean value of the repeat purchase days (empty when ``frequency`` is 0);
@@ -30,7 +32,7 @@ def clv_inputs_sql(relation: str, as_of: date, unit_days: float = 7.0, holdout_e
     stop = (holdout_end or as_of) + timedelta(days=1)
     return f"""
         WITH days AS (
-            SELECT customer_id, CAST(transaction_date AS DATE) AS day, SUM(amount) AS value
+            SELECT customer_id, CAST(transaction_date AS DATE) AS day, SUM(CAST(amount AS DECIMAL(38, 10))) AS value
             FROM {relation}
             WHERE amount >= 0 AND transaction_date < DATE '{stop}'
             GROUP BY customer_id, CAST(transaction_date AS DATE)

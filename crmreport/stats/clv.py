@@ -55,17 +55,51 @@ def _arrays(*values: ArrayLike) -> list[np.ndarray]:
     return [np.asarray(v, dtype="float64") for v in values]
 
 
-def _minimize(negative, size: int) -> optimize.OptimizeResult:
+def _minimize(negative, size: int, gradient=None) -> optimize.OptimizeResult:
     """Minimise over log-parameters from 0 (all parameters 1, the scale parameter at the data's scale).
 
-    L-BFGS-B with numerical gradients needs about 100 likelihood evaluations; when it stops without
-    converging, Nelder-Mead continues from where it stopped.
+    L-BFGS-B (with numerical gradients about 100 likelihood evaluations); when it stops without
+    converging, Nelder-Mead continues from where it stopped. With an analytic ``gradient``, Newton
+    steps then take the result to the stationary point itself (:func:`_newton_polish`), so where a
+    flat likelihood lets the optimiser stop is not what the estimate depends on.
     """
-    result = optimize.minimize(negative, np.zeros(size), method="L-BFGS-B", options={"ftol": 1e-13, "gtol": 1e-9})
+    result = optimize.minimize(negative, np.zeros(size), jac=gradient, method="L-BFGS-B",
+                               options={"ftol": 1e-13, "gtol": 1e-9})
     if not result.success:
         result = optimize.minimize(negative, result.x, method="Nelder-Mead",
                                    options={"xatol": 1e-8, "fatol": 1e-9, "maxiter": 5000, "maxfev": 5000})
+    if gradient is not None:
+        result.x, result.fun = _newton_polish(negative, gradient, np.asarray(result.x, dtype="float64"))
     return result
+
+
+def _newton_polish(negative, gradient, x: np.ndarray, steps: int = 50) -> tuple[np.ndarray, float]:
+    """Newton steps on the analytic ``gradient`` (Hessian by central differences of it) from ``x``.
+
+    Stops when a step moves no log-parameter by more than 1e-12, or when the Hessian is not
+    positive definite or a halved step no longer lowers ``negative``: a criterion on the
+    stationary point, not on the optimiser's tolerances.
+    """
+    value = negative(x)
+    for _ in range(steps):
+        h = 1e-5
+        hessian = np.array([(gradient(x + h * e) - gradient(x - h * e)) / (2 * h) for e in np.eye(len(x))])
+        hessian = (hessian + hessian.T) / 2
+        if not np.all(np.linalg.eigvalsh(hessian) > 0):
+            break
+        step = np.linalg.solve(hessian, gradient(x))
+        for _ in range(30):
+            trial = x - step
+            trial_value = negative(trial)
+            if np.isfinite(trial_value) and trial_value <= value:
+                break
+            step = step / 2
+        else:
+            break
+        x, value = trial, trial_value
+        if np.max(np.abs(step)) < 1e-12:
+            break
+    return x, value
 
 
 def bgnbd_log_likelihood(params: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> np.ndarray:
@@ -155,10 +189,22 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGamma:
     scale = float(np.mean(m))
 
     def negative(log_params: np.ndarray) -> float:
-        p, q, gamma = np.exp(log_params)
-        return -float(gamma_gamma_log_likelihood((p, q, gamma * scale), x, m).sum())
+        with np.errstate(all="ignore"):  # a trial step far out: the optimiser sees inf or nan and steps back
+            p, q, gamma = np.exp(log_params)
+            value = -float(gamma_gamma_log_likelihood((p, q, gamma * scale), x, m).sum())
+        return value if np.isfinite(value) else np.inf
 
-    result = _minimize(negative, 3)
+    @np.errstate(all="ignore")
+    def gradient(log_params: np.ndarray) -> np.ndarray:
+        """The analytic gradient of ``negative``: d/dp, d/dq, d/dgamma of the log-likelihood, times p, q, gamma."""
+        p, q, gamma = np.exp(log_params) * (1.0, 1.0, scale)
+        common = special.digamma(p * x + q) - np.log(gamma + m * x)
+        d_p = np.sum(x * (common - special.digamma(p * x) + np.log(m) + np.log(x)))
+        d_q = np.sum(common - special.digamma(q) + np.log(gamma))
+        d_gamma = np.sum(q / gamma - (p * x + q) / (gamma + m * x))
+        return -np.array([d_p * p, d_q * q, d_gamma * gamma])
+
+    result = _minimize(negative, 3, gradient)
     p, q, gamma = np.exp(result.x)
     return GammaGamma(float(p), float(q), float(gamma * scale), -float(result.fun), len(x))
 
