@@ -109,3 +109,18 @@ def join_text(*parts: np.ndarray | str) -> np.ndarray:
 def ref_column(ids: pa.Array, rows: np.ndarray) -> pd.Series:
     """The ids of ``rows`` (a foreign-key column)."""
     return pd.Series(ids.take(pa.array(rows)), dtype="str")
+
+
+def plant_contact_details(rng: np.random.Generator, texts: np.ndarray, rows: np.ndarray, n_phone: int,
+                          phone_templates: tuple[str, ...], mail_template: str, mailboxes: np.ndarray) -> None:
+    """Write a mobile number into the first ``n_phone`` of ``rows`` of ``texts`` and an e-mail into the rest.
+
+    The masking step must scrub them; ``mail_template`` has one ``{}`` for the address before the domain.
+    """
+    for i, row in enumerate(rows):
+        if i < n_phone:
+            number = f"1{rng.choice([3, 5, 8, 9])}{int(rng.integers(0, 10**9)):09d}"
+            texts[row] = phone_templates[i % len(phone_templates)].format(number)
+        else:
+            mailbox = str(mailboxes[rng.integers(0, len(mailboxes))]).lower()
+            texts[row] = mail_template.format(f"{mailbox}{int(rng.integers(10, 100))}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .columns import weighted_choice
+from .columns import plant_contact_details, weighted_choice
 from .vocabulary import KEY_ACCOUNT_MANAGERS, SERVICE_MANAGERS, STAFF, SURNAMES
 
 SUGGESTION_SHARE = 0.15     # of inbound contacts (the rest are consultations)
@@ -108,13 +108,8 @@ def log_columns(rng: np.random.Generator, cust: np.ndarray, day: np.ndarray, ity
     feedback = np.array([FEEDBACK[s + 1][p] if ok else None for s, p, ok in zip(sentiment, pool, said, strict=True)],
                         dtype=object)
     n_phone, n_email = min(max(2, round(0.001 * m)), m // 2), min(max(2, round(0.0005 * m)), m // 2)
-    for i, row in enumerate(rng.choice(m, n_phone + n_email, replace=False)):
-        if i < n_phone:
-            number = f"1{rng.choice([3, 5, 8, 9])}{int(rng.integers(0, 10**9)):09d}"
-            feedback[row] = PHONE_FEEDBACK[i % len(PHONE_FEEDBACK)].format(number)
-        else:
-            mailbox = str(SURNAMES[1][rng.integers(0, len(SURNAMES[1]))]).lower()
-            feedback[row] = f"please write to {mailbox}{int(rng.integers(10, 100))}@126.com"
+    plant_contact_details(rng, feedback, rng.choice(m, n_phone + n_email, replace=False), n_phone, PHONE_FEEDBACK,
+                          "please write to {}@126.com", SURNAMES[1])
     columns = {"topic": topic, "urgency": np.array(("high", "medium", "low"))[urgency],
                "owner": np.array(STAFF)[owner], "due_day": due, "follow_up": follow, "feedback": feedback}
     return columns, n_phone, n_email

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ..core.contract import TABLES
 from .calendar import Calendar
-from .columns import id_column, ref_column, stamp_column, table_frame, text_column
+from .columns import id_column, plant_contact_details, ref_column, stamp_column, table_frame, text_column
 from .execution import Execution, execute, owner_names, owner_truth
 from .population import SEGMENTS, Population
 from .vocabulary import STAFF, SURNAMES
@@ -96,13 +96,8 @@ def simulate_tasks(rng: np.random.Generator, pop: Population, cal: Calendar, ids
     n_phone, n_email = min(max(2, round(0.002 * m)), m // 2), min(max(2, round(0.001 * m)), m // 2)
     kept = np.flatnonzero(ex.keep)
     planted = kept[rng.choice(len(kept), n_phone + n_email, replace=False)]
-    for i, row in enumerate(planted):
-        if i < n_phone:
-            number = f"1{rng.choice([3, 5, 8, 9])}{int(rng.integers(0, 10**9)):09d}"
-            feedback[row] = PHONE_FEEDBACK[i % len(PHONE_FEEDBACK)].format(number)
-        else:
-            mailbox = str(SURNAMES[1][rng.integers(0, len(SURNAMES[1]))]).lower()
-            feedback[row] = f"please send the quotation to {mailbox}{int(rng.integers(10, 100))}@163.com"
+    plant_contact_details(rng, feedback, planted, n_phone, PHONE_FEEDBACK, "please send the quotation to {}@163.com",
+                          SURNAMES[1])
     problem = np.where(rng.random(m) < np.where(done, 0.15, 0.7), rng.integers(0, len(PROBLEMS), m), -1)
     action = rng.integers(0, len(NEXT_ACTIONS[0]), m) + np.where(done, 0, len(NEXT_ACTIONS[0]))
     next_missing = rng.random(m) < 0.1
