@@ -12,10 +12,11 @@ from importlib import import_module
 from .core.version import __version__
 
 _EXPORTS = {
-    "PeriodContext": "reporting.context", "open_period": "reporting.context", "Report": "reporting.report",
-    "setup_plotting": "reporting.plots", "label": "core.i18n", "labels": "core.i18n",
+    "PeriodContext": "reporting.context", "open_period": "reporting.context", "lab_results_dir": "reporting.context",
+    "Report": "reporting.report", "setup_plotting": "reporting.plots", "label": "core.i18n", "labels": "core.i18n",
 }
-__all__ = ["PeriodContext", "Report", "__version__", "label", "labels", "open_period", "setup_plotting"]
+__all__ = ["PeriodContext", "Report", "__version__", "lab_results_dir", "label", "labels", "open_period",
+           "setup_plotting"]
 
 
 def __getattr__(name: str) -> object:
