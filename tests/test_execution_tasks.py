@@ -120,6 +120,9 @@ def test_plan_against_execution_by_hand(scope):
     assert list(table.columns) == list(plan.PLAN_COLUMNS)
     assert table.values.tolist() == [["core", "visit", 2, 2, 2, 1], ["growth", "salon", 3, 2, 1, 0],
                                      ["all", None, 5, 4, 3, 1]]
+    by_segment = plan.plan_by_segment(table)
+    assert by_segment.index.tolist() == ["core", "growth"]
+    assert by_segment.loc["growth"].tolist() == [3, 2, 1, 0]
 
 
 def test_the_planned_action_is_the_first_task_of_the_period():

@@ -104,3 +104,11 @@ def test_messages_agree_in_number_and_drop_empty_lists():
     text = t("kpis.template5.takeaway", "en", total=2, significant_improvement="NPS", significant_deterioration="–",
              no_significant_change="CSAT", insufficient_data="–", **verdicts)
     assert "1 improved significantly (NPS), 0 deteriorated significantly, 1 shows" in text and "(–)" not in text
+
+
+def test_bullets_list_the_lines_or_say_there_are_none(tmp_path, shown):
+    report = make_report(tmp_path)
+    report.bullets(["first", "second"], "summary.nothing")
+    report.bullets([], "summary.nothing")
+    assert shown[0].data == "- first\n- second"
+    assert shown[1].data == report.t("summary.nothing") != "summary.nothing"

@@ -139,6 +139,11 @@ class Report:
         separator = {("en", False): ", ", ("zh", False): "、", ("en", True): "; ", ("zh", True): "；"}
         return separator[self.language, clauses].join(items)
 
+    def bullets(self, lines: Iterable[str], empty: str) -> None:
+        """Show ``lines`` as a bulleted list, or the catalog message ``empty`` when there are none."""
+        lines = list(lines)
+        display(Markdown("\n".join(f"- {line}" for line in lines) if lines else self.t(empty)))
+
     def noted(self, text: str, note: str) -> str:
         """``text`` with a parenthesised ``note``, with the brackets of the report language."""
         return f"{text}（{note}）" if self.language == "zh" else f"{text} ({note})"

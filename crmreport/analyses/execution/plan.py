@@ -59,3 +59,9 @@ def plan_vs_actual(execution: pd.DataFrame) -> pd.DataFrame:
     counts = ["planned", "with_task", "done", "done_on_time"]
     frame[counts] = frame[counts].astype("int64")
     return frame[list(PLAN_COLUMNS)]
+
+
+def plan_by_segment(versus: pd.DataFrame) -> pd.DataFrame:
+    """:func:`plan_vs_actual` summed over strategies: one row per segment (index), ``all`` left out."""
+    counts = ["planned", "with_task", "done", "done_on_time"]
+    return versus[versus["segment"] != "all"].groupby("segment", sort=False)[counts].sum()
