@@ -76,6 +76,12 @@ class PreparedTables(Mapping[str, pd.DataFrame]):
             self.loaded[name] = pd.read_parquet(self.folder / f"{name}.parquet")
         return self.loaded[name]
 
+    def file(self, name: str) -> Path | None:
+        """The Parquet file of table ``name`` while it is not loaded (None once it is): SQL can scan it."""
+        if name not in self.names:
+            raise KeyError(name)
+        return None if name in self.loaded else self.folder / f"{name}.parquet"
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
 

@@ -13,15 +13,15 @@ Every figure is computed from the kept tables and the row accounting of a :class
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from ...core.contract import TABLES, ColumnSpec, TableSpec
+from ...core.contract import TABLES, TableSpec
 from ...ingest.dataset import Dataset
+from .checks import TableChecks, table_checks
 
 #: a table whose latest record lies more days than this before the period end is stale
 STALE_AFTER_DAYS = 31
@@ -39,9 +39,6 @@ EMPTY_BY_DESIGN: frozenset[tuple[str, str]] = frozenset({
 })
 #: the column naming who is responsible for a row
 OWNER_COLUMNS: dict[str, str] = {"customers": "account_manager", "tasks": "owner"}
-#: contact columns whose validity the loader flags
-CONTACT_FLAGS: dict[tuple[str, str], str] = {("customers", "phone"): "phone_valid",
-                                             ("customers", "email"): "email_valid"}
 
 COLUMN_SCORECARD_COLUMNS = ["table", "column", "completeness", "validity", "uniqueness", "rows_affected"]
 TABLE_SCORECARD_COLUMNS = ["table", "rows_read", "duplicates_removed", "quarantined", "kept", "completeness",
@@ -50,60 +47,33 @@ ISSUE_COLUMNS = ["table", "column", "issue", "detail", "rows_affected", "share"]
 
 
 @dataclass(frozen=True)
-class _ColumnCheck:
-    table: str
-    column: str
-    rows: int
-    empty: pd.Series
-    invalid: pd.Series
-    uniqueness: float
+class Scorecards:
+    """The three scorecard frames of one period, from one pass over the tables (:func:`scorecards`)."""
+
+    tables: pd.DataFrame
+    columns: pd.DataFrame
+    issues: pd.DataFrame
 
 
-def empty_values(series: pd.Series) -> pd.Series:
-    """True where ``series`` is missing or holds blank text."""
-    empty = series.isna().to_numpy(dtype=bool)
-    if pd.api.types.is_string_dtype(series) or series.dtype == object:
-        blank = series.astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
-        empty = empty | blank
-    return pd.Series(empty, index=series.index)
+def scorecards(data: Dataset, period_end: date) -> Scorecards:
+    """:func:`table_scorecard`, :func:`column_scorecard` and :func:`quality_issues` from one query per table.
 
+    Parameters
+    ----------
+    data : Dataset
+        The period's prepared tables.
+    period_end : datetime.date
+        Last day of the report period.
 
-def invalid_values(frame: pd.DataFrame, table: str, col: ColumnSpec, empty: pd.Series) -> pd.Series:
-    """True where a non-empty value of ``col`` breaks the contract or carries an invalid contact flag."""
-    values = frame[col.name]
-    flag = CONTACT_FLAGS.get((table, col.name))
-    if flag is not None and flag in frame:
-        invalid = ~frame[flag].fillna(True).astype(bool)
-    elif col.choices:
-        invalid = ~values.astype("string").isin(col.choices).fillna(False).astype(bool)
-    elif col.low is not None or col.high is not None:
-        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-        invalid = numbers.isna()
-        if col.low is not None:
-            invalid |= numbers < col.low
-        if col.high is not None:
-            invalid |= numbers > col.high
-    else:
-        invalid = pd.Series(False, index=frame.index)
-    return invalid.astype(bool) & ~empty
-
-
-def _key_uniqueness(frame: pd.DataFrame, spec: TableSpec) -> float:
-    complete = ~np.logical_or.reduce([empty_values(frame[c]).to_numpy() for c in spec.key])
-    keys = frame.loc[complete, list(spec.key)]
-    return float(len(keys.drop_duplicates()) / len(keys)) if len(keys) else np.nan
-
-
-def _column_checks(data: Dataset) -> Iterator[_ColumnCheck]:
-    for name, spec in TABLES.items():
-        if not data.has(name):
-            continue
-        frame = data.tables[name]
-        key_uniqueness = _key_uniqueness(frame, spec)
-        for col in spec.columns:
-            empty = empty_values(frame[col.name])
-            yield _ColumnCheck(name, col.name, len(frame), empty, invalid_values(frame, name, col, empty),
-                               key_uniqueness if col.name in spec.key else np.nan)
+    Returns
+    -------
+    Scorecards
+        ``tables``, ``columns`` and ``issues``, each equal to what the function of that name returns.
+    """
+    checks = table_checks(data, period_end)
+    columns = _column_frame(checks)
+    return Scorecards(_table_frame(data, checks, columns, period_end), columns,
+                      _issues_frame(data, checks, period_end))
 
 
 def column_scorecard(data: Dataset, period_end: date) -> pd.DataFrame:
@@ -125,47 +95,40 @@ def column_scorecard(data: Dataset, period_end: date) -> pd.DataFrame:
         keys; NaN for columns outside the key) and ``rows_affected`` (rows with an empty or invalid
         value). Shares are NaN when they have no denominator.
     """
+    return _column_frame(table_checks(data, period_end))
+
+
+def _column_frame(checks: dict[str, TableChecks]) -> pd.DataFrame:
     rows = []
-    for check in _column_checks(data):
-        filled = int((~check.empty).sum())
-        rows.append({
-            "table": check.table,
-            "column": check.column,
-            "completeness": filled / check.rows if check.rows else np.nan,
-            "validity": 1 - int(check.invalid.sum()) / filled if filled else np.nan,
-            "uniqueness": check.uniqueness,
-            "rows_affected": int((check.empty | check.invalid).sum()),
-        })
+    for name, check in checks.items():
+        key = TABLES[name].key
+        for column, empty in check.empty.items():
+            filled = check.rows - empty
+            rows.append({
+                "table": name,
+                "column": column,
+                "completeness": filled / check.rows if check.rows else np.nan,
+                "validity": 1 - check.invalid[column] / filled if filled else np.nan,
+                "uniqueness": check.key_uniqueness if column in key else np.nan,
+                "rows_affected": empty + check.invalid[column],
+            })
     return pd.DataFrame(rows, columns=COLUMN_SCORECARD_COLUMNS).astype({"rows_affected": "int64"})
 
 
-def latest_record(frame: pd.DataFrame, spec: TableSpec, period_end: date) -> tuple[str | None, pd.Timestamp]:
-    """The date/datetime column holding the latest value on or before ``period_end``, and that value (day)."""
-    cutoff = pd.Timestamp(period_end) + pd.Timedelta(days=1)
+def latest_record(check: TableChecks) -> tuple[str | None, pd.Timestamp]:
+    """The date/datetime column holding the table's latest value before the cutoff, and that value (day)."""
     best: tuple[str | None, pd.Timestamp] = (None, pd.NaT)
-    for col in spec.columns:
-        if col.kind not in ("date", "datetime"):
-            continue
-        values = pd.to_datetime(frame[col.name])
-        latest = values[values < cutoff].max()
+    for column, latest in check.latest.items():
         if pd.notna(latest) and (pd.isna(best[1]) or latest.normalize() > best[1]):
-            best = (col.name, latest.normalize())
+            best = (column, latest.normalize())
     return best
 
 
-def _orphan_keys(data: Dataset, name: str) -> int | None:
-    if not TABLES[name].has_customer_fk or not data.has("customers"):
-        return None
-    known = data.tables["customers"]["customer_id"]
-    return int((~data.tables[name]["customer_id"].isin(known)).sum())
-
-
-def _owner_coverage(data: Dataset, name: str) -> float:
-    column = OWNER_COLUMNS.get(name)
-    frame = data.tables[name]
-    if column is None or not len(frame):
+def _owner_coverage(check: TableChecks) -> float:
+    column = OWNER_COLUMNS.get(check.table)
+    if column is None or not check.rows:
         return np.nan
-    return float((~empty_values(frame[column])).mean())
+    return float((check.rows - check.empty[column]) / check.rows)
 
 
 def table_scorecard(data: Dataset, period_end: date) -> pd.DataFrame:
@@ -188,20 +151,24 @@ def table_scorecard(data: Dataset, period_end: date) -> pd.DataFrame:
         ``owner_coverage`` (share of customers with an account manager, of tasks with an owner; NaN
         for other tables).
     """
-    scores = column_scorecard(data, period_end).groupby("table", sort=False)["completeness"].mean()
+    checks = table_checks(data, period_end)
+    return _table_frame(data, checks, _column_frame(checks), period_end)
+
+
+def _table_frame(data: Dataset, checks: dict[str, TableChecks], columns: pd.DataFrame,
+                 period_end: date) -> pd.DataFrame:
+    scores = columns.groupby("table", sort=False)["completeness"].mean()
     rows = []
-    for name, spec in TABLES.items():
-        if not data.has(name):
-            continue
+    for name, check in checks.items():
         account = data.accounting[name]
-        _, latest = latest_record(data.tables[name], spec, period_end)
+        _, latest = latest_record(check)
         rows.append({
             "table": name, "rows_read": account.rows_read, "duplicates_removed": account.duplicates_removed,
             "quarantined": account.quarantined, "kept": account.kept,
             "completeness": scores.get(name, np.nan),
             "freshness_days": (pd.Timestamp(period_end) - latest).days if pd.notna(latest) else None,
-            "orphan_keys": _orphan_keys(data, name),
-            "owner_coverage": _owner_coverage(data, name),
+            "orphan_keys": check.orphans,
+            "owner_coverage": _owner_coverage(check),
         })
     frame = pd.DataFrame(rows, columns=TABLE_SCORECARD_COLUMNS)
     return frame.astype({"freshness_days": "Int64", "orphan_keys": "Int64", "completeness": "float64",
@@ -232,36 +199,33 @@ def _accounting_issues(data: Dataset) -> list[dict[str, object]]:
     return issues
 
 
-def _column_issues(data: Dataset) -> list[dict[str, object]]:
+def _column_issues(checks: dict[str, TableChecks]) -> list[dict[str, object]]:
     issues = []
-    for check in _column_checks(data):
+    for name, check in checks.items():
         rows = check.rows or 1
-        if OWNER_COLUMNS.get(check.table) != check.column and (check.table, check.column) not in EMPTY_BY_DESIGN:
-            empty = int(check.empty.sum())
-            issues.append({"table": check.table, "column": check.column, "issue": "missing_values",
-                           "detail": None, "rows_affected": empty, "share": empty / rows})
-        invalid = int(check.invalid.sum())
-        issues.append({"table": check.table, "column": check.column, "issue": "invalid_values", "detail": None,
-                       "rows_affected": invalid, "share": invalid / rows})
+        for column, empty in check.empty.items():
+            if OWNER_COLUMNS.get(name) != column and (name, column) not in EMPTY_BY_DESIGN:
+                issues.append({"table": name, "column": column, "issue": "missing_values",
+                               "detail": None, "rows_affected": empty, "share": empty / rows})
+            invalid = check.invalid[column]
+            issues.append({"table": name, "column": column, "issue": "invalid_values", "detail": None,
+                           "rows_affected": invalid, "share": invalid / rows})
     return issues
 
 
-def _table_issues(data: Dataset, period_end: date) -> list[dict[str, object]]:
+def _table_issues(checks: dict[str, TableChecks], period_end: date) -> list[dict[str, object]]:
     issues = []
-    for name, spec in TABLES.items():
-        if not data.has(name):
-            continue
-        frame = data.tables[name]
-        column, latest = latest_record(frame, spec, period_end)
+    for name, check in checks.items():
+        column, latest = latest_record(check)
         if name in EVENT_TABLES and pd.notna(latest) and (pd.Timestamp(period_end) - latest).days > STALE_AFTER_DAYS:
             days = (pd.Timestamp(period_end) - latest).days
             issues.append({"table": name, "column": column, "issue": "stale_table",
-                           "detail": f"{days} days", "rows_affected": len(frame), "share": 1.0})
+                           "detail": f"{days} days", "rows_affected": check.rows, "share": 1.0})
         owner = OWNER_COLUMNS.get(name)
-        if owner is not None and len(frame):
-            missing = int(empty_values(frame[owner]).sum())
+        if owner is not None and check.rows:
+            missing = check.empty[owner]
             issues.append({"table": name, "column": owner, "issue": "no_owner", "detail": None,
-                           "rows_affected": missing, "share": missing / len(frame)})
+                           "rows_affected": missing, "share": missing / check.rows})
     return issues
 
 
@@ -289,7 +253,11 @@ def quality_issues(data: Dataset, period_end: date) -> pd.DataFrame:
         Columns ``table, column, issue, detail, rows_affected, share``; issues affecting no row are
         left out; sorted by ``rows_affected`` descending (ties in contract order).
     """
-    issues = pd.DataFrame(_accounting_issues(data) + _column_issues(data) + _table_issues(data, period_end),
+    return _issues_frame(data, table_checks(data, period_end), period_end)
+
+
+def _issues_frame(data: Dataset, checks: dict[str, TableChecks], period_end: date) -> pd.DataFrame:
+    issues = pd.DataFrame(_accounting_issues(data) + _column_issues(checks) + _table_issues(checks, period_end),
                           columns=ISSUE_COLUMNS)
     issues = issues[issues["rows_affected"] > 0]
     return (issues.sort_values("rows_affected", ascending=False, kind="stable").reset_index(drop=True)
