@@ -11,7 +11,7 @@ import pytest
 from conftest import params_for
 from statsmodels.stats.proportion import proportion_confint
 
-from crmreport.analyses.profiling import voice
+from crmreport.analyses.profiling import channels, voice
 from crmreport.core.i18n import catalog
 from crmreport.demo import generate_demo
 from crmreport.ingest.dataset import Dataset, prepare_dataset
@@ -123,26 +123,26 @@ def test_need_tags_are_split_stripped_and_counted_once_per_customer():
 
 
 def test_interaction_mix_counts_the_window_only():
-    mix = voice.interaction_mix(_interactions(), Q3)
-    assert list(mix.columns) == voice.MIX_COLUMNS
+    mix = channels.interaction_mix(_interactions(), Q3)
+    assert list(mix.columns) == channels.MIX_COLUMNS
     assert mix[["channel", "direction", "interactions"]].values.tolist() == [
         ["phone", "outbound", 3], ["email", "outbound", 1], ["phone", "inbound", 1]]
     assert mix["share"].sum() == pytest.approx(1)
-    assert voice.interaction_mix(None, Q3).empty
-    assert voice.interaction_mix(_interactions(), Window(start=date(2024, 1, 1), end=date(2024, 1, 2))).empty
+    assert channels.interaction_mix(None, Q3).empty
+    assert channels.interaction_mix(_interactions(), Window(start=date(2024, 1, 1), end=date(2024, 1, 2))).empty
 
 
 def test_outbound_response_rates_use_the_wilson_interval_of_statsmodels():
-    rates = voice.outbound_response_rates(_interactions(), Q3).set_index("channel")
+    rates = channels.outbound_response_rates(_interactions(), Q3).set_index("channel")
     assert rates.loc["phone", ["outbound", "responded"]].tolist() == [3, 1]  # an empty `responded` is no response
     assert rates.loc["email", ["outbound", "responded"]].tolist() == [1, 1]
     for channel, row in rates.iterrows():
         low, high = proportion_confint(row["responded"], row["outbound"], alpha=0.05, method="wilson")
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-12), channel
         assert row["response_rate"] == pytest.approx(row["responded"] / row["outbound"])
-    assert voice.outbound_response_rates(None, Q3).empty
-    thin = voice.outbound_response_rates(_interactions(), Window(start=date(2024, 1, 1), end=date(2024, 1, 2)))
-    assert thin.empty and list(thin.columns) == voice.RESPONSE_COLUMNS
+    assert channels.outbound_response_rates(None, Q3).empty
+    thin = channels.outbound_response_rates(_interactions(), Window(start=date(2024, 1, 1), end=date(2024, 1, 2)))
+    assert thin.empty and list(thin.columns) == channels.RESPONSE_COLUMNS
 
 
 def test_voice_summary_on_hand_data_counts_interaction_complaints():
@@ -179,7 +179,8 @@ def test_tickets_by_category_sorted_with_shares():
 
 def test_every_column_and_metric_has_a_label_in_both_languages():
     names = {*voice.DISTRIBUTION_COLUMNS, *voice.SUMMARY_COLUMNS, *voice.CATEGORY_COLUMNS, *voice.TAG_COLUMNS,
-             *voice.MIX_COLUMNS, *voice.RESPONSE_COLUMNS, *voice.VOICE_METRICS, *voice.NpsResult.__dataclass_fields__,
+             *channels.MIX_COLUMNS, *channels.RESPONSE_COLUMNS, *voice.VOICE_METRICS,
+             *voice.NpsResult.__dataclass_fields__,
              "up", "down", "flat", voice.INSUFFICIENT_DATA}
     messages = catalog()
     assert {name for name in names if set(messages.get(f"label.{name}", {})) != {"en", "zh"}} == set()
@@ -214,8 +215,8 @@ def test_demo_voice_summary_shows_the_planted_improvements(demo):
     assert summary.loc["csat_mean", "direction"] == "up"
     assert truth["kpi_changes"]["csat_mean"]["change"] > 0
     assert summary.loc["csat_mean", "after"] == pytest.approx(truth["kpi_changes"]["csat_mean"]["after"], abs=0.2)
-    mix = voice.interaction_mix(data.tables["interactions"], params.window)
-    rates = voice.outbound_response_rates(data.tables["interactions"], params.window)
+    mix = channels.interaction_mix(data.tables["interactions"], params.window)
+    rates = channels.outbound_response_rates(data.tables["interactions"], params.window)
     assert mix["share"].sum() == pytest.approx(1)
     assert rates["outbound"].sum() == mix.loc[mix["direction"] == "outbound", "interactions"].sum()
 
@@ -227,7 +228,7 @@ def test_response_rates_vs_baseline_and_score_shares():
         "direction": ["outbound"] * 5,
         "responded": pd.array([True, False, False, False, True], dtype="boolean"),
     })
-    rates = voice.response_rates_vs_baseline(interactions, Q3, Q2).set_index("channel")
+    rates = channels.response_rates_vs_baseline(interactions, Q3, Q2).set_index("channel")
     assert rates.loc["sms", "response_rate"] == 0.5 and rates.loc["sms", "response_rate_before"] == 0.0
     assert rates.loc["sms", "change"] == 0.5 and pd.isna(rates.loc["phone", "response_rate_before"])
     scores = pd.DataFrame({"question": ["csat"] * 2 + ["nps"] * 3, "score": [3, 5, 5, 7, 10],

@@ -103,16 +103,25 @@ def per_customer(customer_ids: pd.Series, events: pd.DataFrame, aggregates: dict
     without a matching row get NULL (NaN, NaT). ``aggregates`` maps a result column to an SQL
     aggregate over the columns of ``events``, e.g. ``{"last": "MAX(interaction_time)"}``.
     """
+    with duckdb.connect() as connection:
+        connection.register("events_frame", events)
+        return per_customer_in(connection, customer_ids, "events_frame", aggregates, where)
+
+
+def per_customer_in(connection: duckdb.DuckDBPyConnection, customer_ids: pd.Series, events: str,
+                    aggregates: dict[str, str], where: str = "TRUE") -> pd.DataFrame:
+    """:func:`per_customer` over the relation or view named ``events`` in ``connection`` (e.g. a Parquet scan)."""
     ids = pd.DataFrame({"customer_id": customer_ids.reset_index(drop=True), "pos": np.arange(len(customer_ids))})
     selected = ", ".join(f"{expression} AS {name}" for name, expression in aggregates.items())
     sql = f"""
         SELECT {", ".join(f"grouped.{name}" for name in aggregates)}
         FROM ids_frame LEFT JOIN (
-            SELECT customer_id, {selected} FROM events_frame WHERE {where} GROUP BY customer_id
+            SELECT customer_id, {selected} FROM {events} WHERE {where} GROUP BY customer_id
         ) AS grouped USING (customer_id)
         ORDER BY ids_frame.pos
     """
-    with duckdb.connect() as connection:
-        connection.register("ids_frame", ids)
-        connection.register("events_frame", events)
+    connection.register("ids_frame", ids)
+    try:
         return connection.execute(sql).df()
+    finally:
+        connection.unregister("ids_frame")

@@ -7,11 +7,14 @@ by column and never becomes a pandas frame; a table already in memory is queried
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ..ingest.dataset import Dataset
+from .aggregate import per_customer_in, summarize_files, summarize_transactions
 
 
 def table_file(data: Dataset, name: str) -> Path | None:
@@ -36,3 +39,19 @@ def register_table(connection: duckdb.DuckDBPyConnection, data: Dataset, name: s
     else:
         connection.read_parquet(str(path)).create_view(view, replace=True)
     return view
+
+
+def per_customer_of(customer_ids: pd.Series, data: Dataset, table: str, aggregates: dict[str, str],
+                    where: str = "TRUE") -> pd.DataFrame:
+    """:func:`crmreport.measures.aggregate.per_customer` over table ``table`` of ``data`` where it lies."""
+    with duckdb.connect() as connection:
+        return per_customer_in(connection, customer_ids, register_table(connection, data, table), aggregates, where)
+
+
+def summarize_dataset(data: Dataset, as_of: date) -> pd.DataFrame:
+    """The per-customer transaction summary (:func:`~crmreport.measures.aggregate.summary_sql`) of ``data``,
+    from the Parquet file when the transactions are still on disk, else from the frame."""
+    path = table_file(data, "transactions")
+    if path is None:
+        return summarize_transactions(data.tables["transactions"], as_of)
+    return summarize_files(str(path), as_of)

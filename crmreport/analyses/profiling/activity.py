@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
-from ...measures.aggregate import per_customer
+from ...measures.relations import per_customer_of, register_table
 
 RECENCY_BINS: tuple[int, ...] = (0, 30, 90, 180, 365, 730)
 
@@ -20,19 +21,39 @@ def monthly_activity(data: Dataset, end: date, months: int = 24) -> pd.DataFrame
     (refunds included), ``active_customers`` those with at least one transaction in the month,
     ``new_customers`` those whose signup date falls in the month.
     """
-    transactions = data.tables["transactions"]
     last = pd.Period(end, "M")
     first = last - (months - 1)
-    month = transactions["transaction_date"].dt.to_period("M")
-    inside = transactions[(month >= first) & (month <= last)].assign(month=month, order=lambda f: f["amount"] >= 0)
-    grouped = inside.groupby("month").agg(revenue=("amount", "sum"), orders=("order", "sum"),
-                                          active_customers=("customer_id", "nunique"))
+    grouped = _monthly_transactions(data, first, last)
     signup = data.tables["customers"]["signup_date"].dt.to_period("M")
     grouped["new_customers"] = signup[(signup >= first) & (signup <= last)].value_counts()
     grouped = grouped.reindex(pd.period_range(first, last, freq="M")).fillna(0)
     grouped = grouped.astype({"orders": "int64", "active_customers": "int64", "new_customers": "int64"})
     grouped.index.name = "month"
     return grouped.reset_index().assign(month=lambda f: f["month"].dt.to_timestamp())
+
+
+def _monthly_transactions(data: Dataset, first: pd.Period, last: pd.Period) -> pd.DataFrame:
+    """Revenue, orders and active customers per month ``first``..``last`` (months without rows left out).
+
+    Counts come from DuckDB; revenue is summed by pandas over the rows in table order (only the month and the
+    amount leave DuckDB), so it is the very float a pandas sum over the whole frame gives.
+    """
+    month = "(year(transaction_date) - 1970) * 12 + month(transaction_date) - 1"  # the pandas Period ordinal
+    inside = (f"transaction_date >= TIMESTAMP '{first.start_time}' "
+              f"AND transaction_date < TIMESTAMP '{(last + 1).start_time}'")
+    with duckdb.connect() as connection:
+        view = register_table(connection, data, "transactions")
+        counts = connection.execute(f"""
+            SELECT {month} AS month, COUNT(*) FILTER (WHERE amount >= 0) AS orders,
+                   COUNT(DISTINCT customer_id) AS active_customers
+            FROM {view} WHERE {inside} GROUP BY 1""").df()
+        rows = connection.execute(f"SELECT {month} AS month, amount FROM {view} WHERE {inside}").fetchnumpy()
+    revenue = pd.Series(np.asarray(rows["amount"], dtype="float64")).groupby(np.asarray(rows["month"])).sum()
+    counts = counts.set_index("month").astype("int64")
+    grouped = pd.DataFrame({"revenue": revenue, "orders": counts["orders"],
+                            "active_customers": counts["active_customers"]})
+    grouped.index = pd.PeriodIndex.from_ordinals(grouped.index.to_numpy(dtype="int64"), freq="M")
+    return grouped
 
 
 def latest_month_summary(monthly: pd.DataFrame) -> dict[str, object]:
@@ -61,8 +82,8 @@ def recency(data: Dataset, as_of: date) -> pd.DataFrame:
         if not data.has(table):
             frame[column] = np.nan
             continue
-        latest = per_customer(frame.index.to_series(), data.tables[table][["customer_id", when]],
-                              {"latest": f"MAX({when})"}, f"{when} < TIMESTAMP '{cutoff}'")["latest"]
+        latest = per_customer_of(frame.index.to_series(), data, table, {"latest": f"MAX({when})"},
+                                 f"{when} < TIMESTAMP '{cutoff}'")["latest"]
         days = (pd.Timestamp(as_of) - latest.astype("datetime64[ns]").dt.normalize()).dt.days
         frame[column] = days.astype("float64").to_numpy()
     return frame.reset_index()

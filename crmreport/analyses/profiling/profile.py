@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
-from ...measures.aggregate import per_customer, summarize_transactions
+from ...measures.relations import per_customer_of, summarize_dataset
 from ...settings import Window
 from .reasons import reasons_text
 from .value import with_change
@@ -39,7 +39,7 @@ def customer_profile(data: Dataset, as_of: date) -> pd.DataFrame:
     cutoff = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     profile = customers.set_index("customer_id")[["name", "industry", "size_tier", "contact_name", "need_tags",
                                                   "signup_date"]]
-    summary = summarize_transactions(data.tables["transactions"], as_of).set_index("customer_id").reindex(profile.index)
+    summary = summarize_dataset(data, as_of).set_index("customer_id").reindex(profile.index)
     start = profile["signup_date"].fillna(summary["first_transaction"])
     months = (pd.Timestamp(as_of).year - start.dt.year) * 12 + (pd.Timestamp(as_of).month - start.dt.month)
     profile = profile.assign(
@@ -58,30 +58,28 @@ def customer_profile(data: Dataset, as_of: date) -> pd.DataFrame:
 def _latest(data: Dataset, table: str, column: str, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
     if not data.has(table):
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    latest = per_customer(index.to_series(), data.tables[table][["customer_id", column]], {"latest": f"MAX({column})"},
-                          f"{column} < TIMESTAMP '{cutoff}'")["latest"]
+    latest = per_customer_of(index.to_series(), data, table, {"latest": f"MAX({column})"},
+                             f"{column} < TIMESTAMP '{cutoff}'")["latest"]
     return pd.Series(latest.astype("datetime64[ns]").to_numpy(), index=index, name=column)
 
 
 def _mean_csat(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
     if not data.has("surveys"):
         return pd.Series(np.nan, index=index)
-    mean = per_customer(index.to_series(), data.tables["surveys"][["customer_id", "response_time", "csat"]],
-                        {"csat": "AVG(csat)"}, f"response_time < TIMESTAMP '{cutoff}'")["csat"]
+    mean = per_customer_of(index.to_series(), data, "surveys", {"csat": "AVG(csat)"},
+                           f"response_time < TIMESTAMP '{cutoff}'")["csat"]
     return pd.Series(mean.astype("float64").to_numpy(), index=index, name="csat")
 
 
 def _complaints(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
     counts = np.zeros(len(index), dtype="int64")
     if data.has("interactions"):
-        frame = data.tables["interactions"][["customer_id", "interaction_type", "interaction_time"]]
-        counts += per_customer(index.to_series(), frame, {"n": "COUNT(*)"},
-                               f"interaction_type = 'complaint' AND interaction_time < TIMESTAMP '{cutoff}'"
-                               )["n"].fillna(0).to_numpy(dtype="int64")
+        counts += per_customer_of(index.to_series(), data, "interactions", {"n": "COUNT(*)"},
+                                  f"interaction_type = 'complaint' AND interaction_time < TIMESTAMP '{cutoff}'"
+                                  )["n"].fillna(0).to_numpy(dtype="int64")
     if data.has("tickets"):
-        counts += per_customer(index.to_series(), data.tables["tickets"][["customer_id", "opened_at"]],
-                               {"n": "COUNT(*)"}, f"opened_at < TIMESTAMP '{cutoff}'"
-                               )["n"].fillna(0).to_numpy(dtype="int64")
+        counts += per_customer_of(index.to_series(), data, "tickets", {"n": "COUNT(*)"},
+                                  f"opened_at < TIMESTAMP '{cutoff}'")["n"].fillna(0).to_numpy(dtype="int64")
     return pd.Series(counts, index=index)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
-from ...measures.aggregate import summarize_transactions
+from ...measures.relations import summarize_dataset
 
 TOP_SHARES: tuple[float, ...] = (0.01, 0.05, 0.10, 0.20, 0.50)
 
@@ -20,7 +20,7 @@ TOP_SHARES: tuple[float, ...] = (0.01, 0.05, 0.10, 0.20, 0.50)
 def customer_values(data: Dataset, as_of: date) -> pd.DataFrame:
     """Per customer as of ``as_of``: customer_type, cumulative amount, trailing-12-month net amount,
     orders and gross order amount in the trailing 12 months (customers without purchases: 0)."""
-    summary = summarize_transactions(data.tables["transactions"], as_of)
+    summary = summarize_dataset(data, as_of)
     customers = data.tables["customers"]
     signed = customers[customers["signup_date"].isna() | (customers["signup_date"] <= pd.Timestamp(as_of))]
     values = signed[["customer_id", "customer_type"]].merge(summary, on="customer_id", how="left")

@@ -1,4 +1,4 @@
-"""Voice of the customer and channels: NPS, score distributions, complaints, need tags, contact mix.
+"""Voice of the customer: NPS, score distributions, complaints, tickets and need tags.
 
 Every function is pure: it reads validated frames (or a :class:`~crmreport.dataset.Dataset`) and a
 :class:`~crmreport.params.Window` and returns a tidy frame. A window covers whole days: a
@@ -15,11 +15,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from statsmodels.stats.proportion import proportion_confint
 
 from ...ingest.dataset import Dataset
 from ...measures.scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, in_window
 from ...settings import Window
+from .channels import check_confidence, query, window_sql
+from .checks import WHITESPACE
 
 log = logging.getLogger("crmreport")
 
@@ -34,8 +35,6 @@ DISTRIBUTION_COLUMNS = ["score", "responses", "share"]
 SUMMARY_COLUMNS = ["metric", "before", "after", "change", "direction"]
 CATEGORY_COLUMNS = ["category", "tickets", "share"]
 TAG_COLUMNS = ["tag", "customers", "share"]
-MIX_COLUMNS = ["channel", "direction", "interactions", "share"]
-RESPONSE_COLUMNS = ["channel", "outbound", "responded", "response_rate", "ci_low", "ci_high"]
 
 
 @dataclass(frozen=True)
@@ -50,11 +49,6 @@ class NpsResult:
     ci_low: float
     ci_high: float
     message: str | None = None
-
-
-def _check_confidence(confidence: float) -> None:
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}; use e.g. 0.95")
 
 
 def nps(scores: pd.Series, confidence: float = 0.95) -> NpsResult:
@@ -80,7 +74,7 @@ def nps(scores: pd.Series, confidence: float = 0.95) -> NpsResult:
     ValueError
         When a score lies outside 0-10 or ``confidence`` outside (0, 1).
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     values = pd.to_numeric(scores, errors="raise").dropna().to_numpy(dtype=float)
     bad = values[(values < 0) | (values > 10)]
     if bad.size:
@@ -122,10 +116,12 @@ def score_distribution(surveys: pd.DataFrame | None, column: Literal["csat", "np
 
 def _complaints(data: Dataset, window: Window) -> float:
     if data.has("interactions"):
-        inside = in_window(data.tables["interactions"], "interaction_time", window)
-        return float((inside["interaction_type"] == "complaint").sum())
-    inside = in_window(data.tables["tickets"], "opened_at", window)
-    return float((inside["category"] == "complaint").sum())
+        table, column, kind = "interactions", "interaction_time", "interaction_type"
+    else:
+        table, column, kind = "tickets", "opened_at", "category"
+    counted = query(data, table, f"SELECT COUNT(*) AS n FROM {{table}} WHERE {window_sql(column, window)} "
+                                  f"AND {kind} = 'complaint'")
+    return float(counted["n"].iloc[0])
 
 
 def _voice_values(data: Dataset, window: Window) -> dict[str, float]:
@@ -189,11 +185,14 @@ def tickets_by_category(data: Dataset, window: Window) -> pd.DataFrame:
     """
     if not data.has("tickets"):
         return pd.DataFrame(columns=CATEGORY_COLUMNS)
-    category = in_window(data.tables["tickets"], "opened_at", window)["category"].str.strip()
-    category = category[category.notna() & (category != "")]
-    if category.empty:
+    counts = query(data, "tickets", f"""
+        SELECT trim(category, '{WHITESPACE}') AS category, COUNT(*) AS tickets FROM {{table}}
+        WHERE {window_sql("opened_at", window)} AND category IS NOT NULL GROUP BY 1""")
+    counts = counts[counts["category"] != ""]
+    if counts.empty:
         return pd.DataFrame(columns=CATEGORY_COLUMNS)
-    return _shares(category.value_counts(), ["category", "tickets"])
+    return _shares(pd.Series(counts["tickets"].to_numpy(dtype="int64"), index=counts["category"].astype("str")),
+                   ["category", "tickets"])
 
 
 def need_tag_frequencies(customers: pd.DataFrame | None) -> pd.DataFrame:
@@ -213,64 +212,6 @@ def need_tag_frequencies(customers: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=TAG_COLUMNS)
     per_customer = tags.reset_index().drop_duplicates()["need_tags"]
     return _shares(per_customer.value_counts(), ["tag", "customers"], total=len(customers))
-
-
-def interaction_mix(interactions: pd.DataFrame | None, window: Window) -> pd.DataFrame:
-    """Interactions in ``window`` per channel and direction.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``channel``, ``direction``, ``interactions`` and ``share`` of all interactions in the window,
-        largest first.
-    """
-    if interactions is None:
-        return pd.DataFrame(columns=MIX_COLUMNS)
-    inside = in_window(interactions, "interaction_time", window)
-    if inside.empty:
-        return pd.DataFrame(columns=MIX_COLUMNS)
-    counts = inside.groupby(["channel", "direction"]).size().reset_index(name="interactions")
-    counts = counts.sort_values(["interactions", "channel", "direction"], ascending=[False, True, True],
-                                kind="stable").reset_index(drop=True)
-    return counts.assign(share=counts["interactions"] / counts["interactions"].sum())[MIX_COLUMNS]
-
-
-def outbound_response_rates(interactions: pd.DataFrame | None, window: Window,
-                            confidence: float = 0.95) -> pd.DataFrame:
-    """Share of outbound interactions in ``window`` the customer responded to, per channel.
-
-    An empty ``responded`` counts as no response (the KPI definition: responded = true).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``channel``, ``outbound``, ``responded``, ``response_rate`` and the Wilson interval
-        ``ci_low``/``ci_high`` at ``confidence``, channels in name order.
-    """
-    _check_confidence(confidence)
-    if interactions is None:
-        return pd.DataFrame(columns=RESPONSE_COLUMNS)
-    inside = in_window(interactions, "interaction_time", window)
-    outbound = inside[inside["direction"] == "outbound"]
-    if outbound.empty:
-        return pd.DataFrame(columns=RESPONSE_COLUMNS)
-    answered = outbound["responded"].astype("boolean").fillna(False).astype("int64")
-    grouped = answered.groupby(outbound["channel"]).agg(outbound="size", responded="sum").reset_index()
-    low, high = proportion_confint(grouped["responded"], grouped["outbound"], alpha=1 - confidence,
-                                   method="wilson")
-    return grouped.assign(response_rate=grouped["responded"] / grouped["outbound"],
-                          ci_low=np.asarray(low, dtype=float), ci_high=np.asarray(high, dtype=float))[RESPONSE_COLUMNS]
-
-
-def response_rates_vs_baseline(interactions: pd.DataFrame | None, window: Window, baseline: Window) -> pd.DataFrame:
-    """:func:`outbound_response_rates` of ``window`` with the ``baseline`` rate and the ``change`` per channel.
-
-    Channels without outbound contacts in the baseline get an empty ``response_rate_before``.
-    """
-    now = outbound_response_rates(interactions, window)
-    before = outbound_response_rates(interactions, baseline)[["channel", "response_rate"]]
-    merged = now.merge(before.rename(columns={"response_rate": "response_rate_before"}), on="channel", how="left")
-    return merged.assign(change=merged["response_rate"] - merged["response_rate_before"])
 
 
 def score_shares(scores: pd.DataFrame) -> dict[str, float]:

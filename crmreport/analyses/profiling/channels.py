@@ -1,0 +1,116 @@
+"""Contact channels: interactions per channel and direction, outbound response rates with Wilson intervals.
+
+Counted in DuckDB over the interactions frame or a dataset's table where it lies (a run's Parquet file),
+so a run's millions of interactions never become a pandas frame. A window covers whole days: a
+date-time ``t`` is inside when ``start <= t < end + 1 day``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from ...ingest.dataset import Dataset
+from ...measures.relations import register_table
+from ...settings import Window
+
+MIX_COLUMNS = ["channel", "direction", "interactions", "share"]
+RESPONSE_COLUMNS = ["channel", "outbound", "responded", "response_rate", "ci_low", "ci_high"]
+
+
+def check_confidence(confidence: float) -> None:
+    """Raise ValueError unless ``confidence`` lies strictly between 0 and 1."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}; use e.g. 0.95")
+
+
+def query(source: pd.DataFrame | Dataset, table: str, sql: str) -> pd.DataFrame:
+    """Run ``sql`` (``{table}`` standing for the table) in DuckDB over a frame or a dataset's table where it lies."""
+    with duckdb.connect() as connection:
+        if isinstance(source, Dataset):
+            view = register_table(connection, source, table)
+        else:
+            view = f"{table}_frame"
+            connection.register(view, source)
+        return connection.execute(sql.format(table=view)).df()
+
+
+def window_sql(column: str, window: Window) -> str:
+    """SQL: ``column`` lies in ``window`` (the same whole days as :func:`crmreport.measures.scores.in_window`)."""
+    stop = window.end + timedelta(days=1)
+    return f"{column} >= TIMESTAMP '{window.start}' AND {column} < TIMESTAMP '{stop}'"
+
+
+def interaction_mix(interactions: pd.DataFrame | Dataset | None, window: Window) -> pd.DataFrame:
+    """Interactions in ``window`` per channel and direction, counted in DuckDB.
+
+    ``interactions`` is the interactions frame or a dataset (its table is then scanned where it lies, so a
+    run's interactions never need to be loaded as a frame). Rows without a channel or direction are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``direction``, ``interactions`` and ``share`` of the counted interactions in the window,
+        largest first (ties by channel, then direction).
+    """
+    if interactions is None or (isinstance(interactions, Dataset) and not interactions.has("interactions")):
+        return pd.DataFrame(columns=MIX_COLUMNS)
+    counts = query(interactions, "interactions", f"""
+        SELECT channel, direction, COUNT(*) AS interactions FROM {{table}}
+        WHERE {window_sql("interaction_time", window)} AND channel IS NOT NULL AND direction IS NOT NULL
+        GROUP BY channel, direction""")
+    if counts.empty:
+        return pd.DataFrame(columns=MIX_COLUMNS)
+    counts = counts.astype({"channel": "str", "direction": "str", "interactions": "int64"})
+    counts = counts.sort_values(["interactions", "channel", "direction"], ascending=[False, True, True],
+                                kind="stable").reset_index(drop=True)
+    return counts.assign(share=counts["interactions"] / counts["interactions"].sum())[MIX_COLUMNS]
+
+
+def outbound_response_rates(interactions: pd.DataFrame | Dataset | None, window: Window,
+                            confidence: float = 0.95) -> pd.DataFrame:
+    """Share of outbound interactions in ``window`` the customer responded to, per channel (counted in DuckDB).
+
+    ``interactions`` is the interactions frame or a dataset (see :func:`interaction_mix`). An empty
+    ``responded`` counts as no response (the KPI definition: responded = true); rows without a channel are
+    left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``outbound``, ``responded``, ``response_rate`` and the Wilson interval
+        ``ci_low``/``ci_high`` at ``confidence``, channels in name order.
+    """
+    check_confidence(confidence)
+    if interactions is None or (isinstance(interactions, Dataset) and not interactions.has("interactions")):
+        return pd.DataFrame(columns=RESPONSE_COLUMNS)
+    grouped = query(interactions, "interactions", f"""
+        SELECT channel, COUNT(*) AS outbound,
+               CAST(COUNT(*) FILTER (WHERE coalesce(TRY_CAST(responded AS BOOLEAN), FALSE)) AS BIGINT) AS responded
+        FROM {{table}}
+        WHERE {window_sql("interaction_time", window)} AND direction = 'outbound' AND channel IS NOT NULL
+        GROUP BY channel""")
+    if grouped.empty:
+        return pd.DataFrame(columns=RESPONSE_COLUMNS)
+    grouped = grouped.astype({"channel": "str", "outbound": "int64", "responded": "int64"})
+    grouped = grouped.sort_values("channel", kind="stable").reset_index(drop=True)
+    low, high = proportion_confint(grouped["responded"], grouped["outbound"], alpha=1 - confidence,
+                                   method="wilson")
+    return grouped.assign(response_rate=grouped["responded"] / grouped["outbound"],
+                          ci_low=np.asarray(low, dtype=float), ci_high=np.asarray(high, dtype=float))[RESPONSE_COLUMNS]
+
+
+def response_rates_vs_baseline(interactions: pd.DataFrame | Dataset | None, window: Window,
+                               baseline: Window) -> pd.DataFrame:
+    """:func:`outbound_response_rates` of ``window`` with the ``baseline`` rate and the ``change`` per channel.
+
+    Channels without outbound contacts in the baseline get an empty ``response_rate_before``.
+    """
+    now = outbound_response_rates(interactions, window)
+    before = outbound_response_rates(interactions, baseline)[["channel", "response_rate"]]
+    merged = now.merge(before.rename(columns={"response_rate": "response_rate_before"}), on="channel", how="left")
+    return merged.assign(change=merged["response_rate"] - merged["response_rate_before"])
