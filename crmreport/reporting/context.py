@@ -76,6 +76,10 @@ class PreparedTables(Mapping[str, pd.DataFrame]):
             self.loaded[name] = pd.read_parquet(self.folder / f"{name}.parquet")
         return self.loaded[name]
 
+    def __contains__(self, name: object) -> bool:
+        # Mapping's default would read the table to answer (``data.has`` must not load it)
+        return name in self.names
+
     def file(self, name: str) -> Path | None:
         """The Parquet file of table ``name`` while it is not loaded (None once it is): SQL can scan it."""
         if name not in self.names:
