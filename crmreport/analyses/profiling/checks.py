@@ -8,7 +8,6 @@ run's Parquet file, see :func:`crmreport.measures.relations.register_table`), ne
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,8 +21,9 @@ from ...measures.relations import register_table
 #: contact columns whose validity the loader flags
 CONTACT_FLAGS: dict[tuple[str, str], str] = {("customers", "phone"): "phone_valid",
                                              ("customers", "email"): "email_valid"}
-#: what blank means: every character Python's ``str.strip()`` removes
-WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+#: what blank means: every character Python's ``str.strip()`` removes (``str.isspace``)
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B))
+              + "\u2028\u2029\u202f\u205f\u3000")
 _TEXT_TYPES = ("VARCHAR",)
 _FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 
