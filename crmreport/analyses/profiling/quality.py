@@ -56,7 +56,7 @@ class Scorecards:
 
 
 def scorecards(data: Dataset, period_end: date) -> Scorecards:
-    """:func:`table_scorecard`, :func:`column_scorecard` and :func:`quality_issues` from one query per table.
+    """:func:`table_scorecard`, :func:`column_scorecard` and :func:`quality_issues` from one pass over the tables.
 
     Parameters
     ----------
