@@ -7,6 +7,7 @@ by column and never becomes a pandas frame; a table already in memory is queried
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -50,8 +51,19 @@ def per_customer_of(customer_ids: pd.Series, data: Dataset, table: str, aggregat
 
 def summarize_dataset(data: Dataset, as_of: date) -> pd.DataFrame:
     """The per-customer transaction summary (:func:`~crmreport.measures.aggregate.summary_sql`) of ``data``,
-    from the Parquet file when the transactions are still on disk, else from the frame."""
+    from the Parquet file when the transactions are still on disk, else from the frame.
+
+    The summary of a file is kept for the next call with the same file and date (notebook 01 asks for
+    it twice in a row: the customer profile and the customer values at the period end).
+    """
     path = table_file(data, "transactions")
     if path is None:
         return summarize_transactions(data.tables["transactions"], as_of)
-    return summarize_files(str(path), as_of)
+    stat = path.stat()
+    return _file_summary(str(path), stat.st_mtime_ns, stat.st_size, as_of).copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _file_summary(path: str, mtime_ns: int, size: int, as_of: date) -> pd.DataFrame:
+    """:func:`summarize_files` of one file version (``mtime_ns`` and ``size`` tell a rewritten file apart)."""
+    return summarize_files(path, as_of)

@@ -40,27 +40,33 @@ def customer_profile(data: Dataset, as_of: date) -> pd.DataFrame:
     profile = customers.set_index("customer_id")[["name", "industry", "size_tier", "contact_name", "need_tags",
                                                   "signup_date"]]
     summary = summarize_dataset(data, as_of).set_index("customer_id").reindex(profile.index)
+    last_interaction, complaints = _interactions(data, cutoff, profile.index)
     start = profile["signup_date"].fillna(summary["first_transaction"])
     months = (pd.Timestamp(as_of).year - start.dt.year) * 12 + (pd.Timestamp(as_of).month - start.dt.month)
     profile = profile.assign(
         cooperation_months=months.clip(lower=0).astype("Int64"),
         cumulative_amount=summary["total_amount"].fillna(0.0),
         last_transaction_date=summary["last_transaction"],
-        last_interaction_date=_latest(data, "interactions", "interaction_time", cutoff, profile.index),
+        last_interaction_date=last_interaction,
         satisfaction=_mean_csat(data, cutoff, profile.index),
-        complaint_count=_complaints(data, cutoff, profile.index),
+        complaint_count=complaints + _tickets(data, cutoff, profile.index),
         key_contact=profile["contact_name"],
     )
     return profile.reset_index()[list(PROFILE_COLUMNS)].sort_values(
         "cumulative_amount", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _latest(data: Dataset, table: str, column: str, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
-    if not data.has(table):
-        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    latest = per_customer_of(index.to_series(), data, table, {"latest": f"MAX({column})"},
-                             f"{column} < TIMESTAMP '{cutoff}'")["latest"]
-    return pd.Series(latest.astype("datetime64[ns]").to_numpy(), index=index, name=column)
+def _interactions(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Per customer of ``index``: the last interaction before ``cutoff`` and the complaints before it (one scan)."""
+    if not data.has("interactions"):
+        return (pd.Series(pd.NaT, index=index, dtype="datetime64[ns]", name="interaction_time"),
+                pd.Series(np.zeros(len(index), dtype="int64"), index=index))
+    found = per_customer_of(index.to_series(), data, "interactions",
+                            {"latest": "MAX(interaction_time)",
+                             "n": "COUNT(*) FILTER (WHERE interaction_type = 'complaint')"},
+                            f"interaction_time < TIMESTAMP '{cutoff}'")
+    return (pd.Series(found["latest"].astype("datetime64[ns]").to_numpy(), index=index, name="interaction_time"),
+            pd.Series(found["n"].fillna(0).to_numpy(dtype="int64"), index=index))
 
 
 def _mean_csat(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
@@ -71,18 +77,13 @@ def _mean_csat(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Serie
     return pd.Series(mean.astype("float64").to_numpy(), index=index, name="csat")
 
 
-def _complaints(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
+def _tickets(data: Dataset, cutoff: pd.Timestamp, index: pd.Index) -> pd.Series:
+    """Tickets opened before ``cutoff`` per customer of ``index`` (0 without tickets)."""
     counts = np.zeros(len(index), dtype="int64")
-    if data.has("interactions"):
-        counts += per_customer_of(index.to_series(), data, "interactions", {"n": "COUNT(*)"},
-                                  f"interaction_type = 'complaint' AND interaction_time < TIMESTAMP '{cutoff}'"
-                                  )["n"].fillna(0).to_numpy(dtype="int64")
     if data.has("tickets"):
         counts += per_customer_of(index.to_series(), data, "tickets", {"n": "COUNT(*)"},
                                   f"opened_at < TIMESTAMP '{cutoff}'")["n"].fillna(0).to_numpy(dtype="int64")
     return pd.Series(counts, index=index)
-
-
 
 
 BASE_DIMENSIONS: tuple[str, ...] = ("customer_type", "industry", "size_tier", "region", "account_manager")
