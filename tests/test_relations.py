@@ -181,11 +181,3 @@ def test_summarize_dataset_keeps_one_file_summary_and_hands_out_copies(files, tm
     assert summarize_dataset(files, date(2025, 9, 30))["total_amount"].sum() == len(rewritten[
         rewritten["transaction_date"] < "2025-10-01"])
 
-
-def test_need_tags_are_counted_once_per_customer_and_blank_or_missing_tags_dropped():
-    customers = pd.DataFrame({"need_tags": ["a; b;a", " ", None, "b;\u3000;c ", "a"]})
-    tags = voice.need_tag_frequencies(customers).set_index("tag")
-    assert tags["customers"].to_dict() == {"a": 2, "b": 2, "c": 1}
-    assert tags["share"].to_dict() == {"a": 2 / 5, "b": 2 / 5, "c": 1 / 5}
-    assert list(tags.index) == ["a", "b", "c"]  # ties by name
-    assert voice.need_tag_frequencies(pd.DataFrame({"need_tags": [None, None]})).empty

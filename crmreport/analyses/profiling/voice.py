@@ -196,7 +196,7 @@ def tickets_by_category(data: Dataset, window: Window) -> pd.DataFrame:
 
 
 def need_tag_frequencies(customers: pd.DataFrame | None) -> pd.DataFrame:
-    """How many customers carry each need tag (``need_tags`` split on ';', stripped, empty tags dropped; in DuckDB).
+    """How many customers carry each need tag (``need_tags`` split on ';', stripped, empty tags dropped).
 
     Returns
     -------
@@ -206,16 +206,12 @@ def need_tag_frequencies(customers: pd.DataFrame | None) -> pd.DataFrame:
     """
     if customers is None or customers.empty:
         return pd.DataFrame(columns=TAG_COLUMNS)
-    rows = pd.DataFrame({"pos": np.arange(len(customers)), "need_tags": customers["need_tags"].reset_index(drop=True)})
-    counts = query(rows, "customers", f"""
-        SELECT tag, COUNT(DISTINCT pos) AS customers FROM (
-            SELECT pos, trim(unnest(string_split(CAST(need_tags AS VARCHAR), ';')), '{WHITESPACE}') AS tag
-            FROM {{table}} WHERE need_tags IS NOT NULL)
-        WHERE tag <> '' GROUP BY tag""")
-    if counts.empty:
+    tags = customers["need_tags"].reset_index(drop=True).str.split(";").explode().str.strip()
+    tags = tags[tags.notna() & (tags != "")]
+    if tags.empty:
         return pd.DataFrame(columns=TAG_COLUMNS)
-    per_customer = pd.Series(counts["customers"].to_numpy(dtype="int64"), index=counts["tag"].astype("str"))
-    return _shares(per_customer, ["tag", "customers"], total=len(customers))
+    per_customer = tags.reset_index().drop_duplicates()["need_tags"]
+    return _shares(per_customer.value_counts(), ["tag", "customers"], total=len(customers))
 
 
 def score_shares(scores: pd.DataFrame) -> dict[str, float]:
