@@ -47,6 +47,7 @@ def _customers() -> pd.DataFrame:
         {**base, "customer_id": "C2", "account_manager": " \u3000", "size_tier": None, "phone_valid": False},
         {**base, "customer_id": "C2", "customer_type": "B2X", "email": "\t", "email_valid": False},  # duplicate key
         {**base, "customer_id": "  ", "signup_date": "2025-10-03", "need_tags": ""},  # blank key
+        {**base, "customer_id": "C5", "name": "\u3000\u2003", "contact_name": "\u3000李雷", "region": "\u4e1c "},
     ])
 
 
@@ -122,7 +123,8 @@ def test_counts_match_the_python_oracle(small):
         assert got == expected, name
     # by hand: blank key '  ' and the ideographic-space manager are empty; C2 twice; T2 twice; C9 and None orphans
     assert checks["customers"].empty["account_manager"] == 1
-    assert (checks["customers"].key_rows, checks["customers"].distinct_keys) == (3, 2)
+    assert checks["customers"].empty["name"] == 1 and checks["customers"].empty["contact_name"] == 0  # CJK spaces
+    assert (checks["customers"].key_rows, checks["customers"].distinct_keys) == (4, 3)
     assert checks["customers"].invalid["customer_type"] == 1
     assert checks["customers"].invalid["phone"] == 1 and checks["customers"].invalid["email"] == 0  # '\t' is empty
     assert checks["transactions"].orphans == 2
@@ -141,14 +143,14 @@ def test_parquet_and_frames_give_the_same_counts(small, tmp_path):
 
 def test_empty_table_and_all_null_column():
     transactions = _transactions().iloc[:0]
-    customers = _customers().assign(need_tags=None, region=pd.Series([None] * 4, dtype="object"))
+    customers = _customers().assign(need_tags=None, region=pd.Series([None] * 5, dtype="object"))
     data = _dataset({"customers": customers, "transactions": transactions})
     checks = table_checks(data, PERIOD_END)
     empty = checks["transactions"]
     assert (empty.rows, empty.key_rows, empty.distinct_keys, empty.orphans) == (0, 0, 0, 0)
     assert set(empty.empty.values()) == {0} and np.isnan(empty.key_uniqueness)
     assert pd.isna(empty.latest["transaction_date"])
-    assert checks["customers"].empty["need_tags"] == 4 and checks["customers"].empty["region"] == 4
+    assert checks["customers"].empty["need_tags"] == 5 and checks["customers"].empty["region"] == 5
     columns = quality.column_scorecard(data, PERIOD_END)
     assert columns.loc[columns["table"] == "transactions", "completeness"].isna().all()
 
@@ -170,5 +172,5 @@ def test_scorecards_equal_the_three_functions(small):
     pd.testing.assert_frame_equal(cards.issues, quality.quality_issues(small, PERIOD_END))
     tables = cards.tables.set_index("table")
     assert tables.loc["transactions", "orphan_keys"] == 2
-    assert tables.loc["customers", "owner_coverage"] == pytest.approx(3 / 4)
+    assert tables.loc["customers", "owner_coverage"] == pytest.approx(4 / 5)
     assert tables.loc["transactions", "freshness_days"] == 0

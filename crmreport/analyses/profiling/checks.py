@@ -25,6 +25,7 @@ CONTACT_FLAGS: dict[tuple[str, str], str] = {("customers", "phone"): "phone_vali
 #: what blank means: every character Python's ``str.strip()`` removes (``str.isspace``)
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B))
               + "\u2028\u2029\u202f\u205f\u3000")
+_LAST_SPACE = max(map(ord, WHITESPACE))
 _TEXT_TYPES = ("VARCHAR",)
 _FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 
@@ -61,9 +62,10 @@ def empty_sql(column: str, sql_type: str) -> str:
     """SQL true where ``column`` (of DuckDB type ``sql_type``) is missing, NaN or blank text."""
     q = _quote(column)
     if sql_type in _TEXT_TYPES:
-        # printable ASCII first: not blank, without the (slow) trim of the whole value
-        return (f"(CASE WHEN {q} IS NULL THEN TRUE WHEN ascii({q}) BETWEEN 33 AND 126 THEN FALSE "
-                f"ELSE trim({q}, {_literal(WHITESPACE)}) = '' END)")
+        # a first character that is no whitespace (printable ASCII, or past U+3000, the last whitespace
+        # code point: CJK text) makes the value non-blank without the (slow, copying) trim
+        return (f"(CASE WHEN {q} IS NULL THEN TRUE WHEN ascii({q}) BETWEEN 33 AND 126 OR ascii({q}) > {_LAST_SPACE} "
+                f"THEN FALSE ELSE trim({q}, {_literal(WHITESPACE)}) = '' END)")
     if sql_type in _FLOAT_TYPES:
         return f"({q} IS NULL OR isnan({q}))"
     return f"({q} IS NULL)"
