@@ -136,12 +136,15 @@ def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.D
                        reason=reasons.reindex(rows.index).astype("str"))
 
 
-def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers: Cleaned,
-                    names: NameFinder | None = None) -> list[str]:
-    """Quarantine rows of quarantined customers; report customer ids that exist nowhere."""
+def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customer_ids: pd.Series,
+                    quarantined_ids: pd.Series, names: NameFinder | None = None) -> list[str]:
+    """Quarantine rows of quarantined customers; report customer ids that exist nowhere.
+
+    ``customer_ids`` are the kept customers' ids, ``quarantined_ids`` those of quarantined customers.
+    """
     ids = cleaned.kept["customer_id"]
-    known = is_in(ids, customers.kept["customer_id"])
-    of_quarantined = ~known & is_in(ids, customers.quarantined["customer_id"])
+    known = is_in(ids, customer_ids)
+    of_quarantined = ~known & is_in(ids, quarantined_ids)
     if of_quarantined.any():
         moved = cleaned.kept[of_quarantined]
         reasons = pd.Series(REASON_ORPHAN_OF_QUARANTINED, index=moved.index)
