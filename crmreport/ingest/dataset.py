@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as arrow
 
 from ..core.contract import REQUIRED_TABLES, TABLES
 from ..core.errors import DataValidationError, SourceError
@@ -141,10 +142,10 @@ def customer_names(raw: RawTable | None, params: Params) -> NameFinder:
     return NameFinder(values)
 
 
-def _conform(raw: RawTable, params: Params, names: NameFinder) -> tuple[pd.DataFrame, list[str]]:
+def _conform(raw: RawTable, cells: pd.DataFrame, params: Params, names: NameFinder) -> tuple[pd.DataFrame, list[str]]:
     reading = Reading(params.decimal_for(raw.name), params.date_format.get(raw.name, {}), params.timezone)
-    frame, found = conform(raw, TABLES[raw.name], params.columns.get(raw.name, {}), params.values.get(raw.name, {}),
-                           names, reading)
+    frame, found = conform(raw, cells, TABLES[raw.name], params.columns.get(raw.name, {}),
+                           params.values.get(raw.name, {}), names, reading)
     if not found and frame.empty:
         found = [f"table {raw.name}: {raw.origin} has a header but no rows; export the table again with its data"]
     return frame, found
@@ -185,8 +186,10 @@ def prepare_dataset(params: Params, into: Path | None = None) -> Dataset:
     customer_ids = quarantined_ids = pd.Series(dtype="str")
     for name, read in readers.items():  # contract order: customers first
         raw = first if name == "customers" else read()
-        frame, found = _conform(raw, params, names)
-        raw = replace(raw, frame=pd.DataFrame(columns=raw.frame.columns))  # its cells are in `frame` now
+        cells, raw = raw.frame, replace(raw, frame=pd.DataFrame(columns=raw.frame.columns))
+        first = None
+        frame, found = _conform(raw, cells, params, names)  # consumes `cells`: one copy of the table at a time
+        del cells
         type_problems.extend(found)
         if type_problems:  # the run stops on these; the other tables are still checked for them
             continue
@@ -214,6 +217,7 @@ def prepare_dataset(params: Params, into: Path | None = None) -> Dataset:
             into.mkdir(parents=True, exist_ok=True)
             final.to_parquet(into / f"{name}.parquet", index=False)
         del final
+        arrow.default_memory_pool().release_unused()  # give the table's memory back before the next is read
     if type_problems or problems:
         raise DataValidationError(type_problems or problems)
     dataset = Dataset(tables if into is None else PreparedTables(into, list(accounting)), quarantine, accounting,

@@ -158,7 +158,8 @@ def read_file(table: str, path: Path, encoding: str | None = None) -> RawTable:
         return RawTable(table, frame, str(path), lines[0] if lines else 2, _fingerprint(content), encoding, lines)
     if suffix == ".parquet":
         try:
-            frame = pd.read_parquet(io.BytesIO(content))
+            # the Arrow table's buffers are freed while the frame is built: one copy of the table at a time
+            frame = pd.read_parquet(io.BytesIO(content), to_pandas_kwargs={"self_destruct": True, "split_blocks": True})
         except Exception as exc:  # pyarrow raises several unrelated types for non-parquet bytes
             raise SourceError(f"table {table}: {path} is not a Parquet table ({exc.__class__.__name__}); "
                               "export it again as Parquet or CSV") from None
