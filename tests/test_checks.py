@@ -13,8 +13,7 @@ import pytest
 from crmreport.analyses.profiling import quality
 from crmreport.analyses.profiling.checks import WHITESPACE, table_checks
 from crmreport.core.contract import TABLES
-from crmreport.ingest.dataset import ACCOUNTING_FILE, Dataset, TableAccount
-from crmreport.reporting.context import load_prepared
+from crmreport.ingest.dataset import ACCOUNTING_FILE, Dataset, TableAccount, load_prepared
 
 PERIOD_END = date(2025, 9, 30)
 

@@ -17,10 +17,9 @@ import pandas as pd
 import pytest
 
 from crmreport.analyses.profiling import activity, channels, voice
-from crmreport.ingest.dataset import ACCOUNTING_FILE, Dataset, TableAccount
+from crmreport.ingest.dataset import ACCOUNTING_FILE, Dataset, TableAccount, load_prepared
 from crmreport.measures.aggregate import per_customer, summarize_transactions
 from crmreport.measures.relations import per_customer_of, register_table, summarize_dataset, table_file
-from crmreport.reporting.context import load_prepared
 from crmreport.settings import Window
 
 Q3 = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))

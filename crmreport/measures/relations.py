@@ -1,8 +1,9 @@
 """A prepared table as a DuckDB relation: the frame in memory, or the Parquet file it would be read from.
 
 Aggregating analyses query a table through :func:`register_table` rather than ``data.tables[name]``,
-so a table that is still on disk (a run's prepared folder, read lazily) is scanned by DuckDB column
-by column and never becomes a pandas frame; a table already in memory is queried as it is (no copy).
+so a table that is still on disk (a run's prepared folder,
+:class:`~crmreport.ingest.dataset.PreparedTables`) is scanned by DuckDB column by column and never
+becomes a pandas frame; a table already in memory is queried as it is (no copy).
 """
 
 from __future__ import annotations
@@ -14,18 +15,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..ingest.dataset import Dataset
+from ..ingest.dataset import Dataset, PreparedTables
 from .aggregate import per_customer_in, summarize_files, summarize_transactions
 
 
 def table_file(data: Dataset, name: str) -> Path | None:
-    """The Parquet file ``data.tables[name]`` would be read from, or None when the table is in memory.
-
-    A lazily read mapping of tables (the runner's prepared folder) says so through a ``file(name)``
-    method; a plain dict of frames has none.
-    """
-    locate = getattr(data.tables, "file", None)
-    return locate(name) if callable(locate) else None
+    """The Parquet file ``data.tables[name]`` would be read from, or None when the table is in memory
+    (a dict of frames, or a run's prepared table a notebook has already read)."""
+    return data.tables.file(name) if isinstance(data.tables, PreparedTables) else None
 
 
 def register_table(connection: duckdb.DuckDBPyConnection, data: Dataset, name: str, view: str | None = None) -> str:
