@@ -155,3 +155,59 @@ def test_wilson_bounds_hold_the_rate_when_every_case_is_met():
     everything = pd.Series(["met"] * 7)
     table = followup.rule_7_24_72(pd.DataFrame({"outcome": everything}), None, None).iloc[0]
     assert table["rate"] == 1 and table["ci_high"] == 1 and table["ci_low"] == pytest.approx(wilson(7, 7)[0])
+
+
+def _resampled(values: np.ndarray, q: float, resamples: int, seed: int, alpha: float = 0.05):
+    """The bootstrap as first written: one matrix of resamples per quantile (the oracle of the blocked one)."""
+    values = values[~np.isnan(values)]
+    rng = np.random.default_rng(seed)
+    draws = np.quantile(values[rng.integers(0, len(values), (resamples, len(values)))], q, axis=1)
+    low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+    return float(np.quantile(values, q)), float(low), float(high)
+
+
+@pytest.mark.parametrize("n", [3, 17, 475])
+@pytest.mark.parametrize("cells", [1, 50, 1 << 22])
+def test_blocked_bootstrap_draws_the_same_resamples(n, cells):
+    values = np.random.default_rng(n).gamma(2.0, 5.0, n)
+    values[::5] = np.nan
+    both = sla.bootstrap_quantiles(values, (0.5, 0.9), 150, 2025, 0.05, cells=cells)
+    assert both == [_resampled(values, q, 150, 2025) for q in (0.5, 0.9)]
+    assert sla.bootstrap_quantile(values, 0.9, 150, 2025) == both[1]
+
+
+def test_bootstrap_of_empty_and_single_values():
+    assert np.isnan(sla.bootstrap_quantiles(np.array([np.nan]), (0.5, 0.9), 100, 1)).all()
+    assert sla.bootstrap_quantiles(np.array([4.0]), (0.5,), 100, 1, max_cells=0)[0][0] == 4.0
+
+
+@pytest.mark.parametrize("n", [400, 3000])
+def test_order_statistic_bootstrap_matches_resampling_in_distribution(n):
+    # the exact order-statistic draws and explicit resamples estimate the same percentile interval
+    values = np.random.default_rng(3).lognormal(1.0, 1.0, n)
+    sampled = np.array(sla.bootstrap_quantiles(values, (0.5, 0.9), 4000, 1))
+    exact = np.array(sla.bootstrap_quantiles(values, (0.5, 0.9), 4000, 2, max_cells=0))
+    assert (sampled[:, 0] == exact[:, 0]).all()  # the estimates themselves are not resampled
+    spread = (sampled[:, 2] - sampled[:, 1])[:, None]
+    assert (np.abs(sampled[:, 1:] - exact[:, 1:]) <= 0.1 * spread).all()
+
+
+def test_order_statistics_of_a_resample_follow_their_beta_law():
+    # P(k-th smallest of a resample of 0..n-1 <= j) = P(Binomial(n, (j + 1) / n) >= k), a hand formula;
+    # with n = 11 the minimum and the median are the 1st and the 6th smallest (no interpolation), drawn in a chain
+    from scipy.stats import binom
+    n, draws = 11, 20000
+    low, median = sla.order_statistic_quantiles(np.arange(n, dtype=float), (0.0, 0.5), draws,
+                                                np.random.default_rng(0))
+    for j in (1, 3, 6):
+        assert (low <= j).mean() == pytest.approx(binom.sf(0, n, (j + 1) / n), abs=0.015)
+    for j in (3, 5, 7):
+        assert (median <= j).mean() == pytest.approx(binom.sf(5, n, (j + 1) / n), abs=0.015)
+
+
+def test_compliance_without_intervals_keeps_medians(per_ticket):
+    full = sla.sla_compliance(per_ticket, SETTINGS, "category")
+    quick = sla.sla_compliance(per_ticket, SETTINGS, "category", intervals=False)
+    same = ["rule", "category", "tickets", "met", "breached", "pending", "compliance_rate", "median_hours", "p90_hours"]
+    pd.testing.assert_frame_equal(full[same], quick[same])
+    assert quick[["median_low", "median_high", "p90_low", "p90_high"]].isna().all().all()
