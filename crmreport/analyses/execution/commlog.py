@@ -48,7 +48,7 @@ def follow_ups(log: pd.DataFrame, interactions: pd.DataFrame, until: pd.Timestam
     agreed = log[log["due_date"].notna()].copy()
     agreed["at"] = pd.to_datetime(agreed["interaction_time"])
     agreed["due"] = pd.to_datetime(agreed["due_date"]).dt.normalize()
-    out = interactions[interactions["direction"] == "outbound"]
+    out = interactions.loc[interactions["direction"] == "outbound", ["customer_id", "interaction_time"]]
     answers = out[["customer_id"]].assign(reply=pd.to_datetime(out["interaction_time"])).sort_values("reply")
     agreed = pd.merge_asof(agreed.sort_values("at"), answers, left_on="at", right_on="reply", by="customer_id",
                            direction="forward", allow_exact_matches=False)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from ...measures.aggregate import per_customer
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
 from .clock import elapsed_hours
@@ -36,10 +37,10 @@ def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | None,
     new = customers.loc[_in(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
     contacts = []
     if interactions is not None:
-        out = interactions[interactions["direction"] == "outbound"]
+        out = interactions.loc[interactions["direction"] == "outbound", ["customer_id", "interaction_time"]]
         contacts.append(out[["customer_id"]].assign(at=pd.to_datetime(out["interaction_time"])))
     if tasks is not None:
-        done = tasks[(tasks["status"] == "done") & tasks["actual_date"].notna()]
+        done = tasks.loc[(tasks["status"] == "done") & tasks["actual_date"].notna(), ["customer_id", "actual_date"]]
         contacts.append(done[["customer_id"]].assign(at=pd.to_datetime(done["actual_date"])))
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
     if contacts:
@@ -59,11 +60,12 @@ def replies(interactions: pd.DataFrame, tickets: pd.DataFrame | None, window: Wi
             settings: ExecutionParams) -> pd.DataFrame:
     """Per inbound consultation or complaint in ``window``: the first reply time, hours and outcome."""
     times = pd.to_datetime(interactions["interaction_time"])
-    inbound = interactions[(interactions["direction"] == "inbound")
-                           & interactions["interaction_type"].isin(REPLY_TYPES) & _in(times, window)]
+    inbound = interactions.loc[(interactions["direction"] == "inbound")
+                               & interactions["interaction_type"].isin(REPLY_TYPES) & _in(times, window),
+                               ["interaction_id", "customer_id", "interaction_time"]]
     asked = inbound[["interaction_id", "customer_id"]].assign(at=pd.to_datetime(inbound["interaction_time"]))
     asked = asked.sort_values("at").reset_index(drop=True)
-    out = interactions[interactions["direction"] == "outbound"]
+    out = interactions.loc[interactions["direction"] == "outbound", ["customer_id", "interaction_time"]]
     answers = out[["customer_id"]].assign(reply=pd.to_datetime(out["interaction_time"])).sort_values("reply")
     merged = pd.merge_asof(asked, answers, left_on="at", right_on="reply", by="customer_id", direction="forward",
                            allow_exact_matches=False)
@@ -111,8 +113,11 @@ def cadence(execution: pd.DataFrame, interactions: pd.DataFrame, window: Window,
     the day-3 call). Per stage: customers, expected, mean and median received, share receiving at
     least the expected number."""
     days = (pd.Timestamp(window.end) - pd.Timestamp(window.start)).days + 1
-    out = interactions[(interactions["direction"] == "outbound") & _in(interactions["interaction_time"], window)]
-    received = execution["customer_id"].map(out.groupby("customer_id").size()).fillna(0).astype("int64")
+    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
+    counts = per_customer(execution["customer_id"], interactions, {"received": "COUNT(*)"},
+                          where=f"direction = 'outbound' AND interaction_time >= TIMESTAMP '{start}' "
+                                f"AND interaction_time < TIMESTAMP '{stop}'")
+    received = counts["received"].fillna(0).astype("int64").to_numpy()
     frame = execution[["customer_id", "lifecycle_stage"]].assign(received=received)
     rows = []
     for stage, every in settings.cadence_days.items():

@@ -35,7 +35,8 @@ def emotional_events(data: Dataset, as_of: date) -> pd.DataFrame:
     parts = []
     if data.has("interactions"):
         frame = data.tables["interactions"]
-        frame = frame[frame["interaction_time"] < end]
+        frame = frame.loc[frame["interaction_time"] < end, ["customer_id", "interaction_time", "sentiment",
+                                                             "interaction_type"]]
         negative = (frame["sentiment"] == -1).fillna(False) | (frame["interaction_type"] == "complaint")
         positive = (frame["sentiment"] == 1).fillna(False) & ~negative
         sign = np.where(negative, -1, np.where(positive, 1, 0))
