@@ -211,3 +211,56 @@ def test_compliance_without_intervals_keeps_medians(per_ticket):
     same = ["rule", "category", "tickets", "met", "breached", "pending", "compliance_rate", "median_hours", "p90_hours"]
     pd.testing.assert_frame_equal(full[same], quick[same])
     assert quick[["median_low", "median_high", "p90_low", "p90_high"]].isna().all().all()
+
+
+def _oracle_next(asked: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
+    """The forward merge_asof (strictly later, same customer) that next_outbound replaces."""
+    out = interactions[interactions["direction"] == "outbound"]
+    answers = out[["customer_id"]].assign(reply=out["interaction_time"]).sort_values("reply")
+    left = asked.assign(pos=range(len(asked))).sort_values("at")
+    merged = pd.merge_asof(left, answers, left_on="at", right_on="reply", by="customer_id", direction="forward",
+                           allow_exact_matches=False)
+    return merged.sort_values("pos")["reply"].reset_index(drop=True)
+
+
+CONTACTS = pd.DataFrame([
+    ("I1", "C1", "2025-07-04 09:00", "inbound"), ("I2", "C1", "2025-07-04 09:00", "outbound"),  # same time: no reply
+    ("I3", "C1", "2025-07-05 10:00", "outbound"), ("I4", "C1", "2025-07-06 10:00", "outbound"),
+    ("I5", "C2", "2025-07-05 18:00", "outbound"),  # Saturday evening
+    ("I6", "C3", "2025-07-01 08:00", "outbound"),  # before every question of C3
+], columns=["interaction_id", "customer_id", "interaction_time", "direction"]).assign(
+    interaction_time=lambda f: pd.to_datetime(f["interaction_time"]))
+
+
+def test_next_outbound_against_merge_asof(tmp_path):
+    from crmreport.ingest.dataset import Dataset, TableAccount
+    from crmreport.reporting.context import load_prepared
+
+    asked = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4", "C1"],
+                          "at": pd.to_datetime(["2025-07-04 09:00", "2025-07-04 12:00", "2025-07-02 08:00",
+                                                "2025-07-02 08:00", "2025-07-06 10:00"])})
+    expected = _oracle_next(asked, CONTACTS)
+    assert expected.isna().tolist() == [False, False, True, True, True]
+    found = followup.next_outbound(asked, CONTACTS)
+    assert (pd.Series(found).equals(expected.astype(found.dtype)))
+    account = TableAccount("interactions", "test", "", None, len(CONTACTS), 0, 0, len(CONTACTS))
+    Dataset({"interactions": CONTACTS}, {}, {"interactions": account}, "test", False).save(tmp_path)
+    prepared = load_prepared(tmp_path)
+    assert pd.Series(followup.next_outbound(asked, prepared)).equals(expected.astype(found.dtype))
+    assert prepared.tables.loaded == {}  # read by DuckDB from the file
+    assert len(followup.next_outbound(asked.iloc[:0], CONTACTS)) == 0
+
+
+def test_first_follow_up_from_interactions_and_tasks_by_hand():
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C9"], "signup_date": pd.to_datetime(
+        ["2025-07-03", "2025-07-05", "2025-07-02", "2025-06-01"])})  # C9 signed up before the period
+    done = pd.DataFrame({"customer_id": ["C3", "C3"], "status": ["done", "delayed"],
+                         "actual_date": pd.to_datetime(["2025-07-12", "2025-07-03"])})
+    frame = followup.first_follow_ups(customers, CONTACTS, done, WINDOW, UNTIL, 7).set_index("customer_id")
+    assert frame.index.tolist() == ["C1", "C2", "C3"]
+    assert frame.loc["C1", "first_contact"] == T("2025-07-04 09:00")  # the day after signing up
+    assert frame.loc["C2", "days"] == 0.75  # the evening of the signup day
+    assert frame.loc["C3", "days"] == 10.0  # the task; the earlier interaction was before the signup
+    assert frame["outcome"].tolist() == ["met", "met", "breached"]
+    none = followup.first_follow_ups(customers, CONTACTS.iloc[:0], None, WINDOW, UNTIL, 7)
+    assert none["first_contact"].isna().all() and none["outcome"].tolist() == ["breached"] * 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ..ingest.dataset import Dataset
 
@@ -39,3 +40,28 @@ def register_table(connection: duckdb.DuckDBPyConnection, data: Dataset, name: s
     else:
         connection.read_parquet(str(path)).create_view(alias, replace=True)
     return alias
+
+
+def register_source(connection: duckdb.DuckDBPyConnection, source: pd.DataFrame | Dataset, name: str,
+                    alias: str | None = None) -> str:
+    """:func:`register_table` of table ``name`` when ``source`` is a dataset, else ``source`` (a frame) as ``alias``."""
+    if isinstance(source, Dataset):
+        return register_table(connection, source, name, alias)
+    connection.register(alias or name, source)
+    return alias or name
+
+
+def rows_between(source: pd.DataFrame | Dataset, name: str, column: str, start: pd.Timestamp,
+                 stop: pd.Timestamp) -> pd.DataFrame:
+    """The rows of table ``name`` (or of the frame ``source``) with ``start <= column < stop``, in table order.
+
+    From a prepared table not yet read, only those rows are read from its Parquet file (with the same
+    column types as the whole table); the index is fresh (0..n-1).
+    """
+    path = parquet_file(source, name) if isinstance(source, Dataset) else None
+    if path is not None:
+        bounds = [(column, ">=", start.to_pydatetime()), (column, "<", stop.to_pydatetime())]
+        return pd.read_parquet(path, filters=bounds).reset_index(drop=True)
+    frame = source.tables[name] if isinstance(source, Dataset) else source
+    times = pd.to_datetime(frame[column])
+    return frame[(times >= start) & (times < stop)].reset_index(drop=True)
