@@ -21,6 +21,7 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import tenure_months
+from ...measures.relations import register_table
 from ...settings.health import Health
 from ...stats.discrimination import mean_interval
 
@@ -70,7 +71,7 @@ def _lookback_means(data: Dataset, ids: pd.Series, start: pd.Timestamp, stop: pd
         connection.register("ids_frame", pd.DataFrame({"customer_id": ids.to_numpy(dtype=object),
                                                        "pos": np.arange(len(ids))}))
         if data.has("surveys"):
-            connection.register("surveys", data.tables["surveys"])
+            register_table(connection, data, "surveys")
             joins.append("LEFT JOIN (SELECT customer_id, AVG(trust) AS trust, AVG(nps) AS nps FROM surveys "
                          "WHERE response_time >= $start AND response_time < $stop GROUP BY customer_id) "
                          "AS s USING (customer_id)")
@@ -80,7 +81,7 @@ def _lookback_means(data: Dataset, ids: pd.Series, start: pd.Timestamp, stop: pd
         else:
             selects += ["CAST(NULL AS DOUBLE) AS trust", "CAST(NULL AS DOUBLE) AS nps"]
         if data.has("tickets"):
-            connection.register("tickets", data.tables["tickets"])
+            register_table(connection, data, "tickets")
             answers.append("SELECT customer_id, CAST(satisfaction AS DOUBLE) AS score FROM tickets "
                            "WHERE opened_at >= $start AND opened_at < $stop")
         if answers:
@@ -90,7 +91,7 @@ def _lookback_means(data: Dataset, ids: pd.Series, start: pd.Timestamp, stop: pd
             selects.append("a.satisfaction")
         else:
             selects.append("CAST(NULL AS DOUBLE) AS satisfaction")
-        connection.register("transactions", data.tables["transactions"])
+        register_table(connection, data, "transactions")
         joins.append("LEFT JOIN (SELECT customer_id, COUNT(DISTINCT CAST(transaction_date AS DATE)) AS purchase_days "
                      "FROM transactions WHERE amount >= 0 AND transaction_date >= $start AND transaction_date < $stop "
                      "GROUP BY customer_id) AS o USING (customer_id)")

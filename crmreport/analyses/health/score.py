@@ -24,6 +24,7 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import contact_features, transaction_features
+from ...measures.relations import register_table
 from ...settings.health import HEALTH_MEASURES, Health
 from .rqi import signed_customers, weighted_mean
 
@@ -123,7 +124,7 @@ def churn_outcome(data: Dataset, as_of: date, until: date, activity_days: int) -
         ORDER BY customer_id
     """
     with duckdb.connect() as connection:
-        connection.register("tx", data.tables["transactions"][["customer_id", "transaction_date", "amount"]])
+        register_table(connection, data, "transactions", "tx")
         frame = connection.execute(sql, bounds).df()
     return pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(dtype=object),
                          "churned": frame["churned"].to_numpy(dtype=bool)})
