@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from ..core.i18n import t
-from ..ingest.dataset import ACCOUNTING_FILE, Dataset, TableAccount, prepare_dataset
+from ..ingest.dataset import Dataset, load_prepared, prepare_dataset
 from ..settings import Params, find_project_root, load_params, uses_demo_data
 
 log = logging.getLogger("crmreport")
@@ -58,36 +54,6 @@ def open_period(period: str = "2025Q3", params_file: str | None = None, data: st
     if prepared is None:
         _announce(params, folder)
     return PeriodContext(params, dataset, folder)
-
-
-class PreparedTables(Mapping[str, pd.DataFrame]):
-    """The run's prepared tables, each read from its Parquet file when a notebook first uses it.
-
-    A notebook holds only the tables it reads (notebook 03 never loads the interactions), once.
-    """
-
-    def __init__(self, folder: Path, names: list[str]):
-        self.folder, self.names, self.loaded = folder, names, {}
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self.names:
-            raise KeyError(name)
-        if name not in self.loaded:
-            self.loaded[name] = pd.read_parquet(self.folder / f"{name}.parquet")
-        return self.loaded[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.names)
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-def load_prepared(folder: Path) -> Dataset:
-    """The dataset a run prepared in ``folder`` (``Dataset.save``), its tables read on first use."""
-    meta = json.loads((folder / ACCOUNTING_FILE).read_text(encoding="utf-8"))
-    accounting = {name: TableAccount(**account) for name, account in meta["accounting"].items()}
-    return Dataset(PreparedTables(folder, list(accounting)), {}, accounting, meta["source"], meta["masked"])
 
 
 def _announce(params: Params, folder: Path) -> None:

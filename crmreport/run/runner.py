@@ -101,7 +101,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     run_log = attach_log_file(staging.log)
     try:
         started = time.perf_counter()
-        dataset = prepare_dataset(params)
+        dataset = prepare_dataset(params, into=staging.prepared)
         _write_inputs(staging, params, dataset)
         prepare_seconds = time.perf_counter() - started
         earlier = previous_entries(final / "manifest.json")
@@ -127,7 +127,6 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
 
 
 def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> None:
-    dataset.save(staging.prepared)
     shutil.rmtree(staging.quarantine, ignore_errors=True)
     staging.quarantine.mkdir(parents=True)
     for name, rows in dataset.quarantine.items():
