@@ -115,12 +115,6 @@ class PreparedTables(Mapping[str, pd.DataFrame]):
     def __contains__(self, name: object) -> bool:
         return name in self.names  # without reading the table (Mapping's default would)
 
-    def file(self, name: str) -> Path | None:
-        """The Parquet file of table ``name`` while it is not loaded (None once it is): SQL can scan it."""
-        if name not in self.names:
-            raise KeyError(name)
-        return None if name in self.loaded else self.folder / f"{name}.parquet"
-
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
 

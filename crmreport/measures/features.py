@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from ..ingest.dataset import Dataset
+from .relations import register_table
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "customer_id", "recency_days", "frequency", "monetary", "annual_amount", "trend", "tenure_months",
@@ -140,12 +141,10 @@ def contact_features(data: Dataset, as_of: date, response_days: int = 180) -> pd
     if not data.has("interactions") and not data.has("tickets"):
         return pd.DataFrame(columns=columns)
     with duckdb.connect() as connection:
-        if data.has("interactions"):
-            frame = data.tables["interactions"][["customer_id", "interaction_time", "interaction_type", "direction",
-                                                 "responded"]]
-            connection.register("interactions_frame", frame)
+        if data.has("interactions"):  # the Parquet file itself when the notebook has not read the table
+            register_table(connection, data, "interactions", "interactions_frame")
         else:
-            connection.register("tickets_frame", data.tables["tickets"][["customer_id", "opened_at", "category"]])
+            register_table(connection, data, "tickets", "tickets_frame")
         result = connection.execute(contact_features_sql(as_of, response_days, data.has("interactions"))).df()
     return result.astype({"customer_id": "str", "complaints_6m": "int64", "response_rate": "float64",
                           "interaction_gap_days": "float64", "enquiries_3m": "int64"})[columns]
