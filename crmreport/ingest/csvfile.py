@@ -125,8 +125,9 @@ def record_lines(table: str, path: Path, text: str, delimiter: str, width: int) 
     """The start line of every data record, counted by a second, independent read of the file.
 
     Without a quote character in the file every non-blank line is a record. A record that spans
-    several physical lines is legitimate when a quoted field holds a line break; when those continuation lines look like records of their own (as many delimiters as a
-    record has), an unbalanced quote has swallowed them, and the file is refused with the line.
+    several physical lines is legitimate when a quoted field holds a line break; when those
+    continuation lines look like records of their own (as many delimiters as a record has), an
+    unbalanced quote has swallowed them, and the file is refused with the line.
     """
     physical = re.split(r"\r\n|\r|\n", text)
     if '"' not in text:  # nothing quoted: every non-blank line is one record, the first the header
