@@ -85,7 +85,7 @@ def _typed_transaction_features(frame: pd.DataFrame) -> pd.DataFrame:
 
 def transaction_features(transactions: pd.DataFrame, as_of: date, trend_months: int = 3) -> pd.DataFrame:
     """Transaction features of a validated transactions frame, computed in DuckDB."""
-    with duckdb.connect() as connection:
+    with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
         connection.register("transactions_frame", transactions[["customer_id", "transaction_date", "amount"]])
         sql = transaction_features_sql("transactions_frame", as_of, trend_months)
         return _typed_transaction_features(connection.execute(sql).df())
