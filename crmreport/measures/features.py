@@ -141,11 +141,11 @@ def contact_features(data: Dataset, as_of: date, response_days: int = 180) -> pd
         return pd.DataFrame(columns=columns)
     with duckdb.connect() as connection:
         if data.has("interactions"):
-            frame = data.tables["interactions"][["customer_id", "interaction_time", "interaction_type", "direction",
-                                                 "responded"]]
-            connection.register("interactions_frame", frame)
+            used = ["customer_id", "interaction_time", "interaction_type", "direction", "responded"]
+            connection.register("interactions_frame", data.columns("interactions", used)[used])
         else:
-            connection.register("tickets_frame", data.tables["tickets"][["customer_id", "opened_at", "category"]])
+            used = ["customer_id", "opened_at", "category"]
+            connection.register("tickets_frame", data.columns("tickets", used)[used])
         result = connection.execute(contact_features_sql(as_of, response_days, data.has("interactions"))).df()
     return result.astype({"customer_id": "str", "complaints_6m": "int64", "response_rate": "float64",
                           "interaction_gap_days": "float64", "enquiries_3m": "int64"})[columns]
@@ -164,10 +164,10 @@ def customer_features(data: Dataset, as_of: date, response_days: int = 180, tren
     Customers without transactions get frequency 0, annual_amount 0 and trend 0; without contacts,
     complaints_6m and enquiries_3m are 0 and the rates and gaps are empty.
     """
-    customers = data.tables["customers"]
+    customers = data.columns("customers", ["customer_id", "signup_date"])
     signed = customers[customers["signup_date"].isna() | (customers["signup_date"] <= pd.Timestamp(as_of))]
-    spend = transaction_features(data.tables["transactions"], as_of, trend_months).drop(columns=["spend_recent_3m",
-                                                                                  "spend_prior_3m"])
+    transactions = data.columns("transactions", ["customer_id", "transaction_date", "amount"])
+    spend = transaction_features(transactions, as_of, trend_months).drop(columns=["spend_recent_3m", "spend_prior_3m"])
     frame = (signed[["customer_id", "signup_date"]]
              .merge(spend, on="customer_id", how="left")
              .merge(contact_features(data, as_of, response_days), on="customer_id", how="left"))

@@ -93,7 +93,7 @@ def _ids(values) -> pd.api.extensions.ExtensionArray | np.ndarray:
 
 def _inside(data: Dataset, table: str, column: str, window: Window, columns: list[str]) -> pd.DataFrame:
     """``columns`` of ``table``'s rows in ``window``, in table order (:func:`crmreport.measures.keys.window_rows`)."""
-    return window_rows(data.tables[table], column, window, columns)
+    return window_rows(data.columns(table, [column, *columns]), column, window, columns)
 
 
 def _purchases(data: Dataset, window: Window, columns: tuple[str, ...] = ("customer_id", "amount")) -> pd.DataFrame:
@@ -104,20 +104,20 @@ def _purchases(data: Dataset, window: Window, columns: tuple[str, ...] = ("custo
 
 def _signed_by(data: Dataset, day: date) -> np.ndarray:
     """Boolean per row of the customers table: signup on or before ``day`` (an empty signup date counts)."""
-    signup = data.tables["customers"]["signup_date"]
+    signup = data.columns("customers", ["customer_id", "signup_date"])["signup_date"]
     return (signup.isna() | (signup < pd.Timestamp(day + timedelta(days=1)))).to_numpy()
 
 
 def _customers_by(data: Dataset, day: date) -> pd.Series:
     """Customers whose signup is on or before ``day`` (an empty signup date counts as signed up)."""
-    customers = data.tables["customers"]
+    customers = data.columns("customers", ["customer_id", "signup_date"])
     return customers.loc[_signed_by(data, day), "customer_id"]
 
 
 def _per_customer(data: Dataset, day: date, events: pd.DataFrame, values: np.ndarray, sum_values: bool) -> pd.DataFrame:
     """One observation per customer signed up by ``day``, in customers-table order: the sum of ``values``
     (pandas' grouped sum, so the same floating-point result as a groupby on the ids) or the count of ``events``."""
-    customers = data.tables["customers"]["customer_id"]
+    customers = data.columns("customers", ["customer_id", "signup_date"])["customer_id"]
     where = positions(events["customer_id"], customers)
     keep = where >= 0
     totals = np.zeros(len(customers))

@@ -68,13 +68,32 @@ class PreparedTables(Mapping[str, pd.DataFrame]):
 
     def __init__(self, folder: Path, names: list[str]):
         self.folder, self.names, self.loaded = folder, names, {}
+        self.partial: dict[str, pd.DataFrame] = {}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self.names:
             raise KeyError(name)
         if name not in self.loaded:
             self.loaded[name] = pd.read_parquet(self.folder / f"{name}.parquet")
+            self.partial.pop(name, None)
         return self.loaded[name]
+
+    def read_columns(self, name: str, columns: list[str]) -> pd.DataFrame:
+        """A frame of table ``name`` with at least ``columns``: the whole table when it is loaded, else the
+        columns read so far plus the missing ones (read alone from the Parquet file); see ``Dataset.columns``."""
+        if name not in self.names:
+            raise KeyError(name)
+        if name in self.loaded:
+            return self.loaded[name]
+        have = self.partial.get(name)
+        missing = [c for c in dict.fromkeys(columns) if have is None or c not in have.columns]
+        if missing:
+            read = pd.read_parquet(self.folder / f"{name}.parquet", columns=missing)
+            self.partial[name] = read if have is None else pd.concat([have, read], axis=1)
+        return self.partial[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names  # without reading the table (Mapping's default would)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)

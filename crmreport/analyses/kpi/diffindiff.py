@@ -22,7 +22,8 @@ DID_TYPES = ("proportion", "mean", "ratio", "nps", "rate")
 
 def group_members(data: Dataset, group: CustomerGroup, segments: pd.DataFrame | None) -> pd.Index:
     """Customer ids of a params group: ``column`` in ``values`` (customers column or ``segment``) or listed."""
-    customers = data.tables["customers"]
+    customers = data.columns("customers", ["customer_id", *([group.column] if group.column and group.column != "segment"
+                                                           else [])])
     ids = customers["customer_id"]
     listed = pd.Series(list(group.customers), dtype=object)
     parts = [ids[member(ids, listed)]]
@@ -54,7 +55,7 @@ def did_groups(data: Dataset, params: Params, segments: pd.DataFrame | None = No
         raise ParamsError("kpis.did names no treated group; add kpis: {did: {treated: {column: ..., values: [...]}}}")
     treated = group_members(data, did.treated, segments)
     if did.comparison is None:
-        ids = data.tables["customers"]["customer_id"]
+        ids = data.columns("customers", ["customer_id"])["customer_id"]
         comparison = _sorted_ids(ids[~member(ids, treated)])
     else:
         comparison = group_members(data, did.comparison, segments)

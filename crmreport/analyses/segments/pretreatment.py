@@ -73,7 +73,7 @@ def pre_treatment_segments(data: Dataset, settings: Segmentation, as_of: date,
         ``customer_id``, ``segment``: one row per customer of the customers table.
     """
     by = by or settings.segments_by
-    customers = data.tables["customers"]
+    customers = data.columns("customers", ["customer_id", *(["customer_type"] if by == "customer_type" else [])])
     if by == "customer_type":
         return groups_from(pd.DataFrame(columns=["customer_id"]), customers, by)
     return groups_from(segment_customers(data, as_of, settings, clusters=False), customers, by)
