@@ -12,7 +12,7 @@ from ...settings.segmentation import Segmentation
 
 CLUSTER_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary", "trend")
 #: customers k-means is fitted on (a seeded sample beyond this many; all of them are then assigned)
-FIT_SAMPLE = 50_000
+FIT_SAMPLE = 20_000
 
 
 def cluster_matrix(features: pd.DataFrame) -> np.ndarray:
