@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreport.ingest.values import suggested_formats, to_datetime, to_number
+from crmreport.ingest.values import map_distinct, suggested_formats, to_datetime, to_number
 
 
 def dates(*values: str, fmt: str | None = None, timezone: str = "Asia/Shanghai"):
@@ -91,3 +91,38 @@ def test_non_finite_numbers_are_read_for_quarantine():
 def test_numeric_cells_are_taken_as_they_are_under_a_decimal_comma():
     parsed = to_number(pd.Series([12.5, "1.234,5", None], dtype="object"), ",")
     assert parsed.values.iloc[:2].tolist() == [12.5, 1234.5] and not parsed.bad.any()
+
+
+NUMBER_TEXTS = ["1,234.56", " 12.5 ", "¥ 1,000", "-3", "1.234,56", "12,5", "1.000", "inf", "-Infinity", "∞",
+                "1e5", ".5", "+7", "RMB 30", "usd40", "", "  ", "abc", "12.5.1", "１２３", "1,23", "1 000", "\t8\n"]
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_text_columns_read_like_cell_by_cell(decimal):
+    """A text column (CSV) takes a vectorised path; the cell-by-cell path of mixed cells is its oracle."""
+    values = NUMBER_TEXTS + [None]
+    vectorised = to_number(pd.Series(values, dtype="str"), decimal)
+    by_cell = to_number(pd.Series(values, dtype="object"), decimal)
+    assert vectorised.values.equals(by_cell.values)
+    assert vectorised.bad.tolist() == by_cell.bad.tolist()
+    assert vectorised.reason == by_cell.reason
+
+
+def test_number_shaped_text_that_cannot_be_read_is_an_error_not_an_empty_cell():
+    parsed = to_number(pd.Series(["１２３", "4"], dtype="str"))  # full-width digits match \d but are no float
+    assert parsed.bad.tolist() == [True, False]
+
+
+def test_map_distinct_calls_the_rule_once_per_distinct_value_and_keeps_empties():
+    calls = []
+
+    def rule(value):
+        calls.append(value)
+        return value.upper()
+
+    series = pd.Series(["a", "b", None, "a", "b", "a"], index=[5, 4, 3, 2, 1, 0], dtype="str")
+    mapped = map_distinct(series, rule, "str")
+    assert sorted(calls) == ["a", "b"]
+    assert mapped.index.tolist() == [5, 4, 3, 2, 1, 0]
+    assert mapped.tolist()[:2] == ["A", "B"] and pd.isna(mapped.iloc[2]) and mapped.tolist()[3:] == ["A", "B", "A"]
+    assert map_distinct(pd.Series([], dtype="str"), rule, "str").empty

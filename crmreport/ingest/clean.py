@@ -20,6 +20,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.compute as pc
 
 from ..core.contract import TableSpec
 from .masking import NameFinder
@@ -88,13 +90,16 @@ def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date
                 names: NameFinder | None = None) -> tuple[Cleaned, list[str]]:
     """Remove exact duplicates, quarantine impossible rows, and report duplicate keys."""
     rows_read = len(frame)
-    duplicated = frame.duplicated(keep="first")
+    shares_key = frame.duplicated(list(spec.key), keep=False).to_numpy()
+    duplicated = exact_duplicates(frame, shares_key)
     deduplicated = frame[~duplicated]
     reasons = _failed_rows(deduplicated, quarantine_schema(spec, as_of))
     quarantined = _with_reasons(raw, deduplicated.loc[reasons.index], reasons)
     kept = deduplicated.drop(index=reasons.index)
     problems = []
-    clashes = kept.duplicated(list(spec.key), keep=False)
+    clashes = pd.Series(False, index=kept.index)  # only rows that shared a key before can share one now
+    suspects = pd.Series(shares_key, index=frame.index).reindex(kept.index).to_numpy()
+    clashes[suspects] = kept[suspects].duplicated(list(spec.key), keep=False).to_numpy()
     if clashes.any():
         key = ", ".join(spec.key)
         problems.append(
@@ -102,6 +107,28 @@ def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date
             f"{describe_rows(raw, kept.index[clashes], kept.loc[clashes, spec.key[-1]], names=names)}. Fix: give "
             "each row its own id in the source, or remove the outdated copies")
     return Cleaned(kept, quarantined, int(duplicated.sum()), rows_read), problems
+
+
+def exact_duplicates(frame: pd.DataFrame, shares_key: np.ndarray) -> pd.Series:
+    """``frame.duplicated(keep="first")``, compared cell by cell only among the rows that share their key.
+
+    Two identical rows share their key, so only those rows (``shares_key``) can be exact duplicates:
+    the full comparison runs on them instead of hashing every cell of every row.
+    """
+    duplicated = pd.Series(False, index=frame.index)
+    if shares_key.any():
+        duplicated[shares_key] = frame[shares_key].duplicated(keep="first").to_numpy()
+    return duplicated
+
+
+def is_in(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """``values.isin(pool)`` for string ids, hashed inside Arrow (pandas builds a Python list of ``pool``).
+
+    An empty value is never in the pool.
+    """
+    found = pc.is_in(arrow.array(values, type=arrow.string()),
+                      value_set=arrow.array(pool.dropna(), type=arrow.string()))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
 
 
 def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
@@ -113,8 +140,8 @@ def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers:
                     names: NameFinder | None = None) -> list[str]:
     """Quarantine rows of quarantined customers; report customer ids that exist nowhere."""
     ids = cleaned.kept["customer_id"]
-    known = ids.isin(customers.kept["customer_id"])
-    of_quarantined = ~known & ids.isin(customers.quarantined["customer_id"])
+    known = is_in(ids, customers.kept["customer_id"])
+    of_quarantined = ~known & is_in(ids, customers.quarantined["customer_id"])
     if of_quarantined.any():
         moved = cleaned.kept[of_quarantined]
         reasons = pd.Series(REASON_ORPHAN_OF_QUARANTINED, index=moved.index)
@@ -132,9 +159,8 @@ def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers:
 def flag_contacts(customers: pd.DataFrame) -> pd.DataFrame:
     """Add ``phone_valid`` and ``email_valid`` (empty when no phone / e-mail is given)."""
     def check(series: pd.Series, pattern: re.Pattern[str], strip: str) -> pd.Series:
-        cleaned = series.str.replace(strip, "", regex=True)
-        valid = cleaned.map(lambda v: bool(pattern.match(v)) if isinstance(v, str) else pd.NA)
-        return valid.astype("boolean")
+        valid = series.str.replace(strip, "", regex=True).str.match(pattern).astype("boolean")
+        return valid.mask(series.isna())
 
     return customers.assign(phone_valid=check(customers["phone"], VALID_PHONE, r"[\s\-()]"),
                             email_valid=check(customers["email"], VALID_EMAIL, r"^\s+|\s+$"))

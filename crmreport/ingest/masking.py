@@ -18,6 +18,7 @@ import re
 import pandas as pd
 
 from ..core.contract import FREE_TEXT_COLUMNS, STAFF_COLUMNS
+from .values import map_distinct
 
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
                      "夏侯", "令狐", "端木", "西门", "南宫")
@@ -196,14 +197,7 @@ def masked_example(value: object, names: NameFinder | None = None, personal_tabl
 
 
 def _apply(series: pd.Series, rule) -> pd.Series:
-    present = series.notna()
-    if not present.any():
-        return series.copy()
-    unique = series[present].unique()
-    lookup = {value: rule(value) for value in unique}
-    masked = series.copy()
-    masked[present] = series[present].map(lookup)
-    return masked
+    return map_distinct(series, rule)
 
 
 COLUMN_RULES = {"name": mask_name, "contact_name": mask_contact, "phone": mask_phone, "email": mask_email}

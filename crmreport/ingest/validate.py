@@ -17,7 +17,7 @@ from ..core.contract import BOOLEAN_WORDS, BUILTIN_SYNONYMS, CANONICAL_DTYPES, C
 from ..core.errors import SourceError
 from .masking import NameFinder, masked_example
 from .sources import RawTable
-from .values import FIRST_YEAR, LAST_YEAR, Parsed, Reading, to_datetime, to_number
+from .values import FIRST_YEAR, LAST_YEAR, Parsed, Reading, map_distinct, to_datetime, to_number
 
 log = logging.getLogger("crmreport")
 EXAMPLES = 5
@@ -165,24 +165,29 @@ def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], readin
             parsed.values = parsed.values.dt.normalize()
         return parsed
     no_problem = pd.Series(False, index=series.index)
+    if col.kind == "bool" and pd.api.types.is_bool_dtype(series.dtype) and not value_map:
+        return Parsed(series.astype("boolean"), no_problem)  # typed source (Parquet, a database)
     text = _as_text(series)
     if value_map:
-        text = text.map(lambda v: value_map.get(v, v) if isinstance(v, str) else v).astype("str")
+        text = map_distinct(text, lambda v: value_map.get(v, v), "str")
     if col.kind == "bool":
         return Parsed(*_to_bool(text))
     if col.kind == "enum":
         return Parsed(*_to_choice(text, col.choices))
     if col.kind == "tags":
-        tags = text.str.replace("；", ";").str.split(";").map(
-            lambda parts: "; ".join(p.strip() for p in parts if p.strip()) if isinstance(parts, list) else pd.NA)
-        return Parsed(tags.astype("str"), no_problem)
+        return Parsed(map_distinct(text, _tag_list, "str"), no_problem)
     return Parsed(text, no_problem)
 
 
+def _tag_list(text: str) -> str:
+    """``a；b; ;c`` -> ``a; b; c`` (full-width or ASCII semicolons, blanks dropped); empty when no tag."""
+    tags = [part.strip() for part in text.replace("；", ";").split(";") if part.strip()]
+    return "; ".join(tags)
+
+
 def _to_bool(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    lowered = text.str.lower()
-    values = lowered.map(lambda v: BOOLEAN_WORDS.get(v, pd.NA) if isinstance(v, str) else pd.NA)
-    return values.astype("boolean"), text.notna() & values.isna()
+    values = map_distinct(text, lambda v: BOOLEAN_WORDS.get(v.lower(), pd.NA), "boolean")
+    return values, text.notna() & values.isna()
 
 
 def _choice_key(value: str) -> str:
@@ -193,12 +198,7 @@ def _to_choice(text: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd
     lookup = {_choice_key(choice): choice for choice in choices}
     lookup.update({word: target for word, target in BUILTIN_SYNONYMS.items() if target in choices})
 
-    def one(value: object) -> object:
-        if not isinstance(value, str):
-            return pd.NA
-        return lookup.get(_choice_key(value), lookup.get(value, value))
-
-    values = text.map(one).astype("str")
+    values = map_distinct(text, lambda value: lookup.get(_choice_key(value), lookup.get(value, value)), "str")
     return values, values.notna() & ~values.isin(choices)
 
 
