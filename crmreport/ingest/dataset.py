@@ -80,6 +80,12 @@ class Dataset:
         reader = getattr(self.tables, "read_columns", None)
         return reader(table, columns) if reader is not None else self.tables[table]
 
+    def parquet_file(self, table: str) -> Path | None:
+        """The run's Parquet file of ``table`` when the tables are read lazily from one and ``table`` is not
+        in memory (an aggregate can then scan the file in DuckDB and never load the table); else None."""
+        finder = getattr(self.tables, "parquet_file", None)
+        return finder(table) if finder is not None else None
+
     @property
     def missing_tables(self) -> list[str]:
         return [name for name in TABLES if name not in self.tables]

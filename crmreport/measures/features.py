@@ -83,12 +83,32 @@ def _typed_transaction_features(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)[list(TRANSACTION_FEATURES)]
 
 
+def _transaction_features_of(data: Dataset, as_of: date, trend_months: int) -> pd.DataFrame:
+    """:func:`transaction_features` of the dataset's transactions (from the run's Parquet file when not in memory)."""
+    with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
+        _register(connection, data, "transactions", ["customer_id", "transaction_date", "amount"],
+                  "transactions_frame")
+        sql = transaction_features_sql("transactions_frame", as_of, trend_months)
+        return _typed_transaction_features(connection.execute(sql).df())
+
+
 def transaction_features(transactions: pd.DataFrame, as_of: date, trend_months: int = 3) -> pd.DataFrame:
     """Transaction features of a validated transactions frame, computed in DuckDB."""
     with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
         connection.register("transactions_frame", transactions[["customer_id", "transaction_date", "amount"]])
         sql = transaction_features_sql("transactions_frame", as_of, trend_months)
         return _typed_transaction_features(connection.execute(sql).df())
+
+
+def _register(connection: duckdb.DuckDBPyConnection, data: Dataset, table: str, columns: list[str],
+              name: str) -> None:
+    """``columns`` of ``table`` as the view ``name``: scanned from the run's Parquet file when the table is
+    not in memory (nothing loaded into pandas), else the frame's columns."""
+    path = data.parquet_file(table)
+    if path is None:
+        connection.register(name, data.columns(table, columns)[columns])
+    else:
+        connection.read_parquet(str(path)).select(*columns).create_view(name)
 
 
 def transaction_features_database(url: str, as_of: date, table: str = "transactions",
@@ -141,11 +161,11 @@ def contact_features(data: Dataset, as_of: date, response_days: int = 180) -> pd
         return pd.DataFrame(columns=columns)
     with duckdb.connect() as connection:
         if data.has("interactions"):
-            used = ["customer_id", "interaction_time", "interaction_type", "direction", "responded"]
-            connection.register("interactions_frame", data.columns("interactions", used)[used])
+            _register(connection, data, "interactions",
+                      ["customer_id", "interaction_time", "interaction_type", "direction", "responded"],
+                      "interactions_frame")
         else:
-            used = ["customer_id", "opened_at", "category"]
-            connection.register("tickets_frame", data.columns("tickets", used)[used])
+            _register(connection, data, "tickets", ["customer_id", "opened_at", "category"], "tickets_frame")
         result = connection.execute(contact_features_sql(as_of, response_days, data.has("interactions"))).df()
     return result.astype({"customer_id": "str", "complaints_6m": "int64", "response_rate": "float64",
                           "interaction_gap_days": "float64", "enquiries_3m": "int64"})[columns]
@@ -166,8 +186,7 @@ def customer_features(data: Dataset, as_of: date, response_days: int = 180, tren
     """
     customers = data.columns("customers", ["customer_id", "signup_date"])
     signed = customers[customers["signup_date"].isna() | (customers["signup_date"] <= pd.Timestamp(as_of))]
-    transactions = data.columns("transactions", ["customer_id", "transaction_date", "amount"])
-    spend = transaction_features(transactions, as_of, trend_months).drop(columns=["spend_recent_3m", "spend_prior_3m"])
+    spend = _transaction_features_of(data, as_of, trend_months).drop(columns=["spend_recent_3m", "spend_prior_3m"])
     frame = (signed[["customer_id", "signup_date"]]
              .merge(spend, on="customer_id", how="left")
              .merge(contact_features(data, as_of, response_days), on="customer_id", how="left"))

@@ -78,6 +78,10 @@ class PreparedTables(Mapping[str, pd.DataFrame]):
             self.partial.pop(name, None)
         return self.loaded[name]
 
+    def parquet_file(self, name: str) -> Path | None:
+        """The Parquet file of table ``name`` while it is not in memory whole (see ``Dataset.parquet_file``)."""
+        return None if name not in self.names or name in self.loaded else self.folder / f"{name}.parquet"
+
     def read_columns(self, name: str, columns: list[str]) -> pd.DataFrame:
         """A frame of table ``name`` with at least ``columns``: the whole table when it is loaded, else the
         columns read so far plus the missing ones (read alone from the Parquet file); see ``Dataset.columns``."""
