@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 
 from ..settings import Window
 
-#: per frame (by ``id``, dropped when the frame is) and time column: (times sorted ascending as int64,
-#: the row positions in that order)
+#: per frame (by ``id``, dropped when the frame is): per time column (times sorted ascending as int64, the
+#: row positions in that order), and row positions in a key frame (:func:`row_positions`)
 _SORTED: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
 
 
@@ -54,17 +54,32 @@ def member(values: pd.Series | pd.Index | np.ndarray, keys: pd.Series | pd.Index
     return positions(values, keys) >= 0
 
 
-def _sorted_times(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+def _cache_of(frame: pd.DataFrame) -> dict:
     key = id(frame)
     if key not in _SORTED:
         _SORTED[key] = {}
         weakref.finalize(frame, _SORTED.pop, key, None)
-    cache = _SORTED[key]
+    return _SORTED[key]
+
+
+def _sorted_times(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    cache = _cache_of(frame)
     if column not in cache or len(cache[column][1]) != len(frame):  # tables are never changed in place
         times = frame[column].to_numpy(dtype="datetime64[ns]").view("int64")
         order = np.argsort(times, kind="stable")
         cache[column] = (times[order], order)
     return cache[column]
+
+
+def row_positions(frame: pd.DataFrame, column: str, keys: pd.DataFrame, key_column: str) -> np.ndarray:
+    """:func:`positions` of every row's ``column`` in ``keys[key_column]``, computed once per pair of frames
+    (cached while both live), so that windows of a large table need no id lookup of their own."""
+    cache = _cache_of(frame)
+    entry = cache.get(("positions", column, id(keys), key_column))
+    if entry is None or entry[0]() is not keys or len(entry[1]) != len(frame):
+        entry = (weakref.ref(keys), positions(frame[column], keys[key_column]))
+        cache["positions", column, id(keys), key_column] = entry
+    return entry[1]
 
 
 def window_positions(frame: pd.DataFrame, column: str, window: Window) -> np.ndarray:
@@ -77,7 +92,11 @@ def window_positions(frame: pd.DataFrame, column: str, window: Window) -> np.nda
     start = pd.Timestamp(window.start).as_unit("ns").value
     stop = pd.Timestamp(window.end + timedelta(days=1)).as_unit("ns").value
     low, high = np.searchsorted(times, [start, stop], side="left")
-    return np.sort(order[low:high])
+    if (high - low) * 32 < len(order):
+        return np.sort(order[low:high])
+    inside = np.zeros(len(order), dtype=bool)  # a large window: marking rows beats sorting them
+    inside[order[low:high]] = True
+    return np.flatnonzero(inside)
 
 
 def window_rows(frame: pd.DataFrame, column: str, window: Window, columns: list[str] | None = None) -> pd.DataFrame:

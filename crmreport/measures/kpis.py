@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..ingest.dataset import Dataset
 from ..settings import KPI_NAMES, KpiParams, Window
-from .keys import member, positions, window_rows
+from .keys import member, row_positions, window_positions, window_rows
 from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN
 
 StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]
@@ -108,26 +108,28 @@ def _signed_by(data: Dataset, day: date) -> np.ndarray:
     return (signup.isna() | (signup < pd.Timestamp(day + timedelta(days=1)))).to_numpy()
 
 
-def _customers_by(data: Dataset, day: date) -> pd.Series:
-    """Customers whose signup is on or before ``day`` (an empty signup date counts as signed up)."""
+def _per_customer(data: Dataset, window: Window, table: str, column: str, amounts: str | None = None,
+                  category: str | None = None) -> pd.DataFrame:
+    """One observation per customer signed up by the window's end, in customers-table order: the sum of
+    ``amounts`` over the ``table`` rows in ``window`` (pandas' grouped sum, so the same floating-point
+    result as a groupby on the ids), or the count of rows (with ``category`` == "complaint" if given)."""
+    frame = data.columns(table, [column, "customer_id", *([amounts] if amounts else []), *([category] if category
+                                                                                           else [])])
     customers = data.columns("customers", ["customer_id", "signup_date"])
-    return customers.loc[_signed_by(data, day), "customer_id"]
-
-
-def _per_customer(data: Dataset, day: date, events: pd.DataFrame, values: np.ndarray, sum_values: bool) -> pd.DataFrame:
-    """One observation per customer signed up by ``day``, in customers-table order: the sum of ``values``
-    (pandas' grouped sum, so the same floating-point result as a groupby on the ids) or the count of ``events``."""
-    customers = data.columns("customers", ["customer_id", "signup_date"])["customer_id"]
-    where = positions(events["customer_id"], customers)
+    rows = window_positions(frame, column, window)
+    where = row_positions(frame, "customer_id", customers, "customer_id")[rows]
+    if category is not None:
+        chosen = (frame[category].take(rows) == "complaint").to_numpy(dtype=bool, na_value=False)
+        rows, where = rows[chosen], where[chosen]
     keep = where >= 0
     totals = np.zeros(len(customers))
-    if sum_values:
-        sums = pd.Series(values[keep]).groupby(where[keep]).sum()
+    if amounts is not None:
+        sums = pd.Series(frame[amounts].to_numpy(dtype=float)[rows][keep]).groupby(where[keep]).sum()
         totals[sums.index.to_numpy()] = sums.to_numpy()
     else:
         totals += np.bincount(where[keep], minlength=len(customers))
-    signed = _signed_by(data, day)
-    ids = customers[signed].array
+    signed = _signed_by(data, window.end)
+    ids = customers["customer_id"][signed].array
     return _frame(ids, ids, totals[signed])
 
 
@@ -153,8 +155,7 @@ def _orders(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
 
 
 def _revenue(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    inside = _inside(data, "transactions", "transaction_date", window, ["customer_id", "amount"])
-    return _per_customer(data, window.end, inside, inside["amount"].to_numpy(dtype=float), sum_values=True)
+    return _per_customer(data, window, "transactions", "transaction_date", amounts="amount")
 
 
 def _surveys(column: str, transform: Callable[[pd.Series], np.ndarray]) -> Observe:
@@ -172,9 +173,7 @@ def _nps_points(scores: pd.Series) -> np.ndarray:
 
 
 def _complaints(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    tickets = _inside(data, "tickets", "opened_at", window, ["customer_id", "category"])
-    complaints = tickets[(tickets["category"] == "complaint").to_numpy(dtype=bool, na_value=False)]
-    return _per_customer(data, window.end, complaints, np.empty(0), sum_values=False)
+    return _per_customer(data, window, "tickets", "opened_at", category="category")
 
 
 def _first_response(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
