@@ -3,9 +3,10 @@
 For each size the demo generator writes a Parquet data set once (cached in ``benchmarks/.data/``,
 about 10 transactions and 10 interactions per customer), then ``crmreport run`` renders the
 period in a fresh process. The script prints per size: wall time, peak memory of the run's whole
-process tree (runner + notebook kernels, sampled every 0.1 s), and the stage times the run's
-manifest records: prepare, all notebooks together (they run ``--workers`` at a time), and per
-notebook its execute (papermill) and render (HTML + PDF) seconds. The fixed floor is the same number of empty notebooks
+process tree (runner + notebook kernels, sampled every 0.1 s), and the stage figures the run's
+manifest records: prepare (seconds, the runner's peak memory), all notebooks together (they run
+``--workers`` at a time), per notebook its execute (papermill) and render (HTML + PDF) seconds and
+its kernel's peak memory, and the runner's peak while rendering. The fixed floor is the same number of empty notebooks
 through papermill, nbconvert and WeasyPrint, measured in the same invocation; the exponent of the
 data-dependent time (time - floor) is fitted between consecutive sizes.
 
@@ -101,15 +102,23 @@ def run_size(data: Path, out: Path, workers: list[str]) -> dict:
 
 
 def stage_lines(timings: dict) -> list[str]:
-    """``prepare 3.1s, notebooks 41.0s (2 at a time)`` and one line per notebook: wall = execute + render."""
+    """Per stage its wall time and peak memory: prepare, each notebook (execute + render, its kernel's
+    peak), and the rendering in the runner (HTML, PDF and the report book, after the prepare step)."""
     nan = float("nan")
     together = timings.get("notebooks_seconds") or nan
-    lines = [f"  prepare {timings.get('prepare_seconds', nan):.1f}s, notebooks {together:.1f}s"
-             f" ({timings.get('workers', 1)} at a time)"]
+    peaks = timings.get("peak_mib", {})
+    kernels = peaks.get("kernels", {})
+
+    def gib(mib: float | None) -> str:
+        return f"{mib / 1024:5.2f} GiB" if mib else "    – GiB"
+
+    lines = [f"  prepare {timings.get('prepare_seconds', nan):.1f}s, peak {gib(peaks.get('prepare'))}; notebooks "
+             f"{together:.1f}s ({timings.get('workers', 1)} at a time); rendering in the runner: peak "
+             f"{gib(peaks.get('rendering'))}"]
     execute, render = timings.get("execute_seconds", {}), timings.get("render_seconds", {})
     for name, wall in timings.get("notebook_seconds", {}).items():
         lines.append(f"  {name:28} {wall:7.1f}s = execute {execute.get(name) or nan:6.1f}s + render "
-                     f"{render.get(name) or nan:5.1f}s")
+                     f"{render.get(name) or nan:5.1f}s, kernel peak {gib(kernels.get(name))}")
     return lines
 
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import params_for
 from openpyxl import load_workbook
 
+import crmreport.reporting.excel as excel_module
 from crmreport.analyses.profiling.quality import quality_issues, table_scorecard
 from crmreport.core.i18n import label
 from crmreport.ingest.dataset import prepare_dataset
@@ -88,3 +89,14 @@ def test_scorecards_round_trip(tiny, tmp_path):
 def test_no_frames_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="no tables"):
         write_workbook({}, tmp_path / "x.xlsx")
+
+
+def test_a_table_longer_than_a_sheet_continues_on_the_next_sheets(tmp_path, monkeypatch):
+    monkeypatch.setattr(excel_module, "SHEET_ROWS", 3)
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(7)], "orders": range(7)})
+    workbook = load_workbook(write_workbook({"actions": frame}, tmp_path / "long.xlsx"))
+    assert workbook.sheetnames == ["actions", "actions (2)", "actions (3)"]
+    rows = [[cell.value for cell in row] for name in workbook.sheetnames for row in workbook[name].iter_rows()]
+    headers = [row for row in rows if row[0] == label("customer_id", "en")]
+    assert len(headers) == 3
+    assert [row[1] for row in rows if row not in headers] == list(range(7))

@@ -112,3 +112,30 @@ def test_bullets_list_the_lines_or_say_there_are_none(tmp_path, shown):
     report.bullets([], "summary.nothing")
     assert shown[0].data == "- first\n- second"
     assert shown[1].data == report.t("summary.nothing") != "summary.nothing"
+
+
+def test_a_table_shows_a_bounded_number_of_rows_and_saves_them_all(tmp_path, shown, monkeypatch):
+    monkeypatch.setattr(report_module, "SHOWN_ROWS", 4)
+    frame = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(10)], "orders": range(10)})
+    rep = make_report(tmp_path)
+    rep.table(frame, "long")
+    note, table = shown
+    assert "Showing 4 of 10 rows" in note.data and "results/long.csv" in note.data
+    assert table.to_html().count("<tr>") == 5  # header + 4 rows
+    assert len(pd.read_csv(tmp_path / "long.csv")) == 10
+    rep.table(frame.head(4), "short")
+    assert len(shown) == 3  # no note when every row is shown
+
+
+def test_a_workbook_over_the_row_budget_is_written_as_csv_with_a_note(tmp_path, shown):
+    frame = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "amount": [1.5, 2.0, 3.25]})
+    rep = Report(SimpleNamespace(language="zh", results_dir=tmp_path, data=None,
+                                 params=SimpleNamespace(excel_max_rows=2)))
+    rep.workbook({"sheet": frame}, "actions")
+    assert not (tmp_path / "actions.xlsx").exists()
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "actions_sheet.csv"), frame)
+    assert "actions.xlsx" in shown[0].data and "results/actions_sheet.csv" in shown[0].data and "3 行" in shown[0].data
+    rep = Report(SimpleNamespace(language="en", results_dir=tmp_path, data=None,
+                                 params=SimpleNamespace(excel_max_rows=3)))
+    rep.workbook({"sheet": frame}, "actions")
+    assert (tmp_path / "actions.xlsx").exists() and len(shown) == 1

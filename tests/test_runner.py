@@ -210,7 +210,8 @@ def test_notebooks_import_only_the_documented_api():
 
 
 def test_notebooks_run_two_at_a_time_and_the_summary_after_all_of_them(tmp_path, notebooks):
-    write_notebook(notebooks, "01_first", "import time\nfrom pathlib import Path\ntime.sleep(3)\n"
+    write_notebook(notebooks, "01_first", "import time\nfrom pathlib import Path\nimport numpy as np\n"
+                   "block = np.ones(200 * 2**20 // 8)  # 200 MiB, for the kernel's peak memory\ntime.sleep(3)\n"
                    "(Path(results_dir) / 'first.csv').write_text('slow')")
     write_notebook(notebooks, "00_summary", "from pathlib import Path\n"
                    "seen = sorted(p.name for p in Path(results_dir).glob('*.csv'))\n"
@@ -227,6 +228,10 @@ def test_notebooks_run_two_at_a_time_and_the_summary_after_all_of_them(tmp_path,
     assert timings["workers"] == 2 and set(timings["execute_seconds"]) == set(timings["render_seconds"]) == {
         "00_summary", "01_first", "02_broken", "03_third"}
     assert timings["execute_seconds"]["01_first"] >= 3 > timings["render_seconds"]["01_first"] > 0
+    if sys.platform.startswith("linux"):  # peaks read from /proc: each kernel's own, and the runner's per stage
+        peaks = timings["peak_mib"]
+        assert peaks["kernels"]["01_first"] > 200 and peaks["kernels"]["03_third"] > 0
+        assert peaks["prepare"] > 0 and peaks["rendering"] > 0
     written = {nb["name"]: nb["results"] for nb in manifest["notebooks"]}
     assert written == {"00_summary": ["summary.csv"], "01_first": ["first.csv"], "02_broken": [],
                        "03_third": ["third.csv"]}, "each notebook's own files, though 01 and 03 ran together"

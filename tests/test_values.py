@@ -126,3 +126,19 @@ def test_map_distinct_calls_the_rule_once_per_distinct_value_and_keeps_empties()
     assert mapped.index.tolist() == [5, 4, 3, 2, 1, 0]
     assert mapped.tolist()[:2] == ["A", "B"] and pd.isna(mapped.iloc[2]) and mapped.tolist()[3:] == ["A", "B", "A"]
     assert map_distinct(pd.Series([], dtype="str"), rule, "str").empty
+
+
+DATE_TEXTS = ["2025-07-01", "2025-07-01 10:00:00", "2025-07-01T10:00", "2025-07-01 10:00:00.250", "0001-01-01",
+              "9999-12-31 00:00:00", "2025-02-30", "2025/7/1", "2025年7月1日", "2025-07-01T10:00:00Z",
+              "2025-07-01 10:00:00+08:00", "13/07/2025", "1 Jul 2025", "not a date", "2025-7-1"]
+
+
+@pytest.mark.parametrize("values", [DATE_TEXTS, DATE_TEXTS[:6], ["2025-07-01", "2025-07-02 08:30:00"]])
+def test_plain_iso_dates_read_in_one_step_agree_with_the_rules(values):
+    """The vectorised path for plain ISO text against the rules' path (object text takes it) as oracle."""
+    values = [*values, None]
+    fast = to_datetime(pd.Series(values, dtype="str"), pd.Series(values, dtype="str"), None, "Asia/Shanghai")
+    rules = to_datetime(pd.Series(values, dtype="object"), pd.Series(values, dtype="object"), None, "Asia/Shanghai")
+    assert fast.values.equals(rules.values)
+    assert fast.bad.tolist() == rules.bad.tolist() and fast.reason == rules.reason
+    assert fast.emptied.fillna(False).tolist() == rules.emptied.fillna(False).tolist()

@@ -91,14 +91,16 @@ def clean_table(raw: RawTable, frame: pd.DataFrame, spec: TableSpec, as_of: date
     """Remove exact duplicates, quarantine impossible rows, and report duplicate keys."""
     rows_read = len(frame)
     shares_key = frame.duplicated(list(spec.key), keep=False).to_numpy()
-    duplicated = exact_duplicates(frame, shares_key)
-    deduplicated = frame[~duplicated]
-    reasons = _failed_rows(deduplicated, quarantine_schema(spec, as_of))
-    quarantined = _with_reasons(raw, deduplicated.loc[reasons.index], reasons)
-    kept = deduplicated.drop(index=reasons.index)
+    duplicated = exact_duplicates(frame, shares_key).to_numpy()
+    # the checks are row by row, so checking the duplicates too finds the same rows; one copy of the kept rows
+    reasons = _failed_rows(frame, quarantine_schema(spec, as_of))
+    reasons = reasons[~reasons.index.isin(frame.index[duplicated])]
+    quarantined = _with_reasons(raw, frame.loc[reasons.index], reasons)
+    keep = ~duplicated & ~frame.index.isin(reasons.index)
+    kept = frame if keep.all() else frame[keep]
     problems = []
     clashes = pd.Series(False, index=kept.index)  # only rows that shared a key before can share one now
-    suspects = pd.Series(shares_key, index=frame.index).reindex(kept.index).to_numpy()
+    suspects = shares_key[keep]
     clashes[suspects] = kept[suspects].duplicated(list(spec.key), keep=False).to_numpy()
     if clashes.any():
         key = ", ".join(spec.key)
@@ -136,12 +138,15 @@ def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.D
                        reason=reasons.reindex(rows.index).astype("str"))
 
 
-def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customers: Cleaned,
-                    names: NameFinder | None = None) -> list[str]:
-    """Quarantine rows of quarantined customers; report customer ids that exist nowhere."""
+def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customer_ids: pd.Series,
+                    quarantined_ids: pd.Series, names: NameFinder | None = None) -> list[str]:
+    """Quarantine rows of quarantined customers; report customer ids that exist nowhere.
+
+    ``customer_ids`` are the kept customers' ids, ``quarantined_ids`` those of quarantined customers.
+    """
     ids = cleaned.kept["customer_id"]
-    known = is_in(ids, customers.kept["customer_id"])
-    of_quarantined = ~known & is_in(ids, customers.quarantined["customer_id"])
+    known = is_in(ids, customer_ids)
+    of_quarantined = ~known & is_in(ids, quarantined_ids)
     if of_quarantined.any():
         moved = cleaned.kept[of_quarantined]
         reasons = pd.Series(REASON_ORPHAN_OF_QUARANTINED, index=moved.index)

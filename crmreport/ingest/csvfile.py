@@ -124,11 +124,13 @@ def _first_disagreement(lines: tuple[int, ...], parsed: int) -> int:
 def record_lines(table: str, path: Path, text: str, delimiter: str, width: int) -> tuple[int, ...]:
     """The start line of every data record, counted by a second, independent read of the file.
 
-    A record that spans several physical lines is legitimate when a quoted field holds a line
-    break; when those continuation lines look like records of their own (as many delimiters as a
+    Without a quote character in the file every non-blank line is a record. A record that spans
+    several physical lines is legitimate when a quoted field holds a line break; when those continuation lines look like records of their own (as many delimiters as a
     record has), an unbalanced quote has swallowed them, and the file is refused with the line.
     """
     physical = re.split(r"\r\n|\r|\n", text)
+    if '"' not in text:  # nothing quoted: every non-blank line is one record, the first the header
+        return tuple(number for number, line in enumerate(physical, 1) if line.strip())[1:]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     starts: list[int] = []
     previous, header_seen = 0, False

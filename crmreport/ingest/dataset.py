@@ -10,17 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as arrow
 
 from ..core.contract import REQUIRED_TABLES, TABLES
 from ..core.errors import DataValidationError, SourceError
 from ..settings import Params
 from .clean import Cleaned, clean_table, flag_contacts, resolve_orphans
 from .masking import NameFinder, mask_table
-from .sources import RawTable, describe_source, read_tables
+from .sources import RawTable, describe_source, table_readers
 from .validate import conform
 from .values import Reading
 
@@ -53,7 +55,7 @@ class Dataset:
     """The tables a period's analyses read: kept rows sorted by key (so every kind of source gives the
     same frames), masked unless masking is off."""
 
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     quarantine: dict[str, pd.DataFrame]
     accounting: dict[str, TableAccount]
     source: str
@@ -96,27 +98,76 @@ class Dataset:
         rows = [{c: getattr(account, c) for c in columns} for account in self.accounting.values()]
         return pd.DataFrame(rows, columns=columns)
 
-    def save(self, folder: Path) -> None:
-        """Write the tables as Parquet and the accounting as JSON (what notebooks of a run read)."""
+    def save_accounting(self, folder: Path) -> None:
+        """Write the source, masking and row accounting as JSON beside the tables' Parquet files."""
         folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables.items():
-            frame.to_parquet(folder / f"{name}.parquet", index=False)
         meta = {"source": self.source, "masked": self.masked,
                 "accounting": {name: asdict(account) for name, account in self.accounting.items()}}
         (folder / ACCOUNTING_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
-    @classmethod
-    def load(cls, folder: Path) -> Dataset:
-        """Read a dataset written by :meth:`save` (quarantined rows stay in the report's quarantine/)."""
-        meta = json.loads((Path(folder) / ACCOUNTING_FILE).read_text(encoding="utf-8"))
-        accounting = {name: TableAccount(**account) for name, account in meta["accounting"].items()}
-        tables = {name: pd.read_parquet(Path(folder) / f"{name}.parquet") for name in accounting}
-        return cls(tables, {}, accounting, meta["source"], meta["masked"])
+    def save(self, folder: Path) -> None:
+        """Write the tables as Parquet and the accounting as JSON (what :func:`load_prepared` reads)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in self.tables.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+        self.save_accounting(folder)
 
 
-def customer_names(raws: dict[str, RawTable], params: Params) -> NameFinder:
+class PreparedTables(Mapping[str, pd.DataFrame]):
+    """Prepared tables in a folder of Parquet files, each read when first used.
+
+    A notebook holds only the tables it reads (notebook 03 never loads the interactions), once.
+    """
+
+    def __init__(self, folder: Path, names: list[str]):
+        self.folder, self.names, self.loaded = folder, names, {}
+        self.partial: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.names:
+            raise KeyError(name)
+        if name not in self.loaded:
+            self.loaded[name] = pd.read_parquet(self.folder / f"{name}.parquet")
+            self.partial.pop(name, None)
+        return self.loaded[name]
+
+    def parquet_file(self, name: str) -> Path | None:
+        """The Parquet file of table ``name`` while it is not in memory whole (see :meth:`Dataset.parquet_file`)."""
+        return None if name not in self.names or name in self.loaded else self.folder / f"{name}.parquet"
+
+    def read_columns(self, name: str, columns: list[str]) -> pd.DataFrame:
+        """A frame of table ``name`` with at least ``columns``: the whole table when it is loaded, else the
+        columns read so far plus the missing ones (read alone from the Parquet file); see :meth:`Dataset.columns`."""
+        if name not in self.names:
+            raise KeyError(name)
+        if name in self.loaded:
+            return self.loaded[name]
+        have = self.partial.get(name)
+        missing = [c for c in dict.fromkeys(columns) if have is None or c not in have.columns]
+        if missing:
+            read = pd.read_parquet(self.folder / f"{name}.parquet", columns=missing)
+            self.partial[name] = read if have is None else pd.concat([have, read], axis=1)
+        return self.partial[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names  # without reading the table (Mapping's default would)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def load_prepared(folder: Path) -> Dataset:
+    """The dataset prepared in ``folder`` (:meth:`Dataset.save` or ``prepare_dataset(into=...)``), read lazily."""
+    meta = json.loads((folder / ACCOUNTING_FILE).read_text(encoding="utf-8"))
+    accounting = {name: TableAccount(**account) for name, account in meta["accounting"].items()}
+    return Dataset(PreparedTables(folder, list(accounting)), {}, accounting, meta["source"], meta["masked"])
+
+
+def customer_names(raw: RawTable | None, params: Params) -> NameFinder:
     """The raw names and contact names of the customers table, to find where they recur in other text."""
-    raw = raws.get("customers")
     if raw is None:
         return NameFinder()
     mapping = params.columns.get("customers", {})
@@ -128,64 +179,89 @@ def customer_names(raws: dict[str, RawTable], params: Params) -> NameFinder:
     return NameFinder(values)
 
 
-def _conform_all(raws: dict[str, RawTable], params: Params,
-                 names: NameFinder) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    frames, problems = {}, []
-    for name, raw in raws.items():
-        reading = Reading(params.decimal_for(name), params.date_format.get(name, {}), params.timezone)
-        frame, found = conform(raw, TABLES[name], params.columns.get(name, {}), params.values.get(name, {}), names,
-                               reading)
-        if not found and frame.empty:
-            found = [f"table {name}: {raw.origin} has a header but no rows; export the table again with its data"]
-        frames[name] = frame
-        problems.extend(found)
-    return frames, problems
+def _conform(raw: RawTable, cells: pd.DataFrame, params: Params, names: NameFinder) -> tuple[pd.DataFrame, list[str]]:
+    reading = Reading(params.decimal_for(raw.name), params.date_format.get(raw.name, {}), params.timezone)
+    frame, found = conform(raw, cells, TABLES[raw.name], params.columns.get(raw.name, {}),
+                           params.values.get(raw.name, {}), names, reading)
+    if not found and frame.empty:
+        found = [f"table {raw.name}: {raw.origin} has a header but no rows; export the table again with its data"]
+    return frame, found
 
 
-def prepare_dataset(params: Params) -> Dataset:
-    """Read, validate, clean and mask the period's source data.
+def prepare_dataset(params: Params, into: Path | None = None) -> Dataset:
+    """Read, validate, clean and mask the period's source data, one table at a time.
+
+    Customers come first (their names are looked for in other tables' text, their ids resolve the
+    other tables' ``customer_id``); then each table is read, conformed, cleaned, resolved, masked
+    and sorted before the next is read. With ``into``, each final table is written there as Parquet
+    and dropped from memory (the dataset reads it back on use): a run holds one large table at a time.
 
     Raises
     ------
     SourceError
         When the source or a file cannot be read as a table.
     DataValidationError
-        When tables break the contract; the message lists every problem with example rows.
+        When tables break the contract; the message lists every problem with example rows (all the
+        type problems of every table; else all the cleaning and orphan problems).
     """
     source = describe_source(params.data)
-    raws = read_tables(params.data, params.tables, params.encoding)
-    missing = [name for name in REQUIRED_TABLES if name not in raws]
+    readers = table_readers(params.data, params.tables, params.encoding)
+    missing = [name for name in REQUIRED_TABLES if name not in readers]
     if missing:
         raise SourceError(
             f"required table(s) {', '.join(missing)} not found in {source}: provide "
             f"{' and '.join(f'{m}.csv (or .parquet/.xlsx, a sheet or a database table named {m})' for m in missing)}"
             ", or name yours under `tables:` in params")
-    names = customer_names(raws, params)
-    frames, problems = _conform_all(raws, params, names)
-    if problems:
-        raise DataValidationError(problems)
-    cleaned: dict[str, Cleaned] = {}
-    for name, frame in frames.items():
-        cleaned[name], found = clean_table(raws[name], frame, TABLES[name], params.as_of, names)
-        problems.extend(found)
-    for name, table in cleaned.items():
-        if TABLES[name].has_customer_fk:
-            problems.extend(resolve_orphans(raws[name], table, TABLES[name], cleaned["customers"], names))
-    if problems:
-        raise DataValidationError(problems)
-    customers = cleaned["customers"]
-    customers.kept = flag_contacts(customers.kept)
-    customers.flags = {"invalid_phone": int((customers.kept["phone_valid"] == False).sum()),  # noqa: E712
-                       "invalid_email": int((customers.kept["email_valid"] == False).sum())}  # noqa: E712
-    accounting = {name: _account(raws[name], table) for name, table in cleaned.items()}
-    for account in accounting.values():
-        log.debug("%s: %d read, %d duplicates removed, %d quarantined, %d kept", account.table, account.rows_read,
-                 account.duplicates_removed, account.quarantined, account.kept)
+    first = readers["customers"]()
+    names = customer_names(first, params)
     mask = (lambda name, frame: mask_table(name, frame, names)) if params.masking else (lambda name, frame: frame)
-    tables = {name: mask(name, table.kept.sort_values(list(TABLES[name].key), kind="stable")).reset_index(drop=True)
-              for name, table in cleaned.items()}
-    quarantine = {name: mask(name, table.quarantined).reset_index(drop=True) for name, table in cleaned.items()}
-    return Dataset(tables, quarantine, accounting, source, params.masking)
+    type_problems: list[str] = []
+    problems: list[str] = []
+    accounting: dict[str, TableAccount] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    quarantine: dict[str, pd.DataFrame] = {}
+    customer_ids = quarantined_ids = pd.Series(dtype="str")
+    for name, read in readers.items():  # contract order: customers first
+        raw = first if name == "customers" else read()
+        cells, raw = raw.frame, replace(raw, frame=pd.DataFrame(columns=raw.frame.columns))
+        first = None
+        frame, found = _conform(raw, cells, params, names)  # consumes `cells`: one copy of the table at a time
+        del cells
+        type_problems.extend(found)
+        if type_problems:  # the run stops on these; the other tables are still checked for them
+            continue
+        cleaned, found = clean_table(raw, frame, TABLES[name], params.as_of, names)
+        del frame
+        problems.extend(found)
+        if name == "customers":
+            cleaned.kept = flag_contacts(cleaned.kept)
+            cleaned.flags = {"invalid_phone": int((cleaned.kept["phone_valid"] == False).sum()),  # noqa: E712
+                             "invalid_email": int((cleaned.kept["email_valid"] == False).sum())}  # noqa: E712
+            customer_ids, quarantined_ids = cleaned.kept["customer_id"], cleaned.quarantined["customer_id"]
+        elif TABLES[name].has_customer_fk:
+            problems.extend(resolve_orphans(raw, cleaned, TABLES[name], customer_ids, quarantined_ids, names))
+        accounting[name] = _account(raw, cleaned)
+        if problems:  # the run stops: nothing more to keep
+            continue
+        log.debug("%s: %d read, %d duplicates removed, %d quarantined, %d kept", name, cleaned.rows_read,
+                  cleaned.duplicates_removed, len(cleaned.quarantined), len(cleaned.kept))
+        quarantine[name] = mask(name, cleaned.quarantined).reset_index(drop=True)
+        final = mask(name, cleaned.kept.sort_values(list(TABLES[name].key), kind="stable")).reset_index(drop=True)
+        del cleaned
+        if into is None:
+            tables[name] = final
+        else:
+            into.mkdir(parents=True, exist_ok=True)
+            final.to_parquet(into / f"{name}.parquet", index=False)
+        del final
+        arrow.default_memory_pool().release_unused()  # give the table's memory back before the next is read
+    if type_problems or problems:
+        raise DataValidationError(type_problems or problems)
+    dataset = Dataset(tables if into is None else PreparedTables(into, list(accounting)), quarantine, accounting,
+                      source, params.masking)
+    if into is not None:
+        dataset.save_accounting(into)
+    return dataset
 
 
 def _account(raw: RawTable, table: Cleaned) -> TableAccount:

@@ -210,7 +210,7 @@ def mask_table(table: str, frame: pd.DataFrame, names: NameFinder | None = None)
     (``FREE_TEXT_COLUMNS``) is scrubbed of phones, e-mails and the customers' names in ``names``;
     staff columns (``STAFF_COLUMNS``) of phones and e-mails only.
     """
-    masked = frame.copy()
+    masked = frame.copy(deep=False)  # copy-on-write: replaced columns never reach ``frame``
     if table == "customers":
         for column, rule in COLUMN_RULES.items():
             if column in masked:

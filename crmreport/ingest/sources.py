@@ -11,7 +11,9 @@ import hashlib
 import io
 import logging
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -70,6 +72,33 @@ def describe_source(data: str | None) -> str:
     return data
 
 
+#: reads one table when called
+TableReader = Callable[[], RawTable]
+
+
+def table_readers(data: str | None, table_names: dict[str, str] | None = None,
+                  encodings: dict[str, str] | None = None) -> dict[str, TableReader]:
+    """A reader per contract table the source holds, in contract order.
+
+    A folder's files are read only when their reader is called, so a caller can hold one large
+    table at a time; a workbook or a database is read at once. Parameters as :func:`read_tables`.
+    """
+    names = {table: (table_names or {}).get(table, table) for table in TABLES}
+    named = set(table_names or {})
+    if not data:
+        return _folder_readers(embedded_demo_path(), names, named, {})
+    if "://" in data:
+        return _ready(_read_database(data, names, named))
+    path = Path(data)
+    if path.is_dir():
+        return _folder_readers(path, names, named, encodings or {})
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return _ready(_read_workbook(path, names, named))
+    if path.exists():
+        raise SourceError(f"data source {path} is neither a folder, an .xlsx workbook nor a database URL")
+    raise SourceError(f"data source {path} does not exist; check `data:` in params or --data")
+
+
 def read_tables(data: str | None, table_names: dict[str, str] | None = None,
                 encodings: dict[str, str] | None = None) -> dict[str, RawTable]:
     """Read every contract table the source holds.
@@ -83,20 +112,11 @@ def read_tables(data: str | None, table_names: dict[str, str] | None = None,
     encodings
         Contract table -> text encoding of its CSV file (``encoding:`` in params); default: detected.
     """
-    names = {table: (table_names or {}).get(table, table) for table in TABLES}
-    named = set(table_names or {})
-    if not data:
-        return _read_folder(embedded_demo_path(), names, named, {})
-    if "://" in data:
-        return _read_database(data, names, named)
-    path = Path(data)
-    if path.is_dir():
-        return _read_folder(path, names, named, encodings or {})
-    if path.is_file() and path.suffix.lower() == ".xlsx":
-        return _read_workbook(path, names, named)
-    if path.exists():
-        raise SourceError(f"data source {path} is neither a folder, an .xlsx workbook nor a database URL")
-    raise SourceError(f"data source {path} does not exist; check `data:` in params or --data")
+    return {table: read() for table, read in table_readers(data, table_names, encodings).items()}
+
+
+def _ready(tables: dict[str, RawTable]) -> dict[str, TableReader]:
+    return {table: (lambda raw=raw: raw) for table, raw in tables.items()}
 
 
 def _fingerprint(content: bytes) -> str:
@@ -108,9 +128,9 @@ def _frame_fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.tobytes() + "|".join(map(str, frame.columns)).encode()).hexdigest()
 
 
-def _read_folder(folder: Path, names: dict[str, str], named: set[str],
-                 encodings: dict[str, str]) -> dict[str, RawTable]:
-    tables: dict[str, RawTable] = {}
+def _folder_readers(folder: Path, names: dict[str, str], named: set[str],
+                    encodings: dict[str, str]) -> dict[str, TableReader]:
+    readers: dict[str, TableReader] = {}
     for table, stem in names.items():
         if table in named and (Path(stem).name != stem or stem in ("", ".", "..")):
             raise SourceError(f"`tables: {{{table}: {stem}}}` in params must be a file name without a folder "
@@ -120,10 +140,10 @@ def _read_folder(folder: Path, names: dict[str, str], named: set[str],
             raise SourceError(
                 f"table {table}: {folder} holds {', '.join(p.name for p in candidates)}; keep one file per table")
         if candidates:
-            tables[table] = read_file(table, candidates[0], encodings.get(table))
+            readers[table] = partial(read_file, table, candidates[0], encodings.get(table))
     stems = sorted({p.stem for p in folder.iterdir() if p.suffix.lower() in FILE_SUFFIXES})
     check_named_tables(stems, names, named, f"the folder {folder} (as .csv, .parquet or .xlsx)")
-    return tables
+    return readers
 
 
 def read_file(table: str, path: Path, encoding: str | None = None) -> RawTable:
@@ -138,7 +158,8 @@ def read_file(table: str, path: Path, encoding: str | None = None) -> RawTable:
         return RawTable(table, frame, str(path), lines[0] if lines else 2, _fingerprint(content), encoding, lines)
     if suffix == ".parquet":
         try:
-            frame = pd.read_parquet(io.BytesIO(content))
+            # the Arrow table's buffers are freed while the frame is built: one copy of the table at a time
+            frame = pd.read_parquet(io.BytesIO(content), to_pandas_kwargs={"self_destruct": True, "split_blocks": True})
         except Exception as exc:  # pyarrow raises several unrelated types for non-parquet bytes
             raise SourceError(f"table {table}: {path} is not a Parquet table ({exc.__class__.__name__}); "
                               "export it again as Parquet or CSV") from None

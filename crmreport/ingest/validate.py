@@ -55,10 +55,13 @@ def shown_columns(raw: RawTable, columns, names: NameFinder | None = None) -> st
     return ", ".join(masked_example(c, names, raw.name == "customers") for c in list(columns)[:12]) or "none"
 
 
-def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
+def conform(raw: RawTable, cells: pd.DataFrame, spec: TableSpec, column_map: dict[str, str],
             value_map: dict[str, dict[str, str]], names: NameFinder | None = None,
             reading: Reading | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Rename, check and coerce ``raw`` to the contract of ``spec``.
+    """Rename, check and coerce the ``cells`` read from ``raw`` to the contract of ``spec``.
+
+    ``cells`` is consumed: each column leaves it once coerced, so a table is never held twice
+    (``raw`` gives the table's name, origin and row numbers).
 
     Returns
     -------
@@ -66,14 +69,15 @@ def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
         The contract columns in contract order with canonical dtypes (index = position in the
         source), and one message per problem found. The frame is only usable without problems.
     """
-    frame = raw.frame.rename(columns=_normalise_header)
+    frame = cells  # renamed in place (setting labels copies no cells)
+    frame.columns = [_normalise_header(column) for column in frame.columns]
     lookup = {name.lower(): name for name in spec.column_names}
     renames = {}
     for column in frame.columns:
         target = column_map.get(column) or lookup.get(column.lower())
         if target:
             renames[column] = target
-    frame = frame.rename(columns=renames)
+    frame.columns = [renames.get(column, column) for column in frame.columns]
     known = [c for c in spec.column_names if c in frame.columns]
     ignored = [str(c) for c in frame.columns if c not in spec.column_names]
     if known and ignored:
@@ -99,7 +103,7 @@ def conform(raw: RawTable, spec: TableSpec, column_map: dict[str, str],
         return frame, problems
     conformed = {}
     for col in spec.columns:
-        source = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        source = frame.pop(col.name) if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
         parsed = coerce(source, col, value_map.get(col.name, {}), reading or Reading())
         if parsed.bad.any():
             problems.append(_coercion_problem(raw, spec, col, source, parsed, names))

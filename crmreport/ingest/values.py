@@ -38,6 +38,7 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _AWARE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ].*(?:Z|[+-]\d{2}:?\d{2})$")
 _YEAR_LAST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})((?:[ T].*)?)$")
 _YEAR_FIRST = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?$")
+_PLAIN_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$")
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,11 @@ def _placeholder_years(text: pd.Series) -> pd.Series:
 
 
 def to_datetime(series: pd.Series, text: pd.Series, fmt: str | None, timezone: str) -> Parsed:
-    """Date-times from datetime cells or text; see the module docstring for the rules."""
+    """Date-times from datetime cells or text; see the module docstring for the rules.
+
+    Text already written as plain ISO (``2025-07-01``, ``2025-07-01 10:00:00``, no zone) with a real
+    year is read in one vectorised step; only the other values take the rules' slower path.
+    """
     index = series.index
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_convert(timezone).dt.tz_localize(None)
@@ -156,6 +161,25 @@ def to_datetime(series: pd.Series, text: pd.Series, fmt: str | None, timezone: s
         emptied = series.notna() & ((years < FIRST_YEAR) | (years > LAST_YEAR))
         return Parsed(series.where(~emptied).astype("datetime64[ns]"), pd.Series(False, index=index),
                       emptied=emptied)
+    plain = text.str.match(_PLAIN_ISO).fillna(False).astype(bool) if not fmt and _is_text_column(text) else None
+    if plain is None or not plain.any():
+        return _text_to_datetime(series, text, fmt, timezone)
+    years = text[plain].str.slice(0, 4).astype(int)
+    plain[plain] = (years >= FIRST_YEAR) & (years <= LAST_YEAR)
+    values = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    values[plain] = pd.to_datetime(text[plain], format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    read = plain & values.notna()
+    bad, emptied = pd.Series(False, index=index), pd.Series(False, index=index)
+    if read.all():
+        return Parsed(values, bad, None, emptied)
+    rest = _text_to_datetime(series[~read], text[~read], fmt, timezone)
+    values[~read], bad[~read], emptied[~read] = rest.values, rest.bad, rest.emptied
+    return Parsed(values, bad, rest.reason, emptied)
+
+
+def _text_to_datetime(series: pd.Series, text: pd.Series, fmt: str | None, timezone: str) -> Parsed:
+    """Date-times from text under every rule of the module docstring."""
+    index = series.index
     emptied = text.notna() & _placeholder_years(text)
     text = text.where(~emptied)
     parsed = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")

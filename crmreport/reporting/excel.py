@@ -31,6 +31,9 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 #: a numeric column whose name contains one of these is a share (0.25 shown as 25.0%)
 SHARE_MARKERS: tuple[str, ...] = ("share", "completeness", "rate", "validity", "uniqueness", "coverage")
 MAX_SHEET_NAME = 31
+#: data rows an Excel sheet holds below its header (1,048,576 rows in all); a longer table continues on
+#: the next sheet
+SHEET_ROWS = 1_048_575
 MAX_WIDTH = 50
 MIN_WIDTH = 8
 #: rows looked at when fitting a column's width
@@ -115,7 +118,8 @@ def write_workbook(frames: dict[str, pd.DataFrame], path: Path, language: str = 
     Parameters
     ----------
     frames : dict[str, pandas.DataFrame]
-        Sheet name -> table (written without its index; names are cut to 31 characters).
+        Sheet name -> table (written without its index; names are cut to 31 characters). A table
+        longer than a sheet holds (:data:`SHEET_ROWS`) continues on sheets named ``name (2)``...
     path : pathlib.Path
         The ``.xlsx`` file to write; its folder is created when missing.
     language : str
@@ -134,11 +138,16 @@ def write_workbook(frames: dict[str, pd.DataFrame], path: Path, language: str = 
     workbook.remove(workbook.active)
     taken: set[str] = set()
     for name, frame in frames.items():
-        title = sheet_title(name, taken)
-        taken.add(title)
-        _write_sheet(workbook.create_sheet(title), frame, language, number_formats or {})
+        starts = range(0, max(len(frame), 1), SHEET_ROWS)
+        if len(starts) > 1:
+            log.warning("%s: %d rows are more than a sheet holds; written on %d sheets", name, len(frame), len(starts))
+        for part, start in enumerate(starts, start=1):
+            title = sheet_title(name if part == 1 else f"{name} ({part})", taken)
+            taken.add(title)
+            _write_sheet(workbook.create_sheet(title), frame.iloc[start:start + SHEET_ROWS], language,
+                         number_formats or {})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
-    log.info("wrote %d sheet(s) to %s", len(frames), path)
+    log.info("wrote %d sheet(s) to %s", len(workbook.sheetnames), path)
     return path

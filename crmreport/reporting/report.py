@@ -23,6 +23,8 @@ from .excel import write_workbook
 from .plots import readable_axes
 
 log = logging.getLogger("crmreport")
+#: rows a table shows when the notebook does not say (the CSV behind it holds them all)
+SHOWN_ROWS = 100
 RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 only with the BOM
 #: which ``labels:`` section of params labels the values of a column (:meth:`Report.value`)
 COLUMN_LABELS = {"industry": "industries", "region": "regions", "category": "categories",
@@ -154,6 +156,9 @@ class Report:
               headers: dict[str, str] | None = None, values: Iterable[str] | None = None) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
+        Without ``max_rows`` at most :data:`SHOWN_ROWS` rows are shown, whatever the data's size:
+        a page never grows with the customer base, and a note names the CSV with every row.
+
         ``formats`` maps a column to a format string or function. ``translate`` maps a column to a
         catalog prefix: its values (codes such as ``nps`` or a table name) are shown through
         ``label(prefix + value)``, while the CSV keeps the codes. ``row_formats`` serves tables whose
@@ -168,7 +173,8 @@ class Report:
         as percentages unless ``formats`` says otherwise.
         """
         self.save(frame, name)
-        shown = frame if max_rows is None else frame.head(max_rows)
+        max_rows = SHOWN_ROWS if max_rows is None else max_rows
+        shown = frame.head(max_rows)
         shown = shown.assign(**{column: [label(f"{prefix}{v}", self.language) if pd.notna(v) else v
                                          for v in shown[column]] for column, prefix in (translate or {}).items()})
         if values is None:
@@ -196,14 +202,29 @@ class Report:
             styler = styler.format(change, subset=(rows, changes), na_rep="–")
         styler = styler.format(lambda v: v.strftime("%Y-%m-%d"), subset=list(
             shown.select_dtypes("datetime").columns), na_rep="–")
-        if max_rows is not None and len(frame) > max_rows:
+        if len(frame) > max_rows:
             self.text("report.rows_shown", shown=max_rows, total=len(frame), file=f"results/{name}.csv")
         display(styler)
 
     def workbook(self, frames: dict[str, pd.DataFrame], name: str) -> None:
-        """Write ``results/<name>.xlsx`` for account managers: one sheet per frame, translated headers."""
-        path = write_workbook(frames, self.context.results_dir / f"{name}.xlsx", self.language)
-        log.info("wrote %s", path.name)
+        """Write ``results/<name>.xlsx`` for account managers: one sheet per frame, translated headers.
+
+        Above params ``excel_max_rows`` rows the frames go to ``results/<name>_<sheet>.csv`` instead
+        (a million-row workbook takes minutes and gigabytes to write, and Excel stops at 1,048,575
+        rows a sheet), and the report says so.
+        """
+        rows, limit = sum(len(frame) for frame in frames.values()), self.context.params.excel_max_rows
+        if rows <= limit:
+            path = write_workbook(frames, self.context.results_dir / f"{name}.xlsx", self.language)
+            log.info("wrote %s", path.name)
+            return
+        files = []
+        for sheet, frame in frames.items():
+            files.append(f"{name}_{sheet}.csv")
+            frame.to_csv(self.context.results_dir / files[-1], index=False, encoding=RESULTS_ENCODING)
+        log.warning("%s.xlsx: %d rows exceed excel_max_rows (%d); wrote %s", name, rows, limit, ", ".join(files))
+        self.text("report.workbook_as_csv", workbook=f"{name}.xlsx", rows=rows, limit=limit,
+                  file="`, `".join(f"results/{file}" for file in files))
 
     def figure(self, figure: plt.Figure, name: str, data: pd.DataFrame) -> None:
         """Save the tidy ``data`` behind a chart, show the chart (numeric axes made readable) and close it."""

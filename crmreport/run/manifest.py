@@ -51,13 +51,15 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 
 def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: list[NotebookRun],
                    prepare_seconds: float, previous: Path | None = None, workers: int = 1,
-                   notebooks_seconds: float | None = None) -> dict:
+                   notebooks_seconds: float | None = None, peaks: dict[str, float | None] | None = None) -> dict:
     """Write ``manifest.json``; notebooks not re-run (``--only``) keep their entry from ``previous``.
 
     Each notebook's entry names the data and params fingerprints it was produced from, so a
     partial run shows which outputs come from older data. Database passwords are redacted.
     ``timings`` holds the prepare step, the wall time of all notebooks together (``notebooks_seconds``,
-    with ``workers`` notebooks at a time) and per notebook its wall, execute and render seconds.
+    with ``workers`` notebooks at a time) and per notebook its wall, execute and render seconds;
+    ``peaks`` the runner's peak memory in the prepare step and afterwards (rendering), in MiB, and
+    per notebook its kernel's.
     """
     notebooks = {run.name: asdict(run) for run in runs}
     if previous is not None and previous.is_file():
@@ -82,7 +84,9 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
                     "notebooks_seconds": None if notebooks_seconds is None else round(notebooks_seconds, 2),
                     "notebook_seconds": {name: nb["seconds"] for name, nb in notebooks.items()},
                     "execute_seconds": {name: nb.get("execute_seconds") for name, nb in notebooks.items()},
-                    "render_seconds": {name: nb.get("render_seconds") for name, nb in notebooks.items()}},
+                    "render_seconds": {name: nb.get("render_seconds") for name, nb in notebooks.items()},
+                    "peak_mib": (peaks or {}) | {"kernels": {name: nb.get("kernel_peak_mib")
+                                                             for name, nb in notebooks.items()}}},
         "notebooks": list(notebooks.values()),
         "status": "ok" if all(nb["status"] == "ok" for nb in notebooks.values()) else "failed",
         "results": _file_hashes(paths.results),

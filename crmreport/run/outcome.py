@@ -15,6 +15,7 @@ class NotebookRun:
     seconds: float = 0.0  # wall time from start to rendered, waiting for the render lock included
     execute_seconds: float = 0.0  # papermill: kernel start and every cell
     render_seconds: float = 0.0  # HTML and PDF
+    kernel_peak_mib: float | None = None  # the notebook kernel's peak resident memory (Linux)
     error: str | None = None
     failed_cell: int | None = None  # execution count [n] of the failing cell, as shown in the executed notebook
     failed_source: str | None = None

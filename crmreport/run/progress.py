@@ -14,6 +14,8 @@ from typing import Any, TextIO
 
 from papermill.engines import NBClientEngine, papermill_engines
 
+from .memory import peak_recording_kernel_manager
+
 log = logging.getLogger("crmreport")
 ENGINE = "crmreport"
 #: kernel options: no start-up chatter (the "running over TCP without encryption" warning) on the console
@@ -68,6 +70,9 @@ class ProgressEngine(NBClientEngine):
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
         progress: NotebookProgress | None = kwargs.pop("progress", None)
+        record_peak = kwargs.pop("record_kernel_peak", None)
+        if record_peak is not None:
+            kwargs["kernel_manager_class"] = peak_recording_kernel_manager(record_peak)
         if progress is not None:
             progress.start(sum(cell.cell_type == "code" for cell in nb_man.nb.cells))
             complete = nb_man.cell_complete

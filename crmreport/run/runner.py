@@ -31,6 +31,7 @@ from ..settings import Params, find_project_root, load_params, uses_demo_data
 from ..settings.stock import notebooks_folder
 from .bookstep import write_run_book
 from .manifest import write_manifest
+from .memory import peak_mib, reset_peak
 from .outcome import NotebookRun, RunResult
 from .paths import (
     ReportPaths,
@@ -101,9 +102,11 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     run_log = attach_log_file(staging.log)
     try:
         started = time.perf_counter()
-        dataset = prepare_dataset(params)
+        dataset = prepare_dataset(params, into=staging.prepared)
         _write_inputs(staging, params, dataset)
         prepare_seconds = time.perf_counter() - started
+        peaks = {"prepare": peak_mib()}
+        reset_peak()
         earlier = previous_entries(final / "manifest.json")
         position = {path: index for index, path in enumerate(notebooks, 1)}
         parallel = workers > 1 and len(notebooks) > 1
@@ -116,7 +119,8 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         write_run_book(staging, params, runs, dataset.source, report_title)
         shutil.rmtree(staging.prepared)
         write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json",
-                       workers=workers, notebooks_seconds=time.perf_counter() - started - prepare_seconds)
+                       workers=workers, notebooks_seconds=time.perf_counter() - started - prepare_seconds,
+                       peaks=peaks | {"rendering": peak_mib()})
         detach_log_file(run_log)
         _swap(staging.root, final)
     except BaseException:
@@ -127,7 +131,6 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
 
 
 def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> None:
-    dataset.save(staging.prepared)
     shutil.rmtree(staging.quarantine, ignore_errors=True)
     staging.quarantine.mkdir(parents=True)
     for name, rows in dataset.quarantine.items():
@@ -161,6 +164,7 @@ def _run_notebook(path: Path, index: int, total: int, staging: ReportPaths, para
         papermill.execute_notebook(
             str(path), str(executed), kernel_name=KERNEL, progress_bar=False,
             resources={"metadata": {"path": str(path.parent)}}, engine_name=ENGINE, progress=progress,
+            record_kernel_peak=lambda mib: setattr(run, "kernel_peak_mib", mib),
             parameters={"period": params.period, "params_file": str(staging.params),
                         "prepared": str(staging.prepared), "results_dir": str(results_dir)})
         run.status = "ok"

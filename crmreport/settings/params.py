@@ -205,6 +205,8 @@ class Params(BaseModel):
                                                   description="report formats to render")
     workers: int | None = Field(None, ge=1, le=64, description="notebooks run at the same time; "
                                 "empty = min(2, CPU count)")
+    excel_max_rows: int = Field(100_000, ge=1, le=1_048_575, description="a workbook with more rows is written as "
+                                "CSV instead, and the report says so (Excel's sheet limit is 1,048,575 rows)")
     segmentation: Segmentation = Field(default_factory=Segmentation,
                                        description="thresholds of segmentation (docs/segmentation.md)")
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,
