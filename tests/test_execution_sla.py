@@ -155,3 +155,112 @@ def test_wilson_bounds_hold_the_rate_when_every_case_is_met():
     everything = pd.Series(["met"] * 7)
     table = followup.rule_7_24_72(pd.DataFrame({"outcome": everything}), None, None).iloc[0]
     assert table["rate"] == 1 and table["ci_high"] == 1 and table["ci_low"] == pytest.approx(wilson(7, 7)[0])
+
+
+def _resampled(values: np.ndarray, q: float, resamples: int, seed: int, alpha: float = 0.05):
+    """The bootstrap as first written: one matrix of resamples per quantile (the oracle of the blocked one)."""
+    values = values[~np.isnan(values)]
+    rng = np.random.default_rng(seed)
+    draws = np.quantile(values[rng.integers(0, len(values), (resamples, len(values)))], q, axis=1)
+    low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+    return float(np.quantile(values, q)), float(low), float(high)
+
+
+@pytest.mark.parametrize("n", [3, 17, 475])
+@pytest.mark.parametrize("cells", [1, 50, 1 << 22])
+def test_blocked_bootstrap_draws_the_same_resamples(n, cells):
+    values = np.random.default_rng(n).gamma(2.0, 5.0, n)
+    values[::5] = np.nan
+    both = sla.bootstrap_quantiles(values, (0.5, 0.9), 150, 2025, 0.05, cells=cells)
+    assert both == [_resampled(values, q, 150, 2025) for q in (0.5, 0.9)]
+    assert sla.bootstrap_quantile(values, 0.9, 150, 2025) == both[1]
+
+
+def test_bootstrap_of_empty_and_single_values():
+    assert np.isnan(sla.bootstrap_quantiles(np.array([np.nan]), (0.5, 0.9), 100, 1)).all()
+    assert sla.bootstrap_quantiles(np.array([4.0]), (0.5,), 100, 1, max_cells=0)[0][0] == 4.0
+
+
+@pytest.mark.parametrize("n", [400, 3000])
+def test_order_statistic_bootstrap_matches_resampling_in_distribution(n):
+    # the exact order-statistic draws and explicit resamples estimate the same percentile interval
+    values = np.random.default_rng(3).lognormal(1.0, 1.0, n)
+    sampled = np.array(sla.bootstrap_quantiles(values, (0.5, 0.9), 4000, 1))
+    exact = np.array(sla.bootstrap_quantiles(values, (0.5, 0.9), 4000, 2, max_cells=0))
+    assert (sampled[:, 0] == exact[:, 0]).all()  # the estimates themselves are not resampled
+    spread = (sampled[:, 2] - sampled[:, 1])[:, None]
+    assert (np.abs(sampled[:, 1:] - exact[:, 1:]) <= 0.1 * spread).all()
+
+
+def test_order_statistics_of_a_resample_follow_their_beta_law():
+    # P(k-th smallest of a resample of 0..n-1 <= j) = P(Binomial(n, (j + 1) / n) >= k), a hand formula;
+    # with n = 11 the minimum and the median are the 1st and the 6th smallest (no interpolation), drawn in a chain
+    from scipy.stats import binom
+    n, draws = 11, 20000
+    low, median = sla.order_statistic_quantiles(np.arange(n, dtype=float), (0.0, 0.5), draws,
+                                                np.random.default_rng(0))
+    for j in (1, 3, 6):
+        assert (low <= j).mean() == pytest.approx(binom.sf(0, n, (j + 1) / n), abs=0.015)
+    for j in (3, 5, 7):
+        assert (median <= j).mean() == pytest.approx(binom.sf(5, n, (j + 1) / n), abs=0.015)
+
+
+def test_compliance_without_intervals_keeps_medians(per_ticket):
+    full = sla.sla_compliance(per_ticket, SETTINGS, "category")
+    quick = sla.sla_compliance(per_ticket, SETTINGS, "category", intervals=False)
+    same = ["rule", "category", "tickets", "met", "breached", "pending", "compliance_rate", "median_hours", "p90_hours"]
+    pd.testing.assert_frame_equal(full[same], quick[same])
+    assert quick[["median_low", "median_high", "p90_low", "p90_high"]].isna().all().all()
+
+
+def _oracle_next(asked: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
+    """The forward merge_asof (strictly later, same customer) that next_outbound replaces."""
+    out = interactions[interactions["direction"] == "outbound"]
+    answers = out[["customer_id"]].assign(reply=out["interaction_time"]).sort_values("reply")
+    left = asked.assign(pos=range(len(asked))).sort_values("at")
+    merged = pd.merge_asof(left, answers, left_on="at", right_on="reply", by="customer_id", direction="forward",
+                           allow_exact_matches=False)
+    return merged.sort_values("pos")["reply"].reset_index(drop=True)
+
+
+CONTACTS = pd.DataFrame([
+    ("I1", "C1", "2025-07-04 09:00", "inbound"), ("I2", "C1", "2025-07-04 09:00", "outbound"),  # same time: no reply
+    ("I3", "C1", "2025-07-05 10:00", "outbound"), ("I4", "C1", "2025-07-06 10:00", "outbound"),
+    ("I5", "C2", "2025-07-05 18:00", "outbound"),  # Saturday evening
+    ("I6", "C3", "2025-07-01 08:00", "outbound"),  # before every question of C3
+], columns=["interaction_id", "customer_id", "interaction_time", "direction"]).assign(
+    interaction_time=lambda f: pd.to_datetime(f["interaction_time"]))
+
+
+def test_next_outbound_against_merge_asof(tmp_path):
+    from crmreport.ingest.dataset import Dataset, TableAccount
+    from crmreport.reporting.context import load_prepared
+
+    asked = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4", "C1"],
+                          "at": pd.to_datetime(["2025-07-04 09:00", "2025-07-04 12:00", "2025-07-02 08:00",
+                                                "2025-07-02 08:00", "2025-07-06 10:00"])})
+    expected = _oracle_next(asked, CONTACTS)
+    assert expected.isna().tolist() == [False, False, True, True, True]
+    found = followup.next_outbound(asked, CONTACTS)
+    assert (pd.Series(found).equals(expected.astype(found.dtype)))
+    account = TableAccount("interactions", "test", "", None, len(CONTACTS), 0, 0, len(CONTACTS))
+    Dataset({"interactions": CONTACTS}, {}, {"interactions": account}, "test", False).save(tmp_path)
+    prepared = load_prepared(tmp_path)
+    assert pd.Series(followup.next_outbound(asked, prepared)).equals(expected.astype(found.dtype))
+    assert prepared.tables.loaded == {}  # read by DuckDB from the file
+    assert len(followup.next_outbound(asked.iloc[:0], CONTACTS)) == 0
+
+
+def test_first_follow_up_from_interactions_and_tasks_by_hand():
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C9"], "signup_date": pd.to_datetime(
+        ["2025-07-03", "2025-07-05", "2025-07-02", "2025-06-01"])})  # C9 signed up before the period
+    done = pd.DataFrame({"customer_id": ["C3", "C3"], "status": ["done", "delayed"],
+                         "actual_date": pd.to_datetime(["2025-07-12", "2025-07-03"])})
+    frame = followup.first_follow_ups(customers, CONTACTS, done, WINDOW, UNTIL, 7).set_index("customer_id")
+    assert frame.index.tolist() == ["C1", "C2", "C3"]
+    assert frame.loc["C1", "first_contact"] == T("2025-07-04 09:00")  # the day after signing up
+    assert frame.loc["C2", "days"] == 0.75  # the evening of the signup day
+    assert frame.loc["C3", "days"] == 10.0  # the task; the earlier interaction was before the signup
+    assert frame["outcome"].tolist() == ["met", "met", "breached"]
+    none = followup.first_follow_ups(customers, CONTACTS.iloc[:0], None, WINDOW, UNTIL, 7)
+    assert none["first_contact"].isna().all() and none["outcome"].tolist() == ["breached"] * 3

@@ -19,7 +19,7 @@ from conftest import params_for, write_tables
 import crmreport
 from crmreport.analyses.health import backtest, emotional, profile, rqi, score, value
 from crmreport.demo import write_demo_data
-from crmreport.ingest.dataset import prepare_dataset
+from crmreport.ingest.dataset import Dataset, prepare_dataset
 from crmreport.settings.health import Health
 
 AS_OF = date(2025, 9, 30)
@@ -86,6 +86,24 @@ def test_claim_test_uses_the_exact_interval():
     assert few["claim_holds"] == "undecided"
     many = emotional.claim_test(pd.Series([90.0] * 200), pd.Series([True] * 20 + [False] * 180), settings)
     assert many.iloc[0]["claim_holds"] == "no"
+
+
+def test_churn_outcome_by_hand():
+    # orders in the 30 days ending Sep 30 make a customer active; an order by Oct 31 keeps them
+    tx = pd.DataFrame([("C3", "2025-09-30 23:00", 5.0), ("C3", "2025-10-31 12:00", 1.0),  # active, kept
+                       ("C1", "2025-09-01", 10.0), ("C1", "2025-11-01", 3.0),  # active, buys after the window
+                       ("C2", "2025-08-31 23:59", 4.0), ("C2", "2025-10-02", 4.0),  # bought before: not active
+                       ("C4", "2025-09-15", 8.0), ("C4", "2025-10-05", -8.0),  # a refund is not an order
+                       ("C5", "2025-09-20", -2.0)],  # only a refund: not active
+                      columns=["customer_id", "transaction_date", "amount"])
+    tx = tx.assign(transaction_date=pd.to_datetime(tx["transaction_date"], format="mixed"),
+                   customer_id=tx["customer_id"].astype("str"))
+    data = Dataset({"transactions": tx}, {}, {}, "test", False)
+    outcome = score.churn_outcome(data, AS_OF, date(2025, 10, 31), 30)
+    assert outcome["customer_id"].tolist() == ["C1", "C3", "C4"]
+    assert outcome["churned"].tolist() == [True, False, True] and outcome["churned"].dtype == bool
+    assert score.churn_outcome(Dataset({"transactions": tx.iloc[:0]}, {}, {}, "test", False), AS_OF,
+                               date(2025, 10, 31), 30).empty
 
 
 def test_health_score_renormalises_bands_and_flags_few_measures():

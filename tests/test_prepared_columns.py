@@ -1,4 +1,4 @@
-"""Lazily read prepared tables: only the columns asked for, the Parquet file for DuckDB, ``in`` without reading."""
+"""Lazily read prepared tables: only the columns asked for, ``in`` without reading the table."""
 
 from __future__ import annotations
 
@@ -32,15 +32,7 @@ def test_columns_reads_only_what_is_asked_and_grows(tmp_path):
     pd.testing.assert_series_equal(grown["transaction_date"], frame["transaction_date"], check_dtype=False)
 
 
-def test_parquet_file_only_while_the_table_is_not_in_memory(tmp_path):
-    data, _ = saved(tmp_path)
-    assert data.parquet_file("transactions") == tmp_path / "transactions.parquet"
-    assert data.parquet_file("tickets") is None
-    whole = data.tables["transactions"]
-    assert data.parquet_file("transactions") is None and data.columns("transactions", ["amount"]) is whole
-
-
 def test_in_memory_datasets_give_their_frames():
     frame = pd.DataFrame({"customer_id": ["C1"], "amount": [1.0]})
     data = Dataset({"transactions": frame}, {}, {}, "test", True)
-    assert data.columns("transactions", ["amount"]) is frame and data.parquet_file("transactions") is None
+    assert data.columns("transactions", ["amount"]) is frame

@@ -82,12 +82,6 @@ class Dataset:
         reader = getattr(self.tables, "read_columns", None)
         return reader(table, columns) if reader is not None else self.tables[table]
 
-    def parquet_file(self, table: str) -> Path | None:
-        """The run's Parquet file of ``table`` when the tables are read lazily from one and ``table`` is not
-        in memory (an aggregate can then scan the file in DuckDB and never load the table); else None."""
-        finder = getattr(self.tables, "parquet_file", None)
-        return finder(table) if finder is not None else None
-
     @property
     def missing_tables(self) -> list[str]:
         return [name for name in TABLES if name not in self.tables]
@@ -130,10 +124,6 @@ class PreparedTables(Mapping[str, pd.DataFrame]):
             self.loaded[name] = pd.read_parquet(self.folder / f"{name}.parquet")
             self.partial.pop(name, None)
         return self.loaded[name]
-
-    def parquet_file(self, name: str) -> Path | None:
-        """The Parquet file of table ``name`` while it is not in memory whole (see :meth:`Dataset.parquet_file`)."""
-        return None if name not in self.names or name in self.loaded else self.folder / f"{name}.parquet"
 
     def read_columns(self, name: str, columns: list[str]) -> pd.DataFrame:
         """A frame of table ``name`` with at least ``columns``: the whole table when it is loaded, else the

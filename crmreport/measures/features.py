@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from ..ingest.dataset import Dataset
+from .relations import register_table
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "customer_id", "recency_days", "frequency", "monetary", "annual_amount", "trend", "tenure_months",
@@ -86,8 +87,7 @@ def _typed_transaction_features(frame: pd.DataFrame) -> pd.DataFrame:
 def _transaction_features_of(data: Dataset, as_of: date, trend_months: int) -> pd.DataFrame:
     """:func:`transaction_features` of the dataset's transactions (from the run's Parquet file when not in memory)."""
     with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
-        _register(connection, data, "transactions", ["customer_id", "transaction_date", "amount"],
-                  "transactions_frame")
+        register_table(connection, data, "transactions", "transactions_frame")
         sql = transaction_features_sql("transactions_frame", as_of, trend_months)
         return _typed_transaction_features(connection.execute(sql).df())
 
@@ -98,17 +98,6 @@ def transaction_features(transactions: pd.DataFrame, as_of: date, trend_months: 
         connection.register("transactions_frame", transactions[["customer_id", "transaction_date", "amount"]])
         sql = transaction_features_sql("transactions_frame", as_of, trend_months)
         return _typed_transaction_features(connection.execute(sql).df())
-
-
-def _register(connection: duckdb.DuckDBPyConnection, data: Dataset, table: str, columns: list[str],
-              name: str) -> None:
-    """``columns`` of ``table`` as the view ``name``: scanned from the run's Parquet file when the table is
-    not in memory (nothing loaded into pandas), else the frame's columns."""
-    path = data.parquet_file(table)
-    if path is None:
-        connection.register(name, data.columns(table, columns)[columns])
-    else:
-        connection.read_parquet(str(path)).select(*columns).create_view(name)
 
 
 def transaction_features_database(url: str, as_of: date, table: str = "transactions",
@@ -160,12 +149,10 @@ def contact_features(data: Dataset, as_of: date, response_days: int = 180) -> pd
     if not data.has("interactions") and not data.has("tickets"):
         return pd.DataFrame(columns=columns)
     with duckdb.connect() as connection:
-        if data.has("interactions"):
-            _register(connection, data, "interactions",
-                      ["customer_id", "interaction_time", "interaction_type", "direction", "responded"],
-                      "interactions_frame")
+        if data.has("interactions"):  # the Parquet file itself when the notebook has not read the table
+            register_table(connection, data, "interactions", "interactions_frame")
         else:
-            _register(connection, data, "tickets", ["customer_id", "opened_at", "category"], "tickets_frame")
+            register_table(connection, data, "tickets", "tickets_frame")
         result = connection.execute(contact_features_sql(as_of, response_days, data.has("interactions"))).df()
     return result.astype({"customer_id": "str", "complaints_6m": "int64", "response_rate": "float64",
                           "interaction_gap_days": "float64", "enquiries_3m": "int64"})[columns]

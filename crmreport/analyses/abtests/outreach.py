@@ -103,10 +103,11 @@ def pre_period_revenue(transactions: pd.DataFrame | None, campaign_starts: pd.Se
     if transactions is None or transactions.empty or days <= 0:
         return pd.DataFrame(columns=columns)
     parts = []
+    dates = transactions["transaction_date"]
     for campaign_id, first in campaign_starts.items():
         end = _day(first)
-        inside = transactions[(transactions["transaction_date"] >= end - pd.Timedelta(days=days))
-                              & (transactions["transaction_date"] < end)]
+        inside = transactions.loc[(dates >= end - pd.Timedelta(days=days)) & (dates < end),
+                                  ["customer_id", "amount"]]  # the two columns summed, not whole rows
         sums = inside.groupby("customer_id")["amount"].sum().rename("pre_revenue").reset_index()
         parts.append(sums.assign(campaign_id=campaign_id))
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)

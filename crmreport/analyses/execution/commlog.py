@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...ingest.dataset import Dataset
+from ...measures.relations import rows_between
 from ...settings.period import Window
+from .followup import next_outbound
 
 COMMLOG_COLUMNS: tuple[str, ...] = ("topic", "urgency", "owner", "due_date", "follow_up", "feedback")
 URGENCIES: tuple[str, ...] = ("high", "medium", "low")
@@ -23,11 +26,11 @@ def has_column(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns and bool(frame[column].notna().any())
 
 
-def log_in_window(interactions: pd.DataFrame, window: Window) -> pd.DataFrame:
-    """The interactions of ``window``."""
-    times = pd.to_datetime(interactions["interaction_time"])
-    keep = (times >= pd.Timestamp(window.start)) & (times < pd.Timestamp(window.end) + pd.Timedelta(days=1))
-    return interactions[keep].reset_index(drop=True)
+def log_in_window(interactions: pd.DataFrame | Dataset, window: Window) -> pd.DataFrame:
+    """The interactions of ``window`` (from the table, or from the dataset holding it: then only those rows
+    are read from a prepared table's file)."""
+    return rows_between(interactions, "interactions", "interaction_time", pd.Timestamp(window.start),
+                        pd.Timestamp(window.end) + pd.Timedelta(days=1))
 
 
 def by_channel(log: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -42,16 +45,15 @@ def by_channel(log: pd.DataFrame, column: str) -> pd.DataFrame:
     return counts.sort_values(["channel", "contacts"], ascending=[True, False]).reset_index(drop=True)
 
 
-def follow_ups(log: pd.DataFrame, interactions: pd.DataFrame, until: pd.Timestamp) -> pd.DataFrame:
+def follow_ups(log: pd.DataFrame, interactions: pd.DataFrame | Dataset, until: pd.Timestamp) -> pd.DataFrame:
     """Per logged contact with a due date: whether the agreed follow-up was kept, is past due or still open,
-    and the days past due."""
+    and the days past due. The next outbound contact after each is found in DuckDB over ``interactions``
+    (the table, or the dataset holding it)."""
     agreed = log[log["due_date"].notna()].copy()
     agreed["at"] = pd.to_datetime(agreed["interaction_time"])
     agreed["due"] = pd.to_datetime(agreed["due_date"]).dt.normalize()
-    out = interactions[interactions["direction"] == "outbound"]
-    answers = out[["customer_id"]].assign(reply=pd.to_datetime(out["interaction_time"])).sort_values("reply")
-    agreed = pd.merge_asof(agreed.sort_values("at"), answers, left_on="at", right_on="reply", by="customer_id",
-                           direction="forward", allow_exact_matches=False)
+    agreed = agreed.sort_values("at").reset_index(drop=True)
+    agreed["reply"] = next_outbound(agreed, interactions)
     kept = agreed["reply"].notna() & (agreed["reply"] < agreed["due"] + pd.Timedelta(days=1))
     past = ~kept & (agreed["due"] + pd.Timedelta(days=1) <= until)
     agreed["state"] = np.select([kept, past], ["kept", "past_due"], "open")

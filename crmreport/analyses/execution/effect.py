@@ -9,6 +9,7 @@ regression of CSAT on the execution class with segment fixed effects (HC1 errors
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
@@ -16,6 +17,7 @@ from scipy.stats import norm
 from statsmodels.stats.contingency_tables import StratifiedTable
 
 from ...ingest.dataset import Dataset
+from ...measures.relations import register_table
 from ...settings.period import Window
 
 COMPARISONS: tuple[tuple[str, str], ...] = (("on_time", "not_done"), ("late", "not_done"), ("on_time", "late"))
@@ -33,12 +35,24 @@ def outcomes(execution: pd.DataFrame, data: Dataset, window: Window, baseline: W
     """Per planned customer: ``active_before`` (a purchase in the baseline window), ``churned`` (active
     before and no purchase in the period; empty for customers not active before) and ``csat`` (mean
     survey CSAT answered in the period; empty without an answer)."""
-    tx = data.tables["transactions"]
-    buyers_before = set(tx.loc[_between(tx["transaction_date"], baseline), "customer_id"])
-    buyers_now = set(tx.loc[_between(tx["transaction_date"], window), "customer_id"])
+    def inside(days: Window) -> str:
+        start, stop = pd.Timestamp(days.start), pd.Timestamp(days.end) + pd.Timedelta(days=1)
+        return f"transaction_date >= TIMESTAMP '{start}' AND transaction_date < TIMESTAMP '{stop}'"
+
+    with duckdb.connect() as connection:
+        register_table(connection, data, "transactions")
+        connection.register("ids_frame", pd.DataFrame({"customer_id": execution["customer_id"].to_numpy(dtype=object),
+                                                       "pos": np.arange(len(execution))}))
+        counts = connection.execute(f"""
+            SELECT b.before, b.now FROM ids_frame LEFT JOIN (
+                SELECT customer_id, COUNT(*) FILTER (WHERE {inside(baseline)}) AS before,
+                       COUNT(*) FILTER (WHERE {inside(window)}) AS now
+                FROM transactions WHERE ({inside(baseline)}) OR ({inside(window)}) GROUP BY customer_id
+            ) AS b USING (customer_id) ORDER BY ids_frame.pos""").df()
     frame = execution.copy()
-    frame["active_before"] = frame["customer_id"].isin(buyers_before)
-    frame["churned"] = (~frame["customer_id"].isin(buyers_now)).astype(float).where(frame["active_before"])
+    frame["active_before"] = (counts["before"].fillna(0) > 0).to_numpy()
+    bought = (counts["now"].fillna(0) > 0).to_numpy()
+    frame["churned"] = pd.Series(~bought, index=frame.index).astype(float).where(frame["active_before"])
     if data.has("surveys"):
         surveys = data.tables["surveys"]
         answered = surveys[_between(surveys["response_time"], window) & surveys["csat"].notna()]

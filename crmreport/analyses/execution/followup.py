@@ -11,10 +11,13 @@ Cases whose limit has not passed at ``until`` without being met are pending and 
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from ...ingest.dataset import Dataset
+from ...measures.relations import register_source
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
 from .clock import elapsed_hours
@@ -29,44 +32,85 @@ def _in(times: pd.Series, window: Window) -> pd.Series:
     return (times >= pd.Timestamp(window.start)) & (times < pd.Timestamp(window.end) + pd.Timedelta(days=1))
 
 
-def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | None, tasks: pd.DataFrame | None,
-                     window: Window, until: pd.Timestamp, days: int) -> pd.DataFrame:
+def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | Dataset | None,
+                     tasks: pd.DataFrame | None, window: Window, until: pd.Timestamp, days: int) -> pd.DataFrame:
     """Per customer signed up in ``window``: the first outbound contact on or after the signup date,
-    days taken and outcome (met / breached / pending)."""
+    days taken and outcome (met / breached / pending).
+
+    ``interactions`` is the table or the dataset holding it (then DuckDB reads it from its Parquet file
+    when the notebook has not); the first contact per customer is found in DuckDB.
+    """
     new = customers.loc[_in(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
-    contacts = []
-    if interactions is not None:
-        out = interactions[interactions["direction"] == "outbound"]
-        contacts.append(out[["customer_id"]].assign(at=pd.to_datetime(out["interaction_time"])))
-    if tasks is not None:
-        done = tasks[(tasks["status"] == "done") & tasks["actual_date"].notna()]
-        contacts.append(done[["customer_id"]].assign(at=pd.to_datetime(done["actual_date"])))
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
-    if contacts:
-        pairs = new.merge(pd.concat(contacts), on="customer_id")
-        pairs = pairs[pairs["at"] >= pd.to_datetime(pairs["signup_date"]).dt.normalize()]
-        first = pairs.groupby("customer_id")["at"].min()
-        new["first_contact"] = new["customer_id"].map(first)
-    else:
-        new["first_contact"] = pd.NaT
+    contacts = []
+    with duckdb.connect() as connection:
+        if interactions is not None:
+            register_source(connection, interactions, "interactions")
+            contacts.append("SELECT customer_id, interaction_time AS at FROM interactions WHERE direction = 'outbound'")
+        if tasks is not None:
+            connection.register("tasks", tasks)
+            contacts.append("SELECT customer_id, actual_date AS at FROM tasks "
+                            "WHERE status = 'done' AND actual_date IS NOT NULL")
+        if contacts:
+            connection.register("new_frame", pd.DataFrame({"customer_id": new["customer_id"].to_numpy(dtype=object),
+                                                           "day": signup.to_numpy(), "pos": np.arange(len(new))}))
+            first = connection.execute(f"""
+                SELECT n.pos, MIN(c.at) AS first_contact
+                FROM new_frame n JOIN ({" UNION ALL ".join(contacts)}) c
+                     ON c.customer_id = n.customer_id AND c.at >= n.day
+                GROUP BY n.pos""").df()
+            new["first_contact"] = _placed(first["pos"], first["first_contact"], len(new))
+        else:
+            new["first_contact"] = pd.NaT
     new["days"] = (pd.to_datetime(new["first_contact"]) - signup) / pd.Timedelta(days=1)
     deadline = signup + pd.Timedelta(days=days)  # `days` x 24 hours from the signup date (midnight)
     new["outcome"] = np.select([new["days"] <= days, deadline <= until], ["met", "breached"], "pending")
     return new.reset_index(drop=True)
 
 
-def replies(interactions: pd.DataFrame, tickets: pd.DataFrame | None, window: Window, until: pd.Timestamp,
+def next_outbound(asked: pd.DataFrame, interactions: pd.DataFrame | Dataset) -> np.ndarray:
+    """Per row of ``asked`` (``customer_id``, ``at``): the first outbound interaction to that customer
+    strictly after ``at`` (NaT when none), found in DuckDB (a forward ``merge_asof`` by customer)."""
+    if len(asked) == 0:
+        return np.array([], dtype="datetime64[ns]")
+    with duckdb.connect() as connection:
+        register_source(connection, interactions, "interactions")
+        connection.register("asked_frame", pd.DataFrame({"customer_id": asked["customer_id"].to_numpy(dtype=object),
+                                                         "at": pd.to_datetime(asked["at"]).to_numpy(),
+                                                         "pos": np.arange(len(asked))}))
+        found = connection.execute("""
+            SELECT a.pos, MIN(o.interaction_time) AS reply
+            FROM asked_frame a JOIN interactions o
+                 ON o.customer_id = a.customer_id AND o.direction = 'outbound' AND o.interaction_time > a.at
+            GROUP BY a.pos""").df()
+    return _placed(found["pos"], found["reply"], len(asked))
+
+
+def _placed(positions: pd.Series, times: pd.Series, size: int) -> np.ndarray:
+    """``times`` put at ``positions`` of an array of ``size`` empty times (in the unit of the table's column)."""
+    placed = np.full(size, np.datetime64("NaT"), dtype=times.dtype)
+    placed[positions.to_numpy(dtype="int64")] = times.to_numpy()
+    return placed
+
+
+def replies(interactions: pd.DataFrame | Dataset, tickets: pd.DataFrame | None, window: Window, until: pd.Timestamp,
             settings: ExecutionParams) -> pd.DataFrame:
-    """Per inbound consultation or complaint in ``window``: the first reply time, hours and outcome."""
-    times = pd.to_datetime(interactions["interaction_time"])
-    inbound = interactions[(interactions["direction"] == "inbound")
-                           & interactions["interaction_type"].isin(REPLY_TYPES) & _in(times, window)]
+    """Per inbound consultation or complaint in ``window``: the first reply time, hours and outcome.
+
+    ``interactions`` is the table or the dataset holding it (queried in DuckDB, see :func:`first_follow_ups`).
+    """
+    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
+    with duckdb.connect() as connection:
+        register_source(connection, interactions, "interactions")
+        types = ", ".join(f"'{t}'" for t in REPLY_TYPES)
+        inbound = connection.execute(f"""
+            SELECT interaction_id, customer_id, interaction_time FROM interactions
+            WHERE direction = 'inbound' AND interaction_type IN ({types})
+                  AND interaction_time >= $start AND interaction_time < $stop""",
+                                     {"start": start.to_pydatetime(), "stop": stop.to_pydatetime()}).df()
     asked = inbound[["interaction_id", "customer_id"]].assign(at=pd.to_datetime(inbound["interaction_time"]))
     asked = asked.sort_values("at").reset_index(drop=True)
-    out = interactions[interactions["direction"] == "outbound"]
-    answers = out[["customer_id"]].assign(reply=pd.to_datetime(out["interaction_time"])).sort_values("reply")
-    merged = pd.merge_asof(asked, answers, left_on="at", right_on="reply", by="customer_id", direction="forward",
-                           allow_exact_matches=False)
+    merged = asked.assign(reply=next_outbound(asked, interactions))
     if tickets is not None and len(tickets):
         opened = tickets[["customer_id", "opened_at", "first_response_at"]].assign(
             opened_at=pd.to_datetime(tickets["opened_at"])).sort_values("opened_at")
@@ -103,7 +147,7 @@ def rule_7_24_72(follow_ups: pd.DataFrame | None, reply_frame: pd.DataFrame | No
     return pd.DataFrame(rows, columns=list(FOLLOWUP_COLUMNS))
 
 
-def cadence(execution: pd.DataFrame, interactions: pd.DataFrame, window: Window,
+def cadence(execution: pd.DataFrame, interactions: pd.DataFrame | Dataset, window: Window,
             settings: ExecutionParams) -> pd.DataFrame:
     """Lifecycle cadence against the outbound contacts each planned customer received in ``window``.
 
@@ -111,8 +155,18 @@ def cadence(execution: pd.DataFrame, interactions: pd.DataFrame, window: Window,
     the day-3 call). Per stage: customers, expected, mean and median received, share receiving at
     least the expected number."""
     days = (pd.Timestamp(window.end) - pd.Timestamp(window.start)).days + 1
-    out = interactions[(interactions["direction"] == "outbound") & _in(interactions["interaction_time"], window)]
-    received = execution["customer_id"].map(out.groupby("customer_id").size()).fillna(0).astype("int64")
+    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
+    with duckdb.connect() as connection:
+        register_source(connection, interactions, "interactions")
+        connection.register("ids_frame", pd.DataFrame({"customer_id": execution["customer_id"].to_numpy(dtype=object),
+                                                       "pos": np.arange(len(execution))}))
+        received = connection.execute("""
+            SELECT COALESCE(n, 0) AS n FROM ids_frame LEFT JOIN (
+                SELECT customer_id, COUNT(*) AS n FROM interactions
+                WHERE direction = 'outbound' AND interaction_time >= $start AND interaction_time < $stop
+                GROUP BY customer_id) USING (customer_id)
+            ORDER BY pos""", {"start": start.to_pydatetime(), "stop": stop.to_pydatetime()}).df()["n"]
+    received = received.to_numpy(dtype="int64")
     frame = execution[["customer_id", "lifecycle_stage"]].assign(received=received)
     rows = []
     for stage, every in settings.cadence_days.items():

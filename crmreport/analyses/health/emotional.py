@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...measures.relations import register_table
 from ...measures.scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from ...settings.health import Health
 from ...stats.discrimination import binomial_interval
@@ -34,13 +36,9 @@ def emotional_events(data: Dataset, as_of: date) -> pd.DataFrame:
     end = pd.Timestamp(as_of + timedelta(days=1))
     parts = []
     if data.has("interactions"):
-        frame = data.tables["interactions"]
-        frame = frame[frame["interaction_time"] < end]
-        negative = (frame["sentiment"] == -1).fillna(False) | (frame["interaction_type"] == "complaint")
-        positive = (frame["sentiment"] == 1).fillna(False) & ~negative
-        sign = np.where(negative, -1, np.where(positive, 1, 0))
-        parts.append(pd.DataFrame({"customer_id": frame["customer_id"], "time": frame["interaction_time"],
-                                   "sign": sign, "source": "interactions"}))
+        frame = interaction_events(data, end)
+        parts.append(pd.DataFrame({"customer_id": frame["customer_id"], "time": frame["time"],
+                                   "sign": frame["sign"].to_numpy(dtype="int64"), "source": "interactions"}))
     if data.has("surveys"):
         frame = data.tables["surveys"]
         frame = frame[frame["response_time"] < end]
@@ -63,6 +61,26 @@ def emotional_events(data: Dataset, as_of: date) -> pd.DataFrame:
         return pd.DataFrame(columns=["customer_id", "time", "sign", "source"])
     events = pd.concat(parts, ignore_index=True)
     return events[events["sign"] != 0].reset_index(drop=True)
+
+
+def interaction_events(data: Dataset, end: pd.Timestamp) -> pd.DataFrame:
+    """The satisfying (+1) and dissatisfying (-1) interactions before ``end``, in table order (DuckDB).
+
+    Sentiment -1 or type ``complaint`` is dissatisfying, else sentiment +1 satisfying; other rows are
+    left out in the query, so the table itself is never copied into pandas.
+    """
+    sql = """
+        SELECT customer_id, interaction_time AS time, sign FROM (
+            SELECT customer_id, interaction_time,
+                   CASE WHEN sentiment = -1 OR interaction_type = 'complaint' THEN -1
+                        WHEN sentiment = 1 THEN 1 ELSE 0 END AS sign
+            FROM interactions WHERE interaction_time < $end)
+        WHERE sign <> 0
+    """
+    with duckdb.connect() as connection:
+        register_table(connection, data, "interactions")
+        frame = connection.execute(sql, {"end": end.to_pydatetime()}).df()
+    return frame.astype({"time": "datetime64[ns]"})
 
 
 def emotional_account(data: Dataset, as_of: date, settings: Health) -> pd.DataFrame:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...measures.relations import register_table
 
 RADAR_DIMENSIONS: tuple[str, ...] = ("emotion", "value", "interaction_frequency", "satisfaction", "trust",
                                      "responsiveness")
@@ -28,11 +30,18 @@ def radar_data(health: pd.DataFrame, measures: pd.DataFrame, data: Dataset, as_o
     frame["value"] = worth.rank(pct=True) * 100
     counts = pd.Series(0.0, index=frame["customer_id"])
     if data.has("interactions"):
-        interactions = data.tables["interactions"]
         end = pd.Timestamp(as_of + timedelta(days=1))
-        recent = interactions[(interactions["interaction_time"] >= end - pd.Timedelta(days=lookback_days))
-                              & (interactions["interaction_time"] < end)]
-        counts = recent.groupby("customer_id").size().reindex(frame["customer_id"]).fillna(0).astype("float64")
+        bounds = {"start": (end - pd.Timedelta(days=lookback_days)).to_pydatetime(), "end": end.to_pydatetime()}
+        with duckdb.connect() as connection:
+            register_table(connection, data, "interactions")
+            connection.register("ids", pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(dtype=object),
+                                                     "pos": np.arange(len(frame))}))
+            counts = connection.execute("""
+                SELECT COALESCE(n, 0) AS n FROM ids LEFT JOIN (
+                    SELECT customer_id, COUNT(*) AS n FROM interactions
+                    WHERE interaction_time >= $start AND interaction_time < $end GROUP BY customer_id
+                ) USING (customer_id) ORDER BY pos""", bounds).df()["n"]
+        counts = pd.Series(counts.to_numpy(dtype="float64"), index=frame["customer_id"])
         frame["interaction_frequency"] = counts.rank(pct=True).to_numpy() * 100
     else:
         frame["interaction_frequency"] = np.nan
@@ -53,6 +62,33 @@ def vip_customers(health: pd.DataFrame, share: float) -> pd.Series:
     return ranked["customer_id"].head(max(1, int(round(share * len(ranked)))))
 
 
+def _vip_weeks(data: Dataset, vips: pd.Series, start: pd.Timestamp, stop: pd.Timestamp) -> pd.DataFrame:
+    """Per week (Monday) with VIP interactions in ``start``..``stop``: interactions, positive and negative shares.
+
+    Counted in DuckDB over the interactions (the Parquet file when the notebook has not read the table).
+    """
+    sql = """
+        SELECT CAST(date_trunc('week', interaction_time) AS TIMESTAMP) AS week, COUNT(*) AS interactions,
+               COUNT(sentiment) AS rated, COUNT(*) FILTER (WHERE sentiment = 1) AS positive,
+               COUNT(*) FILTER (WHERE sentiment = -1) AS negative
+        FROM interactions
+        WHERE interaction_time >= $start AND interaction_time < $stop
+              AND customer_id IN (SELECT customer_id FROM vip_frame)
+        GROUP BY 1 ORDER BY 1
+    """
+    with duckdb.connect() as connection:
+        register_table(connection, data, "interactions")
+        connection.register("vip_frame", pd.DataFrame({"customer_id": pd.Series(vips).to_numpy(dtype=object)}))
+        frame = connection.execute(sql, {"start": start.to_pydatetime(), "stop": stop.to_pydatetime()}).df()
+    rated = frame["rated"].to_numpy(dtype="int64")  # shares of the interactions with a sentiment
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame({"week": frame["week"].astype("datetime64[ns]"),
+                             "interactions": frame["interactions"].to_numpy(dtype="int64"),
+                             "positive_share": frame["positive"].to_numpy(dtype="int64") / rated,
+                             "negative_share": frame["negative"].to_numpy(dtype="int64") / rated}).astype(
+            {"positive_share": "Float64", "negative_share": "Float64"})  # as pandas' mean of nullable values
+
+
 def thermometer(data: Dataset, vips: pd.Series, start: date, end: date) -> pd.DataFrame:
     """Per week (Monday) of ``start``..``end``: VIP interactions, positive and negative shares, mean satisfaction."""
     first = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())
@@ -65,12 +101,7 @@ def thermometer(data: Dataset, vips: pd.Series, start: date, end: date) -> pd.Da
         return frame.assign(week=frame[column].dt.normalize() - pd.to_timedelta(frame[column].dt.weekday, unit="D"))
 
     if data.has("interactions"):
-        interactions = weekly(data.tables["interactions"], "interaction_time")
-        stats = interactions.groupby("week").agg(
-            interactions=("interaction_id", "size"),
-            positive_share=("sentiment", lambda s: (s == 1).mean()),
-            negative_share=("sentiment", lambda s: (s == -1).mean()))
-        board = board.merge(stats.reset_index(), on="week", how="left")
+        board = board.merge(_vip_weeks(data, vips, pd.Timestamp(start), stop), on="week", how="left")
         board["interactions"] = board["interactions"].fillna(0).astype("int64")
     else:
         board = board.assign(interactions=np.nan, positive_share=np.nan, negative_share=np.nan)

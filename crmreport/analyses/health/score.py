@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import contact_features, transaction_features
+from ...measures.relations import register_table
 from ...settings.health import HEALTH_MEASURES, Health
 from .rqi import signed_customers, weighted_mean
 
@@ -104,14 +106,28 @@ def trend(current: pd.DataFrame, previous: pd.DataFrame, step: float) -> pd.Seri
 
 
 def churn_outcome(data: Dataset, as_of: date, until: date, activity_days: int) -> pd.DataFrame:
-    """Customers with an order in the ``activity_days`` ending ``as_of``; ``churned``: no order up to ``until``."""
-    tx = data.tables["transactions"]
-    tx = tx[tx["amount"] >= 0]
+    """Customers with an order in the ``activity_days`` ending ``as_of``; ``churned``: no order up to ``until``.
+
+    One grouped pass in DuckDB over the orders (``amount >= 0``); rows sorted by customer id.
+    """
     end = pd.Timestamp(as_of + timedelta(days=1))
-    before = tx[(tx["transaction_date"] >= end - pd.Timedelta(days=activity_days)) & (tx["transaction_date"] < end)]
-    after = tx[(tx["transaction_date"] >= end) & (tx["transaction_date"] < pd.Timestamp(until + timedelta(days=1)))]
-    active = np.sort(before["customer_id"].unique())
-    return pd.DataFrame({"customer_id": active, "churned": ~np.isin(active, after["customer_id"].unique())})
+    bounds = {"start": (end - pd.Timedelta(days=activity_days)).to_pydatetime(), "end": end.to_pydatetime(),
+              "stop": pd.Timestamp(until + timedelta(days=1)).to_pydatetime()}
+    sql = """
+        SELECT customer_id, COUNT(*) FILTER (WHERE transaction_date >= $end AND transaction_date < $stop) = 0
+               AS churned
+        FROM tx
+        WHERE amount >= 0 AND transaction_date >= $start
+              AND (transaction_date < $end OR transaction_date < $stop)
+        GROUP BY customer_id
+        HAVING COUNT(*) FILTER (WHERE transaction_date < $end) > 0
+        ORDER BY customer_id
+    """
+    with duckdb.connect() as connection:
+        register_table(connection, data, "transactions", "tx")
+        frame = connection.execute(sql, bounds).df()
+    return pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(dtype=object),
+                         "churned": frame["churned"].to_numpy(dtype=bool)})
 
 
 def fit_weights(measures: pd.DataFrame, outcome: pd.DataFrame, settings: Health) -> tuple[dict[str, float], str]:

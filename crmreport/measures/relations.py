@@ -1,0 +1,67 @@
+"""A dataset's tables as DuckDB relations, without reading a prepared table into pandas.
+
+Under a run, notebooks receive the prepared tables as Parquet files read on first use. An aggregate
+over a large table (13M interactions) needs no pandas copy of it: :func:`register_table` lets DuckDB
+scan the Parquet file itself when the notebook has not read the table yet, and registers the pandas
+frame (no copy) when it has, or when the dataset was prepared in memory. The same SQL runs on both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ..ingest.dataset import Dataset
+
+
+def parquet_file(data: Dataset, name: str) -> Path | None:
+    """The Parquet file of table ``name`` when ``data`` reads its tables from files and has not read it yet."""
+    tables = data.tables
+    folder, loaded = getattr(tables, "folder", None), getattr(tables, "loaded", None)
+    if folder is None or loaded is None or name in loaded:
+        return None
+    path = Path(folder) / f"{name}.parquet"
+    return path if path.is_file() else None
+
+
+def register_table(connection: duckdb.DuckDBPyConnection, data: Dataset, name: str, alias: str | None = None) -> str:
+    """Make table ``name`` of ``data`` queryable in ``connection`` as ``alias`` (default: ``name``).
+
+    A prepared table not yet read is a view over its Parquet file (DuckDB reads only the columns and
+    row groups a query needs); otherwise the pandas frame is registered as it is. Rows keep the
+    table's order in queries without ``ORDER BY`` (DuckDB preserves insertion order). Returns ``alias``.
+    """
+    alias = alias or name
+    path = parquet_file(data, name)
+    if path is None:
+        connection.register(alias, data.tables[name])
+    else:
+        connection.read_parquet(str(path)).create_view(alias, replace=True)
+    return alias
+
+
+def register_source(connection: duckdb.DuckDBPyConnection, source: pd.DataFrame | Dataset, name: str,
+                    alias: str | None = None) -> str:
+    """:func:`register_table` of table ``name`` when ``source`` is a dataset, else ``source`` (a frame) as ``alias``."""
+    if isinstance(source, Dataset):
+        return register_table(connection, source, name, alias)
+    connection.register(alias or name, source)
+    return alias or name
+
+
+def rows_between(source: pd.DataFrame | Dataset, name: str, column: str, start: pd.Timestamp,
+                 stop: pd.Timestamp) -> pd.DataFrame:
+    """The rows of table ``name`` (or of the frame ``source``) with ``start <= column < stop``, in table order.
+
+    From a prepared table not yet read, only those rows are read from its Parquet file (with the same
+    column types as the whole table); the index is fresh (0..n-1).
+    """
+    path = parquet_file(source, name) if isinstance(source, Dataset) else None
+    if path is not None:
+        bounds = [(column, ">=", start.to_pydatetime()), (column, "<", stop.to_pydatetime())]
+        return pd.read_parquet(path, filters=bounds).reset_index(drop=True)
+    frame = source.tables[name] if isinstance(source, Dataset) else source
+    times = pd.to_datetime(frame[column])
+    return frame[(times >= start) & (times < stop)].reset_index(drop=True)
