@@ -84,9 +84,17 @@ def _typed_transaction_features(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)[list(TRANSACTION_FEATURES)]
 
 
+def _transaction_features_of(data: Dataset, as_of: date, trend_months: int) -> pd.DataFrame:
+    """:func:`transaction_features` of the dataset's transactions (from the run's Parquet file when not in memory)."""
+    with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
+        register_table(connection, data, "transactions", "transactions_frame")
+        sql = transaction_features_sql("transactions_frame", as_of, trend_months)
+        return _typed_transaction_features(connection.execute(sql).df())
+
+
 def transaction_features(transactions: pd.DataFrame, as_of: date, trend_months: int = 3) -> pd.DataFrame:
     """Transaction features of a validated transactions frame, computed in DuckDB."""
-    with duckdb.connect() as connection:
+    with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
         connection.register("transactions_frame", transactions[["customer_id", "transaction_date", "amount"]])
         sql = transaction_features_sql("transactions_frame", as_of, trend_months)
         return _typed_transaction_features(connection.execute(sql).df())
@@ -163,10 +171,9 @@ def customer_features(data: Dataset, as_of: date, response_days: int = 180, tren
     Customers without transactions get frequency 0, annual_amount 0 and trend 0; without contacts,
     complaints_6m and enquiries_3m are 0 and the rates and gaps are empty.
     """
-    customers = data.tables["customers"]
+    customers = data.columns("customers", ["customer_id", "signup_date"])
     signed = customers[customers["signup_date"].isna() | (customers["signup_date"] <= pd.Timestamp(as_of))]
-    spend = transaction_features(data.tables["transactions"], as_of, trend_months).drop(columns=["spend_recent_3m",
-                                                                                  "spend_prior_3m"])
+    spend = _transaction_features_of(data, as_of, trend_months).drop(columns=["spend_recent_3m", "spend_prior_3m"])
     frame = (signed[["customer_id", "signup_date"]]
              .merge(spend, on="customer_id", how="left")
              .merge(contact_features(data, as_of, response_days), on="customer_id", how="left"))

@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..ingest.dataset import Dataset
 from ..settings import KPI_NAMES, KpiParams, Window
-from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, in_window
+from .keys import member, row_positions, window_positions, window_rows
+from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN
 
 StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]
 OBSERVATION_COLUMNS = ["unit", "customer_id", "value"]
@@ -81,27 +82,61 @@ def _ym(day: date) -> tuple[int, int]:
 
 
 def _frame(unit, customer_id, value) -> pd.DataFrame:
-    return pd.DataFrame({"unit": np.asarray(unit, dtype=object), "customer_id": np.asarray(customer_id, dtype=object),
-                         "value": np.asarray(value, dtype=float)})
+    return pd.DataFrame({"unit": _ids(unit), "customer_id": _ids(customer_id), "value": np.asarray(value, dtype=float)})
 
 
-def _purchases(data: Dataset, window: Window) -> pd.DataFrame:
+def _ids(values) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Ids as a string array (Arrow-backed, no Python object per row) or, for other ids, an object array."""
+    array = pd.array(values) if not isinstance(values, np.ndarray) or values.dtype == object else values
+    return array if isinstance(array.dtype, pd.StringDtype) else np.asarray(values, dtype=object)
+
+
+def _inside(data: Dataset, table: str, column: str, window: Window, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``table``'s rows in ``window``, in table order (:func:`crmreport.measures.keys.window_rows`)."""
+    return window_rows(data.columns(table, [column, *columns]), column, window, columns)
+
+
+def _purchases(data: Dataset, window: Window, columns: tuple[str, ...] = ("customer_id", "amount")) -> pd.DataFrame:
     """Transactions with ``amount > 0`` (refunds are not purchases) in ``window``."""
-    inside = in_window(data.tables["transactions"], "transaction_date", window)
-    return inside[inside["amount"] > 0]
+    inside = _inside(data, "transactions", "transaction_date", window, list(dict.fromkeys([*columns, "amount"])))
+    return inside[inside["amount"].to_numpy() > 0]
 
 
-def _customers_by(data: Dataset, day: date) -> pd.Series:
-    """Customers whose signup is on or before ``day`` (an empty signup date counts as signed up)."""
-    customers = data.tables["customers"]
-    signup = customers["signup_date"]
-    return customers.loc[signup.isna() | (signup < pd.Timestamp(day + timedelta(days=1))), "customer_id"]
+def _signed_by(data: Dataset, day: date) -> np.ndarray:
+    """Boolean per row of the customers table: signup on or before ``day`` (an empty signup date counts)."""
+    signup = data.columns("customers", ["customer_id", "signup_date"])["signup_date"]
+    return (signup.isna() | (signup < pd.Timestamp(day + timedelta(days=1)))).to_numpy()
+
+
+def _per_customer(data: Dataset, window: Window, table: str, column: str, amounts: str | None = None,
+                  category: str | None = None) -> pd.DataFrame:
+    """One observation per customer signed up by the window's end, in customers-table order: the sum of
+    ``amounts`` over the ``table`` rows in ``window`` (pandas' grouped sum, so the same floating-point
+    result as a groupby on the ids), or the count of rows (with ``category`` == "complaint" if given)."""
+    frame = data.columns(table, [column, "customer_id", *([amounts] if amounts else []), *([category] if category
+                                                                                           else [])])
+    customers = data.columns("customers", ["customer_id", "signup_date"])
+    rows = window_positions(frame, column, window)
+    where = row_positions(frame, "customer_id", customers, "customer_id")[rows]
+    if category is not None:
+        chosen = (frame[category].take(rows) == "complaint").to_numpy(dtype=bool, na_value=False)
+        rows, where = rows[chosen], where[chosen]
+    keep = where >= 0
+    totals = np.zeros(len(customers))
+    if amounts is not None:
+        sums = pd.Series(frame[amounts].to_numpy(dtype=float)[rows][keep]).groupby(where[keep]).sum()
+        totals[sums.index.to_numpy()] = sums.to_numpy()
+    else:
+        totals += np.bincount(where[keep], minlength=len(customers))
+    signed = _signed_by(data, window.end)
+    ids = customers["customer_id"][signed].array
+    return _frame(ids, ids, totals[signed])
 
 
 def _churn(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
     active = _purchases(data, preceding(window, settings.activity_days))["customer_id"].unique()
-    buyers = set(_purchases(data, window)["customer_id"])
-    return _frame(active, active, [c not in buyers for c in active])
+    buyers = _purchases(data, window)["customer_id"].unique()
+    return _frame(active, active, ~member(active, buyers))
 
 
 def _retention(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
@@ -111,26 +146,24 @@ def _retention(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFra
 
 def _repurchase(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
     orders = _purchases(data, window).groupby("customer_id").size()
-    return _frame(orders.index, orders.index, orders.to_numpy() >= 2)
+    return _frame(orders.index.array, orders.index.array, orders.to_numpy() >= 2)
 
 
 def _orders(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    orders = _purchases(data, window)
-    return _frame(orders["transaction_id"], orders["customer_id"], orders["amount"])
+    orders = _purchases(data, window, ("transaction_id", "customer_id"))
+    return _frame(orders["transaction_id"].array, orders["customer_id"].array, orders["amount"])
 
 
 def _revenue(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    customers = _customers_by(data, window.end)
-    inside = in_window(data.tables["transactions"], "transaction_date", window)
-    revenue = inside.groupby("customer_id")["amount"].sum().reindex(customers, fill_value=0.0)
-    return _frame(customers, customers, revenue.to_numpy())
+    return _per_customer(data, window, "transactions", "transaction_date", amounts="amount")
 
 
 def _surveys(column: str, transform: Callable[[pd.Series], np.ndarray]) -> Observe:
     def observe(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-        inside = in_window(data.tables["surveys"], "response_time", window)
+        inside = _inside(data, "surveys", "response_time", window, ["customer_id", column])
         inside = inside[inside[column].notna()]
-        return _frame(inside["customer_id"], inside["customer_id"], transform(inside[column].astype(float)))
+        ids = inside["customer_id"].array
+        return _frame(ids, ids, transform(inside[column].astype(float)))
 
     return observe
 
@@ -140,36 +173,36 @@ def _nps_points(scores: pd.Series) -> np.ndarray:
 
 
 def _complaints(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    customers = _customers_by(data, window.end)
-    tickets = in_window(data.tables["tickets"], "opened_at", window)
-    counts = tickets[tickets["category"] == "complaint"].groupby("customer_id").size()
-    return _frame(customers, customers, counts.reindex(customers, fill_value=0).to_numpy())
+    return _per_customer(data, window, "tickets", "opened_at", category="category")
 
 
 def _first_response(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    tickets = in_window(data.tables["tickets"], "opened_at", window)
+    tickets = _inside(data, "tickets", "opened_at", window, ["ticket_id", "customer_id", "opened_at",
+                                                              "first_response_at"])
     tickets = tickets[tickets["first_response_at"].notna()]
     hours = (tickets["first_response_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
-    return _frame(tickets["ticket_id"], tickets["customer_id"], hours)
+    return _frame(tickets["ticket_id"].array, tickets["customer_id"].array, hours)
 
 
 def _within_sla(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    tickets = in_window(data.tables["tickets"], "opened_at", window)
+    tickets = _inside(data, "tickets", "opened_at", window, ["ticket_id", "customer_id", "opened_at", "resolved_at",
+                                                              "priority"])
     allowed = tickets["priority"].map(settings.sla_hours).astype(float)
     hours = (tickets["resolved_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
-    return _frame(tickets["ticket_id"], tickets["customer_id"], (hours <= allowed).fillna(False))
+    return _frame(tickets["ticket_id"].array, tickets["customer_id"].array, (hours <= allowed).fillna(False))
 
 
 def _follow_up(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    tasks = in_window(data.tables["tasks"], "planned_date", window)
-    return _frame(tasks["task_id"], tasks["customer_id"], tasks["status"] == "done")
+    tasks = _inside(data, "tasks", "planned_date", window, ["task_id", "customer_id", "status"])
+    return _frame(tasks["task_id"].array, tasks["customer_id"].array, tasks["status"] == "done")
 
 
 def _outbound(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    inside = in_window(data.tables["interactions"], "interaction_time", window)
-    outbound = inside[inside["direction"] == "outbound"]
+    inside = _inside(data, "interactions", "interaction_time", window,
+                     ["interaction_id", "customer_id", "direction", "responded"])
+    outbound = inside[(inside["direction"] == "outbound").to_numpy(dtype=bool, na_value=False)]
     responded = outbound["responded"].astype("boolean").fillna(False).astype(bool)
-    return _frame(outbound["interaction_id"], outbound["customer_id"], responded)
+    return _frame(outbound["interaction_id"].array, outbound["customer_id"].array, responded)
 
 
 _TX, _CU = ("transactions",), ("customers", "transactions")

@@ -30,6 +30,7 @@ from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
 from .abtest import two_proportion_z, two_sided_p, z_critical
 from .abtest import welch as welch_arrays
+from .medianboot import median_difference_interval
 
 log = logging.getLogger("crmreport")
 
@@ -222,11 +223,17 @@ def bootstrap_interval(before: np.ndarray, after: np.ndarray, statistic, alpha: 
     return float(low), float(high)
 
 
+#: beyond this many values in both windows together the median interval draws order statistics directly
+RESAMPLE_MAX = 20_000
+
+
 def mann_whitney_median(before: np.ndarray, after: np.ndarray, alpha: float = 0.05, n_boot: int = 2000,
                         seed: int = 0) -> Change:
     """Skewed values (response times): Mann-Whitney U test, seeded bootstrap interval of the median difference.
 
     ``statistic`` is U of the after sample. Fewer than 2 values in a window is ``insufficient_data``.
+    Beyond :data:`RESAMPLE_MAX` values the bootstrap draws the resamples' middle order statistics
+    directly (:mod:`crmreport.stats.medianboot`: the same distribution, linear in the sample size).
     """
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     if len(before) < 2 or len(after) < 2:
@@ -238,7 +245,10 @@ def mann_whitney_median(before: np.ndarray, after: np.ndarray, alpha: float = 0.
     if np.ptp(np.concatenate([before, after])) == 0:
         return Change("mann_whitney", m_b, m_a, 0.0, 0.0, 0.0, np.nan, 1.0, len(before), len(after), ZERO_VARIANCE)
     result = stats.mannwhitneyu(after, before, alternative="two-sided")
-    low, high = bootstrap_interval(before, after, np.median, alpha, n_boot, seed)
+    if len(before) + len(after) > RESAMPLE_MAX:  # same law, without n_boot x n draws (medianboot)
+        low, high = median_difference_interval(before, after, alpha, n_boot, seed)
+    else:
+        low, high = bootstrap_interval(before, after, np.median, alpha, n_boot, seed)
     return Change("mann_whitney", m_b, m_a, m_a - m_b, low, high, float(result.statistic), float(result.pvalue),
                   len(before), len(after))
 

@@ -24,10 +24,13 @@ import pandas as pd
 import statsmodels.api as sm
 
 from .beforeafter import INSUFFICIENT, ZERO_VARIANCE
+from .didcluster import did_cluster
 
 log = logging.getLogger("crmreport")
 #: a segmented regression needs at least this many months before and after the strategy start
 MIN_MONTHS_BEFORE, MIN_MONTHS_AFTER = 3, 2
+#: beyond this many observations the DiD is computed from cell and cluster sums (:mod:`.didcluster`)
+SUMS_FROM = 200_000
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,11 @@ def diff_in_diff(frame: pd.DataFrame, alpha: float = 0.05, min_n: int = 2) -> Di
         return DidResult(estimate=point, ci_low=np.nan, ci_high=np.nan, p_value=np.nan, message=INSUFFICIENT, **base)
     if np.ptp(y) == 0:
         return DidResult(estimate=0.0, ci_low=0.0, ci_high=0.0, p_value=1.0, message=ZERO_VARIANCE, **base)
-    design = np.column_stack([np.ones_like(y), treated, after, treated & after]).astype(float)
     groups = pd.factorize(frame["cluster"])[0]
+    if len(y) > SUMS_FROM:  # same estimator from sums: no n x 4 design, no statsmodels copies of it
+        estimate, low, high, p_value = did_cluster(y, treated, after, groups, alpha)
+        return DidResult(estimate=estimate, ci_low=low, ci_high=high, p_value=p_value, **base)
+    design = np.column_stack([np.ones_like(y), treated, after, treated & after]).astype(float)
     fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     low, high = fit.conf_int(alpha)[3]
     return DidResult(estimate=float(fit.params[3]), ci_low=float(low), ci_high=float(high),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...core.errors import ParamsError
 from ...ingest.dataset import Dataset
+from ...measures.keys import member, positions
 from ...measures.kpis import observations
 from ...settings import CustomerGroup, Params
 from ...stats.effects import diff_in_diff
@@ -20,16 +22,24 @@ DID_TYPES = ("proportion", "mean", "ratio", "nps", "rate")
 
 def group_members(data: Dataset, group: CustomerGroup, segments: pd.DataFrame | None) -> pd.Index:
     """Customer ids of a params group: ``column`` in ``values`` (customers column or ``segment``) or listed."""
-    customers = data.tables["customers"]
-    members = set(group.customers) & set(customers["customer_id"])
+    customers = data.columns("customers", ["customer_id", *([group.column] if group.column and group.column != "segment"
+                                                           else [])])
+    ids = customers["customer_id"]
+    listed = pd.Series(list(group.customers), dtype=object)
+    parts = [ids[member(ids, listed)]]
     if group.column == "segment":
         if segments is None:
             raise ParamsError("kpis.did names `column: segment` but no segments are available; group by a customers "
                               "column (e.g. column: customer_type) or list the customers")
-        members |= set(segments.loc[segments["segment"].astype(str).isin(group.values), "customer_id"])
+        parts.append(segments.loc[segments["segment"].astype(str).isin(group.values), "customer_id"])
     elif group.column:
-        members |= set(customers.loc[customers[group.column].astype(str).isin(group.values), "customer_id"])
-    return pd.Index(sorted(members))
+        parts.append(ids[customers[group.column].astype(str).isin(group.values)])
+    return _sorted_ids(pd.concat(parts, ignore_index=True))
+
+
+def _sorted_ids(ids: pd.Series) -> pd.Index:
+    """Distinct ids, sorted, as an object index (the ids' own strings)."""
+    return pd.Index(ids.dropna().unique().astype(object), dtype=object).sort_values()
 
 
 def did_groups(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> tuple[pd.Index, pd.Index]:
@@ -45,7 +55,8 @@ def did_groups(data: Dataset, params: Params, segments: pd.DataFrame | None = No
         raise ParamsError("kpis.did names no treated group; add kpis: {did: {treated: {column: ..., values: [...]}}}")
     treated = group_members(data, did.treated, segments)
     if did.comparison is None:
-        comparison = pd.Index(sorted(set(data.tables["customers"]["customer_id"]) - set(treated)))
+        ids = data.columns("customers", ["customer_id"])["customer_id"]
+        comparison = _sorted_ids(ids[~member(ids, treated)])
     else:
         comparison = group_members(data, did.comparison, segments)
     both = treated.intersection(comparison)
@@ -68,6 +79,9 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
     if settings.did is None:
         return pd.DataFrame(columns=DID_COLUMNS)
     treated, comparison = did_groups(data, params, segments)
+    # every customer of either group once, with its role: 1 treated, 2 comparison (the groups are disjoint)
+    ids = pd.Series(np.concatenate([treated.to_numpy(dtype=object), comparison.to_numpy(dtype=object)]))
+    role = np.repeat(np.array([1, 2]), [len(treated), len(comparison)])
     rows = []
     for kpi in selected(settings):
         if kpi.stat_type not in DID_TYPES:
@@ -75,10 +89,12 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
         frames = [observations(kpi, data, w, settings) for w in (params.baseline_window, params.window)]
         if any(f is None for f in frames):
             continue
-        obs = pd.concat([f.assign(after=k == 1) for k, f in enumerate(frames)])
-        obs = obs[obs["customer_id"].isin(treated) | obs["customer_id"].isin(comparison)]
-        frame = pd.DataFrame({"value": obs["value"] * kpi.scale, "treated": obs["customer_id"].isin(treated),
-                              "after": obs["after"], "cluster": obs["customer_id"]})
+        obs = pd.concat([f.assign(after=k == 1) for k, f in enumerate(frames)], ignore_index=True)
+        where = positions(obs["customer_id"], ids)
+        group = np.where(where >= 0, role[np.maximum(where, 0)], 0)
+        obs = obs[group > 0]
+        frame = pd.DataFrame({"value": obs["value"] * kpi.scale, "treated": group[group > 0] == 1,
+                              "after": obs["after"], "cluster": where[group > 0]})
         result = diff_in_diff(frame, settings.alpha, min_n=settings.min_n)
         rows.append({"kpi": kpi.name, **result.__dict__, "population": EACH_WINDOW})
     frame = pd.DataFrame(rows, columns=[c for c in DID_COLUMNS if c not in ("p_adjusted", "verdict",

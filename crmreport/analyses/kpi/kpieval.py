@@ -15,11 +15,13 @@ difference-in-differences of the groups named in params (``kpis.did``).
 from __future__ import annotations
 
 import logging
+from functools import reduce
 
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...measures.keys import member, positions
 from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations, preceding
 from ...settings import KpiParams, Params
 from ...stats import beforeafter as ba
@@ -66,9 +68,10 @@ def _design(kpi: Kpi, before: pd.DataFrame, after: pd.DataFrame, settings: KpiPa
         if requested == "paired":
             log.warning("KPI %s has no per-customer panel definition; compared as independent windows", kpi.name)
         return "independent", np.nan
-    units_b, units_a = set(before["unit"]), set(after["unit"])
-    union = units_b | units_a
-    overlap = len(units_b & units_a) / len(union) if union else np.nan
+    units_b, units_a = before["unit"].unique(), after["unit"].unique()
+    both = int(member(units_b, units_a).sum())
+    union = len(units_b) + len(units_a) - both
+    overlap = both / union if union else np.nan
     if requested == "auto":
         return ("paired" if overlap >= settings.panel_min_overlap else "independent"), overlap
     return requested, overlap
@@ -98,7 +101,7 @@ def _independent(kpi: Kpi, before: pd.DataFrame, after: pd.DataFrame, settings: 
 def _cluster_sums(frames: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
     """Per-customer sums of ``value`` (y) and counts (x), one column per frame, aligned on all customers."""
     per = [f.groupby("customer_id")["value"].agg(["sum", "size"]) for f in frames]
-    customers = pd.Index(sorted(set().union(*(p.index for p in per))))
+    customers = reduce(lambda a, b: a.union(b, sort=False), (p.index for p in per)).unique().sort_values()
     y = np.column_stack([p["sum"].reindex(customers, fill_value=0).to_numpy(dtype=float) for p in per])
     x = np.column_stack([p["size"].reindex(customers, fill_value=0).to_numpy(dtype=float) for p in per])
     return y, x
@@ -145,7 +148,7 @@ def compare(kpi: Kpi, before: pd.DataFrame | None, after: pd.DataFrame | None, s
         return ba.insufficient(_INDEPENDENT_TEST[kpi.stat_type], 0, 0), "independent", np.nan
     design, overlap = _design(kpi, before, after, settings)
     if design == "paired":
-        n = len(set(before["unit"]) & set(after["unit"]))
+        n = int(member(before["unit"].unique(), after["unit"].unique()).sum())
         if n < settings.min_n:
             return ba.insufficient(_paired_test_name(kpi, settings), n, n), design, overlap
         return _paired(kpi, before, after, settings), design, overlap
@@ -155,20 +158,29 @@ def compare(kpi: Kpi, before: pd.DataFrame | None, after: pd.DataFrame | None, s
     return _independent(kpi, before, after, settings), design, overlap
 
 
-def _subset(frame: pd.DataFrame | None, customers: pd.Index | None) -> pd.DataFrame | None:
-    if frame is None or customers is None:
-        return frame
-    return frame[frame["customer_id"].isin(customers)]
-
-
-def _segment_groups(segments: pd.DataFrame | None) -> list[tuple[str, pd.Index | None]]:
-    groups: list[tuple[str, pd.Index | None]] = [(ALL, None)]
+def _segment_groups(segments: pd.DataFrame | None) -> tuple[list[str], pd.Series | None, np.ndarray | None]:
+    """The segment names (categorical order, else sorted), the customer ids and each one's group number (-1: none)."""
     if segments is None:
-        return groups
+        return [], None, None
     column = segments["segment"]
-    names = list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype) else sorted(
-        column.dropna().unique())
-    return groups + [(str(name), pd.Index(segments.loc[column == name, "customer_id"])) for name in names]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        names, codes = list(column.cat.categories), column.cat.codes.to_numpy()
+    else:
+        names = sorted(column.dropna().unique())
+        codes = pd.Categorical(column, categories=names).codes
+    return [str(name) for name in names], segments["customer_id"], np.asarray(codes, dtype=np.int64)
+
+
+def _split(frame: pd.DataFrame | None, ids: pd.Series | None, codes: np.ndarray | None,
+           count: int) -> list[pd.DataFrame | None]:
+    """``frame`` followed by its rows of each of ``count`` groups (table order kept): one id lookup, one sort."""
+    if frame is None or ids is None or codes is None:
+        return [frame] * (count + 1)
+    where = positions(frame["customer_id"], ids)
+    group = np.where(where >= 0, codes[where], -1)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(count + 1), side="left")
+    return [frame] + [frame.take(order[bounds[k]:bounds[k + 1]]) for k in range(count)]
 
 
 def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -195,7 +207,8 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
     """
     settings = params.kpis
     before_w, after_w = params.baseline_window, params.window
-    groups = _segment_groups(segments)
+    names, ids, codes = _segment_groups(segments)
+    groups = [ALL, *names]
     rows = []
     for kpi in selected(settings):
         if kpi.stat_type == "growth":
@@ -207,11 +220,12 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
             before, after = (observations(kpi, data, w, settings) for w in (before_w, after_w))
             growth_obs = None
         absent = missing_tables(data, settings).get(kpi.name)
-        for segment, customers in groups:
-            growth = None if growth_obs is None or any(g is None for g in growth_obs) else [
-                _subset(g, customers) for g in growth_obs]
-            change, design, overlap = compare(kpi, _subset(before, customers), _subset(after, customers), settings,
-                                              growth)
+        befores, afters = (_split(f, ids, codes, len(names)) for f in (before, after))
+        growths = None if growth_obs is None or any(g is None for g in growth_obs) else list(
+            zip(*(_split(g, ids, codes, len(names)) for g in growth_obs), strict=True))
+        for k, segment in enumerate(groups):
+            growth = None if growths is None else list(growths[k])
+            change, design, overlap = compare(kpi, befores[k], afters[k], settings, growth)
             rows.append({"kpi": kpi.name, "segment": segment, "before": change.before, "after": change.after,
                          "abs_change": change.abs_change, "rel_change": change.rel_change, "ci_low": change.ci_low,
                          "ci_high": change.ci_high, "test": change.test, "p_value": change.p_value,

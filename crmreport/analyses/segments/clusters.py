@@ -11,6 +11,8 @@ from sklearn.preprocessing import StandardScaler
 from ...settings.segmentation import Segmentation
 
 CLUSTER_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary", "trend")
+#: customers k-means is fitted on (a seeded sample beyond this many; all of them are then assigned)
+FIT_SAMPLE = 20_000
 
 
 def cluster_matrix(features: pd.DataFrame) -> np.ndarray:
@@ -23,16 +25,19 @@ def cluster_matrix(features: pd.DataFrame) -> np.ndarray:
 
 
 def choose_clusters(matrix: np.ndarray, settings: Segmentation) -> tuple[np.ndarray, pd.DataFrame]:
-    """k-means for each k in ``k_range``; the k with the highest silhouette (on a seeded sample) wins.
+    """k-means for each k in ``k_range`` (fitted on :func:`fit_sample`); the k with the highest silhouette
+    (on a seeded sample) wins.
 
     Returns the winning labels, renumbered so that cluster 1 has the highest mean monetary score,
     and the silhouette of every k tried.
     """
     low, high = settings.k_range
     sample = min(settings.silhouette_sample, len(matrix))
+    fitted_on = fit_sample(len(matrix), settings.seed)
     tried, fits = [], {}
     for k in range(low, min(high, len(matrix) - 1) + 1):
-        labels = KMeans(n_clusters=k, n_init=4, random_state=settings.seed).fit_predict(matrix)
+        model = KMeans(n_clusters=k, n_init=4, random_state=settings.seed)
+        labels = model.fit_predict(matrix) if fitted_on is None else model.fit(matrix[fitted_on]).predict(matrix)
         score = silhouette_score(matrix, labels, sample_size=sample, random_state=settings.seed)
         tried.append({"k": k, "silhouette": float(score)})
         fits[k] = labels
@@ -40,8 +45,18 @@ def choose_clusters(matrix: np.ndarray, settings: Segmentation) -> tuple[np.ndar
     best = int(scores.loc[scores["silhouette"].idxmax(), "k"])
     labels = fits[best]
     order = pd.Series(matrix[:, 2]).groupby(labels).mean().sort_values(ascending=False).index
-    renumber = {old: new for new, old in enumerate(order, start=1)}
-    return np.array([renumber[label] for label in labels]), scores.assign(chosen=scores["k"] == best)
+    renumber = np.zeros(int(labels.max()) + 1, dtype=np.int64)
+    renumber[np.asarray(order, dtype=np.int64)] = np.arange(1, len(order) + 1)
+    return renumber[labels], scores.assign(chosen=scores["k"] == best)
+
+
+def fit_sample(customers: int, seed: int) -> np.ndarray | None:
+    """Rows (ascending) of a seeded sample of :data:`FIT_SAMPLE` customers that k-means is fitted on; None
+    (fit on everyone) when there are no more customers than that. Every customer is then assigned to the
+    nearest centre, so the cost of the fit stays bounded however many customers there are."""
+    if customers <= FIT_SAMPLE:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(customers, FIT_SAMPLE, replace=False))
 
 
 def add_clusters(segments: pd.DataFrame, settings: Segmentation) -> tuple[pd.DataFrame, pd.DataFrame]:

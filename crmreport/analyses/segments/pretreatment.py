@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...measures.keys import positions
 from ...settings import Window
 from ...settings.segmentation import Segmentation
 from .segmentation import SEGMENTS, TIERS, segment_customers
@@ -42,8 +44,9 @@ def groups_from(segments: pd.DataFrame, customers: pd.DataFrame, by: str) -> pd.
     if by == "customer_type":
         return pd.DataFrame({"customer_id": customers["customer_id"].to_numpy(),
                              "segment": customers["customer_type"].astype("object").to_numpy()})
-    known = segments.set_index("customer_id")[COLUMN[by]]
-    codes = customers["customer_id"].map(known).astype("object").fillna(NEW)
+    where = positions(customers["customer_id"], segments["customer_id"])
+    known = segments[COLUMN[by]].to_numpy(dtype=object)
+    codes = pd.Series(np.where(where >= 0, known[np.maximum(where, 0)] if len(known) else NEW, NEW), dtype=object)
     present = set(codes)
     order = pd.Categorical(codes, categories=[g for g in group_order(by) if g in present])
     return pd.DataFrame({"customer_id": customers["customer_id"].to_numpy(), "segment": order})
@@ -70,7 +73,7 @@ def pre_treatment_segments(data: Dataset, settings: Segmentation, as_of: date,
         ``customer_id``, ``segment``: one row per customer of the customers table.
     """
     by = by or settings.segments_by
-    customers = data.tables["customers"]
+    customers = data.columns("customers", ["customer_id", *(["customer_type"] if by == "customer_type" else [])])
     if by == "customer_type":
         return groups_from(pd.DataFrame(columns=["customer_id"]), customers, by)
     return groups_from(segment_customers(data, as_of, settings, clusters=False), customers, by)

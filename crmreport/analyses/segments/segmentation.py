@@ -15,6 +15,7 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import customer_features
+from ...measures.keys import member
 from ...settings.segmentation import RfmRule, Segmentation, Text, localized
 from .clusters import (
     CLUSTER_FEATURES,
@@ -83,7 +84,13 @@ def potential_tiers(features: pd.DataFrame, settings: Segmentation) -> pd.Series
 
 def nine_box(value: pd.Series, potential: pd.Series) -> pd.Series:
     """The nine-box segment of each (value tier, potential tier) pair."""
-    return pd.Series([NINE_BOX[pair] for pair in zip(value, potential, strict=True)], index=value.index)
+    rows, columns = (pd.Categorical(tier, categories=TIERS).codes for tier in (value, potential))
+    unknown = (rows < 0) | (columns < 0)
+    if unknown.any():
+        position = int(np.argmax(unknown))
+        raise KeyError((value.iloc[position], potential.iloc[position]))
+    boxes = np.array([NINE_BOX[v, p] for v in TIERS for p in TIERS], dtype=object)
+    return pd.Series(boxes[3 * rows.astype(np.int64) + columns], index=value.index)
 
 
 def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
@@ -268,7 +275,7 @@ def risk_summary(segments: pd.DataFrame) -> pd.DataFrame:
 def revenue_at_stake(segments: pd.DataFrame, previous: pd.DataFrame) -> float:
     """Annual amount, as of the previous period end, of the customers now dormant or churned."""
     lapsed = segments.loc[segments["lifecycle_stage"].isin(["dormant", "churned"]), "customer_id"]
-    return float(previous.loc[previous["customer_id"].isin(lapsed), "annual_amount"].sum())
+    return float(previous.loc[member(previous["customer_id"], lapsed), "annual_amount"].sum())
 
 
 def cluster_crosstab(segments: pd.DataFrame) -> pd.DataFrame:

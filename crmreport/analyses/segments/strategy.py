@@ -7,8 +7,9 @@ owner is a role or a person, never "the relevant department"; every segment has 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ...core.i18n import label
@@ -20,6 +21,8 @@ ACCOUNT_MANAGER = "account_manager"
 VAGUE_OWNERS = re.compile(r"relevant|related|相关|有关|各部门|all departments", re.IGNORECASE)
 STRATEGY_COLUMNS: tuple[str, ...] = ("segment", "content", "mode", "owner", "resources", "due_days", "cadence")
 CHECK_COLUMNS: tuple[str, ...] = ("segment", "problem")
+#: rows of the action-list workbook (the most urgent first); the CSV always holds every action
+WORKBOOK_ROWS = 20_000
 ACTION_COLUMNS: tuple[str, ...] = ("customer_id", "name", "segment", "lifecycle_stage", "churn_risk", "strategy",
                                    "owner", "due_date", "annual_amount")
 
@@ -80,16 +83,25 @@ def action_list(segments: pd.DataFrame, customers: pd.DataFrame, strategies: dic
     frame = segments[["customer_id", "segment", "lifecycle_stage", "churn_risk", "annual_amount"]].merge(
         customers[["customer_id", "name", "account_manager"]], on="customer_id", how="left")
     table = strategy_table(strategies, language).set_index("segment")
-    own_manager = frame["segment"].map({name: s.owner == ACCOUNT_MANAGER for name, s in strategies.items()})
-    frame["strategy"] = frame["segment"].map(table["content"])
-    frame["owner"] = frame["segment"].map(table["owner"]).where(
+    own_manager = table.index.map(lambda name: name in strategies and strategies[name].owner == ACCOUNT_MANAGER)
+    own_manager = _by_segment(frame["segment"], pd.Series(np.asarray(own_manager, dtype=bool), index=table.index))
+    frame["strategy"] = _by_segment(frame["segment"], table["content"])
+    frame["owner"] = _by_segment(frame["segment"], table["owner"]).where(
         ~own_manager.fillna(False).astype(bool), frame["account_manager"].fillna(label(ACCOUNT_MANAGER, language)))
-    due = frame["segment"].map(table["due_days"])
-    frame["due_date"] = pd.to_datetime([period_end + timedelta(days=int(d)) if pd.notna(d) else pd.NaT for d in due])
-    risk_order = frame["churn_risk"].map({"high": 0, "medium": 1, "low": 2})
+    due = _by_segment(frame["segment"], table["due_days"].astype("float64"))
+    frame["due_date"] = pd.Timestamp(period_end) + pd.to_timedelta(due, unit="D")
+    risk_order = _by_segment(frame["churn_risk"], pd.Series([0, 1, 2], index=["high", "medium", "low"]))
     frame = frame.assign(_risk=risk_order).sort_values(
         ["due_date", "_risk", "annual_amount", "customer_id"], ascending=[True, True, False, True], na_position="last")
     return frame.reset_index(drop=True)[list(ACTION_COLUMNS)]
+
+
+def _by_segment(codes: pd.Series, values: pd.Series) -> pd.Series:
+    """``codes.map(values)`` for a few distinct codes over many rows: looked up once per distinct code."""
+    where, distinct = pd.factorize(codes)
+    looked_up = values.reindex(pd.Index(np.asarray(distinct, dtype=object), dtype=object))
+    result = np.append(looked_up.to_numpy(dtype=object), [np.nan])[where]  # code -1 (empty) -> NaN
+    return pd.Series(result, index=codes.index, dtype=object).infer_objects()
 
 
 def action_summary(actions: pd.DataFrame, period_end: date) -> dict[str, int]:
