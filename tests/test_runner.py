@@ -268,3 +268,27 @@ def test_the_scheduler_keeps_the_order_and_isolates_nothing_it_should_not(tmp_pa
 def test_the_executive_summary_declares_that_it_runs_after_all_other_notebooks():
     root = Path(__file__).resolve().parents[1] / "notebooks"
     assert stages(sorted(root.glob("*.ipynb")))[1] == [root / "07_executive_summary.ipynb"]
+
+
+def test_notebooks_run_one_at_a_time_when_two_kernels_would_exceed_the_memory_limit(tmp_path, notebooks):
+    from crmreport.run.schedule import default_workers
+
+    limited = tmp_path / "limited.yaml"
+    limited.write_text("period: 2025Q3\nmemory_limit_gib: 1.5\n", encoding="utf-8")  # 1 GiB runner + 2 x 0.4 GiB
+    result = run(tmp_path, notebooks, params_file=str(limited))
+    manifest = json.loads((result.report_dir / "manifest.json").read_text())
+    assert manifest["timings"]["workers"] == 1
+    if default_workers() > 1:
+        assert "memory_limit_gib 1.5" in (result.report_dir / "run.log").read_text(encoding="utf-8")
+    chosen = run(tmp_path, notebooks, params_file=str(limited), workers=2)  # an explicit choice is kept
+    assert json.loads((chosen.report_dir / "manifest.json").read_text())["timings"]["workers"] == 2
+
+
+def test_workers_within_the_memory_limit():
+    from crmreport.run.schedule import kernel_estimate_gib, workers_within
+
+    assert kernel_estimate_gib(0) == pytest.approx(0.4) and kernel_estimate_gib(2**30) == pytest.approx(6.4)
+    assert workers_within(6.0, 70 * 2**20, 2) == 2  # 100k customers: 0.81 GiB a kernel
+    assert workers_within(6.0, 736 * 2**20, 2) == 1  # 1M customers: 4.71 GiB a kernel
+    assert workers_within(0.5, 736 * 2**20, 2) == 1  # never fewer than one
+    assert workers_within(64.0, 0, 1) == 1  # never more than wanted

@@ -43,7 +43,7 @@ from .paths import (
     staging_dir,
 )
 from .progress import ENGINE, NotebookProgress
-from .schedule import default_workers, depends_on_all, run_in_stages
+from .schedule import RUNNER_GIB, default_workers, depends_on_all, kernel_estimate_gib, run_in_stages, workers_within
 
 log = logging.getLogger("crmreport")
 KERNEL = "python3"
@@ -85,6 +85,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     root = find_project_root()
     params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language,
                                                         "workers": workers}, demo=demo)
+    chosen = params.workers is not None
     workers = params.workers or default_workers()
     out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()
     notebooks = find_notebooks(notebooks_dir or notebooks_folder(root or Path.cwd()), only)
@@ -107,6 +108,8 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         prepare_seconds = time.perf_counter() - started
         peaks = {"prepare": peak_mib()}
         reset_peak()
+        if not chosen:
+            workers = _workers_for_memory(params, staging.prepared, workers)
         earlier = previous_entries(final / "manifest.json")
         position = {path: index for index, path in enumerate(notebooks, 1)}
         parallel = workers > 1 and len(notebooks) > 1
@@ -128,6 +131,17 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         shutil.rmtree(staging.root, ignore_errors=True)
         raise
     return RunResult(final, runs)
+
+
+def _workers_for_memory(params: Params, prepared: Path, workers: int) -> int:
+    """The default notebooks-at-a-time, lowered when their kernels would exceed ``memory_limit_gib``."""
+    size = sum(path.stat().st_size for path in prepared.glob("*.parquet"))
+    fitting = workers_within(params.memory_limit_gib, size, workers)
+    if fitting < workers:
+        log.info("notebooks run %d at a time: %d kernels on %.2f GiB of prepared data would need about %.1f GiB, "
+                 "above memory_limit_gib %g (set `workers` to override)", fitting, workers, size / 2**30,
+                 RUNNER_GIB + workers * kernel_estimate_gib(size), params.memory_limit_gib)
+    return fitting
 
 
 def _write_inputs(staging: ReportPaths, params: Params, dataset: Dataset) -> None:

@@ -24,9 +24,30 @@ Result = TypeVar("Result")
 METADATA_KEY, AFTER_ALL = "crmreport", "all"
 
 
+#: a notebook kernel's peak memory, estimated from the size of the run's prepared Parquet files: the
+#: imports, plus a multiple of the data (fitted to the kernel peaks bench_run.py measured at 2,000 to
+#: 1,000,000 customers, benchmarks/README.md); and the runner's own peak while it renders
+KERNEL_BASE_GIB, KERNEL_PER_PREPARED_GIB, RUNNER_GIB = 0.4, 6.0, 1.0
+
+
 def default_workers() -> int:
     """Two notebooks at a time, or one on a single-core machine."""
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def kernel_estimate_gib(prepared_bytes: int) -> float:
+    """The estimated peak memory of one notebook kernel on ``prepared_bytes`` of prepared Parquet."""
+    return KERNEL_BASE_GIB + KERNEL_PER_PREPARED_GIB * prepared_bytes / 2**30
+
+
+def workers_within(memory_limit_gib: float, prepared_bytes: int, wanted: int) -> int:
+    """At most ``wanted`` notebooks at a time, fewer when their kernels would not fit in the memory limit.
+
+    Never fewer than one: a single notebook runs whatever its estimate (the limit is a budget for
+    running notebooks side by side, not a refusal).
+    """
+    fitting = int((memory_limit_gib - RUNNER_GIB) // kernel_estimate_gib(prepared_bytes))
+    return max(1, min(wanted, fitting))
 
 
 def depends_on_all(path: Path) -> bool:

@@ -204,7 +204,9 @@ class Params(BaseModel):
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
                                                   description="report formats to render")
     workers: int | None = Field(None, ge=1, le=64, description="notebooks run at the same time; "
-                                "empty = min(2, CPU count)")
+                                "empty = min(2, CPU count), fewer when memory_limit_gib requires")
+    memory_limit_gib: float = Field(6.0, gt=0, description="memory the run may use; when notebooks side by side "
+                                    "would need more (estimated from the prepared data), they run one at a time")
     excel_max_rows: int = Field(100_000, ge=1, le=1_048_575, description="a workbook with more rows is written as "
                                 "CSV instead, and the report says so (Excel's sheet limit is 1,048,575 rows)")
     segmentation: Segmentation = Field(default_factory=Segmentation,
