@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from crmreport.ingest.dataset import Dataset, TableAccount
-from crmreport.measures.relations import parquet_file, register_table
+from crmreport.measures.relations import count_per_customer, parquet_file, register_table
 from crmreport.reporting.context import load_prepared
 
 FRAME = pd.DataFrame({"customer_id": ["C2", "C1", "C2", "C3"], "amount": [1.5, 2.0, -0.5, 4.0]})
@@ -47,3 +47,21 @@ def test_empty_table(tmp_path):
     with duckdb.connect() as connection:
         register_table(connection, _prepared(tmp_path, FRAME.iloc[:0]), "t")
         assert connection.execute(COUNTS).df().empty
+
+
+def test_count_per_customer_against_pandas_from_a_file_and_from_a_frame(tmp_path):
+    events = pd.DataFrame({
+        "customer_id": pd.Series(["C2", "C1", "C2", "C3", "C2", "C1"], dtype="str"),
+        "interaction_time": pd.to_datetime(["2025-07-01", "2025-07-02 23:59", "2025-07-03", "2025-06-30 23:59",
+                                            "2025-07-02", "2025-07-01 12:00"], format="ISO8601"),
+        "direction": ["outbound", "inbound", "outbound", "outbound", "inbound", "outbound"]})
+    ids = pd.Series(["C3", "C9", "C1", "C2"], dtype="str")
+    start, stop = pd.Timestamp("2025-07-01"), pd.Timestamp("2025-07-03")
+    inside = events[(events["interaction_time"] >= start) & (events["interaction_time"] < stop)]
+    for where, rows in (("TRUE", inside), ("direction = 'outbound'", inside[inside["direction"] == "outbound"])):
+        expected = rows.groupby("customer_id").size().reindex(ids, fill_value=0).to_numpy()
+        account = TableAccount("interactions", "test", "", None, len(events), 0, 0, len(events))
+        Dataset({"interactions": events}, {}, {"interactions": account}, "test", False).save(tmp_path)
+        for source in (events, load_prepared(tmp_path)):
+            found = count_per_customer(ids, source, "interactions", "interaction_time", start, stop, where)
+            assert found.dtype == "int64" and found.tolist() == expected.tolist()

@@ -109,8 +109,12 @@ def per_customer(customer_ids: pd.Series, events: pd.DataFrame, aggregates: dict
 
 
 def per_customer_in(connection: duckdb.DuckDBPyConnection, customer_ids: pd.Series, events: str,
-                    aggregates: dict[str, str], where: str = "TRUE") -> pd.DataFrame:
-    """:func:`per_customer` over the relation or view named ``events`` in ``connection`` (e.g. a Parquet scan)."""
+                    aggregates: dict[str, str], where: str = "TRUE",
+                    parameters: dict[str, object] | None = None) -> pd.DataFrame:
+    """:func:`per_customer` over the relation or view named ``events`` in ``connection`` (e.g. a Parquet scan).
+
+    ``parameters`` are bound to the ``$name`` placeholders of ``where``.
+    """
     ids = pd.DataFrame({"customer_id": customer_ids.reset_index(drop=True), "pos": np.arange(len(customer_ids))})
     selected = ", ".join(f"{expression} AS {name}" for name, expression in aggregates.items())
     sql = f"""
@@ -122,6 +126,6 @@ def per_customer_in(connection: duckdb.DuckDBPyConnection, customer_ids: pd.Seri
     """
     connection.register("ids_frame", ids)
     try:
-        return connection.execute(sql).df()
+        return connection.execute(sql, parameters).df() if parameters else connection.execute(sql).df()
     finally:
         connection.unregister("ids_frame")

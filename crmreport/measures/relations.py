@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ..ingest.dataset import Dataset
@@ -76,6 +77,18 @@ def per_customer_of(customer_ids: pd.Series, data: Dataset, table: str, aggregat
     with duckdb.connect() as connection:
         return per_customer_in(connection, customer_ids, register_table(connection, data, table, "events_table"),
                                aggregates, where)
+
+
+def count_per_customer(customer_ids: pd.Series, source: pd.DataFrame | Dataset, table: str, time_column: str,
+                       start: pd.Timestamp, stop: pd.Timestamp, where: str = "TRUE") -> np.ndarray:
+    """Rows of ``table`` (a dataset's, or the frame ``source``) with ``start <= time_column < stop`` and
+    ``where``, counted per customer of ``customer_ids`` in their order (0 for none)."""
+    bounds = {"start": start.to_pydatetime(), "stop": stop.to_pydatetime()}
+    with duckdb.connect() as connection:
+        relation = register_source(connection, source, table)
+        counts = per_customer_in(connection, customer_ids, relation, {"n": "COUNT(*)"},
+                                 f"{time_column} >= $start AND {time_column} < $stop AND ({where})", bounds)
+    return counts["n"].fillna(0).to_numpy(dtype="int64")
 
 
 def summarize_dataset(data: Dataset, as_of: date) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from ...ingest.dataset import Dataset
-from ...measures.relations import register_source
+from ...measures.relations import count_per_customer, register_source
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
 from .clock import elapsed_hours
@@ -156,17 +156,8 @@ def cadence(execution: pd.DataFrame, interactions: pd.DataFrame | Dataset, windo
     least the expected number."""
     days = (pd.Timestamp(window.end) - pd.Timestamp(window.start)).days + 1
     start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
-    with duckdb.connect() as connection:
-        register_source(connection, interactions, "interactions")
-        connection.register("ids_frame", pd.DataFrame({"customer_id": execution["customer_id"].to_numpy(dtype=object),
-                                                       "pos": np.arange(len(execution))}))
-        received = connection.execute("""
-            SELECT COALESCE(n, 0) AS n FROM ids_frame LEFT JOIN (
-                SELECT customer_id, COUNT(*) AS n FROM interactions
-                WHERE direction = 'outbound' AND interaction_time >= $start AND interaction_time < $stop
-                GROUP BY customer_id) USING (customer_id)
-            ORDER BY pos""", {"start": start.to_pydatetime(), "stop": stop.to_pydatetime()}).df()["n"]
-    received = received.to_numpy(dtype="int64")
+    received = count_per_customer(execution["customer_id"], interactions, "interactions", "interaction_time", start,
+                                  stop, "direction = 'outbound'")
     frame = execution[["customer_id", "lifecycle_stage"]].assign(received=received)
     rows = []
     for stage, every in settings.cadence_days.items():

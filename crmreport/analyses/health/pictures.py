@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
-from ...measures.relations import register_table
+from ...measures.relations import count_per_customer, register_table
 
 RADAR_DIMENSIONS: tuple[str, ...] = ("emotion", "value", "interaction_frequency", "satisfaction", "trust",
                                      "responsiveness")
@@ -31,17 +31,9 @@ def radar_data(health: pd.DataFrame, measures: pd.DataFrame, data: Dataset, as_o
     counts = pd.Series(0.0, index=frame["customer_id"])
     if data.has("interactions"):
         end = pd.Timestamp(as_of + timedelta(days=1))
-        bounds = {"start": (end - pd.Timedelta(days=lookback_days)).to_pydatetime(), "end": end.to_pydatetime()}
-        with duckdb.connect() as connection:
-            register_table(connection, data, "interactions")
-            connection.register("ids", pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(dtype=object),
-                                                     "pos": np.arange(len(frame))}))
-            counts = connection.execute("""
-                SELECT COALESCE(n, 0) AS n FROM ids LEFT JOIN (
-                    SELECT customer_id, COUNT(*) AS n FROM interactions
-                    WHERE interaction_time >= $start AND interaction_time < $end GROUP BY customer_id
-                ) USING (customer_id) ORDER BY pos""", bounds).df()["n"]
-        counts = pd.Series(counts.to_numpy(dtype="float64"), index=frame["customer_id"])
+        counts = count_per_customer(frame["customer_id"], data, "interactions", "interaction_time",
+                                    end - pd.Timedelta(days=lookback_days), end)
+        counts = pd.Series(counts.astype("float64"), index=frame["customer_id"])
         frame["interaction_frequency"] = counts.rank(pct=True).to_numpy() * 100
     else:
         frame["interaction_frequency"] = np.nan
