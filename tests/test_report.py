@@ -131,11 +131,13 @@ def test_a_workbook_over_the_row_budget_is_written_as_csv_with_a_note(tmp_path, 
     frame = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "amount": [1.5, 2.0, 3.25]})
     rep = Report(SimpleNamespace(language="zh", results_dir=tmp_path, data=None,
                                  params=SimpleNamespace(excel_max_rows=2)))
-    rep.workbook({"sheet": frame}, "actions")
+    assert rep.workbook({"sheet": frame}, "actions") is False
     assert not (tmp_path / "actions.xlsx").exists()
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "actions_sheet.csv"), frame)
-    assert "actions.xlsx" in shown[0].data and "results/actions_sheet.csv" in shown[0].data and "3 行" in shown[0].data
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "actions_workbook.csv"), frame)
+    note = shown[0].data
+    assert "actions.xlsx" in note and "results/actions_workbook.csv" in note and "3 行" in note
+    assert rep.workbook({"a": frame, "b": frame}, "two") is False and (tmp_path / "two_b.csv").exists()
     rep = Report(SimpleNamespace(language="en", results_dir=tmp_path, data=None,
                                  params=SimpleNamespace(excel_max_rows=3)))
-    rep.workbook({"sheet": frame}, "actions")
-    assert (tmp_path / "actions.xlsx").exists() and len(shown) == 1
+    assert rep.workbook({"sheet": frame}, "actions") is True
+    assert (tmp_path / "actions.xlsx").exists() and len(shown) == 2
