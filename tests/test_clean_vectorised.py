@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmreport.ingest.clean import exact_duplicates, flag_contacts, is_in
+from crmreport.core.matching import member
+from crmreport.ingest.clean import exact_duplicates, flag_contacts
 
 
 def _frame() -> pd.DataFrame:
@@ -36,14 +37,13 @@ def test_exact_duplicates_of_no_rows_and_of_rows_differing_in_one_cell():
     assert exact_duplicates(frame, np.ones(3, dtype=bool)).tolist() == [False, True, False]
 
 
-def test_is_in_matches_isin_for_present_ids():
+def test_member_matches_isin_for_present_ids():
     values = pd.Series(["c1", "c2", "c9", "c1", None], index=[4, 3, 2, 1, 0], dtype="str")
     pool = pd.Series(["c1", "c9", None], dtype="str")
-    found = is_in(values, pool)
-    assert found.index.equals(values.index)
+    found = member(values, pool)
     assert found.tolist() == [True, False, True, True, False]  # an empty id is never a known customer
-    assert found.iloc[:4].tolist() == values.iloc[:4].isin(pool).tolist()
-    assert not is_in(values, pool.iloc[:0]).any()
+    assert found[:4].tolist() == values.iloc[:4].isin(pool).tolist()
+    assert not member(values, pool.iloc[:0]).any()
 
 
 def test_flag_contacts_leaves_missing_contacts_empty():

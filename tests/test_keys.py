@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from crmreport.analyses.segments.clusters import FIT_SAMPLE, fit_sample
-from crmreport.measures.keys import member, positions, window_positions, window_rows
+from crmreport.core.matching import member, positions
+from crmreport.measures.keys import window_positions, window_rows
 from crmreport.measures.scores import in_window
 from crmreport.settings import Window
 

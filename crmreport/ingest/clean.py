@@ -20,10 +20,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as arrow
-import pyarrow.compute as pc
 
 from ..core.contract import TableSpec
+from ..core.matching import member
 from .masking import NameFinder
 from .sources import RawTable
 from .validate import describe_rows
@@ -123,16 +122,6 @@ def exact_duplicates(frame: pd.DataFrame, shares_key: np.ndarray) -> pd.Series:
     return duplicated
 
 
-def is_in(values: pd.Series, pool: pd.Series) -> pd.Series:
-    """``values.isin(pool)`` for string ids, hashed inside Arrow (pandas builds a Python list of ``pool``).
-
-    An empty value is never in the pool.
-    """
-    found = pc.is_in(arrow.array(values, type=arrow.string()),
-                      value_set=arrow.array(pool.dropna(), type=arrow.string()))
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
-
-
 def _with_reasons(raw: RawTable, rows: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     return rows.assign(source_row=[raw.row_number(int(i)) for i in rows.index],
                        reason=reasons.reindex(rows.index).astype("str"))
@@ -145,8 +134,8 @@ def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customer_i
     ``customer_ids`` are the kept customers' ids, ``quarantined_ids`` those of quarantined customers.
     """
     ids = cleaned.kept["customer_id"]
-    known = is_in(ids, customer_ids)
-    of_quarantined = ~known & is_in(ids, quarantined_ids)
+    known = member(ids, customer_ids)
+    of_quarantined = ~known & member(ids, quarantined_ids)
     if of_quarantined.any():
         moved = cleaned.kept[of_quarantined]
         reasons = pd.Series(REASON_ORPHAN_OF_QUARANTINED, index=moved.index)

@@ -23,9 +23,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..core.matching import member
 from ..ingest.dataset import Dataset
 from ..settings import KPI_NAMES, KpiParams, Window
-from .keys import member, row_positions, window_positions, window_rows
+from .keys import row_positions, window_positions, window_rows
 from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN
 
 StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParamsError
+from ...core.matching import member, positions
 from ...ingest.dataset import Dataset
-from ...measures.keys import member, positions
 from ...measures.kpis import observations
 from ...settings import CustomerGroup, Params
 from ...stats.effects import diff_in_diff

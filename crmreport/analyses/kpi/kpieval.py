@@ -20,8 +20,8 @@ from functools import reduce
 import numpy as np
 import pandas as pd
 
+from ...core.matching import member, positions
 from ...ingest.dataset import Dataset
-from ...measures.keys import member, positions
 from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations, preceding
 from ...settings import KpiParams, Params
 from ...stats import beforeafter as ba

@@ -19,8 +19,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from ...core.matching import positions
 from ...ingest.dataset import Dataset
-from ...measures.keys import positions
 from ...settings import Window
 from ...settings.segmentation import Segmentation
 from .segmentation import SEGMENTS, TIERS, segment_customers

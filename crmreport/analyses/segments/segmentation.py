@@ -13,9 +13,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ...core.matching import member
 from ...ingest.dataset import Dataset
 from ...measures.features import customer_features
-from ...measures.keys import member
 from ...settings.segmentation import RfmRule, Segmentation, Text, localized
 from .clusters import (
     CLUSTER_FEATURES,
