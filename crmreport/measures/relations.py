@@ -9,7 +9,7 @@ frame (no copy) when it has, or when the dataset was prepared in memory. The sam
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..ingest.dataset import Dataset
+from ..settings.period import Window
 from .aggregate import per_customer_in, summarize_files, summarize_transactions
 
 
@@ -53,6 +54,18 @@ def register_source(connection: duckdb.DuckDBPyConnection, source: pd.DataFrame 
         return register_table(connection, source, name, alias)
     connection.register(alias or name, source)
     return alias or name
+
+
+def query(source: pd.DataFrame | Dataset, table: str, sql: str) -> pd.DataFrame:
+    """Run ``sql`` (``{table}`` standing for the table) in DuckDB over a frame or a dataset's table where it lies."""
+    with duckdb.connect() as connection:
+        return connection.execute(sql.format(table=register_source(connection, source, table))).df()
+
+
+def window_sql(column: str, window: Window) -> str:
+    """SQL: ``column`` lies in ``window`` (the same whole days as :func:`crmreport.measures.scores.in_window`)."""
+    stop = window.end + timedelta(days=1)
+    return f"{column} >= TIMESTAMP '{window.start}' AND {column} < TIMESTAMP '{stop}'"
 
 
 def rows_between(source: pd.DataFrame | Dataset, name: str, column: str, start: pd.Timestamp,

@@ -9,7 +9,6 @@ regression of CSAT on the execution class with segment fixed effects (HC1 errors
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
@@ -17,7 +16,7 @@ from scipy.stats import norm
 from statsmodels.stats.contingency_tables import StratifiedTable
 
 from ...ingest.dataset import Dataset
-from ...measures.relations import register_table
+from ...measures.relations import per_customer_of, window_sql
 from ...settings.period import Window
 
 COMPARISONS: tuple[tuple[str, str], ...] = (("on_time", "not_done"), ("late", "not_done"), ("on_time", "late"))
@@ -35,20 +34,10 @@ def outcomes(execution: pd.DataFrame, data: Dataset, window: Window, baseline: W
     """Per planned customer: ``active_before`` (a purchase in the baseline window), ``churned`` (active
     before and no purchase in the period; empty for customers not active before) and ``csat`` (mean
     survey CSAT answered in the period; empty without an answer)."""
-    def inside(days: Window) -> str:
-        start, stop = pd.Timestamp(days.start), pd.Timestamp(days.end) + pd.Timedelta(days=1)
-        return f"transaction_date >= TIMESTAMP '{start}' AND transaction_date < TIMESTAMP '{stop}'"
-
-    with duckdb.connect() as connection:
-        register_table(connection, data, "transactions")
-        connection.register("ids_frame", pd.DataFrame({"customer_id": execution["customer_id"].to_numpy(dtype=object),
-                                                       "pos": np.arange(len(execution))}))
-        counts = connection.execute(f"""
-            SELECT b.before, b.now FROM ids_frame LEFT JOIN (
-                SELECT customer_id, COUNT(*) FILTER (WHERE {inside(baseline)}) AS before,
-                       COUNT(*) FILTER (WHERE {inside(window)}) AS now
-                FROM transactions WHERE ({inside(baseline)}) OR ({inside(window)}) GROUP BY customer_id
-            ) AS b USING (customer_id) ORDER BY ids_frame.pos""").df()
+    before, now = window_sql("transaction_date", baseline), window_sql("transaction_date", window)
+    counts = per_customer_of(execution["customer_id"], data, "transactions",
+                             {"before": f"COUNT(*) FILTER (WHERE {before})", "now": f"COUNT(*) FILTER (WHERE {now})"},
+                             f"({before}) OR ({now})")
     frame = execution.copy()
     frame["active_before"] = (counts["before"].fillna(0) > 0).to_numpy()
     bought = (counts["now"].fillna(0) > 0).to_numpy()

@@ -7,15 +7,12 @@ date-time ``t`` is inside when ``start <= t < end + 1 day``.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import duckdb
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from ...ingest.dataset import Dataset
-from ...measures.relations import register_table
+from ...measures.relations import query, window_sql
 from ...settings import Window
 
 MIX_COLUMNS = ["channel", "direction", "interactions", "share"]
@@ -26,23 +23,6 @@ def check_confidence(confidence: float) -> None:
     """Raise ValueError unless ``confidence`` lies strictly between 0 and 1."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}; use e.g. 0.95")
-
-
-def query(source: pd.DataFrame | Dataset, table: str, sql: str) -> pd.DataFrame:
-    """Run ``sql`` (``{table}`` standing for the table) in DuckDB over a frame or a dataset's table where it lies."""
-    with duckdb.connect() as connection:
-        if isinstance(source, Dataset):
-            view = register_table(connection, source, table)
-        else:
-            view = f"{table}_frame"
-            connection.register(view, source)
-        return connection.execute(sql.format(table=view)).df()
-
-
-def window_sql(column: str, window: Window) -> str:
-    """SQL: ``column`` lies in ``window`` (the same whole days as :func:`crmreport.measures.scores.in_window`)."""
-    stop = window.end + timedelta(days=1)
-    return f"{column} >= TIMESTAMP '{window.start}' AND {column} < TIMESTAMP '{stop}'"
 
 
 def interaction_mix(interactions: pd.DataFrame | Dataset | None, window: Window) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ...core.contract import TABLES, ColumnSpec, TableSpec
 from ...ingest.dataset import Dataset
+from ...ingest.sources import quote_identifier
 from ...measures.relations import register_table
 
 #: contact columns whose validity the loader flags
@@ -50,17 +51,13 @@ class TableChecks:
         return self.distinct_keys / self.key_rows if self.key_rows else float("nan")
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
 def empty_sql(column: str, sql_type: str) -> str:
     """SQL true where ``column`` (of DuckDB type ``sql_type``) is missing, NaN or blank text."""
-    q = _quote(column)
+    q = quote_identifier(column)
     if sql_type in _TEXT_TYPES:
         # a first character that is no whitespace (printable ASCII, or past U+3000, the last whitespace
         # code point: CJK text) makes the value non-blank without the (slow, copying) trim
@@ -74,10 +71,10 @@ def empty_sql(column: str, sql_type: str) -> str:
 def invalid_sql(table: str, col: ColumnSpec, columns: dict[str, str]) -> str:
     """SQL true where a value of ``col`` breaks the contract or carries an invalid contact flag (empty ones too;
     the caller excludes them)."""
-    q = _quote(col.name)
+    q = quote_identifier(col.name)
     flag = CONTACT_FLAGS.get((table, col.name))
     if flag is not None and flag in columns:
-        return f"NOT coalesce(TRY_CAST({_quote(flag)} AS BOOLEAN), TRUE)"
+        return f"NOT coalesce(TRY_CAST({quote_identifier(flag)} AS BOOLEAN), TRUE)"
     if col.choices:
         return f"coalesce(CAST({q} AS VARCHAR) NOT IN ({', '.join(_literal(c) for c in col.choices)}), TRUE)"
     if col.low is not None or col.high is not None:
@@ -104,10 +101,11 @@ def _table_sql(view: str, spec: TableSpec, columns: dict[str, str], cutoff: pd.T
                        f" AS invalid_{i}")
     dates = [c.name for c in spec.columns if c.kind in ("date", "datetime")]
     for i, name in enumerate(dates):
-        value = f"TRY_CAST({_quote(name)} AS TIMESTAMP)"
+        value = f"TRY_CAST({quote_identifier(name)} AS TIMESTAMP)"
         selects.append(f"MAX({value}) FILTER (WHERE {value} < TIMESTAMP '{cutoff}') AS latest_{i}")
     complete = " AND ".join(f"NOT {empties[k]}" for k in spec.key)
-    keys = _quote(spec.key[0]) if len(spec.key) == 1 else "(" + ", ".join(_quote(k) for k in spec.key) + ")"
+    quoted = [quote_identifier(k) for k in spec.key]
+    keys = quoted[0] if len(quoted) == 1 else "(" + ", ".join(quoted) + ")"
     selects.append(f"COUNT(*) FILTER (WHERE {complete}) AS key_rows")
     queries = [f"SELECT {', '.join(selects)} FROM {view}",
                f"SELECT COUNT(DISTINCT {keys}) AS distinct_keys FROM {view} WHERE {complete}"]

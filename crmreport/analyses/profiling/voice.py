@@ -17,9 +17,10 @@ import pandas as pd
 from scipy.stats import norm
 
 from ...ingest.dataset import Dataset
+from ...measures.relations import query, window_sql
 from ...measures.scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, in_window
 from ...settings import Window
-from .channels import check_confidence, query, window_sql
+from .channels import check_confidence
 from .checks import WHITESPACE
 
 log = logging.getLogger("crmreport")
