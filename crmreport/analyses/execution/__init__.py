@@ -9,19 +9,12 @@ improvements), ``effect`` (stratified comparison of outcomes by execution).
 
 import pandas as pd
 
-from ...core.i18n import catalog, label
+from ...core.i18n import catalog
 from . import clock, commlog, effect, followup, plan, sla, tasks
 
-__all__ = ["clock", "commlog", "effect", "followup", "headers", "plan", "sla", "tasks", "value_label"]
+__all__ = ["clock", "commlog", "effect", "followup", "headers", "plan", "sla", "tasks"]
 
 
 def headers(frame: pd.DataFrame) -> dict[str, str]:
     """The catalog labels of notebook 05's column headers (``label.ex_<column>``), for ``Report.table``."""
     return {str(c): f"ex_{c}" for c in frame.columns if f"label.ex_{c}" in catalog()}
-
-
-def value_label(value: object, language: str) -> str:
-    """A table value for a reader: the catalog label ``label.ex_<value>`` when there is one (``all``,
-    ``unassigned``), else the value itself (staff names, departments, months)."""
-    key = f"ex_{value}"
-    return label(key, language) if f"label.{key}" in catalog() else str(value)
