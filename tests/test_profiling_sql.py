@@ -19,7 +19,7 @@ import pytest
 from crmreport.analyses.profiling import activity, channels, voice
 from crmreport.ingest.dataset import ACCOUNTING_FILE, Dataset, TableAccount, load_prepared
 from crmreport.measures.aggregate import per_customer, summarize_transactions
-from crmreport.measures.relations import parquet_file, per_customer_of, register_table, summarize_dataset
+from crmreport.measures.relations import per_customer_of, register_table, summarize_dataset
 from crmreport.settings import Window
 
 Q3 = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))
@@ -71,10 +71,10 @@ def files(frames, tmp_path) -> Dataset:
 def test_prepared_tables_answer_in_without_reading(files, tmp_path):
     assert "interactions" in files.tables and files.has("transactions") and not files.has("surveys")
     assert files.tables.loaded == {}
-    assert parquet_file(files, "transactions") == tmp_path / "transactions.parquet"
+    assert files.unread_file("transactions") == tmp_path / "transactions.parquet"
     files.tables["transactions"]
-    assert parquet_file(files, "transactions") is None  # loaded: SQL uses the frame
-    assert parquet_file(_dataset(_tables()), "transactions") is None
+    assert files.unread_file("transactions") is None  # loaded: SQL uses the frame
+    assert _dataset(_tables()).unread_file("transactions") is None
 
 
 def test_register_table_gives_the_same_rows_from_a_file_or_a_frame(frames, files):
@@ -156,7 +156,7 @@ def test_channel_figures_from_a_dataset_equal_those_of_the_frame(frames, files):
 
 
 def test_complaints_are_counted_in_the_window_without_loading_interactions(files):
-    frame = pd.read_parquet(parquet_file(files, "interactions"))
+    frame = pd.read_parquet(files.unread_file("interactions"))
     inside = frame[(frame["interaction_time"] >= "2025-07-01") & (frame["interaction_time"] < "2025-10-01")]
     assert voice._complaints(files, Q3) == float((inside["interaction_type"] == "complaint").sum())
     assert files.tables.loaded == {}

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from crmreport.ingest.dataset import Dataset, TableAccount
-from crmreport.measures.relations import count_per_customer, parquet_file, register_table
+from crmreport.measures.relations import count_per_customer, register_table
 from crmreport.reporting.context import load_prepared
 
 FRAME = pd.DataFrame({"customer_id": ["C2", "C1", "C2", "C3"], "amount": [1.5, 2.0, -0.5, 4.0]})
@@ -21,7 +21,7 @@ def _prepared(tmp_path, frame: pd.DataFrame = FRAME) -> Dataset:
 
 def test_unread_prepared_table_is_scanned_from_parquet(tmp_path):
     data = _prepared(tmp_path)
-    assert parquet_file(data, "t") == tmp_path / "t.parquet"
+    assert data.unread_file("t") == tmp_path / "t.parquet"
     with duckdb.connect() as connection:
         register_table(connection, data, "t")
         scanned = connection.execute(COUNTS).df()
@@ -34,9 +34,9 @@ def test_unread_prepared_table_is_scanned_from_parquet(tmp_path):
 def test_read_or_in_memory_tables_are_registered_as_frames(tmp_path):
     data = _prepared(tmp_path)
     data.tables["t"]  # the notebook read it: no second copy from the file
-    assert parquet_file(data, "t") is None
+    assert data.unread_file("t") is None
     memory = Dataset({"t": FRAME}, {}, {}, "test", False)
-    assert parquet_file(memory, "t") is None
+    assert memory.unread_file("t") is None
     for dataset in (data, memory):
         with duckdb.connect() as connection:
             assert register_table(connection, dataset, "t", "alias_t") == "alias_t"

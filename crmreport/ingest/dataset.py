@@ -82,6 +82,12 @@ class Dataset:
         reader = getattr(self.tables, "read_columns", None)
         return reader(table, columns) if reader is not None else self.tables[table]
 
+    def unread_file(self, table: str) -> Path | None:
+        """The Parquet file of ``table`` while it is still only on disk (a run's prepared table that no
+        one has read whole), so a query can scan the file instead; None for tables in memory."""
+        locate = getattr(self.tables, "unread_file", None)
+        return locate(table) if locate is not None else None
+
     @property
     def missing_tables(self) -> list[str]:
         return [name for name in TABLES if name not in self.tables]
@@ -138,6 +144,11 @@ class PreparedTables(Mapping[str, pd.DataFrame]):
             read = pd.read_parquet(self.folder / f"{name}.parquet", columns=missing)
             self.partial[name] = read if have is None else pd.concat([have, read], axis=1)
         return self.partial[name]
+
+    def unread_file(self, name: str) -> Path | None:
+        """The Parquet file of table ``name`` when it has not been read whole, else None."""
+        path = self.folder / f"{name}.parquet"
+        return path if name in self.names and name not in self.loaded and path.is_file() else None
 
     def __contains__(self, name: object) -> bool:
         return name in self.names  # without reading the table (Mapping's default would)

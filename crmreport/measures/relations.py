@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -21,16 +20,6 @@ from ..settings.period import Window
 from .aggregate import per_customer_in, summarize_files, summarize_transactions
 
 
-def parquet_file(data: Dataset, name: str) -> Path | None:
-    """The Parquet file of table ``name`` when ``data`` reads its tables from files and has not read it yet."""
-    tables = data.tables
-    folder, loaded = getattr(tables, "folder", None), getattr(tables, "loaded", None)
-    if folder is None or loaded is None or name in loaded:
-        return None
-    path = Path(folder) / f"{name}.parquet"
-    return path if path.is_file() else None
-
-
 def register_table(connection: duckdb.DuckDBPyConnection, data: Dataset, name: str, alias: str | None = None) -> str:
     """Make table ``name`` of ``data`` queryable in ``connection`` as ``alias`` (default: ``name``).
 
@@ -39,7 +28,7 @@ def register_table(connection: duckdb.DuckDBPyConnection, data: Dataset, name: s
     table's order in queries without ``ORDER BY`` (DuckDB preserves insertion order). Returns ``alias``.
     """
     alias = alias or name
-    path = parquet_file(data, name)
+    path = data.unread_file(name)
     if path is None:
         connection.register(alias, data.tables[name])
     else:
@@ -75,7 +64,7 @@ def rows_between(source: pd.DataFrame | Dataset, name: str, column: str, start: 
     From a prepared table not yet read, only those rows are read from its Parquet file (with the same
     column types as the whole table); the index is fresh (0..n-1).
     """
-    path = parquet_file(source, name) if isinstance(source, Dataset) else None
+    path = source.unread_file(name) if isinstance(source, Dataset) else None
     if path is not None:
         bounds = [(column, ">=", start.to_pydatetime()), (column, "<", stop.to_pydatetime())]
         return pd.read_parquet(path, filters=bounds).reset_index(drop=True)
@@ -111,7 +100,7 @@ def summarize_dataset(data: Dataset, as_of: date) -> pd.DataFrame:
     The summary of a file is kept for the next call with the same file and date (notebook 01 asks for
     it twice in a row: the customer profile and the customer values at the period end).
     """
-    path = parquet_file(data, "transactions")
+    path = data.unread_file("transactions")
     if path is None:
         return summarize_transactions(data.tables["transactions"], as_of)
     stat = path.stat()
