@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import norm
 
 from crmreport.analyses.execution import commlog, effect
+from crmreport.ingest.dataset import Dataset
 from crmreport.settings import Window
 
 T = pd.Timestamp
@@ -103,18 +104,13 @@ def test_execution_effects_are_stratified_by_segment():
 
 
 def test_outcomes_define_churn_on_customers_active_before():
-    class Data:
-        bought = pd.to_datetime(["2025-05-01", "2025-08-01", "2025-05-02"])
-        answered = pd.to_datetime(["2025-07-02", "2025-09-01", "2025-04-01"])
-        tables = {"transactions": pd.DataFrame({"customer_id": ["A", "A", "B"], "transaction_date": bought}),
-                  "surveys": pd.DataFrame({"customer_id": ["A", "A", "C"], "csat": [4, 5, 2],
-                                           "response_time": answered})}
-
-        def has(self, name):
-            return name in self.tables
-
+    bought = pd.to_datetime(["2025-05-01", "2025-08-01", "2025-05-02"])
+    answered = pd.to_datetime(["2025-07-02", "2025-09-01", "2025-04-01"])
+    data = Dataset({"transactions": pd.DataFrame({"customer_id": ["A", "A", "B"], "transaction_date": bought}),
+                    "surveys": pd.DataFrame({"customer_id": ["A", "A", "C"], "csat": [4, 5, 2],
+                                             "response_time": answered})}, {}, {}, "test", False)
     execution = pd.DataFrame({"customer_id": ["A", "B", "C"], "segment": "core", "execution": "on_time"})
-    frame = effect.outcomes(execution, Data(), Window(start="2025-07-01", end="2025-09-30"),
+    frame = effect.outcomes(execution, data, Window(start="2025-07-01", end="2025-09-30"),
                             Window(start="2025-04-01", end="2025-06-30")).set_index("customer_id")
     assert frame.loc[["A", "B"], "churned"].tolist() == [0.0, 1.0]
     assert np.isnan(frame.loc["C", "churned"])  # never bought: no churn to speak of
