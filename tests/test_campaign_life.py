@@ -35,6 +35,28 @@ def test_look_number_counts_the_reports_of_the_period_length(first, window, expe
     assert all(a.end + timedelta(days=1) == b.start for a, b in zip(windows, windows[1:], strict=False))
 
 
+def test_every_campaign_of_the_data_has_a_state_in_the_report():
+    frame = pd.DataFrame([
+        ("A", "C1", "control", "2025-06-30 23:59:59", "sms"), ("A", "C2", "treat", "2025-07-02", "sms"),
+        ("B", "C1", "treat", "2025-07-01 00:00:00", "call"), ("B", "C2", "control", "2025-07-01 10:00", "call"),
+        ("B", "C3", "other", "2025-07-02", "email"), ("C", "C1", "x", "2025-09-30 23:59:59", "call"),
+        ("D", "C1", "control", "2025-10-01 00:00:00", "sms"),
+    ], columns=["campaign_id", "customer_id", "arm", "assigned_at", "channel"])
+    frame["assigned_at"] = pd.to_datetime(frame["assigned_at"], format="ISO8601")
+    overview = life.campaign_life(frame, Q3, "control", AbTests())
+    assert list(overview.columns) == life.LIFE_COLUMNS
+    rows = overview.set_index("campaign_id")
+    assert overview["campaign_id"].tolist() == ["A", "B", "C", "D"]
+    assert rows["status"].to_dict() == {"A": "concluded", "B": "concluded", "C": "running", "D": "skipped"}
+    assert rows["look"].tolist()[:3] == [2, 1, 1] and pd.isna(rows.loc["D", "look"])
+    assert rows["inference"].tolist()[:3] == ["sequential", "fixed_horizon", "sequential"]
+    assert rows.loc["D", "reason"] == life.STARTS_AFTER and pd.isna(rows.loc["B", "reason"])
+    assert rows.loc["B", "arm_names"] == "control, other, treat"  # control first, then by name
+    assert (rows.loc["B", "arms"], rows.loc["B", "customers"], rows.loc["B", "channel"]) == (3, 3, "call")
+    assert rows["has_control"].to_dict() == {"A": True, "B": True, "C": False, "D": True}
+    assert life.campaign_life(None, Q3, "control", AbTests()).empty
+
+
 def test_a_campaign_is_running_then_concluded_then_no_longer_read():
     data = pd.concat([outreach_rows("SPAN", ["2025-06-09", "2025-06-16", "2025-06-20", "2025-06-27"]),
                       outreach_rows("LATER", ["2025-10-02", "2025-10-03"]),

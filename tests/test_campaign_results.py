@@ -13,7 +13,8 @@ from test_campaigns import SETTINGS, simulate, simulated_evaluation, sums_of
 
 from crmreport.analyses.abtests import campaign_results as cr
 from crmreport.analyses.abtests import campaigns as cp
-from crmreport.analyses.abtests import outreach
+from crmreport.analyses.abtests import life
+from crmreport.analyses.abtests import planning as pl
 from crmreport.core.i18n import catalog
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings import AbTests, load_params
@@ -88,9 +89,9 @@ def test_board_has_wilson_intervals(evaluated):
 
 def test_power_and_planning_tables(evaluated):
     _, sums, _, tests = evaluated
-    power = cr.power_table(tests, SETTINGS)
+    power = pl.power_table(tests, SETTINGS)
     assert len(power) == 12 and (power["mde_abs"] > 0).all()
-    planning = cr.planning_table(sums, "control", AbTests(target_lifts=[0.1, 0.5]))
+    planning = pl.planning_table(sums, "control", AbTests(target_lifts=[0.1, 0.5]))
     assert len(planning) == 2 * 3 * 2 and planning["n_per_arm"].dtype == "Int64"
     rows = planning.set_index(["campaign_id", "metric", "target_lift"])
     assert rows.loc[("A", "conversion_rate", 0.1), "n_per_arm"] > rows.loc[("A", "conversion_rate", 0.5), "n_per_arm"]
@@ -116,7 +117,10 @@ def demo_q3() -> cr.CampaignResults:
 def test_demo_campaigns_of_the_period(demo_q3):
     overview = demo_q3.overview.set_index("campaign_id")
     assert demo_q3.active == ["CALL-2025Q3", "SMS-2025Q3"]
-    assert overview.loc["EMAIL-2025Q2", "reason"] == outreach.STARTED_BEFORE
+    assert overview.loc["EMAIL-2025Q2", "reason"] == life.CONCLUDED_BEFORE
+    # both campaigns start and conclude in the quarter: read once, with the fixed-horizon tests
+    assert overview.loc[demo_q3.active, ["status", "look", "inference"]].values.tolist() == [
+        ["concluded", 1, "fixed_horizon"]] * 2
     assert demo_q3.srm["srm_p_value"].gt(0.001).all()
 
 
@@ -176,8 +180,8 @@ def test_column_headers_are_unique_within_every_result_table(evaluated):
     _, sums, segment_sums, tests = evaluated
     settings = AbTests(cost_per_contact={"A": 1.0})
     frames = {"tests": tests[cp.TEST_COLUMNS], "srm": cp.srm_table(sums, {}),
-              "cuped": cr.cuped_table(sums, tests, "control", settings), "power": cr.power_table(tests, settings),
-              "planning": cr.planning_table(sums, "control", settings),
+              "cuped": cr.cuped_table(sums, tests, "control", settings), "power": pl.power_table(tests, settings),
+              "planning": pl.planning_table(sums, "control", settings),
               "business": cr.business_table(tests, {}, settings), "heterogeneity": cr.heterogeneity_table(tests),
               "board": cr.board_table(segment_sums)}
     messages = catalog()
@@ -193,8 +197,8 @@ def test_a_period_without_campaigns_gives_empty_tables_with_their_columns():
     data.tables.pop("outreach")
     results = cr.evaluate_period(data, params)
     assert results.active == [] and results.overview.empty
-    expected = {"srm": cp.SRM_COLUMNS, "cuped": cr.CUPED_COLUMNS, "power": cr.POWER_COLUMNS,
-                "planning": cr.PLANNING_COLUMNS, "business": cr.BUSINESS_COLUMNS,
+    expected = {"srm": cp.SRM_COLUMNS, "cuped": cr.CUPED_COLUMNS, "power": pl.POWER_COLUMNS,
+                "planning": pl.PLANNING_COLUMNS, "business": cr.BUSINESS_COLUMNS,
                 "heterogeneity": cr.HETEROGENEITY_COLUMNS, "board": cr.BOARD_COLUMNS}
     for name, columns in expected.items():
         frame = getattr(results, name)

@@ -10,9 +10,8 @@ from crmreport.analyses.abtests import campaigns as cp
 from crmreport.analyses.abtests import outreach
 from crmreport.core.i18n import catalog
 from crmreport.settings import AbTests
-from crmreport.stats import abchecks
+from crmreport.stats import abchecks, sequential
 from crmreport.stats import abtest as ab
-from crmreport.stats import sequential
 
 SETTINGS = AbTests(min_n_per_segment=30)
 

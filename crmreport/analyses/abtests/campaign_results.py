@@ -16,32 +16,27 @@ from statsmodels.stats.proportion import proportion_confint
 
 from ...ingest.dataset import Dataset
 from ...settings import AbTests, Params
-from ...stats import abchecks, abpower
+from ...stats import abchecks
 from ...stats import abtest as ab
 from ...stats.cuped import cuped
 from ..segments.pretreatment import campaign_segments
-from . import outreach
+from . import life, outreach
 from .campaigns import (
     ALL,
-    METRICS,
-    RATE_METRICS,
     TEST_COLUMNS,
     evaluate,
     join_messages,
-    metric_value,
     shown_verdicts,
     srm_flagged,
     srm_table,
     with_verdicts,
 )
+from .decisions import follow
+from .planning import planning_table, power_table
 
 CUPED_COLUMNS = ["campaign_id", "arm", "control_arm", "n_arm", "n_control", "theta", "value_arm", "value_control",
                  "abs_diff", "ci_low", "ci_high", "p_value", "p_adjusted", "unadjusted_abs_diff", "unadjusted_ci_low",
                  "unadjusted_ci_high", "unadjusted_p_value", "variance_reduction", "message"]
-POWER_COLUMNS = ["campaign_id", "metric", "arm", "n_arm", "n_control", "value_control", "abs_diff", "rel_lift",
-                 "mde_abs", "mde_rel", "message"]
-PLANNING_COLUMNS = ["campaign_id", "metric", "baseline", "target_lift", "target_value", "n_per_arm", "n_per_arm_now",
-                    "enough", "message"]
 BUSINESS_COLUMNS = ["campaign_id", "arm", "n_arm", "incremental_conversions", "incremental_conversions_low",
                     "incremental_conversions_high", "incremental_revenue", "incremental_revenue_low",
                     "incremental_revenue_high", "cost_per_contact", "cost", "cost_per_incremental_conversion",
@@ -90,52 +85,6 @@ def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, setti
             r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
             r["message"] = join_messages(r["message"], ab.SRM if srm else None)
     return pd.DataFrame(rows, columns=CUPED_COLUMNS)
-
-
-def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
-    """Minimum detectable effect of every campaign-level comparison at its achieved arm sizes.
-
-    ``mde_abs`` is in the metric's unit (a share for rates), ``mde_rel`` relative to the control
-    value; ``abs_diff`` and ``rel_lift`` are the observed differences, for comparison.
-    """
-    rows = []
-    for _, r in tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])
-                      ].iterrows():
-        n1, n0 = int(r["n_arm"]), int(r["n_control"])
-        if r["metric"] in RATE_METRICS:
-            mde = abpower.mde_rate(r["value_control"], n1, n0, settings.alpha, settings.power)
-        else:
-            mde = abpower.mde_mean(r["value_control"], r["std_error"], n1, n0, settings.alpha, settings.power,
-                                   t_test=r["metric"] == "revenue_per_customer")
-        rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], "n_arm": n1,
-                     "n_control": n0, "value_control": r["value_control"], "abs_diff": r["abs_diff"],
-                     "rel_lift": r["rel_lift"], "mde_abs": mde.mde_abs, "mde_rel": mde.mde_rel,
-                     "message": join_messages(r["message"], mde.message)})
-    return pd.DataFrame(rows, columns=POWER_COLUMNS)
-
-
-def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
-    """Customers needed per arm to detect each of ``settings.target_lifts`` over each campaign's control values."""
-    rows = []
-    for campaign_id, group in sums.groupby("campaign_id", sort=False):
-        arms = group.set_index("arm")
-        if control_arm not in arms.index:
-            continue
-        control = arms.loc[control_arm]
-        now = int(arms["n"].min())
-        for metric in METRICS[:3]:
-            baseline = metric_value(control, metric)
-            for lift in settings.target_lifts:
-                if metric in RATE_METRICS:
-                    need = abpower.sample_size_rate(baseline, lift, settings.alpha, settings.power)
-                else:
-                    sd = np.sqrt(ab.Moments(int(control["n"]), control["revenue_sum"], control["revenue_sq"]).variance)
-                    need = abpower.sample_size_mean(baseline, sd, lift, settings.alpha, settings.power)
-                rows.append({"campaign_id": campaign_id, "metric": metric, "baseline": baseline, "target_lift": lift,
-                             "target_value": need.target_value, "n_per_arm": need.n_per_arm, "n_per_arm_now": now,
-                             "enough": bool(now >= need.n_per_arm), "message": need.message})
-    frame = pd.DataFrame(rows, columns=PLANNING_COLUMNS)
-    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64"), enough=frame["enough"].astype(bool))
 
 
 def business_table(tests: pd.DataFrame, channels: dict[str, str | None], settings: AbTests) -> pd.DataFrame:
@@ -270,11 +219,13 @@ class CampaignResults:
     business: pd.DataFrame
     heterogeneity: pd.DataFrame
     board: pd.DataFrame
+    decisions: pd.DataFrame
+    path: pd.DataFrame
 
     @property
     def active(self) -> list[str]:
-        """Campaigns the period evaluates, by first assignment."""
-        return self.overview.loc[self.overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+        """Campaigns the report reads (running or concluded), by first assignment."""
+        return self.overview.loc[self.overview["status"] != life.SKIPPED, "campaign_id"].tolist()
 
     @property
     def contract(self) -> pd.DataFrame:
@@ -283,7 +234,10 @@ class CampaignResults:
 
 
 def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> CampaignResults:
-    """Evaluate every campaign whose first assignment falls in the period (needs the ``outreach`` table).
+    """Evaluate every campaign running or concluding in the period (needs the ``outreach`` table).
+
+    Which campaigns, and as of when: :func:`crmreport.analyses.abtests.life.campaign_life` (the
+    overview); each is read with the customers assigned by the period's end.
 
     Parameters
     ----------
@@ -299,19 +253,21 @@ def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None
         cannot move a customer between groups.
     """
     settings = params.ab_tests
-    overview = outreach.campaign_overview(data.tables.get("outreach"), params.window, params.control_arm)
-    active = overview.loc[overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+    overview = life.campaign_life(data.tables.get("outreach"), params.window, params.control_arm, settings)
+    active = overview.loc[overview["status"] != life.SKIPPED, "campaign_id"].tolist()
     if segments is None and active:
         starts = overview.set_index("campaign_id").loc[active, "first_assigned"]
         segments = campaign_segments(data, params.segmentation, starts)
-    customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments)
+    customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments, params.window.end)
     sums = outreach.arm_sums(customers, ["campaign_id", "arm"])
     segment_sums = outreach.arm_sums(customers, ["campaign_id", "segment", "arm"])
     srm = srm_table(sums, settings.planned_split)
-    tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold))
+    tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold),
+                     life.tunings(overview, settings))
     channels = dict(zip(overview["campaign_id"], overview["channel"], strict=True))
+    decisions, path = follow(tests, overview, customers, params.window, params.control_arm, settings)
     return CampaignResults(overview, sums, segment_sums, srm, tests, cuped_table(sums, tests, params.control_arm,
                                                                                  settings),
                            power_table(tests, settings), planning_table(sums, params.control_arm, settings),
                            business_table(tests, channels, settings), heterogeneity_table(tests),
-                           board_table(segment_sums, settings.alpha))
+                           board_table(segment_sums, settings.alpha), decisions, path)

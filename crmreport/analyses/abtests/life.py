@@ -25,6 +25,7 @@ from ...stats import groupseq
 RUNNING, CONCLUDED, SKIPPED = "running", "concluded", "skipped"
 STARTS_AFTER, CONCLUDED_BEFORE = "starts_after_period", "concluded_before_period"
 FIXED, SEQUENTIAL, GROUP_SEQUENTIAL = "fixed_horizon", "sequential", "group_sequential"
+DEFAULT_METRIC = "conversion_rate"
 LIFE_COLUMNS = ["campaign_id", "channel", "first_assigned", "last_assigned", "customers", "planned_customers",
                 "arms", "arm_names", "has_control", "status", "look", "since", "concluded_on", "inference", "reason"]
 
@@ -136,3 +137,27 @@ def look_boundaries(campaign_id: str, since: date, assigned_at: pd.Series, windo
                                       plan.planned_customers, settings.outcome_window_days) for w in windows]
     increasing = np.maximum.accumulate(np.maximum(np.asarray(fractions), 1e-9))
     return list(zip(windows, groupseq.lan_demets_bounds(increasing, settings.alpha).tolist(), strict=True))
+
+
+def comparison_tuning(campaign_id: str, arms: int, settings: AbTests) -> float:
+    """Tuning of one arm-against-control comparison: the planned customers of the two arms, else the default.
+
+    With ``P`` planned customers split equally over ``arms`` arms, a comparison is planned to reach
+    ``2 P / arms`` customers (docs/ab-tests.md, "Tuning").
+    """
+    plan = settings.campaigns.get(str(campaign_id))
+    if plan is not None and plan.planned_customers and arms >= 2:
+        return 2 * plan.planned_customers / arms
+    return settings.sequential_tuning
+
+
+def primary_metric(campaign_id: str, settings: AbTests) -> str:
+    """The campaign's declared primary metric, else ``conversion_rate``."""
+    plan = settings.campaigns.get(str(campaign_id))
+    return plan.primary_metric if plan is not None and plan.primary_metric else DEFAULT_METRIC
+
+
+def tunings(campaigns: pd.DataFrame, settings: AbTests) -> dict[str, float]:
+    """:func:`comparison_tuning` of every campaign of a :func:`campaign_life` frame."""
+    return {str(c): comparison_tuning(c, int(arms), settings) for c, arms in zip(campaigns["campaign_id"],
+                                                                                  campaigns["arms"], strict=True)}
