@@ -16,7 +16,9 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from ..core.contract import TABLES
+from ..core.errors import ResultsContractError
 from ..core.i18n import label, t
+from ..core.results import declared
 from ..ingest.sources import DEMO_SOURCE
 from .context import PeriodContext
 from .excel import write_workbook
@@ -122,7 +124,23 @@ class Report:
         return True
 
     def save(self, frame: pd.DataFrame, name: str) -> None:
-        """Write ``frame`` to ``results/<name>.csv``."""
+        """Write ``frame`` to ``results/<name>.csv``.
+
+        A file of the results contract (:mod:`crmreport.core.results`) may hold only the columns it
+        declares (a table shown without some of them may be written first and saved whole later);
+        a file the contract does not know (a project's own notebook) is written as it is.
+
+        Raises
+        ------
+        ResultsContractError
+            When a declared file gets a column the contract does not name.
+        """
+        spec = declared(name)
+        unexpected = spec.unexpected([str(c) for c in frame.columns]) if spec is not None else []
+        if unexpected:
+            raise ResultsContractError(
+                f"results/{name}.csv: column(s) {', '.join(unexpected)} are not in the results contract; "
+                f"declare them for `{spec.name}` in crmreport/core/results.py and docs/architecture.md, or rename them")
         path = self.context.results_dir / f"{name}.csv"
         frame.to_csv(path, index=False, encoding=RESULTS_ENCODING)
         log.info("wrote %s (%d rows)", path.name, len(frame))
