@@ -37,7 +37,7 @@ KPI_NAMES: tuple[str, ...] = (
 
 
 class AbTests(BaseModel):
-    """Settings of the outreach A/B test evaluation (notebook 03, ``crmreport.campaigns``)."""
+    """Settings of the outreach A/B test evaluation (notebook 03, :mod:`crmreport.analyses.abtests.campaigns`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -135,7 +135,7 @@ class DidGroups(BaseModel):
 
 
 class KpiParams(BaseModel):
-    """Settings of the before/after KPI evaluation (notebook 04, ``crmreport.kpieval``)."""
+    """Settings of the before/after KPI evaluation (notebook 04, :mod:`crmreport.analyses.kpi.kpieval`)."""
 
     model_config = ConfigDict(extra="forbid")
     include: list[str] | None = Field(None, description="KPIs to evaluate (registry names); empty = all")
