@@ -36,7 +36,7 @@ class CampaignPlan(BaseModel):
 
 
 class AbTests(BaseModel):
-    """Settings of the outreach A/B test evaluation (notebook 03, ``crmreport.analyses.abtests``)."""
+    """Settings of the outreach A/B test evaluation (notebook 03, :mod:`crmreport.analyses.abtests.campaigns`)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,6 +1,6 @@
 """Outreach campaigns as data: per-customer outcomes, pre-period revenue, per-arm sums.
 
-The statistics in :mod:`crmreport.abtest` work on sufficient statistics; this module builds them
+The statistics in :mod:`crmreport.stats.abtest` work on sufficient statistics; this module builds them
 from the ``outreach`` table (one row per customer assigned to an arm) and, for CUPED, the
 ``transactions`` table (each customer's revenue in the days before the campaign's first
 assignment). Which campaigns a report reads is :mod:`crmreport.analyses.abtests.life`.
