@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 
 import numpy as np
@@ -116,10 +117,10 @@ def demo_q3() -> cr.CampaignResults:
 
 def test_demo_campaigns_of_the_period(demo_q3):
     overview = demo_q3.overview.set_index("campaign_id")
-    assert demo_q3.active == ["CALL-2025Q3", "SMS-2025Q3"]
+    assert demo_q3.active == ["PILOT-2025Q2", "CALL-2025Q3", "SMS-2025Q3"]
     assert overview.loc["EMAIL-2025Q2", "reason"] == life.CONCLUDED_BEFORE
-    # both campaigns start and conclude in the quarter: read once, with the fixed-horizon tests
-    assert overview.loc[demo_q3.active, ["status", "look", "inference"]].values.tolist() == [
+    # both Q3 campaigns start and conclude in the quarter: read once, with the fixed-horizon tests
+    assert overview.loc[["CALL-2025Q3", "SMS-2025Q3"], ["status", "look", "inference"]].values.tolist() == [
         ["concluded", 1, "fixed_horizon"]] * 2
     assert demo_q3.srm["srm_p_value"].gt(0.001).all()
 
@@ -141,7 +142,26 @@ def test_demo_planted_effects_lie_inside_the_95_percent_intervals(period, demo_q
                 assert row["ci_low"] <= effect <= row["ci_high"], (campaign_id, arm, metric, effect, row.to_dict())
                 assert row["n_arm"] == truth["n_assigned"][arm]
                 checked += 1
-    assert checked == (12 if period == "2025Q3" else 4)
+    assert checked == (16 if period == "2025Q3" else 8)
+
+
+def test_a_campaign_spanning_two_quarters_is_read_running_then_concluded_with_the_same_customers(demo_q3):
+    pilot = "PILOT-2025Q2"  # assigned by agents from 2025-06-09 to 06-29; outcomes need 28 days
+    q2 = _evaluate_demo("2025Q2")
+    before, after = (r.overview.set_index("campaign_id").loc[pilot] for r in (q2, demo_q3))
+    assert (before["status"], before["look"], before["inference"]) == ("running", 1, "sequential")
+    assert (after["status"], after["look"], after["inference"]) == ("concluded", 2, "sequential")
+    assert before["since"] == after["since"] == date(2025, 6, 9) and before["customers"] == after["customers"]
+    arms = [r.sums[r.sums["campaign_id"] == pilot].set_index("arm")["n"].to_dict() for r in (q2, demo_q3)]
+    assert arms[0] == arms[1]
+    decided = {name: r.decisions.set_index("campaign_id").loc[pilot] for name, r in (("q2", q2), ("q3", demo_q3))}
+    assert decided["q2"]["decision"] in ("continue", "stop_winner") and decided["q3"]["decision"] == "concluded"
+    weeks = q2.path[q2.path["campaign_id"] == pilot]
+    assert weeks["week"].tolist() == [1, 2, 3, 4] and weeks["customers"].iloc[-1] == before["customers"]
+    # the Q3 reading's always-valid columns are those of the same customers at the Q2 reading
+    rows = [r.contract[(r.contract["campaign_id"] == pilot) & (r.contract["segment"] == "all")]
+            .set_index(["arm", "metric"])[["abs_diff", "seq_ci_low", "seq_ci_high"]] for r in (q2, demo_q3)]
+    pd.testing.assert_frame_equal(rows[0], rows[1])
 
 
 def test_demo_significance_follows_the_planted_effects(demo_q3):
