@@ -11,7 +11,7 @@ from ..core.i18n import t
 from ..core.version import __version__
 from ..reporting.book import Chapter, book_path, write_book
 from ..reporting.render import ReportMeta
-from ..settings import Params
+from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
@@ -32,7 +32,7 @@ def write_run_book(paths: ReportPaths, params: Params, runs: list[NotebookRun], 
                       generated=datetime.now(), masking=params.masking, version=__version__)
     chapters = [Chapter(run.name, title_of(run.name, language), run.status, paths.output(run.name, ".ipynb"),
                         run.error, run.failed_cell, run.seconds) for run in runs]
-    shown_source = t("book.demo_source", language) if source == "embedded demo data" else source
+    shown_source = t("book.demo_source", language) if uses_demo_data(params) else source
     path = book_path(paths.root, params.period, language)
     try:
         write_book(path, chapters, meta, source=shown_source, log_file=paths.log.name,
