@@ -67,8 +67,8 @@ def latest_month_summary(monthly: pd.DataFrame) -> dict[str, object]:
             "change": float(last["revenue"] / base - 1) if base > 0 else None}
 
 
-#: the events whose recency notebook 01 shows, and the template-1 column (:func:`.profile.customer_profile`)
-#: holding each customer's last one
+#: the events whose recency notebook 01 shows, and the column of the customer information table
+#: (:func:`crmreport.analyses.profiling.profile.customer_profile`) holding each customer's last one
 RECENCY_EVENTS: dict[str, str] = {"days_since_transaction": "last_transaction_date",
                                   "days_since_interaction": "last_interaction_date"}
 NEVER = "never"
