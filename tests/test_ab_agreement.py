@@ -11,7 +11,8 @@ from test_campaigns import SETTINGS, simulated_evaluation
 
 from crmreport.analyses.abtests import campaign_results as cr
 from crmreport.analyses.abtests import campaigns as cp
-from crmreport.core.verdicts import ALL, VERDICTS
+from crmreport.core.results import ALL
+from crmreport.core.verdicts import VERDICTS
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings import load_params
 

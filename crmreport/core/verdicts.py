@@ -3,8 +3,8 @@
 A comparison is a ``significant_improvement`` or ``significant_deterioration`` when its adjusted
 p-value is below alpha (and its size reaches the minimum meaningful change), ``no_significant_change``
 otherwise, ``insufficient_data`` without a test, and ``untrustworthy`` when the assignment it rests
-on failed a check (an A/B test with a sample ratio mismatch). :data:`ALL` labels the row of the whole
-population beside per-segment or per-owner rows in every results table.
+on failed a check (an A/B test with a sample ratio mismatch). The row of the whole population beside
+per-segment rows is labelled :data:`crmreport.core.results.ALL` (the results contract).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ VERDICTS: tuple[str, ...] = (IMPROVEMENT, DETERIORATION, NO_CHANGE, INSUFFICIENT
 OBSERVATIONAL: tuple[str, ...] = VERDICTS[:4]
 #: the verdicts that report an effect
 SIGNIFICANT: tuple[str, ...] = (IMPROVEMENT, DETERIORATION)
-#: the label of the whole population (a campaign, all segments, all owners) in results tables
-ALL = "all"
 Better = Literal["higher", "lower"]
 
 

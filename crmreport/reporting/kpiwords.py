@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..core.i18n import label
-from ..core.verdicts import ALL
+from ..core.results import ALL
 from ..measures.kpis import KPIS, row_formats
 from ..settings.params import CustomerGroup
 from .report import Report
@@ -27,7 +27,7 @@ class KpiWords:
         return KPIS[code].display_name(self.report.language)
 
     def segment(self, code: str) -> str:
-        """A customer group's name; :data:`~crmreport.core.verdicts.ALL` is every customer."""
+        """A customer group's name; :data:`~crmreport.core.results.ALL` is every customer."""
         return label("kpi_segment_all" if code == ALL else self.prefix + code, self.report.language)
 
     @cached_property

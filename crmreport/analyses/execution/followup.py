@@ -17,6 +17,7 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.relations import count_per_customer, register_source
+from ...measures.scores import window_mask
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
 from ...stats.proportion import wilson_interval
@@ -27,11 +28,6 @@ FOLLOWUP_COLUMNS: tuple[str, ...] = ("rule", "eligible", "met", "rate", "ci_low"
 REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
 
 
-def _in(times: pd.Series, window: Window) -> pd.Series:
-    times = pd.to_datetime(times)
-    return (times >= pd.Timestamp(window.start)) & (times < pd.Timestamp(window.end) + pd.Timedelta(days=1))
-
-
 def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | Dataset | None,
                      tasks: pd.DataFrame | None, window: Window, until: pd.Timestamp, days: int) -> pd.DataFrame:
     """Per customer signed up in ``window``: the first outbound contact on or after the signup date,
@@ -40,7 +36,7 @@ def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | Datas
     ``interactions`` is the table or the dataset holding it (then DuckDB reads it from its Parquet file
     when the notebook has not); the first contact per customer is found in DuckDB.
     """
-    new = customers.loc[_in(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
+    new = customers.loc[window_mask(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
     contacts = []
     with duckdb.connect() as connection:

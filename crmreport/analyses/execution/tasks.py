@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...core.verdicts import ALL
+from ...core.results import ALL
 from ...settings.period import Window
 from ...stats.proportion import wilson_interval
 

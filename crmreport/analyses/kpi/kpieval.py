@@ -1,6 +1,6 @@
 """Evaluate the KPI registry before (baseline window) vs after (the period): template 5 of the users' templates.
 
-For every KPI of :mod:`crmreport.kpis` and every segment (plus ``all`` customers) the test is chosen
+For every KPI of :mod:`crmreport.measures.kpis` and every segment (plus ``all`` customers) the test is chosen
 by the KPI's statistical type and the design: independent windows, or a panel of the same
 customers (params choose; ``auto`` detects a panel when at least ``panel_min_overlap`` of the units
 appear in both windows). P-values are adjusted over the whole family KPIs x segments (Holm, or
@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ...core.matching import member, positions
-from ...core.verdicts import ALL, INSUFFICIENT, OBSERVATIONAL, verdict
+from ...core.results import ALL
+from ...core.verdicts import INSUFFICIENT, OBSERVATIONAL, verdict
 from ...ingest.dataset import Dataset
 from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations, preceding
 from ...settings import KpiParams, Params
