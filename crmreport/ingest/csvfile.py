@@ -65,7 +65,7 @@ def _detect(table: str, path: Path, content: bytes, failure: UnicodeDecodeError)
             plausible = [m for m in plausible if m.encoding != "big5"]
         texts = {m.encoding: str(m) for m in plausible}
         if len(set(texts.values())) > 1:
-            shown = " or ".join(f"{name} ({_sample(text)})" for name, text in texts.items())
+            shown = " or ".join(texts)  # never a sample of the text: it may be a customer's name
             raise SourceError(f"table {table}: {path} reads plausibly as {shown}; say which under `encoding: "
                               f"{{{table}: {'|'.join(texts)}}}` in params, or save it as 'CSV UTF-8'")
         chosen = plausible[0].encoding
@@ -74,18 +74,13 @@ def _detect(table: str, path: Path, content: bytes, failure: UnicodeDecodeError)
         line = content[: failure.start].count(b"\n") + 1
         raise SourceError(
             f"table {table}: {path} is neither UTF-8 nor GBK/GB18030 (byte 0x{content[failure.start]:02x} on line "
-            f"{line}); it looks like {chosen} (reading as {_sample(texts[chosen])}). If so, set `encoding: "
+            f"{line}); it looks like {chosen}. If so, set `encoding: "
             f"{{{table}: {chosen}}}` in params, or save it as 'CSV UTF-8 (comma delimited)'")
     line = content[: failure.start].count(b"\n") + 1
     raise SourceError(
         f"table {table}: {path} is neither UTF-8 nor GBK/GB18030, Big5 or Windows-1252 (undecodable byte "
         f"0x{content[failure.start]:02x} on line {line}); save it as 'CSV UTF-8 (comma delimited)' or name its "
         f"encoding under `encoding: {{{table}: ...}}` in params")
-
-
-def _sample(text: str) -> str:
-    """The first few non-ASCII characters of a decoding (never a whole word: it may be a name)."""
-    return repr("".join(c for c in text[:65536] if ord(c) > 127)[:3])
 
 
 def parse_csv(table: str, path: Path, text: str) -> tuple[pd.DataFrame, tuple[int, ...]]:

@@ -12,10 +12,12 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as arrow
+import pyarrow.compute as pc
 
 from ..core.contract import BOOLEAN_WORDS, BUILTIN_SYNONYMS, CANONICAL_DTYPES, ColumnSpec, TableSpec
 from ..core.errors import SourceError
-from .masking import NameFinder, masked_example
+from .masking import NameFinder, masked_example, personal_ids
 from .sources import RawTable
 from .values import FIRST_YEAR, LAST_YEAR, Parsed, Reading, map_distinct, to_datetime, to_number
 
@@ -107,12 +109,31 @@ def conform(raw: RawTable, cells: pd.DataFrame, spec: TableSpec, column_map: dic
         parsed = coerce(source, col, value_map.get(col.name, {}), reading or Reading())
         if parsed.bad.any():
             problems.append(_coercion_problem(raw, spec, col, source, parsed, names))
+        elif col.kind == "id" and not (col.name == "customer_id" and spec.has_customer_fk):
+            problems.extend(_personal_id_problem(raw, spec, col, parsed.values, names))
+        if parsed.controls is not None and parsed.controls.any():
+            log.warning("table %s, column `%s`: control characters (such as NUL) removed from %d value(s): %s",
+                        spec.name, col.name, int(parsed.controls.sum()),
+                        describe_rows(raw, np.flatnonzero(parsed.controls.to_numpy())))
         if parsed.emptied is not None and parsed.emptied.any():
             log.warning("table %s, column `%s`: %d placeholder date(s) (a year before %d or after %d, e.g. 9999-12-31)"
                         " read as empty: %s", spec.name, col.name, int(parsed.emptied.sum()), FIRST_YEAR, LAST_YEAR,
                         describe_rows(raw, np.flatnonzero(parsed.emptied.to_numpy())))
         conformed[col.name] = parsed.values
     return pd.DataFrame(conformed, index=frame.index), problems
+
+
+def _personal_id_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, ids: pd.Series,
+                         names: NameFinder | None) -> list[str]:
+    """Ids holding a phone, an e-mail, an ID number or a customer's name are refused (:func:`personal_ids`)."""
+    found = personal_ids(ids, names)
+    if not found.any():
+        return []
+    where = describe_rows(raw, np.flatnonzero(found.to_numpy()), ids[found], names=names)
+    return [f"table {spec.name}, column `{col.name}`: {int(found.sum())} id(s) hold personal data (a phone number, an "
+            f"e-mail, an ID number or a customer's name), and ids reach file names and report tables unmasked: "
+            f"{where}. Fix: use codes without personal data as ids in the export (e.g. C000123 instead of a phone "
+            "number or a name)"]
 
 
 def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: pd.Series, parsed: Parsed,
@@ -171,7 +192,7 @@ def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], readin
     no_problem = pd.Series(False, index=series.index)
     if col.kind == "bool" and pd.api.types.is_bool_dtype(series.dtype) and not value_map:
         return Parsed(series.astype("boolean"), no_problem)  # typed source (Parquet, a database)
-    text = _as_text(series)
+    text, controls = _without_controls(_as_text(series))
     if value_map:
         text = map_distinct(text, lambda v: value_map.get(v, v), "str")
     if col.kind == "bool":
@@ -179,8 +200,24 @@ def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], readin
     if col.kind == "enum":
         return Parsed(*_to_choice(text, col.choices))
     if col.kind == "tags":
-        return Parsed(map_distinct(text, _tag_list, "str"), no_problem)
-    return Parsed(text, no_problem)
+        return Parsed(map_distinct(text, _tag_list, "str"), no_problem, controls=controls)
+    return Parsed(text, no_problem, controls=controls)
+
+
+#: C0 control characters but tab and line breaks, DEL and C1 controls: never meaningful in a CRM export
+#: (a NUL breaks workbooks and terminals), removed and counted
+_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def _without_controls(text: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+    """``text`` without control characters, and where there were some (None: nowhere)."""
+    array = arrow.array(text, from_pandas=True)
+    found = pc.fill_null(pc.match_substring_regex(array, _CONTROLS), False).to_numpy(zero_copy_only=False)
+    if not found.any():
+        return text, None
+    cleaned = text.copy()
+    cleaned[found] = text[found].str.replace(_CONTROLS, "", regex=True)
+    return cleaned.where(cleaned != "", pd.NA), pd.Series(found, index=text.index)
 
 
 def _tag_list(text: str) -> str:
