@@ -136,7 +136,11 @@ def _failure_log(args: argparse.Namespace) -> Path | None:
     from .settings.period import log_label
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
-    return base.resolve() / "logs" / f"{args.command}-{log_label(args.period)}.log"
+    folder = base.resolve() / "logs"
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():  # a file on the way: no log can be kept there
+        return None
+    return folder / f"{args.command}-{log_label(args.period)}.log"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -221,6 +221,21 @@ def personal_values(line: int) -> Callable[[Path], tuple[str, ...]]:
                                 for column in ("name", "contact_name", "phone", "email"))
 
 
+def traditional_names(encoding: str) -> Callable[[Path], None]:
+    """Customers written in a Traditional-Chinese encoding, every name and contact a traditional name."""
+    def mutate(folder: Path) -> None:
+        text = (folder / "customers.csv").read_text(encoding="utf-8")
+        text = re.sub(r"[\u3400-\u9fff]+", "陳大文", text)
+        (folder / "customers.csv").write_bytes(text.encode(encoding))
+    return mutate
+
+
+def name_in_campaign_id(folder: Path) -> None:
+    """A customer named 王建国, and a campaign id carrying that name: 回访-王建国-2025Q3."""
+    set_cell(folder, "customers", 2, "name", "王建国")
+    regex("outreach", r"\n([^,\n]+),", "\n回访-王建国-2025Q3,")(folder)
+
+
 OK: dict[str, tuple[int, int, int, int]] = {}
 PERIOD = "period label"
 
@@ -355,4 +370,30 @@ CASES: list[Case] = [
     Case("all-transactions-before-the-window", transactions_before("2024-01-01"), 0,
          exact=False),
     Case("unknown-only", lambda f: None, 2, ("--only", "no such notebook"), command="run-only:nonexistent"),
+    # 7. personal values in any shape never reach a message or a log (issue 26)
+    Case("phone-with-country-code-in-an-enumeration", edit("customers", 7, "customer_type", "call +86 1381 234 5671"),
+         2, ("customer_type", "138****5671"), never=("1381 234", "234 5671")),
+    Case("full-width-phone-in-a-number-column", edit("transactions", 4, "amount", "电话１３８１２３４５６７１"), 2,
+         ("amount", "138****5671"), never=("１２３４",)),
+    Case("full-width-e-mail-in-an-enumeration", edit("customers", 7, "customer_type", "wang.xiaoer＠leak.cn"), 2,
+         ("customer_type", "w***@leak.cn"), never=("wang.xiaoer", "ang.xiao")),
+    Case("chinese-e-mail-in-an-enumeration", edit("customers", 7, "size_tier", "王小二@公司.cn"), 2,
+         ("size_tier", "王***@公司.cn"), never=("王小二", "小二")),
+    Case("resident-id-in-an-enumeration", edit("customers", 7, "customer_type", "11010519900307123X"), 2,
+         ("customer_type", "110***********123X"), never=("0105199003",)),
+    Case("wechat-id-in-an-enumeration", edit("customers", 7, "customer_type", "微信: wxid_leak123"), 2,
+         ("customer_type",), never=("wxid_leak123", "xid_leak")),
+    Case("name-in-a-campaign-id-is-refused", name_in_campaign_id, 2, ("campaign_id", "personal data", "王*"),
+         never=("王建国",), tables=("customers", "transactions", "outreach")),
+    Case("phone-as-customer-id-is-refused", edit("customers", 3, "customer_id", "13812345671"), 2,
+         ("customer_id", "personal data", "138****5671"), never=("13812345671",)),
+    Case("e-mail-as-customer-id-is-refused", edit("customers", 3, "customer_id", "li.lei@leak.cn"), 2,
+         ("customer_id", "personal data", "l***@leak.cn"), never=("li.lei",)),
+    Case("traditional-encoding-guess-quotes-no-name", traditional_names("big5"), 2, ("encoding", "big5"),
+         never=("陳大文", "大文", "陳")),
+    Case("database-password-not-percent-encoded",
+         lambda f: ["--data", "postgresql+psycopg://crm:p@ss/w0rd#Xq@127.0.0.1:1/crm"], 2,
+         ("percent-encode", "crm:***@"), never=("p@ss", "ss/w0rd", "w0rd#Xq", "#Xq")),
+    Case("nul-in-free-text-is-removed", edit("tasks", 5, "feedback", "fine\x00 thanks"), 0, ("control characters",),
+         never=("\x00",), accounting=OK, tables=("customers", "transactions", "tasks")),
 ]

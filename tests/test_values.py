@@ -108,9 +108,15 @@ def test_text_columns_read_like_cell_by_cell(decimal):
     assert vectorised.reason == by_cell.reason
 
 
-def test_number_shaped_text_that_cannot_be_read_is_an_error_not_an_empty_cell():
-    parsed = to_number(pd.Series(["１２３", "4"], dtype="str"))  # full-width digits match \d but are no float
+def test_text_that_cannot_be_read_is_an_error_not_an_empty_cell():
+    parsed = to_number(pd.Series(["１２３ａｂｃ", "4"], dtype="str"))
     assert parsed.bad.tolist() == [True, False]
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_full_width_digits_are_digits_never_a_decimal_comma(dtype):
+    parsed = to_number(pd.Series(["１２３", "１，２３４．５", "－７", "4"], dtype=dtype))
+    assert parsed.values.tolist() == [123.0, 1234.5, -7.0, 4.0] and not parsed.bad.any() and parsed.reason is None
 
 
 def test_map_distinct_calls_the_rule_once_per_distinct_value_and_keeps_empties():

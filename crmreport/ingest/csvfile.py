@@ -33,7 +33,7 @@ def decode_csv(table: str, path: Path, content: bytes, encoding: str | None = No
 
     Returns the text and the encoding used.
     """
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:4096]:
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or _binary(content[:4096]):
         hint = "it looks like UTF-16 (Excel 'Unicode text')" if content[:2] in (b"\xff\xfe", b"\xfe\xff") \
             else "it holds binary data, not text"
         raise SourceError(f"table {table}: {path} is not a CSV text file: {hint}; "
@@ -52,6 +52,16 @@ def decode_csv(table: str, path: Path, content: bytes, encoding: str | None = No
     except UnicodeDecodeError as exc:
         failure = exc
     return _detect(table, path, content, failure)
+
+
+#: control bytes that text never holds (all but tab and line breaks)
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def _binary(head: bytes) -> bool:
+    """More than 1% of control bytes: binary data (or UTF-16). A stray NUL inside a text is not binary: it is
+    removed from the value and counted when the table is read."""
+    return len(head) - len(head.translate(None, _CONTROL_BYTES)) > len(head) / 100
 
 
 def _detect(table: str, path: Path, content: bytes, failure: UnicodeDecodeError) -> tuple[str, str]:

@@ -307,7 +307,8 @@ def mask_counted(table: str, frame: pd.DataFrame, names: NameFinder | None = Non
     for column, rule in rules.items():
         if column in masked:
             masked[column] = map_distinct(masked[column], rule)
-            changed = int((masked[column] != frame[column]).fillna(False).sum())
+            before = frame[column].astype("str")
+            changed = int((before.notna() & (masked[column] != before).fillna(False)).sum())
             if changed:
                 counts[column] = changed
     return masked, counts

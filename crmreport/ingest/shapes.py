@@ -68,7 +68,7 @@ MESSAGING_ID = re.compile(
     r"(?i)(?<![A-Za-z])(?:微信号?|weixin|wechat|wx|vx|v信|qq|扣扣)(?:号|id)?"
     r"(?:\s{0,2}[:：=号是为]\s{0,2}(?P<id>[A-Za-z]" + _ID_CHARS + r"{4,29}|\d{5,12})"
     r"|\s{0,2}(?P<coded>[A-Za-z](?=[A-Za-z]{0,28}[0-9_\-])" + _ID_CHARS + r"{4,29}|\d{5,12}))(?!" + _ID_CHARS + r")")
-MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?\(?86\)?" + _SEP + r")?1[3-9]\d(?:" + _SEP + r"\d){8}(?!\d)")
+MOBILE = re.compile(r"(?<![\d+])(?:\(?(?:\+|00)?86\)?" + _SEP + r")?1[3-9]\d(?:" + _SEP + r"\d){8}(?!\d)")
 LANDLINE = re.compile(r"(?<![\d+])(?:(?:(?:\+|00)\(?86\)?" + _SEP + r"\(?0?)|\(?0)[1-9]\d{1,2}\)?" + _SEP
                       + r"\d(?:" + _SEP + r"\d){6,7}(?!\d)")
 INTERNATIONAL = re.compile(r"(?<![\d+])(?:\+|00)\s?\(?[1-9]\d{0,2}\)?(?:" + _SEP + r"\(?\d{1,5}\)?){1,6}(?!\d)")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..core.errors import ParamsError
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,26 @@ def remove_stale_outputs(paths: ReportPaths, notebook: str, earlier: dict | None
     for name in (earlier or {}).get("results", []):
         if Path(name).name == name:
             (paths.results / name).unlink(missing_ok=True)
+
+
+def writable_out_dir(out_dir: Path) -> None:
+    """Make sure ``out_dir`` is a folder a run can write into, before any work (created when missing).
+
+    Raises
+    ------
+    ParamsError
+        When it is a file, or cannot be created or written into (a read-only folder or file system).
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParamsError(f"--out {out_dir} is a file, not a folder; name a folder for the reports (it is created "
+                          "when missing)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise ParamsError(f"cannot write into the reports folder {out_dir} ({exc.strerror or exc}); name a folder "
+                          "you may write into with --out") from None
 
 
 def staging_dir(out_dir: Path, period: str) -> Path:

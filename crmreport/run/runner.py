@@ -41,6 +41,7 @@ from .paths import (
     remove_abandoned_staging,
     remove_stale_outputs,
     staging_dir,
+    writable_out_dir,
 )
 from .progress import ENGINE, NotebookProgress
 from .schedule import RUNNER_GIB, default_workers, depends_on_all, kernel_estimate_gib, run_in_stages, workers_within
@@ -88,6 +89,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     chosen = params.workers is not None
     workers = params.workers or default_workers()
     out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()
+    writable_out_dir(out_dir)
     notebooks = find_notebooks(notebooks_dir or notebooks_folder(root or Path.cwd()), only)
     if uses_demo_data(params):
         log.warning("running on the embedded demo data (--demo): every report says so on its cover")
