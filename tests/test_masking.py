@@ -181,8 +181,8 @@ def test_e_mails_ids_and_messaging_ids_in_any_form(raw, masked):
 def test_names_are_masked_in_their_parts_not_by_a_surname_alone():
     from crmreport.ingest.masking import NameFinder
 
-    names = NameFinder(["刘德明经理", "Director Emily Watson", "王芳", "李经理", "王采购经理", "Procurement Director Chen",
-                        "华信精密制造有限公司"])
+    names = NameFinder(["刘德明经理", "Director Emily Watson", "王芳", "李经理", "王采购经理",
+                        "Procurement Director Chen", "华信精密制造有限公司"])
     assert scrub_text("刘德明说明天来；德明也来", names) == "刘*说明天来；*也来"
     assert scrub_text("Director Emily Watson said; emily watson called; Watson agreed, Emily too", names) == \
         "*Director said; E* called; W* agreed, E* too"

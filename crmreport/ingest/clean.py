@@ -151,7 +151,20 @@ def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customer_i
     orphan_rows = ids[orphans]
     return [f"table {spec.name}, column `customer_id`: {int(orphans.sum())} row(s) name customers that are not "
             f"in the customers table: {describe_rows(raw, orphan_rows.index, orphan_rows, names=names)}. Fix: export "
-            "the missing customers too, or remove these rows from the source"]
+            f"the missing customers too, or remove these rows from the source{_zeros_hint(orphan_rows, customer_ids)}"]
+
+
+def _zeros_hint(orphans: pd.Series, customer_ids: pd.Series) -> str:
+    """A hint when the orphan ids match customers' ids but for leading zeros (``C0012`` / ``C12``, ``0012`` / ``12``):
+    one of the exports dropped or added them (a spreadsheet reading ids as numbers does)."""
+    def unpadded(ids: pd.Series) -> pd.Series:
+        return ids.astype("str").str.replace(r"^([^\d]*)0+(?=\d)", r"\1", regex=True)
+
+    matched = member(unpadded(orphans.drop_duplicates()), unpadded(customer_ids))
+    if not matched.any():
+        return ""
+    return (f". {int(matched.sum())} of these ids differ from customers' ids only by leading zeros: keep the ids "
+            "as text in both exports (a spreadsheet reading them as numbers drops the zeros)")
 
 
 def flag_contacts(customers: pd.DataFrame) -> pd.DataFrame:

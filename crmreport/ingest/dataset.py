@@ -187,7 +187,9 @@ def _conform(raw: RawTable, cells: pd.DataFrame, params: Params, names: NameFind
     frame, found = conform(raw, cells, TABLES[raw.name], params.columns.get(raw.name, {}),
                            params.values.get(raw.name, {}), names, reading)
     if not found and frame.empty:
-        found = [f"table {raw.name}: {raw.origin} has a header but no rows; export the table again with its data"]
+        fix = "export the table again with its rows" if TABLES[raw.name].required else \
+            "export its rows, or remove the file if there is nothing to report on (the table is optional)"
+        found = [f"table {raw.name}: {raw.origin} has a header but no rows; {fix}"]
     return frame, found
 
 

@@ -134,10 +134,8 @@ def name_parts(value: str) -> list[tuple[str, bool]]:
     value = fold(value).strip()
     if not value:
         return []
-    forms = [(value, True)]
     core = _without_role(value)
-    if core == value:
-        forms.pop()
+    forms = [(value, True)] if core != value else []  # the core is added below (whole, or in its parts)
     company = _company_suffix(core)
     if company is not None:
         forms.append((core[: len(core) - len(company)].strip(" ,."), True))
@@ -167,6 +165,9 @@ def _without_role(contact: str) -> str:
     return " ".join("".join(c if k != " " else " " for c, k in zip(contact, lowered, strict=True)).split())
 
 
+_ABSENT = object()
+
+
 class NameFinder:
     """Finds the customers' names and contact names where they recur in free text, whole or in parts.
 
@@ -192,8 +193,11 @@ class NameFinder:
                 lengths.setdefault(key[0], set()).add(len(key))
         #: first character -> the lengths of the forms starting with it, longest first
         self._lengths = {first: sorted(group, reverse=True) for first, group in lengths.items()}
-        self._starts = re.compile("[" + "".join(re.escape(first) for first in sorted(lengths)) + "]") if lengths \
-            else None
+        # a Latin form starts a word: the regex skips letters inside words without a Python step
+        latin = "".join(re.escape(first) for first in sorted(lengths) if first.isascii())
+        other = "".join(re.escape(first) for first in sorted(lengths) if not first.isascii())
+        starts = ([f"(?<![a-z0-9])[{latin}]"] if latin else []) + ([f"[{other}]"] if other else [])
+        self._starts = re.compile("|".join(starts)) if starts else None
 
     def __bool__(self) -> bool:
         return bool(self._forms)
@@ -206,22 +210,19 @@ class NameFinder:
         """
         lowered, found, i = text.lower(), [], 0
         while self._starts is not None and (start := self._starts.search(lowered, i)) is not None:
-            i = start.start()
-            end = next((i + n for n in self._lengths.get(lowered[i], ()) if self._is_form(text, lowered, i, i + n)),
-                       None)
+            i, end = start.start(), None
+            for n in self._lengths[lowered[i]]:
+                spellings = self._forms.get(lowered[i:i + n], _ABSENT)
+                if spellings is not _ABSENT and (spellings is None or text[i:i + n] in spellings) \
+                        and self._whole(lowered, i, i + n):
+                    end = i + n
+                    break
             if end:
                 found.append((i, end))
                 i = end
             else:
                 i += 1
         return found
-
-    def _is_form(self, text: str, lowered: str, start: int, end: int) -> bool:
-        key = lowered[start:end]
-        if key not in self._forms:
-            return False
-        spellings = self._forms[key]
-        return (spellings is None or text[start:end] in spellings) and self._whole(lowered, start, end)
 
     def masked(self, found: str) -> str:
         """A form found in text, masked: a contact's role kept (``*经理``), else surname + ``*``; a part

@@ -34,6 +34,7 @@ from .manifest import write_manifest
 from .memory import peak_mib, reset_peak
 from .outcome import NotebookRun, RunResult
 from .paths import (
+    PeriodLock,
     ReportPaths,
     matches,
     notebook_name,
@@ -98,6 +99,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
                           "`sudo apt-get install fonts-noto-cjk`, or set CRMREPORT_CJK_FONT=/path/to/font.otf")
     final = out_dir / params.period
     staging = ReportPaths(staging_dir(out_dir, params.period))
+    lock = PeriodLock(out_dir, params.period)
     remove_abandoned_staging(out_dir, params.period)
     if only and final.is_dir():
         shutil.copytree(final, staging.root)
@@ -132,6 +134,8 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         detach_log_file(run_log)
         shutil.rmtree(staging.root, ignore_errors=True)
         raise
+    finally:
+        lock.release()
     return RunResult(final, runs)
 
 
