@@ -126,3 +126,17 @@ def test_masked_forms_reach_the_report(planted_run):
     work, _, _ = planted_run
     profile = (work / "reports" / "2025Q3" / "results" / "customer_profile.csv").read_text(encoding="utf-8-sig")
     assert "Z*" in profile and "鲍*" in profile
+
+
+def test_what_was_masked_is_counted_in_the_manifest_and_the_log(planted_run):
+    import json
+
+    work, _, _ = planted_run
+    report = work / "reports" / "2025Q3"
+    tables = json.loads((report / "manifest.json").read_text(encoding="utf-8"))["data"]["tables"]
+    for table, columns in FREE_TEXT_COLUMNS.items():
+        planted = [column for column in columns if column != "arm"]
+        assert all(tables[table]["masked"].get(column, 0) >= 3 for column in planted), (table, tables[table]["masked"])
+    assert tables["customers"]["masked"]["phone"] > 0 and "transaction_id" not in tables["transactions"]["masked"]
+    log = (report / "run.log").read_text(encoding="utf-8")
+    assert "table tasks: personal values masked in feedback" in log

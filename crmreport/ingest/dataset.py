@@ -260,7 +260,7 @@ def prepare_dataset(params: Params, into: Path | None = None) -> Dataset:
         masked = {column: masked.get(column, 0) + masked_held.get(column, 0) for column in {*masked, *masked_held}}
         accounting[name] = replace(accounting[name], masked=dict(sorted(masked.items())))
         if masked:
-            log.info("table %s: personal values masked in %s", name,
+            log.debug("table %s: personal values masked in %s", name,
                      ", ".join(f"{column} ({count} cell(s))" for column, count in sorted(masked.items())))
         if into is None:
             tables[name] = final

@@ -23,6 +23,9 @@ from .values import FIRST_YEAR, LAST_YEAR, Parsed, Reading, map_distinct, to_dat
 
 log = logging.getLogger("crmreport")
 EXAMPLES = 5
+#: ids no report shows (and the largest tables' keys: screening 13M of them would cost seconds); a foreign
+#: ``customer_id`` is screened as the customers' own id
+UNSHOWN_IDS = frozenset(("transaction_id", "interaction_id", "survey_id"))
 
 
 def source_rows(raw: RawTable, positions: pd.Index | np.ndarray) -> list[int]:
@@ -109,7 +112,7 @@ def conform(raw: RawTable, cells: pd.DataFrame, spec: TableSpec, column_map: dic
         parsed = coerce(source, col, value_map.get(col.name, {}), reading or Reading())
         if parsed.bad.any():
             problems.append(_coercion_problem(raw, spec, col, source, parsed, names))
-        elif col.kind == "id" and not (col.name == "customer_id" and spec.has_customer_fk):
+        elif col.kind == "id" and _screened(spec, col):
             problems.extend(_personal_id_problem(raw, spec, col, parsed.values, names))
         if parsed.controls is not None and parsed.controls.any():
             log.warning("table %s, column `%s`: control characters (such as NUL) removed from %d value(s): %s",
@@ -121,6 +124,11 @@ def conform(raw: RawTable, cells: pd.DataFrame, spec: TableSpec, column_map: dic
                         describe_rows(raw, np.flatnonzero(parsed.emptied.to_numpy())))
         conformed[col.name] = parsed.values
     return pd.DataFrame(conformed, index=frame.index), problems
+
+
+def _screened(spec: TableSpec, col: ColumnSpec) -> bool:
+    """Ids screened for personal values: those a report shows, a foreign ``customer_id`` as the customers' own."""
+    return col.name not in UNSHOWN_IDS and not (col.name == "customer_id" and spec.has_customer_fk)
 
 
 def _personal_id_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, ids: pd.Series,
@@ -209,9 +217,27 @@ def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], readin
 _CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
+#: bytes of UTF-8 text that start a control character (C1 controls are 0xC2 0x80-0x9F)
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0, 9), 11, 12, *range(14, 32), 127, 0xC2]] = True
+
+
+def _may_hold_controls(array: arrow.Array | arrow.ChunkedArray) -> bool:
+    """False when no byte of the text could start a control character: one pass over the bytes, so a column
+    of millions of values is cleared in milliseconds (0xC2 also starts ordinary letters such as é: a maybe)."""
+    chunks = array.chunks if isinstance(array, arrow.ChunkedArray) else [array]
+    for chunk in chunks:
+        data = chunk.buffers()[-1]
+        if data is not None and _CONTROL_BYTES[np.frombuffer(data, dtype=np.uint8)].any():
+            return True
+    return False
+
+
 def _without_controls(text: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     """``text`` without control characters, and where there were some (None: nowhere)."""
     array = arrow.array(text, from_pandas=True)
+    if not _may_hold_controls(array):
+        return text, None
     found = pc.fill_null(pc.match_substring_regex(array, _CONTROLS), False).to_numpy(zero_copy_only=False)
     if not found.any():
         return text, None

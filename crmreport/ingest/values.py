@@ -94,7 +94,7 @@ def _is_text_column(series: pd.Series) -> bool:
 def _folded(text: pd.Series) -> pd.Series:
     """Text with full-width and other digits, signs and separators as ASCII (``１２３`` -> ``123``); only the
     values holding a non-ASCII character are folded."""
-    wide = pc.fill_null(pc.match_substring_regex(arrow.array(text, from_pandas=True), r"[^\x00-\x7f]"), False)
+    wide = pc.invert(pc.fill_null(pc.string_is_ascii(arrow.array(text, from_pandas=True)), True))
     wide = wide.to_numpy(zero_copy_only=False)
     if not wide.any():
         return text
