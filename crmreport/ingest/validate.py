@@ -114,10 +114,11 @@ def conform(raw: RawTable, cells: pd.DataFrame, spec: TableSpec, column_map: dic
             problems.append(_coercion_problem(raw, spec, col, source, parsed, names))
         elif col.kind == "id" and _screened(spec, col):
             problems.extend(_personal_id_problem(raw, spec, col, parsed.values, names))
-        if parsed.controls is not None and parsed.controls.any():
-            log.warning("table %s, column `%s`: control characters (such as NUL) removed from %d value(s): %s",
-                        spec.name, col.name, int(parsed.controls.sum()),
-                        describe_rows(raw, np.flatnonzero(parsed.controls.to_numpy())))
+        for changed, what in ((parsed.controls, "control characters (such as NUL) removed from"),
+                              (parsed.cut, f"texts longer than {TEXT_LIMIT:,} characters (a spreadsheet cell) cut in")):
+            if changed is not None and changed.any():
+                log.warning("table %s, column `%s`: %s %d value(s): %s", spec.name, col.name, what,
+                            int(changed.sum()), describe_rows(raw, np.flatnonzero(changed.to_numpy())))
         if parsed.emptied is not None and parsed.emptied.any():
             log.warning("table %s, column `%s`: %d placeholder date(s) (a year before %d or after %d, e.g. 9999-12-31)"
                         " read as empty: %s", spec.name, col.name, int(parsed.emptied.sum()), FIRST_YEAR, LAST_YEAR,
@@ -209,7 +210,20 @@ def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], readin
         return Parsed(*_to_choice(text, col.choices))
     if col.kind == "tags":
         return Parsed(map_distinct(text, _tag_list, "str"), no_problem, controls=controls)
+    if col.kind == "text":
+        long = pc.fill_null(pc.greater(pc.utf8_length(arrow.array(text, from_pandas=True)), TEXT_LIMIT), False)
+        long = pd.Series(long.to_numpy(zero_copy_only=False), index=text.index)
+        if long.any():
+            text = text.copy()
+            # without the last (maybe cut) word: half a phone or e-mail would no longer be recognised as one
+            text[long] = text[long].str.slice(0, TEXT_LIMIT).str.replace(r"\S{1,100}$", "", regex=True)
+            return Parsed(text, no_problem, controls=controls, cut=long)
     return Parsed(text, no_problem, controls=controls)
+
+
+#: the longest text a value keeps: a spreadsheet cell's limit (a longer one breaks the workbooks and would
+#: fill pages of a PDF table); longer texts are cut (before a word), counted and logged with their rows
+TEXT_LIMIT = 32_767
 
 
 #: C0 control characters but tab and line breaks, DEL and C1 controls: never meaningful in a CRM export

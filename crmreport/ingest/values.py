@@ -68,6 +68,7 @@ class Parsed:
     reason: tuple[str, str] | None = None  # (what is wrong, the fix) for the message
     emptied: pd.Series | None = None  # placeholder dates read as empty
     controls: pd.Series | None = None  # values whose control characters (NUL...) were removed
+    cut: pd.Series | None = None  # texts cut to TEXT_LIMIT characters
 
 
 def map_distinct(text: pd.Series, rule: Callable[[str], object], dtype: str = "str") -> pd.Series:
