@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmreport.ingest.masking import mask_contact, mask_email, mask_name, mask_phone, mask_table, scrub_text
@@ -64,6 +64,7 @@ def test_mask_table_masks_personal_columns_and_keeps_the_rest():
     assert customers.loc[0, "name"] == "李雷", "the input frame is not modified"
 
 
+@settings(deadline=None)  # the first call folds through a table built once (slow on a loaded machine)
 @given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
 def test_masked_mobile_never_shows_the_middle_digits(phone):
     masked = mask_phone(phone)
