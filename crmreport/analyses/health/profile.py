@@ -22,7 +22,7 @@ from .score import health_score, measure_scores, trend
 
 HEALTH_COLUMNS: tuple[str, ...] = (
     "customer_id", "segment", "rqi", "rqi_components", "emotional_account", "health_score", "health_band",
-    "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv",
+    "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv", "expected_loss",
 )
 
 
@@ -58,12 +58,15 @@ def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd
     """The ``customer_health.csv`` contract (one row per customer signed up by the period end).
 
     ``segments`` holds customer_id and segment (notebook 02's nine-box); without it segment is empty.
+    ``expected_loss`` is the value at stake if the customer goes: CLV x the probability that the
+    customer is no longer active (1 - ``p_alive``); empty without a CLV.
     """
     frame = current.rqi[["customer_id", "rqi", "rqi_components"]]
     frame = frame.merge(current.emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
     frame = frame.merge(score_now[["customer_id", "health_score", "health_band"]], on="customer_id", how="left")
     frame["health_trend"] = trend(frame, score_before, settings.trend_step).to_numpy()
     frame = frame.merge(value, on="customer_id", how="left")
+    frame["expected_loss"] = frame["clv"] * (1 - frame["p_alive"])
     if segments is not None:
         frame = frame.merge(segments[["customer_id", "segment"]], on="customer_id", how="left")
     else:
