@@ -3,10 +3,11 @@
 For every KPI of :mod:`crmreport.measures.kpis` and every segment (plus ``all`` customers) the test is chosen
 by the KPI's statistical type and the design: independent windows, or a panel of the same
 customers (params choose; ``auto`` detects a panel when at least ``panel_min_overlap`` of the units
-appear in both windows). P-values are adjusted in two families, the headline KPIs (all customers) and
-the subgroup cells KPIs x segments (Holm, or Benjamini-Hochberg), and each row gets a direction-aware verdict that also needs the KPI's minimum
-meaningful change. A KPI whose tables are missing, or with fewer than ``min_n`` observations in a
-window, gets the verdict ``insufficient_data`` instead of an error.
+appear in both windows). P-values are adjusted in two families, the headline KPIs (all customers)
+and the subgroup cells KPIs x segments (Holm, or Benjamini-Hochberg), and each row gets a
+direction-aware verdict that also needs the KPI's minimum meaningful change. A KPI whose tables
+are missing, or with fewer than ``min_n`` observations in a window, gets the verdict
+``insufficient_data`` instead of an error.
 
 Also here: the monthly KPI series with a segmented regression at the strategy start, and the
 difference-in-differences of the groups named in params (``kpis.did``).

@@ -63,6 +63,22 @@ class Workload:
     start: date
     used: dict[str, float] = field(default_factory=dict)
 
+    def spread(self, tasks: int, due: date) -> dict[str, int]:
+        """``tasks`` given to the owners with free time by ``due``, most free first; the rest to the fastest."""
+        weeks = max((due - self.start).days, 0) / 7
+        free = sorted(((max(rate * weeks - self.used.get(owner, 0.0), 0.0), owner) for owner, rate in
+                       self.rates.items() if rate > 0), reverse=True)
+        assigned: dict[str, int] = {}
+        for room, owner in free:
+            take = min(int(room), tasks - sum(assigned.values()))
+            if take > 0:
+                assigned[owner] = take
+        rest = tasks - sum(assigned.values())
+        if rest > 0 and self.rates:
+            fastest = max(self.rates, key=lambda owner: self.rates[owner])
+            assigned[fastest] = assigned.get(fastest, 0) + rest
+        return assigned
+
     def check(self, assigned: Mapping[str, int], due: date) -> Fit:
         """Check ``assigned`` (owner -> tasks due by ``due``) and book the owners' time.
 
