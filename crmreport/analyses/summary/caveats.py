@@ -14,7 +14,7 @@ from ...core.results import AB_TESTS, ALL, CUSTOMER_HEALTH, KPI_CHANGES, ROW_ACC
 from ...measures.kpis import KPIS
 from ...settings.params import Labels
 from . import limits
-from .claims import COUNT, RANDOMISED
+from .claims import BEFORE_AFTER, COUNT, RANDOMISED
 from .headline import format_value
 from .sources import Figure, Ledger, Results, arm_name, cite, run_status
 
@@ -62,8 +62,10 @@ def small_samples(results: Results, ledger: Ledger, language: str, min_n: int,
         thin = kpis[(kpis["verdict"] == "insufficient_data") | (kpis[["n_before", "n_after"]].min(axis=1) < min_n)]
         for _, row in thin.iterrows():
             kpi = KPIS[row["kpi"]].display_name(language) if row["kpi"] in KPIS else row["kpi"]
+            n = ledger.add(results.figure_of(row, KPI_CHANGES, "n_after"), SECTION, f"{row['kpi']} n_after", "count",
+                           measure=str(row["kpi"]), evidence=BEFORE_AFTER)
             lines.append(t("summary.caveat.small_kpi", language, kpi=kpi, min_n=min_n,
-                           source=cite(f"{KPI_CHANGES.file}:{row['_row']}")))
+                           source=n.cite if n else cite(f"{KPI_CHANGES.file}:{row['_row']}")))
     return lines
 
 

@@ -177,7 +177,7 @@ def _mask(frame: pd.DataFrame, where: dict[str, object]) -> np.ndarray:
             mask &= (cells.isna() if value is None else cells.astype(str) == str(value)).to_numpy()
     if TOP in where:
         column, n = where[TOP]
-        mask = frame.index.isin(pd.to_numeric(frame[column]).where(mask).nlargest(int(n)).index)
+        mask = frame.index.isin(pd.to_numeric(frame[column]).where(mask).dropna().nlargest(int(n)).index)
     return mask
 
 
