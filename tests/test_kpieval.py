@@ -184,9 +184,15 @@ def test_monthly_series_and_segmented_regression(data):
 
 
 def test_did_table_for_groups_named_in_params(data):
+    groups = {"treated": {"column": "customer_type", "values": ["B2B"]},
+              "comparison": {"column": "customer_type", "values": ["B2C"]}}
+    # a comparison group that also got the strategy: the groups' cells, no estimate
+    cells = diffindiff.did_table(data, _params(include=["csat_mean"], did=groups)).iloc[0]
+    assert cells[list(diffindiff.ESTIMATE_COLUMNS)].isna().all() and cells["message"] == diffindiff.NOT_UNTREATED
+    assert np.isfinite(cells[["treated_before", "treated_after", "comparison_before", "comparison_after"]]
+                       .astype(float)).all()
     params = _params(include=["csat_mean", "median_first_response_hours"],
-                     did={"treated": {"column": "customer_type", "values": ["B2B"]},
-                          "comparison": {"column": "customer_type", "values": ["B2C"]}})
+                     did={**groups, "comparison_untreated": True})
     did = diffindiff.did_table(data, params)
     assert list(did.columns) == diffindiff.DID_COLUMNS
     assert did["kpi"].tolist() == ["csat_mean"]  # a median has no regression difference-in-differences
@@ -199,13 +205,15 @@ def test_did_table_for_groups_named_in_params(data):
     expected = (means["B2B", "after"] - means["B2B", "before"]) - (means["B2C", "after"] - means["B2C", "before"])
     row = did.iloc[0]
     assert row["estimate"] == pytest.approx(expected)
+    assert row[["treated_before", "treated_after"]].tolist() == cells[["treated_before", "treated_after"]].tolist()
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert diffindiff.did_table(data, _params()).empty
 
 
 def test_did_groups_by_customer_list_and_errors(data):
     ids = data.tables["customers"]["customer_id"].iloc[:300].tolist()
-    listed = diffindiff.did_table(data, _params(include=["revenue_per_customer"], did={"treated": {"customers": ids}}))
+    listed = diffindiff.did_table(data, _params(include=["revenue_per_customer"], did={
+        "treated": {"customers": ids}, "comparison_untreated": True}))
     assert listed.loc[0, "n_treated"] <= 300 and listed.loc[0, "n_comparison"] > 1000
     treated, comparison = diffindiff.did_groups(data, _params(did={"treated": {"customers": ids}}))
     assert list(treated) == sorted(ids) and len(treated) + len(comparison) == len(data.tables["customers"])

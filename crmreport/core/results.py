@@ -177,8 +177,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("04", "kpi_did", "kpi* treated_before treated_after comparison_before comparison_after estimate ci_low "
                            "ci_high p_value p_adjusted min_meaningful_change verdict n_treated n_comparison message "
                            "population"),
-    _file("04", "kpi_did_table", "kpi* treated_before treated_after comparison_before comparison_after change "
-                                 "p_adjusted verdict"),
+    _file("04", "kpi_did_table", "kpi* treated_before treated_after comparison_before comparison_after change? "
+                                 "p_adjusted? verdict?"),
     _file("04", "kpi_forest", "kpi* segment* verdict estimate low high"),
     _file("04", "kpi_monthly", "kpi* month* value n fitted post"),
     _file("04", "kpi_segmented_regression", "kpi* pre_slope level_change level_ci_low level_ci_high level_p_value "

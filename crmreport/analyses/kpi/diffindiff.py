@@ -16,6 +16,9 @@ from .kpieval import EACH_WINDOW, judge, selected
 DID_COLUMNS = ["kpi", "treated_before", "treated_after", "comparison_before", "comparison_after", "estimate",
                "ci_low", "ci_high", "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_treated",
                "n_comparison", "message", "population"]
+#: what a difference-in-differences estimates; left empty unless params declare the comparison untreated
+ESTIMATE_COLUMNS = ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "verdict")
+NOT_UNTREATED = "comparison_not_declared_untreated"
 #: statistical types whose value is a mean of the observations (what a regression can difference)
 DID_TYPES = ("proportion", "mean", "ratio", "nps", "rate")
 
@@ -71,7 +74,10 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
 
     The comparison group defaults to every customer not treated. A customer in both groups is a
     params error. Holm/BH adjustment over the KPIs, verdicts as in
-    :func:`crmreport.analyses.kpi.kpieval.evaluate`. The four cell means cover every observation of
+    :func:`crmreport.analyses.kpi.kpieval.evaluate`. The estimate needs a comparison group that did
+    not receive the strategy: unless params declare it (``kpis.did.comparison_untreated``) the
+    estimate columns (:data:`ESTIMATE_COLUMNS`) stay empty, ``message`` says why, and only the
+    groups' own before and after remain. The four cell means cover every observation of
     each group in each window (``population`` = ``each_window``), so for a KPI compared there as a
     panel (customers observed in both windows) they differ from that table's before and after.
     """
@@ -101,4 +107,8 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
                                                                             "min_meaningful_change")])
     if frame.empty:
         return pd.DataFrame(columns=DID_COLUMNS)
-    return judge(frame, settings)[DID_COLUMNS]
+    frame = judge(frame, settings)[DID_COLUMNS]
+    if not settings.did.comparison_untreated:
+        frame[list(ESTIMATE_COLUMNS)] = np.nan
+        frame["message"] = NOT_UNTREATED
+    return frame
