@@ -197,16 +197,23 @@ def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
                          "ci_high": np.asarray(high, dtype=float)}).reset_index(drop=True)
 
 
-def board_headline(board: pd.DataFrame, control_arm: str) -> dict:
+def board_headline(board: pd.DataFrame, control_arm: str, min_n: int = 0) -> dict:
     """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier.
+
+    Only tiers the segment breakdown tests count: the arm and the tier's control arm (when it has
+    one) hold at least ``min_n`` customers (params ``ab_tests.min_n_per_segment``), so the headline
+    never quotes a slice the breakdown marks as insufficient data.
 
     Returns
     -------
     dict
         ``campaign``, ``segment``, ``arm``, ``rate``, ``control_rate`` (NaN when the tier has no
-        control customers); empty when the board has no treatment arm.
+        control customers); empty when the board has no treatment arm with enough customers.
     """
-    treated = board[board["arm"] != control_arm]
+    control_n = board[board["arm"] == control_arm].set_index(["campaign_id", "segment"])["n"]
+    tier_n = pd.Series(list(zip(board["campaign_id"], board["segment"], strict=True)), index=board.index).map(
+        control_n).fillna(min_n)
+    treated = board[(board["arm"] != control_arm) & (board["n"] >= min_n) & (tier_n >= min_n)]
     if treated.empty:
         return {}
     best = treated.loc[treated["conversion_rate"].idxmax()]
