@@ -253,7 +253,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("06", "health_bands", "health_band* customers share health_score clv trend_up trend_down"),
     _file("06", "health_calibration", "decile* customers predicted observed ci_low ci_high"),
     _file("06", "health_deciles", "decile* score_low score_high customers churned churn_rate lift ci_low ci_high"),
-    _file("06", "health_watch_list", "customer_id* segment rqi rqi_components emotional_account health_score "
+    _file("06", "health_watch_list", "customer_id* owner segment rqi rqi_components emotional_account health_score "
                                      "health_band health_trend p_alive expected_purchases clv expected_loss"),
     _file("06", "health_weights", "measure* weight params_weight"),
     _file("06", "rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),

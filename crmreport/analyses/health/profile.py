@@ -84,3 +84,15 @@ def band_summary(health: pd.DataFrame) -> pd.DataFrame:
                      "trend_up": int((group["health_trend"] == "up").sum()),
                      "trend_down": int((group["health_trend"] == "down").sum())})
     return pd.DataFrame(rows)
+
+
+def watch_list(health: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """Customers in the red and yellow bands, most value at stake first, each with its owner.
+
+    ``customers`` holds ``customer_id`` and ``account_manager`` (the owner, a staff name); the
+    columns are :data:`HEALTH_COLUMNS` with ``owner`` after ``customer_id``, without ``expected_spend``.
+    """
+    owners = customers.set_index("customer_id")["account_manager"]
+    watch = health[health["health_band"].isin(["red", "yellow"])].drop(columns=["expected_spend"])
+    watch.insert(1, "owner", watch["customer_id"].map(owners))
+    return watch.sort_values(["expected_loss", "clv"], ascending=False, na_position="last", ignore_index=True)
