@@ -82,7 +82,8 @@ def test_health_steps(tmp_path):
         "customer_id": list("ABCD"), "health_trend": ["down", "down", "up", "down"],
         "health_band": ["red", "yellow", "red", "green"], "clv": [100.0, 50.0, 10.0, None],
         "expected_loss": [40.0, 10.0, 5.0, None]},
-        health_watch_list={"customer_id": list("ABC"), "owner": ["Li", "Wang", "Li"], "expected_loss": [40.0, 10.0, 5.0]})
+        health_watch_list={"customer_id": list("ABC"), "owner": ["Li", "Wang", "Li"],
+                           "expected_loss": [40.0, 10.0, 5.0]})
     steps = health_steps.next_steps(folder, "en")
     assert steps[0] == "Review the 2 largest accounts whose health fell (1 of them red): 50 of expected loss."
     assert "Li's 2 red and yellow customers: 45 of expected loss, 82%" in steps[1]
