@@ -206,6 +206,13 @@ def test_did_table_for_groups_named_in_params(data):
     row = did.iloc[0]
     assert row["estimate"] == pytest.approx(expected)
     assert row[["treated_before", "treated_after"]].tolist() == cells[["treated_before", "treated_after"]].tolist()
+    # the parallel-trends check: the same difference one window earlier (the 91 days before Q2 against Q2)
+    earlier = surveys[(surveys["response_time"] >= "2024-12-31") & (surveys["response_time"] < "2025-07-01")]
+    half = np.where(earlier["response_time"] >= "2025-04-01", "after", "before")
+    means = earlier.groupby(["customer_type", half])["csat"].mean()
+    placebo = (means["B2B", "after"] - means["B2B", "before"]) - (means["B2C", "after"] - means["B2C", "before"])
+    assert row["pretrend_estimate"] == pytest.approx(placebo) and 0 <= row["pretrend_p_value"] <= 1
+    assert np.isnan(cells["pretrend_estimate"])
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert diffindiff.did_table(data, _params()).empty
 

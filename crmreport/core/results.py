@@ -176,7 +176,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
                                "p_adjusted min_meaningful_change verdict n_before n_after population"),
     _file("04", "kpi_did", "kpi* treated_before treated_after comparison_before comparison_after estimate ci_low "
                            "ci_high p_value p_adjusted min_meaningful_change verdict n_treated n_comparison message "
-                           "population"),
+                           "population pretrend_estimate pretrend_p_value"),
     _file("04", "kpi_did_table", "kpi* treated_before treated_after comparison_before comparison_after change? "
                                  "p_adjusted? verdict?"),
     _file("04", "kpi_forest", "kpi* segment* verdict estimate low high"),
