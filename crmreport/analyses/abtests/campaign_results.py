@@ -198,11 +198,8 @@ def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
 
 
 def board_headline(board: pd.DataFrame, control_arm: str, min_n: int = 0) -> dict:
-    """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier.
-
-    Only tiers the segment breakdown tests count: the arm and the tier's control arm (when it has
-    one) hold at least ``min_n`` customers (params ``ab_tests.min_n_per_segment``), so the headline
-    never quotes a slice the breakdown marks as insufficient data.
+    """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier,
+    among tiers with ``min_n`` customers in the arm and its control (never an untested slice).
 
     Returns
     -------
@@ -210,17 +207,15 @@ def board_headline(board: pd.DataFrame, control_arm: str, min_n: int = 0) -> dic
         ``campaign``, ``segment``, ``arm``, ``rate``, ``control_rate`` (NaN when the tier has no
         control customers); empty when the board has no treatment arm with enough customers.
     """
-    control_n = board[board["arm"] == control_arm].set_index(["campaign_id", "segment"])["n"]
-    tier_n = pd.Series(list(zip(board["campaign_id"], board["segment"], strict=True)), index=board.index).map(
-        control_n).fillna(min_n)
-    treated = board[(board["arm"] != control_arm) & (board["n"] >= min_n) & (tier_n >= min_n)]
+    controls = board[board["arm"] == control_arm].set_index(["campaign_id", "segment"])
+    control_n = board.set_index(["campaign_id", "segment"]).index.map(controls["n"].to_dict()).to_numpy(dtype=float)
+    treated = board[(board["arm"] != control_arm) & (board["n"] >= min_n) & ~(control_n < min_n)]
     if treated.empty:
         return {}
     best = treated.loc[treated["conversion_rate"].idxmax()]
-    control = board[(board["campaign_id"] == best["campaign_id"]) & (board["segment"] == best["segment"])
-                    & (board["arm"] == control_arm)]["conversion_rate"]
+    control_rate = controls["conversion_rate"].get((best["campaign_id"], best["segment"]), np.nan)
     return {"campaign": best["campaign_id"], "segment": best["segment"], "arm": best["arm"],
-            "rate": best["conversion_rate"], "control_rate": float(control.iloc[0]) if len(control) else np.nan}
+            "rate": best["conversion_rate"], "control_rate": float(control_rate)}
 
 
 def cuped_changes(cuped: pd.DataFrame, tests: pd.DataFrame, alpha: float) -> list[str]:
