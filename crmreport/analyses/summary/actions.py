@@ -92,7 +92,8 @@ def segment_actions(results: Results, labels: Labels | None, language: str) -> l
 def lever_actions(results: Results, start: date, alpha: float, labels: Labels | None, language: str) -> list[Action]:
     """Proven levers: A/B arms whose adjusted revenue interval lies above zero, scaled to the control arm."""
     found = []
-    for (campaign, arm), rows in results.rows(AB_TESTS, segment=ALL).groupby(["campaign_id", "arm"], sort=False):
+    tests = results.rows(AB_TESTS, segment=ALL)
+    for (campaign, arm), rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
         named, _ = claims.arm_claim(rows, alpha)
         business = results.rows(AB_BUSINESS, campaign_id=campaign, arm=arm)
         if named is None or named.claim != claims.WORKED or named.metric != "revenue_per_customer" or business.empty:

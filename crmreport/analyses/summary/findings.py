@@ -64,7 +64,8 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
     """
     worked: list[str] = []
     failed: list[str] = []
-    for (campaign, arm), arm_rows in results.rows(AB_TESTS, segment=ALL).groupby(["campaign_id", "arm"], sort=False):
+    tests = results.rows(AB_TESTS, segment=ALL)
+    for (campaign, arm), arm_rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
         named, revenue = claims.arm_claim(arm_rows, alpha)
         if named is None:
             continue
