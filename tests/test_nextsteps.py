@@ -74,7 +74,7 @@ def test_execution_steps(tmp_path):
     steps = execution_steps.next_steps(folder, "en")
     assert "170 planned Opportunity customers" in steps[0] and "only 15% of the 200" in steps[0]
     assert "5 overdue tasks, 3 of them overdue by more than 30 days" in steps[1]
-    assert "support's resolution within the limit: 75%, 5 of its 20" in steps[2]
+    assert "In support, raise the share of tickets resolved within the limit: 75%; 5 of its 20" in steps[2]
 
 
 def test_health_steps(tmp_path):

@@ -31,7 +31,8 @@ def next_steps(folder: Path, language: str, alpha: float, labels: Labels | None 
     planning = results.rows("ab_planning", metric="conversion_rate", target_lift=PLANNED_LIFT)
     for campaign in dict.fromkeys(small):
         row = planning[planning["campaign_id"] == campaign]
-        if not row.empty and str(row.iloc[0]["enough"]) != "True":
+        if not row.empty and str(row.iloc[0]["enough"]) != "True" and row[["n_per_arm", "n_per_arm_now"]].notna().all(
+                axis=None):
             steps.append(t("next.03.size", language, campaign=labels.of("campaigns", campaign, language)
                            if labels else campaign, lift=PLANNED_LIFT, metric=label("ab_metric_conversion_rate",
                                                                                   language),

@@ -12,8 +12,9 @@ from ...core.results import ALL
 from ...settings.params import Labels
 from ..summary.sources import Results
 
-#: segments with fewer planned customers are not compared; overdue tasks older than this many days are old
-MIN_PLANNED, OLD_DAYS = 50, 30
+#: segments with fewer planned customers, departments with fewer tickets are not compared; overdue tasks
+#: older than this many days are old
+MIN_PLANNED, MIN_TICKETS, OLD_DAYS = 50, 20, 30
 
 
 def next_steps(folder: Path, language: str, labels: Labels | None = None) -> list[str]:
@@ -34,7 +35,7 @@ def next_steps(folder: Path, language: str, labels: Labels | None = None) -> lis
         old = int(ages.loc[lower >= OLD_DAYS, "tasks"].sum()) if not ages.empty else 0
         steps.append(t("next.05.overdue", language, n=int(overdue.value), old=old, days=OLD_DAYS))
     sla = results.rows("sla_by_department", rule="resolution")
-    sla = sla[sla["department"] != ALL] if not sla.empty else sla
+    sla = sla[(sla["department"] != ALL) & (pd.to_numeric(sla["tickets"]) >= MIN_TICKETS)] if not sla.empty else sla
     if not sla.empty:
         row = sla.loc[pd.to_numeric(sla["compliance_rate"]).idxmin()]
         department = labels.of("departments", row["department"], language) if labels else row["department"]
