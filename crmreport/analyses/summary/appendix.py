@@ -17,7 +17,8 @@ def _rows_text(entry: pd.Series, language: str) -> str:
     """The rows a count, share or sum adds up, in words: 'sum over rows (Health band: Red)'."""
     where = json.loads(entry["filter"]) if isinstance(entry["filter"], str) and entry["filter"] else {}
     colon = "：" if language == "zh" else ": "
-    shown = [f"{label(key, language)}{colon}{label(FILTER_LABELS[key] + value, language)}"
+    shown = [f"{label(key, language)}{colon}"
+             f"{label('kpi_segment_all' if value == 'all' else FILTER_LABELS[key] + value, language)}"
              for key, value in where.items() if key in FILTER_LABELS]
     rows = "；".join(shown) if language == "zh" else "; ".join(shown)
     return t(f"summary.sources.{entry['aggregate']}", language, rows=rows or t("summary.sources.all_rows", language))
