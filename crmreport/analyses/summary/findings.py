@@ -26,13 +26,13 @@ AB_MEASURES = {metric: f"campaign_{metric}" for metric in claims.AB_METRICS}
 
 
 def _arm_figures(results: Results, ledger: Ledger, row: pd.Series, code: str, claim: str,
-                 alpha: float) -> tuple[str, list[Figure]]:
+                 alpha: float) -> tuple[str, list[Figure | None]]:
     """An A/B row's difference and adjusted interval, recorded; returns the kind and the three figures."""
     metric = str(row["metric"])
     kind = "currency" if metric == "revenue_per_customer" else "share"
     grade = {"measure": AB_MEASURES[metric], "evidence": claims.RANDOMISED, "claim": claim}
     diff = ledger.add(results.figure_of(row, AB_TESTS, "abs_diff"), SECTION, f"{code} {metric}", kind, **grade)
-    ends = [ledger.add(f, SECTION, f"{code} {metric} {f.aggregate}", kind, **grade)
+    ends = [ledger.add(f, SECTION, f"{code} {metric} {f.aggregate}", kind, **grade) if f else None
             for f in results.adjusted(row, AB_TESTS, "abs_diff", alpha)]
     return kind, [diff, *ends]
 
@@ -73,8 +73,8 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
         row = arm_rows[arm_rows["metric"] == named.metric].iloc[0]
         kind, (diff, low, high) = _arm_figures(results, ledger, row, code, named.claim, alpha)
         words = {"arm": name, "metric": label(f"ab_metric_{named.metric}", language), "source": diff.cite,
-                 **{k: format_change(kind, f.value, language) for k, f in zip(("diff", "low", "high"),
-                                                                             (diff, low, high), strict=True)}}
+                 **{k: format_change(kind, f.value if f else None, language) for k, f in zip(
+                     ("diff", "low", "high"), (diff, low, high), strict=True)}}
         if named.claim != claims.WORKED:
             failed.append(t("summary.ab.did_not_work", language, **words))
             continue
@@ -88,8 +88,8 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
             _, (rdiff, rlow, rhigh) = _arm_figures(results, ledger, revenue_row, code, claims.DID_NOT_WORK, alpha)
             value = _business(results, ledger, campaign, arm, code, claims.DID_NOT_WORK, language)
             text += " " + t("summary.ab.no_revenue", language, **{
-                k: format_change("currency", f.value, language) for k, f in zip(("diff", "low", "high"),
-                                                                              (rdiff, rlow, rhigh), strict=True)},
+                k: format_change("currency", f.value if f else None, language) for k, f in zip(
+                    ("diff", "low", "high"), (rdiff, rlow, rhigh), strict=True)},
                 source=rdiff.cite) + (" " + t("summary.ab.value", language, **value) if value else "")
         worked.append(text)
     return worked, failed

@@ -108,12 +108,15 @@ class Results:
             return frame.iloc[0:0]
         return frame[_mask(frame, where)]
 
-    def adjusted(self, row: pd.Series, file: ResultFile | str, column: str, alpha: float) -> tuple[Figure, Figure]:
-        """The interval of ``column`` in a row of :meth:`rows`, widened by the row's adjustment (:data:`ADJUSTED`)."""
+    def adjusted(self, row: pd.Series, file: ResultFile | str, column: str,
+                 alpha: float) -> tuple[Figure | None, Figure | None]:
+        """The interval of ``column`` in a row of :meth:`rows`, widened by the row's adjustment (:data:`ADJUSTED`);
+        None for an end the row's cells leave undefined."""
         ends = adjusted_interval(*(float(row[c]) for c in (column, "ci_low", "ci_high", "p_value", "p_adjusted")),
                                  alpha=alpha)
-        return tuple(Figure(end, f"{_stem(file)}.csv", column, int(row["_row"]), json.dumps({"alpha": alpha}),
-                            aggregate, self.period) for end, aggregate in zip(ends, ADJUSTED, strict=True))
+        return tuple(None if np.isnan(end) else Figure(end, f"{_stem(file)}.csv", column, int(row["_row"]),
+                                                       json.dumps({"alpha": alpha}), aggregate, self.period)
+                     for end, aggregate in zip(ends, ADJUSTED, strict=True))
 
     def cell(self, file: ResultFile | str, column: str, **where: object) -> Figure | None:
         """The number in ``column`` of the first row matching ``where``; None when absent or empty."""
