@@ -71,9 +71,3 @@ def ranker(comparison_rows: pd.DataFrame) -> str:
         return "health"
     return str(difference["score"].iloc[0])
 
-
-def rank_score(name: str, scores: pd.DataFrame, baselines: pd.DataFrame) -> pd.Series:
-    """The 0-100 score of the ranker ``name`` for each customer of ``scores`` (customer_id, health_score)."""
-    if name == "health":
-        return scores["health_score"].reset_index(drop=True)
-    return scores[["customer_id"]].merge(baselines[["customer_id", name]], on="customer_id", how="left")[name]

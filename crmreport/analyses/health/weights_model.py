@@ -117,3 +117,9 @@ def fit_weights(measures: pd.DataFrame, outcome: pd.DataFrame, settings: Health,
     check = pd.DataFrame([check_row(name, scores.iloc[rows], y[rows], probability, settings.alpha)
                           for name, rows in parts.items()], columns=list(FIT_COLUMNS))
     return WeightFit(weights, "fitted", penalty, table, check)
+
+
+def weights_table(fit: WeightFit, params_weights: dict[str, float]) -> pd.DataFrame:
+    """Per measure: the coefficient, the weight used and the params weight (normalised)."""
+    total = sum(params_weights.values())
+    return fit.coefficients.assign(params_weight=[params_weights.get(m, 0.0) / total for m in HEALTH_MEASURES])
