@@ -69,7 +69,7 @@ def _penalty(x: np.ndarray, y: np.ndarray, seed: int) -> float:
     return PENALTIES[int(np.argmax(losses))]
 
 
-def check_row(part: str, scores: pd.DataFrame, churned: np.ndarray, model, alpha: float) -> dict:
+def _check_row(part: str, scores: pd.DataFrame, churned: np.ndarray, model, alpha: float) -> dict:
     """Customers, churn and its interval, mean predicted churn and the score's AUC for one part of the fit."""
     auc = delong_auc(-scores["health_score"].to_numpy(dtype="float64"), churned, alpha)
     low, high = binomial_interval(int(churned.sum()), len(churned), alpha)
@@ -114,7 +114,7 @@ def fit_weights(measures: pd.DataFrame, outcome: pd.DataFrame, settings: Health,
     scores = health_score(frame, weights, settings)
     parts = {"training": train, "holdout": holdout}
     probability = churn_probability_model(scores.iloc[train], frame.iloc[train][["customer_id", "churned"]])
-    check = pd.DataFrame([check_row(name, scores.iloc[rows], y[rows], probability, settings.alpha)
+    check = pd.DataFrame([_check_row(name, scores.iloc[rows], y[rows], probability, settings.alpha)
                           for name, rows in parts.items()], columns=list(FIT_COLUMNS))
     return WeightFit(weights, "fitted", penalty, table, check)
 
