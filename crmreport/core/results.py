@@ -259,7 +259,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
           only_when="the health weights are fitted (params `health.weights: fitted` and enough churned and retained "
                     "customers)"),
     _file("06", "health_watch_list", "customer_id* owner segment rqi rqi_components emotional_account health_score "
-                                     "rank_score? health_band health_trend p_alive expected_purchases clv expected_loss"),
+                                     "rank_score? health_band health_trend p_alive expected_purchases clv "
+                                     "expected_loss"),
     _file("06", "health_weights", "measure* coefficient weight params_weight"),
     _file("06", "rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "rqi_components", "components* customers share"),
