@@ -7,15 +7,14 @@ import pandas as pd
 
 from ...core.errors import ParamsError
 from ...core.matching import member, positions
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.kpis import observations
 from ...settings import CustomerGroup, Params
 from ...stats.effects import diff_in_diff
 from .kpieval import EACH_WINDOW, judge, selected
 
-DID_COLUMNS = ["kpi", "treated_before", "treated_after", "comparison_before", "comparison_after", "estimate",
-               "ci_low", "ci_high", "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_treated",
-               "n_comparison", "message", "population"]
+DID_COLUMNS = list(result_file("kpi_did").columns)
 #: statistical types whose value is a mean of the observations (what a regression can difference)
 DID_TYPES = ("proportion", "mean", "ratio", "nps", "rate")
 
