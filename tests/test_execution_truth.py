@@ -60,9 +60,9 @@ def test_7_24_72_rates_are_near_the_planted_ones(demo):
     truth, ctx, until, _, _ = demo
     p, data, s = ctx.params, ctx.data, ctx.params.execution
     per_ticket = sla.ticket_sla(data.tables["tickets"], p.window, until, s)
-    follow_ups = followup.first_follow_ups(data.tables["customers"], data.tables["interactions"],
+    follow_ups = followup.first_follow_ups(data.tables["customers"], data,
                                            data.tables["tasks"], p.window, until, s.follow_up_days)
-    replies = followup.replies(data.tables["interactions"], data.tables["tickets"], p.window, until, s)
+    replies = followup.replies(data, data.tables["tickets"], p.window, until, s)
     rules = followup.rule_7_24_72(follow_ups, replies, per_ticket).set_index("rule")
     pd.testing.assert_frame_equal(followup.rules_of(data, p.window, until, per_ticket, s).set_index("rule"), rules)
     assert followup.rules_of(cr.PeriodContext(p, data, ctx.results_dir).data, p.window, until, None, s).index.size == 2

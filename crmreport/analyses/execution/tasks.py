@@ -11,16 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...core.results import ALL
+from ...core.results import ALL, result_file
 from ...settings.period import Window
 from ...stats.proportion import wilson_interval
 
 STATUSES: tuple[str, ...] = ("done", "in_progress", "not_started", "delayed")
 UNASSIGNED = "unassigned"
-EXECUTION_COLUMNS: tuple[str, ...] = ("owner", "tasks", "done", "in_progress", "not_started", "delayed", "overdue",
-                                      "completion_rate", "on_time_rate")
-TEMPLATE4_COLUMNS: tuple[str, ...] = ("task_id", "customer_id", "customer", "strategy", "owner", "planned_date",
-                                      "actual_date", "status", "overdue_days", "feedback", "problem", "next_action")
+EXECUTION_COLUMNS: tuple[str, ...] = result_file("task_execution").columns
+TEMPLATE4_COLUMNS: tuple[str, ...] = result_file("execution_tracking").columns
 
 
 def tasks_in_scope(tasks: pd.DataFrame, window: Window, until: pd.Timestamp) -> pd.DataFrame:
