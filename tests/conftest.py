@@ -109,3 +109,17 @@ def report(request, demo_folder, tmp_path_factory) -> tuple[str, Path]:
     assert done.returncode == 0, done.stdout + done.stderr
     return request.param, out
 
+
+
+#: a small local Spark for the engine-agreement tests: two threads, few shuffle partitions, no web UI
+LOCAL_SPARK_CONF = {"spark.sql.shuffle.partitions": 2, "spark.ui.enabled": False, "spark.driver.memory": "1g"}
+
+
+@pytest.fixture(scope="session")
+def spark_engine():
+    """The Spark engine on ``local[2]``, one session for the whole test run (stopped at the end)."""
+    from crmreport.engine import Engine, stop_spark
+    from crmreport.settings.engine import SparkSettings
+
+    yield Engine("spark", SparkSettings(master="local[2]", conf=LOCAL_SPARK_CONF))
+    stop_spark()

@@ -1,8 +1,8 @@
 """Per-customer features as of a date, the input of segmentation.
 
-Transaction features are one SQL statement (:func:`transaction_features_sql`) that runs in DuckDB
-over the prepared frame or inside the source database (PostgreSQL, a DuckDB file): the grouping
-never happens row by row in Python. Interaction and ticket features are a second statement over
+Transaction features are one Ibis expression (:func:`crmreport.measures.spend.features`) that runs on
+the dataset's engine (DuckDB or Spark) or, as SQL, inside the source database (PostgreSQL, a DuckDB
+file): the grouping never happens row by row in Python. Interaction and ticket features are a second statement over
 those tables. Definitions (``as_of`` is the last day counted, inclusive):
 
 - ``recency_days``: ``as_of`` - date of the last order (amount >= 0); empty for customers who never ordered.
@@ -26,10 +26,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import duckdb
+import ibis
 import pandas as pd
 
+from ..engine import Engine
 from ..ingest.dataset import Dataset
+from . import spend
 from .relations import register_table
+from .spend import months_before
+from .tables import collect, engine_table, frame_table
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "customer_id", "recency_days", "frequency", "monetary", "annual_amount", "trend", "tenure_months",
@@ -41,42 +46,6 @@ TRANSACTION_FEATURES: tuple[str, ...] = (
 )
 
 
-def months_before(day: date, months: int) -> date:
-    """The day ``months`` calendar months before ``day`` (2025-10-01, 3 -> 2025-07-01)."""
-    return (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
-
-
-def transaction_features_sql(relation: str, as_of: date, trend_months: int = 3) -> str:
-    """Portable SQL (DuckDB, PostgreSQL) for the transaction features of every customer with transactions.
-
-    ``trend_months`` is the length of each of the two windows compared by ``trend``.
-    """
-    end = as_of + timedelta(days=1)
-    year = as_of - timedelta(days=364)
-    recent, prior = months_before(end, trend_months), months_before(end, 2 * trend_months)
-    return f"""
-        WITH spend AS (
-            SELECT customer_id,
-                   DATE '{as_of}' - CAST(MAX(CASE WHEN amount >= 0 THEN transaction_date END) AS DATE) AS recency_days,
-                   SUM(CASE WHEN transaction_date >= DATE '{year}' AND amount >= 0 THEN 1 ELSE 0 END) AS frequency,
-                   AVG(CASE WHEN transaction_date >= DATE '{year}' AND amount >= 0 THEN amount END) AS monetary,
-                   SUM(CASE WHEN transaction_date >= DATE '{year}' THEN amount ELSE 0 END) AS annual_amount,
-                   SUM(CASE WHEN transaction_date >= DATE '{recent}' THEN amount ELSE 0 END) AS spend_recent_3m,
-                   SUM(CASE WHEN transaction_date >= DATE '{prior}' AND transaction_date < DATE '{recent}'
-                            THEN amount ELSE 0 END) AS spend_prior_3m
-            FROM {relation}
-            WHERE transaction_date < DATE '{end}'
-            GROUP BY customer_id
-        )
-        SELECT *,
-               CASE WHEN ABS(spend_recent_3m) + ABS(spend_prior_3m) = 0 THEN 0.0
-                    ELSE (spend_recent_3m - spend_prior_3m) / ((ABS(spend_recent_3m) + ABS(spend_prior_3m)) / 2.0)
-               END AS trend
-        FROM spend
-        ORDER BY customer_id
-    """
-
-
 def _typed_transaction_features(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype({"customer_id": "str", "recency_days": "float64", "frequency": "int64",
                           "monetary": "float64", "annual_amount": "float64", "spend_recent_3m": "float64",
@@ -85,32 +54,33 @@ def _typed_transaction_features(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _transaction_features_of(data: Dataset, as_of: date, trend_months: int) -> pd.DataFrame:
-    """:func:`transaction_features` of the dataset's transactions (from the run's Parquet file when not in memory)."""
-    with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
-        register_table(connection, data, "transactions", "transactions_frame")
-        sql = transaction_features_sql("transactions_frame", as_of, trend_months)
-        return _typed_transaction_features(connection.execute(sql).df())
+    """:func:`transaction_features` of the dataset's transactions on its engine (from the run's Parquet file
+    when not in memory)."""
+    with data.engine.backend(threads=1) as backend:  # DuckDB: sums of doubles in table order, reproducible
+        table = engine_table(backend, data, "transactions", spend.TRANSACTION_COLUMNS)
+        return _typed_transaction_features(collect(backend, spend.features(table, as_of, trend_months)))
 
 
-def transaction_features(transactions: pd.DataFrame, as_of: date, trend_months: int = 3) -> pd.DataFrame:
-    """Transaction features of a validated transactions frame, computed in DuckDB."""
-    with duckdb.connect(config={"threads": 1}) as connection:  # sums of doubles in table order: reproducible
-        connection.register("transactions_frame", transactions[["customer_id", "transaction_date", "amount"]])
-        sql = transaction_features_sql("transactions_frame", as_of, trend_months)
-        return _typed_transaction_features(connection.execute(sql).df())
+def transaction_features(transactions: pd.DataFrame, as_of: date, trend_months: int = 3,
+                         engine: Engine | None = None) -> pd.DataFrame:
+    """Transaction features of a validated transactions frame, computed by ``engine`` (default: DuckDB)."""
+    with (engine or Engine()).backend(threads=1) as backend:  # DuckDB: sums of doubles in table order
+        table = frame_table(backend, "transactions", transactions[spend.TRANSACTION_COLUMNS])
+        return _typed_transaction_features(collect(backend, spend.features(table, as_of, trend_months)))
 
 
 def transaction_features_database(url: str, as_of: date, table: str = "transactions",
                                   trend_months: int = 3) -> pd.DataFrame:
-    """Transaction features computed inside the database behind a SQLAlchemy URL (SQL push-down)."""
+    """Transaction features computed inside the database behind a SQLAlchemy URL (the measure compiled to
+    the database's SQL)."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            quoted = connection.dialect.identifier_preparer.quote(table)
-            return _typed_transaction_features(
-                pd.read_sql_query(sa.text(transaction_features_sql(quoted, as_of, trend_months)), connection))
+            unbound = ibis.table(spend.TRANSACTIONS_SCHEMA, name=table)
+            sql = spend.to_sql(spend.features(unbound, as_of, trend_months), connection.dialect.name)
+            return _typed_transaction_features(pd.read_sql_query(sa.text(sql), connection))
     finally:
         engine.dispose()
 
