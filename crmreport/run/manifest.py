@@ -20,9 +20,9 @@ from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
-PACKAGES: tuple[str, ...] = ("crmreport", "pandas", "numpy", "duckdb", "ibis-framework", "pandera", "pydantic", "scipy", "statsmodels",
-                             "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert", "weasyprint",
-                             "sqlalchemy", "pyarrow", "openpyxl")
+PACKAGES: tuple[str, ...] = ("crmreport", "pandas", "numpy", "duckdb", "ibis-framework", "pandera", "pydantic",
+                             "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert",
+                             "weasyprint", "sqlalchemy", "pyarrow", "openpyxl")
 
 
 def package_versions() -> dict[str, str]:
