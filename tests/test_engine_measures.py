@@ -6,6 +6,7 @@ with refunds and rows on the window edges, and the demo period's prepared tables
 run's Parquet files (which Spark reads itself).
 """
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -16,7 +17,7 @@ from test_aggregate import assert_matches_oracle
 from crmreport.engine import Engine
 from crmreport.ingest.dataset import load_prepared, prepare_dataset
 from crmreport.measures.aggregate import summarize_transactions
-from crmreport.measures.features import customer_features, transaction_features
+from crmreport.measures.features import contact_features, customer_features, transaction_features
 from crmreport.measures.relations import summarize_dataset
 from crmreport.settings import load_params
 
@@ -93,6 +94,16 @@ def test_demo_measures_agree_in_memory_and_from_parquet(demo, spark_engine):
                                   "enquiries_3m", "response_rate", "interaction_gap_days"])
         assert spark_data.unread_file("transactions") == duck_data.unread_file("transactions"), \
             "Spark read the Parquet file itself, not the table through pandas"
+
+
+def test_contact_features_from_tickets_agree_on_both_engines(demo, spark_engine):
+    dataset, _ = demo
+    tickets_only = replace(dataset, tables={name: frame for name, frame in dataset.tables.items()
+                                            if name != "interactions"})
+    duck = contact_features(tickets_only, AS_OF)
+    spark = contact_features(replace(tickets_only, engine=spark_engine), AS_OF)
+    assert_same(duck, spark, list(duck.columns))
+    assert duck["complaints_6m"].sum() > 0 and duck["response_rate"].isna().all()
 
 
 def test_engine_describes_itself_for_the_manifest(spark_engine):

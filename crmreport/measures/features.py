@@ -2,8 +2,8 @@
 
 Transaction features are one Ibis expression (:func:`crmreport.measures.spend.features`) that runs on
 the dataset's engine (DuckDB or Spark) or, as SQL, inside the source database (PostgreSQL, a DuckDB
-file): the grouping never happens row by row in Python. Interaction and ticket features are a second statement over
-those tables. Definitions (``as_of`` is the last day counted, inclusive):
+file): the grouping never happens row by row in Python. Interaction and ticket features are a second expression
+over those tables (:mod:`crmreport.measures.contacts`). Definitions (``as_of`` is the last day counted, inclusive):
 
 - ``recency_days``: ``as_of`` - date of the last order (amount >= 0); empty for customers who never ordered.
 - ``frequency``: orders in the trailing 12 months (the 365 days ending ``as_of``).
@@ -23,17 +23,14 @@ those tables. Definitions (``as_of`` is the last day counted, inclusive):
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-import duckdb
 import ibis
 import pandas as pd
 
 from ..engine import Engine
 from ..ingest.dataset import Dataset
-from . import spend
-from .relations import register_table
-from .spend import months_before
+from . import contacts, spend
 from .tables import collect, engine_table, frame_table
 
 FEATURE_COLUMNS: tuple[str, ...] = (
@@ -85,45 +82,19 @@ def transaction_features_database(url: str, as_of: date, table: str = "transacti
         engine.dispose()
 
 
-def contact_features_sql(as_of: date, response_days: int, has_interactions: bool) -> str:
-    """DuckDB SQL over ``interactions_frame`` (or ``tickets_frame``) for the contact features."""
-    end = as_of + timedelta(days=1)
-    half_year, quarter = months_before(end, 6), months_before(end, 3)
-    responses_from = end - timedelta(days=response_days)
-    if not has_interactions:
-        return f"""
-            SELECT customer_id, COUNT(*) AS complaints_6m, CAST(NULL AS DOUBLE) AS response_rate,
-                   CAST(NULL AS DOUBLE) AS interaction_gap_days, 0 AS enquiries_3m
-            FROM tickets_frame
-            WHERE category = 'complaint' AND opened_at >= DATE '{half_year}' AND opened_at < DATE '{end}'
-            GROUP BY customer_id
-        """
-    return f"""
-        SELECT customer_id,
-               SUM(CASE WHEN interaction_type = 'complaint' AND interaction_time >= DATE '{half_year}'
-                        THEN 1 ELSE 0 END) AS complaints_6m,
-               AVG(CASE WHEN direction = 'outbound' AND interaction_time >= DATE '{responses_from}'
-                        THEN CAST(responded AS DOUBLE) END) AS response_rate,
-               DATE '{as_of}' - CAST(MAX(interaction_time) AS DATE) AS interaction_gap_days,
-               SUM(CASE WHEN direction = 'inbound' AND interaction_type = 'consultation'
-                         AND interaction_time >= DATE '{quarter}' THEN 1 ELSE 0 END) AS enquiries_3m
-        FROM interactions_frame
-        WHERE interaction_time < DATE '{end}'
-        GROUP BY customer_id
-    """
-
-
 def contact_features(data: Dataset, as_of: date, response_days: int = 180) -> pd.DataFrame:
-    """Complaints, response rate, interaction gap and enquiries per customer (customers with contacts only)."""
-    columns = ["customer_id", "complaints_6m", "response_rate", "interaction_gap_days", "enquiries_3m"]
+    """Complaints, response rate, interaction gap and enquiries per customer (customers with contacts only),
+    on the dataset's engine (:mod:`crmreport.measures.contacts`)."""
+    columns = list(contacts.CONTACT_FEATURES)
     if not data.has("interactions") and not data.has("tickets"):
         return pd.DataFrame(columns=columns)
-    with duckdb.connect() as connection:
-        if data.has("interactions"):  # the Parquet file itself when the notebook has not read the table
-            register_table(connection, data, "interactions", "interactions_frame")
+    with data.engine.backend() as backend:  # the Parquet file itself when the notebook has not read the table
+        if data.has("interactions"):
+            table = engine_table(backend, data, "interactions", contacts.INTERACTION_COLUMNS)
+            result = collect(backend, contacts.interaction_features(table, as_of, response_days))
         else:
-            register_table(connection, data, "tickets", "tickets_frame")
-        result = connection.execute(contact_features_sql(as_of, response_days, data.has("interactions"))).df()
+            result = collect(backend, contacts.ticket_features(
+                engine_table(backend, data, "tickets", contacts.TICKET_COLUMNS), as_of))
     return result.astype({"customer_id": "str", "complaints_6m": "int64", "response_rate": "float64",
                           "interaction_gap_days": "float64", "enquiries_3m": "int64"})[columns]
 

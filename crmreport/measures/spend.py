@@ -32,13 +32,14 @@ def months_before(day: date, months: int) -> date:
     return (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
 
 
-def _since(day: date) -> ir.TimestampScalar:
+def day_start(day: date) -> ir.TimestampScalar:
+    """Midnight at the start of ``day``, as a timestamp literal (compared with zone-less date-times)."""
     return ibis.timestamp(datetime(day.year, day.month, day.day))
 
 
 def _counted(transactions: ir.Table, as_of: date, exact: bool = True) -> ir.Table:
     """Rows dated up to ``as_of``, with ``amount`` exact unless ``exact`` is false."""
-    counted = transactions.filter(transactions.transaction_date < _since(as_of + timedelta(days=1)))
+    counted = transactions.filter(transactions.transaction_date < day_start(as_of + timedelta(days=1)))
     return counted.mutate(amount=counted.amount.cast(EXACT)) if exact else counted
 
 
@@ -47,7 +48,8 @@ def _sum_if(condition: ir.BooleanValue, amount: ir.NumericValue) -> ir.NumericSc
     return ibis.ifelse(condition, amount, ibis.literal(0, amount.type())).sum()
 
 
-def _count_if(condition: ir.BooleanValue) -> ir.IntegerScalar:
+def count_if(condition: ir.BooleanValue) -> ir.IntegerScalar:
+    """Rows where ``condition`` holds, as int64 (0 where it never does)."""
     return ibis.ifelse(condition, 1, 0).sum().cast("int64")
 
 
@@ -66,11 +68,11 @@ def summary(transactions: ir.Table, as_of: date) -> ir.Table:
     """
     rows = _counted(transactions, as_of)
     order, refund = rows.amount >= 0, rows.amount < 0
-    recent = rows.transaction_date >= _since(as_of - timedelta(days=364))
+    recent = rows.transaction_date >= day_start(as_of - timedelta(days=364))
     grouped = rows.group_by("customer_id").aggregate(
-        orders=_count_if(order), refunds=_count_if(refund), total_amount=rows.amount.sum(),
+        orders=count_if(order), refunds=count_if(refund), total_amount=rows.amount.sum(),
         first_transaction=rows.transaction_date.min(), last_transaction=rows.transaction_date.max(),
-        amount_12m=_sum_if(recent, rows.amount), orders_12m=_count_if(recent & order),
+        amount_12m=_sum_if(recent, rows.amount), orders_12m=count_if(recent & order),
         order_amount_12m=_sum_if(recent & order, rows.amount), order_amount=_sum_if(order, rows.amount))
     return grouped.select(
         "customer_id", "orders", "refunds", grouped.total_amount.cast("float64").name("total_amount"),
@@ -92,11 +94,11 @@ def features(transactions: ir.Table, as_of: date, trend_months: int = 3) -> ir.T
     end = as_of + timedelta(days=1)
     rows = _counted(transactions, as_of, exact=False)
     order = rows.amount >= 0
-    year = rows.transaction_date >= _since(as_of - timedelta(days=364))
-    recent, prior = _since(months_before(end, trend_months)), _since(months_before(end, 2 * trend_months))
+    year = rows.transaction_date >= day_start(as_of - timedelta(days=364))
+    recent, prior = day_start(months_before(end, trend_months)), day_start(months_before(end, 2 * trend_months))
     grouped = rows.group_by("customer_id").aggregate(
         last_order=ibis.ifelse(order, rows.transaction_date, ibis.null("timestamp")).max(),
-        frequency=_count_if(year & order), monetary=ibis.ifelse(year & order, rows.amount, ibis.null("float64")).mean(),
+        frequency=count_if(year & order), monetary=ibis.ifelse(year & order, rows.amount, ibis.null("float64")).mean(),
         annual_amount=_sum_if(year, rows.amount), spend_recent_3m=_sum_if(rows.transaction_date >= recent, rows.amount),
         spend_prior_3m=_sum_if((rows.transaction_date >= prior) & (rows.transaction_date < recent), rows.amount))
     scale = (grouped.spend_recent_3m.abs() + grouped.spend_prior_3m.abs())
