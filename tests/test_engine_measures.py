@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from test_aggregate import assert_matches_oracle
+from test_aggregate import assert_matches_oracle, random_transactions
 
 from crmreport.engine import Engine
 from crmreport.ingest.dataset import load_prepared, prepare_dataset
@@ -30,18 +30,13 @@ EXACT = ["customer_id", "orders", "refunds", "orders_12m", "total_amount", "amou
 @pytest.fixture(scope="module")
 def transactions() -> pd.DataFrame:
     """Random transactions (5% refunds, a refund-only customer) plus rows on the edges of the windows."""
-    rng = np.random.default_rng(11)
-    n = 4000
-    dates = pd.Timestamp("2023-10-01") + pd.to_timedelta(rng.integers(0, 760, n), unit="D") \
-        + pd.to_timedelta(rng.integers(0, 86400, n), unit="s")
     edges = pd.to_datetime(["2025-09-30 23:59:59", "2025-10-01 00:00:00", "2024-10-01 00:00:00",
-                            "2024-09-30 23:59:59", "2025-07-01 00:00:00", "2025-04-01 00:00:00", "2025-06-15 00:00:00"])
-    frame = pd.DataFrame({
-        "customer_id": [f"C{i:03d}" for i in rng.integers(0, 250, n)] + ["E1"] * len(edges) + ["R1"],
-        "transaction_date": pd.DatetimeIndex(dates.append(edges)).append(pd.DatetimeIndex(["2025-05-05"])),
-        "amount": list(np.round(rng.lognormal(5, 1, n) * np.where(rng.random(n) < 0.05, -1, 1), 2))
-        + [10.25, 99.0, 1.5, 7.0, 3.75, 12.0, -4.5] + [-30.0],
-    })
+                            "2024-09-30 23:59:59", "2025-07-01 00:00:00", "2025-04-01 00:00:00", "2025-06-15 00:00:00",
+                            "2025-05-05 00:00:00"])
+    edge_rows = pd.DataFrame({"transaction_id": [f"E{i}" for i in range(len(edges))],
+                              "customer_id": ["E1"] * (len(edges) - 1) + ["R1"], "transaction_date": edges,
+                              "amount": [10.25, 99.0, 1.5, 7.0, 3.75, 12.0, -4.5, -30.0]})
+    frame = pd.concat([random_transactions(11, 4000, 250), edge_rows], ignore_index=True)
     return frame.astype({"transaction_date": "datetime64[ns]"})
 
 
@@ -67,7 +62,7 @@ def test_summary_equal_on_both_engines_and_to_pandas(transactions, spark_engine)
     duck = summarize_transactions(transactions, AS_OF)
     spark = summarize_transactions(transactions, AS_OF, spark_engine)
     assert_same(duck, spark, EXACT + ["average_order_value"])
-    assert_matches_oracle(spark, transactions.assign(transaction_id=range(len(transactions))))
+    assert_matches_oracle(spark, transactions)
     edge = spark.set_index("customer_id").loc["E1"]
     assert edge["orders"] == 5 and edge["refunds"] == 1, "23:59:59 on as_of counts, midnight after it does not"
     assert edge["orders_12m"] == 4, "the 365 days start at 2024-10-01 00:00"
