@@ -1,7 +1,7 @@
 """The KPI registry: what each before/after KPI means, how it is tested and how it is computed.
 
 Every KPI is one frozen :class:`Kpi`: its names in English and in the users' Chinese words, unit,
-which direction is better, statistical type (which decides the test, see :mod:`crmreport.kpieval`),
+which direction is better, statistical type (which decides the test, see :mod:`crmreport.analyses.kpi.kpieval`),
 the tables it needs, the minimum change that matters, and a computation that turns a window of
 data into *observations*: one row per unit (a customer, an order, a ticket...) with ``unit``,
 ``customer_id`` and ``value``. The KPI's value is an aggregate of the observations
