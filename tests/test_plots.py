@@ -48,11 +48,24 @@ def test_chinese_labels_draw_without_missing_glyphs():
     assert not [w for w in caught if "missing from font" in str(w.message)]
 
 
+def test_chinese_names_draw_in_english_charts_through_the_fallback_family():
+    setup_plotting("en")
+    fig, ax = plt.subplots()
+    ax.barh(["吴敏", "Zhou Min", "客户成功团队"], [3, 2, 1])
+    ax.set_title("Completion rate per owner: 徐静")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
 def test_charts_use_exactly_the_named_fonts_in_language_order():
     setup_plotting("en")
-    assert matplotlib.rcParams["font.sans-serif"] == [LATIN_FAMILY, CJK_FAMILY] == font_stack("en")
+    assert matplotlib.rcParams["font.family"] == [LATIN_FAMILY, CJK_FAMILY] == font_stack("en")
+    assert matplotlib.rcParams["font.sans-serif"] == font_stack("en")
     setup_plotting("zh")
-    assert matplotlib.rcParams["font.sans-serif"] == [CJK_FAMILY, LATIN_FAMILY] == font_stack("zh")
+    assert matplotlib.rcParams["font.family"] == [CJK_FAMILY, LATIN_FAMILY] == font_stack("zh")
 
 
 def test_named_fonts_resolve_to_installed_files_for_the_manifest():
