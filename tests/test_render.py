@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from crmreport.reporting.body import notebook_body
+from crmreport.reporting.body import LANDSCAPE_COLUMNS, notebook_body
 from crmreport.reporting.plots import setup_plotting
 from crmreport.reporting.render import ReportMeta, quiet_weasyprint, write_html, write_pdf
 
@@ -282,3 +282,13 @@ def test_pdf_page_rules_are_marked_in_the_body():
     marked = [i for i, row in enumerate(long_rows) if "keep-with-previous" in row.get("class", [])]
     assert marked == [1, 2, 38, 39], "first and last rows never stand alone on a page"
     assert all("token" in td["class"] for td in soup.select("tbody td:first-child")), "short CJK names do not wrap"
+
+
+def test_a_landscape_table_may_split_so_its_heading_never_stands_alone():
+    wide = pd.DataFrame({f"column {i}": range(5) for i in range(LANDSCAPE_COLUMNS)})
+    table = new_output("display_data", data={"text/html": wide.to_html(index=False), "text/plain": "table"})
+    cells = [new_code_cell("x", outputs=[_markdown("## Template 4\n\nIntro."), table])]
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=cells), "en").html, "html.parser")
+    assert soup.select_one("div.table-wrap.cols-wide") and not soup.select_one("div.table-wrap.short")
+    rows = soup.select("tbody tr")
+    assert [i for i, row in enumerate(rows) if "keep-with-previous" in row.get("class", [])] == [1, 2, 3, 4]

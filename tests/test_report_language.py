@@ -137,15 +137,15 @@ def test_every_contract_column_and_enumeration_has_a_label_in_both_languages():
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
 
 
-def test_the_book_appendix_has_reader_texts_for_every_kpi_and_threshold_in_both_languages():
+def test_the_book_appendix_has_reader_texts_for_every_measure_and_threshold_in_both_languages():
     from crmreport.core.i18n import catalog
-    from crmreport.measures.kpis import REGISTRY
+    from crmreport.measures.glossary import GLOSSARY
     from crmreport.reporting.book import RULES_NOT_LISTED
     from crmreport.settings.segmentation import Segmentation
 
     messages = catalog()
-    keys = {f"kpi.definition.{kpi.name}" for kpi in REGISTRY}
-    keys |= {f"book.unit_{kpi.unit.replace(' ', '_')}" for kpi in REGISTRY}
+    keys = {f"measure.{kind}.{m.id}" for m in GLOSSARY for kind in ("label", "definition")}
+    keys |= {f"measure.{kind}.{getattr(m, kind)}" for m in GLOSSARY for kind in ("unit", "window", "direction")}
     rules = [name for name in Segmentation.model_fields if name not in RULES_NOT_LISTED]
     keys |= {f"book.rule.{name}" for name in rules} | {f"book.rule_meaning.{name}" for name in rules}
     keys |= {f"book.rule_value.{name}.{choice}" for name in rules

@@ -145,7 +145,10 @@ def _style_table(soup: BeautifulSoup, table: Tag) -> None:
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
     rows = table.select("tbody tr")
-    short = " short" if len(rows) <= SHORT_TABLE_ROWS and _lines(rows) <= SHORT_TABLE_LINES else ""
+    # a landscape table is never kept whole: its wide, wrapping rows rarely fit under its heading and
+    # introduction, and moving it whole would leave them alone on a page
+    short = " short" if width != "cols-wide" and len(rows) <= SHORT_TABLE_ROWS \
+        and _lines(rows) <= SHORT_TABLE_LINES else ""
     if not short:  # a long table may break, but never leaves its first or last rows alone on a page
         for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
             row["class"] = [*row.get("class", []), "keep-with-previous"]
