@@ -125,7 +125,7 @@ def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_fil
                       "toc": [h for h in (body.headings if body else []) if 1 < h.level <= BOOK_TOC_DEPTH]})
     lang = meta.language
     labels = _labels(meta) | {key: t(f"book.{key}", lang) for key in (
-        "title", "source", "summary", "run_status", "appendix", "definitions", "kpis", "nine_box", "rules",
+        "title", "source", "summary", "run_status", "appendix", "definitions", "nine_box", "rules",
         "sources", "chapter_failed", "status_ok", "status_failed", "notebook", "status", "seconds", "detail",
         "measures", "measure", "definition", "unit", "window", "direction", "chapter", "value_tier", "potential_tier",
         "segment", "rule", "value", "meaning", "definitions_note", "no_summary")}
