@@ -125,6 +125,7 @@ def sample_meta(language: str, masking: bool = False) -> ReportMeta:
         generated=datetime(2025, 10, 3, 9, 30),
         masking=masking,
         version="0.1.0",
+        as_of=date(2025, 10, 1),
     )
 
 
@@ -199,6 +200,9 @@ def test_pdf_is_a4_with_cover_contents_and_numbered_pages(pdf):
     cover = " ".join(pages[0].split())
     assert meta.company in cover and meta.title in cover and "2025Q3" in cover
     assert ("NOT masked" if language == "en" else "个人信息未脱敏") in cover
+    # the cover gives the period, the data's as-of date and the render date
+    assert ("Data as of 1 October 2025" if language == "en" else "数据截止日 2025年10月1日") in cover
+    assert ("3 October 2025" if language == "en" else "2025年10月3日") in cover
     assert ("Contents" if language == "en" else "目录") in pages[1]
     for number in range(2, n + 1):
         footer = f"Page {number} of {n}" if language == "en" else f"第 {number} 页，共 {n} 页"

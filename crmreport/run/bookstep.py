@@ -29,7 +29,8 @@ def write_run_book(paths: ReportPaths, params: Params, runs: list[NotebookRun], 
     language = params.language
     meta = ReportMeta(title=t("book.title", language), company=params.company, period=params.period,
                       period_start=params.start, period_end=params.end, language=language,
-                      generated=datetime.now(), masking=params.masking, version=__version__)
+                      generated=datetime.now(), masking=params.masking, version=__version__,
+                      as_of=params.as_of)
     chapters = [Chapter(run.name, title_of(run.name, language), run.status, paths.output(run.name, ".ipynb"),
                         run.error, run.failed_cell, run.seconds) for run in runs]
     shown_source = t("book.demo_source", language) if source == "embedded demo data" else source

@@ -229,7 +229,7 @@ def _render(nb: nbformat.NotebookNode, staging: ReportPaths, params: Params, run
     meta = ReportMeta(title=report_title(run.name, params.language), company=params.company,
                       period=params.period, period_start=params.start, period_end=params.end,
                       language=params.language, generated=datetime.now(), masking=params.masking,
-                      version=__version__, demo=uses_demo_data(params))
+                      version=__version__, demo=uses_demo_data(params), as_of=params.as_of)
     written = []
     if "html" in params.formats:
         write_html(nb, staging.output(run.name, ".html"), meta)
