@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import pdf_text
 
@@ -66,6 +67,18 @@ def test_every_embedded_font_is_a_named_report_font(report):
         fonts = embedded_fonts(pdf)
         assert fonts, f"{pdf.name} embeds no font"
         assert [name for name in fonts if not is_named_font(name)] == [], pdf.name
+
+
+def test_no_executed_notebook_misses_a_glyph(report):
+    """matplotlib warns 'Glyph ... missing from font(s)' when a chart label cannot be drawn (a Chinese owner
+    name in an English chart became a box); no executed notebook of either language may carry that warning."""
+    _, out = report
+    notebooks = sorted((out / "2025Q3").glob("0*.ipynb"))
+    assert len(notebooks) == 7
+    warned = [f"{path.name}: {line.strip()}" for path in notebooks for cell in nbformat.read(path, 4).cells
+              for output in cell.get("outputs", []) if output.get("output_type") == "stream"
+              for line in output.get("text", "").splitlines() if "missing from font" in line]
+    assert warned == []
 
 
 def test_manifest_records_the_font_files(report):

@@ -38,7 +38,9 @@ _REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
 #: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 TOKEN_LENGTH = 16
-#: cells of Chinese text up to this many characters without spaces (a masked company name) stay on one line
+#: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化) stay on one line ...
+CJK_WORD_LENGTH = 6
+#: ... and masked company names (天*有限公司) up to this many; longer Chinese text wraps between characters
 CJK_NAME_LENGTH = 12
 #: ... and Chinese table headers up to this many characters
 CJK_HEADER_LENGTH = 6
@@ -189,8 +191,9 @@ def _mark_tokens(table: Tag) -> None:
     """Class ``token`` (kept on one line) on cells that must not wrap.
 
     That is every cell of a column holding only short single words (ids, dates, tiers), any short
-    Chinese name without spaces (a masked company name such as 天*有限公司), and a results file
-    reference ('customer_base_summary.csv:2').
+    Chinese word or masked company name without spaces (已完成, 天*有限公司), and a results file
+    reference ('customer_base_summary.csv:2'). Longer Chinese phrases wrap between characters, so a
+    table of Chinese text fits the page.
     """
     cells: dict[int, list[Tag]] = {}
     for row in table.select("tbody tr"):
@@ -202,11 +205,22 @@ def _mark_tokens(table: Tag) -> None:
             cell["class"] = [*cell.get("class", []), "token"]
     for column_cells in cells.values():
         texts = [cell.get_text(strip=True) for cell in column_cells]
-        whole = all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts)
+        whole = all(_word(text) for text in texts)
         for cell, text in zip(column_cells, texts, strict=True):
-            if whole or _FILE_REF.match(text) or (len(text) <= CJK_NAME_LENGTH and _CJK.search(text)
-                                                  and not any(c.isspace() for c in text)):
+            if whole or _FILE_REF.match(text) or _word(text, cjk_only=True) or (
+                    "*" in text and len(text) <= CJK_NAME_LENGTH and _CJK.search(text)
+                    and not any(c.isspace() for c in text)):
                 cell["class"] = [*cell.get("class", []), "token"]
+
+
+def _word(text: str, cjk_only: bool = False) -> bool:
+    """True for a single word: no space, at most :data:`TOKEN_LENGTH` characters (:data:`CJK_WORD_LENGTH` for Chinese,
+    whose phrases have no spaces to break at). ``cjk_only`` asks for a Chinese word only."""
+    if any(ch.isspace() for ch in text):
+        return False
+    if _CJK.search(text):
+        return len(text) <= CJK_WORD_LENGTH
+    return not cjk_only and len(text) <= TOKEN_LENGTH
 
 
 def _to_landscape(block: Tag) -> None:
