@@ -166,3 +166,19 @@ def test_the_book_appendix_has_reader_texts_for_every_measure_and_threshold_in_b
              if isinstance(choice, str)}
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
     assert all(latin_words(messages[key]["zh"]) <= {"k-means"} for key in keys), "Chinese texts in Chinese"
+
+
+def test_demo_staff_and_contact_roles_read_in_the_report_language():
+    """Every account manager, task owner and kept contact role of the demo data has a label in the other
+    language: no Chinese name in an English report, no pinyin in a Chinese one."""
+    from crmreport.demo.execution import TRAINEE
+    from crmreport.demo.vocabulary import ROLES_EN, ROLES_ZH, STAFF
+    from crmreport.settings import load_params
+
+    labels = load_params("2025Q3").labels
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    for kind, values in (("staff", (*STAFF, TRAINEE)), ("roles", (*ROLES_ZH, *ROLES_EN))):
+        for value in values:
+            for language in ("en", "zh"):
+                shown = labels.of(kind, value, language)
+                assert bool(chinese.search(shown)) == (language == "zh"), (kind, value, language, shown)
