@@ -153,3 +153,23 @@ def test_wide_category_labels_are_wrapped_at_spaces_not_inside_words():
     boxes = [tick.get_window_extent() for tick in axes[0].get_xticklabels()]
     assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
     plt.close(fig)
+
+
+def test_no_chart_text_prints_below_7_points_on_the_page():
+    setup_plotting("en")
+    fig, ax = plt.subplots(figsize=(10, 4))  # scaled to 7 inches on the A4 page: 0.7
+    ax.bar(["a", "b"], [1, 2])
+    ax.text(0, 1, "12", fontsize=5)
+    ax.tick_params(labelsize=6)
+    ax.set_title("small", fontsize=6)
+    readable_axes(fig, "en")
+    fig.canvas.draw()
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+    assert min(t.get_fontsize() for t in texts) * 7 / 10 >= 7 - 1e-9
+    assert all(label.get_fontsize() >= 10 - 1e-9 for label in ax.get_xticklabels())
+    plt.close(fig)
+    narrow, ax = plt.subplots(figsize=(5, 3))  # printed at its own size: 7 points stay 7 points
+    ax.set_title("seven", fontsize=7)
+    readable_axes(narrow, "en")
+    assert ax.title.get_fontsize() == 7
+    plt.close(narrow)

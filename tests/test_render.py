@@ -266,6 +266,11 @@ def test_p_values_placeholders_and_zh_points_are_right_aligned_numbers():
     # the '–' of a missing change sits right-aligned with the numbers of its column
     assert [td.get("class") for td in soup.select("tbody td")] == [["num"], ["num"], None, ["num"], ["num"], None]
 
+    bands = BeautifulSoup("<table><thead><tr><th>days</th><th>tasks</th></tr></thead><tbody><tr><td>1-7</td>"
+                          "<td>21</td></tr><tr><td>&gt;90</td><td>9</td></tr></tbody></table>", "html.parser")
+    _mark_numbers(bands.table)
+    assert [td.get("class") for td in bands.select("tbody td")] == [None, ["num"], None, ["num"]], "'>90' is a band"
+
 
 def _html_table(rows: int) -> nbformat.NotebookNode:
     frame = pd.DataFrame({"名称": [f"天*有限公司{i % 3}" for i in range(rows)], "amount": range(rows)})

@@ -45,6 +45,8 @@ CJK_NAME_LENGTH = 12
 #: ... and Chinese table headers up to this many characters
 CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
+#: a cell longer than this (Latin characters, or Chinese ones) is a sentence: its column is never narrow
+PROSE_LENGTH, PROSE_CJK_LENGTH = 24, 12
 #: a results file with its row, as the executive summary cites it ('kpi_changes.csv:17'): never split
 _FILE_REF = re.compile(r"^(?:\d{4}Q\d/)?[\w.-]+\.(?:csv|xlsx)(?::\d+)?$")
 #: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
@@ -167,13 +169,14 @@ def _lines(rows: list[Tag]) -> int:
 
 
 def _mark_numbers(table: Tag) -> None:
-    """Class ``num`` (right-aligned) on numeric cells, and on the header of columns holding only numbers."""
+    """Class ``num`` (right-aligned) on the cells and header of columns holding only numbers (and '–').
+
+    A column of bands such as '1-7', '8-30', '>90' holds text, so its '>90' stays left-aligned with the others."""
     numeric: dict[int, bool] = {}
     for row in table.select("tbody tr"):
         for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
             text = cell.get_text(strip=True)
             if cell.name == "td" and _NUMBER.match(text):
-                cell["class"] = [*cell.get("class", []), "num"]
                 numeric.setdefault(column, True)
             elif text not in _MISSING:
                 numeric[column] = False
@@ -183,7 +186,7 @@ def _mark_numbers(table: Tag) -> None:
             cell["class"] = [*cell.get("class", []), "num"]
     for row in table.select("tbody tr"):  # the '–' of a missing number sits where the numbers are
         for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
-            if numeric.get(column) and cell.name == "td" and "num" not in cell.get("class", []):
+            if numeric.get(column) and cell.name == "td":
                 cell["class"] = [*cell.get("class", []), "num"]
 
 
@@ -207,6 +210,8 @@ def _mark_tokens(table: Tag) -> None:
         texts = [cell.get_text(strip=True) for cell in column_cells]
         whole = all(_word(text) for text in texts)
         for cell, text in zip(column_cells, texts, strict=True):
+            if len(text) > (PROSE_CJK_LENGTH if _CJK.search(text) else PROSE_LENGTH):
+                cell["class"] = [*cell.get("class", []), "prose"]  # a sentence: its column gets room to read
             if whole or _FILE_REF.match(text) or _word(text, cjk_only=True) or (
                     "*" in text and len(text) <= CJK_NAME_LENGTH and _CJK.search(text)
                     and not any(c.isspace() for c in text)):
