@@ -80,7 +80,7 @@ def test_findings_name_significant_arms_with_incremental_revenue(run):
     assert len(worked) == 1 and "C1 · call" in worked[0] and "36,000" in worked[0] and "71,000" in worked[0]
     assert len(failed) == 1 and "C2 · sms" in failed[0]
     better, worse = findings.kpi_findings(run, Ledger(), "en")
-    assert len(better) == 1 and "CSAT" in better[0] and len(worse) == 1 and "Churn" in worse[0]
+    assert len(better) == 1 and "CSAT" in better[0] and len(worse) == 1 and "Period churn rate" in worse[0]
 
 
 def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
@@ -117,7 +117,7 @@ def test_since_last_period_compares_two_reports(run, tmp_path):
     assert previous is not None and previous.period == "2025Q2"
     deltas = since.kpi_deltas(run, previous, Ledger(), "en").set_index("summary_figure")
     assert deltas.loc["Customers", "summary_change"] == "+10"
-    assert deltas.loc["Churn rate", "summary_change"] == "+5.0 pp"
+    assert deltas.loc["Period churn rate", "summary_change"] == "+5.0 pp"
     moves = since.health_moves(run, previous, "en").set_index("Last period")
     assert moves.loc["green", "red"] == 1 and moves.loc["red", "red"] == 1
     concluded = since.concluded_campaigns(run, previous, "en")

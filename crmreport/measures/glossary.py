@@ -168,6 +168,15 @@ GLOSSARY: tuple[Measure, ...] = (*_BEFORE, *(_from_kpi(kpi) for kpi in REGISTRY)
 MEASURES: dict[str, Measure] = {measure.id: measure for measure in GLOSSARY}
 
 
+#: KPIs whose month-by-month series is a measure of its own: a month's churn is not the period's churn
+_MONTHLY = {"churn_rate": "monthly_churn_rate"}
+
+
+def series_label(kpi: str, language: str) -> str:
+    """The label of a KPI's monthly series (notebook 04): its own measure when it has one, else the KPI's."""
+    return MEASURES[_MONTHLY.get(kpi, kpi)].label(language)
+
+
 def summary_measure(figure: str) -> Measure | None:
     """The measure a figure of the executive summary reports (``churn_rate``, ``completion_rate``...), if any."""
     return next((measure for measure in GLOSSARY if figure in measure.summary), None)
