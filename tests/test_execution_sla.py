@@ -192,19 +192,6 @@ def test_order_statistic_bootstrap_matches_resampling_in_distribution(n):
     assert (np.abs(sampled[:, 1:] - exact[:, 1:]) <= 0.1 * spread).all()
 
 
-def test_order_statistics_of_a_resample_follow_their_beta_law():
-    # P(k-th smallest of a resample of 0..n-1 <= j) = P(Binomial(n, (j + 1) / n) >= k), a hand formula;
-    # with n = 11 the minimum and the median are the 1st and the 6th smallest (no interpolation), drawn in a chain
-    from scipy.stats import binom
-    n, draws = 11, 20000
-    low, median = sla.order_statistic_quantiles(np.arange(n, dtype=float), (0.0, 0.5), draws,
-                                                np.random.default_rng(0))
-    for j in (1, 3, 6):
-        assert (low <= j).mean() == pytest.approx(binom.sf(0, n, (j + 1) / n), abs=0.015)
-    for j in (3, 5, 7):
-        assert (median <= j).mean() == pytest.approx(binom.sf(5, n, (j + 1) / n), abs=0.015)
-
-
 def test_compliance_without_intervals_keeps_medians(per_ticket):
     full = sla.sla_compliance(per_ticket, SETTINGS, "category")
     quick = sla.sla_compliance(per_ticket, SETTINGS, "category", intervals=False)

@@ -11,7 +11,7 @@ import pytest
 from crmreport.analyses.segments.clusters import FIT_SAMPLE, fit_sample
 from crmreport.core.matching import member, positions
 from crmreport.measures.keys import window_positions, window_rows
-from crmreport.measures.scores import in_window
+from crmreport.measures.scores import in_window, window_mask
 from crmreport.settings import Window
 
 
@@ -65,3 +65,13 @@ def test_fit_sample_is_seeded_sorted_distinct_and_only_beyond_the_limit():
     assert len(rows) == FIT_SAMPLE == len(np.unique(rows)) and (np.diff(rows) > 0).all()
     assert rows.max() < FIT_SAMPLE * 3 and (rows == fit_sample(FIT_SAMPLE * 3, 7)).all()
     assert not (rows == fit_sample(FIT_SAMPLE * 3, 8)).all()
+
+
+def test_the_window_covers_whole_days_for_date_times_dates_and_text():
+    window = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))
+    edges = ["2025-06-30 23:59:59", "2025-07-01 00:00:00", "2025-09-30 23:59:59", "2025-10-01 00:00:00", None]
+    expected = [False, True, True, False, False]
+    assert window_mask(pd.Series(edges), window).tolist() == expected  # text, read as date-times
+    assert window_mask(pd.to_datetime(pd.Series(edges)), window).tolist() == expected
+    days = pd.Series([date(2025, 6, 30), date(2025, 7, 1), date(2025, 9, 30), date(2025, 10, 1)])
+    assert window_mask(days, window).tolist() == [False, True, True, False]

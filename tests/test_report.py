@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 import crmreport.reporting.report as report_module
 from crmreport.reporting.report import Report
@@ -127,20 +128,20 @@ def test_a_table_shows_a_bounded_number_of_rows_and_saves_them_all(tmp_path, sho
     assert len(shown) == 3  # no note when every row is shown
 
 
-def test_a_workbook_over_the_row_budget_is_written_as_csv_with_a_note(tmp_path, shown):
+def test_a_workbook_over_the_row_budget_holds_its_first_rows_with_a_note(tmp_path, shown):
     frame = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "amount": [1.5, 2.0, 3.25]})
     rep = Report(SimpleNamespace(language="zh", results_dir=tmp_path, data=None,
                                  params=SimpleNamespace(excel_max_rows=2)))
-    assert rep.workbook({"sheet": frame}, "actions") is False
-    assert not (tmp_path / "actions.xlsx").exists()
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "actions_workbook.csv"), frame)
+    assert rep.workbook({"sheet": frame}, "actions") is True
+    sheet = load_workbook(tmp_path / "actions.xlsx").active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["C1", "C2"]  # the first rows
     note = shown[0].data
-    assert "actions.xlsx" in note and "results/actions_workbook.csv" in note and "3 行" in note
-    assert rep.workbook({"a": frame, "b": frame}, "two") is False and (tmp_path / "two_b.csv").exists()
+    assert "actions.xlsx" in note and "results/actions.csv" in note and "3 行中的前 2 行" in note
+    assert not any(p.suffix == ".csv" for p in tmp_path.iterdir())  # the notebook saves the CSV, not the workbook
     rep = Report(SimpleNamespace(language="en", results_dir=tmp_path, data=None,
                                  params=SimpleNamespace(excel_max_rows=3)))
     assert rep.workbook({"sheet": frame}, "actions") is True
-    assert (tmp_path / "actions.xlsx").exists() and len(shown) == 2
+    assert load_workbook(tmp_path / "actions.xlsx").active.max_row == 4 and len(shown) == 1  # no note: all fit
 
 
 def test_money_in_whole_units_with_its_currency_and_no_signed_zero(tmp_path, shown):

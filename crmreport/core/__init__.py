@@ -1,3 +1,3 @@
-"""Core: the error hierarchy, logging, the data contract and the message catalog.
+"""Core: the error hierarchy, logging, the data contract, the results contract and the message catalog.
 
 Everything else may import these; they import nothing else of crmreport."""

@@ -42,3 +42,7 @@ class NotebookFailedError(CrmReportError):
     """At least one notebook of a run failed; the others still ran."""
 
     exit_code = 1
+
+
+class ResultsContractError(CrmReportError):
+    """A notebook writes a results file with columns the results contract (``core/results.py``) does not declare."""

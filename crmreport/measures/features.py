@@ -14,7 +14,7 @@ those tables. Definitions (``as_of`` is the last day counted, inclusive):
   -2 when it stops, 0 when both are 0, about the relative growth for small changes.
 - ``tenure_months``: whole months from ``signup_date`` to ``as_of``.
 - ``complaints_6m``: complaints in the 6 months ending ``as_of``: interactions of type complaint when the
-  interactions table exists, else tickets of category complaint (the rule of :mod:`crmreport.voice`).
+  interactions table exists, else tickets of category complaint (the rule of :mod:`crmreport.analyses.profiling.voice`).
 - ``response_rate``: share of outbound interactions in the response window that were responded to;
   empty without outbound contacts.
 - ``interaction_gap_days``: ``as_of`` - date of the last interaction (any direction); empty without any.

@@ -19,15 +19,15 @@ from typing import Literal
 import pandas as pd
 
 from ..core.i18n import LANGUAGES, t
+from ..core.results import result_file
 from .kpis import REGISTRY, Kpi
 
 Unit = Literal["count", "share", "growth", "currency", "score", "points", "per_100_customers", "hours", "orders"]
 Window = Literal["as_of_period_end", "as_of_plan", "as_of_cutoff", "period", "period_vs_baseline", "month",
                  "last_12_months", "campaign", "next_365_days", "lookback_365_days"]
 Direction = Literal["higher", "lower", "none"]
-#: columns of ``results/measures.csv``
-COLUMNS = ("measure", "label_en", "label_zh", "definition_en", "definition_zh", "unit", "window", "direction",
-           "notebook", "shown_in")
+#: columns of ``results/measures.csv``, as the results contract declares them
+COLUMNS = result_file("measures").columns
 KPI_NOTEBOOK = "04_kpi_before_after"
 
 

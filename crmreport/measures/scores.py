@@ -16,8 +16,13 @@ PROMOTER_MIN, DETRACTOR_MAX = 9, 6
 CSAT_TOP2_MIN = 4
 
 
+def window_mask(times: pd.Series, window: Window) -> pd.Series:
+    """Whether each of ``times`` (date-times, or text and dates read as such) lies in ``window``
+    (``start <= t < end + 1 day``; :func:`crmreport.measures.relations.window_sql` is the SQL twin)."""
+    times = pd.to_datetime(times)
+    return (times >= pd.Timestamp(window.start)) & (times < pd.Timestamp(window.end + timedelta(days=1)))
+
+
 def in_window(frame: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
-    """Rows of ``frame`` whose ``column`` lies in ``window`` (``start <= t < end + 1 day``)."""
-    start = pd.Timestamp(window.start)
-    stop = pd.Timestamp(window.end + timedelta(days=1))
-    return frame[(frame[column] >= start) & (frame[column] < stop)]
+    """Rows of ``frame`` whose ``column`` lies in ``window`` (:func:`window_mask`)."""
+    return frame[window_mask(frame[column], window)]

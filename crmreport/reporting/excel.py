@@ -123,7 +123,7 @@ def write_workbook(frames: dict[str, pd.DataFrame], path: Path, language: str = 
     path : pathlib.Path
         The ``.xlsx`` file to write; its folder is created when missing.
     language : str
-        Language of the header row: each column name goes through :func:`crmreport.i18n.label`.
+        Language of the header row: each column name goes through :func:`crmreport.core.i18n.label`.
     number_formats : dict[str, str], optional
         Excel number formats by column name, overriding the formats chosen from name and dtype.
 

@@ -16,7 +16,9 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from ..core.contract import TABLES
+from ..core.errors import ResultsContractError
 from ..core.i18n import label, t
+from ..core.results import declared
 from ..ingest.sources import DEMO_SOURCE
 from .context import PeriodContext
 from .excel import write_workbook
@@ -126,7 +128,23 @@ class Report:
         return True
 
     def save(self, frame: pd.DataFrame, name: str) -> None:
-        """Write ``frame`` to ``results/<name>.csv``."""
+        """Write ``frame`` to ``results/<name>.csv``.
+
+        A file of the results contract (:mod:`crmreport.core.results`) may hold only the columns it
+        declares (a table shown without some of them may be written first and saved whole later);
+        a file the contract does not know (a project's own notebook) is written as it is.
+
+        Raises
+        ------
+        ResultsContractError
+            When a declared file gets a column the contract does not name.
+        """
+        spec = declared(name)
+        unexpected = spec.unexpected([str(c) for c in frame.columns]) if spec is not None else []
+        if unexpected:
+            raise ResultsContractError(
+                f"results/{name}.csv: column(s) {', '.join(unexpected)} are not in the results contract; "
+                f"declare them for `{spec.name}` in crmreport/core/results.py and docs/architecture.md, or rename them")
         path = self.context.results_dir / f"{name}.csv"
         frame.to_csv(path, index=False, encoding=RESULTS_ENCODING)
         log.info("wrote %s (%d rows)", path.name, len(frame))
@@ -218,24 +236,21 @@ class Report:
     def workbook(self, frames: dict[str, pd.DataFrame], name: str) -> bool:
         """Write ``results/<name>.xlsx`` for account managers: one sheet per frame, translated headers.
 
-        Above params ``excel_max_rows`` rows the frames go to CSV instead (``results/<name>_workbook.csv``,
-        or ``<name>_<sheet>.csv`` for several frames: a million-row workbook takes minutes and
-        gigabytes to write, and Excel stops at 1,048,575 rows a sheet), and the report says so.
-        Returns whether the workbook was written.
+        The one workbook-size policy: a table holds at most params ``excel_max_rows`` rows, the first
+        ones in the order the notebook gives (most urgent first), and the report says so; every row
+        is in ``results/<name>.csv``, which the notebook saves beside it (a million-row workbook
+        takes minutes and gigabytes to write, and Excel stops at 1,048,575 rows a sheet).
+        Returns True (the workbook is always written).
         """
-        rows, limit = sum(len(frame) for frame in frames.values()), self.context.params.excel_max_rows
-        if rows <= limit:
-            path = write_workbook(frames, self.context.results_dir / f"{name}.xlsx", self.language)
-            log.info("wrote %s", path.name)
-            return True
-        files = []
-        for sheet, frame in frames.items():
-            files.append(f"{name}_workbook.csv" if len(frames) == 1 else f"{name}_{sheet}.csv")
-            frame.to_csv(self.context.results_dir / files[-1], index=False, encoding=RESULTS_ENCODING)
-        log.warning("%s.xlsx: %d rows exceed excel_max_rows (%d); wrote %s", name, rows, limit, ", ".join(files))
-        self.text("report.workbook_as_csv", workbook=f"{name}.xlsx", rows=rows, limit=limit,
-                  file="`, `".join(f"results/{file}" for file in files))
-        return False
+        limit = self.context.params.excel_max_rows
+        total = max(len(frame) for frame in frames.values())
+        path = write_workbook({sheet: frame.head(limit) for sheet, frame in frames.items()},
+                              self.context.results_dir / f"{name}.xlsx", self.language)
+        log.info("wrote %s", path.name)
+        if total > limit:
+            log.warning("%s: %d rows cut to the first %d (excel_max_rows)", path.name, total, limit)
+            self.text("report.workbook_cut", workbook=path.name, rows=limit, total=total, file=f"results/{name}.csv")
+        return True
 
     def figure(self, figure: plt.Figure, name: str, data: pd.DataFrame) -> None:
         """Save the tidy ``data`` behind a chart, show the chart (numeric axes made readable) and close it."""

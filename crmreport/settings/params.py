@@ -37,7 +37,7 @@ KPI_NAMES: tuple[str, ...] = (
 
 
 class AbTests(BaseModel):
-    """Settings of the outreach A/B test evaluation (notebook 03, ``crmreport.campaigns``)."""
+    """Settings of the outreach A/B test evaluation (notebook 03, :mod:`crmreport.analyses.abtests.campaigns`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -135,7 +135,7 @@ class DidGroups(BaseModel):
 
 
 class KpiParams(BaseModel):
-    """Settings of the before/after KPI evaluation (notebook 04, ``crmreport.kpieval``)."""
+    """Settings of the before/after KPI evaluation (notebook 04, :mod:`crmreport.analyses.kpi.kpieval`)."""
 
     model_config = ConfigDict(extra="forbid")
     include: list[str] | None = Field(None, description="KPIs to evaluate (registry names); empty = all")
@@ -207,8 +207,8 @@ class Params(BaseModel):
                                 "empty = min(2, CPU count), fewer when memory_limit_gib requires")
     memory_limit_gib: float = Field(6.0, gt=0, description="memory the run may use; when notebooks side by side "
                                     "would need more (estimated from the prepared data), they run one at a time")
-    excel_max_rows: int = Field(100_000, ge=1, le=1_048_575, description="a workbook with more rows is written as "
-                                "CSV instead, and the report says so (Excel's sheet limit is 1,048,575 rows)")
+    excel_max_rows: int = Field(20_000, ge=1, le=1_048_575, description="a workbook table holds its first rows "
+                                "(most urgent first) up to this many, and the report says so; the CSV holds all")
     segmentation: Segmentation = Field(default_factory=Segmentation,
                                        description="thresholds of segmentation (docs/segmentation.md)")
     strategies: dict[Segment, Strategy] = Field(default_factory=dict,

@@ -1,6 +1,6 @@
 """Checks around the A/B comparisons: sample ratio mismatch, multiple-testing adjustment, heterogeneity.
 
-Pure functions over counts, p-values and per-segment effects, like :mod:`crmreport.abtest`.
+Pure functions over counts, p-values and per-segment effects, like :mod:`crmreport.stats.abtest`.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ and returns a :class:`Change`: both values, ``after - before`` with a confidence
 statistic, its two-sided p-value and the name of the test. Thin data (an empty window, a sample of
 one) and degenerate data (no variance) give a :class:`Change` carrying a coded ``message``, never
 an error. :func:`verdict` turns one comparison into a direction-aware verdict; families of p-values are
-adjusted by :func:`crmreport.abchecks.adjust_p_values`. The z and Welch primitives are those of
-:mod:`crmreport.abtest`, so A/B tests and before/after KPIs compute them one way.
+adjusted by :func:`crmreport.stats.abchecks.adjust_p_values`. The z and Welch primitives are those of
+:mod:`crmreport.stats.abtest`, so A/B tests and before/after KPIs compute them one way.
 
 Independent windows: :func:`two_proportions` (pooled z, Newcombe hybrid-score interval),
 :func:`welch` (Welch t), :func:`ratio_difference` (ratio of sums, delta method with customers as

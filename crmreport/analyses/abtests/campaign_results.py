@@ -1,4 +1,4 @@
-"""The tables of a period's campaign evaluation, derived from the tests of :mod:`crmreport.campaigns`.
+"""The tables of a period's campaign evaluation, derived from the tests of :mod:`crmreport.analyses.abtests.campaigns`.
 
 :func:`evaluate_period` runs the whole evaluation (campaigns of the period, per-customer data,
 sums, tests) and returns :class:`CampaignResults`: SRM, tests, CUPED, power (MDE), planning,

@@ -1,10 +1,10 @@
-"""Outreach campaign tests: every arm against control, from per-arm sums (:mod:`crmreport.outreach`).
+"""Outreach campaign tests: every arm against control, from per-arm sums (:mod:`crmreport.analyses.abtests.outreach`).
 
 :func:`evaluate` compares every treatment arm with the control arm on the four metrics of
 :data:`METRICS`, for the whole campaign (segment ``all``) and per segment, adjusts the p-values
 per family, adds the Bayesian view and marks campaigns with a sample ratio mismatch; its
 columns are the contract of ``results/ab_tests.csv``. :func:`srm_table` is the contract of
-``results/ab_srm.csv``. The tables derived from these live in :mod:`crmreport.campaign_results`.
+``results/ab_srm.csv``. The tables derived from these live in :mod:`crmreport.analyses.abtests.campaign_results`.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm:
     Parameters
     ----------
     sums
-        Per-arm sums by ``campaign_id``, ``arm`` (:func:`crmreport.outreach.arm_sums`).
+        Per-arm sums by ``campaign_id``, ``arm`` (:func:`crmreport.analyses.abtests.outreach.arm_sums`).
     segment_sums
         The same by ``campaign_id``, ``segment``, ``arm``; campaigns with one segment get no slices.
     control_arm

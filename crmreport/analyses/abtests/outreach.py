@@ -1,6 +1,6 @@
 """Outreach campaigns as data: which campaigns the period evaluates, per-customer outcomes, per-arm sums.
 
-The statistics in :mod:`crmreport.abtest` work on sufficient statistics; this module builds them
+The statistics in :mod:`crmreport.stats.abtest` work on sufficient statistics; this module builds them
 from the ``outreach`` table (one row per customer assigned to an arm) and, for CUPED, the
 ``transactions`` table (each customer's revenue in the days before the campaign's first
 assignment). A campaign belongs to the period in which its first assignment falls.

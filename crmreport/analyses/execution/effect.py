@@ -17,17 +17,13 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 
 from ...ingest.dataset import Dataset
 from ...measures.relations import per_customer_of, window_sql
+from ...measures.scores import window_mask
 from ...settings.period import Window
 
 COMPARISONS: tuple[tuple[str, str], ...] = (("on_time", "not_done"), ("late", "not_done"), ("on_time", "late"))
 EFFECT_COLUMNS: tuple[str, ...] = ("outcome", "exposed", "reference", "n_exposed", "n_reference", "rate_exposed",
                                    "rate_reference", "difference", "ci_low", "ci_high", "odds_ratio", "or_low",
                                    "or_high", "p_value", "strata")
-
-
-def _between(times: pd.Series, window: Window) -> pd.Series:
-    times = pd.to_datetime(times)
-    return (times >= pd.Timestamp(window.start)) & (times < pd.Timestamp(window.end) + pd.Timedelta(days=1))
 
 
 def outcomes(execution: pd.DataFrame, data: Dataset, window: Window, baseline: Window) -> pd.DataFrame:
@@ -44,7 +40,7 @@ def outcomes(execution: pd.DataFrame, data: Dataset, window: Window, baseline: W
     frame["churned"] = pd.Series(~bought, index=frame.index).astype(float).where(frame["active_before"])
     if data.has("surveys"):
         surveys = data.tables["surveys"]
-        answered = surveys[_between(surveys["response_time"], window) & surveys["csat"].notna()]
+        answered = surveys[window_mask(surveys["response_time"], window) & surveys["csat"].notna()]
         frame["csat"] = frame["customer_id"].map(answered.groupby("customer_id")["csat"].mean().astype(float))
     else:
         frame["csat"] = np.nan

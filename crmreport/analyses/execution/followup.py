@@ -18,6 +18,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from ...ingest.dataset import Dataset
 from ...measures.relations import count_per_customer, register_source
+from ...measures.scores import window_mask
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
 from .clock import elapsed_hours
@@ -25,11 +26,6 @@ from .clock import elapsed_hours
 RULES: tuple[str, ...] = ("first_follow_up_7d", "reply_24h", "resolve_72h")
 FOLLOWUP_COLUMNS: tuple[str, ...] = ("rule", "eligible", "met", "rate", "ci_low", "ci_high", "pending")
 REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
-
-
-def _in(times: pd.Series, window: Window) -> pd.Series:
-    times = pd.to_datetime(times)
-    return (times >= pd.Timestamp(window.start)) & (times < pd.Timestamp(window.end) + pd.Timedelta(days=1))
 
 
 def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | Dataset | None,
@@ -40,7 +36,7 @@ def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | Datas
     ``interactions`` is the table or the dataset holding it (then DuckDB reads it from its Parquet file
     when the notebook has not); the first contact per customer is found in DuckDB.
     """
-    new = customers.loc[_in(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
+    new = customers.loc[window_mask(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
     contacts = []
     with duckdb.connect() as connection:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...measures.scores import window_mask
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
+from ...stats.medianboot import quantile_draws
 from .clock import elapsed_hours
 
 RULES: tuple[str, ...] = ("first_response", "resolution")
@@ -31,9 +33,7 @@ def _outcome(hours: pd.Series, waited: pd.Series, limit: pd.Series) -> np.ndarra
 def ticket_sla(tickets: pd.DataFrame, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> pd.DataFrame:
     """Per ticket opened in ``window``: hours to first response and to resolution (on the configured
     clock), each rule's limit and outcome (met / breached / pending), and the opening month."""
-    opened = pd.to_datetime(tickets["opened_at"])
-    scope = tickets[(opened >= pd.Timestamp(window.start))
-                    & (opened < pd.Timestamp(window.end) + pd.Timedelta(days=1))].reset_index(drop=True)
+    scope = tickets[window_mask(tickets["opened_at"], window)].reset_index(drop=True)
     clock = settings.business_hours
     waited = elapsed_hours(scope["opened_at"], pd.Series(until, index=scope.index), clock)
     frame = scope.assign(
@@ -66,7 +66,8 @@ def bootstrap_quantiles(values: np.ndarray, qs: tuple[float, ...], resamples: in
     positions drawn from one generator in blocks of about ``cells`` values, so memory stays bounded while
     the stream of random numbers is unchanged. Above it the cost would grow with tickets x resamples, and
     each resample's quantile is drawn from its exact bootstrap distribution instead
-    (:func:`order_statistic_quantiles`): the same interval up to Monte Carlo noise, in time linear in the tickets.
+    (:func:`crmreport.stats.medianboot.quantile_draws`): the same interval up to Monte Carlo noise, in time linear
+    in the tickets.
     """
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
@@ -78,7 +79,7 @@ def bootstrap_quantiles(values: np.ndarray, qs: tuple[float, ...], resamples: in
         return [(estimate, np.nan, np.nan) for estimate in estimates]
     rng = np.random.default_rng(seed)
     if n * resamples > max_cells:
-        draws = order_statistic_quantiles(np.sort(values), qs, resamples, rng)
+        draws = quantile_draws(np.sort(values), qs, resamples, rng)
     else:
         kind = np.int32 if n < np.iinfo(np.int32).max else np.int64  # the same draws as int64, half the memory
         draws = np.empty((len(qs), resamples))
@@ -89,32 +90,6 @@ def bootstrap_quantiles(values: np.ndarray, qs: tuple[float, ...], resamples: in
             draws[:, first:first + block] = np.quantile(sample, list(qs), axis=1)
     bounds = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=1)
     return [(estimate, float(low), float(high)) for estimate, low, high in zip(estimates, *bounds, strict=True)]
-
-
-def order_statistic_quantiles(ordered: np.ndarray, qs: tuple[float, ...], resamples: int,
-                              rng: np.random.Generator) -> np.ndarray:
-    """``resamples`` bootstrap replicates of each quantile of ``qs`` (rows), without drawing the resamples.
-
-    A resample of the sorted ``ordered`` (n values) is ``ordered[floor(n U)]`` for n uniforms U, so its
-    k-th smallest value is ``ordered[floor(n U_(k))]``, where the k-th smallest of n uniforms is
-    Beta(k, n - k + 1); given the m-th smallest ``w``, the k-th (k > m) is ``w + (1 - w) Beta(k - m, n - k + 1)``.
-    Drawing the few order statistics a linear-interpolated quantile needs, in increasing rank, gives each
-    replicate from the exact bootstrap distribution in O(resamples) after the sort.
-    """
-    n = len(ordered)
-    spots = [(q * (n - 1), int(np.floor(q * (n - 1)))) for q in qs]  # numpy's "linear" virtual index
-    ranks = sorted({k for _, low in spots for k in (low + 1, min(low + 2, n))})  # 1-based ranks needed
-    picked, rank, below = {}, 0, np.zeros(resamples)
-    for k in ranks:
-        below = below + (1 - below) * rng.beta(k - rank, n - k + 1, resamples)
-        rank = k
-        picked[k] = ordered[np.minimum((n * below).astype(np.int64), n - 1)]
-    draws = np.empty((len(qs), resamples))
-    for row, (h, low) in enumerate(spots):
-        a, b, gamma = picked[low + 1], picked[min(low + 2, n)], h - low
-        diff = b - a  # numpy's interpolation: from below under gamma 0.5, from above from it
-        draws[row] = b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
-    return draws
 
 
 def _summary(group: pd.DataFrame, rule: str, settings: ExecutionParams, intervals: bool = True) -> dict[str, object]:

@@ -70,10 +70,10 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
     """Difference-in-differences of every mean-type KPI for the ``kpis.did`` groups (empty without groups).
 
     The comparison group defaults to every customer not treated. A customer in both groups is a
-    params error. Holm/BH adjustment over the KPIs, verdicts as in :func:`evaluate`. The four cell
-    means cover every observation of each group in each window (``population`` = ``each_window``),
-    so for a KPI compared as a panel in :func:`crmreport.analyses.kpi.kpieval.evaluate` (customers
-    observed in both windows) they differ from that table's before and after.
+    params error. Holm/BH adjustment over the KPIs, verdicts as in
+    :func:`crmreport.analyses.kpi.kpieval.evaluate`. The four cell means cover every observation of
+    each group in each window (``population`` = ``each_window``), so for a KPI compared there as a
+    panel (customers observed in both windows) they differ from that table's before and after.
     """
     settings = params.kpis
     if settings.did is None:

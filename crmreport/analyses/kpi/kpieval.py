@@ -1,6 +1,6 @@
 """Evaluate the KPI registry before (baseline window) vs after (the period): template 5 of the users' templates.
 
-For every KPI of :mod:`crmreport.kpis` and every segment (plus ``all`` customers) the test is chosen
+For every KPI of :mod:`crmreport.measures.kpis` and every segment (plus ``all`` customers) the test is chosen
 by the KPI's statistical type and the design: independent windows, or a panel of the same
 customers (params choose; ``auto`` detects a panel when at least ``panel_min_overlap`` of the units
 appear in both windows). P-values are adjusted over the whole family KPIs x segments (Holm, or

@@ -1,6 +1,6 @@
 """Customer value: spend distributions, order value and frequency, and revenue concentration.
 
-All per-customer figures come from the SQL summary of :mod:`crmreport.aggregate` as of a date,
+All per-customer figures come from the SQL summary of :mod:`crmreport.measures.aggregate` as of a date,
 so the period and the previous period are computed the same way.
 """
 

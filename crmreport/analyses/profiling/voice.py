@@ -1,7 +1,7 @@
 """Voice of the customer: NPS, score distributions, complaints, tickets and need tags.
 
-Every function is pure: it reads validated frames (or a :class:`~crmreport.dataset.Dataset`) and a
-:class:`~crmreport.params.Window` and returns a tidy frame. A window covers whole days: a
+Every function is pure: it reads validated frames (or a :class:`~crmreport.ingest.dataset.Dataset`) and a
+:class:`~crmreport.settings.period.Window` and returns a tidy frame. A window covers whole days: a
 date-time ``t`` is inside when ``start <= t < end + 1 day``. A missing table or a window without
 rows gives an empty frame with the documented columns, never an error.
 """

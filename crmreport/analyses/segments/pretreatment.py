@@ -4,7 +4,8 @@ A breakdown by segment must not use a segmentation the treatment could have chan
 who bought because of a campaign would move up a tier and make the campaign look better in the
 higher tier. So the groups are the segmentation *as of* the day before a campaign's first
 assignment (A/B tests, notebook 03) or the day before the baseline window (KPI before/after,
-notebook 04), computed by the same rules as notebook 02 (:func:`segmentation.segment_customers`).
+notebook 04), computed by the same rules as notebook 02
+(:func:`~crmreport.analyses.segments.segmentation.segment_customers`).
 For before/after the groups are fixed before *both* windows: segmenting at the baseline end would
 define the groups by the very behaviour the "before" figures measure (Core customers bought in the
 baseline, so their "before" churn would be 0% by construction). Customers

@@ -1,7 +1,7 @@
 """Customer segmentation as of a date: value x potential nine-box, RFM(T) scores, lifecycle stage,
 churn-risk flags, k-means clusters and segment migration.
 
-Every function takes the feature frame of :func:`crmreport.features.customer_features` (one row per
+Every function takes the feature frame of :func:`crmreport.measures.features.customer_features` (one row per
 customer, sorted by id) and the ``segmentation:`` params; thresholds are never hard-coded here.
 Customers with equal features get equal tiers, scores and segments: nothing depends on the id.
 """

@@ -21,7 +21,8 @@ ACCOUNT_MANAGER = "account_manager"
 VAGUE_OWNERS = re.compile(r"relevant|related|相关|有关|各部门|all departments", re.IGNORECASE)
 STRATEGY_COLUMNS: tuple[str, ...] = ("segment", "content", "mode", "owner", "resources", "due_days", "cadence")
 CHECK_COLUMNS: tuple[str, ...] = ("segment", "problem")
-#: rows of the action-list workbook (the most urgent first); the CSV always holds every action
+#: rows of the action-list workbook (the most urgent first); the CSV always holds every action. Notebook 02
+#: still cuts with it; the one policy is params ``excel_max_rows`` (the same default) in ``Report.workbook``
 WORKBOOK_ROWS = 20_000
 ACTION_COLUMNS: tuple[str, ...] = ("customer_id", "name", "segment", "lifecycle_stage", "churn_risk", "strategy",
                                    "owner", "due_date", "annual_amount")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...core.i18n import label
+from ...core.results import ACTION_LIST, CUSTOMER_HEALTH
 from ...settings.params import Labels
 from .headline import format_value
 from .sources import Figure, Ledger, Results, shown
@@ -26,19 +27,19 @@ def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP
     ``summary_red_health`` (when health bands exist), ``summary_amount``, ``summary_owner``,
     ``summary_due`` and ``summary_source``.
     """
-    actions = results.rows("action_list")
+    actions = results.rows(ACTION_LIST)
     if actions.empty:
         return pd.DataFrame()
-    health = results.has("customer_health")
+    health = results.has(CUSTOMER_HEALTH)
     candidates = []
     for (segment, strategy), group in actions.groupby(["segment", "strategy"], sort=False):
         where = {"segment": segment, "strategy": strategy}
         figures: dict[str, Figure | None] = {
-            "customers": results.count("action_list", **where),
-            "high_risk": results.count("action_list", **where, churn_risk="high"),
-            "amount": results.total("action_list", "annual_amount", **where),
-            "at_risk_amount": results.total("action_list", "annual_amount", **where, churn_risk="high"),
-            "red": results.count("customer_health", segment=segment, health_band="red") if health else None,
+            "customers": results.count(ACTION_LIST, **where),
+            "high_risk": results.count(ACTION_LIST, **where, churn_risk="high"),
+            "amount": results.total(ACTION_LIST, "annual_amount", **where),
+            "at_risk_amount": results.total(ACTION_LIST, "annual_amount", **where, churn_risk="high"),
+            "red": results.count(CUSTOMER_HEALTH, segment=segment, health_band="red") if health else None,
         }
         owners = group["owner"].dropna().astype(str).value_counts()
         candidates.append({"segment": segment, "strategy": strategy, "figures": figures,
@@ -56,8 +57,8 @@ def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP
     for item in chosen:
         f = item["figures"]
         name = label(f"segment_{item['segment']}", language)
-        for key in ("customers", "high_risk", "red", "amount"):
-            ledger.add(f[key], SECTION, f"{item['segment']} {key}")
+        for key, kind in (("customers", "count"), ("high_risk", "count"), ("red", "count"), ("amount", "currency")):
+            ledger.add(f[key], SECTION, f"{item['segment']} {key}", kind)
         owner = shown(labels, "staff", item["owner"], language)
         owner = owner if item["owners"] <= 1 else f"{owner} +{item['owners'] - 1}"
         record = {"summary_action": f"{name}: {item['strategy']}",
@@ -68,5 +69,5 @@ def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP
         records.append(record | {
             "summary_amount": format_value("currency", f["amount"].value, language),
             "summary_owner": owner, "summary_due": item["due"],
-            "summary_source": "action_list.csv"})
+            "summary_source": ACTION_LIST.file})
     return pd.DataFrame(records)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...core.i18n import label, t
+from ...core.results import AB_TESTS, ALL, CUSTOMER_HEALTH, KPI_CHANGES, ROW_ACCOUNTING, SLA_COMPLIANCE, TASK_EXECUTION
 from ...measures.kpis import KPIS
 from ...settings.params import Labels
 from .headline import format_value
@@ -15,24 +16,24 @@ from .sources import Figure, Ledger, Results, arm_name, cite, run_status
 
 SECTION = "caveats"
 #: results of the optional notebooks: their figures are simply absent when the notebook did not run
-OPTIONAL = {"05": ("task_execution", "sla_compliance"), "06": ("customer_health",)}
+OPTIONAL = {"05": (TASK_EXECUTION, SLA_COMPLIANCE), "06": (CUSTOMER_HEALTH,)}
 
 
 def quarantine_caveat(results: Results, ledger: Ledger, language: str) -> str | None:
     """Rows set aside by cleaning, per table: from notebook 01's row accounting, else the quarantine folder."""
     parts = []
-    accounting = results.rows("row_accounting")
+    accounting = results.rows(ROW_ACCOUNTING)
     if not accounting.empty:
         for _, row in accounting[pd.to_numeric(accounting["quarantined"], errors="coerce") > 0].iterrows():
-            figure = ledger.add(results.figure_of(row, "row_accounting", "quarantined"), SECTION,
-                                f"quarantined {row['table']}")
+            figure = ledger.add(results.figure_of(row, ROW_ACCOUNTING, "quarantined"), SECTION,
+                                f"quarantined {row['table']}", "count")
             count = format_value("count", figure.value, language)
             parts.append(f"{label('table_' + str(row['table']), language)} {count}")
     else:
         for path in sorted((results.folder.parent / "quarantine").glob("*.csv")):
             rows = len(pd.read_csv(path, encoding="utf-8-sig"))
             figure = ledger.add(Figure(float(rows), f"../quarantine/{path.name}", "*", filter="{}",
-                                       aggregate="count"), SECTION, f"quarantined {path.stem}")
+                                       aggregate="count"), SECTION, f"quarantined {path.stem}", "count")
             parts.append(f"{label('table_' + path.stem, language)} {format_value('count', figure.value, language)}")
     if not parts:
         return None
@@ -43,21 +44,22 @@ def small_samples(results: Results, ledger: Ledger, language: str, min_n: int,
                   labels: Labels | None = None) -> list[str]:
     """A/B arms and KPIs (all customers) with fewer than ``min_n`` units, or without a verdict for lack of data."""
     lines = []
-    tests = results.rows("ab_tests", segment="all")
+    tests = results.rows(AB_TESTS, segment=ALL)
     if not tests.empty:
         small = tests[(tests["n_arm"] < min_n) | (tests["n_control"] < min_n)].drop_duplicates(["campaign_id", "arm"])
         for _, row in small.iterrows():
-            n = ledger.add(results.figure_of(row, "ab_tests", "n_arm"), SECTION, f"{row['campaign_id']} n_arm")
+            n = ledger.add(results.figure_of(row, AB_TESTS, "n_arm"), SECTION, f"{row['campaign_id']} n_arm",
+                           "count")
             arm = arm_name(labels, row['campaign_id'], row['arm'], language)
             lines.append(t("summary.caveat.small_arm", language, arm=arm,
                            n=format_value("count", n.value, language), min_n=min_n, source=n.cite))
-    kpis = results.rows("kpi_changes", segment="all")
+    kpis = results.rows(KPI_CHANGES, segment=ALL)
     if not kpis.empty:
         thin = kpis[(kpis["verdict"] == "insufficient_data") | (kpis[["n_before", "n_after"]].min(axis=1) < min_n)]
         for _, row in thin.iterrows():
             kpi = KPIS[row["kpi"]].display_name(language) if row["kpi"] in KPIS else row["kpi"]
             lines.append(t("summary.caveat.small_kpi", language, kpi=kpi, min_n=min_n,
-                           source=cite(f"kpi_changes.csv:{row['_row']}")))
+                           source=cite(f"{KPI_CHANGES.file}:{row['_row']}")))
     return lines
 
 

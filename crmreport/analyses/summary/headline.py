@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ...core.i18n import label, t
+from ...core.results import (
+    ALL,
+    CUSTOMER_BASE_SUMMARY,
+    CUSTOMER_HEALTH,
+    KPI_CHANGES,
+    SLA_COMPLIANCE,
+    TASK_EXECUTION,
+    VALUE_SUMMARY,
+    ResultFile,
+)
 from .sources import Figure, Ledger, Results
 
 SECTION = "headline"
@@ -25,7 +35,7 @@ class Headline:
 
     key: str
     kind: str  # count | currency | share | score | points
-    file: str
+    file: ResultFile
     where: dict[str, str] = field(default_factory=dict)
     value: str = "after"
     before: str | None = "before"
@@ -35,25 +45,25 @@ class Headline:
 
 
 def _kpi(name: str, kind: str) -> Headline:
-    return Headline(name, kind, "kpi_changes", {"kpi": name, "segment": "all"}, change="abs_change", verdict_kpi=name)
+    return Headline(name, kind, KPI_CHANGES, {"kpi": name, "segment": ALL}, change="abs_change", verdict_kpi=name)
 
 
 HEADLINES: tuple[Headline, ...] = (
-    Headline("customers", "count", "customer_base_summary", {"metric": "customers"}),
-    Headline("buying_customers", "count", "value_summary", {"metric": "buying_customers"}),
-    Headline("revenue_12m", "currency", "value_summary", {"metric": "revenue_12m"}),
+    Headline("customers", "count", CUSTOMER_BASE_SUMMARY, {"metric": "customers"}),
+    Headline("buying_customers", "count", VALUE_SUMMARY, {"metric": "buying_customers"}),
+    Headline("revenue_12m", "currency", VALUE_SUMMARY, {"metric": "revenue_12m"}),
     _kpi("revenue_per_customer", "currency"),
     _kpi("churn_rate", "share"),
     _kpi("csat_mean", "score"),
     _kpi("nps", "points"),
-    Headline("completion_rate", "share", "task_execution", {"owner": "all"}, "completion_rate", None, None),
-    Headline("sla_first_response", "share", "sla_compliance", {"rule": "first_response", "priority": "all"},
+    Headline("completion_rate", "share", TASK_EXECUTION, {"owner": ALL}, "completion_rate", None, None),
+    Headline("sla_first_response", "share", SLA_COMPLIANCE, {"rule": "first_response", "priority": ALL},
              "compliance_rate", None, None),
-    Headline("sla_resolution", "share", "sla_compliance", {"rule": "resolution", "priority": "all"},
+    Headline("sla_resolution", "share", SLA_COMPLIANCE, {"rule": "resolution", "priority": ALL},
              "compliance_rate", None, None),
-    Headline("red_health_share", "share", "customer_health", {"health_band": "red"}, "health_band", None, None,
+    Headline("red_health_share", "share", CUSTOMER_HEALTH, {"health_band": "red"}, "health_band", None, None,
              aggregate="share"),
-    Headline("revenue_at_risk", "currency", "customer_health", {"health_band": "red"}, "clv", None, None,
+    Headline("revenue_at_risk", "currency", CUSTOMER_HEALTH, {"health_band": "red"}, "clv", None, None,
              aggregate="sum"),
 )
 
@@ -86,10 +96,10 @@ def headline_figures(results: Results, previous: Results | None, ledger: Ledger)
             before = _read(previous, spec, spec.value)
         verdict = None
         if spec.verdict_kpi:
-            found = results.rows("kpi_changes", kpi=spec.verdict_kpi, segment="all")
+            found = results.rows(KPI_CHANGES, kpi=spec.verdict_kpi, segment=ALL)
             verdict = None if found.empty else str(found.iloc[0]["verdict"])
         for figure, role in ((value, ""), (before, " (previous)"), (change, " (change)")):
-            ledger.add(figure, SECTION, spec.key + role)
+            ledger.add(figure, SECTION, spec.key + role, spec.kind)
         rows.append({"key": spec.key, "kind": spec.kind, "value": value, "previous": before, "change": change,
                      "verdict": verdict, "source": value.where})
     return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...core.i18n import label, t
+from ...core.results import AB_CAMPAIGNS, AB_TESTS, ALL, CUSTOMER_HEALTH, SEGMENT_SUMMARY
 from ...settings.params import Labels
 from .headline import HEADLINES, _read, format_change, format_value
 from .sources import Ledger, Results, cite, shown
@@ -25,8 +26,8 @@ def kpi_deltas(results: Results, previous: Results, ledger: Ledger, language: st
         now, then = _read(results, spec, spec.value), _read(previous, spec, spec.value)
         if now is None or then is None:
             continue
-        ledger.add(then, SECTION, f"{spec.key} last period")
-        ledger.add(now, SECTION, f"{spec.key} this period")
+        ledger.add(then, SECTION, f"{spec.key} last period", spec.kind)
+        ledger.add(now, SECTION, f"{spec.key} this period", spec.kind)
         records.append({"summary_figure": t(f"summary.figure.{spec.key}", language),
                         "summary_last_period": format_value(spec.kind, then.value, language),
                         "summary_this_period": format_value(spec.kind, now.value, language),
@@ -37,15 +38,15 @@ def kpi_deltas(results: Results, previous: Results, ledger: Ledger, language: st
 
 def nine_box_moves(results: Results, previous: Results, ledger: Ledger, language: str) -> pd.DataFrame:
     """Customers per nine-box segment in the previous report and in this one (``segment_summary.csv``)."""
-    now, then = results.rows("segment_summary"), previous.rows("segment_summary")
+    now, then = results.rows(SEGMENT_SUMMARY), previous.rows(SEGMENT_SUMMARY)
     if now.empty or then.empty:
         return pd.DataFrame()
     records = []
     for segment in dict.fromkeys([*then["segment"], *now["segment"]]):
-        before = previous.cell("segment_summary", "customers", segment=segment)
-        after = results.cell("segment_summary", "customers", segment=segment)
-        ledger.add(before, SECTION, f"{segment} customers last period")
-        ledger.add(after, SECTION, f"{segment} customers this period")
+        before = previous.cell(SEGMENT_SUMMARY, "customers", segment=segment)
+        after = results.cell(SEGMENT_SUMMARY, "customers", segment=segment)
+        ledger.add(before, SECTION, f"{segment} customers last period", "count")
+        ledger.add(after, SECTION, f"{segment} customers this period", "count")
         b, a = (f.value if f else 0.0 for f in (before, after))
         records.append({"summary_segment": label(f"segment_{segment}", language),
                         "summary_last_period": format_value("count", b, language),
@@ -57,7 +58,7 @@ def nine_box_moves(results: Results, previous: Results, ledger: Ledger, language
 
 def health_moves(results: Results, previous: Results, language: str) -> pd.DataFrame:
     """Customers by health band last period (rows) and this period (columns), matched by customer id."""
-    now, then = results.table("customer_health"), previous.table("customer_health")
+    now, then = results.table(CUSTOMER_HEALTH), previous.table(CUSTOMER_HEALTH)
     if now is None or then is None or now.empty or then.empty:
         return pd.DataFrame()
     pairs = then[["customer_id", "health_band"]].merge(now[["customer_id", "health_band"]], on="customer_id",
@@ -72,21 +73,21 @@ def health_moves(results: Results, previous: Results, language: str) -> pd.DataF
 def concluded_campaigns(results: Results, previous: Results, language: str,
                         labels: Labels | None = None) -> list[str]:
     """Campaigns active in the previous report that are no longer active now, with their significant arms then."""
-    before = previous.rows("ab_campaigns")
+    before = previous.rows(AB_CAMPAIGNS)
     if before.empty:
         return []
-    now = results.rows("ab_campaigns")
+    now = results.rows(AB_CAMPAIGNS)
     active_now = set(now.loc[now["status"] == "active", "campaign_id"]) if not now.empty else set()
     lines = []
     for _, row in before[before["status"] == "active"].iterrows():
         if row["campaign_id"] in active_now:
             continue
-        tests = previous.rows("ab_tests", campaign_id=row["campaign_id"], segment="all")
+        tests = previous.rows(AB_TESTS, campaign_id=row["campaign_id"], segment=ALL)
         winners = sorted(set(tests.loc[tests["significant"].astype(str) == "True", "arm"])) if not tests.empty else []
         arms = [shown(labels, "arms", arm, language) for arm in winners]
         lines.append(t("summary.since.concluded", language,
                        campaign=shown(labels, "campaigns", row["campaign_id"], language),
                        arms=("、" if language == "zh" else ", ").join(arms) if arms
                        else t("summary.since.no_winner", language),
-                       source=cite(f"{previous.period}/ab_campaigns.csv:{row['_row']}")))
+                       source=cite(f"{previous.period}/{AB_CAMPAIGNS.file}:{row['_row']}")))
     return lines

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,14 +17,14 @@ import numpy as np
 import pandas as pd
 
 from ...core.i18n import label, t
-from ...measures.kpis import KPIS
+from ...core.results import ResultFile
 from ...settings.params import Labels
 from ...settings.period import shift_label
 
 log = logging.getLogger("crmreport")
 #: a CSV row number as a spreadsheet shows it: data row i (from 0) is row i + 2
 HEADER_ROWS = 2
-FIGURE_COLUMNS = ["ref", "section", "figure", "value", "file", "row", "column", "filter", "aggregate", "period"]
+FIGURE_COLUMNS = ["ref", "section", "figure", "kind", "value", "file", "row", "column", "filter", "aggregate", "period"]
 
 
 @dataclass(frozen=True)
@@ -65,19 +64,24 @@ def cite(where: str) -> str:
 
 @dataclass
 class Results:
-    """The results folder of one run (or of the previous period's report), with cached tables."""
+    """The results folder of one run (or of the previous period's report), with cached tables.
+
+    Files are named by their declaration in the results contract (:mod:`crmreport.core.results`)
+    or by their name.
+    """
 
     folder: Path
     period: str = ""
     _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
-    def has(self, name: str) -> bool:
+    def has(self, file: ResultFile | str) -> bool:
         """True when ``<name>.csv`` exists and has at least one row."""
-        frame = self.table(name)
+        frame = self.table(file)
         return frame is not None and len(frame) > 0
 
-    def table(self, name: str) -> pd.DataFrame | None:
+    def table(self, file: ResultFile | str) -> pd.DataFrame | None:
         """``<name>.csv`` with a ``_row`` column (its spreadsheet row), or None when the file is absent."""
+        name = _stem(file)
         if name not in self._tables:
             path = self.folder / f"{name}.csv"
             frame = pd.read_csv(path, encoding="utf-8-sig") if path.is_file() else None
@@ -86,9 +90,9 @@ class Results:
             self._tables[name] = frame
         return self._tables[name]
 
-    def rows(self, name: str, **where: object) -> pd.DataFrame:
+    def rows(self, file: ResultFile | str, **where: object) -> pd.DataFrame:
         """The rows of ``<name>.csv`` whose columns equal ``where`` (an empty frame when the file is absent)."""
-        frame = self.table(name)
+        frame = self.table(file)
         if frame is None:
             return pd.DataFrame()
         mask = np.ones(len(frame), dtype=bool)
@@ -98,36 +102,40 @@ class Results:
             mask &= (frame[column].astype(str) == str(value)).to_numpy()
         return frame[mask]
 
-    def cell(self, name: str, column: str, **where: object) -> Figure | None:
+    def cell(self, file: ResultFile | str, column: str, **where: object) -> Figure | None:
         """The number in ``column`` of the first row matching ``where``; None when absent or empty."""
-        found = self.rows(name, **where)
+        found = self.rows(file, **where)
         if found.empty or column not in found.columns or pd.isna(found.iloc[0][column]):
             return None
         row = found.iloc[0]
-        return Figure(float(row[column]), f"{name}.csv", column, int(row["_row"]), period=self.period)
+        return Figure(float(row[column]), f"{_stem(file)}.csv", column, int(row["_row"]), period=self.period)
 
-    def figure_of(self, row: pd.Series, name: str, column: str) -> Figure | None:
+    def figure_of(self, row: pd.Series, file: ResultFile | str, column: str) -> Figure | None:
         """The number in ``column`` of a row returned by :meth:`rows`."""
         if column not in row.index or pd.isna(row[column]):
             return None
-        return Figure(float(row[column]), f"{name}.csv", column, int(row["_row"]), period=self.period)
+        return Figure(float(row[column]), f"{_stem(file)}.csv", column, int(row["_row"]), period=self.period)
 
-    def count(self, name: str, share: bool = False, **where: object) -> Figure | None:
+    def count(self, file: ResultFile | str, share: bool = False, **where: object) -> Figure | None:
         """How many rows match ``where`` (or which share of all rows of the file)."""
-        frame = self.table(name)
+        frame = self.table(file)
         if frame is None or frame.empty:
             return None
-        hits = len(self.rows(name, **where))
-        return Figure(hits / len(frame) if share else float(hits), f"{name}.csv", "*", filter=_filter_text(where),
-                      aggregate="share" if share else "count", period=self.period)
+        hits = len(self.rows(file, **where))
+        return Figure(hits / len(frame) if share else float(hits), f"{_stem(file)}.csv", "*",
+                      filter=_filter_text(where), aggregate="share" if share else "count", period=self.period)
 
-    def total(self, name: str, column: str, **where: object) -> Figure | None:
+    def total(self, file: ResultFile | str, column: str, **where: object) -> Figure | None:
         """The sum of ``column`` over the rows matching ``where``."""
-        found = self.rows(name, **where)
+        found = self.rows(file, **where)
         if column not in found.columns:
             return None
-        return Figure(float(found[column].sum()), f"{name}.csv", column, filter=_filter_text(where), aggregate="sum",
-                      period=self.period)
+        return Figure(float(found[column].sum()), f"{_stem(file)}.csv", column, filter=_filter_text(where),
+                      aggregate="sum", period=self.period)
+
+
+def _stem(file: ResultFile | str) -> str:
+    return file.name if isinstance(file, ResultFile) else file
 
 
 def shown(labels: Labels | None, kind: str, value: object, language: str) -> str:
@@ -146,7 +154,7 @@ def _filter_text(where: dict[str, object]) -> str:
 
 
 def source_value(folder: Path, figure: pd.Series) -> float:
-    """Read a figure back from its source file, as a check (used by the tests and :func:`verify`)."""
+    """Read a figure back from its source file, as a check (the tests use it)."""
     frame = pd.read_csv(folder / figure["file"], encoding="utf-8-sig")
     if figure["aggregate"] == "value":
         return float(frame.iloc[int(figure["row"]) - HEADER_ROWS][figure["column"]])
@@ -165,11 +173,16 @@ class Ledger:
     def __init__(self) -> None:
         self.entries: list[dict[str, object]] = []
 
-    def add(self, figure: Figure | None, section: str, name: str) -> Figure | None:
-        """Record ``figure`` (shown under ``name`` in ``section``); returns it for chaining."""
+    def add(self, figure: Figure | None, section: str, name: str, kind: str) -> Figure | None:
+        """Record ``figure`` (shown under ``name`` in ``section``); returns it for chaining.
+
+        ``kind`` is what the number is, as :func:`~crmreport.analyses.summary.headline.format_value`
+        knows it (``share``, ``count``, ``currency``, ``score``, ``points``) or ``p_value``: a share
+        shows as a percentage in the table of sources (a change of a share in percentage points).
+        """
         if figure is not None:
             self.entries.append({"ref": f"S{len(self.entries) + 1}", "section": section, "figure": name,
-                                 **{k: v for k, v in asdict(figure).items()}})
+                                 "kind": kind, **{k: v for k, v in asdict(figure).items()}})
         return figure
 
     def frame(self) -> pd.DataFrame:
@@ -241,17 +254,13 @@ def _rows_text(entry: pd.Series, language: str) -> str:
     return t(f"summary.sources.{entry['aggregate']}", language, rows=rows or t("summary.sources.all_rows", language))
 
 
-#: figures (ledger names) holding a fraction: KPIs in shares or growth, A/B rates and the headline shares
-SHARE_FIGURES = frozenset({name for name, kpi in KPIS.items() if kpi.unit in ("share", "growth")}
-                          | {"response_rate", "conversion_rate", "red_health_share", "completion_rate",
-                             "sla_first_response", "sla_resolution"})
 CHANGE_COLUMNS = frozenset({"change", "abs_change", "abs_diff"})
 
 
 def _number(entry: pd.Series, language: str) -> str:
     """A figure as the summary shows it: fractions as percentages (changes in points), others with separators."""
     value = float(entry["value"])
-    share = entry["aggregate"] == "share" or bool(SHARE_FIGURES & set(re.split(r"[ ()]+", str(entry["figure"]))))
+    share = entry["aggregate"] == "share" or entry["kind"] == "share"
     if share and entry["column"] in CHANGE_COLUMNS:
         return t("unit.percentage_points", language, value=value * 100)
     if share:
