@@ -18,11 +18,11 @@ from ...ingest.dataset import Dataset
 from ...settings.health import Health
 from .emotional import emotional_account
 from .rqi import rqi_components
-from .score import health_score, measure_scores, trend
+from .score import band, health_score, measure_scores, trend
 
 HEALTH_COLUMNS: tuple[str, ...] = (
-    "customer_id", "segment", "rqi", "rqi_components", "emotional_account", "health_score", "health_band",
-    "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv",
+    "customer_id", "segment", "rqi", "rqi_components", "emotional_account", "health_score", "health_score_previous",
+    "ranked_by", "rank_score", "health_band", "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv",
 )
 
 
@@ -54,14 +54,25 @@ def scored(state: Snapshot, weights: dict[str, float], settings: Health) -> pd.D
 
 
 def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd.DataFrame,
-                    value: pd.DataFrame, segments: pd.DataFrame | None, settings: Health) -> pd.DataFrame:
+                    value: pd.DataFrame, segments: pd.DataFrame | None, settings: Health, ranked_by: str = "health",
+                    baselines: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``customer_health.csv`` contract (one row per customer signed up by the period end).
 
     ``segments`` holds customer_id and segment (notebook 02's nine-box); without it segment is empty.
+    ``health_score_previous`` is the score at the baseline end (``score_before``, the one the backtest
+    judges); ``rank_score`` is the 0-100 score of ``ranked_by`` (the health score, or a baseline of
+    ``baselines`` at the period end, :mod:`.baselines`) and sets ``health_band``.
     """
     frame = current.rqi[["customer_id", "rqi", "rqi_components"]]
     frame = frame.merge(current.emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
-    frame = frame.merge(score_now[["customer_id", "health_score", "health_band"]], on="customer_id", how="left")
+    frame = frame.merge(score_now[["customer_id", "health_score"]], on="customer_id", how="left")
+    frame["health_score_previous"] = frame["customer_id"].map(score_before.set_index("customer_id")["health_score"])
+    frame["ranked_by"] = ranked_by
+    if ranked_by == "health":
+        frame["rank_score"] = frame["health_score"]
+    else:
+        frame["rank_score"] = frame["customer_id"].map(baselines.set_index("customer_id")[ranked_by])
+    frame["health_band"] = band(frame["rank_score"], settings.band_cuts).to_numpy()
     frame["health_trend"] = trend(frame, score_before, settings.trend_step).to_numpy()
     frame = frame.merge(value, on="customer_id", how="left")
     if segments is not None:

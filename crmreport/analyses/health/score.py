@@ -10,21 +10,19 @@ Measure scores (0-100, higher = healthier; docs/health.md), as of ``as_of``:
   of their priority, or still open past them (needs tickets);
 - outreach_response: share of outbound contacts in the last 180 days answered, x 100 (needs interactions).
 
-The health score is the weighted mean of the measures a customer has (weights renormalised);
-fewer than ``min_measures`` measures set ``few_measures``.
+The health score is the weighted mean of the measures a customer has (weights renormalised, fitted by
+:mod:`.weights_model`); fewer than ``min_measures`` measures set ``few_measures``.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import contact_features, transaction_features
-from ...measures.relations import register_table
 from ...settings.health import HEALTH_MEASURES, Health
 from .rqi import signed_customers, weighted_mean
 
@@ -103,62 +101,3 @@ def trend(current: pd.DataFrame, previous: pd.DataFrame, step: float) -> pd.Seri
     change = current["health_score"] - before
     arrow = np.where(change >= step, "up", np.where(change <= -step, "down", "flat"))
     return pd.Series(np.where(before.isna() | current["health_score"].isna(), "new", arrow), index=current.index)
-
-
-def churn_outcome(data: Dataset, as_of: date, until: date, activity_days: int) -> pd.DataFrame:
-    """Customers with an order in the ``activity_days`` ending ``as_of``; ``churned``: no order up to ``until``.
-
-    One grouped pass in DuckDB over the orders (``amount >= 0``); rows sorted by customer id.
-    """
-    end = pd.Timestamp(as_of + timedelta(days=1))
-    bounds = {"start": (end - pd.Timedelta(days=activity_days)).to_pydatetime(), "end": end.to_pydatetime(),
-              "stop": pd.Timestamp(until + timedelta(days=1)).to_pydatetime()}
-    sql = """
-        SELECT customer_id, COUNT(*) FILTER (WHERE transaction_date >= $end AND transaction_date < $stop) = 0
-               AS churned
-        FROM tx
-        WHERE amount >= 0 AND transaction_date >= $start
-              AND (transaction_date < $end OR transaction_date < $stop)
-        GROUP BY customer_id
-        HAVING COUNT(*) FILTER (WHERE transaction_date < $end) > 0
-        ORDER BY customer_id
-    """
-    with duckdb.connect() as connection:
-        register_table(connection, data, "transactions", "tx")
-        frame = connection.execute(sql, bounds).df()
-    return pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(dtype=object),
-                         "churned": frame["churned"].to_numpy(dtype=bool)})
-
-
-def fit_weights(measures: pd.DataFrame, outcome: pd.DataFrame, settings: Health) -> tuple[dict[str, float], str]:
-    """Health weights from a logistic regression of churn on the measure scores (scikit-learn).
-
-    Empty scores are filled with the measure's mean; a measure whose higher score does not lower
-    churn gets weight 0. Returns the weights and ``fitted``, or the params weights and the reason
-    (``params``, ``too_few_churned``, ``no_signal``).
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    if settings.weights == "params":
-        return dict(settings.health_weights), "params"
-    frame = measures.merge(outcome, on="customer_id")
-    columns = [c for c in score_columns() if frame[c].notna().any()]
-    y = frame["churned"].to_numpy(dtype="bool")
-    if min(y.sum(), (~y).sum()) < 10 or not columns:
-        return dict(settings.health_weights), "too_few_churned"
-    x = frame[columns].astype("float64")
-    x = x.fillna(x.mean()).to_numpy() / 100
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
-    raw = np.clip(-model.coef_[0], 0, None)
-    if raw.sum() <= 0:
-        return dict(settings.health_weights), "no_signal"
-    weights = {m: 0.0 for m in HEALTH_MEASURES}
-    weights.update({c.removeprefix("score_"): float(w / raw.sum()) for c, w in zip(columns, raw, strict=True)})
-    return weights, "fitted"
-
-
-def weights_table(weights: dict[str, float], params: dict[str, float]) -> pd.DataFrame:
-    """The weights used, next to the params weights (normalised), per measure."""
-    total = sum(params.values())
-    return pd.DataFrame({"measure": list(HEALTH_MEASURES), "weight": [weights.get(m, 0.0) for m in HEALTH_MEASURES],
-                         "params_weight": [params.get(m, 0.0) / total for m in HEALTH_MEASURES]})
