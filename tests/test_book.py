@@ -96,7 +96,7 @@ def test_backfill_shows_since_last_period_in_the_second(demo_folder, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     first = (out / "2025Q2" / "07_executive_summary.html").read_text(encoding="utf-8")
     second = (out / "2025Q3" / "07_executive_summary.html").read_text(encoding="utf-8")
-    assert "No report of the previous period (2025Q1)" in first
+    assert "There is no report of the previous period (2025Q1)" in first
     assert "Compared with the report of 2025Q2" in second and "Key figures, last period and this period" in second
     assert "Nine-box segments, customers last period and this period" in second
     figures = pd.read_csv(out / "2025Q3" / "results" / "summary_figures.csv", encoding="utf-8-sig")

@@ -148,6 +148,8 @@ _AFTER: tuple[Measure, ...] = (
             (_row("health_bands.csv", "share", health_band="red"),), ("red_health_share",)),
     Measure("revenue_at_risk", "currency", "next_365_days", "lower", _P06,
             (_row("health_bands.csv", "clv", health_band="red"),), ("revenue_at_risk",)),
+    Measure("expected_loss", "currency", "next_365_days", "lower", _P06,
+            (Shown("customer_health.csv", "expected_loss"),), ("expected_loss",)),
     Measure("clv", "currency", "next_365_days", "higher", _P06, (Shown("customer_health.csv", "clv"),)),
     Measure("p_alive", "share", "as_of_period_end", "higher", _P06, (Shown("customer_health.csv", "p_alive"),)),
     Measure("backtest_churn_rate", "share", "period", "lower", _P06,

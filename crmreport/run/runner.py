@@ -34,6 +34,7 @@ from .manifest import write_manifest
 from .memory import peak_mib, reset_peak
 from .outcome import NotebookRun, RunResult
 from .paths import (
+    PeriodLock,
     ReportPaths,
     matches,
     notebook_name,
@@ -41,6 +42,7 @@ from .paths import (
     remove_abandoned_staging,
     remove_stale_outputs,
     staging_dir,
+    writable_out_dir,
 )
 from .progress import ENGINE, NotebookProgress
 from .schedule import RUNNER_GIB, default_workers, depends_on_all, kernel_estimate_gib, run_in_stages, workers_within
@@ -88,6 +90,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     chosen = params.workers is not None
     workers = params.workers or default_workers()
     out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()
+    writable_out_dir(out_dir)
     notebooks = find_notebooks(notebooks_dir or notebooks_folder(root or Path.cwd()), only)
     if uses_demo_data(params):
         log.warning("running on the embedded demo data (--demo): every report says so on its cover")
@@ -96,6 +99,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
                           "`sudo apt-get install fonts-noto-cjk`, or set CRMREPORT_CJK_FONT=/path/to/font.otf")
     final = out_dir / params.period
     staging = ReportPaths(staging_dir(out_dir, params.period))
+    lock = PeriodLock(out_dir, params.period)
     remove_abandoned_staging(out_dir, params.period)
     if only and final.is_dir():
         shutil.copytree(final, staging.root)
@@ -130,6 +134,8 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         detach_log_file(run_log)
         shutil.rmtree(staging.root, ignore_errors=True)
         raise
+    finally:
+        lock.release()
     return RunResult(final, runs)
 
 

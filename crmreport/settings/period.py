@@ -132,6 +132,8 @@ def period_labels(spec: str, today: date | None = None) -> list[str]:
     if ".." not in spec:
         return [spec]
     first, last = (part.strip() for part in spec.split("..", 1))
+    if not (LABEL_PATTERN.match(first) and LABEL_PATTERN.match(last)):  # a path (../x), not a range: name it whole
+        check_period_label(spec)
     if _label_kind(first)[0] != _label_kind(last)[0]:
         raise ValueError(f"period range {spec!r} mixes kinds of period; write e.g. 2025Q1..2025Q4 or 2025-01..2025-06")
     labels = [first]
