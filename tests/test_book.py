@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from crmreport.analyses.summary.sources import source_value
 from crmreport.measures.glossary import MEASURES
-from crmreport.run.runner import report_title
+from crmreport.reporting.meta import report_title
 
 PAGE = {"en": re.compile(r"Page (\d+) of (\d+)"), "zh": re.compile(r"第 (\d+) 页，共 (\d+) 页")}
 

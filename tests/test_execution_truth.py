@@ -60,9 +60,9 @@ def test_7_24_72_rates_are_near_the_planted_ones(demo):
     truth, ctx, until, _, _ = demo
     p, data, s = ctx.params, ctx.data, ctx.params.execution
     per_ticket = sla.ticket_sla(data.tables["tickets"], p.window, until, s)
-    follow_ups = followup.first_follow_ups(data.tables["customers"], data.tables["interactions"],
+    follow_ups = followup.first_follow_ups(data.tables["customers"], data,
                                            data.tables["tasks"], p.window, until, s.follow_up_days)
-    replies = followup.replies(data.tables["interactions"], data.tables["tickets"], p.window, until, s)
+    replies = followup.replies(data, data.tables["tickets"], p.window, until, s)
     rules = followup.rule_7_24_72(follow_ups, replies, per_ticket).set_index("rule")
     # the generator counts the tickets whose 72 hours had passed at the period end; judged at as_of (15 days
     # later), the tickets opened in the period's last 72 hours are rated too

@@ -23,8 +23,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from pypdf import PdfReader
 
 from crmreport.reporting.body import LANDSCAPE_COLUMNS, notebook_body
+from crmreport.reporting.meta import ReportMeta
 from crmreport.reporting.plots import setup_plotting
-from crmreport.reporting.render import ReportMeta, quiet_weasyprint, write_html, write_pdf
+from crmreport.reporting.render import quiet_weasyprint, write_html, write_pdf
 
 matplotlib.use("Agg")
 

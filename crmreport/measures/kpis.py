@@ -28,7 +28,7 @@ from ..core.matching import member
 from ..ingest.dataset import Dataset
 from ..settings import KPI_NAMES, KpiParams, Window
 from .keys import row_positions, window_positions, window_rows
-from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN
+from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, is_purchase
 
 StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]
 OBSERVATION_COLUMNS = ["unit", "customer_id", "value"]
@@ -97,9 +97,9 @@ def _inside(data: Dataset, table: str, column: str, window: Window, columns: lis
 
 
 def _purchases(data: Dataset, window: Window, columns: tuple[str, ...] = ("customer_id", "amount")) -> pd.DataFrame:
-    """Transactions with ``amount > 0`` (refunds are not purchases) in ``window``."""
+    """The purchases (:func:`~crmreport.measures.scores.is_purchase`: refunds are not) in ``window``."""
     inside = _inside(data, "transactions", "transaction_date", window, list(dict.fromkeys([*columns, "amount"])))
-    return inside[inside["amount"].to_numpy() > 0]
+    return inside[is_purchase(inside["amount"])]
 
 
 def _signed_by(data: Dataset, day: date) -> np.ndarray:

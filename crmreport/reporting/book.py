@@ -23,7 +23,8 @@ from ..core.i18n import label, t
 from ..measures.glossary import GLOSSARY
 from ..settings.segmentation import Segmentation
 from .body import HTML_LANG, ReportBody, notebook_body
-from .render import LOCAL_URLS, ReportMeta, _css_counters, _font_context, _labels, _templates, _write, quiet_weasyprint
+from .meta import ReportMeta
+from .render import LOCAL_URLS, _css_counters, _font_context, _labels, _templates, _write, quiet_weasyprint
 
 #: the code cell of notebook 07 holding the table of sources: the book moves it to its appendix
 SOURCES_TAG = "summary-sources"

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class Window(BaseModel):
-    """A closed date window [start, end]."""
+    """A closed date window [start, end] of whole days: a date-time ``t`` lies in it when
+    ``start <= t < stop``, ``stop`` being the day after ``end``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     start: date
@@ -29,6 +30,11 @@ class Window(BaseModel):
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def stop(self) -> date:
+        """The day after ``end``: the first moment outside the window."""
+        return self.end + timedelta(days=1)
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ...core.errors import ParamsError
 from ...core.matching import member, positions
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.kpis import Kpi, observations
 from ...settings import CustomerGroup, KpiParams, Params
@@ -16,9 +17,7 @@ from ...settings.period import Window
 from ...stats.effects import DidResult, diff_in_diff
 from .kpieval import EACH_WINDOW, judge, selected
 
-DID_COLUMNS = ["kpi", "treated_before", "treated_after", "comparison_before", "comparison_after", "estimate",
-               "ci_low", "ci_high", "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_treated",
-               "n_comparison", "message", "population", "pretrend_estimate", "pretrend_p_value"]
+DID_COLUMNS = list(result_file("kpi_did").columns)
 #: what a difference-in-differences estimates; left empty unless params declare the comparison untreated
 ESTIMATE_COLUMNS = ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "verdict")
 NOT_UNTREATED = "comparison_not_declared_untreated"
