@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the period's notebooks and render their reports")
     _source_options(run, PERIOD_HELP + "; a range run in order (2025Q1..2025Q4), or previous-quarter / "
                     "previous-month (from today's date)")
-    run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (01_profiling or profiling)")
+    run.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                     help="run only these notebooks (01_profiling or profiling); may be given several times")
     run.add_argument("--out", type=Path, metavar="DIR", help="reports folder (default: reports/ of the project)")
     run.add_argument("--format", help="comma-separated formats: html,pdf (default: params `formats`)")
     run.add_argument("--language", choices=["en", "zh"], help="report language (default: params `language`)")
@@ -138,7 +139,11 @@ def _failure_log(args: argparse.Namespace) -> Path | None:
     from .settings.period import log_label
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
-    return base.resolve() / "logs" / f"{args.command}-{log_label(args.period)}.log"
+    folder = base.resolve() / "logs"
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():  # a file on the way: no log can be kept there
+        return None
+    return folder / f"{args.command}-{log_label(args.period)}.log"
 
 
 def main(argv: list[str] | None = None) -> int:

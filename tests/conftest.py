@@ -9,9 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from crmreport.demo import write_demo_data
+from crmreport.ingest.dataset import Dataset
 from crmreport.settings import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +56,11 @@ def write_tables(folder: Path, **tables: str) -> Path:
         if text is not None:
             (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder
+
+
+def dataset_of(**tables: pd.DataFrame) -> Dataset:
+    """An in-memory dataset holding ``tables`` (what an analysis reads; no quarantine, no accounting)."""
+    return Dataset(tables, {}, {}, "test", False)
 
 
 def params_for(data: str | Path, **overrides):

@@ -214,3 +214,13 @@ def test_notebook_runs_on_customers_and_transactions_only(tmp_path):
     assert health["clv"].notna().mean() > 0.8 and health["health_score"].notna().all()
     assert not (results / "emotional_account_claim.csv").exists()
     assert (results / "health_backtest.csv").is_file()
+
+
+def test_watch_list_ranks_red_and_yellow_by_expected_loss_with_their_owner():
+    health = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "health_band": ["red", "green", "yellow", "yellow"],
+                           "expected_spend": [1.0] * 4, "clv": [100.0, 900.0, 50.0, None],
+                           "expected_loss": [10.0, 90.0, 40.0, None]})
+    customers = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "account_manager": ["王芳", "Li", "Zhou", "王芳"]})
+    watch = profile.watch_list(health, customers, ["expected_spend"])
+    assert watch["customer_id"].tolist() == ["C", "A", "D"] and watch["owner"].tolist() == ["Zhou", "王芳", "王芳"]
+    assert list(watch.columns[:2]) == ["customer_id", "owner"] and "expected_spend" not in watch

@@ -142,3 +142,15 @@ def test_a_workbook_over_the_row_budget_holds_its_first_rows_with_a_note(tmp_pat
                                  params=SimpleNamespace(excel_max_rows=3)))
     assert rep.workbook({"sheet": frame}, "actions") is True
     assert load_workbook(tmp_path / "actions.xlsx").active.max_row == 4 and len(shown) == 1  # no note: all fit
+
+
+def test_money_in_whole_units_with_its_currency_and_no_signed_zero(tmp_path, shown):
+    frame = pd.DataFrame({"segment": ["core", "regular"], "annual_amount": [3727622.08, 9.4],
+                          "spend_trend": [-0.001, 0.004], "clv": [1234.5, float("nan")]})
+    context = SimpleNamespace(language="zh", results_dir=tmp_path, data=None, params=SimpleNamespace(currency="CNY"))
+    Report(context).table(frame, "money")
+    html = shown[0].to_html()
+    for text in ["3,727,622", ">9<", "1,234", ">0.00<", "近 12 个月金额（元）"]:
+        assert text in html, text
+    assert "-0.00" not in html and "3,727,622.08" not in html
+    assert pd.read_csv(tmp_path / "money.csv")["annual_amount"].tolist() == [3727622.08, 9.4]

@@ -9,7 +9,7 @@ frame (no copy) when it has, or when the dataset was prepared in memory. The sam
 from __future__ import annotations
 
 import functools
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -57,8 +57,7 @@ def query(source: pd.DataFrame | Dataset, table: str, sql: str) -> pd.DataFrame:
 
 def window_sql(column: str, window: Window) -> str:
     """SQL: ``column`` lies in ``window`` (the same whole days as :func:`crmreport.measures.scores.in_window`)."""
-    stop = window.end + timedelta(days=1)
-    return f"{column} >= TIMESTAMP '{window.start}' AND {column} < TIMESTAMP '{stop}'"
+    return f"{column} >= TIMESTAMP '{window.start}' AND {column} < TIMESTAMP '{window.stop}'"
 
 
 def rows_between(source: pd.DataFrame | Dataset, name: str, column: str, start: pd.Timestamp,

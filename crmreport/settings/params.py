@@ -133,6 +133,9 @@ class DidGroups(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     treated: CustomerGroup
     comparison: CustomerGroup | None = None
+    comparison_untreated: bool = Field(
+        False, description="the comparison group did not receive the strategy: only then is the "
+                           "difference-in-differences estimated (else its groups' before and after are shown alone)")
 
 
 class KpiParams(BaseModel):

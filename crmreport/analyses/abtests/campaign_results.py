@@ -197,23 +197,25 @@ def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
                          "ci_high": np.asarray(high, dtype=float)}).reset_index(drop=True)
 
 
-def board_headline(board: pd.DataFrame, control_arm: str) -> dict:
-    """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier.
+def board_headline(board: pd.DataFrame, control_arm: str, min_n: int = 0) -> dict:
+    """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier,
+    among tiers with ``min_n`` customers in the arm and its control (never an untested slice).
 
     Returns
     -------
     dict
         ``campaign``, ``segment``, ``arm``, ``rate``, ``control_rate`` (NaN when the tier has no
-        control customers); empty when the board has no treatment arm.
+        control customers); empty when the board has no treatment arm with enough customers.
     """
-    treated = board[board["arm"] != control_arm]
+    controls = board[board["arm"] == control_arm].set_index(["campaign_id", "segment"])
+    control_n = board.set_index(["campaign_id", "segment"]).index.map(controls["n"].to_dict()).to_numpy(dtype=float)
+    treated = board[(board["arm"] != control_arm) & (board["n"] >= min_n) & ~(control_n < min_n)]
     if treated.empty:
         return {}
     best = treated.loc[treated["conversion_rate"].idxmax()]
-    control = board[(board["campaign_id"] == best["campaign_id"]) & (board["segment"] == best["segment"])
-                    & (board["arm"] == control_arm)]["conversion_rate"]
+    control_rate = controls["conversion_rate"].get((best["campaign_id"], best["segment"]), np.nan)
     return {"campaign": best["campaign_id"], "segment": best["segment"], "arm": best["arm"],
-            "rate": best["conversion_rate"], "control_rate": float(control.iloc[0]) if len(control) else np.nan}
+            "rate": best["conversion_rate"], "control_rate": float(control_rate)}
 
 
 def cuped_changes(cuped: pd.DataFrame, tests: pd.DataFrame, alpha: float) -> list[str]:

@@ -9,6 +9,7 @@ columns are the contract of ``results/ab_tests.csv``. :func:`srm_table` is the c
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, replace
 
@@ -33,8 +34,16 @@ _INFERENCE = ("ci_low", "ci_high", "rel_ci_low", "rel_ci_high", "p_value")
 
 
 def result_name(prefix: str, campaign_id: str) -> str:
-    """A results file name for one campaign (``ab_results`` + ``SMS-2025Q3`` -> ``ab_results_SMS-2025Q3``)."""
-    return prefix + "_" + re.sub(r"[^\w-]+", "_", str(campaign_id))
+    """A results file name for one campaign (``ab_results`` + ``SMS-2025Q3`` -> ``ab_results_SMS-2025Q3``).
+
+    An id with characters a file name cannot hold has them replaced by ``_`` and a short hash of the
+    id appended, so two ids never share a file (``SMS 2025`` and ``SMS_2025`` each keep their own).
+    """
+    campaign_id = str(campaign_id)
+    safe = re.sub(r"[^\w-]+", "_", campaign_id)
+    if safe == campaign_id:
+        return f"{prefix}_{safe}"
+    return f"{prefix}_{safe}-{hashlib.sha256(campaign_id.encode()).hexdigest()[:6]}"
 
 
 def join_messages(*codes: object) -> str | None:

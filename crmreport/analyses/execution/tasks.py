@@ -12,14 +12,13 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from ...core.results import result_file
 from ...settings.period import Window
 
 STATUSES: tuple[str, ...] = ("done", "in_progress", "not_started", "delayed")
 ALL, UNASSIGNED = "all", "unassigned"
-EXECUTION_COLUMNS: tuple[str, ...] = ("owner", "tasks", "done", "in_progress", "not_started", "delayed", "overdue",
-                                      "completion_rate", "on_time_rate")
-TEMPLATE4_COLUMNS: tuple[str, ...] = ("task_id", "customer_id", "customer", "strategy", "owner", "planned_date",
-                                      "actual_date", "status", "overdue_days", "feedback", "problem", "next_action")
+EXECUTION_COLUMNS: tuple[str, ...] = result_file("task_execution").columns
+TEMPLATE4_COLUMNS: tuple[str, ...] = result_file("execution_tracking").columns
 
 
 def tasks_in_scope(tasks: pd.DataFrame, window: Window, until: pd.Timestamp) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.relations import query, window_sql
 from ...measures.scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, in_window
@@ -33,9 +34,9 @@ INSUFFICIENT_DATA = "insufficient_data"
 VOICE_METRICS: tuple[str, ...] = ("csat_mean", "csat_top2_share", "nps", "complaints", "responses")
 
 DISTRIBUTION_COLUMNS = ["score", "responses", "share"]
-SUMMARY_COLUMNS = ["metric", "before", "after", "change", "direction"]
-CATEGORY_COLUMNS = ["category", "tickets", "share"]
-TAG_COLUMNS = ["tag", "customers", "share"]
+SUMMARY_COLUMNS = list(result_file("voice_summary").columns)
+CATEGORY_COLUMNS = list(result_file("chart_tickets_by_category").columns)
+TAG_COLUMNS = list(result_file("chart_need_tags").columns)
 
 
 @dataclass(frozen=True)
