@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--language", choices=["en", "zh"], help="report language (default: params `language`)")
     run.add_argument("--workers", type=int, metavar="N",
                      help="notebooks run at the same time (default: params `workers`, else min(2, CPU count))")
+    run.add_argument("--engine", choices=["duckdb", "spark"],
+                     help="where the per-customer measures run (default: params `engine`, else duckdb)")
 
     validate = commands.add_parser("validate", help="check the period's data against the contract, render nothing")
     _source_options(validate)
@@ -98,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     for period in periods:  # in order, so each report finds the previous one ("since last period")
         result = run_period(period, params_file=args.params, data=_absolute(args.data), only=args.only,
                             out_dir=args.out, formats=formats, language=args.language, demo=args.demo,
-                            workers=args.workers)
+                            workers=args.workers, engine=args.engine)
         for line in result_summary(result):
             print(line)
         failed += [f"{period}/{nb.name}" for nb in result.failed]

@@ -255,3 +255,16 @@ def test_first_follow_up_from_interactions_and_tasks_by_hand():
     assert frame["outcome"].tolist() == ["met", "met", "breached"]
     none = followup.first_follow_ups(customers, dataset_of(), None, WINDOW, UNTIL, 7)
     assert none["first_contact"].isna().all() and none["outcome"].tolist() == ["breached"] * 3
+
+
+def test_an_unanswered_ticket_is_judged_at_the_data_as_of_date_not_the_period_end():
+    from crmreport.analyses.execution.clock import observed_until
+
+    # K3 (opened 30 September, no answer) is pending at the period end but breached at as_of 15 October;
+    # K5's resolution (opened 29 September) likewise
+    frame = sla.ticket_sla(TICKETS, WINDOW, observed_until(date(2025, 10, 15)), SETTINGS).set_index("ticket_id")
+    assert frame.loc["K3", ["first_response_outcome", "resolution_outcome"]].tolist() == ["breached", "breached"]
+    assert frame.loc["K5", "resolution_outcome"] == "breached"
+    # judged on 30 September itself, K3's 24 hours have not passed: pending
+    early = sla.ticket_sla(TICKETS, WINDOW, observed_until(date(2025, 9, 30)), SETTINGS).set_index("ticket_id")
+    assert early.loc["K3", "first_response_outcome"] == "pending"

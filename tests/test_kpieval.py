@@ -247,8 +247,8 @@ def test_segments_frame_breaks_results_down(data):
 def test_verdict_lists_name_kpis_in_the_report_language(changes):
     en, zh = kpieval.verdict_lists(changes, "en"), kpieval.verdict_lists(changes, "zh")
     improved = changes[(changes["segment"] == "all") & (changes["verdict"] == "significant_improvement")]["kpi"]
-    assert en["significant_improvement"] == ", ".join(KPIS[k].name_en for k in improved)
-    assert zh["significant_improvement"] == "、".join(KPIS[k].name_zh for k in improved)
+    assert en["significant_improvement"] == ", ".join(KPIS[k].display_name("en") for k in improved)
+    assert zh["significant_improvement"] == "、".join(KPIS[k].display_name("zh") for k in improved)
     assert en["significant_improvement_count"] == str(len(improved))
 
 

@@ -168,3 +168,15 @@ def test_a_notebook_that_reads_no_table_opens_its_period_without_reading_the_sou
     assert ctx.demo and ctx.data.tables == {} and not ctx.data.has("customers")
     assert ctx.results_dir == tmp_path.resolve() / "2025Q3" / "results"
     assert Report(ctx).source == Report(ctx).t("report.source_demo")
+
+
+def test_money_in_whole_units_with_its_currency_and_no_signed_zero(tmp_path, shown):
+    frame = pd.DataFrame({"segment": ["core", "regular"], "annual_amount": [3727622.08, 9.4],
+                          "spend_trend": [-0.001, 0.004], "clv": [1234.5, float("nan")]})
+    context = SimpleNamespace(language="zh", results_dir=tmp_path, data=None, params=SimpleNamespace(currency="CNY"))
+    Report(context).table(frame, "money")
+    html = shown[0].to_html()
+    for text in ["3,727,622", ">9<", "1,234", ">0.00<", "近 12 个月金额（元）"]:
+        assert text in html, text
+    assert "-0.00" not in html and "3,727,622.08" not in html
+    assert pd.read_csv(tmp_path / "money.csv")["annual_amount"].tolist() == [3727622.08, 9.4]

@@ -108,7 +108,7 @@ def test_findings_grade_arms_by_adjusted_interval_and_kpis_as_moved(run):
     assert len(failed) == 1 and "C2 · sms" in failed[0] and "no effect shown" in failed[0]
     moved, worse = findings.kpi_findings(run, Ledger(), "en", 0.05)
     assert len(moved) == 1 and "CSAT" in moved[0] and "no step at the strategy start" in moved[0]
-    assert len(worse) == 1 and "Churn" in worse[0] and "no monthly series" in worse[0]
+    assert len(worse) == 1 and "Period churn rate" in worse[0] and "no monthly series" in worse[0]
 
 
 def test_warnings_name_overdue_tasks_contact_rhythm_and_groups_whose_churn_rose(run):
@@ -165,7 +165,7 @@ def test_since_last_period_compares_two_reports(run, tmp_path):
     assert previous is not None and previous.period == "2025Q2"
     deltas = since.kpi_deltas(run, previous, Ledger(), "en").set_index("summary_figure")
     assert deltas.loc["Customers", "summary_change"] == "+10"
-    assert deltas.loc["Churn rate", "summary_change"] == "+5.0 pp"
+    assert deltas.loc["Period churn rate", "summary_change"] == "+5.0 pp"
     moves = since.health_moves(run, previous, "en").set_index("Last period")
     assert moves.loc["green", "red"] == 1 and moves.loc["red", "red"] == 1
     concluded = since.concluded_campaigns(run, previous, "en")

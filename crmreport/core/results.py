@@ -265,6 +265,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("06", "rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "rqi_components", "components* customers share"),
     # notebook 07
+    _file("07", "measures", "measure* label_en label_zh definition_en definition_zh unit window direction notebook "
+                            "shown_in"),
     _file("07", "summary_actions", "summary_action* summary_owner summary_customers summary_at_stake summary_target "
                                    "summary_due summary_capacity summary_source"),
     _file("07", "summary_figures", "ref* section figure kind measure evidence claim value file row column filter "

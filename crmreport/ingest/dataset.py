@@ -19,6 +19,7 @@ import pyarrow as arrow
 
 from ..core.contract import REQUIRED_TABLES, TABLES
 from ..core.errors import DataValidationError, SourceError
+from ..engine import Engine
 from ..settings import Params
 from .clean import Cleaned, clean_table, flag_contacts, resolve_orphans
 from .masking import NameFinder, mask_counted
@@ -62,6 +63,8 @@ class Dataset:
     accounting: dict[str, TableAccount]
     source: str
     masked: bool
+    #: where measures over these tables run (params ``engine``; :func:`crmreport.reporting.context.open_period`)
+    engine: Engine = field(default_factory=Engine)
 
     def has(self, table: str) -> bool:
         """True when the source provided ``table``."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.i18n import t
+from ..engine import Engine
 from ..ingest.dataset import Dataset, load_prepared, prepare_dataset
 from ..ingest.sources import describe_source
 from ..settings import Params, find_project_root, load_params, uses_demo_data
@@ -61,6 +62,7 @@ def open_period(period: str = "2025Q3", params_file: str | None = None, data: st
         dataset = prepare_dataset(params)
     else:
         dataset = Dataset({}, {}, {}, describe_source(params.data), params.masking)
+    dataset.engine = Engine.of(params)
     folder = Path(results_dir) if results_dir else lab_results_dir(params.period)
     folder.mkdir(parents=True, exist_ok=True)
     log.info("period %s (%s..%s), results in %s", params.period, params.start, params.end, folder)

@@ -29,6 +29,7 @@ class ReportMeta:
     masking: bool
     version: str
     demo: bool = False  # made from the embedded demo data: the cover says so
+    as_of: date | None = None  # the data's as-of date (params ``as_of``), named on the cover
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -39,7 +40,7 @@ def report_meta(params: Params, title: str) -> ReportMeta:
     """The :class:`ReportMeta` of a report of this run titled ``title``, generated now."""
     return ReportMeta(title=title, company=params.company, period=params.period, period_start=params.start,
                       period_end=params.end, language=params.language, generated=datetime.now(),
-                      masking=params.masking, version=__version__, demo=uses_demo_data(params))
+                      masking=params.masking, version=__version__, demo=uses_demo_data(params), as_of=params.as_of)
 
 
 def report_title(notebook: str, language: str) -> str:

@@ -140,8 +140,9 @@ def _font_context(language: Language, pdf: bool = True) -> dict[str, object]:
 def _labels(meta: ReportMeta) -> dict[str, str]:
     lang = meta.language
     start, end = (t("render.date", lang, value=day) for day in (meta.period_start, meta.period_end))
-    labels = {key: t(f"render.{key}", lang) for key in ("contents", "period", "generated", "version")}
+    labels = {key: t(f"render.{key}", lang) for key in ("contents", "period", "generated", "version", "as_of")}
     return labels | {
+        "as_of_date": t("render.date", lang, value=meta.as_of) if meta.as_of else "",
         "dates": t("render.period_dates", lang, start=start, end=end),
         "generated_at": t("render.datetime", lang, value=meta.generated),
         "masking": t("render.masked" if meta.masking else "render.not_masked", lang),

@@ -41,6 +41,10 @@ MULTI_VALUED = {"need_tags": ("; ",), "tag": ("; ",), "arm_names": (", ",)}
 ENUM_COLUMNS = frozenset(col.name for spec in TABLES.values() for col in spec.columns if col.kind == "enum")
 #: float columns holding fractions, shown as percentages unless a format says otherwise
 PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
+#: columns holding money: whole currency units (unless a format says otherwise), the currency named in the header
+AMOUNT_COLUMN = re.compile(r"(^|_)(amount|revenue|clv)(_|$)")
+#: the sign of a formatted number that rounds to zero ('-0.00', '+0.0 pp'), which a reader should not see
+_SIGNED_ZERO = re.compile(r"^[-+\u2212](?=0(?:[.,]0*)?\D*$)")
 
 
 class Report:
@@ -205,7 +209,9 @@ class Report:
         contract enumerations); by default every column of :data:`COLUMN_LABELS` or a contract
         enumeration that ``translate`` does not cover.
         Float columns named like a share or rate (``share``, ``response_rate``, ``completeness``) show
-        as percentages unless ``formats`` says otherwise.
+        as percentages, and columns of money (``annual_amount``, ``clv``, ``incremental_revenue``) in whole
+        currency units with the currency in their header, unless ``formats`` says otherwise. A number that
+        rounds to zero shows no sign ('0.00', never '-0.00').
         """
         self.save(frame, name)
         max_rows = SHOWN_ROWS if max_rows is None else max_rows
@@ -220,15 +226,17 @@ class Report:
         shown = shown.replace([np.inf, -np.inf], np.nan)
 
         def header(column: str) -> str:
-            if isinstance(headers, str):
-                return label(headers + column, self.language)
-            return label((headers or {}).get(column, column), self.language)
+            key = headers + column if isinstance(headers, str) else (headers or {}).get(column, column)
+            text = label(key, self.language)
+            named = AMOUNT_COLUMN.search(column) and column not in (formats or {}) and self.currency not in text
+            return self.noted(text, self.currency) if named else text
 
         shown = shown.rename(columns=lambda c: header(str(c)))
         numeric = {header(c): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
-        numeric.update({header(c): "{:.1%}" if PERCENT_COLUMN.search(str(c)) else "{:,.2f}"
-                        for c in frame.select_dtypes("float").columns})
+        numeric.update({header(c): "{:.1%}" if PERCENT_COLUMN.search(str(c)) else "{:,.0f}" if
+                        AMOUNT_COLUMN.search(str(c)) else "{:,.2f}" for c in frame.select_dtypes("float").columns})
         numeric.update({header(c): f for c, f in (formats or {}).items()})
+        numeric = {column: _unsigned_zero(f) for column, f in numeric.items()}
         styler = shown.style.hide(axis="index").format(numeric, na_rep="–")
         levels = [header(c) for c in frame.select_dtypes("number").columns
                   if c != "change" and c not in (formats or {})]
@@ -269,3 +277,11 @@ class Report:
         figure.tight_layout()
         display(figure)
         plt.close(figure)
+
+
+def _unsigned_zero(fmt: str | Callable) -> Callable:
+    """``fmt`` (a format string or function) writing a number that rounds to zero without a sign: '0.00'."""
+    def write(value: object) -> str:
+        return _SIGNED_ZERO.sub("", fmt(value) if callable(fmt) else fmt.format(value))
+
+    return write

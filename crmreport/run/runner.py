@@ -68,14 +68,14 @@ def find_notebooks(folder: Path, only: list[str] | None = None) -> list[Path]:
 def run_period(period: str, params_file: str | None = None, data: str | None = None,
                only: list[str] | None = None, out_dir: Path | None = None, formats: list[str] | None = None,
                language: str | None = None, notebooks_dir: Path | None = None, demo: bool = False,
-               workers: int | None = None) -> RunResult:
+               workers: int | None = None, engine: str | None = None) -> RunResult:
     """Produce ``<out_dir>/<period>/`` from the period's parameters and data.
 
     The notebooks are the project's ``notebooks/`` when it has any, else the stock notebooks shipped
     with crmreport; ``demo`` runs on the embedded demo data (otherwise a data source is required).
     Independent notebooks run ``workers`` at a time (default: params ``workers``, else
     min(2, CPU count)); a notebook with ``crmreport: {depends: all}`` in its metadata runs after
-    all the others (run/schedule.py).
+    all the others (run/schedule.py). ``engine`` (``duckdb`` or ``spark``) overrides params ``engine``.
 
     Raises
     ------
@@ -84,7 +84,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     """
     root = find_project_root()
     params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language,
-                                                        "workers": workers}, demo=demo)
+                                                        "workers": workers, "engine": engine}, demo=demo)
     chosen = params.workers is not None
     workers = params.workers or default_workers()
     out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()

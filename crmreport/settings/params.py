@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..core.contract import TABLES
 from ..core.redact import redact_mapping
+from .engine import EngineName, SparkSettings
 from .execution import ExecutionParams
 from .health import Health
 from .period import Window, check_period_label, period_window, previous_window
@@ -210,6 +211,9 @@ class Params(BaseModel):
                                 "empty = min(2, CPU count), fewer when memory_limit_gib requires")
     memory_limit_gib: float = Field(6.0, gt=0, description="memory the run may use; when notebooks side by side "
                                     "would need more (estimated from the prepared data), they run one at a time")
+    engine: EngineName = Field("duckdb", description="where the measures run: duckdb (embedded, default) or spark")
+    spark: SparkSettings = Field(default_factory=SparkSettings, description="Spark master and settings "
+                                 "(engine: spark; docs/scale.md)")
     excel_max_rows: int = Field(20_000, ge=1, le=1_048_575, description="a workbook table holds its first rows "
                                 "(most urgent first) up to this many, and the report says so; the CSV holds all")
     segmentation: Segmentation = Field(default_factory=Segmentation,

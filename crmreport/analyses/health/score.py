@@ -44,7 +44,8 @@ def measure_scores(data: Dataset, as_of: date, settings: Health, sla_hours: dict
                    rqi: pd.DataFrame, emotional: pd.DataFrame) -> pd.DataFrame:
     """Per customer signed up by ``as_of``: the raw measures and their 0-100 scores (``score_<measure>``)."""
     frame = signed_customers(data, as_of)[["customer_id"]]
-    spend = transaction_features(data.tables["transactions"], as_of)[["customer_id", "recency_days", "trend"]]
+    spend = transaction_features(data.tables["transactions"], as_of, engine=data.engine)[
+        ["customer_id", "recency_days", "trend"]]
     frame = frame.merge(spend, on="customer_id", how="left")
     frame = frame.merge(rqi[["customer_id", "rqi"]], on="customer_id", how="left")
     frame = frame.merge(emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
