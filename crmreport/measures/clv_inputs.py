@@ -3,7 +3,9 @@
 One statement run in DuckDB over the prepared transactions (or any relation with ``customer_id``,
 ``transaction_date`` and ``amount``). Definitions, as of ``as_of`` (the last day counted):
 
-- a purchase day is a calendar day with at least one purchase (``amount > 0``; refunds are not purchases);
+- a purchase day is a calendar day with at least one order (``amount >= 0``; refunds are not purchases;
+  unlike the KPI rule ``amount > 0`` of :mod:`crmreport.measures.scores`, a zero-value order counts, as in
+  the published CDNOW sample that ``tests/test_clv.py`` reproduces);
   its value is the sum of that day's order amounts, exact (DECIMAL with 10 decimals), so the summary
   does not depend on the order of the rows or on how DuckDB splits the work between threads (a sum
   of floating-point numbers does, in its last digits, and the Gamma-Gamma fit amplifies that);
@@ -22,8 +24,6 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from .scores import PURCHASE_SQL
-
 CLV_INPUT_COLUMNS: tuple[str, ...] = ("customer_id", "first_purchase", "frequency", "recency", "T", "monetary",
                                       "holdout_purchases")
 
@@ -36,7 +36,7 @@ def clv_inputs_sql(relation: str, as_of: date, unit_days: float = 7.0, holdout_e
         WITH days AS (
             SELECT customer_id, CAST(transaction_date AS DATE) AS day, SUM(CAST(amount AS DECIMAL(38, 10))) AS value
             FROM {relation}
-            WHERE {PURCHASE_SQL} AND transaction_date < DATE '{stop}'
+            WHERE amount >= 0 AND transaction_date < DATE '{stop}'
             GROUP BY customer_id, CAST(transaction_date AS DATE)
         ), calibration AS (
             SELECT *, MIN(day) OVER (PARTITION BY customer_id) AS first_day FROM days WHERE day < DATE '{end}'
