@@ -209,15 +209,8 @@ def test_notebooks_import_only_the_documented_api():
     assert "crmreport" in seen and any(name.startswith("crmreport.analyses") for name in seen)
 
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
-#: notebook 06 is being given one health entry (issue 22, with issue 27's health work); until then its axes
-#: still format with lambdas
-NOT_YET_CALLS_ONLY = {"06_relationship_health.ipynb"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(path, marks=pytest.mark.xfail(reason="notebook 06 still formats axes with lambdas (issue 22)"))
-    if path.name in NOT_YET_CALLS_ONLY else path for path in NOTEBOOKS], ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")),
+                         ids=lambda path: path.stem)
 def test_notebooks_only_call_plot_and_explain(path):
     """No notebook cell defines a function, class or lambda: helpers live in crmreport/ (docs/architecture.md)."""
     defined = [(cell.get("id"), node.lineno) for cell in nbformat.read(path, as_version=4).cells
