@@ -39,12 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the period's notebooks and render their reports")
     _source_options(run, PERIOD_HELP + "; a range run in order (2025Q1..2025Q4), or previous-quarter / "
                     "previous-month (from today's date)")
-    run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (01_profiling or profiling)")
+    run.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                     help="run only these notebooks (01_profiling or profiling); may be given several times")
     run.add_argument("--out", type=Path, metavar="DIR", help="reports folder (default: reports/ of the project)")
     run.add_argument("--format", help="comma-separated formats: html,pdf (default: params `formats`)")
     run.add_argument("--language", choices=["en", "zh"], help="report language (default: params `language`)")
     run.add_argument("--workers", type=int, metavar="N",
                      help="notebooks run at the same time (default: params `workers`, else min(2, CPU count))")
+    run.add_argument("--engine", choices=["duckdb", "spark"],
+                     help="where the per-customer measures run (default: params `engine`, else duckdb)")
 
     validate = commands.add_parser("validate", help="check the period's data against the contract, render nothing")
     _source_options(validate)
@@ -97,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     for period in periods:  # in order, so each report finds the previous one ("since last period")
         result = run_period(period, params_file=args.params, data=_absolute(args.data), only=args.only,
                             out_dir=args.out, formats=formats, language=args.language, demo=args.demo,
-                            workers=args.workers)
+                            workers=args.workers, engine=args.engine)
         for line in result_summary(result):
             print(line)
         failed += [f"{period}/{nb.name}" for nb in result.failed]
@@ -136,7 +139,11 @@ def _failure_log(args: argparse.Namespace) -> Path | None:
     from .settings.period import log_label
 
     base = args.out if getattr(args, "out", None) else (find_project_root() or Path.cwd()) / "reports"
-    return base.resolve() / "logs" / f"{args.command}-{log_label(args.period)}.log"
+    folder = base.resolve() / "logs"
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():  # a file on the way: no log can be kept there
+        return None
+    return folder / f"{args.command}-{log_label(args.period)}.log"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -221,6 +221,41 @@ def personal_values(line: int) -> Callable[[Path], tuple[str, ...]]:
                                 for column in ("name", "contact_name", "phone", "email"))
 
 
+def traditional_names(encoding: str) -> Callable[[Path], None]:
+    """Customers written in a Traditional-Chinese encoding, every name and contact a traditional name."""
+    def mutate(folder: Path) -> None:
+        text = (folder / "customers.csv").read_text(encoding="utf-8")
+        text = re.sub(r"[\u3400-\u9fff]+", "陳大文", text)
+        (folder / "customers.csv").write_bytes(text.encode(encoding))
+    return mutate
+
+
+def name_in_campaign_id(folder: Path) -> None:
+    """A customer named 王建国, and a campaign id carrying that name: 回访-王建国-2025Q3."""
+    set_cell(folder, "customers", 2, "name", "王建国")
+    regex("outreach", r"\n([^,\n]+),", "\n回访-王建国-2025Q3,")(folder)
+
+
+def cut_last_line(folder: Path) -> None:
+    """transactions.csv ends inside its last record: no line break, the amount half written."""
+    text = (folder / "transactions.csv").read_text(encoding="utf-8").rstrip("\n")
+    (folder / "transactions.csv").write_text(text[: text.rfind(",", 0, text.rfind(",")) - 3], encoding="utf-8")
+
+
+def without_leading_zeros(table: str, line: int) -> Callable[[Path], None]:
+    """``customer_id`` on ``line`` as a spreadsheet reading ids as numbers leaves it: C000133 -> C133."""
+    return lambda folder: set_cell(folder, table, line, "customer_id",
+                                   re.sub(r"^([A-Za-z]*)0+", r"\1", cell(folder, table, line, "customer_id")))
+
+
+def out_is_a_file(folder: Path) -> list[str]:
+    (folder.parent / "reports-file").write_text("not a folder", encoding="utf-8")
+    return ["--out", str(folder.parent / "reports-file")]
+
+
+LONG_TEXT = "客户反馈, \"详细\" " + "很满意 " * 30_000  # 200 KB in one quoted field
+
+
 OK: dict[str, tuple[int, int, int, int]] = {}
 PERIOD = "period label"
 
@@ -355,4 +390,67 @@ CASES: list[Case] = [
     Case("all-transactions-before-the-window", transactions_before("2024-01-01"), 0,
          exact=False),
     Case("unknown-only", lambda f: None, 2, ("--only", "no such notebook"), command="run-only:nonexistent"),
+    # 7. personal values in any shape never reach a message or a log (issue 26)
+    Case("phone-with-country-code-in-an-enumeration", edit("customers", 7, "customer_type", "call +86 1381 234 5671"),
+         2, ("customer_type", "138****5671"), never=("1381 234", "234 5671")),
+    Case("full-width-phone-in-a-number-column", edit("transactions", 4, "amount", "电话１３８１２３４５６７１"), 2,
+         ("amount", "138****5671"), never=("１２３４",)),
+    Case("full-width-e-mail-in-an-enumeration", edit("customers", 7, "customer_type", "wang.xiaoer＠leak.cn"), 2,
+         ("customer_type", "w***@leak.cn"), never=("wang.xiaoer", "ang.xiao")),
+    Case("chinese-e-mail-in-an-enumeration", edit("customers", 7, "size_tier", "王小二@公司.cn"), 2,
+         ("size_tier", "王***@公司.cn"), never=("王小二", "小二")),
+    Case("resident-id-in-an-enumeration", edit("customers", 7, "customer_type", "11010519900307123X"), 2,
+         ("customer_type", "110***********123X"), never=("0105199003",)),
+    Case("wechat-id-in-an-enumeration", edit("customers", 7, "customer_type", "微信: wxid_leak123"), 2,
+         ("customer_type",), never=("wxid_leak123", "xid_leak")),
+    Case("name-in-a-campaign-id-is-refused", name_in_campaign_id, 2, ("campaign_id", "personal data", "王*"),
+         never=("王建国",), tables=("customers", "transactions", "outreach")),
+    Case("phone-as-customer-id-is-refused", edit("customers", 3, "customer_id", "13812345671"), 2,
+         ("customer_id", "personal data", "138****5671"), never=("13812345671",)),
+    Case("e-mail-as-customer-id-is-refused", edit("customers", 3, "customer_id", "li.lei@leak.cn"), 2,
+         ("customer_id", "personal data", "l***@leak.cn"), never=("li.lei",)),
+    Case("traditional-encoding-guess-quotes-no-name", traditional_names("big5"), 2, ("encoding", "big5"),
+         never=("陳大文", "大文", "陳")),
+    Case("database-password-not-percent-encoded",
+         lambda f: ["--data", "postgresql+psycopg://crm:p@ss/w0rd#Xq@127.0.0.1:1/crm"], 2,
+         ("percent-encode", "crm:***@"), never=("p@ss", "ss/w0rd", "w0rd#Xq", "#Xq")),
+    # 8. no input crashes a run (issue 26)
+    Case("mixed-time-zone-suffixes", both(edit("transactions", 5, "transaction_date", "2023-10-01T21:34:36Z"),
+                                         edit("transactions", 6, "transaction_date", "2023-10-02 01:15:57 UTC"),
+                                         edit("transactions", 7, "transaction_date", "2023-10-02T01:15:57-05"),
+                                         edit("transactions", 8, "transaction_date", "2023-10-02T01:15:57+0530")),
+         0, accounting=OK),
+    Case("amount-near-the-float-limit-quarantined", both(edit("transactions", 6, "amount", "1e308"),
+                                                        edit("transactions", 7, "amount", "-1.7976931348623157e308")),
+         0, accounting={"transactions": (0, 0, 2, -2)}),
+    Case("out-is-a-file", out_is_a_file, 2, ("is a file, not a folder",), command="run"),
+    Case("out-cannot-be-written", lambda f: ["--out", "/proc/crmreport-reports"], 2, ("cannot write into",),
+         command="run"),
+    Case("long-quoted-free-text", edit("tasks", 5, "feedback", LONG_TEXT), 0, accounting=OK,
+         tables=("customers", "transactions", "tasks")),
+    Case("megabyte-free-text", edit("tasks", 6, "problem", "abc123def. " * 95_000 + "call 13812345671"), 0,
+         ("32,767 characters", "row 6"), never=("13812345671",), accounting=OK,
+         tables=("customers", "transactions", "tasks")),
+    Case("nul-in-free-text-is-removed", edit("tasks", 5, "feedback", "fine\x00 thanks"), 0, ("control characters",),
+         never=("\x00",), accounting=OK, tables=("customers", "transactions", "tasks")),
+    # 9. nothing read wrong in silence (issue 26)
+    Case("file-cut-inside-its-last-line", cut_last_line, 2, ("cut off", "line 3428")),
+    Case("column-named-twice", regex("customers", r"^customer_id,name,customer_type,industry,size_tier,region,",
+                                     "customer_id,name,customer_type,industry,size_tier,industry,"), 2,
+         ("`industry`", "twice")),
+    Case("room-number-in-a-date-column", edit("tickets", 5, "resolved_at", "room 3001"), 2,
+         ("resolved_at", "not dates", "row 5"), tables=("customers", "transactions", "tickets")),
+    Case("decimal-in-a-date-column", edit("tickets", 6, "first_response_at", "7969.39"), 2,
+         ("first_response_at", "row 6"), tables=("customers", "transactions", "tickets")),
+    Case("only-given-twice-reads-both", lambda f: None, 2, ("--only", "nonexistent"),
+         command="run-only:nonexistent --only profiling"),
+    # 10. messages that say what is wrong (issue 26)
+    Case("extra-field-names-the-count", extra_field, 2, ("line 10 has 7 fields", "header has 6", "quote")),
+    Case("full-width-digits-are-numbers", edit("transactions", 6, "amount", "１２３４．５０"), 0, accounting=OK),
+    Case("run-period-with-path-parts", lambda f: None, 2, ("'../../escaped'", "not valid"),
+         command="run-period:../../escaped"),
+    Case("header-only-optional-table", write_bytes("tickets", b"ticket_id,customer_id,opened_at,priority\n"), 2,
+         ("no rows", "remove the file"), tables=("customers", "transactions", "tickets")),
+    Case("ids-differing-by-leading-zeros", without_leading_zeros("transactions", 5), 2,
+         ("not in the customers table", "leading zeros")),
 ]

@@ -9,9 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from crmreport.demo import write_demo_data
+from crmreport.ingest.dataset import Dataset
 from crmreport.settings import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +56,11 @@ def write_tables(folder: Path, **tables: str) -> Path:
         if text is not None:
             (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder
+
+
+def dataset_of(**tables: pd.DataFrame) -> Dataset:
+    """An in-memory dataset holding ``tables`` (what an analysis reads; no quarantine, no accounting)."""
+    return Dataset(tables, {}, {}, "test", False)
 
 
 def params_for(data: str | Path, **overrides):
@@ -109,3 +116,38 @@ def report(request, demo_folder, tmp_path_factory) -> tuple[str, Path]:
     assert done.returncode == 0, done.stdout + done.stderr
     return request.param, out
 
+
+
+#: a small local Spark for the engine-agreement tests: two threads, few shuffle partitions, no web UI
+LOCAL_SPARK_CONF = {"spark.sql.shuffle.partitions": 2, "spark.ui.enabled": False, "spark.driver.memory": "1g"}
+
+
+@pytest.fixture(scope="session")
+def spark_engine():
+    """The Spark engine on ``local[2]``, one session for the whole test run (stopped at the end)."""
+    from crmreport.engine import Engine, stop_spark
+    from crmreport.settings.engine import SparkSettings
+
+    yield Engine("spark", SparkSettings(master="local[2]", conf=LOCAL_SPARK_CONF))
+    stop_spark()
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory):
+    """A standalone Spark cluster (one master, two one-core workers, all on 127.0.0.1) started from the
+    scripts inside pyspark, and the engine that runs on it; stopped at the end of the test run."""
+    from sparkcluster import HOST, StandaloneCluster
+
+    from crmreport.engine import Engine, stop_spark
+    from crmreport.settings.engine import SparkSettings
+
+    cluster = StandaloneCluster(tmp_path_factory.mktemp("spark-cluster"))
+    try:
+        cluster.start()
+        conf = {"spark.driver.host": HOST, "spark.driver.bindAddress": HOST, "spark.executor.memory": "512m",
+                "spark.executor.cores": 1, "spark.cores.max": 2, "spark.pyspark.python": sys.executable,
+                "spark.local.dir": str(cluster.folder / "local")} | LOCAL_SPARK_CONF
+        yield cluster, Engine("spark", SparkSettings(master=cluster.master_url, conf=conf))
+    finally:
+        stop_spark()
+        cluster.stop()

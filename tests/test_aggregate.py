@@ -12,18 +12,22 @@ from crmreport.measures.aggregate import summarize_database, summarize_files, su
 AS_OF = date(2025, 9, 30)
 
 
-@pytest.fixture(scope="module")
-def transactions() -> pd.DataFrame:
-    rng = np.random.default_rng(5)
-    n = 5000
+def random_transactions(seed: int, n: int, customers: int) -> pd.DataFrame:
+    """``n`` transactions of ``customers`` customers over two years, 5% of them refunds, amounts in cents."""
+    rng = np.random.default_rng(seed)
     dates = pd.Timestamp("2023-10-01") + pd.to_timedelta(rng.integers(0, 760, n), unit="D") \
         + pd.to_timedelta(rng.integers(0, 86400, n), unit="s")
     return pd.DataFrame({
         "transaction_id": [f"T{i}" for i in range(n)],
-        "customer_id": [f"C{i:03d}" for i in rng.integers(0, 300, n)],
+        "customer_id": [f"C{i:03d}" for i in rng.integers(0, customers, n)],
         "transaction_date": dates.astype("datetime64[ns]"),
         "amount": np.round(rng.lognormal(5, 1, n) * np.where(rng.random(n) < 0.05, -1, 1), 2),
     })
+
+
+@pytest.fixture(scope="module")
+def transactions() -> pd.DataFrame:
+    return random_transactions(5, 5000, 300)
 
 
 def pandas_oracle(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import io
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from bad_input_cases import CASES, Case
@@ -51,7 +52,11 @@ def command(case: Case, folder: Path, out: Path, extra: list[str]) -> list[str]:
     period = case.command.split(":", 1)[1] if case.command.startswith("validate-period:") else "2025Q3"
     if case.command.startswith("run-only:"):
         return ["run", "--period", "2025Q3", "--data", str(folder), "--out", str(out), "--only",
-                case.command.split(":", 1)[1]]
+                *case.command.split(":", 1)[1].split()]
+    if case.command.startswith("run"):  # run, run-period:LABEL; these stop before a notebook runs
+        period = case.command.split(":", 1)[1] if ":" in case.command else "2025Q3"
+        return ["run", "--period", period, "--data", str(folder), *(["--out", str(out)] if "--out" not in extra
+                                                                    else []), *extra]
     data = [] if "--data" in extra else ["--data", str(folder)]
     return ["validate", "--period", period, *data, *extra]
 
@@ -93,6 +98,7 @@ def test_bad_input(case: Case, base, base_accounting, tmp_path, monkeypatch, cap
                                                            case.accounting.get(table, (0, 0, 0, 0)), strict=True))
                         for table in case.tables}
             assert found == expected
+    assert not list(work.rglob("*staging*")), "a staging folder was left behind"
     escaped = [p for p in set(tmp_path.rglob("*")) - before if work not in p.parents]
     assert escaped == [], f"written outside the working folder: {escaped}"
     for log in work.rglob("*.log"):
@@ -117,3 +123,95 @@ def test_a_path_with_a_quote_reaches_duckdb_as_a_parameter(tmp_path):
     frame.to_parquet(folder / "t'x.parquet")
     summary = summarize_files(str(folder / "t'x.parquet"), date(2025, 9, 30))
     assert summary.loc[0, "orders"] == 2 and summary.loc[0, "total_amount"] == 15.0
+
+
+def test_campaign_ids_that_differ_only_in_their_separators_keep_their_own_files():
+    from crmreport.analyses.abtests.campaigns import result_name
+
+    names = {result_name("ab_results", campaign) for campaign in ("SMS 2025Q3", "SMS_2025Q3", "SMS/2025Q3",
+                                                                  "SMS__2025Q3")}
+    assert len(names) == 4
+    assert result_name("ab_results", "SMS-2025Q3") == "ab_results_SMS-2025Q3", "safe ids keep their plain name"
+    assert all("/" not in name and " " not in name for name in names)
+
+
+def test_a_second_run_of_the_same_period_into_the_same_folder_stops(tmp_path):
+    from crmreport.core.errors import ParamsError
+    from crmreport.run.paths import PeriodLock
+
+    first = PeriodLock(tmp_path, "2025Q3")
+    with pytest.raises(ParamsError, match="another run is writing the 2025Q3 report"):
+        PeriodLock(tmp_path, "2025Q3")
+    other = PeriodLock(tmp_path, "2025Q4")  # another period may run beside it
+    first.release()
+    other.release()
+    PeriodLock(tmp_path, "2025Q3").release()
+    assert list(tmp_path.iterdir()) == [], "the lock leaves nothing behind"
+
+
+def test_a_data_set_of_one_customer_segments_and_clusters(base, tmp_path):
+    from datetime import date
+
+    from crmreport.analyses.segments import segmentation
+    from crmreport.ingest.dataset import prepare_dataset
+    from crmreport.settings import load_params
+
+    folder = tmp_path / "one"
+    shutil.copytree(base, folder, ignore=shutil.ignore_patterns("ground_truth.json"))
+    transactions = pd.read_csv(folder / "transactions.csv", dtype=str)
+    only = transactions["customer_id"].value_counts().index[0]
+    for path in folder.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "customer_id" in frame:
+            frame = frame[frame["customer_id"] == only]
+        if frame.empty:
+            path.unlink()
+        else:
+            frame.to_csv(path, index=False)
+    params = load_params("2025Q3", overrides={"data": str(folder)})
+    data = prepare_dataset(params)
+    settings = params.segmentation
+    segments, silhouettes = segmentation.add_clusters(
+        segmentation.segment_customers(data, date(2025, 9, 30), settings, clusters=False), settings)
+    assert len(segments) == 1 and segments["cluster"].tolist() == [1]
+    chosen = silhouettes[silhouettes["chosen"]].iloc[0]
+    assert chosen["k"] == 1 and np.isnan(chosen["silhouette"])
+    assert segmentation.cluster_profiles(segments).iloc[0]["customers"] == 1
+    assert segmentation.cluster_crosstab(segments).loc[1].sum() == 1
+
+
+def test_a_kernel_prints_nothing_on_the_console(tmp_path, capfd):
+    """ipykernel prints 'KeyboardInterrupt caught in kernel' on its process's stdout when a slow kernel is
+    ended by an interrupt: the kernels of a run have no console."""
+    import nbformat
+    import papermill
+
+    from crmreport.run.progress import ENGINE
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys\nprint('from the kernel process', file=sys.__stdout__, flush=True)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "n.ipynb")
+    papermill.execute_notebook(str(tmp_path / "n.ipynb"), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                               engine_name=ENGINE, progress_bar=False, record_kernel_peak=lambda mib: None)
+    out, err = capfd.readouterr()
+    assert "from the kernel process" not in out + err
+
+
+def test_control_characters_are_removed_and_counted():
+    from crmreport.core.contract import table_spec
+    from crmreport.ingest.validate import coerce
+
+    parsed = coerce(pd.Series(["fine\x00 thanks", "ok", None, "\x07"], dtype="str"),
+                    table_spec("tasks").column("feedback"), {})
+    assert parsed.values.tolist()[:2] == ["fine thanks", "ok"] and parsed.values.isna().tolist()[2:] == [True, True]
+    assert parsed.controls.tolist() == [True, False, False, True]
+
+
+def test_a_password_that_is_not_percent_encoded_is_redacted_whole():
+    from crmreport.core.redact import redact_text, unencoded_password
+
+    url = "postgresql+psycopg://crm:p@ss/w0rd#Xq@db.example:5432/crm"
+    assert redact_text(f"cannot read {url}: refused") == \
+        "cannot read postgresql+psycopg://crm:***@db.example:5432/crm: refused"
+    assert unencoded_password(url) and not unencoded_password("postgresql://crm:p%40ss%2Fw0rd%23Xq@db/crm")

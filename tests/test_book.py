@@ -14,7 +14,8 @@ from conftest import ROOT
 from pypdf import PdfReader
 
 from crmreport.analyses.summary.sources import source_value
-from crmreport.run.runner import report_title
+from crmreport.measures.glossary import MEASURES
+from crmreport.reporting.meta import report_title
 
 PAGE = {"en": re.compile(r"Page (\d+) of (\d+)"), "zh": re.compile(r"第 (\d+) 页，共 (\d+) 页")}
 
@@ -82,8 +83,9 @@ def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):
     headline = pd.read_csv(results / "summary_headline.csv", encoding="utf-8-sig")
     flat = re.sub(r"\s+", "", text)
     assert all(re.sub(r"\s+", "", value) in flat for value in headline["summary_value"])
-    churn = "Churn rate" if language == "en" else "客户流失率"
-    assert ("KPIs" if language == "en" else "KPI 指标") in text and churn in text, "definitions appendix"
+    # the appendix of definitions lists the glossary: the four churns, each under its own name
+    churns = ("churn_rate", "lifecycle_churned_share", "monthly_churn_rate", "backtest_churn_rate")
+    assert all(re.sub(r"\s+", "", MEASURES[m].label(language)) in flat for m in churns), "definitions appendix"
 
 
 def test_backfill_shows_since_last_period_in_the_second(demo_folder, tmp_path):
@@ -94,7 +96,7 @@ def test_backfill_shows_since_last_period_in_the_second(demo_folder, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     first = (out / "2025Q2" / "07_executive_summary.html").read_text(encoding="utf-8")
     second = (out / "2025Q3" / "07_executive_summary.html").read_text(encoding="utf-8")
-    assert "No report of the previous period (2025Q1)" in first
+    assert "There is no report of the previous period (2025Q1)" in first
     assert "Compared with the report of 2025Q2" in second and "Key figures, last period and this period" in second
     assert "Nine-box segments, customers last period and this period" in second
     figures = pd.read_csv(out / "2025Q3" / "results" / "summary_figures.csv", encoding="utf-8-sig")

@@ -184,6 +184,14 @@ def test_headlines_quote_the_tables(evaluated):
                     & (board["arm"] == "control")]
     assert best["control_rate"] == control["conversion_rate"].iloc[0]
     assert cr.board_headline(board[board["arm"] == "control"], "control") == {}
+    # a tier with fewer than min_n customers in the arm or its control arm is never the headline
+    tested = cr.board_headline(board, "control", min_n=50)
+    cell = board.set_index(["campaign_id", "segment", "arm"])
+    assert cell.loc[(tested["campaign"], tested["segment"], tested["arm"]), "n"] >= 50
+    assert cell.loc[(tested["campaign"], tested["segment"], "control"), "n"] >= 50
+    eligible = [(c, g, a) for (c, g, a), n in cell["n"].items() if a != "control" and n >= 50
+                and cell["n"].get((c, g, "control"), 50) >= 50]
+    assert tested["rate"] == max(cell.loc[key, "conversion_rate"] for key in eligible)
     headline = cr.campaign_headline(tests, "A", 0.05)
     conv = tests[(tests["campaign_id"] == "A") & (tests["segment"] == "all") & (tests["metric"] == "conversion_rate")]
     assert headline["arm"] == conv.loc[conv["abs_diff"].idxmax(), "arm"]

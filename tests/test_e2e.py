@@ -85,6 +85,7 @@ def test_manifest_accounts_for_every_row_and_matches_ground_truth(report, demo_f
     accounting = pd.read_csv(folder / "results" / "row_accounting.csv")
     assert accounting["rows_read"].sum() == sum(a["rows_read"] for a in tables.values())
     assert set(manifest["versions"]) >= {"python", "pandas", "duckdb", "papermill", "weasyprint"}
+    assert manifest["engine"] == {"name": "duckdb", "version": manifest["versions"]["duckdb"]}
     for name, digest in manifest["results"].items():
         assert hashlib.sha256((folder / "results" / name).read_bytes()).hexdigest() == digest
 

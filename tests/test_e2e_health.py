@@ -7,6 +7,7 @@ import pytest
 from conftest import pdf_text
 
 from crmreport.analyses.health.backtest import BACKTEST_COLUMNS
+from crmreport.analyses.health.baselines import BASELINES, RANKERS
 from crmreport.analyses.health.emotional import CLAIM_COLUMNS
 from crmreport.analyses.health.profile import HEALTH_COLUMNS
 from crmreport.analyses.health.value import CLV_MODEL_COLUMNS
@@ -45,6 +46,9 @@ def test_customer_health_contract(report, demo_folder):
     assert set(health["health_trend"]) <= {"up", "down", "flat", "new"}
     assert health["p_alive"].dropna().between(0, 1).all() and (health["clv"].dropna() >= 0).all()
     assert set(health["rqi_components"]) <= {0, 1, 2, 3}
+    assert health["health_score_previous"].dropna().between(0, 100).all()
+    assert health["ranked_by"].nunique() == 1 and health["ranked_by"].iloc[0] in RANKERS
+    assert health["rank_score"].dropna().between(0, 100).all()
 
 
 def test_clv_model_backtest_and_claim_contracts(report):
@@ -57,13 +61,19 @@ def test_clv_model_backtest_and_claim_contracts(report):
     assert list(backtest.columns) == list(BACKTEST_COLUMNS)
     auc, deciles = backtest.iloc[0], backtest[backtest["row"] == "decile"]
     assert auc["row"] == "auc" and auc["ci_low"] > 0.5  # the demo plants churn the score must rank
+    compared = backtest[backtest["row"].isin(["baseline", "difference"])]
+    assert compared["score"].tolist() == [*BASELINES, compared["score"].iloc[-1]]
+    assert (compared["customers"] == auc["customers"]).all() and (compared["churned"] == auc["churned"]).all()
+    assert compared["p_value"].notna().tolist() == [False, False, False, True]
+    assert 0 <= compared["p_value"].iloc[-1] <= 1
     assert deciles["customers"].sum() == auc["customers"] and len(deciles) == 10
     claim = pd.read_csv(results / "emotional_account_claim.csv")
     assert list(claim.columns) == list(CLAIM_COLUMNS) and len(claim) == 1
     assert claim.iloc[0]["claim_holds"] in ("yes", "no", "undecided")
 
 
-@pytest.mark.parametrize("name", ["rqi_components", "rqi_by_segment", "health_weights", "health_bands",
+@pytest.mark.parametrize("name", ["rqi_components", "rqi_by_segment", "health_weights", "health_fit",
+                                  "health_baselines", "health_bands",
                                   "health_deciles", "health_calibration", "health_watch_list",
                                   "chart_key_account_radar", "chart_relationship_thermometer", "chart_clv_holdout"])
 def test_every_health_table_has_its_csv(report, name):

@@ -37,8 +37,8 @@ def test_pdf_has_the_template5_table_with_kpis_and_verdicts_in_the_report_langua
     in_reading_order = " ".join(pdf_text(folder / "04_kpi_before_after.pdf", layout=False).split())
     for header in HEADERS[language]:
         assert " ".join(header.split()) in in_reading_order, header
-    for kpi in REGISTRY:
-        assert kpi.display_name(language).split("（")[0].split(" (")[0] in flat, kpi.name
+    for kpi in REGISTRY:  # in reading order: a long name wraps inside its cell
+        assert kpi.display_name(language).split("（")[0].split(" (")[0] in in_reading_order, kpi.name
     assert any(verdict in flat for verdict in VERDICTS[language])
     assert CAVEAT[language] in flat
     assert "kpieval" not in text and "rep.table" not in text, "no code in the PDF"

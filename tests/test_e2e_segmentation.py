@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 from crmreport.analyses.segments.segmentation import SEGMENT_COLUMNS, SEGMENTS
 
 SECTION_TITLES = {
-    "en": ["Value x potential nine-box (template 2)", "RFM(T) scores", "Lifecycle stage and follow-up cadence",
-           "Churn risk", "Data-driven clusters (k-means)", "Segment migration since the previous period",
+    "en": ["Value x potential nine-box (template 2)", "RFM(T) scores",
+           "Lifecycle stage (as of the period end) and follow-up cadence", "Churn risk",
+           "Data-driven clusters (k-means)", "Segment migration since the previous period",
            "Service strategy matching (template 3)", "Action list"],
-    "zh": ["价值 × 潜力九宫格（客户分层分类表）", "RFM 评分与消费趋势", "生命周期阶段与跟进节奏", "流失风险",
-           "数据驱动聚类（k-means）", "与上期相比的分层迁移", "服务策略匹配表", "行动清单"],
+    "zh": ["价值 × 潜力九宫格（客户分层分类表）", "RFM 评分与消费趋势", "生命周期阶段（截至本期末）与跟进节奏",
+           "流失风险", "数据驱动聚类（k-means）", "与上期相比的分层迁移", "服务策略匹配表", "行动清单"],
 }
 
 

@@ -46,8 +46,9 @@ def test_business_hours_with_a_weekend_working_day():
 
 def test_clock_name_and_cut_off():
     assert clock_name(None) == "calendar" and clock_name(BusinessHours()) == "business"
-    assert observed_until(date(2025, 10, 15), date(2025, 9, 30)) == pd.Timestamp("2025-10-01")
-    assert observed_until(date(2025, 9, 10), date(2025, 9, 30)) == pd.Timestamp("2025-09-11")
+    # judged at the data's as-of date, not at the period end (issue 21: pending vs breached at as_of)
+    assert observed_until(date(2025, 10, 15)) == pd.Timestamp("2025-10-16")
+    assert observed_until(date(2025, 9, 10)) == pd.Timestamp("2025-09-11")
 
 
 def test_settings_reject_impossible_values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import dataset_of
 from scipy.stats import norm
 
 from crmreport.analyses.execution import commlog, effect
@@ -28,7 +29,7 @@ def test_follow_ups_kept_past_due_and_open():
                             "interaction_time": pd.to_datetime(["2025-07-03 17:00", "2025-07-04 09:00"]),
                             "channel": "phone"})
     everything = pd.concat([log, replies], ignore_index=True)
-    agreed = commlog.follow_ups(log, everything, UNTIL).set_index("interaction_id")
+    agreed = commlog.follow_ups(log, dataset_of(interactions=everything), UNTIL).set_index("interaction_id")
     assert agreed["state"].to_dict() == {"L1": "kept", "L2": "past_due", "L3": "open"}  # L4: nothing agreed
     assert agreed.loc["L2", "days_past_due"] == (UNTIL - T("2025-07-03")).days - 1
     summary = commlog.follow_up_summary(agreed.reset_index()).set_index("owner")
@@ -104,14 +105,17 @@ def test_execution_effects_are_stratified_by_segment():
 
 
 def test_outcomes_define_churn_on_customers_active_before():
-    bought = pd.to_datetime(["2025-05-01", "2025-08-01", "2025-05-02"])
+    bought = pd.to_datetime(["2025-05-01", "2025-08-01", "2025-05-02", "2025-08-05", "2025-05-03"])
     answered = pd.to_datetime(["2025-07-02", "2025-09-01", "2025-04-01"])
-    data = Dataset({"transactions": pd.DataFrame({"customer_id": ["A", "A", "B"], "transaction_date": bought}),
+    # B's refund in the period is not a purchase (B churned), nor is D's refund before it (D was not active)
+    tx = pd.DataFrame({"customer_id": ["A", "A", "B", "B", "D"], "transaction_date": bought,
+                       "amount": [120.0, 80.0, 50.0, -50.0, -10.0]})
+    data = Dataset({"transactions": tx,
                     "surveys": pd.DataFrame({"customer_id": ["A", "A", "C"], "csat": [4, 5, 2],
                                              "response_time": answered})}, {}, {}, "test", False)
-    execution = pd.DataFrame({"customer_id": ["A", "B", "C"], "segment": "core", "execution": "on_time"})
+    execution = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "segment": "core", "execution": "on_time"})
     frame = effect.outcomes(execution, data, Window(start="2025-07-01", end="2025-09-30"),
                             Window(start="2025-04-01", end="2025-06-30")).set_index("customer_id")
     assert frame.loc[["A", "B"], "churned"].tolist() == [0.0, 1.0]
-    assert np.isnan(frame.loc["C", "churned"])  # never bought: no churn to speak of
+    assert np.isnan(frame.loc["C", "churned"]) and np.isnan(frame.loc["D", "churned"])  # never bought: no churn
     assert frame.loc["A", "csat"] == 4.5 and np.isnan(frame.loc["C", "csat"])

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import dataset_of
 from test_execution_tasks import wilson
 
 from crmreport.analyses.execution import followup, sla
@@ -106,6 +107,7 @@ INTERACTIONS = pd.DataFrame([
     ("I11", "C5", "2025-09-30 20:00", "inbound", "consultation"),  # 4 h before the cut-off: pending
 ], columns=["interaction_id", "customer_id", "interaction_time", "direction", "interaction_type"]).assign(
     interaction_time=lambda f: pd.to_datetime(f["interaction_time"]))
+WITH_INTERACTIONS = dataset_of(interactions=INTERACTIONS)
 DONE_TASKS = pd.DataFrame({"customer_id": ["N4", "N2"], "status": ["done", "not_started"],
                            "actual_date": pd.to_datetime(["2025-08-08", None])})
 REPLY_TICKETS = pd.DataFrame({"customer_id": ["C2"], "opened_at": [T("2025-07-02 09:00")],
@@ -113,21 +115,22 @@ REPLY_TICKETS = pd.DataFrame({"customer_id": ["C2"], "opened_at": [T("2025-07-02
 
 
 def test_first_follow_up_within_7_days_by_hand():
-    frame = followup.first_follow_ups(CUSTOMERS, INTERACTIONS, DONE_TASKS, WINDOW, UNTIL, 7).set_index("customer_id")
+    frame = followup.first_follow_ups(CUSTOMERS, WITH_INTERACTIONS, DONE_TASKS, WINDOW, UNTIL, 7)
+    frame = frame.set_index("customer_id")
     assert frame["outcome"].to_dict() == {"N1": "met", "N2": "breached", "N3": "pending", "N4": "met",
                                           "N6": "breached"}
     assert frame.loc["N4", "days"] == 7 and frame.loc["N2", "days"] == pytest.approx(10 + 10 / 24)  # 07-20 10:00
 
 
 def test_reply_within_24_hours_by_hand():
-    frame = followup.replies(INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS).set_index("interaction_id")
+    frame = followup.replies(WITH_INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS).set_index("interaction_id")
     assert frame["outcome"].to_dict() == {"I4": "met", "I6": "met", "I8": "breached", "I11": "pending"}
     assert frame["hours"].loc[["I4", "I6", "I8"]].tolist() == [10, 6, 48]
 
 
 def test_rule_table_rates_and_wilson_intervals(per_ticket):
-    follow_ups = followup.first_follow_ups(CUSTOMERS, INTERACTIONS, DONE_TASKS, WINDOW, UNTIL, 7)
-    replies = followup.replies(INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS)
+    follow_ups = followup.first_follow_ups(CUSTOMERS, WITH_INTERACTIONS, DONE_TASKS, WINDOW, UNTIL, 7)
+    replies = followup.replies(WITH_INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS)
     table = followup.rule_7_24_72(follow_ups, replies, per_ticket)
     assert list(table.columns[:6]) == ["rule", "eligible", "met", "rate", "ci_low", "ci_high"]
     rows = table.set_index("rule")
@@ -145,7 +148,7 @@ def test_cadence_counts_outbound_contacts_in_the_window():
                              "interaction_time": pd.to_datetime(times)})
     contacts = pd.concat([contacts, pd.DataFrame({"customer_id": ["Y", "Z"], "direction": ["outbound", "inbound"],
                                                   "interaction_time": pd.to_datetime(["2025-08-01", "2025-08-01"])})])
-    table = followup.cadence(execution, contacts, WINDOW, SETTINGS).set_index("stage")
+    table = followup.cadence(execution, dataset_of(interactions=contacts), WINDOW, SETTINGS).set_index("stage")
     assert table.loc["active", "expected"] == 4  # 92 days / every 30 days, rounded up
     assert table.loc["active", "share_met"] == 0.5 and table.loc["active", "mean_received"] == 2.5
     assert table.loc["dormant", "expected"] == 2 and table.loc["dormant", "share_met"] == 0
@@ -217,6 +220,7 @@ CONTACTS = pd.DataFrame([
     ("I6", "C3", "2025-07-01 08:00", "outbound"),  # before every question of C3
 ], columns=["interaction_id", "customer_id", "interaction_time", "direction"]).assign(
     interaction_time=lambda f: pd.to_datetime(f["interaction_time"]))
+WITH_CONTACTS = dataset_of(interactions=CONTACTS)
 
 
 def test_next_outbound_against_merge_asof(tmp_path):
@@ -228,14 +232,14 @@ def test_next_outbound_against_merge_asof(tmp_path):
                                                 "2025-07-02 08:00", "2025-07-06 10:00"])})
     expected = _oracle_next(asked, CONTACTS)
     assert expected.isna().tolist() == [False, False, True, True, True]
-    found = followup.next_outbound(asked, CONTACTS)
+    found = followup.next_outbound(asked, WITH_CONTACTS)
     assert (pd.Series(found).equals(expected.astype(found.dtype)))
     account = TableAccount("interactions", "test", "", None, len(CONTACTS), 0, 0, len(CONTACTS))
     Dataset({"interactions": CONTACTS}, {}, {"interactions": account}, "test", False).save(tmp_path)
     prepared = load_prepared(tmp_path)
     assert pd.Series(followup.next_outbound(asked, prepared)).equals(expected.astype(found.dtype))
     assert prepared.tables.loaded == {}  # read by DuckDB from the file
-    assert len(followup.next_outbound(asked.iloc[:0], CONTACTS)) == 0
+    assert len(followup.next_outbound(asked.iloc[:0], WITH_CONTACTS)) == 0
 
 
 def test_first_follow_up_from_interactions_and_tasks_by_hand():
@@ -243,11 +247,24 @@ def test_first_follow_up_from_interactions_and_tasks_by_hand():
         ["2025-07-03", "2025-07-05", "2025-07-02", "2025-06-01"])})  # C9 signed up before the period
     done = pd.DataFrame({"customer_id": ["C3", "C3"], "status": ["done", "delayed"],
                          "actual_date": pd.to_datetime(["2025-07-12", "2025-07-03"])})
-    frame = followup.first_follow_ups(customers, CONTACTS, done, WINDOW, UNTIL, 7).set_index("customer_id")
+    frame = followup.first_follow_ups(customers, WITH_CONTACTS, done, WINDOW, UNTIL, 7).set_index("customer_id")
     assert frame.index.tolist() == ["C1", "C2", "C3"]
     assert frame.loc["C1", "first_contact"] == T("2025-07-04 09:00")  # the day after signing up
     assert frame.loc["C2", "days"] == 0.75  # the evening of the signup day
     assert frame.loc["C3", "days"] == 10.0  # the task; the earlier interaction was before the signup
     assert frame["outcome"].tolist() == ["met", "met", "breached"]
-    none = followup.first_follow_ups(customers, CONTACTS.iloc[:0], None, WINDOW, UNTIL, 7)
+    none = followup.first_follow_ups(customers, dataset_of(), None, WINDOW, UNTIL, 7)
     assert none["first_contact"].isna().all() and none["outcome"].tolist() == ["breached"] * 3
+
+
+def test_an_unanswered_ticket_is_judged_at_the_data_as_of_date_not_the_period_end():
+    from crmreport.analyses.execution.clock import observed_until
+
+    # K3 (opened 30 September, no answer) is pending at the period end but breached at as_of 15 October;
+    # K5's resolution (opened 29 September) likewise
+    frame = sla.ticket_sla(TICKETS, WINDOW, observed_until(date(2025, 10, 15)), SETTINGS).set_index("ticket_id")
+    assert frame.loc["K3", ["first_response_outcome", "resolution_outcome"]].tolist() == ["breached", "breached"]
+    assert frame.loc["K5", "resolution_outcome"] == "breached"
+    # judged on 30 September itself, K3's 24 hours have not passed: pending
+    early = sla.ticket_sla(TICKETS, WINDOW, observed_until(date(2025, 9, 30)), SETTINGS).set_index("ticket_id")
+    assert early.loc["K3", "first_response_outcome"] == "pending"

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
 from crmreport.analyses.kpi import diffindiff, kpieval, timeseries
@@ -49,17 +50,19 @@ def test_contract_columns_and_rows(changes, data):
                                     "insufficient_data"]).all()
 
 
-def test_holm_family_spans_kpis_and_segments_and_counts_a_mirror_once(changes):
+def test_headline_kpis_and_subgroup_cells_are_two_holm_families_counting_a_mirror_once(changes):
     distinct = changes[changes["kpi"] != "retention_rate"]
-    expected = multipletests(distinct["p_value"], method="holm")[1]
-    assert distinct["p_adjusted"].to_numpy() == pytest.approx(expected, rel=1e-12)
+    for family in (distinct[distinct["segment"] == "all"], distinct[distinct["segment"] != "all"]):
+        expected = multipletests(family["p_value"], method="holm")[1]
+        assert family["p_adjusted"].to_numpy() == pytest.approx(expected, rel=1e-12)
     churn = changes[changes["kpi"] == "churn_rate"].set_index("segment")
     retention = changes[changes["kpi"] == "retention_rate"].set_index("segment")
     assert (retention["p_adjusted"] == churn["p_adjusted"]).all()
     assert retention["abs_change"].to_numpy() == pytest.approx(-churn["abs_change"].to_numpy(), rel=1e-12)
     bh = kpieval.evaluate(_without(prepare_dataset(_params()), "surveys"), _params(correction="bh"))
     tested = bh[bh["p_value"].notna() & (bh["kpi"] != "retention_rate")]
-    assert tested["p_adjusted"].to_numpy() == pytest.approx(multipletests(tested["p_value"], method="fdr_bh")[1])
+    for family in (tested[tested["segment"] == "all"], tested[tested["segment"] != "all"]):
+        assert family["p_adjusted"].to_numpy() == pytest.approx(multipletests(family["p_value"], method="fdr_bh")[1])
 
 
 def test_auto_design_detects_panels_and_names_the_test(changes):
@@ -150,8 +153,11 @@ def test_template5_and_forest_frames(changes):
     # fewer complaints is better: the forest shows it on the right, in units of the minimum meaningful change
     assert forest.loc["complaints_per_100_customers", "estimate"] == pytest.approx(
         -complaints["abs_change"] / complaints["min_meaningful_change"])
+    # its interval is widened by the adjustment its p-value received (Holm factor p_adjusted / p_value)
+    factor = complaints["p_adjusted"] / complaints["p_value"]
+    half = (complaints["ci_high"] - complaints["abs_change"]) * norm.ppf(1 - 0.05 / (2 * factor)) / norm.ppf(0.975)
     assert forest.loc["complaints_per_100_customers", "low"] == pytest.approx(
-        -complaints["ci_high"] / complaints["min_meaningful_change"])
+        -(complaints["abs_change"] + half) / complaints["min_meaningful_change"])
     assert (forest["low"] <= forest["estimate"]).all() and (forest["estimate"] <= forest["high"]).all()
 
 
@@ -178,9 +184,15 @@ def test_monthly_series_and_segmented_regression(data):
 
 
 def test_did_table_for_groups_named_in_params(data):
+    groups = {"treated": {"column": "customer_type", "values": ["B2B"]},
+              "comparison": {"column": "customer_type", "values": ["B2C"]}}
+    # a comparison group that also got the strategy: the groups' cells, no estimate
+    cells = diffindiff.did_table(data, _params(include=["csat_mean"], did=groups)).iloc[0]
+    assert cells[list(diffindiff.ESTIMATE_COLUMNS)].isna().all() and cells["message"] == diffindiff.NOT_UNTREATED
+    assert np.isfinite(cells[["treated_before", "treated_after", "comparison_before", "comparison_after"]]
+                       .astype(float)).all()
     params = _params(include=["csat_mean", "median_first_response_hours"],
-                     did={"treated": {"column": "customer_type", "values": ["B2B"]},
-                          "comparison": {"column": "customer_type", "values": ["B2C"]}})
+                     did={**groups, "comparison_untreated": True})
     did = diffindiff.did_table(data, params)
     assert list(did.columns) == diffindiff.DID_COLUMNS
     assert did["kpi"].tolist() == ["csat_mean"]  # a median has no regression difference-in-differences
@@ -193,13 +205,22 @@ def test_did_table_for_groups_named_in_params(data):
     expected = (means["B2B", "after"] - means["B2B", "before"]) - (means["B2C", "after"] - means["B2C", "before"])
     row = did.iloc[0]
     assert row["estimate"] == pytest.approx(expected)
+    assert row[["treated_before", "treated_after"]].tolist() == cells[["treated_before", "treated_after"]].tolist()
+    # the parallel-trends check: the same difference one window earlier (the 91 days before Q2 against Q2)
+    earlier = surveys[(surveys["response_time"] >= "2024-12-31") & (surveys["response_time"] < "2025-07-01")]
+    half = np.where(earlier["response_time"] >= "2025-04-01", "after", "before")
+    means = earlier.groupby(["customer_type", half])["csat"].mean()
+    placebo = (means["B2B", "after"] - means["B2B", "before"]) - (means["B2C", "after"] - means["B2C", "before"])
+    assert row["pretrend_estimate"] == pytest.approx(placebo) and 0 <= row["pretrend_p_value"] <= 1
+    assert np.isnan(cells["pretrend_estimate"])
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert diffindiff.did_table(data, _params()).empty
 
 
 def test_did_groups_by_customer_list_and_errors(data):
     ids = data.tables["customers"]["customer_id"].iloc[:300].tolist()
-    listed = diffindiff.did_table(data, _params(include=["revenue_per_customer"], did={"treated": {"customers": ids}}))
+    listed = diffindiff.did_table(data, _params(include=["revenue_per_customer"], did={
+        "treated": {"customers": ids}, "comparison_untreated": True}))
     assert listed.loc[0, "n_treated"] <= 300 and listed.loc[0, "n_comparison"] > 1000
     treated, comparison = diffindiff.did_groups(data, _params(did={"treated": {"customers": ids}}))
     assert list(treated) == sorted(ids) and len(treated) + len(comparison) == len(data.tables["customers"])
@@ -226,8 +247,8 @@ def test_segments_frame_breaks_results_down(data):
 def test_verdict_lists_name_kpis_in_the_report_language(changes):
     en, zh = kpieval.verdict_lists(changes, "en"), kpieval.verdict_lists(changes, "zh")
     improved = changes[(changes["segment"] == "all") & (changes["verdict"] == "significant_improvement")]["kpi"]
-    assert en["significant_improvement"] == ", ".join(KPIS[k].name_en for k in improved)
-    assert zh["significant_improvement"] == "、".join(KPIS[k].name_zh for k in improved)
+    assert en["significant_improvement"] == ", ".join(KPIS[k].display_name("en") for k in improved)
+    assert zh["significant_improvement"] == "、".join(KPIS[k].display_name("zh") for k in improved)
     assert en["significant_improvement_count"] == str(len(improved))
 
 

@@ -16,8 +16,8 @@ import pytest
 import crmreport
 
 #: bottom to top, in the order of the data flow
-LAYERS: tuple[str, ...] = ("core", "settings", "stats", "demo", "ingest", "measures", "analyses", "reporting", "run",
-                           "cli", "__init__")
+LAYERS: tuple[str, ...] = ("core", "settings", "stats", "demo", "engine", "ingest", "measures", "analyses", "reporting",
+                           "run", "cli", "__init__")
 PACKAGE = Path(crmreport.__file__).parent
 MAX_LINES = 320
 

@@ -22,17 +22,22 @@ from crmreport.cli import main
 from crmreport.core.contract import FREE_TEXT_COLUMNS, STAFF_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ("Zebulon Quixotefield", "鲍翠蓓", "Quixotefield Robotics Co., Ltd.")
-CONTACTS = ("Zebulon Quixotefield", "鲍翠蓓", "鲍翠蓓经理")
-PHONES = ("139-2468-1357 / 010-86421111", "+86 137 1593 5728", "150.9751.3579; 01075312222")
+NAMES = ("Zebulon Quixotefield", "鲍翠蓓", "Quixotefield Robotics Co., Ltd.", "Emily Wakefieldson", "欧阳德明")
+CONTACTS = ("Zebulon Quixotefield", "鲍翠蓓", "鲍翠蓓经理", "Director Emily Wakefieldson", "司马德明经理")
+PHONES = ("139-2468-1357 / 010-86421111", "+86 137 1593 5728", "150.9751.3579; 01075312222", "+86 1381 234 5671",
+          "１３６２４６８９７５３")
 EMAILS = ("zebulon.q@planted.example; second.addr@planted.example", "cuibei.bao@planted.example",
-          "robotics.sales@planted.example")
+          "robotics.sales@planted.example", "鲍翠蓓@公司.cn", "emily.w＠planted.example")
 FREE_TEXT = ("call 139 2468 1357 or 150.9751.3579, landline 010-86421111 / 01075312222, +86 137 1593 5728; "
-             "mail zebulon.q@planted.example and cuibei.bao@planted.example; ask Zebulon Quixotefield or 鲍翠蓓")
+             "mail zebulon.q@planted.example and cuibei.bao@planted.example; ask Zebulon Quixotefield or 鲍翠蓓; "
+             "+86 1381 234 5671, (0755) 8642 9753, １３６２４６８９７５３, 139—2468—1357, +44 20 7946 0958, "
+             "鲍翠蓓@公司.cn, emily.w＠planted.example, ID 11010519900307123X, 微信: quixote_z88, QQ 83746152; "
+             "司马德明说 德明说; Wakefieldson agreed, Emily called; 鲍翠蓓经理说")
 #: raw forms that must appear nowhere (their masked forms keep only the first 3 and last 4 digits)
 NEVER = ("Quixotefield", "ebulon", "翠蓓", "zebulon.q@", "second.addr", "cuibei.bao", "robotics.sales@",
          "2468-1357", "2468 1357", "13924681357", "9751.3579", "1593 5728", "13715935728", "86421111",
-         "75312222", "8642-", "0108642")
+         "75312222", "8642-", "0108642", "1381 234", "13812345671", "8642 9753", "２４６８", "2468—",
+         "mily.w", "0105199003", "uixote_z", "83746152", "德明", "Wakefieldson", "Emily", "20 7946")
 
 
 def plant(folder: Path) -> None:
@@ -60,9 +65,10 @@ def plant(folder: Path) -> None:
 
 
 def artifact_texts(folder: Path) -> dict[str, str]:
-    """Every file of a report as text: PDFs through pdftotext, workbooks through their XML."""
+    """Every file of a report as text (PDFs through pdftotext, workbooks through their XML), and its name."""
     texts = {}
     for path in folder.rglob("*"):
+        texts[f"name of {path}"] = str(path.relative_to(folder))
         if not path.is_file():
             continue
         if path.suffix == ".pdf":
@@ -120,3 +126,17 @@ def test_masked_forms_reach_the_report(planted_run):
     work, _, _ = planted_run
     profile = (work / "reports" / "2025Q3" / "results" / "customer_profile.csv").read_text(encoding="utf-8-sig")
     assert "Z*" in profile and "鲍*" in profile
+
+
+def test_what_was_masked_is_counted_in_the_manifest_and_the_log(planted_run):
+    import json
+
+    work, _, _ = planted_run
+    report = work / "reports" / "2025Q3"
+    tables = json.loads((report / "manifest.json").read_text(encoding="utf-8"))["data"]["tables"]
+    for table, columns in FREE_TEXT_COLUMNS.items():
+        planted = [column for column in columns if column != "arm"]
+        assert all(tables[table]["masked"].get(column, 0) >= 3 for column in planted), (table, tables[table]["masked"])
+    assert tables["customers"]["masked"]["phone"] > 0 and "transaction_id" not in tables["transactions"]["masked"]
+    log = (report / "run.log").read_text(encoding="utf-8")
+    assert "table tasks: personal values masked in feedback" in log

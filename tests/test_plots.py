@@ -8,6 +8,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib import font_manager
 
@@ -48,11 +49,24 @@ def test_chinese_labels_draw_without_missing_glyphs():
     assert not [w for w in caught if "missing from font" in str(w.message)]
 
 
+def test_chinese_names_draw_in_english_charts_through_the_fallback_family():
+    setup_plotting("en")
+    fig, ax = plt.subplots()
+    ax.barh(["吴敏", "Zhou Min", "客户成功团队"], [3, 2, 1])
+    ax.set_title("Completion rate per owner: 徐静")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
 def test_charts_use_exactly_the_named_fonts_in_language_order():
     setup_plotting("en")
-    assert matplotlib.rcParams["font.sans-serif"] == [LATIN_FAMILY, CJK_FAMILY] == font_stack("en")
+    assert matplotlib.rcParams["font.family"] == [LATIN_FAMILY, CJK_FAMILY] == font_stack("en")
+    assert matplotlib.rcParams["font.sans-serif"] == font_stack("en")
     setup_plotting("zh")
-    assert matplotlib.rcParams["font.sans-serif"] == [CJK_FAMILY, LATIN_FAMILY] == font_stack("zh")
+    assert matplotlib.rcParams["font.family"] == [CJK_FAMILY, LATIN_FAMILY] == font_stack("zh")
 
 
 def test_named_fonts_resolve_to_installed_files_for_the_manifest():
@@ -140,3 +154,37 @@ def test_wide_category_labels_are_wrapped_at_spaces_not_inside_words():
     boxes = [tick.get_window_extent() for tick in axes[0].get_xticklabels()]
     assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
     plt.close(fig)
+
+
+def test_percent_axes_and_error_bars_are_written_once():
+    from crmreport.reporting.plots import error_bars, percent_axis
+
+    fig, ax = plt.subplots()
+    percent_axis(ax.xaxis)
+    percent_axis(ax.yaxis, signed=True)
+    assert ax.xaxis.get_major_formatter()(0.25, 0) == "25%"
+    assert ax.yaxis.get_major_formatter()(-0.1, 0) == "-10%" and ax.yaxis.get_major_formatter()(0.1, 0) == "+10%"
+    plt.close(fig)
+    bars = error_bars([0.5, 0.0, 0.2], [0.4, 1e-17, float("nan")], [0.7, 0.1, float("inf")])
+    assert bars.shape == (2, 3) and np.allclose(bars, [[0.1, 0.0, 0.0], [0.2, 0.1, 0.0]])
+    assert error_bars(0.5, 0.4, 0.6).shape == (2, 1)  # one point: the (2, 1) shape matplotlib wants
+
+
+def test_no_chart_text_prints_below_7_points_on_the_page():
+    setup_plotting("en")
+    fig, ax = plt.subplots(figsize=(10, 4))  # scaled to 7 inches on the A4 page: 0.7
+    ax.bar(["a", "b"], [1, 2])
+    ax.text(0, 1, "12", fontsize=5)
+    ax.tick_params(labelsize=6)
+    ax.set_title("small", fontsize=6)
+    readable_axes(fig, "en")
+    fig.canvas.draw()
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+    assert min(t.get_fontsize() for t in texts) * 7 / 10 >= 7 - 1e-9
+    assert all(label.get_fontsize() >= 10 - 1e-9 for label in ax.get_xticklabels())
+    plt.close(fig)
+    narrow, ax = plt.subplots(figsize=(5, 3))  # printed at its own size: 7 points stay 7 points
+    ax.set_title("seven", fontsize=7)
+    readable_axes(narrow, "en")
+    assert ax.title.get_fontsize() == 7
+    plt.close(narrow)

@@ -137,11 +137,11 @@ def test_monthly_activity_without_transactions_in_the_window(frames):
     assert len(got) == 3 and got[["revenue", "orders", "active_customers"]].eq(0).all().all()
 
 
-def test_channel_figures_from_a_dataset_equal_those_of_the_frame(frames, files):
+def test_channel_figures_from_the_files_equal_those_of_the_frames(frames, files):
     interactions = frames.tables["interactions"]
     inside = interactions[(interactions["interaction_time"] >= "2025-07-01")
                           & (interactions["interaction_time"] < "2025-10-01")]
-    for source in (interactions, frames, files):
+    for source in (frames, files):
         mix = channels.interaction_mix(source, Q3)
         counted = inside.dropna(subset=["channel"]).groupby(["channel", "direction"]).size()
         assert mix.set_index(["channel", "direction"])["interactions"].to_dict() == counted.to_dict()

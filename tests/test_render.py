@@ -22,9 +22,10 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from crmreport.reporting.body import notebook_body
+from crmreport.reporting.body import LANDSCAPE_COLUMNS, notebook_body
+from crmreport.reporting.meta import ReportMeta
 from crmreport.reporting.plots import setup_plotting
-from crmreport.reporting.render import ReportMeta, quiet_weasyprint, write_html, write_pdf
+from crmreport.reporting.render import quiet_weasyprint, write_html, write_pdf
 
 matplotlib.use("Agg")
 
@@ -125,6 +126,7 @@ def sample_meta(language: str, masking: bool = False) -> ReportMeta:
         generated=datetime(2025, 10, 3, 9, 30),
         masking=masking,
         version="0.1.0",
+        as_of=date(2025, 10, 1),
     )
 
 
@@ -199,6 +201,9 @@ def test_pdf_is_a4_with_cover_contents_and_numbered_pages(pdf):
     cover = " ".join(pages[0].split())
     assert meta.company in cover and meta.title in cover and "2025Q3" in cover
     assert ("NOT masked" if language == "en" else "个人信息未脱敏") in cover
+    # the cover gives the period, the data's as-of date and the render date
+    assert ("Data as of 1 October 2025" if language == "en" else "数据截止日 2025年10月1日") in cover
+    assert ("3 October 2025" if language == "en" else "2025年10月3日") in cover
     assert ("Contents" if language == "en" else "目录") in pages[1]
     for number in range(2, n + 1):
         footer = f"Page {number} of {n}" if language == "en" else f"第 {number} 页，共 {n} 页"
@@ -262,6 +267,11 @@ def test_p_values_placeholders_and_zh_points_are_right_aligned_numbers():
     # the '–' of a missing change sits right-aligned with the numbers of its column
     assert [td.get("class") for td in soup.select("tbody td")] == [["num"], ["num"], None, ["num"], ["num"], None]
 
+    bands = BeautifulSoup("<table><thead><tr><th>days</th><th>tasks</th></tr></thead><tbody><tr><td>1-7</td>"
+                          "<td>21</td></tr><tr><td>&gt;90</td><td>9</td></tr></tbody></table>", "html.parser")
+    _mark_numbers(bands.table)
+    assert [td.get("class") for td in bands.select("tbody td")] == [None, ["num"], None, ["num"]], "'>90' is a band"
+
 
 def _html_table(rows: int) -> nbformat.NotebookNode:
     frame = pd.DataFrame({"名称": [f"天*有限公司{i % 3}" for i in range(rows)], "amount": range(rows)})
@@ -282,3 +292,13 @@ def test_pdf_page_rules_are_marked_in_the_body():
     marked = [i for i, row in enumerate(long_rows) if "keep-with-previous" in row.get("class", [])]
     assert marked == [1, 2, 38, 39], "first and last rows never stand alone on a page"
     assert all("token" in td["class"] for td in soup.select("tbody td:first-child")), "short CJK names do not wrap"
+
+
+def test_a_landscape_table_may_split_so_its_heading_never_stands_alone():
+    wide = pd.DataFrame({f"column {i}": range(5) for i in range(LANDSCAPE_COLUMNS)})
+    table = new_output("display_data", data={"text/html": wide.to_html(index=False), "text/plain": "table"})
+    cells = [new_code_cell("x", outputs=[_markdown("## Template 4\n\nIntro."), table])]
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=cells), "en").html, "html.parser")
+    assert soup.select_one("div.table-wrap.cols-wide") and not soup.select_one("div.table-wrap.short")
+    rows = soup.select("tbody tr")
+    assert [i for i, row in enumerate(rows) if "keep-with-previous" in row.get("class", [])] == [1, 2, 3, 4]

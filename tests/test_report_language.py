@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import pdf_text
 
@@ -66,6 +67,18 @@ def test_every_embedded_font_is_a_named_report_font(report):
         fonts = embedded_fonts(pdf)
         assert fonts, f"{pdf.name} embeds no font"
         assert [name for name in fonts if not is_named_font(name)] == [], pdf.name
+
+
+def test_no_executed_notebook_misses_a_glyph(report):
+    """matplotlib warns 'Glyph ... missing from font(s)' when a chart label cannot be drawn (a Chinese owner
+    name in an English chart became a box); no executed notebook of either language may carry that warning."""
+    _, out = report
+    notebooks = sorted((out / "2025Q3").glob("0*.ipynb"))
+    assert len(notebooks) == 7
+    warned = [f"{path.name}: {line.strip()}" for path in notebooks for cell in nbformat.read(path, 4).cells
+              for output in cell.get("outputs", []) if output.get("output_type") == "stream"
+              for line in output.get("text", "").splitlines() if "missing from font" in line]
+    assert warned == []
 
 
 def test_manifest_records_the_font_files(report):
@@ -137,15 +150,15 @@ def test_every_contract_column_and_enumeration_has_a_label_in_both_languages():
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
 
 
-def test_the_book_appendix_has_reader_texts_for_every_kpi_and_threshold_in_both_languages():
+def test_the_book_appendix_has_reader_texts_for_every_measure_and_threshold_in_both_languages():
     from crmreport.core.i18n import catalog
-    from crmreport.measures.kpis import REGISTRY
+    from crmreport.measures.glossary import GLOSSARY
     from crmreport.reporting.book import RULES_NOT_LISTED
     from crmreport.settings.segmentation import Segmentation
 
     messages = catalog()
-    keys = {f"kpi.definition.{kpi.name}" for kpi in REGISTRY}
-    keys |= {f"book.unit_{kpi.unit.replace(' ', '_')}" for kpi in REGISTRY}
+    keys = {f"measure.{kind}.{m.id}" for m in GLOSSARY for kind in ("label", "definition")}
+    keys |= {f"measure.{kind}.{getattr(m, kind)}" for m in GLOSSARY for kind in ("unit", "window", "direction")}
     rules = [name for name in Segmentation.model_fields if name not in RULES_NOT_LISTED]
     keys |= {f"book.rule.{name}" for name in rules} | {f"book.rule_meaning.{name}" for name in rules}
     keys |= {f"book.rule_value.{name}.{choice}" for name in rules
@@ -153,3 +166,19 @@ def test_the_book_appendix_has_reader_texts_for_every_kpi_and_threshold_in_both_
              if isinstance(choice, str)}
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
     assert all(latin_words(messages[key]["zh"]) <= {"k-means"} for key in keys), "Chinese texts in Chinese"
+
+
+def test_demo_staff_and_contact_roles_read_in_the_report_language():
+    """Every account manager, task owner and kept contact role of the demo data has a label in the other
+    language: no Chinese name in an English report, no pinyin in a Chinese one."""
+    from crmreport.demo.execution import TRAINEE
+    from crmreport.demo.vocabulary import ROLES_EN, ROLES_ZH, STAFF
+    from crmreport.settings import load_params
+
+    labels = load_params("2025Q3").labels
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    for kind, values in (("staff", (*STAFF, TRAINEE)), ("roles", (*ROLES_ZH, *ROLES_EN))):
+        for value in values:
+            for language in ("en", "zh"):
+                shown = labels.of(kind, value, language)
+                assert bool(chinese.search(shown)) == (language == "zh"), (kind, value, language, shown)

@@ -9,8 +9,12 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
+from crmreport.analyses.abtests import campaign_results, campaigns, planning
+from crmreport.analyses.health import backtest, emotional, value
+from crmreport.analyses.health import profile as health_profile
+from crmreport.analyses.kpi import kpieval
 from crmreport.core.errors import ResultsContractError
-from crmreport.core.results import AB_TESTS, RESULT_FILES, ResultFile, declared
+from crmreport.core.results import AB_TESTS, RESULT_FILES, ResultFile, declared, result_file
 from crmreport.reporting.report import Report
 
 
@@ -72,3 +76,17 @@ def test_report_save_refuses_an_undeclared_column_of_a_declared_file(tmp_path):
 def test_architecture_doc_lists_every_declared_file():
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert [spec.name for spec in RESULT_FILES if f"`{spec.name}`" not in text] == []
+
+
+@pytest.mark.parametrize(("columns", "name"), [
+    (kpieval.CHANGE_COLUMNS, "kpi_changes"), (kpieval.TEMPLATE5_COLUMNS, "kpi_template5"),
+    (campaigns.TEST_COLUMNS, "ab_tests"), (campaigns.SRM_COLUMNS, "ab_srm"),
+    (campaigns.FOREST_COLUMNS, "chart_ab_forest"),
+    (campaign_results.CUPED_COLUMNS, "ab_cuped"), (planning.POWER_COLUMNS, "ab_power"),
+    (campaign_results.BUSINESS_COLUMNS, "ab_business"), (campaign_results.HETEROGENEITY_COLUMNS, "ab_heterogeneity"),
+    (campaign_results.BOARD_COLUMNS, "chart_ab_board"), (backtest.BACKTEST_COLUMNS, "health_backtest"),
+    (emotional.CLAIM_COLUMNS, "emotional_account_claim"), (health_profile.HEALTH_COLUMNS, "customer_health"),
+    (value.CLV_MODEL_COLUMNS, "clv_model")])
+def test_column_lists_kept_by_producers_match_the_contract(columns, name):
+    # the producers of notebooks 03, 04 and 06 still write their own column lists; the others read the contract's
+    assert list(columns) == list(result_file(name).columns)

@@ -209,10 +209,26 @@ def test_notebooks_import_only_the_documented_api():
     assert "crmreport" in seen and any(name.startswith("crmreport.analyses") for name in seen)
 
 
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")),
+                         ids=lambda path: path.stem)
+def test_notebooks_only_call_plot_and_explain(path):
+    """No notebook cell defines a function, class or lambda: helpers live in crmreport/ (docs/architecture.md)."""
+    defined = [(cell.get("id"), node.lineno) for cell in nbformat.read(path, as_version=4).cells
+               if cell.cell_type == "code" for node in ast.walk(ast.parse(cell.source))
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda)]
+    assert defined == []
+
+
 def test_notebooks_run_two_at_a_time_and_the_summary_after_all_of_them(tmp_path, notebooks):
+    third_ran = tmp_path / "third-ran"  # 01 finishes only once 03 has run: proof of overlap without a clock
     write_notebook(notebooks, "01_first", "import time\nfrom pathlib import Path\nimport numpy as np\n"
                    "block = np.ones(200 * 2**20 // 8)  # 200 MiB, for the kernel's peak memory\ntime.sleep(3)\n"
+                   f"waited = 0\nwhile not Path({str(third_ran)!r}).exists() and waited < 600:\n"
+                   "    time.sleep(0.5)\n    waited += 1\n"
+                   f"assert Path({str(third_ran)!r}).exists(), '03 never ran while 01 waited'\n"
                    "(Path(results_dir) / 'first.csv').write_text('slow')")
+    write_notebook(notebooks, "03_third", "from pathlib import Path\n"
+                   f"Path({str(third_ran)!r}).touch()\n(Path(results_dir) / 'third.csv').write_text('third')")
     write_notebook(notebooks, "00_summary", "from pathlib import Path\n"
                    "seen = sorted(p.name for p in Path(results_dir).glob('*.csv'))\n"
                    "(Path(results_dir) / 'summary.csv').write_text(','.join(seen))")
@@ -239,7 +255,7 @@ def test_notebooks_run_two_at_a_time_and_the_summary_after_all_of_them(tmp_path,
     log_text = (result.report_dir / "run.log").read_text(encoding="utf-8")
     finished = [line.split("] ")[1].split()[0] for line in log_text.splitlines() if "  cell " in line]
     assert finished[-1] == "00_summary", log_text
-    assert finished.index("03_third") < finished.index("01_first"), "03 ran while 01 slept: two at a time"
+    assert finished.index("03_third") < finished.index("01_first"), "03 ran while 01 waited: two at a time"
 
 
 def test_the_scheduler_keeps_the_order_and_isolates_nothing_it_should_not(tmp_path):

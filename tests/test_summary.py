@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from crmreport.analyses.summary import actions, caveats, findings, headline, since
+from crmreport.analyses.summary import actions, caveats, claims, findings, headline, since, watch
 from crmreport.analyses.summary.sources import Ledger, Results, previous_results, results_folder, source_value
 from crmreport.settings.period import period_labels, shift_label
 
@@ -20,67 +20,103 @@ def _write(folder, **tables):
     return folder
 
 
-KPI = {"kpi": ["churn_rate", "csat_mean", "nps"], "segment": ["all"] * 3, "before": [0.2, 3.9, 30.0],
-       "after": [0.25, 4.2, 31.0], "abs_change": [0.05, 0.3, 1.0], "verdict": [
-           "significant_deterioration", "significant_improvement", "no_significant_change"],
-       "n_before": [500, 20, 400], "n_after": [510, 25, 410]}
+KPI = {"kpi": ["churn_rate", "csat_mean", "nps", "churn_rate"], "segment": ["all"] * 3 + ["core"],
+       "before": [0.2, 3.9, 30.0, 0.1], "after": [0.25, 4.2, 31.0, 0.2], "abs_change": [0.05, 0.3, 1.0, 0.1],
+       "min_meaningful_change": [0.02, 0.1, 3.0, 0.02], "verdict": [
+           "significant_deterioration", "significant_improvement", "no_significant_change", "no_significant_change"],
+       "n_before": [500, 20, 400, 60], "n_after": [510, 25, 410, 60]}
+SEGMENTED = {"kpi": ["csat_mean"], "level_p_value": [0.3]}
 AB = {"campaign_id": ["C1", "C1", "C2"], "segment": ["all"] * 3, "metric": ["revenue_per_customer", "response_rate",
                                                                               "response_rate"],
       "arm": ["call", "call", "sms"], "significant": [True, True, False], "abs_diff": [120.0, 0.05, 0.01],
-      "p_adjusted": [0.01, 0.02, 0.6], "n_arm": [300, 300, 40], "n_control": [300, 300, 40]}
+      "ci_low": [40.0, 0.01, -0.05], "ci_high": [200.0, 0.09, 0.07], "p_value": [0.003, 0.01, 0.6],
+      "p_adjusted": [0.006, 0.01, 0.6], "n_arm": [300, 300, 40], "n_control": [300, 300, 40]}
 BUSINESS = {"campaign_id": ["C1"], "arm": ["call"], "incremental_revenue": [36000.0],
-            "incremental_revenue_low": [1000.0], "incremental_revenue_high": [71000.0]}
+            "incremental_revenue_low": [1000.0], "incremental_revenue_high": [71000.0], "cost": [None]}
 ACTIONS = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "churn_warning", "churn_warning"],
            "churn_risk": ["low", "high", "high", "high"], "strategy": ["Visit; review, monthly"] * 2 + ["Call"] * 2,
            "owner": ["王芳", "Chen Jing", "王芳", "王芳"], "due_date": ["2025-10-07"] * 2 + ["2025-10-03"] * 2,
            "annual_amount": [1000.0, 500.0, 20.0, 30.0]}
+HEALTH = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "churn_warning", "churn_warning"],
+          "health_band": ["green", "red", "red", "red"], "health_trend": ["down", "flat", "down", "down"],
+          "p_alive": [0.9, 0.5, 0.2, None], "clv": [100.0, 20.0, 5.0, None], "expected_loss": [10.0, 10.0, 4.0, None]}
 
 
 @pytest.fixture
 def run(tmp_path):
-    results = _write(tmp_path / "out" / "2025Q3" / "results", kpi_changes=KPI, ab_tests=AB, ab_business=BUSINESS,
-                     action_list=ACTIONS,
+    results = _write(tmp_path / "out" / "2025Q3" / "results", kpi_changes=KPI, kpi_segmented_regression=SEGMENTED,
+                     ab_tests=AB, ab_business=BUSINESS, action_list=ACTIONS, customer_health=HEALTH,
                      customer_base_summary={"metric": ["customers"], "before": [90.0], "after": [100.0],
                                             "change": [10.0]},
                      row_accounting={"table": ["surveys", "tickets"], "quarantined": [3, 0]},
-                     customer_health={"customer_id": ["A", "B", "C"], "segment": ["core", "churn_warning",
-                                                                                  "churn_warning"],
-                                      "health_band": ["green", "red", "red"], "clv": [100.0, 20.0, 5.0]})
+                     strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2},
+                     task_execution={"owner": ["王芳", "Chen Jing", "all"], "done": [26, 13, 39], "overdue": [4, 1, 5]},
+                     overdue_ages={"age_bucket": ["1-7", "31-90"], "tasks": [1, 4]},
+                     lifecycle_cadence={"stage": ["new", "active"], "customers": [3, 40], "expected": [1, 4],
+                                        "share_met": [0.9, 0.2]},
+                     ab_power={"campaign_id": ["C1", "C1"], "metric": ["response_rate", "revenue_per_customer"],
+                               "arm": ["call", "call"], "mde_rel": [0.5, 1.2]},
+                     chart_clv_holdout={"frequency": [0, 7], "customers": [10, 30], "expected": [0.5, 2.0],
+                                        "actual": [0.4, 3.0]})
     return Results(results)
 
 
-def test_every_recorded_figure_reads_back_from_its_file(run):
+def _everything(run: Results, ledger: Ledger, language: str = "en") -> list[str]:
+    headline.headline_figures(run, None, ledger, language)
+    lines = [*findings.ab_findings(run, ledger, language, 0.05)[0],
+             *findings.kpi_findings(run, ledger, language, 0.05)[0]]
+    lines += watch.warnings(run, ledger, language)
+    actions.next_actions(run, ledger, language, period=(date(2025, 7, 1), date(2025, 9, 30)), start=date(2025, 10, 1),
+                         alpha=0.05)
+    return lines + caveats.caveats(run, ledger, language, report_root=run.folder.parent, own_name="07", masked=True,
+                                   demo=False, min_n=50)
+
+
+def test_every_recorded_figure_reads_back_from_its_file_and_is_graded(run):
     ledger = Ledger()
-    headline.headline_figures(run, None, ledger)
-    findings.ab_findings(run, ledger, "en")
-    findings.kpi_findings(run, ledger, "en")
-    actions.next_actions(run, ledger, "en")
-    caveats.caveats(run, ledger, "en", report_root=run.folder.parent, own_name="07", masked=True, demo=False,
-                    min_n=50)
+    _everything(run, ledger)
     figures = ledger.frame()
-    assert len(figures) > 20 and figures["ref"].is_unique
+    assert len(figures) > 40 and figures["ref"].is_unique
+    assert list(figures.columns[:7]) == ["ref", "section", "figure", "kind", "measure", "evidence", "claim"]
+    assert set(figures["evidence"]) <= set(claims.EVIDENCE) and figures["evidence"].ne("").all()
+    assert set(figures["claim"]) - {""} <= set(claims.CLAIMS)
     for _, figure in figures.iterrows():
         assert source_value(run.folder, figure) == pytest.approx(figure["value"]), figure["figure"]
+    graded = figures.set_index("figure")
+    assert graded.loc["C1 · call revenue_per_customer", ["evidence", "claim"]].tolist() == ["randomised", "worked"]
+    assert graded.loc["csat_mean abs_change", ["measure", "evidence", "claim"]].tolist() == [
+        "csat_mean", "before_after", "moved"]
+    assert graded.loc["C2 · sms response_rate", "claim"] == "did_not_work"
 
 
 def test_headline_takes_previous_and_verdict_from_the_same_row(run):
-    rows = {row["key"]: row for row in headline.headline_figures(run, None, Ledger())}
+    rows = {row["key"]: row for row in headline.headline_figures(run, None, Ledger(), "en")}
     churn = rows["churn_rate"]
     assert (churn["value"].value, churn["previous"].value, churn["change"].value) == (0.25, 0.2, 0.05)
-    assert churn["verdict"] == "significant_deterioration" and churn["source"] == "kpi_changes.csv:2"
-    assert rows["red_health_share"]["value"].value == pytest.approx(2 / 3)
-    assert rows["revenue_at_risk"]["value"].value == 25.0
+    assert churn["verdict"] == "significant_deterioration" and churn["source"] == "ch. 4 · S4"
+    assert rows["red_health_share"]["value"].value == pytest.approx(3 / 4)
+    assert rows["revenue_at_risk"]["value"].value == 25.0 and rows["expected_loss"]["value"].value == 24.0
     assert "completion_rate" not in rows, "notebook 05's figures are simply absent without its CSV"
     table = headline.headline_table(list(rows.values()), "zh")
     assert "+5.0 个百分点" in set(table["summary_change"]) and "显著恶化" in set(table["summary_verdict"])
 
 
-def test_findings_name_significant_arms_with_incremental_revenue(run):
-    worked, failed = findings.ab_findings(run, Ledger(), "en")
+def test_findings_grade_arms_by_adjusted_interval_and_kpis_as_moved(run):
+    worked, failed = findings.ab_findings(run, Ledger(), "en", 0.05)
     assert len(worked) == 1 and "C1 · call" in worked[0] and "36,000" in worked[0] and "71,000" in worked[0]
-    assert len(failed) == 1 and "C2 · sms" in failed[0]
-    better, worse = findings.kpi_findings(run, Ledger(), "en")
-    assert len(better) == 1 and "CSAT" in better[0] and len(worse) == 1 and "Churn" in worse[0]
+    assert "adjusted interval" in worked[0]
+    assert len(failed) == 1 and "C2 · sms" in failed[0] and "no effect shown" in failed[0]
+    moved, worse = findings.kpi_findings(run, Ledger(), "en", 0.05)
+    assert len(moved) == 1 and "CSAT" in moved[0] and "no step at the strategy start" in moved[0]
+    assert len(worse) == 1 and "Period churn rate" in worse[0] and "no monthly series" in worse[0]
+
+
+def test_warnings_name_overdue_tasks_contact_rhythm_and_groups_whose_churn_rose(run):
+    lines = watch.warnings(run, Ledger(), "en")
+    assert len(lines) == 3
+    assert lines[0].startswith("5 tasks are overdue") and "31-90 days: 4" in lines[0]
+    assert "20.0% of the 40 Active customers" in lines[1]
+    assert "Core 10.0% → 20.0%" in lines[2]
 
 
 def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
@@ -91,11 +127,20 @@ def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
     assert len(lines) == 1 and "Salon" in lines[0] and "4 customers planned" in lines[0]
 
 
-def test_actions_rank_red_health_first_and_name_owners(run):
-    table = actions.next_actions(run, Ledger(), "en")
-    assert list(table["summary_customers"]) == ["2", "2"]
-    assert table.iloc[0]["summary_action"].startswith("Churn-warning") and table.iloc[0]["summary_red_health"] == "2"
-    assert table.iloc[0]["summary_owner"] == "王芳" and table.iloc[1]["summary_owner"] == "王芳 +1"
+def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capacity_check(run):
+    table, chosen = actions.next_actions(run, Ledger(), "en", period=(date(2025, 7, 1), date(2025, 9, 30)),
+                                         start=date(2025, 10, 1), alpha=0.05)
+    # the lever's 36,000 in its test, then expected loss: core 10 + 10, the falling accounts A and C 10 + 4,
+    # churn warning 4 (D without CLV)
+    assert [a.kind for a in chosen] == ["lever", "segment", "key_accounts", "segment"]
+    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20", "14", "4"]
+    assert table.iloc[3]["summary_customers"] == "2 (1 without CLV)"
+    assert set(table["summary_owner"]) == {"Campaign owner (marketing)", "Account manager", "Head of key accounts"}
+    # 300 control customers in 4 weeks for two owners doing 39 tasks in 13 weeks: it does not fit
+    assert table.iloc[0]["summary_capacity"].startswith("short by")
+    assert table.iloc[1]["summary_due"] == "2025-10-07" and table.iloc[1]["summary_target"] == (
+        "2 customers with a done task")
+    assert actions.key_message(chosen, 3, "en").startswith("Proven lever, to scale: Scale C1 · call")
 
 
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
@@ -103,12 +148,15 @@ def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
                             demo=True, min_n=50)
     text = "\n".join(lines)
     assert "NOT masked" in lines[0] and "Demo data" in text and "Surveys 3" in text and "Tickets" not in text
-    assert "C2 · sms has 40 customers" in text and "KPI CSAT (mean, 1-5) rests" in text and "notebook 05" in text
-    assert "notebook 06" not in text
+    assert "C2 · sms has 40 customers" in text and "KPI CSAT (mean, 1-5) rests" in text
+    assert "notebook 05" not in text and "notebook 06" not in text
+    assert "not causal: 2 headline KPIs" in text and "C1 could only detect" in text and "50.0%" in text
+    assert "missing for 1 of 1 arms" in text and "expected 2.0 purchases each and 3.0 were made (-33%)" in text
+    assert "1 customers have no CLV (1 of them in the red band)" in text
 
 
 def test_since_last_period_compares_two_reports(run, tmp_path):
-    _write(tmp_path / "out" / "2025Q2" / "results", kpi_changes={**KPI, "after": [0.2, 4.0, 29.0]},
+    _write(tmp_path / "out" / "2025Q2" / "results", kpi_changes={**KPI, "after": [0.2, 4.0, 29.0, 0.1]},
            customer_base_summary={"metric": ["customers"], "before": [80.0], "after": [90.0], "change": [10.0]},
            customer_health={"customer_id": ["A", "B", "C"], "health_band": ["green", "green", "red"]},
            ab_campaigns={"campaign_id": ["C0"], "status": ["active"]},
@@ -117,7 +165,7 @@ def test_since_last_period_compares_two_reports(run, tmp_path):
     assert previous is not None and previous.period == "2025Q2"
     deltas = since.kpi_deltas(run, previous, Ledger(), "en").set_index("summary_figure")
     assert deltas.loc["Customers", "summary_change"] == "+10"
-    assert deltas.loc["Churn rate", "summary_change"] == "+5.0 pp"
+    assert deltas.loc["Period churn rate", "summary_change"] == "+5.0 pp"
     moves = since.health_moves(run, previous, "en").set_index("Last period")
     assert moves.loc["green", "red"] == 1 and moves.loc["red", "red"] == 1
     concluded = since.concluded_campaigns(run, previous, "en")

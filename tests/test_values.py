@@ -108,9 +108,15 @@ def test_text_columns_read_like_cell_by_cell(decimal):
     assert vectorised.reason == by_cell.reason
 
 
-def test_number_shaped_text_that_cannot_be_read_is_an_error_not_an_empty_cell():
-    parsed = to_number(pd.Series(["１２３", "4"], dtype="str"))  # full-width digits match \d but are no float
+def test_text_that_cannot_be_read_is_an_error_not_an_empty_cell():
+    parsed = to_number(pd.Series(["１２３ａｂｃ", "4"], dtype="str"))
     assert parsed.bad.tolist() == [True, False]
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_full_width_digits_are_digits_never_a_decimal_comma(dtype):
+    parsed = to_number(pd.Series(["１２３", "１，２３４．５", "－７", "4"], dtype=dtype))
+    assert parsed.values.tolist() == [123.0, 1234.5, -7.0, 4.0] and not parsed.bad.any() and parsed.reason is None
 
 
 def test_map_distinct_calls_the_rule_once_per_distinct_value_and_keeps_empties():
@@ -142,3 +148,20 @@ def test_plain_iso_dates_read_in_one_step_agree_with_the_rules(values):
     assert fast.values.equals(rules.values)
     assert fast.bad.tolist() == rules.bad.tolist() and fast.reason == rules.reason
     assert fast.emptied.fillna(False).tolist() == rules.emptied.fillna(False).tolist()
+
+
+def test_zones_written_as_words_or_hours_are_converted_and_may_be_mixed():
+    text = pd.Series(["2023-10-01T21:34:36Z", "2023-10-01 21:34:36 UTC", "2023-10-01T21:34:36 GMT",
+                      "2023-10-01T21:34:36-05", "2023-10-01T21:34:36+0530", "2023-10-01T21:34:36+02:00",
+                      "2023-10-01 21:34:36"], dtype="str")
+    parsed = to_datetime(text, text, None, "Asia/Shanghai")
+    utc = pd.Timestamp("2023-10-01 21:34:36")
+    expected = [utc + pd.Timedelta(hours=8)] * 3 + [utc + pd.Timedelta(hours=13), utc + pd.Timedelta(hours=2.5),
+                                                    utc + pd.Timedelta(hours=6), utc]
+    assert parsed.values.tolist() == expected and not parsed.bad.any()
+
+
+@pytest.mark.parametrize("text", ["room 3001", "7969.39", "ticket 9999 closed"])
+def test_text_holding_a_far_year_is_no_placeholder_date_but_not_a_date(text):
+    parsed = to_datetime(pd.Series([text], dtype="str"), pd.Series([text], dtype="str"), None, "Asia/Shanghai")
+    assert parsed.bad.tolist() == [True] and not parsed.emptied.any()

@@ -8,21 +8,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import params_for
+from conftest import dataset_of, params_for
 from statsmodels.stats.proportion import proportion_confint
 
 from crmreport.analyses.profiling import channels, voice
 from crmreport.core.i18n import catalog
 from crmreport.demo import generate_demo
-from crmreport.ingest.dataset import Dataset, prepare_dataset
+from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings import Window
 
 Q3 = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))
 Q2 = Window(start=date(2025, 4, 1), end=date(2025, 6, 30))
-
-
-def _dataset(**tables: pd.DataFrame) -> Dataset:
-    return Dataset(tables=tables, quarantine={}, accounting={}, source="test", masked=True)
 
 
 def _surveys(times: list[str], csat: list, nps: list) -> pd.DataFrame:
@@ -122,47 +118,50 @@ def test_need_tags_are_split_stripped_and_counted_once_per_customer():
     assert voice.need_tag_frequencies(customers.assign(need_tags=None)).empty
 
 
+LOGGED = dataset_of(interactions=_interactions())
+
+
 def test_interaction_mix_counts_the_window_only():
-    mix = channels.interaction_mix(_interactions(), Q3)
+    mix = channels.interaction_mix(LOGGED, Q3)
     assert list(mix.columns) == channels.MIX_COLUMNS
     assert mix[["channel", "direction", "interactions"]].values.tolist() == [
         ["phone", "outbound", 3], ["email", "outbound", 1], ["phone", "inbound", 1]]
     assert mix["share"].sum() == pytest.approx(1)
-    assert channels.interaction_mix(None, Q3).empty
-    assert channels.interaction_mix(_interactions(), Window(start=date(2024, 1, 1), end=date(2024, 1, 2))).empty
+    assert channels.interaction_mix(dataset_of(), Q3).empty
+    assert channels.interaction_mix(LOGGED, Window(start=date(2024, 1, 1), end=date(2024, 1, 2))).empty
 
 
 def test_outbound_response_rates_use_the_wilson_interval_of_statsmodels():
-    rates = channels.outbound_response_rates(_interactions(), Q3).set_index("channel")
+    rates = channels.outbound_response_rates(LOGGED, Q3).set_index("channel")
     assert rates.loc["phone", ["outbound", "responded"]].tolist() == [3, 1]  # an empty `responded` is no response
     assert rates.loc["email", ["outbound", "responded"]].tolist() == [1, 1]
     for channel, row in rates.iterrows():
         low, high = proportion_confint(row["responded"], row["outbound"], alpha=0.05, method="wilson")
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-12), channel
         assert row["response_rate"] == pytest.approx(row["responded"] / row["outbound"])
-    assert channels.outbound_response_rates(None, Q3).empty
-    thin = channels.outbound_response_rates(_interactions(), Window(start=date(2024, 1, 1), end=date(2024, 1, 2)))
+    assert channels.outbound_response_rates(dataset_of(), Q3).empty
+    thin = channels.outbound_response_rates(LOGGED, Window(start=date(2024, 1, 1), end=date(2024, 1, 2)))
     assert thin.empty and list(thin.columns) == channels.RESPONSE_COLUMNS
 
 
 def test_voice_summary_on_hand_data_counts_interaction_complaints():
     surveys = _surveys(["2025-05-01", "2025-05-02", "2025-08-01", "2025-08-02"], [3, 4, 5, 5], [6, 9, 10, 10])
     tickets = pd.DataFrame({"opened_at": pd.to_datetime(["2025-08-01"] * 4), "category": ["complaint"] * 4})
-    summary = voice.voice_summary(_dataset(surveys=surveys, tickets=tickets, interactions=_interactions()), Q3, Q2)
+    summary = voice.voice_summary(dataset_of(surveys=surveys, tickets=tickets, interactions=_interactions()), Q3, Q2)
     assert list(summary.columns) == voice.SUMMARY_COLUMNS
     rows = summary.set_index("metric")
     assert rows.loc["csat_mean", ["before", "after", "direction"]].tolist() == [3.5, 5.0, "up"]
     assert rows.loc["csat_top2_share", ["before", "after"]].tolist() == [0.5, 1.0]
     assert rows.loc["nps", ["before", "after", "change"]].tolist() == [0.0, 100.0, 100.0]
     assert rows.loc["complaints", ["before", "after", "direction"]].tolist() == [1, 1, "flat"]
-    without_interactions = voice.voice_summary(_dataset(surveys=surveys, tickets=tickets), Q3, Q2).set_index("metric")
+    without_interactions = voice.voice_summary(dataset_of(surveys=surveys, tickets=tickets), Q3, Q2).set_index("metric")
     assert without_interactions.loc["complaints", ["before", "after", "direction"]].tolist() == [0, 4, "up"]
 
 
 def test_voice_summary_thin_data():
-    assert voice.voice_summary(_dataset(), Q3, Q2).empty
+    assert voice.voice_summary(dataset_of(), Q3, Q2).empty
     surveys = _surveys(["2025-05-01"], [4], [9])
-    rows = voice.voice_summary(_dataset(surveys=surveys), Q3, Q2).set_index("metric")
+    rows = voice.voice_summary(dataset_of(surveys=surveys), Q3, Q2).set_index("metric")
     assert "complaints" not in rows.index
     assert rows.loc["responses", ["before", "after", "direction"]].tolist() == [1, 0, "down"]
     assert math.isnan(rows.loc["nps", "after"]) and pd.isna(rows.loc["nps", "direction"])
@@ -171,10 +170,10 @@ def test_voice_summary_thin_data():
 def test_tickets_by_category_sorted_with_shares():
     tickets = pd.DataFrame({"opened_at": pd.to_datetime(["2025-07-05"] * 5 + ["2025-04-01"]),
                             "category": ["billing", "complaint", "complaint", "", None, "billing"]})
-    table = voice.tickets_by_category(_dataset(tickets=tickets), Q3)
+    table = voice.tickets_by_category(dataset_of(tickets=tickets), Q3)
     assert table.to_dict("list") == {"category": ["complaint", "billing"], "tickets": [2, 1],
                                      "share": [2 / 3, 1 / 3]}
-    assert voice.tickets_by_category(_dataset(), Q3).empty
+    assert voice.tickets_by_category(dataset_of(), Q3).empty
 
 
 def test_every_column_and_metric_has_a_label_in_both_languages():
@@ -215,8 +214,8 @@ def test_demo_voice_summary_shows_the_planted_improvements(demo):
     assert summary.loc["csat_mean", "direction"] == "up"
     assert truth["kpi_changes"]["csat_mean"]["change"] > 0
     assert summary.loc["csat_mean", "after"] == pytest.approx(truth["kpi_changes"]["csat_mean"]["after"], abs=0.2)
-    mix = channels.interaction_mix(data.tables["interactions"], params.window)
-    rates = channels.outbound_response_rates(data.tables["interactions"], params.window)
+    mix = channels.interaction_mix(data, params.window)
+    rates = channels.outbound_response_rates(data, params.window)
     assert mix["share"].sum() == pytest.approx(1)
     assert rates["outbound"].sum() == mix.loc[mix["direction"] == "outbound", "interactions"].sum()
 
@@ -228,9 +227,18 @@ def test_response_rates_vs_baseline_and_score_shares():
         "direction": ["outbound"] * 5,
         "responded": pd.array([True, False, False, False, True], dtype="boolean"),
     })
-    rates = channels.response_rates_vs_baseline(interactions, Q3, Q2).set_index("channel")
+    rates = channels.response_rates_vs_baseline(dataset_of(interactions=interactions), Q3, Q2).set_index("channel")
     assert rates.loc["sms", "response_rate"] == 0.5 and rates.loc["sms", "response_rate_before"] == 0.0
     assert rates.loc["sms", "change"] == 0.5 and pd.isna(rates.loc["phone", "response_rate_before"])
     scores = pd.DataFrame({"question": ["csat"] * 2 + ["nps"] * 3, "score": [3, 5, 5, 7, 10],
                            "responses": [1, 3, 2, 1, 1]})
     assert voice.score_shares(scores) == pytest.approx({"top2": 0.75, "promoters": 0.25, "detractors": 0.5})
+
+
+def test_the_voice_of_the_customer_reports_the_nps_it_computed_once():
+    surveys = _surveys(["2025-05-01", "2025-08-01", "2025-08-02", "2025-08-03"], [3, 4, 5, 5], [6, 9, 10, 3])
+    heard = voice.voice_of_customer(dataset_of(surveys=surveys), Q3, Q2)
+    pd.testing.assert_frame_equal(heard.summary, voice.voice_summary(dataset_of(surveys=surveys), Q3, Q2))
+    assert heard.nps == voice.nps(pd.Series([9, 10, 3]))
+    assert heard.summary.set_index("metric").loc["nps", "after"] == heard.nps.nps
+    assert voice.voice_of_customer(dataset_of(), Q3, Q2).nps.n == 0

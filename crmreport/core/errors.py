@@ -25,6 +25,10 @@ class SourceError(CrmReportError):
     """A data source cannot be read: missing, empty, wrong encoding, not a table, unreachable database."""
 
 
+class EngineError(CrmReportError):
+    """The engine params name cannot start: pyspark or Java missing, the Spark master unreachable."""
+
+
 class DataValidationError(CrmReportError):
     """One or more tables break the data contract; ``problems`` holds one line per problem."""
 

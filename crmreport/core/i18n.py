@@ -20,11 +20,18 @@ import yaml
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
+#: a catalog entry holding only this key shows a glossary measure's label
+MEASURE = "measure"
 
 
 @cache
 def catalog() -> dict[str, dict[str, str]]:
-    """All messages, keyed by message key, then language."""
+    """All messages, keyed by message key, then language.
+
+    An entry ``{measure: <id>}`` shows a measure of the glossary (``locale/measures.yaml``,
+    :mod:`crmreport.measures.glossary`) and takes its label ``measure.label.<id>``, so a measure
+    reads the same wherever a chapter names it.
+    """
     messages: dict[str, dict[str, str]] = {}
     for entry in sorted(resources.files("crmreport").joinpath("locale").iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
@@ -33,6 +40,12 @@ def catalog() -> dict[str, dict[str, str]]:
             if key in messages:
                 raise ValueError(f"message key {key!r} is defined twice (second time in locale/{entry.name})")
             messages[key] = texts
+    for key, texts in messages.items():
+        if set(texts) == {MEASURE}:
+            label_key = f"measure.label.{texts[MEASURE]}"
+            if label_key not in messages:
+                raise ValueError(f"message key {key!r} names measure {texts[MEASURE]!r}, which has no {label_key}")
+            messages[key] = messages[label_key]
     return messages
 
 

@@ -176,9 +176,9 @@ RESULT_FILES: tuple[ResultFile, ...] = (
                                "p_adjusted min_meaningful_change verdict n_before n_after population"),
     _file("04", "kpi_did", "kpi* treated_before treated_after comparison_before comparison_after estimate ci_low "
                            "ci_high p_value p_adjusted min_meaningful_change verdict n_treated n_comparison message "
-                           "population"),
-    _file("04", "kpi_did_table", "kpi* treated_before treated_after comparison_before comparison_after change "
-                                 "p_adjusted verdict"),
+                           "population pretrend_estimate pretrend_p_value"),
+    _file("04", "kpi_did_table", "kpi* treated_before treated_after comparison_before comparison_after change? "
+                                 "p_adjusted? verdict?"),
     _file("04", "kpi_forest", "kpi* segment* verdict estimate low high"),
     _file("04", "kpi_monthly", "kpi* month* value n fitted post"),
     _file("04", "kpi_segmented_regression", "kpi* pre_slope level_change level_ci_low level_ci_high level_p_value "
@@ -236,8 +236,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     # notebook 06
     _file("06", "chart_clv_holdout", "frequency* customers expected actual"),
     _file("06", "chart_emotional_account_churn", "band* customers churned churn_rate ci_low ci_high"),
-    _file("06", "chart_health_backtest", "row* decile* score_low score_high customers churned churn_rate lift auc "
-                                         "ci_low ci_high"),
+    _file("06", "chart_health_backtest", "row* score decile* score_low score_high customers churned churn_rate lift "
+                                         "auc ci_low ci_high p_value"),
     _file("06", "chart_health_bands", "health_band* customers share health_score clv trend_up trend_down"),
     _file("06", "chart_key_account_radar", "customer_id* dimension* score rank"),
     _file("06", "chart_relationship_thermometer", "week* interactions positive_share negative_share ratings "
@@ -245,22 +245,32 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("06", "chart_rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "clv_model", "model* parameter* value time_unit"),
     _file("06", "customer_health", "customer_id* segment rqi rqi_components emotional_account health_score "
-                                   "health_band health_trend p_alive expected_purchases expected_spend clv"),
+                                   "health_score_previous ranked_by rank_score health_band health_trend p_alive "
+                                   "expected_purchases expected_spend clv expected_loss"),
     _file("06", "emotional_account_claim", "threshold* customers churned churn_rate ci_low ci_high claim_holds"),
-    _file("06", "health_backtest", "row* decile* score_low score_high customers churned churn_rate lift auc ci_low "
-                                   "ci_high"),
+    _file("06", "health_backtest", "row* score* decile* score_low score_high customers churned churn_rate lift auc "
+                                   "ci_low ci_high p_value"),
     _file("06", "health_bands", "health_band* customers share health_score clv trend_up trend_down"),
+    _file("06", "health_baselines", "score* customers churned auc ci_low ci_high",
+          only_when="the backtest has customers and a baseline"),
     _file("06", "health_calibration", "decile* customers predicted observed ci_low ci_high"),
     _file("06", "health_deciles", "decile* score_low score_high customers churned churn_rate lift ci_low ci_high"),
-    _file("06", "health_watch_list", "customer_id* segment rqi rqi_components emotional_account health_score "
-                                     "health_band health_trend p_alive expected_purchases clv"),
-    _file("06", "health_weights", "measure* weight params_weight"),
+    _file("06", "health_fit", "part* customers churned churn_rate ci_low ci_high predicted auc auc_low auc_high",
+          only_when="the health weights are fitted (params `health.weights: fitted` and enough churned and retained "
+                    "customers)"),
+    _file("06", "health_watch_list", "customer_id* owner segment rqi rqi_components emotional_account health_score "
+                                     "rank_score? health_band health_trend p_alive expected_purchases clv "
+                                     "expected_loss"),
+    _file("06", "health_weights", "measure* coefficient weight params_weight"),
     _file("06", "rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "rqi_components", "components* customers share"),
     # notebook 07
-    _file("07", "summary_actions", "summary_action* summary_customers summary_high_risk summary_red_health? "
-                                   "summary_amount summary_owner summary_due summary_source"),
-    _file("07", "summary_figures", "ref* section figure kind value file row column filter aggregate period"),
+    _file("07", "measures", "measure* label_en label_zh definition_en definition_zh unit window direction notebook "
+                            "shown_in"),
+    _file("07", "summary_actions", "summary_action* summary_owner summary_customers summary_at_stake summary_target "
+                                   "summary_due summary_capacity summary_source"),
+    _file("07", "summary_figures", "ref* section figure kind measure evidence claim value file row column filter "
+                                   "aggregate period"),
     _file("07", "summary_headline", "summary_figure* summary_value summary_previous summary_change summary_verdict "
                                     "summary_source"),
     _file("07", "summary_since_health", "", more="the band of last period, then one column per band now",
@@ -298,3 +308,10 @@ PLAN_VS_ACTUAL = result_file("plan_vs_actual")
 TASK_EXECUTION = result_file("task_execution")
 SLA_COMPLIANCE = result_file("sla_compliance")
 CUSTOMER_HEALTH = result_file("customer_health")
+AB_POWER = result_file("ab_power")
+CLV_HOLDOUT = result_file("chart_clv_holdout")
+KPI_SEGMENTED = result_file("kpi_segmented_regression")
+KPI_DID = result_file("kpi_did")
+OVERDUE_AGES = result_file("overdue_ages")
+LIFECYCLE_CADENCE = result_file("lifecycle_cadence")
+STRATEGY_TABLE = result_file("strategy_table")

@@ -1,7 +1,7 @@
 """Clean conformed tables and account for every row.
 
 - exact duplicate rows are removed (and counted);
-- impossible values (non-finite numbers such as ``inf``, future dates, scores out of range,
+- impossible values (non-finite numbers such as ``inf``, numbers beyond ±1e15, future dates, scores out of range,
   negative outreach revenue, a response
   before the ticket was opened, a missing required value) send the row to quarantine with a
   reason; the checks are a pandera schema built from the contract;
@@ -29,6 +29,8 @@ from .validate import describe_rows
 
 VALID_PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$|^0\d{2,3}\d{7,8}$")
 VALID_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+#: numbers this large are not figures but export errors (1e308), and their sums would overflow exact DECIMAL(38, 10)
+LARGEST_NUMBER = 1e15
 REASON_ORPHAN_OF_QUARANTINED = "customer_id refers to a quarantined customer"
 
 
@@ -62,6 +64,8 @@ def quarantine_schema(spec: TableSpec, as_of: date) -> pa.DataFrameSchema:
             checks.append(pa.Check.ge(col.low, error=f"{col.name} below {col.low:g}"))
         if col.kind == "number":
             checks.append(pa.Check(lambda values: np.isfinite(values), error=f"{col.name} is not a finite number"))
+            checks.append(pa.Check(lambda values: ~(np.isfinite(values) & (values.abs() >= LARGEST_NUMBER)),
+                                   error=f"{col.name} beyond ±{LARGEST_NUMBER:.0e} (no plausible figure)"))
         if col.kind in ("date", "datetime") and not col.future_ok:
             checks.append(pa.Check.le(latest, error=f"{col.name} in the future (after {as_of})"))
         columns[col.name] = pa.Column(checks=checks, nullable=col.nullable,
@@ -147,7 +151,20 @@ def resolve_orphans(raw: RawTable, cleaned: Cleaned, spec: TableSpec, customer_i
     orphan_rows = ids[orphans]
     return [f"table {spec.name}, column `customer_id`: {int(orphans.sum())} row(s) name customers that are not "
             f"in the customers table: {describe_rows(raw, orphan_rows.index, orphan_rows, names=names)}. Fix: export "
-            "the missing customers too, or remove these rows from the source"]
+            f"the missing customers too, or remove these rows from the source{_zeros_hint(orphan_rows, customer_ids)}"]
+
+
+def _zeros_hint(orphans: pd.Series, customer_ids: pd.Series) -> str:
+    """A hint when the orphan ids match customers' ids but for leading zeros (``C0012`` / ``C12``, ``0012`` / ``12``):
+    one of the exports dropped or added them (a spreadsheet reading ids as numbers does)."""
+    def unpadded(ids: pd.Series) -> pd.Series:
+        return ids.astype("str").str.replace(r"^([^\d]*)0+(?=\d)", r"\1", regex=True)
+
+    matched = member(unpadded(orphans.drop_duplicates()), unpadded(customer_ids))
+    if not matched.any():
+        return ""
+    return (f". {int(matched.sum())} of these ids differ from customers' ids only by leading zeros: keep the ids "
+            "as text in both exports (a spreadsheet reading them as numbers drops the zeros)")
 
 
 def flag_contacts(customers: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.contract import TABLES
 from ..core.errors import SourceError
 
 MISSING_MARKERS: list[str] = ["", "NULL", "null", "NaN", "nan", "N/A", "#N/A", "None"]
@@ -33,7 +34,7 @@ def decode_csv(table: str, path: Path, content: bytes, encoding: str | None = No
 
     Returns the text and the encoding used.
     """
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:4096]:
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or _binary(content[:4096]):
         hint = "it looks like UTF-16 (Excel 'Unicode text')" if content[:2] in (b"\xff\xfe", b"\xfe\xff") \
             else "it holds binary data, not text"
         raise SourceError(f"table {table}: {path} is not a CSV text file: {hint}; "
@@ -54,6 +55,16 @@ def decode_csv(table: str, path: Path, content: bytes, encoding: str | None = No
     return _detect(table, path, content, failure)
 
 
+#: control bytes that text never holds (all but tab and line breaks)
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def _binary(head: bytes) -> bool:
+    """More than 1% of control bytes: binary data (or UTF-16). A stray NUL inside a text is not binary: it is
+    removed from the value and counted when the table is read."""
+    return len(head) - len(head.translate(None, _CONTROL_BYTES)) > len(head) / 100
+
+
 def _detect(table: str, path: Path, content: bytes, failure: UnicodeDecodeError) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
@@ -65,7 +76,7 @@ def _detect(table: str, path: Path, content: bytes, failure: UnicodeDecodeError)
             plausible = [m for m in plausible if m.encoding != "big5"]
         texts = {m.encoding: str(m) for m in plausible}
         if len(set(texts.values())) > 1:
-            shown = " or ".join(f"{name} ({_sample(text)})" for name, text in texts.items())
+            shown = " or ".join(texts)  # never a sample of the text: it may be a customer's name
             raise SourceError(f"table {table}: {path} reads plausibly as {shown}; say which under `encoding: "
                               f"{{{table}: {'|'.join(texts)}}}` in params, or save it as 'CSV UTF-8'")
         chosen = plausible[0].encoding
@@ -74,18 +85,13 @@ def _detect(table: str, path: Path, content: bytes, failure: UnicodeDecodeError)
         line = content[: failure.start].count(b"\n") + 1
         raise SourceError(
             f"table {table}: {path} is neither UTF-8 nor GBK/GB18030 (byte 0x{content[failure.start]:02x} on line "
-            f"{line}); it looks like {chosen} (reading as {_sample(texts[chosen])}). If so, set `encoding: "
+            f"{line}); it looks like {chosen}. If so, set `encoding: "
             f"{{{table}: {chosen}}}` in params, or save it as 'CSV UTF-8 (comma delimited)'")
     line = content[: failure.start].count(b"\n") + 1
     raise SourceError(
         f"table {table}: {path} is neither UTF-8 nor GBK/GB18030, Big5 or Windows-1252 (undecodable byte "
         f"0x{content[failure.start]:02x} on line {line}); save it as 'CSV UTF-8 (comma delimited)' or name its "
         f"encoding under `encoding: {{{table}: ...}}` in params")
-
-
-def _sample(text: str) -> str:
-    """The first few non-ASCII characters of a decoding (never a whole word: it may be a name)."""
-    return repr("".join(c for c in text[:65536] if ord(c) > 127)[:3])
 
 
 def parse_csv(table: str, path: Path, text: str) -> tuple[pd.DataFrame, tuple[int, ...]]:
@@ -98,6 +104,7 @@ def parse_csv(table: str, path: Path, text: str) -> tuple[pd.DataFrame, tuple[in
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
+    _check_header(table, path, text, delimiter)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
                             na_values=MISSING_MARKERS, skipinitialspace=True)
@@ -105,16 +112,49 @@ def parse_csv(table: str, path: Path, text: str) -> tuple[pd.DataFrame, tuple[in
         raise SourceError(f"table {table}: {path} has no header row; export the table again with its header") \
             from None
     except pd.errors.ParserError as exc:
+        counts = _FIELD_COUNTS.search(str(exc))
+        if counts:
+            expected, line, seen = counts.groups()
+            raise SourceError(f"table {table}: {path} is not a well-formed table: line {line} has {seen} fields where "
+                              f"the header has {expected}. Fix: quote the values on that line that hold the "
+                              f"delimiter `{delimiter}` (\"a{delimiter} b\"), or remove the extra field") from None
         raise SourceError(f"table {table}: {path} is not a well-formed table ({exc}); "
                           "check for unquoted delimiters, an unbalanced quote `\"`, or a text file saved under a "
                           ".csv name") from None
     lines = record_lines(table, path, text, delimiter, len(frame.columns))
+    _check_last_record(table, path, text, delimiter, frame, lines)
     if len(lines) != len(frame):
         raise SourceError(
             f"table {table}: {path} holds {len(lines)} records by a line-by-line count but the CSV parser read "
             f"{len(frame)}; rows would be lost. Check quotes `\"` and line breaks from line "
             f"{_first_disagreement(lines, len(frame))} on, and export the table again")
     return frame, lines
+
+
+_FIELD_COUNTS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _check_header(table: str, path: Path, text: str, delimiter: str) -> None:
+    """A contract column named twice in the header would be renamed by the parser and ignored: refuse it.
+    (Only contract names are looked at and shown: a file without header has a row of data there.)"""
+    header = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or len(text)]), delimiter=delimiter), [])
+    names = [name.strip().lstrip("\ufeff").lower() for name in header]
+    contract = {name.lower() for name in TABLES[table].column_names} if table in TABLES else set()
+    twice = sorted({name for name in names if name in contract and names.count(name) > 1})
+    if twice:
+        raise SourceError(f"table {table}: {path} names column(s) {', '.join(f'`{name}`' for name in twice)} twice in "
+                          "its header; only one of each would be read. Fix: keep one, or rename the other")
+
+
+def _check_last_record(table: str, path: Path, text: str, delimiter: str, frame: pd.DataFrame,
+                       lines: tuple[int, ...]) -> None:
+    """A file that ends inside its last record (no line break, fewer fields than the header) was cut off."""
+    if frame.empty or text.endswith(("\n", "\r")) or not frame.iloc[-1].isna().iloc[-1]:
+        return
+    last = text[text.rfind("\n") + 1:]
+    if len(next(csv.reader([last], delimiter=delimiter), [])) < len(frame.columns):
+        raise SourceError(f"table {table}: {path} ends inside its last record (line {lines[-1]} has fewer fields than "
+                          "the header and no line break): the file was cut off. Fix: export or copy the table again")
 
 
 def _first_disagreement(lines: tuple[int, ...], parsed: int) -> int:
@@ -132,6 +172,7 @@ def record_lines(table: str, path: Path, text: str, delimiter: str, width: int) 
     physical = re.split(r"\r\n|\r|\n", text)
     if '"' not in text:  # nothing quoted: every non-blank line is one record, the first the header
         return tuple(number for number, line in enumerate(physical, 1) if line.strip())[1:]
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # a long quoted text is a field, not an error
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     starts: list[int] = []
     previous, header_seen = 0, False

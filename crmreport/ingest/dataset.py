@@ -19,9 +19,10 @@ import pyarrow as arrow
 
 from ..core.contract import REQUIRED_TABLES, TABLES
 from ..core.errors import DataValidationError, SourceError
+from ..engine import Engine
 from ..settings import Params
 from .clean import Cleaned, clean_table, flag_contacts, resolve_orphans
-from .masking import NameFinder, mask_table
+from .masking import NameFinder, mask_counted
 from .sources import RawTable, describe_source, table_readers
 from .validate import conform
 from .values import Reading
@@ -44,6 +45,8 @@ class TableAccount:
     kept: int
     reasons: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
+    #: column -> cells in which masking replaced a personal value (kept and quarantined rows)
+    masked: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows_read != self.kept + self.quarantined + self.duplicates_removed:
@@ -60,6 +63,8 @@ class Dataset:
     accounting: dict[str, TableAccount]
     source: str
     masked: bool
+    #: where measures over these tables run (params ``engine``; :func:`crmreport.reporting.context.open_period`)
+    engine: Engine = field(default_factory=Engine)
 
     def has(self, table: str) -> bool:
         """True when the source provided ``table``."""
@@ -185,7 +190,9 @@ def _conform(raw: RawTable, cells: pd.DataFrame, params: Params, names: NameFind
     frame, found = conform(raw, cells, TABLES[raw.name], params.columns.get(raw.name, {}),
                            params.values.get(raw.name, {}), names, reading)
     if not found and frame.empty:
-        found = [f"table {raw.name}: {raw.origin} has a header but no rows; export the table again with its data"]
+        fix = "export the table again with its rows" if TABLES[raw.name].required else \
+            "export its rows, or remove the file if there is nothing to report on (the table is optional)"
+        found = [f"table {raw.name}: {raw.origin} has a header but no rows; {fix}"]
     return frame, found
 
 
@@ -215,7 +222,9 @@ def prepare_dataset(params: Params, into: Path | None = None) -> Dataset:
             ", or name yours under `tables:` in params")
     first = readers["customers"]()
     names = customer_names(first, params)
-    mask = (lambda name, frame: mask_table(name, frame, names)) if params.masking else (lambda name, frame: frame)
+    def mask(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+        return mask_counted(name, frame, names) if params.masking else (frame, {})
+
     type_problems: list[str] = []
     problems: list[str] = []
     accounting: dict[str, TableAccount] = {}
@@ -246,9 +255,16 @@ def prepare_dataset(params: Params, into: Path | None = None) -> Dataset:
             continue
         log.debug("%s: %d read, %d duplicates removed, %d quarantined, %d kept", name, cleaned.rows_read,
                   cleaned.duplicates_removed, len(cleaned.quarantined), len(cleaned.kept))
-        quarantine[name] = mask(name, cleaned.quarantined).reset_index(drop=True)
-        final = mask(name, cleaned.kept.sort_values(list(TABLES[name].key), kind="stable")).reset_index(drop=True)
-        del cleaned
+        held, masked_held = mask(name, cleaned.quarantined)
+        quarantine[name] = held.reset_index(drop=True)
+        final, masked = mask(name, cleaned.kept.sort_values(list(TABLES[name].key), kind="stable"))
+        final = final.reset_index(drop=True)
+        del cleaned, held
+        masked = {column: masked.get(column, 0) + masked_held.get(column, 0) for column in {*masked, *masked_held}}
+        accounting[name] = replace(accounting[name], masked=dict(sorted(masked.items())))
+        if masked:
+            log.debug("table %s: personal values masked in %s", name,
+                     ", ".join(f"{column} ({count} cell(s))" for column, count in sorted(masked.items())))
         if into is None:
             tables[name] = final
         else:

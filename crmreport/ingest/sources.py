@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..core.contract import TABLES
 from ..core.errors import SourceError
+from ..core.redact import UNENCODED, redact_text, unencoded_password
 from .csvfile import MISSING_MARKERS, decode_csv, parse_csv
 
 log = logging.getLogger("crmreport")
@@ -68,6 +69,8 @@ def describe_source(data: str | None) -> str:
     if "://" in data:
         from sqlalchemy.engine import make_url
 
+        if unencoded_password(data):
+            return redact_text(data)
         return make_url(data).render_as_string(hide_password=True)
     return data
 
@@ -212,6 +215,10 @@ def _read_database(url: str, names: dict[str, str], named: set[str]) -> dict[str
     reported with the names it does hold).
     """
     shown = describe_source(url)
+    if unencoded_password(url):
+        raise SourceError(f"the password in the database URL {shown} holds one of {' '.join(UNENCODED)} written as "
+                          "is, so the URL cannot be split into user, password and host. Fix: percent-encode them "
+                          "in the password (@ as %40, / as %2F, # as %23, ? as %3F)")
     if url.startswith("duckdb:///"):
         tables = _read_duckdb(url.removeprefix("duckdb:///"), names, named, shown)
     else:

@@ -12,15 +12,20 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as arrow
+import pyarrow.compute as pc
 
 from ..core.contract import BOOLEAN_WORDS, BUILTIN_SYNONYMS, CANONICAL_DTYPES, ColumnSpec, TableSpec
 from ..core.errors import SourceError
-from .masking import NameFinder, masked_example
+from .masking import NameFinder, masked_example, personal_ids
 from .sources import RawTable
 from .values import FIRST_YEAR, LAST_YEAR, Parsed, Reading, map_distinct, to_datetime, to_number
 
 log = logging.getLogger("crmreport")
 EXAMPLES = 5
+#: ids no report shows (and the largest tables' keys: screening 13M of them would cost seconds); a foreign
+#: ``customer_id`` is screened as the customers' own id
+UNSHOWN_IDS = frozenset(("transaction_id", "interaction_id", "survey_id"))
 
 
 def source_rows(raw: RawTable, positions: pd.Index | np.ndarray) -> list[int]:
@@ -107,12 +112,37 @@ def conform(raw: RawTable, cells: pd.DataFrame, spec: TableSpec, column_map: dic
         parsed = coerce(source, col, value_map.get(col.name, {}), reading or Reading())
         if parsed.bad.any():
             problems.append(_coercion_problem(raw, spec, col, source, parsed, names))
+        elif col.kind == "id" and _screened(spec, col):
+            problems.extend(_personal_id_problem(raw, spec, col, parsed.values, names))
+        for changed, what in ((parsed.controls, "control characters (such as NUL) removed from"),
+                              (parsed.cut, f"texts longer than {TEXT_LIMIT:,} characters (a spreadsheet cell) cut in")):
+            if changed is not None and changed.any():
+                log.warning("table %s, column `%s`: %s %d value(s): %s", spec.name, col.name, what,
+                            int(changed.sum()), describe_rows(raw, np.flatnonzero(changed.to_numpy())))
         if parsed.emptied is not None and parsed.emptied.any():
             log.warning("table %s, column `%s`: %d placeholder date(s) (a year before %d or after %d, e.g. 9999-12-31)"
                         " read as empty: %s", spec.name, col.name, int(parsed.emptied.sum()), FIRST_YEAR, LAST_YEAR,
                         describe_rows(raw, np.flatnonzero(parsed.emptied.to_numpy())))
         conformed[col.name] = parsed.values
     return pd.DataFrame(conformed, index=frame.index), problems
+
+
+def _screened(spec: TableSpec, col: ColumnSpec) -> bool:
+    """Ids screened for personal values: those a report shows, a foreign ``customer_id`` as the customers' own."""
+    return col.name not in UNSHOWN_IDS and not (col.name == "customer_id" and spec.has_customer_fk)
+
+
+def _personal_id_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, ids: pd.Series,
+                         names: NameFinder | None) -> list[str]:
+    """Ids holding a phone, an e-mail, an ID number or a customer's name are refused (:func:`personal_ids`)."""
+    found = personal_ids(ids, names)
+    if not found.any():
+        return []
+    where = describe_rows(raw, np.flatnonzero(found.to_numpy()), ids[found], names=names)
+    return [f"table {spec.name}, column `{col.name}`: {int(found.sum())} id(s) hold personal data (a phone number, an "
+            f"e-mail, an ID number or a customer's name), and ids reach file names and report tables unmasked: "
+            f"{where}. Fix: use codes without personal data as ids in the export (e.g. C000123 instead of a phone "
+            "number or a name)"]
 
 
 def _coercion_problem(raw: RawTable, spec: TableSpec, col: ColumnSpec, source: pd.Series, parsed: Parsed,
@@ -171,7 +201,7 @@ def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], readin
     no_problem = pd.Series(False, index=series.index)
     if col.kind == "bool" and pd.api.types.is_bool_dtype(series.dtype) and not value_map:
         return Parsed(series.astype("boolean"), no_problem)  # typed source (Parquet, a database)
-    text = _as_text(series)
+    text, controls = _without_controls(_as_text(series))
     if value_map:
         text = map_distinct(text, lambda v: value_map.get(v, v), "str")
     if col.kind == "bool":
@@ -179,8 +209,55 @@ def coerce(series: pd.Series, col: ColumnSpec, value_map: dict[str, str], readin
     if col.kind == "enum":
         return Parsed(*_to_choice(text, col.choices))
     if col.kind == "tags":
-        return Parsed(map_distinct(text, _tag_list, "str"), no_problem)
-    return Parsed(text, no_problem)
+        return Parsed(map_distinct(text, _tag_list, "str"), no_problem, controls=controls)
+    if col.kind == "text":
+        long = pc.fill_null(pc.greater(pc.utf8_length(arrow.array(text, from_pandas=True)), TEXT_LIMIT), False)
+        long = pd.Series(long.to_numpy(zero_copy_only=False), index=text.index)
+        if long.any():
+            text = text.copy()
+            # without the last (maybe cut) word: half a phone or e-mail would no longer be recognised as one
+            text[long] = text[long].str.slice(0, TEXT_LIMIT).str.replace(r"\S{1,100}$", "", regex=True)
+            return Parsed(text, no_problem, controls=controls, cut=long)
+    return Parsed(text, no_problem, controls=controls)
+
+
+#: the longest text a value keeps: a spreadsheet cell's limit (a longer one breaks the workbooks and would
+#: fill pages of a PDF table); longer texts are cut (before a word), counted and logged with their rows
+TEXT_LIMIT = 32_767
+
+
+#: C0 control characters but tab and line breaks, DEL and C1 controls: never meaningful in a CRM export
+#: (a NUL breaks workbooks and terminals), removed and counted
+_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+#: bytes of UTF-8 text that start a control character (C1 controls are 0xC2 0x80-0x9F)
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0, 9), 11, 12, *range(14, 32), 127, 0xC2]] = True
+
+
+def _may_hold_controls(array: arrow.Array | arrow.ChunkedArray) -> bool:
+    """False when no byte of the text could start a control character: one pass over the bytes, so a column
+    of millions of values is cleared in milliseconds (0xC2 also starts ordinary letters such as é: a maybe)."""
+    chunks = array.chunks if isinstance(array, arrow.ChunkedArray) else [array]
+    for chunk in chunks:
+        data = chunk.buffers()[-1]
+        if data is not None and _CONTROL_BYTES[np.frombuffer(data, dtype=np.uint8)].any():
+            return True
+    return False
+
+
+def _without_controls(text: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+    """``text`` without control characters, and where there were some (None: nowhere)."""
+    array = arrow.array(text, from_pandas=True)
+    if not _may_hold_controls(array):
+        return text, None
+    found = pc.fill_null(pc.match_substring_regex(array, _CONTROLS), False).to_numpy(zero_copy_only=False)
+    if not found.any():
+        return text, None
+    cleaned = text.copy()
+    cleaned[found] = text[found].str.replace(_CONTROLS, "", regex=True)
+    return cleaned.where(cleaned != "", pd.NA), pd.Series(found, index=text.index)
 
 
 def _tag_list(text: str) -> str:

@@ -1,6 +1,7 @@
 """Read text values as numbers and dates under declared conventions, never by guessing.
 
-- numbers: ``decimal`` is ``.`` (``1,234.56``) or ``,`` (``1.234,56``); a value that does not
+- numbers: full-width digits are digits (``１２３`` is 123); ``decimal`` is ``.`` (``1,234.56``) or ``,``
+  (``1.234,56``); a value that does not
   fit the declared convention (``12,5`` under ``.``) is an error that names the setting;
   ``inf``/``-inf`` are read as non-finite numbers, which cleaning quarantines;
 - dates: ISO forms (``2025-07-01``, ``2025/07/01``, ``2025年7月1日``, with time, milliseconds,
@@ -24,6 +25,8 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute as pc
 
+from .shapes import fold
+
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 _YEAR_FIRST_PARTS = re.compile(r"^(\d{4})\s*[./年-]\s*(\d{1,2})\s*[./月-]\s*(\d{1,2})(?:\s*日(?=\S))?")
 _YEAR_LAST_PARTS = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
@@ -34,8 +37,14 @@ _NUMBER = {
     ",": re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?$"),
 }
 _OTHER_CONVENTION = {".": _NUMBER[","], ",": _NUMBER["."]}
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_AWARE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ].*(?:Z|[+-]\d{2}:?\d{2})$")
+#: the year of a value shaped like a date (year first or last); text that merely holds four digits
+#: (``room 3001``, ``7969.39``) is no placeholder date but a value that is not a date
+_YEAR = re.compile(r"^\s*(\d{4})\s*[./年-]\s*\d{1,2}\s*[./月-]\s*\d{1,2}(?!\d)"
+                   r"|^\s*\d{1,2}[./-]\d{1,2}[./-](\d{4})(?!\d)")
+_AWARE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d[\d:.]*\s?(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+#: zones written as words or as hours alone, rewritten as the offsets ISO 8601 spells out
+_ZONE_WORD = re.compile(r"\s?(?:Z|UTC|GMT)$", re.IGNORECASE)
+_HOUR_OFFSET = re.compile(r"([+-]\d{2})$")
 _YEAR_LAST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})((?:[ T].*)?)$")
 _YEAR_FIRST = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?$")
 _PLAIN_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$")
@@ -58,6 +67,8 @@ class Parsed:
     bad: pd.Series
     reason: tuple[str, str] | None = None  # (what is wrong, the fix) for the message
     emptied: pd.Series | None = None  # placeholder dates read as empty
+    controls: pd.Series | None = None  # values whose control characters (NUL...) were removed
+    cut: pd.Series | None = None  # texts cut to TEXT_LIMIT characters
 
 
 def map_distinct(text: pd.Series, rule: Callable[[str], object], dtype: str = "str") -> pd.Series:
@@ -81,15 +92,28 @@ def _is_text_column(series: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype)
 
 
+def _folded(text: pd.Series) -> pd.Series:
+    """Text with full-width and other digits, signs and separators as ASCII (``１２３`` -> ``123``); only the
+    values holding a non-ASCII character are folded."""
+    wide = pc.invert(pc.fill_null(pc.string_is_ascii(arrow.array(text, from_pandas=True)), True))
+    wide = wide.to_numpy(zero_copy_only=False)
+    if not wide.any():
+        return text
+    folded = text.copy()
+    folded[wide] = text[wide].map(fold)
+    return folded
+
+
 def _number_text(series: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Numeric cells read as floats, and the other cells as trimmed text without currency marks (or empty)."""
     values = pd.Series(np.nan, index=series.index, dtype="float64")
     if _is_text_column(series):  # a text column (CSV): vectorised, no numeric cells
-        text = series.str.strip()
+        text = _folded(series).str.strip()
         text = text.where(text != "").str.replace(_CURRENCY, "", regex=True)
         fits = text.str.match(_NUMBER[decimal]) | text.str.match(_NON_FINITE)
         return values, text, fits.fillna(False).astype(bool)
     numeric_cell = series.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
+    series = series.map(lambda v: fold(v) if isinstance(v, str) else v)
     values[numeric_cell] = series[numeric_cell].astype("float64")
     text = series.where(~numeric_cell).map(lambda v: None if v is None or v is pd.NA or
                                            (isinstance(v, float) and np.isnan(v)) else str(v).strip())
@@ -143,7 +167,8 @@ def _naive(parsed: pd.Series) -> pd.Series:
 
 
 def _placeholder_years(text: pd.Series) -> pd.Series:
-    years = text.str.extract(_YEAR, expand=False).astype("float64")
+    parts = text.str.extract(_YEAR, expand=True)
+    years = parts[0].fillna(parts[1]).astype("float64")
     return years.notna() & ((years < FIRST_YEAR) | (years > LAST_YEAR))
 
 
@@ -193,7 +218,9 @@ def _text_to_datetime(series: pd.Series, text: pd.Series, fmt: str | None, timez
     cleaned = cleaned.str.replace("日", " ", regex=False).str.replace(r"\s+", " ", regex=True).str.strip()
     aware = cleaned.notna() & cleaned.str.match(_AWARE).fillna(False).astype(bool)
     if aware.any():
-        converted = pd.to_datetime(cleaned[aware], format="ISO8601", utc=True, errors="coerce")
+        zoned = cleaned[aware].str.replace(_ZONE_WORD, "+00:00", regex=True).str.replace(_HOUR_OFFSET, r"\1:00",
+                                                                                          regex=True)
+        converted = pd.to_datetime(zoned, format="ISO8601", utc=True, errors="coerce")
         parsed[aware] = converted.dt.tz_convert(timezone).dt.tz_localize(None).astype("datetime64[ns]")
     naive = cleaned.notna() & ~aware
     iso = naive & cleaned.str.match(_YEAR_FIRST).fillna(False).astype(bool)

@@ -1,53 +1,29 @@
-"""Per-customer aggregation over transactions, pushed down to DuckDB or the source database.
+"""Per-customer aggregation over transactions, on the run's engine or inside the source database.
 
-The same SQL runs on an in-memory DuckDB relation (a validated pandas frame or Parquet/CSV
-files) and on PostgreSQL through SQLAlchemy: no row-by-row Python.
+The summary is one Ibis expression (:mod:`crmreport.measures.spend`): it runs on DuckDB over a
+validated pandas frame or Parquet/CSV files, on Spark, and as SQL on PostgreSQL through SQLAlchemy;
+no row-by-row Python. :func:`per_customer` groups any events table by customer in DuckDB SQL.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from ibis.backends import BaseBackend
+
+from ..engine import Engine
+from . import spend
+from .tables import collect, frame_table
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "customer_id", "orders", "refunds", "total_amount", "first_transaction", "last_transaction",
     "amount_12m", "orders_12m", "order_amount_12m", "average_order_value",
 )
-
-
-def summary_sql(relation: str, as_of: date) -> str:
-    """Portable SQL for the per-customer transaction summary as of the end of ``as_of``.
-
-    Columns: ``orders`` (rows with amount >= 0), ``refunds`` (amount < 0), ``total_amount``
-    (net, refunds included), first/last transaction date, ``amount_12m``/``orders_12m`` over the
-    365 days ending ``as_of``, ``order_amount_12m`` the gross order amount (refunds excluded) in
-    those days, ``average_order_value`` = gross order amount / orders over all time. Amounts are
-    summed as DECIMAL (10 decimals): exact, so the sums do not depend on row order or on how the
-    database splits the rows between threads (DuckDB's parallel sums of doubles do, in the last bit).
-    """
-    end = (as_of + timedelta(days=1)).isoformat()
-    since = (as_of - timedelta(days=364)).isoformat()
-    return f"""
-        SELECT customer_id,
-               SUM(CASE WHEN amount >= 0 THEN 1 ELSE 0 END) AS orders,
-               SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS refunds,
-               SUM(amount) AS total_amount,
-               MIN(transaction_date) AS first_transaction,
-               MAX(transaction_date) AS last_transaction,
-               SUM(CASE WHEN transaction_date >= DATE '{since}' THEN amount ELSE 0 END) AS amount_12m,
-               SUM(CASE WHEN transaction_date >= DATE '{since}' AND amount >= 0 THEN 1 ELSE 0 END) AS orders_12m,
-               SUM(CASE WHEN transaction_date >= DATE '{since}' AND amount >= 0 THEN amount ELSE 0 END)
-                   AS order_amount_12m,
-               SUM(CASE WHEN amount >= 0 THEN amount ELSE 0 END)
-                   / NULLIF(SUM(CASE WHEN amount >= 0 THEN 1 ELSE 0 END), 0) AS average_order_value
-        FROM (SELECT customer_id, transaction_date, CAST(amount AS DECIMAL(38, 10)) AS amount FROM {relation}) AS t
-        WHERE transaction_date < DATE '{end}'
-        GROUP BY customer_id
-        ORDER BY customer_id
-    """
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,38 +35,41 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)[list(SUMMARY_COLUMNS)]
 
 
-def summarize_transactions(transactions: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Per-customer summary of a validated transactions frame, computed in DuckDB."""
-    with duckdb.connect() as connection:
-        connection.register("transactions_frame", transactions[["customer_id", "transaction_date", "amount"]])
-        return _typed(connection.execute(summary_sql("transactions_frame", as_of)).df())
+def summarize_on(backend: BaseBackend, transactions: ir.Table, as_of: date) -> pd.DataFrame:
+    """The per-customer summary (:func:`crmreport.measures.spend.summary`) of ``transactions`` on ``backend``."""
+    return _typed(collect(backend, spend.summary(transactions, as_of)))
 
 
-def summarize_files(pattern: str, as_of: date, connection: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+def summarize_transactions(transactions: pd.DataFrame, as_of: date, engine: Engine | None = None) -> pd.DataFrame:
+    """Per-customer summary of a validated transactions frame, computed by ``engine`` (default: DuckDB)."""
+    with (engine or Engine()).backend() as backend:
+        frame = transactions[spend.TRANSACTION_COLUMNS]
+        return summarize_on(backend, frame_table(backend, "transactions", frame), as_of)
+
+
+def summarize_files(pattern: str, as_of: date) -> pd.DataFrame:
     """Per-customer summary straight from Parquet or CSV files (``read_parquet``/``read_csv`` in DuckDB).
 
-    The path or glob reaches DuckDB as a query parameter, never inside the SQL text, so any
-    character in it (a quote, a semicolon) is just part of the file name.
+    The path or glob reaches DuckDB as an argument, never inside SQL text, so any character in it (a
+    quote, a semicolon) is just part of the file name.
     """
-    reader = "read_parquet" if pattern.endswith(".parquet") else "read_csv_auto"
-    owned = connection is None
-    connection = connection or duckdb.connect()
-    try:
-        return _typed(connection.execute(summary_sql(f"{reader}($path)", as_of), {"path": pattern}).df())
-    finally:
-        if owned:
-            connection.close()
+    with Engine().backend() as backend:
+        read = backend.con.read_parquet if pattern.endswith(".parquet") else backend.con.read_csv
+        read(pattern).create_view("transactions_files", replace=True)
+        return summarize_on(backend, backend.table("transactions_files"), as_of)
 
 
 def summarize_database(url: str, as_of: date, table: str = "transactions") -> pd.DataFrame:
-    """Per-customer summary computed inside the database behind a SQLAlchemy URL (SQL push-down)."""
+    """Per-customer summary computed inside the database behind a SQLAlchemy URL (the measure compiled to
+    the database's SQL, :func:`crmreport.measures.spend.to_sql`)."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            quoted = connection.dialect.identifier_preparer.quote(table)
-            return _typed(pd.read_sql_query(sa.text(summary_sql(quoted, as_of)), connection))
+            sql = spend.to_sql(spend.summary(ibis.table(spend.TRANSACTIONS_SCHEMA, name=table), as_of),
+                               connection.dialect.name)
+            return _typed(pd.read_sql_query(sa.text(sql), connection))
     finally:
         engine.dispose()
 

@@ -11,7 +11,6 @@ rows in table order, so a series of 24 monthly windows costs one pass over the t
 from __future__ import annotations
 
 import weakref
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -60,7 +59,7 @@ def window_positions(frame: pd.DataFrame, column: str, window: Window) -> np.nda
     """
     times, order = _sorted_times(frame, column)
     start = pd.Timestamp(window.start).as_unit("ns").value
-    stop = pd.Timestamp(window.end + timedelta(days=1)).as_unit("ns").value
+    stop = pd.Timestamp(window.stop).as_unit("ns").value
     low, high = np.searchsorted(times, [start, stop], side="left")
     if (high - low) * 32 < len(order):
         return np.sort(order[low:high])

@@ -1,10 +1,10 @@
 """The KPI registry: what each before/after KPI means, how it is tested and how it is computed.
 
-Every KPI is one frozen :class:`Kpi`: its names in English and in the users' Chinese words, unit,
-which direction is better, statistical type (which decides the test, see :mod:`crmreport.analyses.kpi.kpieval`),
-the tables it needs, the minimum change that matters, and a computation that turns a window of
-data into *observations*: one row per unit (a customer, an order, a ticket...) with ``unit``,
-``customer_id`` and ``value``. The KPI's value is an aggregate of the observations
+Every KPI is one frozen :class:`Kpi`: its name (its labels and reader definitions are the glossary's,
+:mod:`crmreport.measures.glossary`), unit, which direction is better, statistical type (which decides
+the test, see :mod:`crmreport.analyses.kpi.kpieval`), the tables it needs, the minimum change that matters,
+and a computation that turns a window of data into *observations*: one row per unit (a customer, an order,
+a ticket...) with ``unit``, ``customer_id`` and ``value``. The KPI's value is an aggregate of the observations
 (:func:`kpi_value`), and the tests run on them, so one definition serves the before/after table,
 the segment breakdown, the monthly series and the difference-in-differences.
 
@@ -23,11 +23,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..core.i18n import t
 from ..core.matching import member
 from ..ingest.dataset import Dataset
 from ..settings import KPI_NAMES, KpiParams, Window
 from .keys import row_positions, window_positions, window_rows
-from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN
+from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, is_purchase
 
 StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]
 OBSERVATION_COLUMNS = ["unit", "customer_id", "value"]
@@ -48,8 +49,6 @@ class Kpi:
     """
 
     name: str
-    name_en: str
-    name_zh: str
     unit: str
     better: Literal["higher", "lower"]
     stat_type: StatType
@@ -64,8 +63,8 @@ class Kpi:
     mirror_of: str | None = None
 
     def display_name(self, language: str) -> str:
-        """The KPI's name in ``language`` (``en`` or ``zh``)."""
-        return self.name_zh if language == "zh" else self.name_en
+        """The KPI's name in ``language`` (``en`` or ``zh``): its glossary label ``measure.label.<name>``."""
+        return t(f"measure.label.{self.name}", language)
 
 
 def preceding(window: Window, days: int | None = None) -> Window:
@@ -98,9 +97,9 @@ def _inside(data: Dataset, table: str, column: str, window: Window, columns: lis
 
 
 def _purchases(data: Dataset, window: Window, columns: tuple[str, ...] = ("customer_id", "amount")) -> pd.DataFrame:
-    """Transactions with ``amount > 0`` (refunds are not purchases) in ``window``."""
+    """The purchases (:func:`~crmreport.measures.scores.is_purchase`: refunds are not) in ``window``."""
     inside = _inside(data, "transactions", "transaction_date", window, list(dict.fromkeys([*columns, "amount"])))
-    return inside[inside["amount"].to_numpy() > 0]
+    return inside[is_purchase(inside["amount"])]
 
 
 def _signed_by(data: Dataset, day: date) -> np.ndarray:
@@ -207,53 +206,53 @@ def _outbound(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFram
 
 
 _TX, _CU = ("transactions",), ("customers", "transactions")
-#: ``definition`` is the analyst's wording (docs); the report book's appendix shows the reader's wording, in
-#: en and zh, from the catalog keys ``kpi.definition.<name>`` (crmreport/locale/book.yaml)
+#: ``definition`` is the analyst's wording (docs); names and the reader's definitions, in en and zh, are the
+#: glossary's (``measure.label.<name>``, ``measure.definition.<name>`` in crmreport/locale/measures.yaml)
 REGISTRY: tuple[Kpi, ...] = (
-    Kpi("churn_rate", "Churn rate", "客户流失率", "share", "lower", "proportion", _TX,
+    Kpi("churn_rate", "share", "lower", "proportion", _TX,
         "customers with a purchase (amount > 0) in the window before (same length, or `activity_days`) who make "
         "no purchase in the window", _churn, 0.02),
-    Kpi("retention_rate", "Retention rate", "客户留存率", "share", "higher", "proportion", _TX,
+    Kpi("retention_rate", "share", "higher", "proportion", _TX,
         "customers with a purchase in the window before who purchase again in the window (1 - churn rate)",
         _retention, 0.02, mirror_of="churn_rate"),
-    Kpi("repurchase_rate", "Repurchase rate", "复购率", "share", "higher", "proportion", _TX,
+    Kpi("repurchase_rate", "share", "higher", "proportion", _TX,
         "customers with 2 or more purchases among the customers with a purchase in the window", _repurchase, 0.02,
         pairable=True),
-    Kpi("aov", "Average order value (AOV)", "客单价", "currency", "higher", "ratio", _TX,
+    Kpi("aov", "currency", "higher", "ratio", _TX,
         "mean amount of the window's purchases (amount > 0; refunds excluded)", _orders, 0.05,
         relative_min_change=True),
-    Kpi("aov_growth", "AOV growth", "客单价增长率", "growth", "higher", "growth", _TX,
+    Kpi("aov_growth", "growth", "higher", "growth", _TX,
         "AOV of the window / AOV of the window before (same length) - 1", None, 0.02, base="aov"),
-    Kpi("revenue_per_customer", "Revenue per customer", "客户人均交易额", "currency", "higher", "mean", _CU,
+    Kpi("revenue_per_customer", "currency", "higher", "mean", _CU,
         "net amount (refunds deducted) per customer signed up by the window's end, zeros included", _revenue, 0.05,
         relative_min_change=True, pairable=True),
-    Kpi("csat_mean", "CSAT (mean, 1-5)", "客户满意度（均值）", "score", "higher", "mean", ("surveys",),
+    Kpi("csat_mean", "score", "higher", "mean", ("surveys",),
         "mean CSAT (1-5) of the survey answers given in the window; empty scores ignored",
         _surveys("csat", lambda s: s.to_numpy()), 0.1, pairable=True),
-    Kpi("csat_top2_share", "CSAT top-2-box share (4-5)", "客户满意度好评率（4-5分）", "share", "higher", "proportion",
+    Kpi("csat_top2_share", "share", "higher", "proportion",
         ("surveys",), "share of the window's CSAT answers that are 4 or 5",
         _surveys("csat", lambda s: (s >= CSAT_TOP2_MIN).to_numpy()), 0.02),
-    Kpi("nps", "NPS", "净推荐值", "points", "higher", "nps", ("surveys",),
+    Kpi("nps", "points", "higher", "nps", ("surveys",),
         "% of the window's NPS answers 9-10 minus % 0-6, in points (-100..100)", _surveys("nps", _nps_points), 3.0,
         pairable=True),
-    Kpi("trust_mean", "Trust (mean, 1-5)", "信任度（均值）", "score", "higher", "mean", ("surveys",),
+    Kpi("trust_mean", "score", "higher", "mean", ("surveys",),
         "mean trust score (1-5) of the window's survey answers; empty scores ignored",
         _surveys("trust", lambda s: s.to_numpy()), 0.1, pairable=True),
-    Kpi("complaints_per_100_customers", "Complaints per 100 customers", "客户投诉量（每百位客户）",
+    Kpi("complaints_per_100_customers",
         "per 100 customers", "lower", "rate", ("customers", "tickets"),
         "tickets with category 'complaint' opened in the window per 100 customers signed up by the window's end",
         _complaints, 0.10, relative_min_change=True, scale=100.0),
-    Kpi("median_first_response_hours", "Median first-response time (hours)", "服务响应时效（首次响应中位时长，小时）",
+    Kpi("median_first_response_hours",
         "hours", "lower", "median", ("tickets",),
         "median hours from opened_at to first_response_at of the tickets opened in the window (unanswered ignored)",
         _first_response, 0.10, relative_min_change=True),
-    Kpi("resolved_within_sla_share", "Tickets resolved within SLA", "问题解决率（服务时限内解决）", "share", "higher",
+    Kpi("resolved_within_sla_share", "share", "higher",
         "proportion", ("tickets",),
         "share of the tickets opened in the window resolved within the SLA hours of their priority (`sla_hours`: "
         "urgent 2 h, others 24 h); unresolved tickets count as missed", _within_sla, 0.02),
-    Kpi("follow_up_completion_rate", "Follow-up completion rate", "跟进完成率", "share", "higher", "proportion",
+    Kpi("follow_up_completion_rate", "share", "higher", "proportion",
         ("tasks",), "share of the tasks planned in the window whose status is done", _follow_up, 0.02),
-    Kpi("outbound_response_rate", "Outbound response rate", "触达响应率", "share", "higher", "proportion",
+    Kpi("outbound_response_rate", "share", "higher", "proportion",
         ("interactions",), "share of the window's outbound interactions with responded = true (empty = no)",
         _outbound, 0.02),
 )
@@ -311,6 +310,7 @@ def kpi_markdown() -> str:
             f"{kpi.min_change * 100:g} pp" if kpi.unit in ("share", "growth") else f"{kpi.min_change:g}")
         independent, panel = tests[kpi.stat_type]
         test = f"{independent}; panel: {panel}" if kpi.pairable else independent
-        lines.append(f"| `{kpi.name}` {kpi.name_en} | {kpi.name_zh} | {kpi.definition} | {kpi.unit} | {kpi.better} "
+        lines.append(f"| `{kpi.name}` {kpi.display_name('en')} | {kpi.display_name('zh')} | {kpi.definition} "
+                     f"| {kpi.unit} | {kpi.better} "
                      f"| {kpi.stat_type} | {test} | {', '.join(kpi.tables)} | {size} |")
     return "\n".join(lines) + "\n"

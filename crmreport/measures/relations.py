@@ -9,15 +9,19 @@ frame (no copy) when it has, or when the dataset was prepared in memory. The sam
 from __future__ import annotations
 
 import functools
-from datetime import date, timedelta
+from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from ..engine import Engine
 from ..ingest.dataset import Dataset
 from ..settings.period import Window
-from .aggregate import per_customer_in, summarize_files, summarize_transactions
+from .aggregate import per_customer_in, summarize_on, summarize_transactions
+from .spend import TRANSACTION_COLUMNS
+from .tables import parquet_table
 
 
 def register_table(connection: duckdb.DuckDBPyConnection, data: Dataset, name: str, alias: str | None = None) -> str:
@@ -53,8 +57,7 @@ def query(source: pd.DataFrame | Dataset, table: str, sql: str) -> pd.DataFrame:
 
 def window_sql(column: str, window: Window) -> str:
     """SQL: ``column`` lies in ``window`` (the same whole days as :func:`crmreport.measures.scores.in_window`)."""
-    stop = window.end + timedelta(days=1)
-    return f"{column} >= TIMESTAMP '{window.start}' AND {column} < TIMESTAMP '{stop}'"
+    return f"{column} >= TIMESTAMP '{window.start}' AND {column} < TIMESTAMP '{window.stop}'"
 
 
 def rows_between(source: pd.DataFrame | Dataset, name: str, column: str, start: pd.Timestamp,
@@ -94,7 +97,7 @@ def count_per_customer(customer_ids: pd.Series, source: pd.DataFrame | Dataset, 
 
 
 def summarize_dataset(data: Dataset, as_of: date) -> pd.DataFrame:
-    """The per-customer transaction summary (:func:`~crmreport.measures.aggregate.summary_sql`) of ``data``,
+    """The per-customer transaction summary (:func:`crmreport.measures.spend.summary`) of ``data`` on its engine,
     from the Parquet file when the transactions are still on disk, else from the frame.
 
     The summary of a file is kept for the next call with the same file and date (notebook 01 asks for
@@ -102,12 +105,13 @@ def summarize_dataset(data: Dataset, as_of: date) -> pd.DataFrame:
     """
     path = data.unread_file("transactions")
     if path is None:
-        return summarize_transactions(data.tables["transactions"], as_of)
+        return summarize_transactions(data.tables["transactions"], as_of, data.engine)
     stat = path.stat()
-    return _file_summary(str(path), stat.st_mtime_ns, stat.st_size, as_of).copy()
+    return _file_summary(data.engine, str(path), stat.st_mtime_ns, stat.st_size, as_of).copy()
 
 
 @functools.lru_cache(maxsize=1)
-def _file_summary(path: str, mtime_ns: int, size: int, as_of: date) -> pd.DataFrame:
-    """:func:`summarize_files` of one file version (``mtime_ns`` and ``size`` tell a rewritten file apart)."""
-    return summarize_files(path, as_of)
+def _file_summary(engine: Engine, path: str, mtime_ns: int, size: int, as_of: date) -> pd.DataFrame:
+    """The summary of one file version (``mtime_ns`` and ``size`` tell a rewritten file apart) on ``engine``."""
+    with engine.backend() as backend:
+        return summarize_on(backend, parquet_table(backend, "transactions", Path(path), TRANSACTION_COLUMNS), as_of)

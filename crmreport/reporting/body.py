@@ -38,11 +38,15 @@ _REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
 #: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 TOKEN_LENGTH = 16
-#: cells of Chinese text up to this many characters without spaces (a masked company name) stay on one line
+#: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化) stay on one line ...
+CJK_WORD_LENGTH = 6
+#: ... and masked company names (天*有限公司) up to this many; longer Chinese text wraps between characters
 CJK_NAME_LENGTH = 12
 #: ... and Chinese table headers up to this many characters
 CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
+#: a cell longer than this (Latin characters, or Chinese ones) is a sentence: its column is never narrow
+PROSE_LENGTH, PROSE_CJK_LENGTH = 24, 12
 #: a results file with its row, as the executive summary cites it ('kpi_changes.csv:17'): never split
 _FILE_REF = re.compile(r"^(?:\d{4}Q\d/)?[\w.-]+\.(?:csv|xlsx)(?::\d+)?$")
 #: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
@@ -145,7 +149,10 @@ def _style_table(soup: BeautifulSoup, table: Tag) -> None:
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
     rows = table.select("tbody tr")
-    short = " short" if len(rows) <= SHORT_TABLE_ROWS and _lines(rows) <= SHORT_TABLE_LINES else ""
+    # a landscape table is never kept whole: its wide, wrapping rows rarely fit under its heading and
+    # introduction, and moving it whole would leave them alone on a page
+    short = " short" if width != "cols-wide" and len(rows) <= SHORT_TABLE_ROWS \
+        and _lines(rows) <= SHORT_TABLE_LINES else ""
     if not short:  # a long table may break, but never leaves its first or last rows alone on a page
         for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
             row["class"] = [*row.get("class", []), "keep-with-previous"]
@@ -162,13 +169,14 @@ def _lines(rows: list[Tag]) -> int:
 
 
 def _mark_numbers(table: Tag) -> None:
-    """Class ``num`` (right-aligned) on numeric cells, and on the header of columns holding only numbers."""
+    """Class ``num`` (right-aligned) on the cells and header of columns holding only numbers (and '–').
+
+    A column of bands such as '1-7', '8-30', '>90' holds text, so its '>90' stays left-aligned with the others."""
     numeric: dict[int, bool] = {}
     for row in table.select("tbody tr"):
         for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
             text = cell.get_text(strip=True)
             if cell.name == "td" and _NUMBER.match(text):
-                cell["class"] = [*cell.get("class", []), "num"]
                 numeric.setdefault(column, True)
             elif text not in _MISSING:
                 numeric[column] = False
@@ -178,7 +186,7 @@ def _mark_numbers(table: Tag) -> None:
             cell["class"] = [*cell.get("class", []), "num"]
     for row in table.select("tbody tr"):  # the '–' of a missing number sits where the numbers are
         for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
-            if numeric.get(column) and cell.name == "td" and "num" not in cell.get("class", []):
+            if numeric.get(column) and cell.name == "td":
                 cell["class"] = [*cell.get("class", []), "num"]
 
 
@@ -186,8 +194,9 @@ def _mark_tokens(table: Tag) -> None:
     """Class ``token`` (kept on one line) on cells that must not wrap.
 
     That is every cell of a column holding only short single words (ids, dates, tiers), any short
-    Chinese name without spaces (a masked company name such as 天*有限公司), and a results file
-    reference ('customer_base_summary.csv:2').
+    Chinese word or masked company name without spaces (已完成, 天*有限公司), and a results file
+    reference ('customer_base_summary.csv:2'). Longer Chinese phrases wrap between characters, so a
+    table of Chinese text fits the page.
     """
     cells: dict[int, list[Tag]] = {}
     for row in table.select("tbody tr"):
@@ -199,11 +208,24 @@ def _mark_tokens(table: Tag) -> None:
             cell["class"] = [*cell.get("class", []), "token"]
     for column_cells in cells.values():
         texts = [cell.get_text(strip=True) for cell in column_cells]
-        whole = all(len(text) <= TOKEN_LENGTH and not any(ch.isspace() for ch in text) for text in texts)
+        whole = all(_word(text) for text in texts)
         for cell, text in zip(column_cells, texts, strict=True):
-            if whole or _FILE_REF.match(text) or (len(text) <= CJK_NAME_LENGTH and _CJK.search(text)
-                                                  and not any(c.isspace() for c in text)):
+            if len(text) > (PROSE_CJK_LENGTH if _CJK.search(text) else PROSE_LENGTH):
+                cell["class"] = [*cell.get("class", []), "prose"]  # a sentence: its column gets room to read
+            if whole or _FILE_REF.match(text) or _word(text, cjk_only=True) or (
+                    "*" in text and len(text) <= CJK_NAME_LENGTH and _CJK.search(text)
+                    and not any(c.isspace() for c in text)):
                 cell["class"] = [*cell.get("class", []), "token"]
+
+
+def _word(text: str, cjk_only: bool = False) -> bool:
+    """True for a single word: no space, at most :data:`TOKEN_LENGTH` characters (:data:`CJK_WORD_LENGTH` for Chinese,
+    whose phrases have no spaces to break at). ``cjk_only`` asks for a Chinese word only."""
+    if any(ch.isspace() for ch in text):
+        return False
+    if _CJK.search(text):
+        return len(text) <= CJK_WORD_LENGTH
+    return not cjk_only and len(text) <= TOKEN_LENGTH
 
 
 def _to_landscape(block: Tag) -> None:

@@ -3,8 +3,8 @@
 ``reports/<period>/report-<period>.pdf`` (``report-<period>-zh.pdf`` for a Chinese run): a cover
 (company, period, date, data source, masking status), the executive summary (notebook 07 without
 its table of sources), one contents list with page numbers, each notebook as a chapter with
-continuous "page N of M", a run-status page (a failed notebook says what failed and where its log
-is), and an appendix: definitions generated from the KPI registry and the segmentation rules, and
+continuous "page N of M", and an appendix: the run status (a failed notebook says what failed and where its log
+is), the glossary of measures (:mod:`~crmreport.measures.glossary`) and the segmentation rules, and
 the sources of the summary's figures. The per-notebook PDFs stay; this reuses their body
 (:func:`~crmreport.reporting.body.notebook_body`) and page machinery (:mod:`~crmreport.reporting.render`).
 """
@@ -20,10 +20,11 @@ import nbformat
 import weasyprint
 
 from ..core.i18n import label, t
-from ..measures.kpis import REGISTRY
+from ..measures.glossary import GLOSSARY
 from ..settings.segmentation import Segmentation
 from .body import HTML_LANG, ReportBody, notebook_body
-from .render import LOCAL_URLS, ReportMeta, _css_counters, _font_context, _labels, _templates, _write, quiet_weasyprint
+from .meta import ReportMeta
+from .render import LOCAL_URLS, _css_counters, _font_context, _labels, _templates, _write, quiet_weasyprint
 
 #: the code cell of notebook 07 holding the table of sources: the book moves it to its appendix
 SOURCES_TAG = "summary-sources"
@@ -86,24 +87,25 @@ def _rule_value(name: str, value: object, language: str) -> str:
     return f"{value:+g}" if isinstance(value, float) else f"{value:,}"
 
 
-def _definitions(language: str, segmentation: Segmentation) -> dict[str, list[dict[str, str]]]:
-    """The appendix tables: the KPI registry, the nine-box rule and the segmentation thresholds, in words.
+def _definitions(language: str, segmentation: Segmentation,
+                 chapters: dict[str, int]) -> dict[str, list[dict[str, str]]]:
+    """The appendix tables: the glossary of measures, the nine-box rule and the segmentation thresholds, in words.
 
-    Definitions and rule meanings come from the catalog (``kpi.definition.<name>``, ``book.rule.<name>``,
-    ``book.rule_meaning.<name>``), units and directions from ``book.unit_*`` / ``book.better_*``.
+    Measures come from :data:`~crmreport.measures.glossary.GLOSSARY` (label, definition, unit, window and direction
+    through the catalog's ``measure.*`` keys; ``chapters`` maps a notebook name to its chapter number), rule
+    names and meanings from ``book.rule.<name>`` and ``book.rule_meaning.<name>``.
     """
-    join = "、" if language == "zh" else ", "
-    kpis = [{"name": kpi.display_name(language), "definition": t(f"kpi.definition.{kpi.name}", language),
-             "unit": t("book.unit_" + kpi.unit.replace(" ", "_"), language),
-             "better": t(f"book.better_{kpi.better}", language),
-             "tables": join.join(label(f"table_{table}", language) for table in kpi.tables)} for kpi in REGISTRY]
+    measures = [{"name": m.label(language), "definition": m.definition(language),
+                 "unit": t(f"measure.unit.{m.unit}", language), "window": t(f"measure.window.{m.window}", language),
+                 "direction": t(f"measure.direction.{m.direction}", language),
+                 "chapter": str(chapters.get(m.notebook, "–"))} for m in GLOSSARY]
     boxes = [{"value": t(f"book.tier_{value}", language), "potential": t(f"book.tier_{potential}", language),
               "segment": label(f"segment_{segment}", language)} for value, potential, segment in NINE_BOX]
     rules = [{"name": t(f"book.rule.{name}", language),
               "value": _rule_value(name, getattr(segmentation, name), language),
               "meaning": t(f"book.rule_meaning.{name}", language)}
              for name in type(segmentation).model_fields if name not in RULES_NOT_LISTED]
-    return {"kpis": kpis, "nine_box": boxes, "rules": rules}
+    return {"measures": measures, "nine_box": boxes, "rules": rules}
 
 
 def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_file: str,
@@ -124,13 +126,14 @@ def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_fil
                       "toc": [h for h in (body.headings if body else []) if 1 < h.level <= BOOK_TOC_DEPTH]})
     lang = meta.language
     labels = _labels(meta) | {key: t(f"book.{key}", lang) for key in (
-        "title", "source", "summary", "run_status", "appendix", "definitions", "kpis", "nine_box", "rules",
+        "title", "source", "summary", "run_status", "appendix", "definitions", "nine_box", "rules",
         "sources", "chapter_failed", "status_ok", "status_failed", "notebook", "status", "seconds", "detail",
-        "kpi", "definition", "unit", "better", "tables", "value_tier", "potential_tier", "segment", "rule",
-        "value", "meaning", "definitions_note", "no_summary")}
+        "measures", "measure", "definition", "unit", "window", "direction", "chapter", "value_tier", "potential_tier",
+        "segment", "rule", "value", "meaning", "definitions_note", "no_summary")}
     return _templates().get_template("book_pdf.html.j2").render(
         meta=meta, labels=labels, lang=HTML_LANG[lang], summary=summary, sources=sources, chapters=parts,
-        definitions=_definitions(lang, segmentation), source=source, log_file=log_file,
+        definitions=_definitions(lang, segmentation, {part["chapter"].name: part["number"] for part in parts}),
+        source=source, log_file=log_file,
         page_of=_css_counters("render.page_of", lang, "page", "pages"),
         **_font_context(lang))
 

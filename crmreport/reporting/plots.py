@@ -9,6 +9,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 from matplotlib import font_manager, ft2font, ticker
 
@@ -27,6 +28,10 @@ MISSING_FONT_FIX = (
 )
 #: big numbers on axes: (threshold, divisor, suffix) per language, largest first
 UNITS = {"en": ((1e9, 1e9, "B"), (1e6, 1e6, "M")), "zh": ((1e8, 1e8, "亿"), (1e4, 1e4, "万"))}
+#: width of an A4 page between the PDF margins (210 mm - 2 x 16 mm), inches: a wider chart is scaled down to it
+PAGE_WIDTH_INCHES = 7.0
+#: the smallest text a chart may print at A4, points
+MIN_TEXT_POINTS = 7.0
 
 
 def cjk_font_available() -> str | None:
@@ -51,8 +56,10 @@ def setup_plotting(language: str = "en") -> None:
     """Set the report look for matplotlib and seaborn; call once at the top of a notebook.
 
     White-grid seaborn theme with a colour-blind-safe palette, 150 dpi PNG output (also for the
-    notebook's inline backend), 8 x 4.5 inch figures, and a font stack with a CJK family so
-    Chinese labels and customer names render; minus signs use ASCII so CJK fonts can draw them.
+    notebook's inline backend), 8 x 4.5 inch figures, and the report's two families as the font
+    family list itself: matplotlib falls back glyph by glyph only along such a list (not through
+    the generic ``sans-serif`` alias), so a Chinese staff name in an English chart is drawn by the
+    CJK family instead of becoming a box. Minus signs use ASCII so CJK fonts can draw them.
 
     Parameters
     ----------
@@ -75,7 +82,7 @@ def setup_plotting(language: str = "en") -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     mpl.rcParams.update(
         {
-            "font.family": "sans-serif",
+            "font.family": [name for name in families if name],
             "font.sans-serif": [name for name in families if name],
             "axes.unicode_minus": False,
             "axes.formatter.limits": (-9, 12),  # plain 12000000, not 1.2 with a 1e7 offset
@@ -151,13 +158,35 @@ class ReadableNumbers(ticker.Formatter):
         return f"{x / divisor:,.{decimals}f}{suffix}"
 
 
+def percent_axis(axis: mpl.axis.Axis, signed: bool = False) -> None:
+    """Show the shares on ``axis`` (``ax.xaxis`` or ``ax.yaxis``) as whole percentages: 0.25 -> '25%'.
+
+    ``signed`` writes changes with their sign ('+25%', '-10%').
+    """
+    shape = "{:+.0%}" if signed else "{:.0%}"
+    axis.set_major_formatter(ticker.FuncFormatter(lambda value, _: shape.format(value)))
+
+
+def error_bars(estimate: object, low: object, high: object) -> np.ndarray:
+    """The ``xerr``/``yerr`` of matplotlib's ``errorbar``: distances from each estimate to its interval's ends.
+
+    A distance is never negative (an end a rounding error inside its estimate) and an end that is
+    missing or unbounded draws no bar on its side (0), so one open interval never breaks a chart.
+    """
+    estimate, low, high = (np.atleast_1d(np.asarray(values, dtype=float)) for values in (estimate, low, high))
+    distances = np.array([estimate - low, high - estimate])
+    return np.clip(np.nan_to_num(distances, nan=0.0, posinf=0.0, neginf=0.0), 0, None)
+
+
 def readable_axes(figure: plt.Figure, language: str = "en") -> None:
     """Give every numeric axis of ``figure`` :class:`ReadableNumbers` (called by ``Report.figure`` for every chart).
 
     Axes that carry another formatter on purpose (dates, categories, percentages) keep it;
     the default ones (plain numbers, log-scale powers of ten) get thousands separators and units.
+    No text prints below 7 points on the A4 page (:data:`MIN_TEXT_POINTS`, a wide chart being scaled down).
     Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
     """
+    _readable_text(figure)
     for ax in figure.axes:
         _wrap_tick_labels(ax)
         for axis in (ax.xaxis, ax.yaxis):
@@ -167,6 +196,21 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
             elif isinstance(formatter, ticker.LogFormatter) and axis.get_scale() == "log":
                 axis.set_major_formatter(ReadableNumbers(language, per_tick=True))
                 axis.set_minor_formatter(ticker.NullFormatter())
+
+
+def _readable_text(figure: plt.Figure) -> None:
+    """Enlarge every text of ``figure`` that would print below :data:`MIN_TEXT_POINTS` once the PDF scales the
+    chart to the page width (tick and axis labels, titles, legends, heatmap numbers, radar labels)."""
+    scale = min(1.0, PAGE_WIDTH_INCHES / figure.get_figwidth())
+    smallest = MIN_TEXT_POINTS / scale
+    for ax in figure.axes:  # through tick_params: ticks made at drawing time take the size too
+        for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            ticks = [label for label in axis.get_ticklabels() if label.get_text()]
+            if ticks and min(label.get_fontsize() for label in ticks) < smallest:
+                ax.tick_params(axis=name, labelsize=smallest)
+    for text in figure.findobj(mpl.text.Text):
+        if text.get_text() and text.get_fontsize() < smallest:
+            text.set_fontsize(smallest)
 
 
 def _wrap_tick_labels(ax: plt.Axes) -> None:

@@ -13,8 +13,6 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -22,10 +20,11 @@ import jinja2
 import nbformat
 import weasyprint
 
-from ..core.errors import ParamsError, RenderError
-from ..core.i18n import LANGUAGES, Language, t
+from ..core.errors import RenderError
+from ..core.i18n import Language, t
 from .body import HTML_LANG, notebook_body
 from .fonts import CUSTOM_CJK_FAMILY, cjk_override, font_stack
+from .meta import ReportMeta
 
 logger = logging.getLogger("crmreport")
 
@@ -35,26 +34,6 @@ TOC_DEPTH = 3
 LOCAL_URLS = frozenset({"data", "file"})
 #: loggers that report unsupported CSS and font subsetting details while a PDF is written
 WEASYPRINT_LOGGERS = ("weasyprint", "fontTools")
-
-
-@dataclass(frozen=True)
-class ReportMeta:
-    """What the cover, the page header and the page title say about one report."""
-
-    title: str
-    company: str
-    period: str
-    period_start: date
-    period_end: date
-    language: Language
-    generated: datetime
-    masking: bool
-    version: str
-    demo: bool = False  # made from the embedded demo data: the cover says so
-
-    def __post_init__(self) -> None:
-        if self.language not in LANGUAGES:
-            raise ParamsError(f"report language {self.language!r} is not supported; use one of {', '.join(LANGUAGES)}")
 
 
 def write_html(nb: nbformat.NotebookNode, path: str | Path, meta: ReportMeta) -> Path:
@@ -161,8 +140,9 @@ def _font_context(language: Language, pdf: bool = True) -> dict[str, object]:
 def _labels(meta: ReportMeta) -> dict[str, str]:
     lang = meta.language
     start, end = (t("render.date", lang, value=day) for day in (meta.period_start, meta.period_end))
-    labels = {key: t(f"render.{key}", lang) for key in ("contents", "period", "generated", "version")}
+    labels = {key: t(f"render.{key}", lang) for key in ("contents", "period", "generated", "version", "as_of")}
     return labels | {
+        "as_of_date": t("render.date", lang, value=meta.as_of) if meta.as_of else "",
         "dates": t("render.period_dates", lang, start=start, end=end),
         "generated_at": t("render.datetime", lang, value=meta.generated),
         "masking": t("render.masked" if meta.masking else "render.not_masked", lang),

@@ -19,7 +19,7 @@ from ..core.contract import TABLES
 from ..core.errors import ResultsContractError
 from ..core.i18n import label, t
 from ..core.results import declared
-from ..ingest.sources import DEMO_SOURCE
+from ..settings import uses_demo_data
 from .context import PeriodContext
 from .excel import write_workbook
 from .plots import readable_axes
@@ -41,6 +41,10 @@ MULTI_VALUED = {"need_tags": ("; ",), "tag": ("; ",), "arm_names": (", ",)}
 ENUM_COLUMNS = frozenset(col.name for spec in TABLES.values() for col in spec.columns if col.kind == "enum")
 #: float columns holding fractions, shown as percentages unless a format says otherwise
 PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
+#: columns holding money: whole currency units (unless a format says otherwise), the currency named in the header
+AMOUNT_COLUMN = re.compile(r"(^|_)(amount|revenue|clv)(_|$)")
+#: the sign of a formatted number that rounds to zero ('-0.00', '+0.0 pp'), which a reader should not see
+_SIGNED_ZERO = re.compile(r"^[-+\u2212](?=0(?:[.,]0*)?\D*$)")
 
 
 class Report:
@@ -79,8 +83,7 @@ class Report:
     @property
     def source(self) -> str:
         """Where the data came from, in the report language (the demo data gets a catalog label)."""
-        source = self.context.data.source
-        return self.t("report.source_demo") if source == DEMO_SOURCE else source
+        return self.t("report.source_demo") if uses_demo_data(self.context.params) else self.context.data.source
 
     def value(self, column: str, value: object) -> str:
         """A data value of ``column`` as a reader sees it.
@@ -149,6 +152,23 @@ class Report:
         """A change between two shares, in percentage points (0.034 -> '+3.4 pp')."""
         return "–" if pd.isna(share_change) else self.t("unit.percentage_points", value=share_change * 100)
 
+    def share_points(self, share: float) -> str:
+        """A small share in percentage points, unsigned with two decimals (an expected loss: 0.0012 -> '0.12 pp')."""
+        return "–" if pd.isna(share) else self.t("unit.percentage_points_level", value=share * 100)
+
+    @staticmethod
+    def amount_format(amounts: pd.Series, signed: bool = False) -> str:
+        """The format of a column of currency amounts: cents when the smallest amount is under 100, else whole
+        units ('{:,.2f}' or '{:,.0f}'; with ``signed``, '{:+,.2f}' or '{:+,.0f}')."""
+        digits = 2 if amounts.abs().min() < 100 else 0
+        return f"{{:{'+' if signed else ''},.{digits}f}}"
+
+    @staticmethod
+    def signed_amount(value: float) -> str:
+        """A change of an amount with as many decimals as its magnitude needs: +0.77, +12.3, +1,234."""
+        digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+        return f"{value:+,.{digits}f}"
+
     @staticmethod
     def p_value(value: float) -> str:
         """A p-value for a reader: three decimals, '<0.001' below that, '–' when there is none."""
@@ -171,7 +191,7 @@ class Report:
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
               formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
               row_formats: dict[str, tuple[str, str | Callable]] | None = None,
-              headers: dict[str, str] | None = None, values: Iterable[str] | None = None) -> None:
+              headers: dict[str, str] | str | None = None, values: Iterable[str] | None = None) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
         Without ``max_rows`` at most :data:`SHOWN_ROWS` rows are shown, whatever the data's size:
@@ -183,12 +203,15 @@ class Report:
         rows have different units: it maps a value of the first column to ``(level, change)`` formats,
         ``change`` for the column named ``change``, ``level`` for the other numeric columns that
         ``formats`` does not cover. ``headers`` maps a column to the catalog label shown as its
-        header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5).
+        header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5);
+        a string is a prefix for every column (``"ab_"``: the header of ``arm`` is ``label("ab_arm")``).
         ``values`` names the columns of data values shown through :meth:`value` (params ``labels:``,
         contract enumerations); by default every column of :data:`COLUMN_LABELS` or a contract
         enumeration that ``translate`` does not cover.
         Float columns named like a share or rate (``share``, ``response_rate``, ``completeness``) show
-        as percentages unless ``formats`` says otherwise.
+        as percentages, and columns of money (``annual_amount``, ``clv``, ``incremental_revenue``) in whole
+        currency units with the currency in their header, unless ``formats`` says otherwise. A number that
+        rounds to zero shows no sign ('0.00', never '-0.00').
         """
         self.save(frame, name)
         max_rows = SHOWN_ROWS if max_rows is None else max_rows
@@ -203,13 +226,17 @@ class Report:
         shown = shown.replace([np.inf, -np.inf], np.nan)
 
         def header(column: str) -> str:
-            return label((headers or {}).get(column, column), self.language)
+            key = headers + column if isinstance(headers, str) else (headers or {}).get(column, column)
+            text = label(key, self.language)
+            named = AMOUNT_COLUMN.search(column) and column not in (formats or {}) and self.currency not in text
+            return self.noted(text, self.currency) if named else text
 
         shown = shown.rename(columns=lambda c: header(str(c)))
         numeric = {header(c): "{:,.0f}" for c in frame.select_dtypes("integer").columns}
-        numeric.update({header(c): "{:.1%}" if PERCENT_COLUMN.search(str(c)) else "{:,.2f}"
-                        for c in frame.select_dtypes("float").columns})
+        numeric.update({header(c): "{:.1%}" if PERCENT_COLUMN.search(str(c)) else "{:,.0f}" if
+                        AMOUNT_COLUMN.search(str(c)) else "{:,.2f}" for c in frame.select_dtypes("float").columns})
         numeric.update({header(c): f for c, f in (formats or {}).items()})
+        numeric = {column: _unsigned_zero(f) for column, f in numeric.items()}
         styler = shown.style.hide(axis="index").format(numeric, na_rep="–")
         levels = [header(c) for c in frame.select_dtypes("number").columns
                   if c != "change" and c not in (formats or {})]
@@ -250,3 +277,11 @@ class Report:
         figure.tight_layout()
         display(figure)
         plt.close(figure)
+
+
+def _unsigned_zero(fmt: str | Callable) -> Callable:
+    """``fmt`` (a format string or function) writing a number that rounds to zero without a sign: '0.00'."""
+    def write(value: object) -> str:
+        return _SIGNED_ZERO.sub("", fmt(value) if callable(fmt) else fmt.format(value))
+
+    return write

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
 
 from ..core.errors import CrmReportError
 from ..core.i18n import t
-from ..core.version import __version__
 from ..reporting.book import Chapter, book_path, write_book
-from ..reporting.render import ReportMeta
-from ..settings import Params
+from ..reporting.meta import report_meta, report_title
+from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
 log = logging.getLogger("crmreport")
 
 
-def write_run_book(paths: ReportPaths, params: Params, runs: list[NotebookRun], source: str,
-                   title_of: Callable[[str, str], str]) -> str | None:
+def write_run_book(paths: ReportPaths, params: Params, runs: list[NotebookRun], source: str) -> str | None:
     """Write ``report-<period>.pdf`` into the run folder; its file name, or None when PDF is off or it failed.
 
     A failure to render the book is logged and does not fail the run: every notebook's own PDF stays.
@@ -27,12 +23,10 @@ def write_run_book(paths: ReportPaths, params: Params, runs: list[NotebookRun], 
     if "pdf" not in params.formats:
         return None
     language = params.language
-    meta = ReportMeta(title=t("book.title", language), company=params.company, period=params.period,
-                      period_start=params.start, period_end=params.end, language=language,
-                      generated=datetime.now(), masking=params.masking, version=__version__)
-    chapters = [Chapter(run.name, title_of(run.name, language), run.status, paths.output(run.name, ".ipynb"),
+    meta = report_meta(params, t("book.title", language))
+    chapters = [Chapter(run.name, report_title(run.name, language), run.status, paths.output(run.name, ".ipynb"),
                         run.error, run.failed_cell, run.seconds) for run in runs]
-    shown_source = t("book.demo_source", language) if source == "embedded demo data" else source
+    shown_source = t("book.demo_source", language) if uses_demo_data(params) else source
     path = book_path(paths.root, params.period, language)
     try:
         write_book(path, chapters, meta, source=shown_source, log_file=paths.log.name,

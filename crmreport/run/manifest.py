@@ -13,15 +13,16 @@ from importlib import metadata
 from pathlib import Path
 
 from ..core.redact import redact_text
+from ..engine import Engine
 from ..ingest.dataset import Dataset
 from ..reporting.fonts import font_files
 from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
-PACKAGES: tuple[str, ...] = ("crmreport", "pandas", "numpy", "duckdb", "pandera", "pydantic", "scipy", "statsmodels",
-                             "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert", "weasyprint",
-                             "sqlalchemy", "pyarrow", "openpyxl")
+PACKAGES: tuple[str, ...] = ("crmreport", "pandas", "numpy", "duckdb", "ibis-framework", "pandera", "pydantic",
+                             "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert",
+                             "weasyprint", "sqlalchemy", "pyarrow", "openpyxl")
 
 
 def package_versions() -> dict[str, str]:
@@ -91,6 +92,7 @@ def write_manifest(paths: ReportPaths, params: Params, dataset: Dataset, runs: l
         "status": "ok" if all(nb["status"] == "ok" for nb in notebooks.values()) else "failed",
         "results": _file_hashes(paths.results),
         "quarantine": _file_hashes(paths.quarantine),
+        "engine": Engine.of(params).describe(),
         "versions": package_versions(),
         "fonts": font_files(),
     }

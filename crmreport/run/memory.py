@@ -8,6 +8,7 @@ resets its own after the prepare step, so each stage's peak is measured, not sam
 from __future__ import annotations
 
 import contextlib
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,16 @@ def reset_peak() -> None:
 
 
 def peak_recording_kernel_manager(record: Callable[[float | None], None]) -> type[AsyncKernelManager]:
-    """A kernel manager class that passes the kernel's peak memory to ``record`` before shutting it down."""
+    """A kernel manager class that passes the kernel's peak memory to ``record`` before shutting it down, and
+    whose kernel writes nothing on the console (its process's stdout goes nowhere)."""
 
     class PeakRecordingKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:
+            # the kernel's own stdout is no channel of the notebook (its output travels over ZMQ); ipykernel prints
+            # "KeyboardInterrupt caught in kernel" there when the manager ends a kernel slow to shut down
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            return await super().start_kernel(**kw)
+
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> Any:
             record(peak_mib(self.provisioner.pid) if getattr(self.provisioner, "pid", None) else None)
             return await super().shutdown_kernel(now=now, restart=restart)

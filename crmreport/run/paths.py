@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..core.errors import ParamsError
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,49 @@ def remove_stale_outputs(paths: ReportPaths, notebook: str, earlier: dict | None
     for name in (earlier or {}).get("results", []):
         if Path(name).name == name:
             (paths.results / name).unlink(missing_ok=True)
+
+
+def writable_out_dir(out_dir: Path) -> None:
+    """Make sure ``out_dir`` is a folder a run can write into, before any work (created when missing).
+
+    Raises
+    ------
+    ParamsError
+        When it is a file, or cannot be created or written into (a read-only folder or file system).
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParamsError(f"--out {out_dir} is a file, not a folder; name a folder for the reports (it is created "
+                          "when missing)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise ParamsError(f"cannot write into the reports folder {out_dir} ({exc.strerror or exc}); name a folder "
+                          "you may write into with --out") from None
+
+
+class PeriodLock:
+    """The one run writing ``<out_dir>/<period>`` at a time: an exclusive lock on a hidden file beside it.
+
+    A second run of the same period into the same folder (another ``--only``, another language)
+    would swap its report over the first's; it stops instead, naming the folder.
+    """
+
+    def __init__(self, out_dir: Path, period: str):
+        self.path = out_dir / f".{period}.lock"
+        self.file = self.path.open("w")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.file.close()
+            raise ParamsError(f"another run is writing the {period} report in {out_dir}; wait until it ends, or "
+                              "give this run another --out") from None
+
+    def release(self) -> None:
+        """Remove the lock file and let the next run in."""
+        self.path.unlink(missing_ok=True)
+        self.file.close()
 
 
 def staging_dir(out_dir: Path, period: str) -> Path:

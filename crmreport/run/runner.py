@@ -12,7 +12,6 @@ import logging
 import shutil
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -20,12 +19,11 @@ import papermill
 import yaml
 
 from ..core.errors import CrmReportError, RenderError
-from ..core.i18n import catalog, t
 from ..core.log import attach_log_file, detach_log_file
-from ..core.version import __version__
 from ..ingest.dataset import Dataset, prepare_dataset
+from ..reporting.meta import report_meta, report_title
 from ..reporting.plots import cjk_font_available
-from ..reporting.render import ReportMeta, write_html, write_pdf
+from ..reporting.render import write_html, write_pdf
 from ..reporting.report import RESULTS_ENCODING
 from ..settings import Params, find_project_root, load_params, uses_demo_data
 from ..settings.stock import notebooks_folder
@@ -34,6 +32,7 @@ from .manifest import write_manifest
 from .memory import peak_mib, reset_peak
 from .outcome import NotebookRun, RunResult
 from .paths import (
+    PeriodLock,
     ReportPaths,
     matches,
     notebook_name,
@@ -41,6 +40,7 @@ from .paths import (
     remove_abandoned_staging,
     remove_stale_outputs,
     staging_dir,
+    writable_out_dir,
 )
 from .progress import ENGINE, NotebookProgress
 from .schedule import RUNNER_GIB, default_workers, depends_on_all, kernel_estimate_gib, run_in_stages, workers_within
@@ -68,14 +68,14 @@ def find_notebooks(folder: Path, only: list[str] | None = None) -> list[Path]:
 def run_period(period: str, params_file: str | None = None, data: str | None = None,
                only: list[str] | None = None, out_dir: Path | None = None, formats: list[str] | None = None,
                language: str | None = None, notebooks_dir: Path | None = None, demo: bool = False,
-               workers: int | None = None) -> RunResult:
+               workers: int | None = None, engine: str | None = None) -> RunResult:
     """Produce ``<out_dir>/<period>/`` from the period's parameters and data.
 
     The notebooks are the project's ``notebooks/`` when it has any, else the stock notebooks shipped
     with crmreport; ``demo`` runs on the embedded demo data (otherwise a data source is required).
     Independent notebooks run ``workers`` at a time (default: params ``workers``, else
     min(2, CPU count)); a notebook with ``crmreport: {depends: all}`` in its metadata runs after
-    all the others (run/schedule.py).
+    all the others (run/schedule.py). ``engine`` (``duckdb`` or ``spark``) overrides params ``engine``.
 
     Raises
     ------
@@ -84,10 +84,11 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     """
     root = find_project_root()
     params = load_params(period, params_file, overrides={"data": data, "formats": formats, "language": language,
-                                                        "workers": workers}, demo=demo)
+                                                        "workers": workers, "engine": engine}, demo=demo)
     chosen = params.workers is not None
     workers = params.workers or default_workers()
     out_dir = (out_dir or (root or Path.cwd()) / "reports").resolve()
+    writable_out_dir(out_dir)
     notebooks = find_notebooks(notebooks_dir or notebooks_folder(root or Path.cwd()), only)
     if uses_demo_data(params):
         log.warning("running on the embedded demo data (--demo): every report says so on its cover")
@@ -96,6 +97,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
                           "`sudo apt-get install fonts-noto-cjk`, or set CRMREPORT_CJK_FONT=/path/to/font.otf")
     final = out_dir / params.period
     staging = ReportPaths(staging_dir(out_dir, params.period))
+    lock = PeriodLock(out_dir, params.period)
     remove_abandoned_staging(out_dir, params.period)
     if only and final.is_dir():
         shutil.copytree(final, staging.root)
@@ -119,7 +121,7 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
                                  earlier.get(notebook_name(path)), parallel)
 
         runs = run_in_stages(notebooks, run_one, workers)
-        write_run_book(staging, params, runs, dataset.source, report_title)
+        write_run_book(staging, params, runs, dataset.source)
         shutil.rmtree(staging.prepared)
         write_manifest(staging, params, dataset, runs, prepare_seconds, previous=final / "manifest.json",
                        workers=workers, notebooks_seconds=time.perf_counter() - started - prepare_seconds,
@@ -130,6 +132,8 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
         detach_log_file(run_log)
         shutil.rmtree(staging.root, ignore_errors=True)
         raise
+    finally:
+        lock.release()
     return RunResult(final, runs)
 
 
@@ -226,10 +230,7 @@ def _cell_source(nb: nbformat.NotebookNode, execution_count: int | None) -> str 
 
 def _render(nb: nbformat.NotebookNode, staging: ReportPaths, params: Params, run: NotebookRun) -> list[str]:
     """HTML always (analysts debug failures from it); PDF only for notebooks that ran."""
-    meta = ReportMeta(title=report_title(run.name, params.language), company=params.company,
-                      period=params.period, period_start=params.start, period_end=params.end,
-                      language=params.language, generated=datetime.now(), masking=params.masking,
-                      version=__version__, demo=uses_demo_data(params))
+    meta = report_meta(params, report_title(run.name, params.language))
     written = []
     if "html" in params.formats:
         write_html(nb, staging.output(run.name, ".html"), meta)
@@ -238,12 +239,6 @@ def _render(nb: nbformat.NotebookNode, staging: ReportPaths, params: Params, run
         write_pdf(nb, staging.output(run.name, ".pdf"), meta)
         written.append(f"{run.name}.pdf")
     return written
-
-
-def report_title(notebook: str, language: str) -> str:
-    """The catalog title ``title.<name>`` of ``NN_<name>``, else the name itself in words."""
-    name = notebook.split("_", 1)[-1]
-    return t(f"title.{name}", language) if f"title.{name}" in catalog() else name.replace("_", " ").capitalize()
 
 
 def _swap(staging: Path, final: Path) -> None:

@@ -33,8 +33,18 @@ class Health(BaseModel):
     claim_threshold: float = Field(80.0, ge=0, le=100, description="emotional-account claim: accounts at or above this")
     claim_churn: float = Field(0.01, gt=0, lt=1, description="emotional-account claim: churn below this rate")
     weights: Literal["params", "fitted"] = Field(
-        "fitted", description="health weights: `health_weights`, or fitted by logistic regression on the previous "
-                              "period's churn (falls back to `health_weights` when that is not possible)")
+        "fitted", description="health weights: `health_weights`, or fitted by a regularised logistic regression on "
+                              "the previous period's churn (falls back to `health_weights` when that is not possible)")
+    churn_label: Literal["lapsed", "silent_window"] = Field(
+        "lapsed", description="churn that fits the weights and scores the backtest: `lapsed` (silent for longer than "
+                              "`lapse_factor` x the customer's own usual gap) or `silent_window` (no order in the "
+                              "window)")
+    lapse_factor: float = Field(2.0, gt=0, description="lapsed: silent for longer than this many usual gaps")
+    gap_floor_days: int = Field(30, ge=1, description="lapsed: the usual gap is at least this many days")
+    gap_cap_days: int = Field(365, ge=1, description="lapsed: the usual gap is at most this many days (and this "
+                                                     "for a customer with one purchase day)")
+    holdout_share: float = Field(0.3, gt=0, lt=1, description="fitted weights: share of the fit's customers held out "
+                                                             "to check the fit")
     health_weights: dict[HealthMeasure, float] = Field(
         default_factory=lambda: {"recency": 0.25, "spend_trend": 0.15, "rqi": 0.15, "emotional_account": 0.15,
                                  "complaints": 0.1, "sla_breaches": 0.1, "outreach_response": 0.1},
@@ -59,6 +69,9 @@ class Health(BaseModel):
             raise ValueError(f"rqi_weights need values >= 0 with a positive sum, got {self.rqi_weights}")
         if sum(self.health_weights.values()) <= 0 or any(v < 0 for v in self.health_weights.values()):
             raise ValueError(f"health_weights need values >= 0 with a positive sum, got {self.health_weights}")
+        if self.gap_floor_days > self.gap_cap_days:
+            raise ValueError(f"gap_floor_days ({self.gap_floor_days}) must not exceed gap_cap_days "
+                             f"({self.gap_cap_days})")
         low, high = self.band_cuts
         if not 0 <= low < high <= 100:
             raise ValueError(f"band_cuts must be two increasing points in 0-100 (red below the first, green from "

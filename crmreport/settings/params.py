@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..core.contract import TABLES
 from ..core.redact import redact_mapping
 from .abtests import AbTests
+from .engine import EngineName, SparkSettings
 from .execution import ExecutionParams
 from .health import Health
 from .period import Window, check_period_label, period_window, previous_window
@@ -101,6 +102,9 @@ class DidGroups(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     treated: CustomerGroup
     comparison: CustomerGroup | None = None
+    comparison_untreated: bool = Field(
+        False, description="the comparison group did not receive the strategy: only then is the "
+                           "difference-in-differences estimated (else its groups' before and after are shown alone)")
 
 
 class KpiParams(BaseModel):
@@ -176,6 +180,9 @@ class Params(BaseModel):
                                 "empty = min(2, CPU count), fewer when memory_limit_gib requires")
     memory_limit_gib: float = Field(6.0, gt=0, description="memory the run may use; when notebooks side by side "
                                     "would need more (estimated from the prepared data), they run one at a time")
+    engine: EngineName = Field("duckdb", description="where the measures run: duckdb (embedded, default) or spark")
+    spark: SparkSettings = Field(default_factory=SparkSettings, description="Spark master and settings "
+                                 "(engine: spark; docs/scale.md)")
     excel_max_rows: int = Field(20_000, ge=1, le=1_048_575, description="a workbook table holds its first rows "
                                 "(most urgent first) up to this many, and the report says so; the CSV holds all")
     segmentation: Segmentation = Field(default_factory=Segmentation,

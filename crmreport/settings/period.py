@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class Window(BaseModel):
-    """A closed date window [start, end]."""
+    """A closed date window [start, end] of whole days: a date-time ``t`` lies in it when
+    ``start <= t < stop``, ``stop`` being the day after ``end``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     start: date
@@ -29,6 +30,16 @@ class Window(BaseModel):
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def stop(self) -> date:
+        """The day after ``end``: the first moment outside the window."""
+        return self.end + timedelta(days=1)
+
+    @classmethod
+    def trailing(cls, end: date, days: int) -> Window:
+        """The ``days`` whole days ending ``end`` (inclusive)."""
+        return cls(start=end - timedelta(days=days - 1), end=end)
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
@@ -132,6 +143,8 @@ def period_labels(spec: str, today: date | None = None) -> list[str]:
     if ".." not in spec:
         return [spec]
     first, last = (part.strip() for part in spec.split("..", 1))
+    if not (LABEL_PATTERN.match(first) and LABEL_PATTERN.match(last)):  # a path (../x), not a range: name it whole
+        check_period_label(spec)
     if _label_kind(first)[0] != _label_kind(last)[0]:
         raise ValueError(f"period range {spec!r} mixes kinds of period; write e.g. 2025Q1..2025Q4 or 2025-01..2025-06")
     labels = [first]

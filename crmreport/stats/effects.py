@@ -4,8 +4,9 @@ A before/after change mixes the strategy's effect with everything else that move
 two windows (season, market, data). Two designs get closer to an effect:
 
 - :func:`diff_in_diff`: the change of a treated group minus the change of a comparison group,
-  from the OLS regression ``value ~ treated + after + treated:after`` with standard errors
-  clustered by customer (the same customers appear in both windows);
+  the interaction of the OLS regression ``value ~ treated + after + treated:after`` with standard
+  errors clustered by customer (the same customers appear in both windows), computed from cell and
+  cluster sums (:mod:`crmreport.stats.didcluster`; statsmodels is its oracle in the tests);
 - :func:`segmented_regression`: an interrupted monthly series, ``value ~ t + post + post:(t - t0)``,
   whose ``post`` coefficient is the level change at the strategy start and ``post:(t - t0)`` the
   change of slope.
@@ -29,8 +30,6 @@ from .didcluster import did_cluster
 log = logging.getLogger("crmreport")
 #: a segmented regression needs at least this many months before and after the strategy start
 MIN_MONTHS_BEFORE, MIN_MONTHS_AFTER = 3, 2
-#: beyond this many observations the DiD is computed from cell and cluster sums (:mod:`.didcluster`)
-SUMS_FROM = 200_000
 
 
 @dataclass(frozen=True)
@@ -85,15 +84,10 @@ def diff_in_diff(frame: pd.DataFrame, alpha: float = 0.05, min_n: int = 2) -> Di
         return DidResult(estimate=point, ci_low=np.nan, ci_high=np.nan, p_value=np.nan, message=INSUFFICIENT, **base)
     if np.ptp(y) == 0:
         return DidResult(estimate=0.0, ci_low=0.0, ci_high=0.0, p_value=1.0, message=ZERO_VARIANCE, **base)
-    groups = pd.factorize(frame["cluster"])[0]
-    if len(y) > SUMS_FROM:  # same estimator from sums: no n x 4 design, no statsmodels copies of it
-        estimate, low, high, p_value = did_cluster(y, treated, after, groups, alpha)
-        return DidResult(estimate=estimate, ci_low=low, ci_high=high, p_value=p_value, **base)
-    design = np.column_stack([np.ones_like(y), treated, after, treated & after]).astype(float)
-    fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    low, high = fit.conf_int(alpha)[3]
-    return DidResult(estimate=float(fit.params[3]), ci_low=float(low), ci_high=float(high),
-                     p_value=float(fit.pvalues[3]), **base)
+    # one path at every size: the saturated design's estimator from sums equals statsmodels' OLS with
+    # cov_type="cluster" (tests/test_didcluster.py, to 1e-9), without an n x 4 design or its copies
+    estimate, low, high, p_value = did_cluster(y, treated, after, pd.factorize(frame["cluster"])[0], alpha)
+    return DidResult(estimate=estimate, ci_low=low, ci_high=high, p_value=p_value, **base)
 
 
 @dataclass(frozen=True)

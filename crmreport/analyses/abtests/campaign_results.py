@@ -24,9 +24,10 @@ from . import life, outreach
 from .campaigns import (
     ALL,
     TEST_COLUMNS,
+    compared,
     evaluate,
+    has_code,
     join_messages,
-    shown_verdicts,
     srm_flagged,
     srm_table,
     with_verdicts,
@@ -80,7 +81,7 @@ def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, setti
              for a, m, v in zip(family["arm"], family["metric"], family["p_value"], strict=True)]
         adjusted_p = dict(zip(zip(family["arm"], family["metric"], strict=True),
                               abchecks.adjust_p_values(p, settings.correction), strict=True))
-        srm = family["message"].fillna("").str.split(";").map(lambda codes: ab.SRM in codes).any()
+        srm = has_code(family["message"], ab.SRM).any()
         for r in mine:
             r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
             r["message"] = join_messages(r["message"], ab.SRM if srm else None)
@@ -96,8 +97,8 @@ def business_table(tests: pd.DataFrame, channels: dict[str, str | None], setting
     conversions, its interval from the conversions' interval (upper bound empty when that includes 0).
     """
     rows = []
-    rates = tests[(tests["segment"] == ALL) & (tests["metric"] == "conversion_rate") & (tests["n_control"] > 0)
-                  & (tests["arm"] != tests["control_arm"])]
+    rates = compared(tests)
+    rates = rates[rates["metric"] == "conversion_rate"]
     revenue = tests[(tests["segment"] == ALL) & (tests["metric"] == "revenue_per_customer")].set_index(
         ["campaign_id", "arm"])
     for _, conv in rates.iterrows():
@@ -124,7 +125,7 @@ def business_table(tests: pd.DataFrame, channels: dict[str, str | None], setting
 def heterogeneity_table(tests: pd.DataFrame) -> pd.DataFrame:
     """Per campaign, arm and metric: does the effect differ between segments? (Cochran's Q over tested slices)."""
     rows = []
-    whole = tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
+    whole = compared(tests)
     slices = tests[(tests["segment"] != ALL) & tests["p_value"].notna()]
     for _, r in whole.iterrows():
         part = slices[(slices["campaign_id"] == r["campaign_id"]) & (slices["arm"] == r["arm"])
@@ -146,23 +147,25 @@ def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
                          "ci_high": np.asarray(high, dtype=float)}).reset_index(drop=True)
 
 
-def board_headline(board: pd.DataFrame, control_arm: str) -> dict:
-    """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier.
+def board_headline(board: pd.DataFrame, control_arm: str, min_n: int = 0) -> dict:
+    """The treatment arm and tier with the highest conversion rate on the board, and control's rate in that tier,
+    among tiers with ``min_n`` customers in the arm and its control (never an untested slice).
 
     Returns
     -------
     dict
         ``campaign``, ``segment``, ``arm``, ``rate``, ``control_rate`` (NaN when the tier has no
-        control customers); empty when the board has no treatment arm.
+        control customers); empty when the board has no treatment arm with enough customers.
     """
-    treated = board[board["arm"] != control_arm]
+    controls = board[board["arm"] == control_arm].set_index(["campaign_id", "segment"])
+    control_n = board.set_index(["campaign_id", "segment"]).index.map(controls["n"].to_dict()).to_numpy(dtype=float)
+    treated = board[(board["arm"] != control_arm) & (board["n"] >= min_n) & ~(control_n < min_n)]
     if treated.empty:
         return {}
     best = treated.loc[treated["conversion_rate"].idxmax()]
-    control = board[(board["campaign_id"] == best["campaign_id"]) & (board["segment"] == best["segment"])
-                    & (board["arm"] == control_arm)]["conversion_rate"]
+    control_rate = controls["conversion_rate"].get((best["campaign_id"], best["segment"]), np.nan)
     return {"campaign": best["campaign_id"], "segment": best["segment"], "arm": best["arm"],
-            "rate": best["conversion_rate"], "control_rate": float(control.iloc[0]) if len(control) else np.nan}
+            "rate": best["conversion_rate"], "control_rate": float(control_rate)}
 
 
 def cuped_changes(cuped: pd.DataFrame, tests: pd.DataFrame, alpha: float) -> list[str]:
@@ -186,14 +189,13 @@ def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> di
     -------
     dict
         ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
-        ``prob_beat_control``, ``verdict`` (:func:`shown_verdicts`), ``significant_metrics`` (how many
-        metric x arm results have ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty
-        when no arm was compared with control.
+        ``prob_beat_control``, ``verdict`` (:func:`~crmreport.analyses.abtests.campaigns.with_verdicts`),
+        ``significant_metrics`` (how many metric x arm results have ``p_adjusted < alpha``, SRM or not),
+        ``tests`` (how many ran); empty when no arm was compared with control.
     """
     rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
-    rows = rows.assign(verdict=shown_verdicts(rows, alpha))
-    conv = rows[(rows["metric"] == "conversion_rate") & rows["abs_diff"].notna() & (rows["n_control"] > 0)
-                & (rows["arm"] != rows["control_arm"])]
+    conv = compared(rows)
+    conv = conv[(conv["metric"] == "conversion_rate") & conv["abs_diff"].notna()]
     if conv.empty:
         return {}
     best = conv.loc[conv["abs_diff"].idxmax()]

@@ -12,7 +12,7 @@ import pandas as pd
 from ...settings import AbTests
 from ...stats import abpower
 from ...stats import abtest as ab
-from .campaigns import ALL, METRICS, RATE_METRICS, join_messages, metric_value
+from .campaigns import METRICS, RATE_METRICS, compared, join_messages, metric_value
 
 POWER_COLUMNS = ["campaign_id", "metric", "arm", "n_arm", "n_control", "value_control", "abs_diff", "rel_lift",
                  "mde_abs", "mde_rel", "message"]
@@ -27,8 +27,7 @@ def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
     value; ``abs_diff`` and ``rel_lift`` are the observed differences, for comparison.
     """
     rows = []
-    for _, r in tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])
-                      ].iterrows():
+    for _, r in compared(tests).iterrows():
         n1, n0 = int(r["n_arm"]), int(r["n_control"])
         if r["metric"] in RATE_METRICS:
             mde = abpower.mde_rate(r["value_control"], n1, n0, settings.alpha, settings.power)

@@ -66,9 +66,11 @@ def clock_name(hours: BusinessHours | None) -> str:
     return "calendar" if hours is None else "business"
 
 
-def observed_until(as_of, period_end) -> pd.Timestamp:
-    """The end of what the data can show: the end of ``as_of`` or of the period end, whichever is earlier.
+def observed_until(as_of) -> pd.Timestamp:
+    """The end of what the data can show: the end of the data's as-of day (params ``as_of``).
 
-    Work not done by then is counted as overdue (or pending, while its limit has not passed)."""
-    last = min(pd.Timestamp(as_of), pd.Timestamp(period_end))
-    return pd.Timestamp(datetime.combine(last.date(), datetime.min.time())) + pd.Timedelta(days=1)
+    Work is judged at this cut-off, not at the period end: a ticket opened on the period's last day and
+    still unanswered at ``as_of`` has breached its limit; only work whose limit has not passed by then is
+    pending. Work not done by then is counted as overdue."""
+    day = pd.Timestamp(as_of)
+    return pd.Timestamp(datetime.combine(day.date(), datetime.min.time())) + pd.Timedelta(days=1)

@@ -26,11 +26,11 @@ def has_column(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns and bool(frame[column].notna().any())
 
 
-def log_in_window(interactions: pd.DataFrame | Dataset, window: Window) -> pd.DataFrame:
-    """The interactions of ``window`` (from the table, or from the dataset holding it: then only those rows
-    are read from a prepared table's file)."""
-    return rows_between(interactions, "interactions", "interaction_time", pd.Timestamp(window.start),
-                        pd.Timestamp(window.end) + pd.Timedelta(days=1))
+def log_in_window(data: Dataset, window: Window) -> pd.DataFrame:
+    """The dataset's interactions of ``window`` (of a prepared table not read yet, only those rows are read
+    from its file: :func:`crmreport.measures.relations.rows_between`)."""
+    return rows_between(data, "interactions", "interaction_time", pd.Timestamp(window.start),
+                        pd.Timestamp(window.stop))
 
 
 def by_channel(log: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -45,15 +45,15 @@ def by_channel(log: pd.DataFrame, column: str) -> pd.DataFrame:
     return counts.sort_values(["channel", "contacts"], ascending=[True, False]).reset_index(drop=True)
 
 
-def follow_ups(log: pd.DataFrame, interactions: pd.DataFrame | Dataset, until: pd.Timestamp) -> pd.DataFrame:
+def follow_ups(log: pd.DataFrame, data: Dataset, until: pd.Timestamp) -> pd.DataFrame:
     """Per logged contact with a due date: whether the agreed follow-up was kept, is past due or still open,
-    and the days past due. The next outbound contact after each is found in DuckDB over ``interactions``
-    (the table, or the dataset holding it)."""
+    and the days past due. The next outbound contact after each is found in DuckDB over the dataset's
+    interactions."""
     agreed = log[log["due_date"].notna()].copy()
     agreed["at"] = pd.to_datetime(agreed["interaction_time"])
     agreed["due"] = pd.to_datetime(agreed["due_date"]).dt.normalize()
     agreed = agreed.sort_values("at").reset_index(drop=True)
-    agreed["reply"] = next_outbound(agreed, interactions)
+    agreed["reply"] = next_outbound(agreed, data)
     kept = agreed["reply"].notna() & (agreed["reply"] < agreed["due"] + pd.Timedelta(days=1))
     past = ~kept & (agreed["due"] + pd.Timedelta(days=1) <= until)
     agreed["state"] = np.select([kept, past], ["kept", "past_due"], "open")

@@ -15,25 +15,26 @@ import statsmodels.formula.api as smf
 from scipy.stats import norm
 from statsmodels.stats.contingency_tables import StratifiedTable
 
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.relations import per_customer_of, window_sql
-from ...measures.scores import window_mask
+from ...measures.scores import PURCHASE_SQL, window_mask
 from ...settings.period import Window
+from ...stats.proportion import wilson_interval
 
 COMPARISONS: tuple[tuple[str, str], ...] = (("on_time", "not_done"), ("late", "not_done"), ("on_time", "late"))
-EFFECT_COLUMNS: tuple[str, ...] = ("outcome", "exposed", "reference", "n_exposed", "n_reference", "rate_exposed",
-                                   "rate_reference", "difference", "ci_low", "ci_high", "odds_ratio", "or_low",
-                                   "or_high", "p_value", "strata")
+EFFECT_COLUMNS: tuple[str, ...] = result_file("execution_effects").columns
 
 
 def outcomes(execution: pd.DataFrame, data: Dataset, window: Window, baseline: Window) -> pd.DataFrame:
     """Per planned customer: ``active_before`` (a purchase in the baseline window), ``churned`` (active
     before and no purchase in the period; empty for customers not active before) and ``csat`` (mean
-    survey CSAT answered in the period; empty without an answer)."""
+    survey CSAT answered in the period; empty without an answer). A purchase is the KPIs' one
+    (:data:`~crmreport.measures.scores.PURCHASE_SQL`): a refund is not."""
     before, now = window_sql("transaction_date", baseline), window_sql("transaction_date", window)
     counts = per_customer_of(execution["customer_id"], data, "transactions",
                              {"before": f"COUNT(*) FILTER (WHERE {before})", "now": f"COUNT(*) FILTER (WHERE {now})"},
-                             f"({before}) OR ({now})")
+                             f"(({before}) OR ({now})) AND {PURCHASE_SQL}")
     frame = execution.copy()
     frame["active_before"] = (counts["before"].fillna(0) > 0).to_numpy()
     bought = (counts["now"].fillna(0) > 0).to_numpy()
@@ -57,6 +58,14 @@ def class_summary(frame: pd.DataFrame, classes: tuple[str, ...] = ("on_time", "l
                      "churned": int(churn.sum()), "churn_rate": churn.mean() if len(churn) else np.nan,
                      "csat_answers": int(group["csat"].notna().sum()), "csat_mean": group["csat"].mean()})
     return pd.DataFrame(rows)
+
+
+def churn_intervals(classes: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The classes of :func:`class_summary` with customers active before, and the Wilson interval of their
+    churn rate (``ci_low``, ``ci_high``)."""
+    rated = classes[classes["active_before"] > 0]
+    low, high = wilson_interval(rated["churned"], rated["active_before"], alpha)
+    return rated.assign(ci_low=low, ci_high=high)
 
 
 def mh_risk_difference(tables: list[np.ndarray], alpha: float = 0.05) -> tuple[float, float, float]:

@@ -14,34 +14,36 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.relations import count_per_customer, register_source
 from ...measures.scores import window_mask
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
+from ...stats.proportion import wilson_interval
 from .clock import elapsed_hours
 
 RULES: tuple[str, ...] = ("first_follow_up_7d", "reply_24h", "resolve_72h")
-FOLLOWUP_COLUMNS: tuple[str, ...] = ("rule", "eligible", "met", "rate", "ci_low", "ci_high", "pending")
+FOLLOWUP_COLUMNS: tuple[str, ...] = result_file("followup_7_24_72").columns
 REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
 
 
-def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | Dataset | None,
-                     tasks: pd.DataFrame | None, window: Window, until: pd.Timestamp, days: int) -> pd.DataFrame:
+def first_follow_ups(customers: pd.DataFrame, data: Dataset | None, tasks: pd.DataFrame | None, window: Window,
+                     until: pd.Timestamp, days: int) -> pd.DataFrame:
     """Per customer signed up in ``window``: the first outbound contact on or after the signup date,
     days taken and outcome (met / breached / pending).
 
-    ``interactions`` is the table or the dataset holding it (then DuckDB reads it from its Parquet file
-    when the notebook has not); the first contact per customer is found in DuckDB.
+    The contacts are the dataset's outbound interactions (read where they lie,
+    :func:`crmreport.measures.relations.register_source`; none when ``data`` is None or has no
+    interactions) and the done ``tasks``; the first contact per customer is found in DuckDB.
     """
     new = customers.loc[window_mask(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
     contacts = []
     with duckdb.connect() as connection:
-        if interactions is not None:
-            register_source(connection, interactions, "interactions")
+        if data is not None and data.has("interactions"):
+            register_source(connection, data, "interactions")
             contacts.append("SELECT customer_id, interaction_time AS at FROM interactions WHERE direction = 'outbound'")
         if tasks is not None:
             connection.register("tasks", tasks)
@@ -64,13 +66,13 @@ def first_follow_ups(customers: pd.DataFrame, interactions: pd.DataFrame | Datas
     return new.reset_index(drop=True)
 
 
-def next_outbound(asked: pd.DataFrame, interactions: pd.DataFrame | Dataset) -> np.ndarray:
-    """Per row of ``asked`` (``customer_id``, ``at``): the first outbound interaction to that customer
-    strictly after ``at`` (NaT when none), found in DuckDB (a forward ``merge_asof`` by customer)."""
+def next_outbound(asked: pd.DataFrame, data: Dataset) -> np.ndarray:
+    """Per row of ``asked`` (``customer_id``, ``at``): the first outbound interaction of the dataset to that
+    customer strictly after ``at`` (NaT when none), found in DuckDB (a forward ``merge_asof`` by customer)."""
     if len(asked) == 0:
         return np.array([], dtype="datetime64[ns]")
     with duckdb.connect() as connection:
-        register_source(connection, interactions, "interactions")
+        register_source(connection, data, "interactions")
         connection.register("asked_frame", pd.DataFrame({"customer_id": asked["customer_id"].to_numpy(dtype=object),
                                                          "at": pd.to_datetime(asked["at"]).to_numpy(),
                                                          "pos": np.arange(len(asked))}))
@@ -89,15 +91,14 @@ def _placed(positions: pd.Series, times: pd.Series, size: int) -> np.ndarray:
     return placed
 
 
-def replies(interactions: pd.DataFrame | Dataset, tickets: pd.DataFrame | None, window: Window, until: pd.Timestamp,
+def replies(data: Dataset, tickets: pd.DataFrame | None, window: Window, until: pd.Timestamp,
             settings: ExecutionParams) -> pd.DataFrame:
-    """Per inbound consultation or complaint in ``window``: the first reply time, hours and outcome.
-
-    ``interactions`` is the table or the dataset holding it (queried in DuckDB, see :func:`first_follow_ups`).
+    """Per inbound consultation or complaint of the dataset's interactions in ``window``: the first reply
+    time, hours and outcome (queried in DuckDB, see :func:`first_follow_ups`).
     """
-    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
+    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.stop)
     with duckdb.connect() as connection:
-        register_source(connection, interactions, "interactions")
+        register_source(connection, data, "interactions")
         types = ", ".join(f"'{t}'" for t in REPLY_TYPES)
         inbound = connection.execute(f"""
             SELECT interaction_id, customer_id, interaction_time FROM interactions
@@ -106,7 +107,7 @@ def replies(interactions: pd.DataFrame | Dataset, tickets: pd.DataFrame | None, 
                                      {"start": start.to_pydatetime(), "stop": stop.to_pydatetime()}).df()
     asked = inbound[["interaction_id", "customer_id"]].assign(at=pd.to_datetime(inbound["interaction_time"]))
     asked = asked.sort_values("at").reset_index(drop=True)
-    merged = asked.assign(reply=next_outbound(asked, interactions))
+    merged = asked.assign(reply=next_outbound(asked, data))
     if tickets is not None and len(tickets):
         opened = tickets[["customer_id", "opened_at", "first_response_at"]].assign(
             opened_at=pd.to_datetime(tickets["opened_at"])).sort_values("opened_at")
@@ -126,9 +127,7 @@ def _rule_row(rule: str, outcome: pd.Series, alpha: float) -> dict[str, object]:
     met, breached = int((outcome == "met").sum()), int((outcome == "breached").sum())
     eligible = met + breached
     rate = met / eligible if eligible else np.nan
-    low, high = proportion_confint(met, eligible, alpha=alpha, method="wilson") if eligible else (np.nan, np.nan)
-    if eligible:  # the Wilson bounds of 0/n and n/n are 0 and 1 exactly, not a rounding error away
-        low, high = min(low, rate), max(high, rate)
+    low, high = (float(bound) for bound in wilson_interval(met, eligible, alpha))
     return {"rule": rule, "eligible": eligible, "met": met, "rate": rate,
             "ci_low": low, "ci_high": high, "pending": int((outcome == "pending").sum())}
 
@@ -143,17 +142,30 @@ def rule_7_24_72(follow_ups: pd.DataFrame | None, reply_frame: pd.DataFrame | No
     return pd.DataFrame(rows, columns=list(FOLLOWUP_COLUMNS))
 
 
-def cadence(execution: pd.DataFrame, interactions: pd.DataFrame | Dataset, window: Window,
-            settings: ExecutionParams) -> pd.DataFrame:
-    """Lifecycle cadence against the outbound contacts each planned customer received in ``window``.
+def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.DataFrame | None,
+             settings: ExecutionParams) -> pd.DataFrame:
+    """:func:`rule_7_24_72` from the tables ``data`` has: the first follow-up needs interactions or tasks, the
+    reply the interactions, the resolution the tickets (``per_ticket``, from
+    :func:`crmreport.analyses.execution.sla.ticket_sla`)."""
+    has = data.has
+    follow_ups = first_follow_ups(data.tables["customers"], data if has("interactions") else None,
+                                  data.tables.get("tasks"), window, until, settings.follow_up_days) \
+        if has("interactions") or has("tasks") else None
+    reply_frame = replies(data, data.tables.get("tickets"), window, until, settings) if has("interactions") else None
+    return rule_7_24_72(follow_ups, reply_frame, per_ticket, settings.alpha)
+
+
+def cadence(execution: pd.DataFrame, data: Dataset, window: Window, settings: ExecutionParams) -> pd.DataFrame:
+    """Lifecycle cadence against the outbound contacts the dataset's interactions gave each planned customer
+    in ``window``.
 
     Expected contacts per customer: ``ceil(window days / cadence_days[stage])`` (new customers: one,
     the day-3 call). Per stage: customers, expected, mean and median received, share receiving at
     least the expected number."""
-    days = (pd.Timestamp(window.end) - pd.Timestamp(window.start)).days + 1
-    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
-    received = count_per_customer(execution["customer_id"], interactions, "interactions", "interaction_time", start,
-                                  stop, "direction = 'outbound'")
+    days = window.days
+    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.stop)
+    received = count_per_customer(execution["customer_id"], data, "interactions", "interaction_time", start, stop,
+                                  "direction = 'outbound'")
     frame = execution[["customer_id", "lifecycle_stage"]].assign(received=received)
     rows = []
     for stage, every in settings.cadence_days.items():

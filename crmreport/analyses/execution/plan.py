@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...settings import Params
 from ..segments.segmentation import SEGMENTS, segment_customers
 from ..segments.strategy import action_list
 
 EXECUTION_CLASSES: tuple[str, ...] = ("on_time", "late", "not_done")
-PLAN_COLUMNS: tuple[str, ...] = ("segment", "strategy", "planned", "with_task", "done", "done_on_time")
+PLAN_COLUMNS: tuple[str, ...] = result_file("plan_vs_actual").columns
 
 
 def planned_actions(data: Dataset, params: Params, language: str) -> pd.DataFrame:

@@ -68,6 +68,10 @@ def bootstrap_quantiles(values: np.ndarray, qs: tuple[float, ...], resamples: in
     each resample's quantile is drawn from its exact bootstrap distribution instead
     (:func:`crmreport.stats.medianboot.quantile_draws`): the same interval up to Monte Carlo noise, in time linear
     in the tickets.
+
+    Both paths stay on purpose: the two agree in law, not in numbers (another random stream), so
+    drawing order statistics for small samples too would move every published SLA interval of a
+    re-run, while resampling large ones would cost tickets x resamples draws.
     """
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]

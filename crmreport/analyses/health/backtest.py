@@ -1,6 +1,8 @@
 """Backtest of the health score: scored at the baseline end, judged against churn in the period.
 
-- discrimination: AUC of ``-health_score`` for churn (DeLong interval, :mod:`crmreport.stats.discrimination`);
+- discrimination: AUC of ``-health_score`` for churn (DeLong interval, :mod:`crmreport.stats.discrimination`),
+  beside the simple baselines of :mod:`.baselines` on the same customers and label, and DeLong's paired
+  test of the health score against the best of them;
 - ranking: churn rate and lift per score group (group 1 = the lowest scores);
 - calibration: churn probability from the score (a one-variable logistic regression fitted on the
   previous period's outcome) against the observed churn rate, per score group.
@@ -12,13 +14,16 @@ import numpy as np
 import pandas as pd
 
 from ...stats.discrimination import binomial_interval, delong_auc
+from .baselines import comparison
 
-BACKTEST_COLUMNS: tuple[str, ...] = ("row", "decile", "score_low", "score_high", "customers", "churned", "churn_rate",
-                                     "lift", "auc", "ci_low", "ci_high")
+BACKTEST_COLUMNS: tuple[str, ...] = ("row", "score", "decile", "score_low", "score_high", "customers", "churned",
+                                     "churn_rate", "lift", "auc", "ci_low", "ci_high", "p_value")
 
 
-def _scored(scores: pd.DataFrame, outcome: pd.DataFrame) -> pd.DataFrame:
+def _scored(scores: pd.DataFrame, outcome: pd.DataFrame, baselines: pd.DataFrame | None = None) -> pd.DataFrame:
     frame = outcome.merge(scores[["customer_id", "health_score"]], on="customer_id", how="inner")
+    if baselines is not None:
+        frame = frame.merge(baselines, on="customer_id", how="left")
     return frame.dropna(subset=["health_score"]).reset_index(drop=True)
 
 
@@ -28,30 +33,37 @@ def score_groups(score: pd.Series, groups: int) -> pd.Series:
     return np.ceil(ranks / len(score) * groups).astype("int64").clip(1, groups)
 
 
-def backtest(scores: pd.DataFrame, outcome: pd.DataFrame, groups: int = 10, alpha: float = 0.05) -> pd.DataFrame:
-    """The ``health_backtest.csv`` contract: one ``auc`` row, then one ``decile`` row per score group.
+def backtest(scores: pd.DataFrame, outcome: pd.DataFrame, groups: int = 10, alpha: float = 0.05,
+             baselines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``health_backtest.csv`` contract: the health score's ``auc`` row, with ``baselines`` (customer_id and
+    the 0-100 scores of :func:`.baselines.baseline_scores`) a ``baseline`` row each and the ``difference``
+    row (:func:`.baselines.comparison`), then one ``decile`` row per health-score group.
 
     ``scores`` holds customer_id and health_score as of the baseline end; ``outcome`` customer_id and
-    churned (:func:`crmreport.analyses.health.score.churn_outcome`). Customers in both count.
+    churned (:func:`.churnlabel.churn_outcome`). Customers in both count.
     """
-    frame = _scored(scores, outcome)
+    frame = _scored(scores, outcome, baselines)
     if frame.empty:
         return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
     churned = frame["churned"].to_numpy(dtype="bool")
     auc = delong_auc(-frame["health_score"].to_numpy(), churned, alpha)
     overall = churned.mean()
-    rows = [{"row": "auc", "decile": np.nan, "score_low": frame["health_score"].min(),
+    rows = [{"row": "auc", "score": "health", "decile": np.nan, "score_low": frame["health_score"].min(),
              "score_high": frame["health_score"].max(), "customers": len(frame), "churned": int(churned.sum()),
-             "churn_rate": overall, "lift": 1.0, "auc": auc.auc, "ci_low": auc.ci_low, "ci_high": auc.ci_high}]
+             "churn_rate": overall, "lift": 1.0, "auc": auc.auc, "ci_low": auc.ci_low, "ci_high": auc.ci_high,
+             "p_value": np.nan}]
+    if baselines is not None:
+        rows += comparison(frame, alpha)
     frame["decile"] = score_groups(frame["health_score"], min(groups, len(frame)))
     for decile, group in frame.groupby("decile"):
         rate = group["churned"].mean()
         low, high = binomial_interval(int(group["churned"].sum()), len(group), alpha)
-        rows.append({"row": "decile", "decile": int(decile), "score_low": group["health_score"].min(),
-                     "score_high": group["health_score"].max(), "customers": len(group),
+        rows.append({"row": "decile", "score": "health", "decile": int(decile),
+                     "score_low": group["health_score"].min(), "score_high": group["health_score"].max(),
+                     "customers": len(group),
                      "churned": int(group["churned"].sum()), "churn_rate": rate,
                      "lift": rate / overall if overall > 0 else np.nan, "auc": np.nan, "ci_low": float(low),
-                     "ci_high": float(high)})
+                     "ci_high": float(high), "p_value": np.nan})
     return pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS)).astype({"customers": "int64", "churned": "int64"})
 
 

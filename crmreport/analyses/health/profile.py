@@ -15,14 +15,16 @@ from datetime import date, timedelta
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...settings.execution import ExecutionParams
 from ...settings.health import Health
 from .emotional import emotional_account
 from .rqi import rqi_components
-from .score import health_score, measure_scores, trend
+from .score import band, health_score, measure_scores, trend
 
 HEALTH_COLUMNS: tuple[str, ...] = (
-    "customer_id", "segment", "rqi", "rqi_components", "emotional_account", "health_score", "health_band",
-    "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv",
+    "customer_id", "segment", "rqi", "rqi_components", "emotional_account", "health_score", "health_score_previous",
+    "ranked_by", "rank_score", "health_band", "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv",
+    "expected_loss",
 )
 
 
@@ -41,11 +43,12 @@ def fit_date(baseline_start: date) -> date:
     return baseline_start - timedelta(days=1)
 
 
-def snapshot(data: Dataset, as_of: date, settings: Health, sla_hours: dict[str, float]) -> Snapshot:
-    """RQI components, emotional account and the measure scores of every customer signed up by ``as_of``."""
+def snapshot(data: Dataset, as_of: date, settings: Health, service: ExecutionParams) -> Snapshot:
+    """RQI components, emotional account and the measure scores of every customer signed up by ``as_of``
+    (``service``: the ticket service levels behind the SLA breaches, params ``execution``)."""
     rqi = rqi_components(data, as_of, settings)
     emotional = emotional_account(data, as_of, settings)
-    return Snapshot(as_of, rqi, emotional, measure_scores(data, as_of, settings, sla_hours, rqi, emotional))
+    return Snapshot(as_of, rqi, emotional, measure_scores(data, as_of, settings, service, rqi, emotional))
 
 
 def scored(state: Snapshot, weights: dict[str, float], settings: Health) -> pd.DataFrame:
@@ -54,16 +57,29 @@ def scored(state: Snapshot, weights: dict[str, float], settings: Health) -> pd.D
 
 
 def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd.DataFrame,
-                    value: pd.DataFrame, segments: pd.DataFrame | None, settings: Health) -> pd.DataFrame:
+                    value: pd.DataFrame, segments: pd.DataFrame | None, settings: Health, ranked_by: str = "health",
+                    baselines: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``customer_health.csv`` contract (one row per customer signed up by the period end).
 
     ``segments`` holds customer_id and segment (notebook 02's nine-box); without it segment is empty.
+    ``health_score_previous`` is the score at the baseline end (``score_before``, the one the backtest
+    judges); ``rank_score`` is the 0-100 score of ``ranked_by`` (the health score, or a baseline of
+    ``baselines`` at the period end, :mod:`.baselines`) and sets ``health_band``. ``expected_loss``
+    is the value at stake if the customer goes: CLV x (1 - ``p_alive``); empty without a CLV.
     """
     frame = current.rqi[["customer_id", "rqi", "rqi_components"]]
     frame = frame.merge(current.emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
-    frame = frame.merge(score_now[["customer_id", "health_score", "health_band"]], on="customer_id", how="left")
+    frame = frame.merge(score_now[["customer_id", "health_score"]], on="customer_id", how="left")
+    frame["health_score_previous"] = frame["customer_id"].map(score_before.set_index("customer_id")["health_score"])
+    frame["ranked_by"] = ranked_by
+    if ranked_by == "health":
+        frame["rank_score"] = frame["health_score"]
+    else:
+        frame["rank_score"] = frame["customer_id"].map(baselines.set_index("customer_id")[ranked_by])
+    frame["health_band"] = band(frame["rank_score"], settings.band_cuts).to_numpy()
     frame["health_trend"] = trend(frame, score_before, settings.trend_step).to_numpy()
     frame = frame.merge(value, on="customer_id", how="left")
+    frame["expected_loss"] = frame["clv"] * (1 - frame["p_alive"])
     if segments is not None:
         frame = frame.merge(segments[["customer_id", "segment"]], on="customer_id", how="left")
     else:
@@ -81,3 +97,15 @@ def band_summary(health: pd.DataFrame) -> pd.DataFrame:
                      "trend_up": int((group["health_trend"] == "up").sum()),
                      "trend_down": int((group["health_trend"] == "down").sum())})
     return pd.DataFrame(rows)
+
+
+def watch_list(health: pd.DataFrame, customers: pd.DataFrame, hidden: list[str]) -> pd.DataFrame:
+    """Customers in the red and yellow bands, most value at stake first, each with its owner.
+
+    ``customers`` holds ``customer_id`` and ``account_manager`` (the owner, a staff name); the
+    columns are those of ``health`` without ``hidden``, with ``owner`` after ``customer_id``.
+    """
+    owners = customers.set_index("customer_id")["account_manager"]
+    watch = health[health["health_band"].isin(["red", "yellow"])].drop(columns=hidden)
+    watch.insert(1, "owner", watch["customer_id"].map(owners))
+    return watch.sort_values(["expected_loss", "clv"], ascending=False, na_position="last", ignore_index=True)

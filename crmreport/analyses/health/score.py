@@ -6,47 +6,57 @@ Measure scores (0-100, higher = healthier; docs/health.md), as of ``as_of``:
 - spend_trend: the arc growth of spend (:mod:`crmreport.measures.features`, -2..2) mapped to 0-100;
 - rqi and emotional_account: as computed (:mod:`.rqi`, :mod:`.emotional`);
 - complaints: ``100 * 0.5 ** complaints`` in the 6 months ending ``as_of`` (needs interactions or tickets);
-- sla_breaches: ``100 * 0.5 ** breaches``: tickets opened in the lookback resolved later than the SLA hours
-  of their priority, or still open past them (needs tickets);
+- sla_breaches: ``100 * 0.5 ** breaches``: tickets opened in the lookback whose first response or resolution
+  missed notebook 05's service level (:func:`sla_breaches`; needs tickets);
 - outreach_response: share of outbound contacts in the last 180 days answered, x 100 (needs interactions).
 
-The health score is the weighted mean of the measures a customer has (weights renormalised);
-fewer than ``min_measures`` measures set ``few_measures``.
+The health score is the weighted mean of the measures a customer has (weights renormalised, fitted by
+:mod:`.weights_model`); fewer than ``min_measures`` measures set ``few_measures``.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import contact_features, transaction_features
-from ...measures.relations import register_table
+from ...settings.execution import ExecutionParams
 from ...settings.health import HEALTH_MEASURES, Health
+from ...settings.period import Window
+from ..execution.sla import ticket_sla
 from .rqi import signed_customers, weighted_mean
 
 BANDS: tuple[str, ...] = ("red", "yellow", "green")
 
 
-def sla_breaches(data: Dataset, as_of: date, lookback_days: int, sla_hours: dict[str, float]) -> pd.Series:
-    """Tickets per customer opened in the lookback that missed their resolution SLA by ``as_of``."""
+def sla_breaches(data: Dataset, as_of: date, lookback_days: int, service: ExecutionParams) -> pd.Series:
+    """Tickets per customer opened in the ``lookback_days`` ending ``as_of`` that breached a service level by
+    the end of ``as_of``: the first response or the resolution later than its limit, or still missing past it.
+
+    The rules and the clock are notebook 05's (:func:`crmreport.analyses.execution.sla.ticket_sla`: first
+    response within ``execution.sla_hours`` of the priority, resolution within ``execution.resolution_hours``);
+    answers given after ``as_of`` are not known yet, so a ticket still open then is breached only once its
+    limit has passed.
+    """
+    window = Window.trailing(as_of, lookback_days)
+    until = pd.Timestamp(window.stop)
     tickets = data.tables["tickets"]
-    end = pd.Timestamp(as_of + timedelta(days=1))
-    tickets = tickets[(tickets["opened_at"] >= end - pd.Timedelta(days=lookback_days)) & (tickets["opened_at"] < end)]
-    allowed = pd.to_timedelta(tickets["priority"].map(sla_hours).astype("float64"), unit="h")
-    done = tickets["resolved_at"].where(tickets["resolved_at"] < end, end)
-    late = (done - tickets["opened_at"]) > allowed
-    return late.groupby(tickets["customer_id"]).sum()
+    known = tickets.assign(**{column: tickets[column].where(tickets[column] < until)
+                              for column in ("first_response_at", "resolved_at")})
+    per_ticket = ticket_sla(known, window, until, service)
+    breached = (per_ticket["first_response_outcome"] == "breached") | (per_ticket["resolution_outcome"] == "breached")
+    return breached.groupby(per_ticket["customer_id"]).sum()
 
 
-def measure_scores(data: Dataset, as_of: date, settings: Health, sla_hours: dict[str, float],
+def measure_scores(data: Dataset, as_of: date, settings: Health, service: ExecutionParams,
                    rqi: pd.DataFrame, emotional: pd.DataFrame) -> pd.DataFrame:
     """Per customer signed up by ``as_of``: the raw measures and their 0-100 scores (``score_<measure>``)."""
     frame = signed_customers(data, as_of)[["customer_id"]]
-    spend = transaction_features(data.tables["transactions"], as_of)[["customer_id", "recency_days", "trend"]]
+    spend = transaction_features(data.tables["transactions"], as_of, engine=data.engine)[
+        ["customer_id", "recency_days", "trend"]]
     frame = frame.merge(spend, on="customer_id", how="left")
     frame = frame.merge(rqi[["customer_id", "rqi"]], on="customer_id", how="left")
     frame = frame.merge(emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
@@ -58,7 +68,7 @@ def measure_scores(data: Dataset, as_of: date, settings: Health, sla_hours: dict
     else:
         frame["complaints_6m"], frame["response_rate"] = np.nan, np.nan
     if data.has("tickets"):
-        breaches = sla_breaches(data, as_of, settings.lookback_days, sla_hours)
+        breaches = sla_breaches(data, as_of, settings.lookback_days, service)
         frame["sla_breaches"] = frame["customer_id"].map(breaches).fillna(0).astype("float64")
     else:
         frame["sla_breaches"] = np.nan
@@ -103,62 +113,3 @@ def trend(current: pd.DataFrame, previous: pd.DataFrame, step: float) -> pd.Seri
     change = current["health_score"] - before
     arrow = np.where(change >= step, "up", np.where(change <= -step, "down", "flat"))
     return pd.Series(np.where(before.isna() | current["health_score"].isna(), "new", arrow), index=current.index)
-
-
-def churn_outcome(data: Dataset, as_of: date, until: date, activity_days: int) -> pd.DataFrame:
-    """Customers with an order in the ``activity_days`` ending ``as_of``; ``churned``: no order up to ``until``.
-
-    One grouped pass in DuckDB over the orders (``amount >= 0``); rows sorted by customer id.
-    """
-    end = pd.Timestamp(as_of + timedelta(days=1))
-    bounds = {"start": (end - pd.Timedelta(days=activity_days)).to_pydatetime(), "end": end.to_pydatetime(),
-              "stop": pd.Timestamp(until + timedelta(days=1)).to_pydatetime()}
-    sql = """
-        SELECT customer_id, COUNT(*) FILTER (WHERE transaction_date >= $end AND transaction_date < $stop) = 0
-               AS churned
-        FROM tx
-        WHERE amount >= 0 AND transaction_date >= $start
-              AND (transaction_date < $end OR transaction_date < $stop)
-        GROUP BY customer_id
-        HAVING COUNT(*) FILTER (WHERE transaction_date < $end) > 0
-        ORDER BY customer_id
-    """
-    with duckdb.connect() as connection:
-        register_table(connection, data, "transactions", "tx")
-        frame = connection.execute(sql, bounds).df()
-    return pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(dtype=object),
-                         "churned": frame["churned"].to_numpy(dtype=bool)})
-
-
-def fit_weights(measures: pd.DataFrame, outcome: pd.DataFrame, settings: Health) -> tuple[dict[str, float], str]:
-    """Health weights from a logistic regression of churn on the measure scores (scikit-learn).
-
-    Empty scores are filled with the measure's mean; a measure whose higher score does not lower
-    churn gets weight 0. Returns the weights and ``fitted``, or the params weights and the reason
-    (``params``, ``too_few_churned``, ``no_signal``).
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    if settings.weights == "params":
-        return dict(settings.health_weights), "params"
-    frame = measures.merge(outcome, on="customer_id")
-    columns = [c for c in score_columns() if frame[c].notna().any()]
-    y = frame["churned"].to_numpy(dtype="bool")
-    if min(y.sum(), (~y).sum()) < 10 or not columns:
-        return dict(settings.health_weights), "too_few_churned"
-    x = frame[columns].astype("float64")
-    x = x.fillna(x.mean()).to_numpy() / 100
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
-    raw = np.clip(-model.coef_[0], 0, None)
-    if raw.sum() <= 0:
-        return dict(settings.health_weights), "no_signal"
-    weights = {m: 0.0 for m in HEALTH_MEASURES}
-    weights.update({c.removeprefix("score_"): float(w / raw.sum()) for c, w in zip(columns, raw, strict=True)})
-    return weights, "fitted"
-
-
-def weights_table(weights: dict[str, float], params: dict[str, float]) -> pd.DataFrame:
-    """The weights used, next to the params weights (normalised), per measure."""
-    total = sum(params.values())
-    return pd.DataFrame({"measure": list(HEALTH_MEASURES), "weight": [weights.get(m, 0.0) for m in HEALTH_MEASURES],
-                         "params_weight": [params.get(m, 0.0) / total for m in HEALTH_MEASURES]})

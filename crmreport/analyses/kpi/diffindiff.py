@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pandas as pd
 
 from ...core.errors import ParamsError
 from ...core.matching import member, positions
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
-from ...measures.kpis import observations
-from ...settings import CustomerGroup, Params
-from ...stats.effects import diff_in_diff
+from ...measures.kpis import Kpi, observations
+from ...settings import CustomerGroup, KpiParams, Params
+from ...settings.period import Window
+from ...stats.effects import DidResult, diff_in_diff
 from .kpieval import EACH_WINDOW, judge, selected
 
-DID_COLUMNS = ["kpi", "treated_before", "treated_after", "comparison_before", "comparison_after", "estimate",
-               "ci_low", "ci_high", "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_treated",
-               "n_comparison", "message", "population"]
+DID_COLUMNS = list(result_file("kpi_did").columns)
+#: what a difference-in-differences estimates; left empty unless params declare the comparison untreated
+ESTIMATE_COLUMNS = ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "verdict")
+NOT_UNTREATED = "comparison_not_declared_untreated"
 #: statistical types whose value is a mean of the observations (what a regression can difference)
 DID_TYPES = ("proportion", "mean", "ratio", "nps", "rate")
 
@@ -66,14 +71,35 @@ def did_groups(data: Dataset, params: Params, segments: pd.DataFrame | None = No
     return treated, comparison
 
 
+def _estimate(kpi: Kpi, data: Dataset, windows: tuple[Window, Window], ids: pd.Series, role: np.ndarray,
+              settings: KpiParams) -> DidResult | None:
+    """The difference-in-differences of one KPI between two windows (None when a window has no observations)."""
+    frames = [observations(kpi, data, w, settings) for w in windows]
+    if any(f is None for f in frames):
+        return None
+    obs = pd.concat([f.assign(after=k == 1) for k, f in enumerate(frames)], ignore_index=True)
+    where = positions(obs["customer_id"], ids)
+    group = np.where(where >= 0, role[np.maximum(where, 0)], 0)
+    obs = obs[group > 0]
+    frame = pd.DataFrame({"value": obs["value"] * kpi.scale, "treated": group[group > 0] == 1,
+                          "after": obs["after"], "cluster": where[group > 0]})
+    return diff_in_diff(frame, settings.alpha, min_n=settings.min_n)
+
+
 def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Difference-in-differences of every mean-type KPI for the ``kpis.did`` groups (empty without groups).
 
     The comparison group defaults to every customer not treated. A customer in both groups is a
     params error. Holm/BH adjustment over the KPIs, verdicts as in
-    :func:`crmreport.analyses.kpi.kpieval.evaluate`. The four cell means cover every observation of
-    each group in each window (``population`` = ``each_window``), so for a KPI compared there as a
-    panel (customers observed in both windows) they differ from that table's before and after.
+    :func:`crmreport.analyses.kpi.kpieval.evaluate`. The estimate needs a comparison group that did
+    not receive the strategy: unless params declare it (``kpis.did.comparison_untreated``) the
+    estimate columns (:data:`ESTIMATE_COLUMNS`) stay empty, ``message`` says why, and only the
+    groups' own before and after remain. When it is estimated, the same difference one window
+    earlier (the window before the baseline against the baseline, no strategy in either) is the
+    parallel-trends check: ``pretrend_estimate`` and ``pretrend_p_value``. The four cell means cover
+    every observation of each group in each window (``population`` = ``each_window``), so for a KPI
+    compared there as a panel (customers observed in both windows) they differ from that table's
+    before and after.
     """
     settings = params.kpis
     if settings.did is None:
@@ -82,23 +108,25 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
     # every customer of either group once, with its role: 1 treated, 2 comparison (the groups are disjoint)
     ids = pd.Series(np.concatenate([treated.to_numpy(dtype=object), comparison.to_numpy(dtype=object)]))
     role = np.repeat(np.array([1, 2]), [len(treated), len(comparison)])
+    baseline = params.baseline_window
+    earlier = Window(start=baseline.start - timedelta(days=baseline.days), end=baseline.start - timedelta(days=1))
     rows = []
     for kpi in selected(settings):
-        if kpi.stat_type not in DID_TYPES:
+        result = _estimate(kpi, data, (baseline, params.window), ids, role, settings) \
+            if kpi.stat_type in DID_TYPES else None
+        if result is None:
             continue
-        frames = [observations(kpi, data, w, settings) for w in (params.baseline_window, params.window)]
-        if any(f is None for f in frames):
-            continue
-        obs = pd.concat([f.assign(after=k == 1) for k, f in enumerate(frames)], ignore_index=True)
-        where = positions(obs["customer_id"], ids)
-        group = np.where(where >= 0, role[np.maximum(where, 0)], 0)
-        obs = obs[group > 0]
-        frame = pd.DataFrame({"value": obs["value"] * kpi.scale, "treated": group[group > 0] == 1,
-                              "after": obs["after"], "cluster": where[group > 0]})
-        result = diff_in_diff(frame, settings.alpha, min_n=settings.min_n)
-        rows.append({"kpi": kpi.name, **result.__dict__, "population": EACH_WINDOW})
+        check = _estimate(kpi, data, (earlier, baseline), ids, role, settings) \
+            if settings.did.comparison_untreated else None
+        rows.append({"kpi": kpi.name, **result.__dict__, "population": EACH_WINDOW,
+                     "pretrend_estimate": check.estimate if check else np.nan,
+                     "pretrend_p_value": check.p_value if check else np.nan})
     frame = pd.DataFrame(rows, columns=[c for c in DID_COLUMNS if c not in ("p_adjusted", "verdict",
                                                                             "min_meaningful_change")])
     if frame.empty:
         return pd.DataFrame(columns=DID_COLUMNS)
-    return judge(frame, settings)[DID_COLUMNS]
+    frame = judge(frame, settings)[DID_COLUMNS]
+    if not settings.did.comparison_untreated:
+        frame[list(ESTIMATE_COLUMNS)] = np.nan
+        frame["message"] = NOT_UNTREATED
+    return frame

@@ -3,10 +3,11 @@
 For every KPI of :mod:`crmreport.measures.kpis` and every segment (plus ``all`` customers) the test is chosen
 by the KPI's statistical type and the design: independent windows, or a panel of the same
 customers (params choose; ``auto`` detects a panel when at least ``panel_min_overlap`` of the units
-appear in both windows). P-values are adjusted over the whole family KPIs x segments (Holm, or
-Benjamini-Hochberg), and each row gets a direction-aware verdict that also needs the KPI's minimum
-meaningful change. A KPI whose tables are missing, or with fewer than ``min_n`` observations in a
-window, gets the verdict ``insufficient_data`` instead of an error.
+appear in both windows). P-values are adjusted in two families, the headline KPIs (all customers)
+and the subgroup cells KPIs x segments (Holm, or Benjamini-Hochberg), and each row gets a
+direction-aware verdict that also needs the KPI's minimum meaningful change. A KPI whose tables
+are missing, or with fewer than ``min_n`` observations in a window, gets the verdict
+``insufficient_data`` instead of an error.
 
 Also here: the monthly KPI series with a segmented regression at the strategy start, and the
 difference-in-differences of the groups named in params (``kpis.did``).
@@ -21,16 +22,18 @@ import numpy as np
 import pandas as pd
 
 from ...core.matching import member, positions
+from ...core.results import ALL
+from ...core.verdicts import INSUFFICIENT, OBSERVATIONAL, verdict
 from ...ingest.dataset import Dataset
 from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations, preceding
 from ...settings import KpiParams, Params
 from ...stats import beforeafter as ba
 from ...stats import paired
 from ...stats.abchecks import adjust_p_values
+from ...stats.adjusted import adjusted_interval
 
 log = logging.getLogger("crmreport")
 
-ALL = "all"
 #: results/kpi_changes.csv, in this order
 CHANGE_COLUMNS = ["kpi", "segment", "before", "after", "abs_change", "rel_change", "ci_low", "ci_high", "test",
                   "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_before", "n_after", "population"]
@@ -241,20 +244,24 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
 def judge(frame: pd.DataFrame, settings: KpiParams) -> pd.DataFrame:
     """Add ``p_adjusted``, ``min_meaningful_change`` and ``verdict``.
 
-    The family is every row of ``frame`` (KPIs x segments); a mirrored KPI (retention = 1 - churn)
-    tests the same hypothesis as its mirror and is counted once.
+    Two families: the headline KPIs (segment ``all``) and the subgroup cells (KPIs x the other
+    segments), each adjusted on its own, so a headline verdict does not depend on how many segments
+    the report breaks the KPIs into. A mirrored KPI (retention = 1 - churn) tests the same
+    hypothesis as its mirror and is counted once.
     """
     segments = frame["segment"] if "segment" in frame else pd.Series(ALL, index=frame.index)
     hypotheses = pd.MultiIndex.from_arrays([[KPIS[k].mirror_of or k for k in frame["kpi"]], segments])
     p_values = pd.Series(frame["p_value"].to_numpy(), index=hypotheses)
     distinct = p_values.groupby(level=[0, 1], sort=False).first()
-    adjusted = pd.Series(adjust_p_values(distinct, settings.correction), index=distinct.index)
+    headline = distinct.index.get_level_values(1) == ALL
+    adjusted = pd.concat([pd.Series(adjust_p_values(distinct[family], settings.correction),
+                                    index=distinct.index[family]) for family in (headline, ~headline)])
     frame = frame.assign(p_adjusted=adjusted.reindex(hypotheses).to_numpy())
     frame["min_meaningful_change"] = [min_change_of(KPIS[k], b, settings) for k, b in
                                       zip(frame["kpi"], frame[_before_column(frame)], strict=True)]
     frame["verdict"] = [
-        ba.verdict(change, p, settings.alpha, mmc if np.isfinite(mmc) else np.inf, KPIS[k].better,
-                   ba.INSUFFICIENT if m == MISSING_TABLE else m)
+        verdict(change, p, settings.alpha, KPIS[k].better, mmc if np.isfinite(mmc) else np.inf,
+                insufficient=m in (INSUFFICIENT, MISSING_TABLE))
         for k, change, p, mmc, m in zip(frame["kpi"], frame[_change_column(frame)], frame["p_adjusted"],
                                         frame["min_meaningful_change"], frame["message"], strict=True)]
     return frame
@@ -276,15 +283,20 @@ def template5(changes: pd.DataFrame, segment: str = ALL) -> pd.DataFrame:
                          "verdict": rows["verdict"]}).reset_index(drop=True)
 
 
-def forest_frame(changes: pd.DataFrame) -> pd.DataFrame:
+def forest_frame(changes: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Changes in multiples of each KPI's minimum meaningful change, signed so that positive = better.
 
     Returns ``kpi``, ``segment``, ``verdict``, ``estimate``, ``low``, ``high``: -1..1 is a change too
-    small to matter; an interval entirely beyond 1 is a clear, meaningful improvement.
+    small to matter; an interval entirely beyond 1 is a clear, meaningful improvement. The intervals
+    are widened by the multiplicity adjustment each p-value received
+    (:func:`crmreport.stats.adjusted.adjusted_interval`), so they agree with the adjusted verdicts.
     """
     sign = np.where([KPIS[k].better == "higher" for k in changes["kpi"]], 1.0, -1.0)
     unit = changes["min_meaningful_change"].where(changes["min_meaningful_change"] > 0)
-    ends = np.column_stack([changes["ci_low"], changes["ci_high"]]) * sign[:, None] / unit.to_numpy()[:, None]
+    adjusted = [adjusted_interval(*(float(x) for x in values), alpha=alpha, level=1 - alpha) for values in
+                zip(changes["abs_change"], changes["ci_low"], changes["ci_high"], changes["p_value"],
+                    changes["p_adjusted"], strict=True)]
+    ends = np.array(adjusted, dtype=float).reshape(-1, 2) * sign[:, None] / unit.to_numpy()[:, None]
     return pd.DataFrame({"kpi": changes["kpi"], "segment": changes["segment"], "verdict": changes["verdict"],
                          "estimate": changes["abs_change"] * sign / unit, "low": np.nanmin(ends, axis=1),
                          "high": np.nanmax(ends, axis=1)}).reset_index(drop=True)
@@ -295,8 +307,8 @@ def verdict_lists(changes: pd.DataFrame, language: str, segment: str = ALL) -> d
     rows = changes[changes["segment"] == segment]
     sep = "、" if language == "zh" else ", "
     out: dict[str, str] = {}
-    for verdict in ba.VERDICTS:
-        names = [KPIS[k].display_name(language) for k in rows.loc[rows["verdict"] == verdict, "kpi"]]
-        out[verdict] = sep.join(names) if names else "–"
-        out[f"{verdict}_count"] = str(len(names))
+    for shown in OBSERVATIONAL:
+        names = [KPIS[k].display_name(language) for k in rows.loc[rows["verdict"] == shown, "kpi"]]
+        out[shown] = sep.join(names) if names else "–"
+        out[f"{shown}_count"] = str(len(names))
     return out

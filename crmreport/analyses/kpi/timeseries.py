@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.kpis import kpi_value, observations
 from ...settings import Params, Window
@@ -14,9 +15,7 @@ from ...stats.effects import segmented_regression
 from .kpieval import selected
 
 SERIES_COLUMNS = ["kpi", "month", "value", "n"]
-SEGMENTED_COLUMNS = ["kpi", "pre_slope", "level_change", "level_ci_low", "level_ci_high", "level_p_value",
-                     "slope_change", "slope_ci_low", "slope_ci_high", "slope_p_value", "months_before",
-                     "months_after", "message"]
+SEGMENTED_COLUMNS = list(result_file("kpi_segmented_regression").columns)
 
 
 def month_windows(end: date, months: int) -> list[Window]:

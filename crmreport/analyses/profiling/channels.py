@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.relations import query, window_sql
 from ...settings import Window
 
-MIX_COLUMNS = ["channel", "direction", "interactions", "share"]
+MIX_COLUMNS = list(result_file("chart_channels").columns)
 RESPONSE_COLUMNS = ["channel", "outbound", "responded", "response_rate", "ci_low", "ci_high"]
 
 
@@ -25,11 +26,12 @@ def check_confidence(confidence: float) -> None:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}; use e.g. 0.95")
 
 
-def interaction_mix(interactions: pd.DataFrame | Dataset | None, window: Window) -> pd.DataFrame:
+def interaction_mix(data: Dataset, window: Window) -> pd.DataFrame:
     """Interactions in ``window`` per channel and direction, counted in DuckDB.
 
-    ``interactions`` is the interactions frame or a dataset (its table is then scanned where it lies, so a
-    run's interactions never need to be loaded as a frame). Rows without a channel or direction are left out.
+    The dataset's interactions are scanned where they lie (:func:`crmreport.measures.relations.query`:
+    a run's file is never loaded as a frame); without them the frame is empty. Rows without a channel
+    or direction are left out.
 
     Returns
     -------
@@ -37,9 +39,9 @@ def interaction_mix(interactions: pd.DataFrame | Dataset | None, window: Window)
         ``channel``, ``direction``, ``interactions`` and ``share`` of the counted interactions in the window,
         largest first (ties by channel, then direction).
     """
-    if interactions is None or (isinstance(interactions, Dataset) and not interactions.has("interactions")):
+    if not data.has("interactions"):
         return pd.DataFrame(columns=MIX_COLUMNS)
-    counts = query(interactions, "interactions", f"""
+    counts = query(data, "interactions", f"""
         SELECT channel, direction, COUNT(*) AS interactions FROM {{table}}
         WHERE {window_sql("interaction_time", window)} AND channel IS NOT NULL AND direction IS NOT NULL
         GROUP BY channel, direction""")
@@ -51,12 +53,11 @@ def interaction_mix(interactions: pd.DataFrame | Dataset | None, window: Window)
     return counts.assign(share=counts["interactions"] / counts["interactions"].sum())[MIX_COLUMNS]
 
 
-def outbound_response_rates(interactions: pd.DataFrame | Dataset | None, window: Window,
-                            confidence: float = 0.95) -> pd.DataFrame:
+def outbound_response_rates(data: Dataset, window: Window, confidence: float = 0.95) -> pd.DataFrame:
     """Share of outbound interactions in ``window`` the customer responded to, per channel (counted in DuckDB).
 
-    ``interactions`` is the interactions frame or a dataset (see :func:`interaction_mix`). An empty
-    ``responded`` counts as no response (the KPI definition: responded = true); rows without a channel are
+    The dataset's interactions are read as in :func:`interaction_mix`. An empty ``responded`` counts
+    as no response (the KPI definition: responded = true); rows without a channel are
     left out.
 
     Returns
@@ -66,9 +67,9 @@ def outbound_response_rates(interactions: pd.DataFrame | Dataset | None, window:
         ``ci_low``/``ci_high`` at ``confidence``, channels in name order.
     """
     check_confidence(confidence)
-    if interactions is None or (isinstance(interactions, Dataset) and not interactions.has("interactions")):
+    if not data.has("interactions"):
         return pd.DataFrame(columns=RESPONSE_COLUMNS)
-    grouped = query(interactions, "interactions", f"""
+    grouped = query(data, "interactions", f"""
         SELECT channel, COUNT(*) AS outbound,
                CAST(COUNT(*) FILTER (WHERE coalesce(TRY_CAST(responded AS BOOLEAN), FALSE)) AS BIGINT) AS responded
         FROM {{table}}
@@ -84,13 +85,12 @@ def outbound_response_rates(interactions: pd.DataFrame | Dataset | None, window:
                           ci_low=np.asarray(low, dtype=float), ci_high=np.asarray(high, dtype=float))[RESPONSE_COLUMNS]
 
 
-def response_rates_vs_baseline(interactions: pd.DataFrame | Dataset | None, window: Window,
-                               baseline: Window) -> pd.DataFrame:
+def response_rates_vs_baseline(data: Dataset, window: Window, baseline: Window) -> pd.DataFrame:
     """:func:`outbound_response_rates` of ``window`` with the ``baseline`` rate and the ``change`` per channel.
 
     Channels without outbound contacts in the baseline get an empty ``response_rate_before``.
     """
-    now = outbound_response_rates(interactions, window)
-    before = outbound_response_rates(interactions, baseline)[["channel", "response_rate"]]
+    now = outbound_response_rates(data, window)
+    before = outbound_response_rates(data, baseline)[["channel", "response_rate"]]
     merged = now.merge(before.rename(columns={"response_rate": "response_rate_before"}), on="channel", how="left")
     return merged.assign(change=merged["response_rate"] - merged["response_rate_before"])

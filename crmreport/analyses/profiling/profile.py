@@ -7,16 +7,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.relations import per_customer_of, summarize_dataset
 from ...settings import Window
 from .reasons import reasons_text
 from .value import with_change
 
-PROFILE_COLUMNS: tuple[str, ...] = (
-    "customer_id", "name", "industry", "size_tier", "cooperation_months", "cumulative_amount",
-    "last_transaction_date", "last_interaction_date", "satisfaction", "complaint_count", "key_contact", "need_tags",
-)
+PROFILE_COLUMNS: tuple[str, ...] = result_file("customer_profile").columns
 
 
 def row_accounting(data: Dataset, language: str = "en") -> pd.DataFrame:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.contract import TABLES, TableSpec
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from .checks import TableChecks, table_checks
 
@@ -40,10 +41,9 @@ EMPTY_BY_DESIGN: frozenset[tuple[str, str]] = frozenset({
 #: the column naming who is responsible for a row
 OWNER_COLUMNS: dict[str, str] = {"customers": "account_manager", "tasks": "owner"}
 
-COLUMN_SCORECARD_COLUMNS = ["table", "column", "completeness", "validity", "uniqueness", "rows_affected"]
-TABLE_SCORECARD_COLUMNS = ["table", "rows_read", "duplicates_removed", "quarantined", "kept", "completeness",
-                           "freshness_days", "orphan_keys", "owner_coverage"]
-ISSUE_COLUMNS = ["table", "column", "issue", "detail", "rows_affected", "share"]
+COLUMN_SCORECARD_COLUMNS = list(result_file("data_quality_columns").columns)
+TABLE_SCORECARD_COLUMNS = list(result_file("data_quality").columns)
+ISSUE_COLUMNS = list(result_file("data_quality_issues").columns)
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,11 @@ def fit_sample(customers: int, seed: int) -> np.ndarray | None:
 
 def add_clusters(segments: pd.DataFrame, settings: Segmentation) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``segments`` with its ``cluster`` column filled by :func:`choose_clusters`, and the silhouette of
-    every k tried (empty when there are too few customers to cluster)."""
+    every k tried. With too few customers to cluster (no more than the smallest k), everyone is in
+    cluster 1 and the one row is k = 1, chosen, without a silhouette (it needs two clusters)."""
     if len(segments) <= settings.k_range[0]:
-        return segments, pd.DataFrame(columns=["k", "silhouette", "chosen"])
+        return (segments.assign(cluster=pd.array([1] * len(segments), dtype="Int64")),
+                pd.DataFrame({"k": [1], "silhouette": [np.nan], "chosen": [True]}))
     labels, silhouettes = choose_clusters(cluster_matrix(segments), settings)
     return segments.assign(cluster=pd.array(labels, dtype="Int64")), silhouettes
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.matching import member
+from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.features import customer_features
 from ...settings.segmentation import RfmRule, Segmentation, Text, localized
@@ -37,12 +38,7 @@ STAGES: tuple[str, ...] = ("new", "active", "dormant", "churned")
 RISK_FLAGS: tuple[str, ...] = ("risk_inactive_unresponsive", "risk_complaints", "risk_falling_trend")
 #: re-exported from .clusters: notebook 02 and the tests call them here
 REEXPORTED = (CLUSTER_FEATURES, add_clusters, choose_clusters, cluster_matrix, cluster_profiles)
-SEGMENT_COLUMNS: tuple[str, ...] = (
-    "customer_id", "recency_days", "frequency", "monetary", "annual_amount", "trend", "tenure_months",
-    "complaints_6m", "response_rate", "interaction_gap_days", "enquiries_3m", "value_tier", "potential_tier",
-    "segment", "r_score", "f_score", "m_score", "t_score", "rfm_score", "rfm_segment", "lifecycle_stage",
-    *RISK_FLAGS, "risk_flags", "churn_risk", "cluster",
-)
+SEGMENT_COLUMNS: tuple[str, ...] = result_file("customer_segments").columns
 
 
 def value_tiers(annual_amount: pd.Series, cuts: tuple[float, float]) -> pd.Series:

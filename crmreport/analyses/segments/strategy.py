@@ -13,19 +13,19 @@ import numpy as np
 import pandas as pd
 
 from ...core.i18n import label
+from ...core.results import result_file
 from ...settings.segmentation import Strategy, Text, localized
 from .segmentation import SEGMENTS
 
 ACCOUNT_MANAGER = "account_manager"
 #: owners that name nobody ("the relevant department")
 VAGUE_OWNERS = re.compile(r"relevant|related|相关|有关|各部门|all departments", re.IGNORECASE)
-STRATEGY_COLUMNS: tuple[str, ...] = ("segment", "content", "mode", "owner", "resources", "due_days", "cadence")
-CHECK_COLUMNS: tuple[str, ...] = ("segment", "problem")
+STRATEGY_COLUMNS: tuple[str, ...] = result_file("strategy_table").columns
+CHECK_COLUMNS: tuple[str, ...] = result_file("strategy_checks").columns
 #: rows of the action-list workbook (the most urgent first); the CSV always holds every action. Notebook 02
 #: still cuts with it; the one policy is params ``excel_max_rows`` (the same default) in ``Report.workbook``
 WORKBOOK_ROWS = 20_000
-ACTION_COLUMNS: tuple[str, ...] = ("customer_id", "name", "segment", "lifecycle_stage", "churn_risk", "strategy",
-                                   "owner", "due_date", "annual_amount")
+ACTION_COLUMNS: tuple[str, ...] = result_file("action_list").columns
 
 
 def _owner_label(owner: Text | None, language: str) -> str | None:

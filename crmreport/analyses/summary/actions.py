@@ -1,73 +1,202 @@
-"""The five actions for next period, from notebook 02's action list (and notebook 06's health bands), with owners.
+"""The five actions for next period, ranked by the value at stake, each with an owner, target, due date and
+a capacity check.
 
-An action is one strategy of the action list (template 3) for one segment. The five shown are
-those with the most at stake: customers in the red health band (when notebook 06 ran), then the
-annual amount of customers at high churn risk, then the annual amount of the whole group.
+Candidates: each segment strategy of notebook 02's action list; each proven lever (an A/B arm that
+worked on revenue, :mod:`.claims`: scale it to the test's control customers); and the largest
+accounts whose health is falling (notebook 06), whatever their band. The value at stake of a group
+of customers is their expected loss, the sum of ``customer_health.csv``'s ``expected_loss`` (CLV x
+(1 - P(alive))), with the customers without a CLV counted beside it; a lever's is its incremental
+revenue in the test. The levers and the falling accounts are always among the five, the segment
+strategies fill the rest by value at stake. The work (one done task per customer by the due date)
+is checked in that order against the owners' throughput last period (:mod:`.capacity`).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
 import pandas as pd
 
-from ...core.i18n import label
-from ...core.results import ACTION_LIST, CUSTOMER_HEALTH
+from ...core.i18n import label, t
+from ...core.results import AB_BUSINESS, AB_TESTS, ACTION_LIST, ALL, CUSTOMER_HEALTH, STRATEGY_TABLE, TASK_EXECUTION
 from ...settings.params import Labels
+from . import claims
+from .capacity import Fit, Workload, weekly_throughput
 from .headline import format_value
-from .sources import Figure, Ledger, Results, shown
+from .sources import TOP, Figure, Ledger, Results, arm_name, shown
 
 SECTION = "actions"
-TOP = 5
+#: actions shown
+ACTIONS = 5
+#: the largest accounts (by CLV) whose health score fell since the baseline
+KEY_ACCOUNTS = 20
+#: days given to review the falling key accounts, and to scale a proven lever
+KEY_ACCOUNT_DAYS, LEVER_DAYS = 14, 28
 
 
-def next_actions(results: Results, ledger: Ledger, language: str, top: int = TOP,
-                 labels: Labels | None = None) -> pd.DataFrame:
-    """The ``top`` actions for next period as a reader's table (empty when there is no action list).
+@dataclass(frozen=True)
+class Action:
+    """One candidate action: what, who is accountable, whom it covers, the value at stake and the work."""
 
-    Columns: ``summary_action`` (segment: strategy), ``summary_customers``, ``summary_high_risk``,
-    ``summary_red_health`` (when health bands exist), ``summary_amount``, ``summary_owner``,
-    ``summary_due`` and ``summary_source``.
-    """
+    kind: str  # segment | lever | key_accounts
+    key: str  # the segment, campaign · arm, or ``falling``: the action in summary_figures.csv
+    name: str
+    owner: str
+    customers: Figure
+    value: Figure | None
+    due: date
+    assigned: dict[str, int]
+    without_clv: Figure | None = None
+    low: Figure | None = None
+    high: Figure | None = None
+
+
+def choose(candidates: list[Action], top: int = ACTIONS) -> list[Action]:
+    """The ``top`` actions by value at stake, levers and falling key accounts always included."""
+    forced = [a for a in candidates if a.kind != "segment"]
+    rest = sorted((a for a in candidates if a.kind == "segment"), key=_at_stake, reverse=True)
+    chosen = sorted(forced, key=_at_stake, reverse=True)[:top]
+    return sorted(chosen + rest[:top - len(chosen)], key=_at_stake, reverse=True)
+
+
+def _at_stake(action: Action) -> float:
+    return action.value.value if action.value is not None else 0.0
+
+
+def _owners(rows: pd.DataFrame) -> dict[str, int]:
+    return {str(k): int(v) for k, v in rows["owner"].dropna().astype(str).value_counts().items()}
+
+
+def segment_actions(results: Results, labels: Labels | None, language: str) -> list[Action]:
+    """One action per segment strategy of the action list, its value at stake from notebook 06."""
     actions = results.rows(ACTION_LIST)
-    if actions.empty:
-        return pd.DataFrame()
-    health = results.has(CUSTOMER_HEALTH)
-    candidates = []
-    for (segment, strategy), group in actions.groupby(["segment", "strategy"], sort=False):
-        where = {"segment": segment, "strategy": strategy}
-        figures: dict[str, Figure | None] = {
-            "customers": results.count(ACTION_LIST, **where),
-            "high_risk": results.count(ACTION_LIST, **where, churn_risk="high"),
-            "amount": results.total(ACTION_LIST, "annual_amount", **where),
-            "at_risk_amount": results.total(ACTION_LIST, "annual_amount", **where, churn_risk="high"),
-            "red": results.count(CUSTOMER_HEALTH, segment=segment, health_band="red") if health else None,
-        }
-        owners = group["owner"].dropna().astype(str).value_counts()
-        candidates.append({"segment": segment, "strategy": strategy, "figures": figures,
-                           "owner": owners.index[0] if len(owners) else "–", "owners": len(owners),
-                           "due": str(group["due_date"].dropna().min())[:10] if group["due_date"].notna().any()
-                           else "–"})
+    found = []
+    for segment, group in actions.groupby("segment", sort=False):
+        roles = results.rows(STRATEGY_TABLE, segment=segment)
+        owners = _owners(group)
+        owner = str(roles.iloc[0]["owner"]) if not roles.empty else (next(iter(owners)) if len(owners) == 1 else "")
+        strategy = re.split("[;；]", str(group["strategy"].iloc[0]))[0]
+        name = t("summary.action.segment", language, segment=label(f"segment_{segment}", language), strategy=strategy)
+        found.append(Action(
+            "segment", str(segment), name,
+            shown(labels, "staff", owner, language) if owner else t("summary.role.account_managers", language),
+            results.count(ACTION_LIST, segment=segment),
+            results.total(CUSTOMER_HEALTH, "expected_loss", segment=segment),
+            pd.Timestamp(group["due_date"].dropna().min()).date(), owners,
+            without_clv=results.count(CUSTOMER_HEALTH, segment=segment, clv=None)))
+    return found
 
-    def priority(item: dict) -> tuple[float, float, float]:
-        f = item["figures"]
-        return (f["red"].value if f["red"] else 0.0, f["at_risk_amount"].value if f["at_risk_amount"] else 0.0,
-                f["amount"].value if f["amount"] else 0.0)
 
-    chosen = sorted(candidates, key=priority, reverse=True)[:top]
-    records = []
-    for item in chosen:
-        f = item["figures"]
-        name = label(f"segment_{item['segment']}", language)
-        for key, kind in (("customers", "count"), ("high_risk", "count"), ("red", "count"), ("amount", "currency")):
-            ledger.add(f[key], SECTION, f"{item['segment']} {key}", kind)
-        owner = shown(labels, "staff", item["owner"], language)
-        owner = owner if item["owners"] <= 1 else f"{owner} +{item['owners'] - 1}"
-        record = {"summary_action": f"{name}: {item['strategy']}",
-                  "summary_customers": format_value("count", f["customers"].value, language),
-                  "summary_high_risk": format_value("count", f["high_risk"].value, language)}
-        if health:
-            record["summary_red_health"] = format_value("count", f["red"].value if f["red"] else None, language)
-        records.append(record | {
-            "summary_amount": format_value("currency", f["amount"].value, language),
-            "summary_owner": owner, "summary_due": item["due"],
-            "summary_source": ACTION_LIST.file})
-    return pd.DataFrame(records)
+def lever_actions(results: Results, start: date, alpha: float, labels: Labels | None, language: str) -> list[Action]:
+    """Proven levers: A/B arms whose adjusted revenue interval lies above zero, scaled to the control arm."""
+    found = []
+    tests = results.rows(AB_TESTS, segment=ALL)
+    for (campaign, arm), rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
+        named, _ = claims.arm_claim(rows, alpha)
+        business = results.rows(AB_BUSINESS, campaign_id=campaign, arm=arm)
+        if named is None or named.claim != claims.WORKED or named.metric != "revenue_per_customer" or business.empty:
+            continue
+        revenue = rows[rows["metric"] == "revenue_per_customer"].iloc[0]
+        row = business.iloc[0]
+        value, low, high = (results.figure_of(row, AB_BUSINESS, c) for c in
+                            ("incremental_revenue", "incremental_revenue_low", "incremental_revenue_high"))
+        control = results.figure_of(revenue, AB_TESTS, "n_control")
+        name = t("summary.action.lever", language, arm=arm_name(labels, campaign, arm, language))
+        found.append(Action("lever", f"{campaign} · {arm}", name, t("summary.role.campaign_owner", language), control,
+                            value, start + timedelta(days=LEVER_DAYS), {}, low=low, high=high))
+    return found
+
+
+def key_account_action(results: Results, start: date, language: str) -> list[Action]:
+    """The largest accounts (by CLV) whose health is falling, whatever their band."""
+    where = {"health_trend": "down", TOP: ("clv", KEY_ACCOUNTS)}
+    accounts = results.rows(CUSTOMER_HEALTH, **where)
+    if accounts.empty:
+        return []
+    owners = _owners(results.rows(ACTION_LIST)[lambda f: f["customer_id"].isin(accounts["customer_id"])])
+    return [Action("key_accounts", "falling", t("summary.action.key_accounts", language),
+                   t("summary.role.key_accounts", language), results.count(CUSTOMER_HEALTH, **where),
+                   results.total(CUSTOMER_HEALTH, "expected_loss", **where),
+                   start + timedelta(days=KEY_ACCOUNT_DAYS), owners)]
+
+
+def capacity_text(fit: Fit, language: str) -> str:
+    """The capacity check in words: fits, or short by how much and what would make it fit."""
+    words = {"tasks": format_value("count", fit.tasks, language), "short": format_value("count", fit.shortfall,
+                                                                                          language)}
+    if fit.fits:
+        return t("summary.capacity.fits", language, **words)
+    finish = t("summary.capacity.finish", language, date=fit.finish.isoformat()) if fit.finish \
+        else t("summary.capacity.no_pace", language)
+    hands = t("summary.capacity.hands", language, n=fit.extra_hands) if fit.extra_hands \
+        else t("summary.capacity.past_due", language)
+    return t("summary.capacity.short", language, **words, finish=finish, hands=hands)
+
+
+def key_message(chosen: list[Action], warnings: int, language: str) -> str:
+    """The summary's first lines: the proven lever, the largest value at stake, how many warnings follow."""
+    lever = next((a for a in chosen if a.kind == "lever"), None)
+    parts = [t("summary.key.lever", language, action=lever.name, source=lever.value.cite,
+               **{k: format_value("currency", f.value, language) for k, f in
+                  (("value", lever.value), ("low", lever.low), ("high", lever.high))})
+             if lever else t("summary.key.no_lever", language)]
+    stake = next((a for a in chosen if a.kind != "lever" and a.value is not None), None)
+    if stake:
+        parts.append(t("summary.key.stake", language, action=stake.name, source=stake.value.cite,
+                       value=format_value("currency", stake.value.value, language),
+                       n=format_value("count", stake.customers.value, language)))
+    if warnings:
+        parts.append(t("summary.key.watch", language, n=warnings))
+    return " ".join(parts)
+
+
+def next_actions(results: Results, ledger: Ledger, language: str, *, period: tuple[date, date], start: date,
+                 alpha: float, labels: Labels | None = None, top: int = ACTIONS) -> tuple[pd.DataFrame, list[Action]]:
+    """The ``top`` actions for next period as a reader's table (empty without an action list), and the actions
+    with their recorded figures (for :func:`key_message`).
+
+    ``start`` is the day the work can start (the data's as-of date), ``period`` the first and last day
+    of the period whose done tasks (``task_execution.csv``) give each owner's throughput. Columns:
+    ``summary_action``, ``summary_owner``, ``summary_customers``, ``summary_at_stake``, ``summary_target``,
+    ``summary_due``, ``summary_capacity`` and ``summary_source``.
+    """
+    if not results.has(ACTION_LIST):
+        return pd.DataFrame(), []
+    done = results.rows(TASK_EXECUTION)
+    done = done[done["owner"].astype(str) != ALL] if not done.empty else done
+    weeks = ((period[1] - period[0]).days + 1) / 7
+    rates = weekly_throughput({str(o).casefold(): n for o, n in zip(done.get("owner", []), done.get("done", []),
+                                                                     strict=True)}, weeks)
+    load = Workload(rates, start)
+    records, chosen = [], []
+    candidates = segment_actions(results, labels, language)
+    if results.has(CUSTOMER_HEALTH):
+        candidates += key_account_action(results, start, language)
+    for action in choose(candidates + lever_actions(results, start, alpha, labels, language), top):
+        tag = f"{action.kind} {action.key}"
+        customers = ledger.add(action.customers, SECTION, f"{tag} customers", "count", evidence=claims.COUNT)
+        value = ledger.add(action.value, SECTION, f"{tag} value at stake", "currency",
+                           measure="incremental_revenue" if action.kind == "lever" else "expected_loss",
+                           evidence=claims.RANDOMISED if action.kind == "lever" else claims.MODEL)
+        ends = [ledger.add(f, SECTION, f"{tag} value {f.column}", "currency", measure="incremental_revenue",
+                           evidence=claims.RANDOMISED) for f in (action.low, action.high) if f is not None]
+        missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
+        n = int(customers.value)
+        assigned = {o.casefold(): k for o, k in action.assigned.items()} or load.spread(n, action.due)
+        fit = load.check(assigned, action.due)
+        chosen.append(replace(action, customers=customers, value=value, low=ends[0] if ends else None,
+                              high=ends[-1] if ends else None))
+        records.append({
+            "summary_action": action.name, "summary_owner": action.owner,
+            "summary_customers": format_value("count", n, language) + (
+                t("summary.action.without_clv", language, n=format_value("count", missing.value, language))
+                if missing and missing.value else ""),
+            "summary_at_stake": format_value("currency", value.value if value else None, language) + (
+                t("summary.action.interval", language, low=format_value("currency", ends[0].value, language),
+                  high=format_value("currency", ends[1].value, language)) if len(ends) == 2 else ""),
+            "summary_target": t(f"summary.target.{action.kind}", language, n=format_value("count", n, language)),
+            "summary_due": action.due.isoformat(), "summary_capacity": capacity_text(fit, language),
+            "summary_source": " ".join(f.ref for f in (customers, value, *ends, missing) if f is not None)})
+    return pd.DataFrame(records), chosen

@@ -1,5 +1,7 @@
 """Caveats a manager must know before acting on the summary: quarantined rows, masking, demo data,
-notebooks that failed or did not run, and results resting on small samples."""
+notebooks that failed or did not run, the limits of the evidence (:mod:`.limits`: non-causal
+comparisons, detectable lifts, missing costs, the CLV model's fit, customers without CLV) and
+results resting on small samples."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from ...core.i18n import label, t
 from ...core.results import AB_TESTS, ALL, CUSTOMER_HEALTH, KPI_CHANGES, ROW_ACCOUNTING, SLA_COMPLIANCE, TASK_EXECUTION
 from ...measures.kpis import KPIS
 from ...settings.params import Labels
+from . import limits
+from .claims import BEFORE_AFTER, COUNT, RANDOMISED
 from .headline import format_value
 from .sources import Figure, Ledger, Results, arm_name, cite, run_status
 
@@ -26,14 +30,14 @@ def quarantine_caveat(results: Results, ledger: Ledger, language: str) -> str | 
     if not accounting.empty:
         for _, row in accounting[pd.to_numeric(accounting["quarantined"], errors="coerce") > 0].iterrows():
             figure = ledger.add(results.figure_of(row, ROW_ACCOUNTING, "quarantined"), SECTION,
-                                f"quarantined {row['table']}", "count")
+                                f"quarantined {row['table']}", "count", evidence=COUNT)
             count = format_value("count", figure.value, language)
             parts.append(f"{label('table_' + str(row['table']), language)} {count}")
     else:
         for path in sorted((results.folder.parent / "quarantine").glob("*.csv")):
             rows = len(pd.read_csv(path, encoding="utf-8-sig"))
             figure = ledger.add(Figure(float(rows), f"../quarantine/{path.name}", "*", filter="{}",
-                                       aggregate="count"), SECTION, f"quarantined {path.stem}", "count")
+                                       aggregate="count"), SECTION, f"quarantined {path.stem}", "count", evidence=COUNT)
             parts.append(f"{label('table_' + path.stem, language)} {format_value('count', figure.value, language)}")
     if not parts:
         return None
@@ -49,7 +53,7 @@ def small_samples(results: Results, ledger: Ledger, language: str, min_n: int,
         small = tests[(tests["n_arm"] < min_n) | (tests["n_control"] < min_n)].drop_duplicates(["campaign_id", "arm"])
         for _, row in small.iterrows():
             n = ledger.add(results.figure_of(row, AB_TESTS, "n_arm"), SECTION, f"{row['campaign_id']} n_arm",
-                           "count")
+                           "count", evidence=RANDOMISED)
             arm = arm_name(labels, row['campaign_id'], row['arm'], language)
             lines.append(t("summary.caveat.small_arm", language, arm=arm,
                            n=format_value("count", n.value, language), min_n=min_n, source=n.cite))
@@ -58,8 +62,10 @@ def small_samples(results: Results, ledger: Ledger, language: str, min_n: int,
         thin = kpis[(kpis["verdict"] == "insufficient_data") | (kpis[["n_before", "n_after"]].min(axis=1) < min_n)]
         for _, row in thin.iterrows():
             kpi = KPIS[row["kpi"]].display_name(language) if row["kpi"] in KPIS else row["kpi"]
+            n = ledger.add(results.figure_of(row, KPI_CHANGES, "n_after"), SECTION, f"{row['kpi']} n_after", "count",
+                           measure=str(row["kpi"]), evidence=BEFORE_AFTER)
             lines.append(t("summary.caveat.small_kpi", language, kpi=kpi, min_n=min_n,
-                           source=cite(f"{KPI_CHANGES.file}:{row['_row']}")))
+                           source=n.cite if n else cite(f"{KPI_CHANGES.file}:{row['_row']}")))
     return lines
 
 
@@ -86,6 +92,7 @@ def caveats(results: Results, ledger: Ledger, language: str, *, report_root: Pat
     quarantine = quarantine_caveat(results, ledger, language)
     if quarantine:
         lines.append(quarantine)
+    lines += limits.evidence_limits(results, ledger, language, labels)
     lines += small_samples(results, ledger, language, min_n, labels)
     if masked:
         lines.append(t("summary.caveat.masked", language))

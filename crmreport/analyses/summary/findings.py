@@ -1,7 +1,9 @@
-"""What worked and what did not: significant A/B arms, KPI improvements and deteriorations, strategies not executed.
+"""What worked, what did not, what moved: A/B arms, before/after KPI changes, strategies not executed.
 
 Read from notebook 03's ``ab_tests.csv`` and ``ab_business.csv``, notebook 04's ``kpi_changes.csv``
-and, when notebook 05 ran, its ``plan_vs_actual.csv``. Every number is recorded in the ledger.
+and ``kpi_segmented_regression.csv`` and, when notebook 05 ran, its ``plan_vs_actual.csv``. Every
+number is recorded in the ledger with its measure, its evidence and the claim it supports
+(:mod:`.claims`).
 """
 
 from __future__ import annotations
@@ -9,79 +11,120 @@ from __future__ import annotations
 import pandas as pd
 
 from ...core.i18n import label, t
-from ...core.results import AB_BUSINESS, AB_TESTS, ALL, KPI_CHANGES, PLAN_VS_ACTUAL
+from ...core.results import AB_BUSINESS, AB_TESTS, ALL, KPI_CHANGES, KPI_SEGMENTED, PLAN_VS_ACTUAL
 from ...measures.kpis import KPIS
 from ...settings.params import Labels
+from . import claims
 from .headline import format_change, format_value
-from .sources import Ledger, Results, arm_name
+from .sources import Figure, Ledger, Results, arm_name
 
 SECTION = "findings"
-#: the A/B metric whose significant arms count as "worked" (revenue is what the business case needs)
-AB_METRICS = ("revenue_per_customer", "conversion_rate", "response_rate")
 KPI_KINDS = {"share": "share", "growth": "share", "currency": "currency", "score": "score", "points": "points",
              "per 100 customers": "score", "hours": "score"}
+#: the glossary measure of each A/B metric
+AB_MEASURES = {metric: f"campaign_{metric}" for metric in claims.AB_METRICS}
 
 
-def ab_findings(results: Results, ledger: Ledger, language: str,
+def _arm_figures(results: Results, ledger: Ledger, row: pd.Series, code: str, claim: str,
+                 alpha: float) -> tuple[str, list[Figure | None]]:
+    """An A/B row's difference and adjusted interval, recorded; returns the kind and the three figures."""
+    metric = str(row["metric"])
+    kind = "currency" if metric == "revenue_per_customer" else "share"
+    grade = {"measure": AB_MEASURES[metric], "evidence": claims.RANDOMISED, "claim": claim}
+    diff = ledger.add(results.figure_of(row, AB_TESTS, "abs_diff"), SECTION, f"{code} {metric}", kind, **grade)
+    ends = [ledger.add(f, SECTION, f"{code} {metric} {f.aggregate}", kind, **grade) if f else None
+            for f in results.adjusted(row, AB_TESTS, "abs_diff", alpha)]
+    return kind, [diff, *ends]
+
+
+def _business(results: Results, ledger: Ledger, campaign: str, arm: str, code: str, claim: str,
+              language: str) -> dict[str, str] | None:
+    """The arm's incremental revenue and its 95% interval (``ab_business.csv``) as text, recorded."""
+    business = results.rows(AB_BUSINESS, campaign_id=campaign, arm=arm)
+    if business.empty:
+        return None
+    row = business.iloc[0]
+    figures = [ledger.add(results.figure_of(row, AB_BUSINESS, column), SECTION, f"{code} {column}", "currency",
+                          measure="incremental_revenue", evidence=claims.RANDOMISED, claim=claim)
+               for column in ("incremental_revenue", "incremental_revenue_low", "incremental_revenue_high")]
+    if not all(figures):
+        return None
+    return {k: format_value("currency", f.value, language) for k, f in zip(("value", "low", "high"), figures,
+                                                                             strict=True)} | {"source": figures[0].cite}
+
+
+def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
                 labels: Labels | None = None) -> tuple[list[str], list[str]]:
-    """Sentences on A/B arms: (significant gains, significant losses and arms without an effect).
+    """Sentences on A/B arms, graded by :mod:`.claims`: (worked, did not work).
 
-    ``labels`` (params ``labels:``) gives arms and campaigns their display names.
+    An arm worked when the adjusted interval of a metric lies above zero (revenue per customer
+    preferred, then conversion, then response); its incremental revenue follows with its interval,
+    and a win in response or conversion that does not carry to revenue says so. ``labels``
+    (params ``labels:``) gives arms and campaigns their display names.
     """
     worked: list[str] = []
     failed: list[str] = []
     tests = results.rows(AB_TESTS, segment=ALL)
-    if tests.empty:
-        return worked, failed
-    for (campaign, arm), arm_rows in tests.groupby(["campaign_id", "arm"], sort=False):
-        significant = arm_rows[arm_rows["significant"].astype(str) == "True"]
-        significant = significant[significant["metric"].isin(AB_METRICS)]
-        name, code = arm_name(labels, campaign, arm, language), f"{campaign} · {arm}"
-        if significant.empty:
-            failed.append(t("summary.ab.no_effect", language, arm=name))
+    for (campaign, arm), arm_rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
+        named, revenue = claims.arm_claim(arm_rows, alpha)
+        if named is None:
             continue
-        best = significant.sort_values("metric", key=lambda s: s.map(AB_METRICS.index)).iloc[0]
-        kind = "currency" if best["metric"] == "revenue_per_customer" else "share"
-        diff = ledger.add(results.figure_of(best, AB_TESTS, "abs_diff"), SECTION, f"{code} {best['metric']}", kind)
-        p_adj = ledger.add(results.figure_of(best, AB_TESTS, "p_adjusted"), SECTION, f"{code} p_adjusted",
-                           "p_value")
-        text = t("summary.ab.effect", language, arm=name, metric=label(f"ab_metric_{best['metric']}", language),
-                 diff=format_change(kind, diff.value, language), p=f"{p_adj.value:.3f}", source=diff.cite)
-        business = results.rows(AB_BUSINESS, campaign_id=campaign, arm=arm)
-        if not business.empty:
-            row = business.iloc[0]
-            figures = [ledger.add(results.figure_of(row, AB_BUSINESS, column), SECTION, f"{code} {column}",
-                                  "currency")
-                       for column in ("incremental_revenue", "incremental_revenue_low", "incremental_revenue_high")]
-            if all(figures):
-                text += " " + t("summary.ab.revenue", language,
-                                **{k: format_value("currency", f.value, language)
-                                   for k, f in zip(("value", "low", "high"), figures, strict=True)},
-                                source=figures[0].cite)
-        (worked if diff.value > 0 else failed).append(text)
+        name, code = arm_name(labels, campaign, arm, language), f"{campaign} · {arm}"
+        row = arm_rows[arm_rows["metric"] == named.metric].iloc[0]
+        kind, (diff, low, high) = _arm_figures(results, ledger, row, code, named.claim, alpha)
+        words = {"arm": name, "metric": label(f"ab_metric_{named.metric}", language), "source": diff.cite,
+                 **{k: format_change(kind, f.value if f else None, language) for k, f in zip(
+                     ("diff", "low", "high"), (diff, low, high), strict=True)}}
+        if named.claim != claims.WORKED:
+            failed.append(t("summary.ab.did_not_work", language, **words))
+            continue
+        text = t("summary.ab.worked", language, **words)
+        carries = claims.carries_to_revenue(named, revenue)
+        if carries is None:
+            value = _business(results, ledger, campaign, arm, code, claims.WORKED, language)
+            text += " " + t("summary.ab.value", language, **value) if value else ""
+        elif not carries:
+            revenue_row = arm_rows[arm_rows["metric"] == "revenue_per_customer"].iloc[0]
+            _, (rdiff, rlow, rhigh) = _arm_figures(results, ledger, revenue_row, code, claims.DID_NOT_WORK, alpha)
+            value = _business(results, ledger, campaign, arm, code, claims.DID_NOT_WORK, language)
+            text += " " + t("summary.ab.no_revenue", language, **{
+                k: format_change("currency", f.value if f else None, language) for k, f in zip(
+                    ("diff", "low", "high"), (rdiff, rlow, rhigh), strict=True)},
+                source=rdiff.cite) + (" " + t("summary.ab.value", language, **value) if value else "")
+        worked.append(text)
     return worked, failed
 
 
-def kpi_findings(results: Results, ledger: Ledger, language: str) -> tuple[list[str], list[str]]:
-    """Sentences on KPIs with a significant verdict (all customers): (improvements, deteriorations)."""
+def kpi_findings(results: Results, ledger: Ledger, language: str, alpha: float) -> tuple[list[str], list[str]]:
+    """Sentences on headline KPIs with a significant before/after verdict: (moved, watch).
+
+    A before/after change is observed, not proven: each sentence says so and gives the pre-trend
+    check of the KPI's monthly series (:func:`.claims.pre_trend`).
+    """
     names = {code: (kpi.display_name(language), kpi.unit) for code, kpi in KPIS.items()}
-    better: list[str] = []
-    worse: list[str] = []
+    moved: list[str] = []
+    watch: list[str] = []
     for _, row in results.rows(KPI_CHANGES, segment=ALL).iterrows():
-        verdict = str(row["verdict"])
-        if verdict not in ("significant_improvement", "significant_deterioration"):
+        claim = claims.kpi_claim(str(row["verdict"]))
+        if claim is None:
             continue
         name, unit = names.get(row["kpi"], (row["kpi"], "score"))
         kind = KPI_KINDS.get(unit, "score")
-        before, after = (ledger.add(results.figure_of(row, KPI_CHANGES, c), SECTION, f"{row['kpi']} {c}", kind)
-                         for c in ("before", "after"))
-        change = ledger.add(results.figure_of(row, KPI_CHANGES, "abs_change"), SECTION, f"{row['kpi']} change",
-                            kind)
-        text = t("summary.kpi.change", language, kpi=name, before=format_value(kind, before.value, language),
+        grade = {"measure": str(row["kpi"]), "evidence": claims.BEFORE_AFTER, "claim": claim}
+        before, after, change = (ledger.add(results.figure_of(row, KPI_CHANGES, c), SECTION, f"{row['kpi']} {c}",
+                                            kind, **grade) for c in ("before", "after", "abs_change"))
+        series = results.rows(KPI_SEGMENTED, kpi=row["kpi"])
+        check = claims.pre_trend(series.iloc[0] if not series.empty else None, alpha)
+        trend = t("summary.kpi.trend_none", language)
+        if check:
+            p = ledger.add(results.figure_of(series.iloc[0], KPI_SEGMENTED, "level_p_value"), SECTION,
+                           f"{row['kpi']} level_p_value", "p_value", **grade)
+            trend = t(f"summary.kpi.trend_{check}", language, p=f"{p.value:.2f}", source=p.cite)
+        text = t(f"summary.kpi.{claim}", language, kpi=name, before=format_value(kind, before.value, language),
                  after=format_value(kind, after.value, language), change=format_change(kind, change.value, language),
-                 source=change.cite)
-        (better if verdict == "significant_improvement" else worse).append(text)
-    return better, worse
+                 source=change.cite, trend=trend)
+        (moved if claim == claims.MOVED else watch).append(text)
+    return moved, watch
 
 
 def unexecuted_strategies(results: Results, ledger: Ledger, language: str) -> list[str]:
@@ -94,7 +137,8 @@ def unexecuted_strategies(results: Results, ledger: Ledger, language: str) -> li
     lines = []
     for _, row in missed.iterrows():
         planned = ledger.add(results.figure_of(row, PLAN_VS_ACTUAL, "planned"), SECTION,
-                             f"{row['segment']} planned", "count")
+                             f"{row['segment']} planned", "count", evidence=claims.COUNT,
+                             claim=claims.WATCH)
         lines.append(t("summary.plan.not_executed", language, segment=label(f"segment_{row['segment']}", language),
                        strategy=str(row["strategy"])[:80], planned=format_value("count", planned.value, language),
                        source=planned.cite))

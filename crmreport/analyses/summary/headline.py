@@ -24,6 +24,7 @@ from ...core.results import (
     VALUE_SUMMARY,
     ResultFile,
 )
+from .claims import BEFORE_AFTER, COUNT, MODEL
 from .sources import Figure, Ledger, Results
 
 SECTION = "headline"
@@ -42,10 +43,18 @@ class Headline:
     change: str | None = "change"
     verdict_kpi: str | None = None  # kpi_changes.csv row (segment all) whose verdict applies
     aggregate: str = "value"  # value | share (count of where / rows) | sum (of `value` over where)
+    measure: str = ""  # the glossary id, when not ``key``
+    evidence: str = COUNT
+
+    @property
+    def graded(self) -> dict[str, str]:
+        """The figure's glossary measure and evidence, as :meth:`Ledger.add` records them."""
+        return {"measure": self.measure or self.key, "evidence": self.evidence}
 
 
 def _kpi(name: str, kind: str) -> Headline:
-    return Headline(name, kind, KPI_CHANGES, {"kpi": name, "segment": ALL}, change="abs_change", verdict_kpi=name)
+    return Headline(name, kind, KPI_CHANGES, {"kpi": name, "segment": ALL}, change="abs_change", verdict_kpi=name,
+                    evidence=BEFORE_AFTER)
 
 
 HEADLINES: tuple[Headline, ...] = (
@@ -56,15 +65,18 @@ HEADLINES: tuple[Headline, ...] = (
     _kpi("churn_rate", "share"),
     _kpi("csat_mean", "score"),
     _kpi("nps", "points"),
-    Headline("completion_rate", "share", TASK_EXECUTION, {"owner": ALL}, "completion_rate", None, None),
+    Headline("completion_rate", "share", TASK_EXECUTION, {"owner": ALL}, "completion_rate", None, None,
+             measure="follow_up_completion_rate"),
     Headline("sla_first_response", "share", SLA_COMPLIANCE, {"rule": "first_response", "priority": ALL},
              "compliance_rate", None, None),
     Headline("sla_resolution", "share", SLA_COMPLIANCE, {"rule": "resolution", "priority": ALL},
              "compliance_rate", None, None),
     Headline("red_health_share", "share", CUSTOMER_HEALTH, {"health_band": "red"}, "health_band", None, None,
-             aggregate="share"),
+             aggregate="share", evidence=MODEL),
     Headline("revenue_at_risk", "currency", CUSTOMER_HEALTH, {"health_band": "red"}, "clv", None, None,
-             aggregate="sum"),
+             aggregate="sum", evidence=MODEL),
+    Headline("expected_loss", "currency", CUSTOMER_HEALTH, {}, "expected_loss", None, None, aggregate="sum",
+             evidence=MODEL),
 )
 
 
@@ -76,14 +88,16 @@ def _read(results: Results, spec: Headline, column: str) -> Figure | None:
     return results.cell(spec.file, column, **spec.where)
 
 
-def headline_figures(results: Results, previous: Results | None, ledger: Ledger) -> list[dict[str, object]]:
+def headline_figures(results: Results, previous: Results | None, ledger: Ledger,
+                     language: str) -> list[dict[str, object]]:
     """The headline figures that exist in this run, each recorded in ``ledger``.
 
     Returns
     -------
     list of dict
         Per figure: ``key``, ``kind``, ``value``, ``previous``, ``change`` (Figures or None),
-        ``verdict`` (a notebook 04 verdict code or None) and ``source`` (the row's short source).
+        ``verdict`` (a notebook 04 verdict code or None) and ``source`` (the chapter and the figure's
+        reference in the table of sources, ``ch. 4 · S5``).
     """
     rows = []
     for spec in HEADLINES:
@@ -98,10 +112,11 @@ def headline_figures(results: Results, previous: Results | None, ledger: Ledger)
         if spec.verdict_kpi:
             found = results.rows(KPI_CHANGES, kpi=spec.verdict_kpi, segment=ALL)
             verdict = None if found.empty else str(found.iloc[0]["verdict"])
-        for figure, role in ((value, ""), (before, " (previous)"), (change, " (change)")):
-            ledger.add(figure, SECTION, spec.key + role, spec.kind)
+        value, before, change = (ledger.add(figure, SECTION, spec.key + role, spec.kind, **spec.graded)
+                                 for figure, role in ((value, ""), (before, " (previous)"), (change, " (change)")))
         rows.append({"key": spec.key, "kind": spec.kind, "value": value, "previous": before, "change": change,
-                     "verdict": verdict, "source": value.where})
+                     "verdict": verdict, "source": t("summary.source_ref", language, chapter=int(spec.file.notebook),
+                                                      ref=value.ref)})
     return rows
 
 

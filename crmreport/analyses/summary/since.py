@@ -12,6 +12,7 @@ import pandas as pd
 from ...core.i18n import label, t
 from ...core.results import AB_CAMPAIGNS, AB_TESTS, ALL, CUSTOMER_HEALTH, SEGMENT_SUMMARY
 from ...settings.params import Labels
+from .claims import COUNT
 from .headline import HEADLINES, _read, format_change, format_value
 from .sources import Ledger, Results, cite, shown
 
@@ -26,8 +27,8 @@ def kpi_deltas(results: Results, previous: Results, ledger: Ledger, language: st
         now, then = _read(results, spec, spec.value), _read(previous, spec, spec.value)
         if now is None or then is None:
             continue
-        ledger.add(then, SECTION, f"{spec.key} last period", spec.kind)
-        ledger.add(now, SECTION, f"{spec.key} this period", spec.kind)
+        then = ledger.add(then, SECTION, f"{spec.key} last period", spec.kind, **spec.graded)
+        now = ledger.add(now, SECTION, f"{spec.key} this period", spec.kind, **spec.graded)
         records.append({"summary_figure": t(f"summary.figure.{spec.key}", language),
                         "summary_last_period": format_value(spec.kind, then.value, language),
                         "summary_this_period": format_value(spec.kind, now.value, language),
@@ -45,8 +46,8 @@ def nine_box_moves(results: Results, previous: Results, ledger: Ledger, language
     for segment in dict.fromkeys([*then["segment"], *now["segment"]]):
         before = previous.cell(SEGMENT_SUMMARY, "customers", segment=segment)
         after = results.cell(SEGMENT_SUMMARY, "customers", segment=segment)
-        ledger.add(before, SECTION, f"{segment} customers last period", "count")
-        ledger.add(after, SECTION, f"{segment} customers this period", "count")
+        before = ledger.add(before, SECTION, f"{segment} customers last period", "count", evidence=COUNT)
+        after = ledger.add(after, SECTION, f"{segment} customers this period", "count", evidence=COUNT)
         b, a = (f.value if f else 0.0 for f in (before, after))
         records.append({"summary_segment": label(f"segment_{segment}", language),
                         "summary_last_period": format_value("count", b, language),

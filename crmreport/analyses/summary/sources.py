@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ...core.i18n import label, t
 from ...core.results import ResultFile
 from ...settings.params import Labels
 from ...settings.period import shift_label
+from ...stats.adjusted import adjusted_interval
 
 log = logging.getLogger("crmreport")
 #: a CSV row number as a spreadsheet shows it: data row i (from 0) is row i + 2
 HEADER_ROWS = 2
-FIGURE_COLUMNS = ["ref", "section", "figure", "kind", "value", "file", "row", "column", "filter", "aggregate", "period"]
+FIGURE_COLUMNS = ["ref", "section", "figure", "kind", "measure", "evidence", "claim", "value", "file", "row", "column",
+                  "filter", "aggregate", "period"]
+#: figures derived from one row's cells: the interval of ``column`` widened by the row's multiplicity
+#: adjustment (:func:`crmreport.stats.adjusted.adjusted_interval`, ``alpha`` in ``filter``)
+ADJUSTED = ("adjusted_low", "adjusted_high")
+#: the filter key choosing the largest rows: ``_top=("clv", 20)``
+TOP = "_top"
 
 
 @dataclass(frozen=True)
@@ -32,8 +38,9 @@ class Figure:
     """One number of the summary and where it comes from.
 
     ``aggregate`` is ``value`` (the cell at ``row``, ``column``), or ``count`` / ``sum`` / ``share``
-    over the rows matching ``filter`` (a JSON object of column: value; ``share`` divides the count by
-    all rows of the file).
+    over the rows matching ``filter`` (a JSON object of column: value, null for an empty cell;
+    ``share`` divides the count by all rows of the file), or one of :data:`ADJUSTED`. ``ref`` is
+    the figure's reference in the ledger once recorded (``S12``).
     """
 
     value: float
@@ -43,6 +50,7 @@ class Figure:
     filter: str = ""
     aggregate: str = "value"
     period: str = ""
+    ref: str = ""
 
     @property
     def where(self) -> str:
@@ -53,8 +61,8 @@ class Figure:
 
     @property
     def cite(self) -> str:
-        """:attr:`where` for a sentence (see :func:`cite`)."""
-        return cite(self.where)
+        """The figure's reference in the table of sources (:attr:`where` before it is recorded), for a sentence."""
+        return cite(self.ref or self.where)
 
 
 def cite(where: str) -> str:
@@ -91,16 +99,24 @@ class Results:
         return self._tables[name]
 
     def rows(self, file: ResultFile | str, **where: object) -> pd.DataFrame:
-        """The rows of ``<name>.csv`` whose columns equal ``where`` (an empty frame when the file is absent)."""
+        """The rows of ``<name>.csv`` whose columns equal ``where`` (None: the cell is empty; an empty frame
+        when the file is absent)."""
         frame = self.table(file)
         if frame is None:
             return pd.DataFrame()
-        mask = np.ones(len(frame), dtype=bool)
-        for column, value in where.items():
-            if column not in frame.columns:
-                return frame.iloc[0:0]
-            mask &= (frame[column].astype(str) == str(value)).to_numpy()
-        return frame[mask]
+        if any(column not in frame.columns for column in where if column != TOP):
+            return frame.iloc[0:0]
+        return frame[_mask(frame, where)]
+
+    def adjusted(self, row: pd.Series, file: ResultFile | str, column: str,
+                 alpha: float) -> tuple[Figure | None, Figure | None]:
+        """The interval of ``column`` in a row of :meth:`rows`, widened by the row's adjustment (:data:`ADJUSTED`);
+        None for an end the row's cells leave undefined."""
+        ends = adjusted_interval(*(float(row[c]) for c in (column, "ci_low", "ci_high", "p_value", "p_adjusted")),
+                                 alpha=alpha)
+        return tuple(None if np.isnan(end) else Figure(end, f"{_stem(file)}.csv", column, int(row["_row"]),
+                                                       json.dumps({"alpha": alpha}), aggregate, self.period)
+                     for end, aggregate in zip(ends, ADJUSTED, strict=True))
 
     def cell(self, file: ResultFile | str, column: str, **where: object) -> Figure | None:
         """The number in ``column`` of the first row matching ``where``; None when absent or empty."""
@@ -150,18 +166,36 @@ def arm_name(labels: Labels | None, campaign: object, arm: object, language: str
 
 def _filter_text(where: dict[str, object]) -> str:
     """A row filter as JSON text (values may hold any character: strategy texts have commas and semicolons)."""
-    return json.dumps({key: str(value) for key, value in where.items()}, ensure_ascii=False)
+    return json.dumps({key: value if value is None or key == TOP else str(value) for key, value in where.items()},
+                      ensure_ascii=False)
+
+
+def _mask(frame: pd.DataFrame, where: dict[str, object]) -> np.ndarray:
+    """Rows whose columns equal ``where`` as text (None: the cell is empty), and of those the ``n``
+    largest by ``column`` when ``where`` holds ``_top: (column, n)``."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in where.items():
+        if column != TOP:
+            cells = frame[column]
+            mask &= (cells.isna() if value is None else cells.astype(str) == str(value)).to_numpy()
+    if TOP in where:
+        column, n = where[TOP]
+        mask = frame.index.isin(pd.to_numeric(frame[column]).where(mask).dropna().nlargest(int(n)).index)
+    return mask
 
 
 def source_value(folder: Path, figure: pd.Series) -> float:
     """Read a figure back from its source file, as a check (the tests use it)."""
     frame = pd.read_csv(folder / figure["file"], encoding="utf-8-sig")
-    if figure["aggregate"] == "value":
-        return float(frame.iloc[int(figure["row"]) - HEADER_ROWS][figure["column"]])
-    mask = np.ones(len(frame), dtype=bool)
     text = figure["filter"] if isinstance(figure["filter"], str) and figure["filter"] else "{}"
-    for column, value in json.loads(text).items():
-        mask &= (frame[column].astype(str) == str(value)).to_numpy()
+    if figure["aggregate"] in ("value", *ADJUSTED):
+        row = frame.iloc[int(figure["row"]) - HEADER_ROWS]
+        if figure["aggregate"] == "value":
+            return float(row[figure["column"]])
+        ends = adjusted_interval(*(float(row[c]) for c in (figure["column"], "ci_low", "ci_high", "p_value",
+                                                            "p_adjusted")), alpha=json.loads(text)["alpha"])
+        return float(ends[ADJUSTED.index(figure["aggregate"])])
+    mask = _mask(frame, json.loads(text))
     if figure["aggregate"] == "sum":
         return float(frame.loc[mask, figure["column"]].sum())
     return float(mask.sum()) / (len(frame) if figure["aggregate"] == "share" else 1)
@@ -173,16 +207,21 @@ class Ledger:
     def __init__(self) -> None:
         self.entries: list[dict[str, object]] = []
 
-    def add(self, figure: Figure | None, section: str, name: str, kind: str) -> Figure | None:
-        """Record ``figure`` (shown under ``name`` in ``section``); returns it for chaining.
+    def add(self, figure: Figure | None, section: str, name: str, kind: str, *, measure: str = "",
+            evidence: str = "", claim: str = "") -> Figure | None:
+        """Record ``figure`` (shown under ``name`` in ``section``); returns it with its reference, for chaining.
 
         ``kind`` is what the number is, as :func:`~crmreport.analyses.summary.headline.format_value`
         knows it (``share``, ``count``, ``currency``, ``score``, ``points``) or ``p_value``: a share
         shows as a percentage in the table of sources (a change of a share in percentage points).
+        ``measure`` is its glossary id, ``evidence`` and ``claim`` grade it
+        (:mod:`crmreport.analyses.summary.claims`).
         """
-        if figure is not None:
-            self.entries.append({"ref": f"S{len(self.entries) + 1}", "section": section, "figure": name,
-                                 "kind": kind, **{k: v for k, v in asdict(figure).items()}})
+        if figure is None:
+            return None
+        figure = replace(figure, ref=f"S{len(self.entries) + 1}")
+        self.entries.append({"section": section, "figure": name, "kind": kind, "measure": measure,
+                             "evidence": evidence, "claim": claim, **asdict(figure)})
         return figure
 
     def frame(self) -> pd.DataFrame:
@@ -238,50 +277,3 @@ def run_status(report_root: Path) -> list[dict[str, object]]:
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
         found.append({"name": path.stem, "status": "failed" if meta.get("exception") else "ok", "error": None})
     return found
-
-
-#: catalog prefixes of the filter values a figure's rows are chosen by (``health_band=red`` -> "Red")
-FILTER_LABELS = {"health_band": "health_", "segment": "segment_", "churn_risk": "risk_"}
-
-
-def _rows_text(entry: pd.Series, language: str) -> str:
-    """The rows a count, share or sum adds up, in words: 'sum over rows (Health band: Red)'."""
-    where = json.loads(entry["filter"]) if isinstance(entry["filter"], str) and entry["filter"] else {}
-    colon = "：" if language == "zh" else ": "
-    shown = [f"{label(key, language)}{colon}{label(FILTER_LABELS[key] + value, language)}"
-             for key, value in where.items() if key in FILTER_LABELS]
-    rows = "；".join(shown) if language == "zh" else "; ".join(shown)
-    return t(f"summary.sources.{entry['aggregate']}", language, rows=rows or t("summary.sources.all_rows", language))
-
-
-CHANGE_COLUMNS = frozenset({"change", "abs_change", "abs_diff"})
-
-
-def _number(entry: pd.Series, language: str) -> str:
-    """A figure as the summary shows it: fractions as percentages (changes in points), others with separators."""
-    value = float(entry["value"])
-    share = entry["aggregate"] == "share" or entry["kind"] == "share"
-    if share and entry["column"] in CHANGE_COLUMNS:
-        return t("unit.percentage_points", language, value=value * 100)
-    if share:
-        return f"{value:.1%}"
-    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def sources_table(figures: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The ledger as the reader's table of sources: reference, what the number is, the number, file and row."""
-    def source_of(entry: pd.Series) -> str:
-        file = f"{entry['period']}/{entry['file']}" if isinstance(entry["period"], str) and entry["period"] \
-            else entry["file"]
-        if pd.notna(entry["row"]):
-            return t("summary.sources.row", language, file=file, row=int(entry["row"]))
-        rows = _rows_text(entry, language)
-        return f"{file}：{rows}" if language == "zh" else f"{file}: {rows}"
-
-    return pd.DataFrame({
-        "summary_ref": figures["ref"],
-        "summary_figure": [label("summary_col_" + (entry["aggregate"] if entry["aggregate"] in ("count", "share")
-                                                   else entry["column"]), language) for _, entry in figures.iterrows()],
-        "summary_number": [_number(entry, language) for _, entry in figures.iterrows()],
-        "summary_source": [source_of(entry) for _, entry in figures.iterrows()],
-    })

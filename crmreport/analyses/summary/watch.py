@@ -1,0 +1,83 @@
+"""Warnings of the run a director must see on the summary's first page (claim ``watch``).
+
+Overdue tasks and their ages (notebook 05's ``task_execution.csv``, ``overdue_ages.csv``), the
+contact rhythm of the largest lifecycle stage (``lifecycle_cadence.csv``) and the groups whose
+churn rose by at least the minimum meaningful change (notebook 04's ``kpi_changes.csv`` and, when
+params declare an untreated comparison group, the treated group of ``kpi_did.csv``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...core.i18n import label, t
+from ...core.results import ALL, KPI_CHANGES, KPI_DID, LIFECYCLE_CADENCE, OVERDUE_AGES, TASK_EXECUTION
+from .claims import BEFORE_AFTER, COUNT, WATCH
+from .headline import format_value
+from .sources import Ledger, Results
+
+SECTION = "watch"
+#: a lifecycle stage whose customers got their planned contacts less often than this is a warning
+CADENCE_WATCH = 0.5
+
+
+def overdue(results: Results, ledger: Ledger, language: str) -> list[str]:
+    """Tasks overdue at the data as-of date, with their ages."""
+    total = ledger.add(results.cell(TASK_EXECUTION, "overdue", owner=ALL), SECTION, "overdue tasks", "count",
+                       measure="overdue_tasks", evidence=COUNT, claim=WATCH)
+    if total is None or not total.value:
+        return []
+    ages = []
+    for _, row in results.rows(OVERDUE_AGES).iterrows():
+        n = ledger.add(results.figure_of(row, OVERDUE_AGES, "tasks"), SECTION, f"overdue {row['age_bucket']}",
+                       "count", measure="overdue_tasks", evidence=COUNT, claim=WATCH)
+        ages.append(t("summary.watch.age", language, age=row["age_bucket"], n=format_value("count", n.value,
+                                                                                             language)))
+    sep = "；" if language == "zh" else "; "
+    return [t("summary.watch.overdue", language, n=format_value("count", total.value, language),
+              ages=sep.join(ages) or "–", source=total.cite)]
+
+
+def contact_rhythm(results: Results, ledger: Ledger, language: str) -> list[str]:
+    """The largest lifecycle stage when fewer than :data:`CADENCE_WATCH` of its customers got their contacts."""
+    cadence = results.rows(LIFECYCLE_CADENCE)
+    if cadence.empty:
+        return []
+    row = cadence.loc[pd.to_numeric(cadence["customers"]).idxmax()]
+    if not float(row["share_met"]) < CADENCE_WATCH:
+        return []
+    share, customers = (ledger.add(results.figure_of(row, LIFECYCLE_CADENCE, column), SECTION,
+                                   f"cadence {row['stage']} {column}", kind, measure="cadence_share_met",
+                                   evidence=COUNT, claim=WATCH)
+                        for column, kind in (("share_met", "share"), ("customers", "count")))
+    return [t("summary.watch.cadence", language, share=format_value("share", share.value, language),
+              n=format_value("count", customers.value, language), stage=label(f"stage_{row['stage']}", language),
+              expected=int(row["expected"]), source=share.cite)]
+
+
+def churn_up(results: Results, ledger: Ledger, language: str) -> list[str]:
+    """Groups whose period churn rose by at least the minimum meaningful change (significant or not)."""
+    parts = []
+    rows = results.rows(KPI_CHANGES, kpi="churn_rate")
+    groups = [(row, KPI_CHANGES, str(row["segment"]), label(f"segment_{row['segment']}", language))
+              for _, row in rows.iterrows() if row["segment"] != ALL]
+    groups += [(row, KPI_DID, "treated", t("summary.watch.treated", language)) for _, row in results.rows(
+        KPI_DID, kpi="churn_rate").iterrows()]
+    for row, file, key, name in groups:
+        before, after = ("before", "after") if file is KPI_CHANGES else ("treated_before", "treated_after")
+        if not float(row[after]) - float(row[before]) >= float(row["min_meaningful_change"]):
+            continue
+        figures = [ledger.add(results.figure_of(row, file, c), SECTION, f"churn_rate {key} {c}", "share",
+                              measure="churn_rate", evidence=BEFORE_AFTER, claim=WATCH) for c in (before, after)]
+        parts.append(t("summary.watch.group", language, group=name,
+                       before=format_value("share", figures[0].value, language),
+                       after=format_value("share", figures[1].value, language), source=figures[1].cite))
+    if not parts:
+        return []
+    return [t("summary.watch.churn", language, groups=("；" if language == "zh" else "; ").join(parts))]
+
+
+def warnings(results: Results, ledger: Ledger, language: str) -> list[str]:
+    """Every warning of the run, most urgent first."""
+    return overdue(results, ledger, language) + contact_rhythm(results, ledger, language) + churn_up(
+        results, ledger, language)

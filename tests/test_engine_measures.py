@@ -1,0 +1,109 @@
+"""Each measure defined once in Ibis gives the same result on DuckDB and on Spark (``local[2]``).
+
+Counts, dates and exact (DECIMAL) sums must be equal; sums and means of doubles, which Spark adds up in
+another order, within 1e-9 relative. The inputs are the same fixtures on both engines: a random frame
+with refunds and rows on the window edges, and the demo period's prepared tables, in memory and as the
+run's Parquet files (which Spark reads itself).
+"""
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_aggregate import assert_matches_oracle, random_transactions
+
+from crmreport.engine import Engine
+from crmreport.ingest.dataset import load_prepared, prepare_dataset
+from crmreport.measures.aggregate import summarize_transactions
+from crmreport.measures.features import contact_features, customer_features, transaction_features
+from crmreport.measures.relations import summarize_dataset
+from crmreport.settings import load_params
+
+pytestmark = pytest.mark.spark
+AS_OF = date(2025, 9, 30)
+EXACT = ["customer_id", "orders", "refunds", "orders_12m", "total_amount", "amount_12m", "order_amount_12m",
+         "first_transaction", "last_transaction"]
+
+
+@pytest.fixture(scope="module")
+def transactions() -> pd.DataFrame:
+    """Random transactions (5% refunds, a refund-only customer) plus rows on the edges of the windows."""
+    edges = pd.to_datetime(["2025-09-30 23:59:59", "2025-10-01 00:00:00", "2024-10-01 00:00:00",
+                            "2024-09-30 23:59:59", "2025-07-01 00:00:00", "2025-04-01 00:00:00", "2025-06-15 00:00:00",
+                            "2025-05-05 00:00:00"])
+    edge_rows = pd.DataFrame({"transaction_id": [f"E{i}" for i in range(len(edges))],
+                              "customer_id": ["E1"] * (len(edges) - 1) + ["R1"], "transaction_date": edges,
+                              "amount": [10.25, 99.0, 1.5, 7.0, 3.75, 12.0, -4.5, -30.0]})
+    frame = pd.concat([random_transactions(11, 4000, 250), edge_rows], ignore_index=True)
+    return frame.astype({"transaction_date": "datetime64[ns]"})
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo period prepared in memory, and the same tables read lazily from the run's Parquet files."""
+    dataset = prepare_dataset(load_params("2025Q3", demo=True))
+    folder = tmp_path_factory.mktemp("prepared")
+    dataset.save(folder)
+    return dataset, folder
+
+
+def assert_same(duck: pd.DataFrame, spark: pd.DataFrame, exact: list[str]) -> None:
+    """Equal columns ``exact``; the other float columns within 1e-9 relative."""
+    assert list(duck.columns) == list(spark.columns)
+    assert duck["customer_id"].tolist() == spark["customer_id"].tolist()
+    pd.testing.assert_frame_equal(duck[exact], spark[exact], check_exact=True)
+    rest = [column for column in duck.columns if column not in exact]
+    pd.testing.assert_frame_equal(duck[rest], spark[rest], check_exact=False, rtol=1e-9, atol=0)
+
+
+def test_summary_equal_on_both_engines_and_to_pandas(transactions, spark_engine):
+    duck = summarize_transactions(transactions, AS_OF)
+    spark = summarize_transactions(transactions, AS_OF, spark_engine)
+    assert_same(duck, spark, EXACT + ["average_order_value"])
+    assert_matches_oracle(spark, transactions)
+    edge = spark.set_index("customer_id").loc["E1"]
+    assert edge["orders"] == 5 and edge["refunds"] == 1, "23:59:59 on as_of counts, midnight after it does not"
+    assert edge["orders_12m"] == 4, "the 365 days start at 2024-10-01 00:00"
+    assert np.isnan(spark.set_index("customer_id").loc["R1", "average_order_value"]), "no orders: no mean"
+
+
+def test_transaction_features_agree_on_both_engines(transactions, spark_engine):
+    duck = transaction_features(transactions, AS_OF)
+    spark = transaction_features(transactions, AS_OF, engine=spark_engine)
+    assert_same(duck, spark, ["customer_id", "recency_days", "frequency"])
+    edge = spark.set_index("customer_id").loc["E1"]
+    assert edge["recency_days"] == 0 and edge["spend_recent_3m"] == pytest.approx(10.25 + 3.75)
+    assert edge["spend_prior_3m"] == pytest.approx(12.0 - 4.5), "2025-04-01 starts the prior window, 06-15 in it"
+
+
+def test_demo_measures_agree_in_memory_and_from_parquet(demo, spark_engine):
+    dataset, folder = demo
+    for duck_data, spark_data in ((dataset, dataset), (load_prepared(folder), load_prepared(folder))):
+        spark_data.engine = spark_engine
+        assert_same(summarize_dataset(duck_data, AS_OF), summarize_dataset(spark_data, AS_OF),
+                    EXACT + ["average_order_value"])
+        duck, spark = customer_features(duck_data, AS_OF), customer_features(spark_data, AS_OF)
+        assert_same(duck, spark, ["customer_id", "recency_days", "frequency", "tenure_months", "complaints_6m",
+                                  "enquiries_3m", "response_rate", "interaction_gap_days"])
+        assert spark_data.unread_file("transactions") == duck_data.unread_file("transactions"), \
+            "Spark read the Parquet file itself, not the table through pandas"
+
+
+def test_contact_features_from_tickets_agree_on_both_engines(demo, spark_engine):
+    dataset, _ = demo
+    tickets_only = replace(dataset, tables={name: frame for name, frame in dataset.tables.items()
+                                            if name != "interactions"})
+    duck = contact_features(tickets_only, AS_OF)
+    spark = contact_features(replace(tickets_only, engine=spark_engine), AS_OF)
+    assert_same(duck, spark, list(duck.columns))
+    assert duck["complaints_6m"].sum() > 0 and duck["response_rate"].isna().all()
+
+
+def test_engine_describes_itself_for_the_manifest(spark_engine):
+    import duckdb
+    import pyspark
+
+    assert Engine().describe() == {"name": "duckdb", "version": duckdb.__version__}
+    assert spark_engine.describe() == {"name": "spark", "version": pyspark.__version__, "master": "local[2]"}

@@ -1,0 +1,88 @@
+"""The glossary of measures: one label and one definition per measure, used wherever the report names it, and
+the rendered demo's results walked: every shown measure listed, the same measure with the same value."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmreport.analyses.summary.headline import HEADLINES
+from crmreport.core.i18n import LANGUAGES, catalog, label, t
+from crmreport.measures.glossary import COLUMNS, GLOSSARY, MEASURES, measures_frame, summary_measure
+from crmreport.measures.kpis import REGISTRY
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_two_measures_never_share_a_label(language):
+    labels = [measure.label(language) for measure in GLOSSARY]
+    assert len(labels) == len(set(labels)) == len(MEASURES)
+
+
+def test_the_churns_and_the_slas_are_named_apart():
+    churns = {"churn_rate", "lifecycle_churned_share", "monthly_churn_rate", "backtest_churn_rate",
+              "execution_churn_rate"}
+    for language in LANGUAGES:
+        assert len({MEASURES[m].label(language) for m in churns}) == len(churns)
+    assert MEASURES["sla_resolution"].label("en") != MEASURES["resolved_within_sla_share"].label("en")
+    # the book says which resolution measure the summary uses
+    assert "summary" in MEASURES["sla_resolution"].definition("en")
+    assert "72" in MEASURES["sla_resolution"].definition("zh")
+
+
+def test_every_kpi_and_every_summary_figure_is_a_measure():
+    assert {kpi.name for kpi in REGISTRY} <= set(MEASURES)
+    assert all(summary_measure(headline.key) is not None for headline in HEADLINES), "a headline figure is unlisted"
+    assert summary_measure("completion_rate").id == "follow_up_completion_rate"
+
+
+def test_chapters_name_a_measure_through_the_glossary():
+    # a summary figure, a chapter's row label and a KPI read exactly the measure's label
+    assert t("summary.figure.sla_resolution", "en") == MEASURES["sla_resolution"].label("en")
+    assert label("average_order_value", "zh") == MEASURES["aov_12m"].label("zh") == "客单价（近 12 个月）"
+    assert label("ex_churn_rate", "en") == MEASURES["execution_churn_rate"].label("en")
+    assert REGISTRY[0].display_name("zh") == MEASURES[REGISTRY[0].name].label("zh")
+    assert not [key for key, texts in catalog().items() if set(texts) != set(LANGUAGES)], "every alias resolved"
+
+
+def test_measures_csv_has_both_languages_and_no_empty_cell():
+    frame = measures_frame()
+    assert tuple(frame.columns) == COLUMNS
+    assert len(frame) == len(GLOSSARY) and frame["measure"].is_unique
+    assert frame.notna().all().all() and (frame.astype(str) != "").all().all()
+    assert set(frame["direction"]) <= {"higher", "lower", "none"}
+
+
+def _read(folder, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / name, encoding="utf-8-sig")
+
+
+def _values(frame: pd.DataFrame, shown) -> pd.Series:
+    rows = frame
+    for column, value in shown.row:
+        rows = rows[rows[column].astype(str) == value]
+    return rows[shown.column]
+
+
+def test_the_rendered_results_show_each_measure_once_defined_and_equal_everywhere(report):
+    _, out = report
+    results = out / "2025Q3" / "results"
+    assert _read(results, "measures.csv").equals(measures_frame().fillna(""))
+    kpis = set(_read(results, "kpi_changes.csv")["kpi"])
+    assert kpis <= set(MEASURES), "a KPI the book shows is not in the glossary"
+    figures = _read(results, "summary_figures.csv")
+    headline = figures.loc[figures["section"] == "headline", "figure"].str.replace(r" \(.*\)$", "", regex=True)
+    assert all(summary_measure(name) is not None for name in headline)
+    disagreements = []
+    for measure in GLOSSARY:
+        single = []
+        for shown in measure.shown:
+            path = results / shown.file
+            if not path.is_file():
+                continue  # a table the small demo set lacks
+            values = _values(_read(results, shown.file), shown)
+            assert shown.row or len(values) > 0, f"{measure.id}: {shown.file} has no {shown.column}"
+            if shown.row and len(values) == 1:
+                single.append((shown.file, float(values.iloc[0])))
+        if len({round(value, 9) for _, value in single}) > 1:
+            disagreements.append(f"{measure.id}: {single}")
+    assert disagreements == [], "the same measure over the same customers and window differs between chapters"
