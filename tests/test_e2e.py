@@ -196,7 +196,8 @@ def test_only_required_tables_degrade_gracefully(demo_folder, tmp_path):
 # and recovers the planted arm effects of the demo set.
 AB_TEST_COLUMNS = ["campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm",
                    "value_control", "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high",
-                   "p_value", "p_adjusted", "significant", "prob_beat_control", "method", "message"]
+                   "p_value", "p_adjusted", "significant", "seq_ci_low", "seq_ci_high", "seq_p_value",
+                   "seq_p_adjusted", "prob_beat_control", "method", "message"]
 AB_SRM_COLUMNS = ["campaign_id", "arm", "n", "expected_share", "observed_share", "srm_p_value"]
 
 
@@ -221,7 +222,8 @@ def test_ab_tests_csv_keeps_the_contract_and_recovers_the_planted_effects(report
     srm = pd.read_csv(results / "ab_srm.csv", encoding="utf-8-sig")
     assert list(tests.columns) == AB_TEST_COLUMNS and list(srm.columns) == AB_SRM_COLUMNS
     truth = json.loads((demo_folder / "ground_truth.json").read_text(encoding="utf-8"))["campaigns"]
-    assert set(tests["campaign_id"]) == {c for c, t in truth.items() if t["quarter"] == "2025Q3"}
+    # the quarter's campaigns, and the call pilot that started in 2025Q2 and concludes in 2025Q3
+    assert set(tests["campaign_id"]) == {c for c, t in truth.items() if t["quarter"] == "2025Q3"} | {"PILOT-2025Q2"}
     whole = tests[tests["segment"] == "all"].set_index(["campaign_id", "arm", "metric"])
     checked = 0
     for campaign_id in set(tests["campaign_id"]):
