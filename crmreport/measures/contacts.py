@@ -4,8 +4,9 @@ The contact features: over the interactions table, or over the tickets table whe
 interactions (complaints only). Definitions in :mod:`crmreport.measures.features`; ``as_of`` is the last
 day counted. Every value is a count, a mean of 0/1 flags or a day difference: exact on both engines.
 
-The first contact after a moment (execution tracking's 7-24-72 rule): the earliest outbound interaction
-or done task of the same customer, per asked row; a minimum of date-times, exact on both engines.
+Execution tracking's contacts: the first contact after a moment (the 7-24-72 rule), the earliest outbound
+interaction or done task of the same customer per asked row, and the outbound contacts per customer in a
+window (lifecycle cadence); minima of date-times and counts, exact on both engines.
 """
 
 from __future__ import annotations
