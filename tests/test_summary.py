@@ -130,17 +130,39 @@ def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
 def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capacity_check(run):
     table, chosen = actions.next_actions(run, Ledger(), "en", period=(date(2025, 7, 1), date(2025, 9, 30)),
                                          start=date(2025, 10, 1), alpha=0.05)
-    # the lever's 36,000 in its test, then expected loss: core 10 + 10, the falling accounts A and C 10 + 4,
-    # churn warning 4 (D without CLV)
-    assert [a.kind for a in chosen] == ["lever", "segment", "key_accounts", "segment"]
-    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20", "14", "4"]
-    assert table.iloc[3]["summary_customers"] == "2 (1 without CLV)"
-    assert set(table["summary_owner"]) == {"Campaign owner (marketing)", "Account manager", "Head of key accounts"}
-    # 300 control customers in 4 weeks for two owners doing 39 tasks in 13 weeks: it does not fit
-    assert table.iloc[0]["summary_capacity"].startswith("short by")
-    assert table.iloc[1]["summary_due"] == "2025-10-07" and table.iloc[1]["summary_target"] == (
-        "2 customers with a done task")
+    # the lever's 36,000 in its test, then expected loss: core 10 + 10, churn warning 4 (D without CLV); the
+    # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count
+    assert [a.kind for a in chosen] == ["lever", "segment", "segment", "key_accounts"]
+    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20", "4",
+                                               "0 (not counted again: 10 also in action 2; 4 also in action 3)"]
+    assert table.iloc[2]["summary_customers"] == "2 (1 without CLV)"
+    assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
+    # outcome targets: the model expects 0.9 + 0.5 of the core customers still active
+    assert table.iloc[1]["summary_target"] == (
+        "More than 1 of the 2 still active at the next period end (the model expects 1 without the action)")
+    assert table.iloc[0]["summary_target"].startswith("Revenue at least 1,000 above")
+    # 300 control customers in 4 weeks for two owners doing 26 and 13 tasks in 92 days: 7 and 3 given to them fit
+    # (7.9 and 4.0 by then), the other 290 given to the faster one do not; the lever is due when they finish
+    assert table.iloc[0]["summary_capacity"].startswith("At last period's pace its owners do 10 of 300 tasks by "
+                                                        "2025-10-29")
+    assert table.iloc[0]["summary_due"] > "2025-10-29"
     assert actions.key_message(chosen, 3, "en").startswith("Proven lever, to scale: Scale C1 · call")
+
+
+def test_no_due_date_on_or_before_the_as_of_date_and_each_customer_counted_once(run):
+    start = date(2025, 10, 1)
+    for language in ("en", "zh"):
+        table, chosen = actions.next_actions(run, Ledger(), language, period=(date(2025, 7, 1), date(2025, 9, 30)),
+                                             start=start, alpha=0.05)
+        assert (table["summary_due"] > start.isoformat()).all()
+    losses = [a.value.value for a in chosen if a.kind != "lever"]
+    assert sum(losses) <= pd.DataFrame(HEALTH)["expected_loss"].sum()
+    # the same check on a strategy table whose playbook asks for the work within 7 days: the owners can do it
+    fit = actions.Workload({"a": 7.0}, start).check({"a": 5}, date(2025, 10, 8))
+    assert fit.fits and actions.due_date(fit, date(2025, 10, 8)) == date(2025, 10, 8)
+    late = actions.Workload({"a": 1.0}, start).check({"a": 3}, date(2025, 10, 8))
+    assert actions.due_date(late, date(2025, 10, 8)) == date(2025, 10, 22)
+    assert "1 of 3 tasks by 2025-10-08" in actions.capacity_text(late, date(2025, 10, 8), "en")
 
 
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
