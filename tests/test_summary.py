@@ -10,6 +10,7 @@ import pytest
 
 from crmreport.analyses.summary import actions, caveats, claims, findings, headline, since, watch
 from crmreport.analyses.summary.sources import Ledger, Results, previous_results, results_folder, source_value
+from crmreport.settings.params import CustomerGroup
 from crmreport.settings.period import period_labels, shift_label
 
 
@@ -97,8 +98,11 @@ def test_headline_takes_previous_and_verdict_from_the_same_row(run):
     assert rows["red_health_share"]["value"].value == pytest.approx(3 / 4)
     assert rows["revenue_at_risk"]["value"].value == 25.0 and rows["expected_loss"]["value"].value == 24.0
     assert "completion_rate" not in rows, "notebook 05's figures are simply absent without its CSV"
-    table = headline.headline_table(list(rows.values()), "zh")
-    assert "+5.0 个百分点" in set(table["summary_change"]) and "显著恶化" in set(table["summary_verdict"])
+    table = headline.headline_table(list(rows.values()), "zh", "元")
+    assert "+5.0 个百分点" in set(table["summary_change"]) and "显著恶化（前后对比，观察所得）" in set(table["summary_verdict"])
+    assert "无显著变化" in set(table["summary_verdict"])  # no claim, nothing to qualify
+    table = headline.headline_table(list(rows.values()), "en", "CNY")
+    assert "CLV of red-band customers (CNY)" in set(table["summary_figure"])
 
 
 def test_findings_grade_arms_by_adjusted_interval_and_kpis_as_moved(run):
@@ -116,7 +120,9 @@ def test_warnings_name_overdue_tasks_contact_rhythm_and_groups_whose_churn_rose(
     assert len(lines) == 3
     assert lines[0].startswith("5 tasks are overdue") and "31-90 days: 4" in lines[0]
     assert "20.0% of the 40 Active customers" in lines[1]
-    assert "Core 10.0% → 20.0%" in lines[2]
+    assert "Core 10.0% → 20.0%" in lines[2] and lines[2].startswith("The period churn rate rose")
+    b2b = CustomerGroup(column="customer_type", values=["B2B"])
+    assert (watch.group_name(b2b, "en"), watch.group_name(b2b, "zh")) == ("B2B customers", "企业客户")
 
 
 def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
