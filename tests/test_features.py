@@ -32,7 +32,7 @@ def oracle_transaction_features(frame: pd.DataFrame, as_of: date, trend_months: 
     year = frame["transaction_date"] >= pd.Timestamp(as_of) - pd.Timedelta(days=364)
     recent_start = end - pd.DateOffset(months=trend_months)
     prior_start = end - pd.DateOffset(months=2 * trend_months)
-    orders = frame[frame["amount"] >= 0]
+    orders = frame[frame["amount"] > 0]
     result = pd.DataFrame(index=pd.Index(sorted(frame["customer_id"].unique()), name="customer_id"))
     last_order = orders.groupby("customer_id")["transaction_date"].max().dt.normalize()
     result["recency_days"] = (pd.Timestamp(as_of) - last_order).dt.days
@@ -70,14 +70,16 @@ def test_trend_is_defined_for_empty_windows_by_hand():
             ("B", "2025-08-01", 100.0),                                # starts from nothing: +2
             ("C", "2025-05-01", 80.0),                                 # stops: -2
             ("D", "2024-12-01", 80.0),                                 # nothing in either window: 0
-            ("E", "2025-08-01", -30.0), ("E", "2025-05-01", 10.0)]     # a refund only: (-30-10)/20
+            ("E", "2025-08-01", -30.0), ("E", "2025-05-01", 10.0),     # a refund only: (-30-10)/20
+            ("F", "2025-09-01", 0.0), ("F", "2025-04-01", 40.0)]       # nothing paid: no purchase (amount > 0)
     frame = pd.DataFrame(rows, columns=["customer_id", "transaction_date", "amount"])
     frame["transaction_date"] = pd.to_datetime(frame["transaction_date"])
     trend = transaction_features(frame, AS_OF).set_index("customer_id")["trend"]
-    assert trend.to_dict() == pytest.approx({"A": 50 / 75, "B": 2.0, "C": -2.0, "D": 0.0, "E": -2.0})
+    assert trend.to_dict() == pytest.approx({"A": 50 / 75, "B": 2.0, "C": -2.0, "D": 0.0, "E": -2.0, "F": -2.0})
     features = transaction_features(frame, AS_OF).set_index("customer_id")
     assert features.loc["E", "recency_days"] == (AS_OF - date(2025, 5, 1)).days  # the refund is not an order
     assert features.loc["E", "frequency"] == 1 and features.loc["E", "annual_amount"] == pytest.approx(-20.0)
+    assert features.loc["F", "recency_days"] == (AS_OF - date(2025, 4, 1)).days and features.loc["F", "frequency"] == 1
 
 
 def test_features_pushed_down_to_a_duckdb_file(demo, tmp_path):

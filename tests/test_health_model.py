@@ -61,10 +61,12 @@ def test_silent_window_label_by_hand():
                   ("C1", "2025-09-01", 10.0), ("C1", "2025-11-01", 3.0),  # active, buys after the window
                   ("C2", "2025-08-31 23:59", 4.0), ("C2", "2025-10-02", 4.0),  # bought before: not active
                   ("C4", "2025-09-15", 8.0), ("C4", "2025-10-05", -8.0),  # a refund is not an order
-                  ("C5", "2025-09-20", -2.0)])  # only a refund: not active
+                  ("C5", "2025-09-20", -2.0),  # only a refund: not active
+                  ("C6", "2025-09-10", 6.0), ("C6", "2025-10-10", 0.0),  # nothing paid is no purchase (amount > 0)
+                  ("C7", "2025-09-25", 0.0)])  # only a zero-amount row: not active
     labels = churnlabel.churn_labels(data, AS_OF, UNTIL, Health(activity_days=30))
-    assert labels["customer_id"].tolist() == ["C1", "C3", "C4"]
-    assert labels["silent_window"].tolist() == [True, False, True]
+    assert labels["customer_id"].tolist() == ["C1", "C3", "C4", "C6"]
+    assert labels["silent_window"].tolist() == [True, False, True, True]
     empty = Dataset({"transactions": data.tables["transactions"].iloc[:0]}, {}, {}, "test", False)
     assert churnlabel.churn_labels(empty, AS_OF, UNTIL, Health()).empty
 

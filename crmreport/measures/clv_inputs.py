@@ -3,7 +3,9 @@
 One statement run in DuckDB over the prepared transactions (or any relation with ``customer_id``,
 ``transaction_date`` and ``amount``). Definitions, as of ``as_of`` (the last day counted):
 
-- a purchase day is a calendar day with at least one order (``amount >= 0``; refunds are not purchases);
+- a purchase day is a calendar day with at least one order (``amount >= 0``; refunds are not purchases;
+  unlike the KPI rule ``amount > 0`` of :mod:`crmreport.measures.scores`, a zero-value order counts, as in
+  the published CDNOW sample that ``tests/test_clv.py`` reproduces);
   its value is the sum of that day's order amounts, exact (DECIMAL with 10 decimals), so the summary
   does not depend on the order of the rows or on how DuckDB splits the work between threads (a sum
   of floating-point numbers does, in its last digits, and the Gamma-Gamma fit amplifies that);

@@ -5,9 +5,10 @@ the dataset's engine (DuckDB or Spark) or, as SQL, inside the source database (P
 file): the grouping never happens row by row in Python. Interaction and ticket features are a second expression
 over those tables (:mod:`crmreport.measures.contacts`). Definitions (``as_of`` is the last day counted, inclusive):
 
-- ``recency_days``: ``as_of`` - date of the last order (amount >= 0); empty for customers who never ordered.
-- ``frequency``: orders in the trailing 12 months (the 365 days ending ``as_of``).
-- ``monetary``: mean order amount in the trailing 12 months; empty without orders there.
+- ``recency_days``: ``as_of`` - date of the last purchase (amount > 0, the KPI rule); empty for customers who
+  never bought.
+- ``frequency``: purchases in the trailing 12 months (the 365 days ending ``as_of``).
+- ``monetary``: mean purchase amount in the trailing 12 months; empty without orders there.
 - ``annual_amount``: net amount (refunds included) in the trailing 12 months; 0 without transactions.
 - ``trend``: arc growth of net spend in the last 3 calendar months vs the 3 before (``trend_months``),
   ``(recent - prior) / ((|recent| + |prior|) / 2)``, in [-2, 2]: +2 when spend starts from nothing,

@@ -3,8 +3,9 @@ and the window filter.
 
 NPS: answers 9-10 are promoters, 0-6 detractors. CSAT top-2-box: answers 4 and 5.
 A purchase is a transaction with a positive amount: refunds (negative) are not, for the churn,
-retention and repurchase KPIs and the execution effect alike (the per-customer order features and
-notebook 06's churn outcome count ``amount >= 0`` as an order: refunds are left out there too).
+retention and repurchase KPIs, the execution effect, the per-customer order features and notebook
+06's churn labels and RQI alike (the CLV inputs alone count zero-value orders, as the published CDNOW
+sample does: :mod:`crmreport.measures.clv_inputs`).
 A window covers whole days: a date-time ``t`` is inside when ``start <= t < end + 1 day``.
 """
 

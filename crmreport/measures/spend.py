@@ -93,7 +93,7 @@ def features(transactions: ir.Table, as_of: date, trend_months: int = 3) -> ir.T
     """
     end = as_of + timedelta(days=1)
     rows = _counted(transactions, as_of, exact=False)
-    order = rows.amount >= 0
+    order = rows.amount > 0  # a purchase (measures.scores.PURCHASE_SQL)
     year = rows.transaction_date >= day_start(as_of - timedelta(days=364))
     recent, prior = day_start(months_before(end, trend_months)), day_start(months_before(end, 2 * trend_months))
     grouped = rows.group_by("customer_id").aggregate(

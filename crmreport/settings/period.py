@@ -36,6 +36,11 @@ class Window(BaseModel):
         """The day after ``end``: the first moment outside the window."""
         return self.end + timedelta(days=1)
 
+    @classmethod
+    def trailing(cls, end: date, days: int) -> Window:
+        """The ``days`` whole days ending ``end`` (inclusive)."""
+        return cls(start=end - timedelta(days=days - 1), end=end)
+
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "quarter": re.compile(r"^(\d{4})Q([1-4])$"),

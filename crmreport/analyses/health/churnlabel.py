@@ -1,6 +1,7 @@
 """Who churned over a window: two labels over the customers active at its start.
 
-A customer is **active** at ``as_of`` with an order (``amount >= 0``) in the ``activity_days`` ending it.
+A customer is **active** at ``as_of`` with a purchase (``amount > 0``, :data:`crmreport.measures.scores.PURCHASE_SQL`)
+in the ``activity_days`` ending it.
 Over the window ``as_of`` (exclusive) .. ``until`` (inclusive):
 
 - ``silent_window``: no order in the window. With purchases a few times a year most of these customers
@@ -23,15 +24,17 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.relations import register_table
+from ...measures.scores import PURCHASE_SQL
 from ...settings.health import Health
+from ...settings.period import Window
 
 LABELS: tuple[str, ...] = ("lapsed", "silent_window")
 LABEL_COLUMNS: tuple[str, ...] = ("customer_id", "usual_gap_days", "silent_days", "silent_window", "lapsed")
 
-_SQL = """
+_SQL = f"""
     WITH days AS (
         SELECT DISTINCT customer_id, CAST(transaction_date AS DATE) AS day
-        FROM tx WHERE amount >= 0 AND transaction_date < $confirm
+        FROM tx WHERE {PURCHASE_SQL} AND transaction_date < $confirm
     ), gaps AS (
         SELECT customer_id, day, day - LAG(day) OVER (PARTITION BY customer_id ORDER BY day) AS gap
         FROM days WHERE day < $end
@@ -64,10 +67,9 @@ def churn_labels(data: Dataset, as_of: date, until: date, settings: Health,
     ``as_of`` to ``until``. Orders after ``until`` and up to ``confirm_until`` (when later) clear ``lapsed``;
     the caller decides how far the data may be read (the fit's label stops at the scored date).
     """
-    end = as_of + timedelta(days=1)
-    stop = until + timedelta(days=1)
-    confirm = max(confirm_until, until) + timedelta(days=1) if confirm_until else stop
-    bounds = {"start": end - timedelta(days=settings.activity_days), "end": end, "stop": stop, "until": until,
+    active, window = Window.trailing(as_of, settings.activity_days), Window(start=as_of + timedelta(days=1), end=until)
+    confirm = Window(start=window.start, end=max(confirm_until or until, until)).stop
+    bounds = {"start": active.start, "end": window.start, "stop": window.stop, "until": until,
               "confirm": pd.Timestamp(confirm).to_pydatetime()}
     with duckdb.connect() as connection:
         register_table(connection, data, "transactions", "tx")

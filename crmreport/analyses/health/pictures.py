@@ -9,7 +9,7 @@ and the mean satisfaction (CSAT and ticket ratings, 1-5) of the week.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -17,6 +17,8 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.relations import count_per_customer, register_table
+from ...measures.scores import window_mask
+from ...settings.period import Window
 
 RADAR_DIMENSIONS: tuple[str, ...] = ("emotion", "value", "interaction_frequency", "satisfaction", "trust",
                                      "responsiveness")
@@ -30,9 +32,9 @@ def radar_data(health: pd.DataFrame, measures: pd.DataFrame, data: Dataset, as_o
     frame["value"] = worth.rank(pct=True) * 100
     counts = pd.Series(0.0, index=frame["customer_id"])
     if data.has("interactions"):
-        end = pd.Timestamp(as_of + timedelta(days=1))
+        lookback = Window.trailing(as_of, lookback_days)
         counts = count_per_customer(frame["customer_id"], data, "interactions", "interaction_time",
-                                    end - pd.Timedelta(days=lookback_days), end)
+                                    pd.Timestamp(lookback.start), pd.Timestamp(lookback.stop))
         counts = pd.Series(counts.astype("float64"), index=frame["customer_id"])
         frame["interaction_frequency"] = counts.rank(pct=True).to_numpy() * 100
     else:
@@ -86,14 +88,15 @@ def thermometer(data: Dataset, vips: pd.Series, start: date, end: date) -> pd.Da
     first = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())
     weeks = pd.date_range(first, pd.Timestamp(end), freq="7D")
     board = pd.DataFrame({"week": weeks})
-    stop = pd.Timestamp(end + timedelta(days=1))
+    period = Window(start=start, end=end)
 
     def weekly(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-        frame = frame[frame["customer_id"].isin(vips) & (frame[column] >= pd.Timestamp(start)) & (frame[column] < stop)]
+        frame = frame[frame["customer_id"].isin(vips) & window_mask(frame[column], period)]
         return frame.assign(week=frame[column].dt.normalize() - pd.to_timedelta(frame[column].dt.weekday, unit="D"))
 
     if data.has("interactions"):
-        board = board.merge(_vip_weeks(data, vips, pd.Timestamp(start), stop), on="week", how="left")
+        weeks = _vip_weeks(data, vips, pd.Timestamp(period.start), pd.Timestamp(period.stop))
+        board = board.merge(weeks, on="week", how="left")
         board["interactions"] = board["interactions"].fillna(0).astype("int64")
     else:
         board = board.assign(interactions=np.nan, positive_share=np.nan, negative_share=np.nan)

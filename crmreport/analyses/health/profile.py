@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...settings.execution import ExecutionParams
 from ...settings.health import Health
 from .emotional import emotional_account
 from .rqi import rqi_components
@@ -42,11 +43,12 @@ def fit_date(baseline_start: date) -> date:
     return baseline_start - timedelta(days=1)
 
 
-def snapshot(data: Dataset, as_of: date, settings: Health, sla_hours: dict[str, float]) -> Snapshot:
-    """RQI components, emotional account and the measure scores of every customer signed up by ``as_of``."""
+def snapshot(data: Dataset, as_of: date, settings: Health, service: ExecutionParams) -> Snapshot:
+    """RQI components, emotional account and the measure scores of every customer signed up by ``as_of``
+    (``service``: the ticket service levels behind the SLA breaches, params ``execution``)."""
     rqi = rqi_components(data, as_of, settings)
     emotional = emotional_account(data, as_of, settings)
-    return Snapshot(as_of, rqi, emotional, measure_scores(data, as_of, settings, sla_hours, rqi, emotional))
+    return Snapshot(as_of, rqi, emotional, measure_scores(data, as_of, settings, service, rqi, emotional))
 
 
 def scored(state: Snapshot, weights: dict[str, float], settings: Health) -> pd.DataFrame:

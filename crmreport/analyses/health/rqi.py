@@ -22,7 +22,9 @@ import pandas as pd
 from ...ingest.dataset import Dataset
 from ...measures.features import tenure_months
 from ...measures.relations import register_table
+from ...measures.scores import PURCHASE_SQL
 from ...settings.health import Health
+from ...settings.period import Window
 from ...stats.discrimination import mean_interval
 
 COMPONENTS: tuple[str, ...] = ("trust", "satisfaction", "loyalty")
@@ -41,9 +43,9 @@ def _five_point(values: pd.Series) -> pd.Series:
 
 def rqi_components(data: Dataset, as_of: date, settings: Health) -> pd.DataFrame:
     """Per customer signed up by ``as_of``: trust, satisfaction, loyalty (0-100), rqi and rqi_components."""
-    start = as_of - timedelta(days=settings.lookback_days - 1)
+    window = Window.trailing(as_of, settings.lookback_days)
     frame = signed_customers(data, as_of)
-    parts = _lookback_means(data, frame["customer_id"], pd.Timestamp(start), pd.Timestamp(as_of + timedelta(days=1)))
+    parts = _lookback_means(data, frame["customer_id"], pd.Timestamp(window.start), pd.Timestamp(window.stop))
     trust, satisfaction = _five_point(parts["trust"]), _five_point(parts["satisfaction"])
     nps = parts["nps"].astype("float64") * 10
     repeat_days = (parts["purchase_days"].astype("float64") - 1).fillna(0)
@@ -61,7 +63,7 @@ def rqi_components(data: Dataset, as_of: date, settings: Health) -> pd.DataFrame
 
 def _lookback_means(data: Dataset, ids: pd.Series, start: pd.Timestamp, stop: pd.Timestamp) -> pd.DataFrame:
     """Per id of ``ids`` (in order), over ``start <= t < stop``: mean survey trust and NPS, mean satisfaction
-    (CSAT answers and ticket ratings pooled) and the number of purchase days (orders, ``amount >= 0``).
+    (CSAT answers and ticket ratings pooled) and the number of purchase days (purchases, ``amount > 0``).
 
     Grouped in DuckDB. The answers are whole numbers, so the means (exact sums divided by counts) are the
     same as pandas' to the last bit.
@@ -93,7 +95,8 @@ def _lookback_means(data: Dataset, ids: pd.Series, start: pd.Timestamp, stop: pd
             selects.append("CAST(NULL AS DOUBLE) AS satisfaction")
         register_table(connection, data, "transactions")
         joins.append("LEFT JOIN (SELECT customer_id, COUNT(DISTINCT CAST(transaction_date AS DATE)) AS purchase_days "
-                     "FROM transactions WHERE amount >= 0 AND transaction_date >= $start AND transaction_date < $stop "
+                     f"FROM transactions WHERE {PURCHASE_SQL} AND transaction_date >= $start "
+                     "AND transaction_date < $stop "
                      "GROUP BY customer_id) AS o USING (customer_id)")
         selects.append("o.purchase_days")
         sql = f"SELECT {', '.join(selects)} FROM ids_frame {' '.join(joins)} ORDER BY ids_frame.pos"

@@ -6,8 +6,8 @@ Measure scores (0-100, higher = healthier; docs/health.md), as of ``as_of``:
 - spend_trend: the arc growth of spend (:mod:`crmreport.measures.features`, -2..2) mapped to 0-100;
 - rqi and emotional_account: as computed (:mod:`.rqi`, :mod:`.emotional`);
 - complaints: ``100 * 0.5 ** complaints`` in the 6 months ending ``as_of`` (needs interactions or tickets);
-- sla_breaches: ``100 * 0.5 ** breaches``: tickets opened in the lookback resolved later than the SLA hours
-  of their priority, or still open past them (needs tickets);
+- sla_breaches: ``100 * 0.5 ** breaches``: tickets opened in the lookback whose first response or resolution
+  missed notebook 05's service level (:func:`sla_breaches`; needs tickets);
 - outreach_response: share of outbound contacts in the last 180 days answered, x 100 (needs interactions).
 
 The health score is the weighted mean of the measures a customer has (weights renormalised, fitted by
@@ -16,31 +16,42 @@ The health score is the weighted mean of the measures a customer has (weights re
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import contact_features, transaction_features
+from ...settings.execution import ExecutionParams
 from ...settings.health import HEALTH_MEASURES, Health
+from ...settings.period import Window
+from ..execution.sla import ticket_sla
 from .rqi import signed_customers, weighted_mean
 
 BANDS: tuple[str, ...] = ("red", "yellow", "green")
 
 
-def sla_breaches(data: Dataset, as_of: date, lookback_days: int, sla_hours: dict[str, float]) -> pd.Series:
-    """Tickets per customer opened in the lookback that missed their resolution SLA by ``as_of``."""
+def sla_breaches(data: Dataset, as_of: date, lookback_days: int, service: ExecutionParams) -> pd.Series:
+    """Tickets per customer opened in the ``lookback_days`` ending ``as_of`` that breached a service level by
+    the end of ``as_of``: the first response or the resolution later than its limit, or still missing past it.
+
+    The rules and the clock are notebook 05's (:func:`crmreport.analyses.execution.sla.ticket_sla`: first
+    response within ``execution.sla_hours`` of the priority, resolution within ``execution.resolution_hours``);
+    answers given after ``as_of`` are not known yet, so a ticket still open then is breached only once its
+    limit has passed.
+    """
+    window = Window.trailing(as_of, lookback_days)
+    until = pd.Timestamp(window.stop)
     tickets = data.tables["tickets"]
-    end = pd.Timestamp(as_of + timedelta(days=1))
-    tickets = tickets[(tickets["opened_at"] >= end - pd.Timedelta(days=lookback_days)) & (tickets["opened_at"] < end)]
-    allowed = pd.to_timedelta(tickets["priority"].map(sla_hours).astype("float64"), unit="h")
-    done = tickets["resolved_at"].where(tickets["resolved_at"] < end, end)
-    late = (done - tickets["opened_at"]) > allowed
-    return late.groupby(tickets["customer_id"]).sum()
+    known = tickets.assign(**{column: tickets[column].where(tickets[column] < until)
+                              for column in ("first_response_at", "resolved_at")})
+    per_ticket = ticket_sla(known, window, until, service)
+    breached = (per_ticket["first_response_outcome"] == "breached") | (per_ticket["resolution_outcome"] == "breached")
+    return breached.groupby(per_ticket["customer_id"]).sum()
 
 
-def measure_scores(data: Dataset, as_of: date, settings: Health, sla_hours: dict[str, float],
+def measure_scores(data: Dataset, as_of: date, settings: Health, service: ExecutionParams,
                    rqi: pd.DataFrame, emotional: pd.DataFrame) -> pd.DataFrame:
     """Per customer signed up by ``as_of``: the raw measures and their 0-100 scores (``score_<measure>``)."""
     frame = signed_customers(data, as_of)[["customer_id"]]
@@ -57,7 +68,7 @@ def measure_scores(data: Dataset, as_of: date, settings: Health, sla_hours: dict
     else:
         frame["complaints_6m"], frame["response_rate"] = np.nan, np.nan
     if data.has("tickets"):
-        breaches = sla_breaches(data, as_of, settings.lookback_days, sla_hours)
+        breaches = sla_breaches(data, as_of, settings.lookback_days, service)
         frame["sla_breaches"] = frame["customer_id"].map(breaches).fillna(0).astype("float64")
     else:
         frame["sla_breaches"] = np.nan
