@@ -7,7 +7,7 @@ import pandas as pd
 
 from crmreport.analyses.segments.segmentation import SEGMENTS
 from crmreport.analyses.segments.strategy import (action_list, action_summary, check_strategies, first_concrete,
-                                                  strategy_table)
+                                                  strategy_table, tasks_since)
 from crmreport.settings import load_params
 from crmreport.settings.segmentation import Strategy
 
@@ -70,3 +70,10 @@ def test_action_summary_counts_by_hand():
                             "due_date": pd.to_datetime(["2025-10-03", "2025-10-08", "2025-10-30", None])})
     assert action_summary(actions, date(2025, 9, 30)) == {"actions": 3, "first_week": 1, "owners": 2,
                                                            "unassigned": 1}
+
+
+def test_tasks_between_the_period_end_and_the_as_of_date_by_hand():
+    tasks = pd.DataFrame({"planned_date": pd.to_datetime(["2025-09-30", "2025-10-02", "2025-10-15", "2025-10-16"]),
+                          "status": ["done", "done", "in_progress", "not_started"]})
+    assert tasks_since(tasks, date(2025, 9, 30), date(2025, 10, 15)) == {"planned": 2, "done": 1, "in_progress": 1}
+    assert tasks_since(None, date(2025, 9, 30), date(2025, 10, 15)) is None

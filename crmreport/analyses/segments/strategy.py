@@ -122,3 +122,16 @@ def action_summary(actions: pd.DataFrame, start: date) -> dict[str, int]:
     first_week = planned["due_date"] <= pd.Timestamp(start) + pd.Timedelta(days=7)
     return {"actions": len(planned), "first_week": int(first_week.sum()), "owners": int(planned["owner"].nunique()),
             "unassigned": len(actions) - len(planned)}
+
+
+def tasks_since(tasks: pd.DataFrame | None, period_end: date, as_of: date) -> dict[str, int] | None:
+    """Tasks planned after the period end up to the as-of date, and how many of them were done (or in progress)
+    by then: what happened to the work the action list would have asked for before its due dates moved to the
+    as-of date. None without a tasks table."""
+    if tasks is None:
+        return None
+    planned = pd.to_datetime(tasks["planned_date"])
+    window = tasks[(planned > pd.Timestamp(period_end)) & (planned <= pd.Timestamp(as_of))]
+    status = window["status"].astype(str)
+    return {"planned": len(window), "done": int((status == "done").sum()),
+            "in_progress": int((status == "in_progress").sum())}
