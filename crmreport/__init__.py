@@ -13,10 +13,11 @@ from .core.version import __version__
 
 _EXPORTS = {
     "PeriodContext": "reporting.context", "open_period": "reporting.context", "lab_results_dir": "reporting.context",
-    "Report": "reporting.report", "setup_plotting": "reporting.plots", "label": "core.i18n", "labels": "core.i18n",
+    "Report": "reporting.report", "setup_plotting": "reporting.plots", "percent_axis": "reporting.plots",
+    "error_bars": "reporting.plots", "KpiWords": "reporting.kpiwords", "label": "core.i18n", "labels": "core.i18n",
 }
-__all__ = ["PeriodContext", "Report", "__version__", "lab_results_dir", "label", "labels", "open_period",
-           "setup_plotting"]
+__all__ = ["KpiWords", "PeriodContext", "Report", "__version__", "error_bars", "lab_results_dir", "label", "labels",
+           "open_period", "percent_axis", "setup_plotting"]
 
 
 def __getattr__(name: str) -> object:

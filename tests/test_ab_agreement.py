@@ -11,6 +11,8 @@ from test_campaigns import SETTINGS, simulated_evaluation
 
 from crmreport.analyses.abtests import campaign_results as cr
 from crmreport.analyses.abtests import campaigns as cp
+from crmreport.core.results import ALL
+from crmreport.core.verdicts import VERDICTS
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings import load_params
 
@@ -55,7 +57,7 @@ def rows_disagree_on(tests: pd.DataFrame, alpha: float = ALPHA) -> list[str]:
 def forest_disagrees_on(forest: pd.DataFrame, tests: pd.DataFrame, alpha: float = ALPHA) -> list[str]:
     """Every way the forest chart's data contradicts ab_tests.csv or its own marks."""
     problems = []
-    whole = tests[tests["segment"] == cp.ALL].set_index(["campaign_id", "arm", "metric"])
+    whole = tests[tests["segment"] == ALL].set_index(["campaign_id", "arm", "metric"])
     for row in forest.itertuples():
         where = f"{row.campaign_id}/{row.arm}/{row.metric}"
         source = whole.loc[(row.campaign_id, row.arm, row.metric)]
@@ -83,7 +85,7 @@ def test_every_simulated_row_tells_one_story():
     _, _, _, tests = simulated_evaluation()
     assert len(tests) >= 40
     assert rows_disagree_on(tests, SETTINGS.alpha) == []
-    forest = cp.forest_frame(tests[tests["segment"] == cp.ALL], SETTINGS.alpha)
+    forest = cp.forest_frame(tests[tests["segment"] == ALL], SETTINGS.alpha)
     assert forest_disagrees_on(forest, tests, SETTINGS.alpha) == []
 
 
@@ -91,16 +93,16 @@ def test_the_demo_period_tells_one_story_and_marks_significance_before_adjustmen
     params = load_params("2025Q3", overrides={"as_of": "2025-10-15"})
     results = cr.evaluate_period(prepare_dataset(params), params)
     assert rows_disagree_on(results.contract) == []
-    whole = results.tests[(results.tests["segment"] == cp.ALL) & (results.tests["n_control"] > 0)]
+    whole = results.tests[(results.tests["segment"] == ALL) & (results.tests["n_control"] > 0)]
     forest = cp.forest_frame(whole, params.ab_tests.alpha)
     assert forest_disagrees_on(forest, results.tests) == []
     # rates never fall by more than 100%, and the report names results significant only before adjustment
     rates = forest[forest["metric"].isin(cp.RATE_METRICS)]
     assert (rates["rel_ci_low"] >= -1).all()
-    shown = cp.shown_verdicts(whole, params.ab_tests.alpha)
+    shown = cp.with_verdicts(whole, params.ab_tests.alpha)["verdict"]
     before = (whole["p_value"] < ALPHA) & ~whole["significant"]
     assert (shown[before] == "significant_before_adjustment").all()
-    assert set(shown[~before]) <= set(cp.VERDICTS)
+    assert set(shown[~before]) <= set(VERDICTS)
 
 
 def test_the_checker_catches_a_contradiction():
@@ -111,7 +113,7 @@ def test_the_checker_catches_a_contradiction():
     broken.loc[row, "rel_ci_low"] = -1.5
     problems = rows_disagree_on(broken, SETTINGS.alpha)
     assert any("difference interval" in p for p in problems)
-    forest = cp.forest_frame(broken[broken["segment"] == cp.ALL], SETTINGS.alpha)
+    forest = cp.forest_frame(broken[broken["segment"] == ALL], SETTINGS.alpha)
     forest.loc[0, "mark"] = "not_significant" if forest.loc[0, "p_value"] < ALPHA else "significant"
     assert forest_disagrees_on(forest, broken, SETTINGS.alpha)
 

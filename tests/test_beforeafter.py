@@ -224,21 +224,6 @@ def test_adjust_matches_multipletests_and_skips_missing_values():
     assert np.isnan(adjust_p_values([np.nan])).all()
 
 
-@pytest.mark.parametrize(("change", "p", "mmc", "better", "message", "expected"), [
-    (0.3, 0.001, 0.1, "higher", None, "significant_improvement"),
-    (-0.3, 0.001, 0.1, "higher", None, "significant_deterioration"),
-    (-2.8, 0.001, 1.0, "lower", None, "significant_improvement"),
-    (2.8, 0.001, 1.0, "lower", None, "significant_deterioration"),
-    (0.05, 0.001, 0.1, "higher", None, "no_significant_change"),  # significant but too small to matter
-    (0.3, 0.2, 0.1, "higher", None, "no_significant_change"),
-    (0.3, np.nan, 0.1, "higher", None, "insufficient_data"),
-    (0.3, 0.001, 0.1, "higher", ba.INSUFFICIENT, "insufficient_data"),
-    (0.0, 0.0, 0.0, "higher", ba.ZERO_VARIANCE, "no_significant_change"),
-])
-def test_verdict_is_direction_aware_and_needs_a_meaningful_size(change, p, mmc, better, message, expected):
-    assert ba.verdict(change, p, 0.05, mmc, better, message) == expected
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 500), st.integers(1, 500), st.data())
 def test_proportion_p_values_are_probabilities_and_intervals_hold_the_estimate(n_b, n_a, data):

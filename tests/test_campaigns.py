@@ -9,6 +9,7 @@ import pytest
 from crmreport.analyses.abtests import campaigns as cp
 from crmreport.analyses.abtests import outreach
 from crmreport.core.i18n import catalog
+from crmreport.core.verdicts import VERDICTS
 from crmreport.settings import AbTests
 from crmreport.stats import abchecks
 from crmreport.stats import abtest as ab
@@ -119,14 +120,6 @@ def test_degenerate_campaigns_give_messages(evaluated):
     assert verdicts[("ONE", "all", "conversion_rate", "treat")] == "insufficient_data"
 
 
-def test_verdicts():
-    assert cp.verdict(None, 0.01, 0.02, 0.05) == "significant_improvement"
-    assert cp.verdict(None, 0.01, -0.02, 0.05) == "significant_deterioration"
-    assert cp.verdict(None, 0.2, 0.02, 0.05) == "no_significant_change"
-    assert cp.verdict("no_conversions", float("nan"), 0.0, 0.05) == "insufficient_data"
-    assert cp.verdict("below_min_n;srm", 0.01, 0.02, 0.05) == "untrustworthy"
-
-
 def test_srm_table_uses_the_planned_split():
     sums = pd.DataFrame({"campaign_id": ["A", "A", "B", "B"], "arm": ["control", "t", "control", "new"],
                          "n": [700, 300, 500, 40]})
@@ -144,6 +137,34 @@ def test_srm_table_uses_the_planned_split():
 
 def test_every_code_column_and_verdict_has_a_label_in_both_languages():
     messages = catalog()
-    names = [f"ab_msg_{code}" for code in ab.MESSAGES] + [f"ab_verdict_{v}" for v in cp.VERDICTS] + [
+    verdicts = (*VERDICTS, cp.BEFORE_ADJUSTMENT)
+    names = [f"ab_msg_{code}" for code in ab.MESSAGES] + [f"ab_verdict_{v}" for v in verdicts] + [
         f"ab_metric_{m}" for m in cp.METRICS] + [f"ab_{c}" for c in cp.TEST_COLUMNS + cp.SRM_COLUMNS]
     assert [n for n in names if set(messages.get(f"label.{n}", {})) != {"en", "zh"}] == []
+
+
+def test_message_codes_compared_rows_and_cuped_skips_are_read_one_way():
+    assert cp.message_codes("below_min_n;srm") == ["below_min_n", "srm"]
+    assert cp.message_codes(None) == [] and cp.message_codes(float("nan")) == []
+    messages = pd.Series([None, "empty_covariate;srm", "no_covariate_variance", "srm"])
+    assert cp.has_code(messages, "srm").tolist() == [False, True, False, True]
+    skipped, codes = cp.cuped_skipped(messages)
+    assert skipped.tolist() == [False, True, True, False]
+    assert codes == ["empty_covariate", "no_covariate_variance"]
+    tests = pd.DataFrame({"segment": ["all", "all", "all", "x"], "arm": ["control", "sms", "sms", "sms"],
+                          "control_arm": "control", "n_control": [10, 10, 0, 10]})
+    assert cp.compared(tests).index.tolist() == [1]
+
+
+def test_verdicts_say_when_only_the_unadjusted_test_is_significant_and_the_forest_marks_follow_them():
+    tests = pd.DataFrame({"campaign_id": "A", "arm": "sms", "metric": "conversion_rate", "rel_lift": 0.1,
+                          "rel_ci_low": 0.0, "rel_ci_high": 0.2, "significant": False,
+                          "abs_diff": [0.02, 0.02, -0.02, 0.02, 0.0],
+                          "p_value": [0.001, 0.01, 0.001, 0.3, np.nan],
+                          "p_adjusted": [0.01, 0.2, 0.01, 0.5, np.nan],
+                          "message": [None, None, None, "srm", "no_conversions"]})
+    shown = cp.with_verdicts(tests, 0.05)
+    assert shown["verdict"].tolist() == ["significant_improvement", "significant_before_adjustment",
+                                         "significant_deterioration", "untrustworthy", "insufficient_data"]
+    assert cp.forest_frame(shown, 0.05)["mark"].tolist() == [
+        "significant", "significant_before_adjustment", "significant", "untrustworthy", "insufficient_data"]

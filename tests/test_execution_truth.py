@@ -64,6 +64,8 @@ def test_7_24_72_rates_are_near_the_planted_ones(demo):
                                            data.tables["tasks"], p.window, until, s.follow_up_days)
     replies = followup.replies(data, data.tables["tickets"], p.window, until, s)
     rules = followup.rule_7_24_72(follow_ups, replies, per_ticket).set_index("rule")
+    pd.testing.assert_frame_equal(followup.rules_of(data, p.window, until, per_ticket, s).set_index("rule"), rules)
+    assert followup.rules_of(cr.PeriodContext(p, data, ctx.results_dir).data, p.window, until, None, s).index.size == 2
     # the generator counts the tickets whose 72 hours had passed at the period end; judged at as_of (15 days
     # later), the tickets opened in the period's last 72 hours are rated too
     opened, end = data.tables["tickets"]["opened_at"], pd.Timestamp(p.end) + pd.Timedelta(days=1)
@@ -95,3 +97,14 @@ def test_the_planted_effect_of_on_time_execution_on_churn_is_recovered(demo):
     # interval that covers the planted value; the proxy also counts occasional buyers, so it is weaker
     row = _on_time_vs_not_done(outcomes)
     assert row["odds_ratio"] < 1 and row["difference"] < 0 and row["or_low"] <= odds <= row["or_high"]
+
+
+def test_the_churn_chart_intervals_are_the_wilson_intervals_of_each_class(demo):
+    _, ctx, _, _, execution = demo
+    p = ctx.params
+    classes = effect.class_summary(effect.outcomes(execution, ctx.data, p.window, p.baseline_window))
+    rated = effect.churn_intervals(classes, 0.1)
+    assert (rated["active_before"] > 0).all() and len(rated) == (classes["active_before"] > 0).sum()
+    low, high = proportion_confint(rated["churned"], rated["active_before"], alpha=0.1, method="wilson")
+    assert rated["ci_low"].to_numpy() == pytest.approx(low.to_numpy(), abs=1e-12)
+    assert rated["ci_high"].to_numpy() == pytest.approx(high.to_numpy(), abs=1e-12)

@@ -150,14 +150,14 @@ def test_docs_kpis_md_holds_the_registry_table():
 
 
 def test_every_test_verdict_and_label_has_both_languages():
+    from crmreport.core.verdicts import OBSERVATIONAL
     from crmreport.stats import beforeafter
 
     messages = catalog()
-    keys = [f"label.kpi_test_{t}" for t in beforeafter.TESTS] + [f"label.kpi_verdict_{v}" for v in
-                                                                  beforeafter.VERDICTS]
+    keys = [f"label.kpi_test_{t}" for t in beforeafter.TESTS] + [f"label.kpi_verdict_{v}" for v in OBSERVATIONAL]
     assert [k for k in keys if set(messages.get(k, {})) != {"en", "zh"}] == []
     assert messages["label.kpi_before"]["zh"] == "策略实施前" and messages["label.kpi_after"]["zh"] == "策略实施后"
-    assert [messages[f"label.kpi_verdict_{v}"]["zh"] for v in beforeafter.VERDICTS] == [
+    assert [messages[f"label.kpi_verdict_{v}"]["zh"] for v in OBSERVATIONAL] == [
         "显著改善", "显著恶化", "无显著变化", "数据不足"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib import font_manager
 
@@ -153,6 +154,20 @@ def test_wide_category_labels_are_wrapped_at_spaces_not_inside_words():
     boxes = [tick.get_window_extent() for tick in axes[0].get_xticklabels()]
     assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
     plt.close(fig)
+
+
+def test_percent_axes_and_error_bars_are_written_once():
+    from crmreport.reporting.plots import error_bars, percent_axis
+
+    fig, ax = plt.subplots()
+    percent_axis(ax.xaxis)
+    percent_axis(ax.yaxis, signed=True)
+    assert ax.xaxis.get_major_formatter()(0.25, 0) == "25%"
+    assert ax.yaxis.get_major_formatter()(-0.1, 0) == "-10%" and ax.yaxis.get_major_formatter()(0.1, 0) == "+10%"
+    plt.close(fig)
+    bars = error_bars([0.5, 0.0, 0.2], [0.4, 1e-17, float("nan")], [0.7, 0.1, float("inf")])
+    assert bars.shape == (2, 3) and np.allclose(bars, [[0.1, 0.0, 0.0], [0.2, 0.1, 0.0]])
+    assert error_bars(0.5, 0.4, 0.6).shape == (2, 1)  # one point: the (2, 1) shape matplotlib wants
 
 
 def test_no_chart_text_prints_below_7_points_on_the_page():

@@ -56,3 +56,11 @@ def test_ab_breakdown_uses_the_segmentation_as_of_each_campaign_start(demo):
         update={"segments_by": "customer_type"})})
     typed = campaign_results.evaluate_period(data, by_type)
     assert set(typed.tests.loc[typed.tests["segment"] != "all", "segment"]) <= {"B2B", "B2C"}
+
+
+def test_groups_are_shown_in_the_order_of_their_breakdown():
+    assert pretreatment.ordered_groups(["new", "zeta", "core", "core", "alpha"], "nine_box") == [
+        "core", "new", "alpha", "zeta"]
+    frame = pd.DataFrame({"campaign_id": ["A", "A", "A"], "segment": ["low", "high", "new"], "arm": "x"})
+    ordered = pretreatment.sort_by_group(frame, ["campaign_id", "segment", "arm"], "value_tier")
+    assert ordered["segment"].tolist() == ["high", "low", "new"]

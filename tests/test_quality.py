@@ -198,3 +198,10 @@ def test_demo_issues_carry_the_planted_problems(demo):
     assert affected("customers", "invalid_values", "email") == truth["customers_invalid_email"]
     assert affected("customers", "no_owner") == int((~_filled(generated.tables["customers"]["account_manager"]))
                                                     .sum())
+
+
+def test_issue_details_have_a_column_format_in_the_report_language():
+    from crmreport.analyses.profiling import reasons
+
+    assert reasons.detail_format("zh")("x") == reasons.issue_detail("x", "zh")
+    assert reasons.detail_format("en")(None) is None

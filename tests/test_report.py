@@ -144,6 +144,32 @@ def test_a_workbook_over_the_row_budget_holds_its_first_rows_with_a_note(tmp_pat
     assert load_workbook(tmp_path / "actions.xlsx").active.max_row == 4 and len(shown) == 1  # no note: all fit
 
 
+def test_amounts_and_small_shares_get_the_decimals_they_need(tmp_path):
+    rep = make_report(tmp_path, "zh")
+    assert rep.amount_format(pd.Series([12.5, 340.0])) == "{:,.2f}"
+    assert rep.amount_format(pd.Series([-120.0, 340.0]), signed=True) == "{:+,.0f}"
+    assert [Report.signed_amount(v) for v in (0.771, -12.34, 1234.5)] == ["+0.77", "-12.3", "+1,234"]
+    assert rep.share_points(0.0012) == "0.12 个百分点" and rep.share_points(float("nan")) == "–"
+
+
+def test_a_header_prefix_labels_every_column(tmp_path, shown):
+    frame = pd.DataFrame({"campaign_id": ["SMS"], "arm": ["sms"]})
+    make_report(tmp_path).table(frame, "arms", headers="ab_", values=[])
+    html = shown[0].to_html()
+    assert ">Campaign<" in html and "campaign_id" not in html
+
+
+def test_a_notebook_that_reads_no_table_opens_its_period_without_reading_the_source(tmp_path, monkeypatch):
+    from crmreport.reporting import context
+
+    monkeypatch.setenv(context.LAB_ENV, str(tmp_path))
+    monkeypatch.setattr(context, "prepare_dataset", lambda params: pytest.fail("the source was read"))
+    ctx = context.open_period("2025Q3", tables=False)
+    assert ctx.demo and ctx.data.tables == {} and not ctx.data.has("customers")
+    assert ctx.results_dir == tmp_path.resolve() / "2025Q3" / "results"
+    assert Report(ctx).source == Report(ctx).t("report.source_demo")
+
+
 def test_money_in_whole_units_with_its_currency_and_no_signed_zero(tmp_path, shown):
     frame = pd.DataFrame({"segment": ["core", "regular"], "annual_amount": [3727622.08, 9.4],
                           "spend_trend": [-0.001, 0.004], "clv": [1234.5, float("nan")]})

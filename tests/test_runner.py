@@ -209,6 +209,16 @@ def test_notebooks_import_only_the_documented_api():
     assert "crmreport" in seen and any(name.startswith("crmreport.analyses") for name in seen)
 
 
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")),
+                         ids=lambda path: path.stem)
+def test_notebooks_only_call_plot_and_explain(path):
+    """No notebook cell defines a function, class or lambda: helpers live in crmreport/ (docs/architecture.md)."""
+    defined = [(cell.get("id"), node.lineno) for cell in nbformat.read(path, as_version=4).cells
+               if cell.cell_type == "code" for node in ast.walk(ast.parse(cell.source))
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda)]
+    assert defined == []
+
+
 def test_notebooks_run_two_at_a_time_and_the_summary_after_all_of_them(tmp_path, notebooks):
     third_ran = tmp_path / "third-ran"  # 01 finishes only once 03 has run: proof of overlap without a clock
     write_notebook(notebooks, "01_first", "import time\nfrom pathlib import Path\nimport numpy as np\n"

@@ -83,10 +83,28 @@ def test_monthly_activity_and_recency_on_demo_data(demo):
     assert row["active_customers"] == september["customer_id"].nunique()
     assert row["new_customers"] == (customers["signup_date"].dt.strftime("%Y-%m") == "2025-09").sum()
     assert len(monthly) == 24
-    recency = activity.recency(data, END).set_index("customer_id")
+    recency = activity.recency(data, END, profile.customer_profile(data, END)).set_index("customer_id")
     last = transactions.groupby("customer_id")["transaction_date"].max().dt.normalize()
     expected = (pd.Timestamp(END) - last).dt.days
     pd.testing.assert_series_equal(recency["days_since_transaction"].dropna().sort_index(),
                                    expected.astype(float).sort_index(), check_names=False)
     bands = activity.recency_bands(recency["days_since_transaction"])
     assert bands["customers"].sum() == len(recency)
+    table = activity.recency_table(recency.reset_index())
+    assert list(dict.fromkeys(table["event"])) == list(activity.RECENCY_EVENTS)
+    quiet = activity.quiet_customers(table)
+    days = recency["days_since_transaction"]
+    assert quiet == {"quiet": int((days >= 90).sum()), "quiet_share": pytest.approx((days >= 90).mean()),
+                     "never": int(days.isna().sum())}
+
+
+def test_the_spend_distribution_keeps_buyers_and_gives_the_median_per_customer_type():
+    values = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "customer_type": ["B2B", "B2B", "B2C", "B2C"],
+                           "cumulative_amount": [100.0, 50.0, 0.0, 30.0], "amount_12m": [40.0, 0.0, 0.0, 10.0],
+                           "orders_12m": 1, "order_amount_12m": 0.0})
+    spend = value.spend_distribution(values)
+    assert spend.groupby("measure")["customer_id"].apply(list).to_dict() == {
+        "amount_12m": ["A", "D"], "cumulative_amount": ["A", "B", "D"]}
+    assert value.median_spend(spend) == {"median_b2b": 40.0, "median_b2c": 10.0}
+    assert np.isnan(value.median_spend(spend[spend["customer_type"] == "B2C"])["median_b2b"])
+

@@ -233,3 +233,12 @@ def test_response_rates_vs_baseline_and_score_shares():
     scores = pd.DataFrame({"question": ["csat"] * 2 + ["nps"] * 3, "score": [3, 5, 5, 7, 10],
                            "responses": [1, 3, 2, 1, 1]})
     assert voice.score_shares(scores) == pytest.approx({"top2": 0.75, "promoters": 0.25, "detractors": 0.5})
+
+
+def test_the_voice_of_the_customer_reports_the_nps_it_computed_once():
+    surveys = _surveys(["2025-05-01", "2025-08-01", "2025-08-02", "2025-08-03"], [3, 4, 5, 5], [6, 9, 10, 3])
+    heard = voice.voice_of_customer(dataset_of(surveys=surveys), Q3, Q2)
+    pd.testing.assert_frame_equal(heard.summary, voice.voice_summary(dataset_of(surveys=surveys), Q3, Q2))
+    assert heard.nps == voice.nps(pd.Series([9, 10, 3]))
+    assert heard.summary.set_index("metric").loc["nps", "after"] == heard.nps.nps
+    assert voice.voice_of_customer(dataset_of(), Q3, Q2).nps.n == 0

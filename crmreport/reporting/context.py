@@ -10,6 +10,7 @@ from pathlib import Path
 from ..core.i18n import t
 from ..engine import Engine
 from ..ingest.dataset import Dataset, load_prepared, prepare_dataset
+from ..ingest.sources import describe_source
 from ..settings import Params, find_project_root, load_params, uses_demo_data
 
 log = logging.getLogger("crmreport")
@@ -29,6 +30,11 @@ class PeriodContext:
     def language(self) -> str:
         return self.params.language
 
+    @property
+    def demo(self) -> bool:
+        """Whether the period reads the embedded demo data (:func:`crmreport.settings.uses_demo_data`)."""
+        return uses_demo_data(self.params)
+
 
 def lab_results_dir(period: str) -> Path:
     """``reports/lab/<period>/results/`` under the project root (or ``$CRMREPORT_LAB_DIR/<period>/results/``)."""
@@ -39,16 +45,23 @@ def lab_results_dir(period: str) -> Path:
 
 def open_period(period: str = "2025Q3", params_file: str | None = None, data: str | None = None,
                 prepared: str | None = None, results_dir: str | None = None,
-                language: str | None = None) -> PeriodContext:
+                language: str | None = None, tables: bool = True) -> PeriodContext:
     """Open a period for a notebook.
 
     Under ``crmreport run`` the runner passes ``prepared`` (the validated, masked tables it wrote)
     and ``results_dir``. Opened in JupyterLab, the notebook validates the source itself (the
     embedded demo data when neither ``data`` nor params name one), writes results to
-    :func:`lab_results_dir`, and its first output says both.
+    :func:`lab_results_dir`, and its first output says both. A notebook that reads no table (the
+    executive summary reads the other notebooks' results) passes ``tables=False``: without
+    ``prepared`` its dataset then holds no table and the source is not read.
     """
     params = load_params(period, params_file, overrides={"data": data, "language": language})
-    dataset = load_prepared(Path(prepared)) if prepared else prepare_dataset(params)
+    if prepared:
+        dataset = load_prepared(Path(prepared))
+    elif tables:
+        dataset = prepare_dataset(params)
+    else:
+        dataset = Dataset({}, {}, {}, describe_source(params.data), params.masking)
     dataset.engine = Engine.of(params)
     folder = Path(results_dir) if results_dir else lab_results_dir(params.period)
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 from matplotlib import font_manager, ft2font, ticker
 
@@ -155,6 +156,26 @@ class ReadableNumbers(ticker.Formatter):
         scaled = [v / divisor for v in ticks]
         decimals = next((d for d in range(3) if all(abs(round(v, d) - v) < 1e-6 for v in scaled)), 3)
         return f"{x / divisor:,.{decimals}f}{suffix}"
+
+
+def percent_axis(axis: mpl.axis.Axis, signed: bool = False) -> None:
+    """Show the shares on ``axis`` (``ax.xaxis`` or ``ax.yaxis``) as whole percentages: 0.25 -> '25%'.
+
+    ``signed`` writes changes with their sign ('+25%', '-10%').
+    """
+    shape = "{:+.0%}" if signed else "{:.0%}"
+    axis.set_major_formatter(ticker.FuncFormatter(lambda value, _: shape.format(value)))
+
+
+def error_bars(estimate: object, low: object, high: object) -> np.ndarray:
+    """The ``xerr``/``yerr`` of matplotlib's ``errorbar``: distances from each estimate to its interval's ends.
+
+    A distance is never negative (an end a rounding error inside its estimate) and an end that is
+    missing or unbounded draws no bar on its side (0), so one open interval never breaks a chart.
+    """
+    estimate, low, high = (np.atleast_1d(np.asarray(values, dtype=float)) for values in (estimate, low, high))
+    distances = np.array([estimate - low, high - estimate])
+    return np.clip(np.nan_to_num(distances, nan=0.0, posinf=0.0, neginf=0.0), 0, None)
 
 
 def readable_axes(figure: plt.Figure, language: str = "en") -> None:

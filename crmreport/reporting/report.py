@@ -19,7 +19,7 @@ from ..core.contract import TABLES
 from ..core.errors import ResultsContractError
 from ..core.i18n import label, t
 from ..core.results import declared
-from ..ingest.sources import DEMO_SOURCE
+from ..settings import uses_demo_data
 from .context import PeriodContext
 from .excel import write_workbook
 from .plots import readable_axes
@@ -83,8 +83,7 @@ class Report:
     @property
     def source(self) -> str:
         """Where the data came from, in the report language (the demo data gets a catalog label)."""
-        source = self.context.data.source
-        return self.t("report.source_demo") if source == DEMO_SOURCE else source
+        return self.t("report.source_demo") if uses_demo_data(self.context.params) else self.context.data.source
 
     def value(self, column: str, value: object) -> str:
         """A data value of ``column`` as a reader sees it.
@@ -153,6 +152,23 @@ class Report:
         """A change between two shares, in percentage points (0.034 -> '+3.4 pp')."""
         return "–" if pd.isna(share_change) else self.t("unit.percentage_points", value=share_change * 100)
 
+    def share_points(self, share: float) -> str:
+        """A small share in percentage points, unsigned with two decimals (an expected loss: 0.0012 -> '0.12 pp')."""
+        return "–" if pd.isna(share) else self.t("unit.percentage_points_level", value=share * 100)
+
+    @staticmethod
+    def amount_format(amounts: pd.Series, signed: bool = False) -> str:
+        """The format of a column of currency amounts: cents when the smallest amount is under 100, else whole
+        units ('{:,.2f}' or '{:,.0f}'; with ``signed``, '{:+,.2f}' or '{:+,.0f}')."""
+        digits = 2 if amounts.abs().min() < 100 else 0
+        return f"{{:{'+' if signed else ''},.{digits}f}}"
+
+    @staticmethod
+    def signed_amount(value: float) -> str:
+        """A change of an amount with as many decimals as its magnitude needs: +0.77, +12.3, +1,234."""
+        digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+        return f"{value:+,.{digits}f}"
+
     @staticmethod
     def p_value(value: float) -> str:
         """A p-value for a reader: three decimals, '<0.001' below that, '–' when there is none."""
@@ -175,7 +191,7 @@ class Report:
     def table(self, frame: pd.DataFrame, name: str, max_rows: int | None = None,
               formats: dict[str, str | Callable] | None = None, translate: dict[str, str] | None = None,
               row_formats: dict[str, tuple[str, str | Callable]] | None = None,
-              headers: dict[str, str] | None = None, values: Iterable[str] | None = None) -> None:
+              headers: dict[str, str] | str | None = None, values: Iterable[str] | None = None) -> None:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
         Without ``max_rows`` at most :data:`SHOWN_ROWS` rows are shown, whatever the data's size:
@@ -187,7 +203,8 @@ class Report:
         rows have different units: it maps a value of the first column to ``(level, change)`` formats,
         ``change`` for the column named ``change``, ``level`` for the other numeric columns that
         ``formats`` does not cover. ``headers`` maps a column to the catalog label shown as its
-        header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5).
+        header when the default ``label(column)`` does not fit the table (e.g. ``before`` in template 5);
+        a string is a prefix for every column (``"ab_"``: the header of ``arm`` is ``label("ab_arm")``).
         ``values`` names the columns of data values shown through :meth:`value` (params ``labels:``,
         contract enumerations); by default every column of :data:`COLUMN_LABELS` or a contract
         enumeration that ``translate`` does not cover.
@@ -209,7 +226,8 @@ class Report:
         shown = shown.replace([np.inf, -np.inf], np.nan)
 
         def header(column: str) -> str:
-            text = label((headers or {}).get(column, column), self.language)
+            key = headers + column if isinstance(headers, str) else (headers or {}).get(column, column)
+            text = label(key, self.language)
             named = AMOUNT_COLUMN.search(column) and column not in (formats or {}) and self.currency not in text
             return self.noted(text, self.currency) if named else text
 

@@ -9,7 +9,7 @@ from ..core.i18n import t
 from ..measures.glossary import ranked_by
 from ..reporting.book import Chapter, book_path, write_book
 from ..reporting.meta import report_meta, report_title
-from ..settings import Params
+from ..settings import Params, uses_demo_data
 from .outcome import NotebookRun
 from .paths import ReportPaths
 
@@ -27,7 +27,7 @@ def write_run_book(paths: ReportPaths, params: Params, runs: list[NotebookRun], 
     meta = report_meta(params, t("book.title", language))
     chapters = [Chapter(run.name, report_title(run.name, language), run.status, paths.output(run.name, ".ipynb"),
                         run.error, run.failed_cell, run.seconds) for run in runs]
-    shown_source = t("book.demo_source", language) if source == "embedded demo data" else source
+    shown_source = t("book.demo_source", language) if uses_demo_data(params) else source
     path = book_path(paths.root, params.period, language)
     try:
         write_book(path, chapters, meta, source=shown_source, log_file=paths.log.name,

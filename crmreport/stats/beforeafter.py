@@ -4,9 +4,9 @@ Every test compares a *before* sample (the baseline window) with an *after* samp
 and returns a :class:`Change`: both values, ``after - before`` with a confidence interval, the test
 statistic, its two-sided p-value and the name of the test. Thin data (an empty window, a sample of
 one) and degenerate data (no variance) give a :class:`Change` carrying a coded ``message``, never
-an error. :func:`verdict` turns one comparison into a direction-aware verdict; families of p-values are
-adjusted by :func:`crmreport.stats.abchecks.adjust_p_values`. The z and Welch primitives are those of
-:mod:`crmreport.stats.abtest`, so A/B tests and before/after KPIs compute them one way.
+an error; :func:`crmreport.core.verdicts.verdict` turns one comparison into a direction-aware verdict, and
+families of p-values are adjusted by :func:`crmreport.stats.abchecks.adjust_p_values`. The z and Welch
+primitives are those of :mod:`crmreport.stats.abtest`, so A/B tests and before/after KPIs compute them one way.
 
 Independent windows: :func:`two_proportions` (pooled z, Newcombe hybrid-score interval),
 :func:`welch` (Welch t), :func:`ratio_difference` (ratio of sums, delta method with customers as
@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
+from ..core.verdicts import INSUFFICIENT
 from .abtest import two_proportion_z, two_sided_p, z_critical
 from .abtest import welch as welch_arrays
 from .medianboot import median_difference_interval
@@ -36,12 +36,9 @@ log = logging.getLogger("crmreport")
 
 TESTS: tuple[str, ...] = ("two_proportion_z", "welch_t", "ratio_delta_z", "growth_delta_z", "mann_whitney",
                           "poisson_rate", "nps_multinomial_z", "mcnemar", "paired_t", "wilcoxon")
-VERDICTS: tuple[str, ...] = ("significant_improvement", "significant_deterioration", "no_significant_change",
-                             "insufficient_data")
-#: message codes: too few observations; no variation at all (the p-value is then 1 or 0 by definition)
-INSUFFICIENT = "insufficient_data"
+#: message codes: too few observations (:data:`~crmreport.core.verdicts.INSUFFICIENT`, the verdict it leads
+#: to); no variation at all (the p-value is then 1 or 0 by definition)
 ZERO_VARIANCE = "zero_variance"
-Better = Literal["higher", "lower"]
 
 
 @dataclass(frozen=True)
@@ -295,19 +292,3 @@ def nps_difference(before: tuple[int, int, int], after: tuple[int, int, int], al
     return normal_change("nps_multinomial_z", 100 * s_b, 100 * s_a, 100 * (s_a - s_b), 100 * np.sqrt(v_b + v_a),
                         alpha, n_b, n_a)
 
-
-def verdict(abs_change: float, p_adjusted: float, alpha: float, min_change: float, better: Better,
-            message: str | None = None) -> str:
-    """Direction-aware verdict of one comparison.
-
-    A change is significant when its adjusted p-value is below ``alpha`` *and* its size reaches
-    ``min_change`` (absolute, in the KPI's unit; 0 = any size); it is an improvement when it
-    moves in the ``better`` direction. No p-value (or ``message == insufficient_data``) gives
-    ``insufficient_data``.
-    """
-    if message == INSUFFICIENT or not np.isfinite(p_adjusted):
-        return "insufficient_data"
-    if p_adjusted < alpha and abs(abs_change) >= min_change and abs_change != 0:
-        good = abs_change > 0 if better == "higher" else abs_change < 0
-        return "significant_improvement" if good else "significant_deterioration"
-    return "no_significant_change"

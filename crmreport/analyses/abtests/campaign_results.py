@@ -26,10 +26,11 @@ from .campaigns import (
     METRICS,
     RATE_METRICS,
     TEST_COLUMNS,
+    compared,
     evaluate,
+    has_code,
     join_messages,
     metric_value,
-    shown_verdicts,
     srm_flagged,
     srm_table,
     with_verdicts,
@@ -85,7 +86,7 @@ def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, setti
              for a, m, v in zip(family["arm"], family["metric"], family["p_value"], strict=True)]
         adjusted_p = dict(zip(zip(family["arm"], family["metric"], strict=True),
                               abchecks.adjust_p_values(p, settings.correction), strict=True))
-        srm = family["message"].fillna("").str.split(";").map(lambda codes: ab.SRM in codes).any()
+        srm = has_code(family["message"], ab.SRM).any()
         for r in mine:
             r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
             r["message"] = join_messages(r["message"], ab.SRM if srm else None)
@@ -99,8 +100,7 @@ def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
     value; ``abs_diff`` and ``rel_lift`` are the observed differences, for comparison.
     """
     rows = []
-    for _, r in tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])
-                      ].iterrows():
+    for _, r in compared(tests).iterrows():
         n1, n0 = int(r["n_arm"]), int(r["n_control"])
         if r["metric"] in RATE_METRICS:
             mde = abpower.mde_rate(r["value_control"], n1, n0, settings.alpha, settings.power)
@@ -147,8 +147,8 @@ def business_table(tests: pd.DataFrame, channels: dict[str, str | None], setting
     conversions, its interval from the conversions' interval (upper bound empty when that includes 0).
     """
     rows = []
-    rates = tests[(tests["segment"] == ALL) & (tests["metric"] == "conversion_rate") & (tests["n_control"] > 0)
-                  & (tests["arm"] != tests["control_arm"])]
+    rates = compared(tests)
+    rates = rates[rates["metric"] == "conversion_rate"]
     revenue = tests[(tests["segment"] == ALL) & (tests["metric"] == "revenue_per_customer")].set_index(
         ["campaign_id", "arm"])
     for _, conv in rates.iterrows():
@@ -175,7 +175,7 @@ def business_table(tests: pd.DataFrame, channels: dict[str, str | None], setting
 def heterogeneity_table(tests: pd.DataFrame) -> pd.DataFrame:
     """Per campaign, arm and metric: does the effect differ between segments? (Cochran's Q over tested slices)."""
     rows = []
-    whole = tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
+    whole = compared(tests)
     slices = tests[(tests["segment"] != ALL) & tests["p_value"].notna()]
     for _, r in whole.iterrows():
         part = slices[(slices["campaign_id"] == r["campaign_id"]) & (slices["arm"] == r["arm"])
@@ -239,14 +239,13 @@ def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> di
     -------
     dict
         ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
-        ``prob_beat_control``, ``verdict`` (:func:`shown_verdicts`), ``significant_metrics`` (how many
-        metric x arm results have ``p_adjusted < alpha``, SRM or not), ``tests`` (how many ran); empty
-        when no arm was compared with control.
+        ``prob_beat_control``, ``verdict`` (:func:`~crmreport.analyses.abtests.campaigns.with_verdicts`),
+        ``significant_metrics`` (how many metric x arm results have ``p_adjusted < alpha``, SRM or not),
+        ``tests`` (how many ran); empty when no arm was compared with control.
     """
     rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
-    rows = rows.assign(verdict=shown_verdicts(rows, alpha))
-    conv = rows[(rows["metric"] == "conversion_rate") & rows["abs_diff"].notna() & (rows["n_control"] > 0)
-                & (rows["arm"] != rows["control_arm"])]
+    conv = compared(rows)
+    conv = conv[(conv["metric"] == "conversion_rate") & conv["abs_diff"].notna()]
     if conv.empty:
         return {}
     best = conv.loc[conv["abs_diff"].idxmax()]

@@ -16,6 +16,8 @@ from dataclasses import asdict, replace
 import numpy as np
 import pandas as pd
 
+from ...core.results import ALL
+from ...core.verdicts import NO_CHANGE, SIGNIFICANT, verdict
 from ...settings import AbTests
 from ...stats import abbayes, abchecks
 from ...stats import abtest as ab
@@ -27,9 +29,8 @@ TEST_COLUMNS = ["campaign_id", "segment", "metric", "arm", "control_arm", "n_arm
                 "p_adjusted", "significant", "prob_beat_control", "method", "message"]
 EXTRA_COLUMNS = ["std_error", "expected_loss_arm", "expected_loss_control", "posterior_method"]
 SRM_COLUMNS = ["campaign_id", "arm", "n", "expected_share", "observed_share", "srm_p_value"]
-VERDICTS = ("significant_improvement", "significant_deterioration", "no_significant_change", "insufficient_data",
-            "untrustworthy")
-ALL = "all"
+#: CUPED messages of an arm left unadjusted: no pre-period value at all, or one without variance
+CUPED_SKIPPED = (ab.EMPTY_COVARIATE, ab.NO_COVARIATE_VARIANCE)
 _INFERENCE = ("ci_low", "ci_high", "rel_ci_low", "rel_ci_high", "p_value")
 
 
@@ -204,24 +205,42 @@ def srm_flagged(srm: pd.DataFrame, threshold: float) -> set[str]:
     return set(srm.loc[srm["srm_p_value"] < threshold, "campaign_id"])
 
 
-def verdict(message: str | None, p_adjusted: float, abs_diff: float, alpha: float) -> str:
-    """One of :data:`VERDICTS`: ``untrustworthy`` after an SRM, ``insufficient_data`` without a test."""
-    codes = message.split(";") if isinstance(message, str) else []
-    if ab.SRM in codes:
-        return "untrustworthy"
-    if not np.isfinite(p_adjusted):
-        return "insufficient_data"
-    if p_adjusted < alpha:
-        return "significant_improvement" if abs_diff > 0 else "significant_deterioration"
-    return "no_significant_change"
+def message_codes(message: object) -> list[str]:
+    """The codes of one ``message`` cell ('below_min_n;srm' -> ['below_min_n', 'srm']; empty -> [])."""
+    return message.split(";") if isinstance(message, str) and message else []
+
+
+def has_code(messages: pd.Series, code: str) -> pd.Series:
+    """Which ``message`` cells carry ``code``."""
+    return messages.map(lambda message: code in message_codes(message)).astype(bool)
+
+
+def cuped_skipped(messages: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Which CUPED rows kept the unadjusted figures (no usable pre-period covariate), and the codes that say
+    why, in the order of :data:`CUPED_SKIPPED`."""
+    found = [code for code in CUPED_SKIPPED if has_code(messages, code).any()]
+    skipped = has_code(messages, CUPED_SKIPPED[0]) | has_code(messages, CUPED_SKIPPED[1])
+    return skipped, found
+
+
+def compared(tests: pd.DataFrame) -> pd.DataFrame:
+    """The whole-campaign rows (segment ``all``) comparing a treatment arm with a control that has customers."""
+    return tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
 
 
 def with_verdicts(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    """``tests`` with a ``verdict`` column."""
-    return tests.assign(verdict=[verdict(m, p, d, alpha) for m, p, d in
-                                 zip(tests["message"], tests["p_adjusted"], tests["abs_diff"], strict=True)])
+    """``tests`` with a ``verdict`` column (:func:`crmreport.core.verdicts.verdict`): ``untrustworthy`` after an
+    SRM, ``insufficient_data`` without a test, and ``significant_before_adjustment`` for a result that is not
+    significant after the multiplicity adjustment although its unadjusted p-value (and interval) is."""
+    verdicts = pd.Series([verdict(d, p, alpha, untrustworthy=ab.SRM in message_codes(m))
+                          for m, p, d in zip(tests["message"], tests["p_adjusted"], tests["abs_diff"], strict=True)],
+                         index=tests.index, dtype=object)
+    before = (verdicts == NO_CHANGE) & (tests["p_value"] < alpha)
+    return tests.assign(verdict=verdicts.mask(before, BEFORE_ADJUSTMENT))
 
 
+#: the verdict of a result significant before the multiplicity adjustment only (:func:`with_verdicts`)
+BEFORE_ADJUSTMENT = "significant_before_adjustment"
 #: how the forest chart marks a result: the verdict after adjustment, and the unadjusted interval
 MARKS = ("significant", "significant_before_adjustment", "not_significant", "untrustworthy", "insufficient_data")
 FOREST_COLUMNS = ["campaign_id", "arm", "metric", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value", "p_adjusted",
@@ -232,22 +251,12 @@ def forest_frame(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """The data of the forest chart: relative lifts with the intervals of the test behind each verdict.
 
     Intervals are at ``1 - alpha`` and not adjusted for multiple testing; they exclude 0 exactly when
-    the unadjusted ``p_value < alpha``. ``mark`` says how to draw each row (:data:`MARKS`):
-    ``significant`` after adjustment, ``significant_before_adjustment`` (the interval excludes 0 but
-    the adjusted p-value does not reach ``alpha``), ``not_significant``, ``untrustworthy`` (SRM) or
-    ``insufficient_data`` (no test).
+    the unadjusted ``p_value < alpha``. ``mark`` says how to draw each row (:data:`MARKS`), from its
+    verdict (:func:`with_verdicts`): ``significant`` after adjustment, ``significant_before_adjustment``
+    (the interval excludes 0 but the adjusted p-value does not reach ``alpha``), ``not_significant``,
+    ``untrustworthy`` (SRM) or ``insufficient_data`` (no test).
     """
     rows = with_verdicts(tests, alpha) if "verdict" not in tests else tests
-    marks = np.select(
-        [rows["verdict"] == "untrustworthy", rows["verdict"] == "insufficient_data",
-         rows["verdict"].isin(["significant_improvement", "significant_deterioration"]), rows["p_value"] < alpha],
-        ["untrustworthy", "insufficient_data", "significant", "significant_before_adjustment"], "not_significant")
+    marks = rows["verdict"].replace({**dict.fromkeys(SIGNIFICANT, "significant"), NO_CHANGE: "not_significant"})
     return rows.assign(mark=marks)[FOREST_COLUMNS].reset_index(drop=True)
 
-
-def shown_verdicts(tests: pd.DataFrame, alpha: float) -> pd.Series:
-    """Verdicts for display beside unadjusted intervals: ``no_significant_change`` whose unadjusted
-    p-value is below ``alpha`` (its interval excludes 0) becomes ``significant_before_adjustment``."""
-    rows = with_verdicts(tests, alpha) if "verdict" not in tests else tests
-    before = (rows["verdict"] == "no_significant_change") & (rows["p_value"] < alpha)
-    return rows["verdict"].mask(before, "significant_before_adjustment")

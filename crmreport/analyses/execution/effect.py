@@ -20,6 +20,7 @@ from ...ingest.dataset import Dataset
 from ...measures.relations import per_customer_of, window_sql
 from ...measures.scores import PURCHASE_SQL, window_mask
 from ...settings.period import Window
+from ...stats.proportion import wilson_interval
 
 COMPARISONS: tuple[tuple[str, str], ...] = (("on_time", "not_done"), ("late", "not_done"), ("on_time", "late"))
 EFFECT_COLUMNS: tuple[str, ...] = result_file("execution_effects").columns
@@ -57,6 +58,14 @@ def class_summary(frame: pd.DataFrame, classes: tuple[str, ...] = ("on_time", "l
                      "churned": int(churn.sum()), "churn_rate": churn.mean() if len(churn) else np.nan,
                      "csat_answers": int(group["csat"].notna().sum()), "csat_mean": group["csat"].mean()})
     return pd.DataFrame(rows)
+
+
+def churn_intervals(classes: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The classes of :func:`class_summary` with customers active before, and the Wilson interval of their
+    churn rate (``ci_low``, ``ci_high``)."""
+    rated = classes[classes["active_before"] > 0]
+    low, high = wilson_interval(rated["churned"], rated["active_before"], alpha)
+    return rated.assign(ci_low=low, ci_high=high)
 
 
 def mh_risk_difference(tables: list[np.ndarray], alpha: float = 0.05) -> tuple[float, float, float]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
@@ -22,6 +21,7 @@ from ...measures.relations import count_per_customer, register_source
 from ...measures.scores import window_mask
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
+from ...stats.proportion import wilson_interval
 from .clock import elapsed_hours
 
 RULES: tuple[str, ...] = ("first_follow_up_7d", "reply_24h", "resolve_72h")
@@ -127,9 +127,7 @@ def _rule_row(rule: str, outcome: pd.Series, alpha: float) -> dict[str, object]:
     met, breached = int((outcome == "met").sum()), int((outcome == "breached").sum())
     eligible = met + breached
     rate = met / eligible if eligible else np.nan
-    low, high = proportion_confint(met, eligible, alpha=alpha, method="wilson") if eligible else (np.nan, np.nan)
-    if eligible:  # the Wilson bounds of 0/n and n/n are 0 and 1 exactly, not a rounding error away
-        low, high = min(low, rate), max(high, rate)
+    low, high = (float(bound) for bound in wilson_interval(met, eligible, alpha))
     return {"rule": rule, "eligible": eligible, "met": met, "rate": rate,
             "ci_low": low, "ci_high": high, "pending": int((outcome == "pending").sum())}
 
@@ -142,6 +140,19 @@ def rule_7_24_72(follow_ups: pd.DataFrame | None, reply_frame: pd.DataFrame | No
              ("resolve_72h", per_ticket, "resolution_outcome")]
     rows = [_rule_row(rule, frame[column], alpha) for rule, frame, column in parts if frame is not None]
     return pd.DataFrame(rows, columns=list(FOLLOWUP_COLUMNS))
+
+
+def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.DataFrame | None,
+             settings: ExecutionParams) -> pd.DataFrame:
+    """:func:`rule_7_24_72` from the tables ``data`` has: the first follow-up needs interactions or tasks, the
+    reply the interactions, the resolution the tickets (``per_ticket``, from
+    :func:`crmreport.analyses.execution.sla.ticket_sla`)."""
+    has = data.has
+    follow_ups = first_follow_ups(data.tables["customers"], data if has("interactions") else None,
+                                  data.tables.get("tasks"), window, until, settings.follow_up_days) \
+        if has("interactions") or has("tasks") else None
+    reply_frame = replies(data, data.tables.get("tickets"), window, until, settings) if has("interactions") else None
+    return rule_7_24_72(follow_ups, reply_frame, per_ticket, settings.alpha)
 
 
 def cadence(execution: pd.DataFrame, data: Dataset, window: Window, settings: ExecutionParams) -> pd.DataFrame:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
-from ...core.results import result_file
+from ...core.results import ALL, result_file
 from ...settings.period import Window
+from ...stats.proportion import wilson_interval
 
 STATUSES: tuple[str, ...] = ("done", "in_progress", "not_started", "delayed")
-ALL, UNASSIGNED = "all", "unassigned"
+UNASSIGNED = "unassigned"
 EXECUTION_COLUMNS: tuple[str, ...] = result_file("task_execution").columns
 TEMPLATE4_COLUMNS: tuple[str, ...] = result_file("execution_tracking").columns
 
@@ -119,15 +119,10 @@ def leaderboard(scope: pd.DataFrame, surveys: pd.DataFrame | None, min_tasks: in
         csat_after=("csat_after", "mean"), csat_tasks=("csat_after", "count")).reset_index()
     frame[["done", "on_time"]] = frame[["done", "on_time"]].astype("int64")
     frame["completion_rate"] = frame["done"] / frame["tasks"]
-    low, high = proportion_confint(frame["done"], frame["tasks"], alpha=alpha, method="wilson")
-    frame["completion_low"] = np.minimum(np.asarray(low), frame["completion_rate"])
-    frame["completion_high"] = np.maximum(np.asarray(high), frame["completion_rate"])
+    frame["completion_low"], frame["completion_high"] = wilson_interval(frame["done"], frame["tasks"], alpha)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["on_time_rate"] = (frame["on_time"] / frame["done"]).where(frame["done"] > 0)
-    has_done = frame["done"] > 0
-    low, high = proportion_confint(frame["on_time"], frame["done"].clip(lower=1), alpha=alpha, method="wilson")
-    frame["on_time_low"] = np.where(has_done, np.minimum(low, frame["on_time_rate"]), np.nan)
-    frame["on_time_high"] = np.where(has_done, np.maximum(high, frame["on_time_rate"]), np.nan)
+    frame["on_time_low"], frame["on_time_high"] = wilson_interval(frame["on_time"], frame["done"], alpha)
     overall = scope["done"].mean() if len(scope) else np.nan
     ranked = frame["tasks"] >= min_tasks
     frame["board"] = np.select([~ranked, frame["completion_low"] > overall, frame["completion_high"] < overall],

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ...core.matching import member, positions
+from ...core.results import ALL
+from ...core.verdicts import INSUFFICIENT, OBSERVATIONAL, verdict
 from ...ingest.dataset import Dataset
 from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations, preceding
 from ...settings import KpiParams, Params
@@ -32,7 +34,6 @@ from ...stats.adjusted import adjusted_interval
 
 log = logging.getLogger("crmreport")
 
-ALL = "all"
 #: results/kpi_changes.csv, in this order
 CHANGE_COLUMNS = ["kpi", "segment", "before", "after", "abs_change", "rel_change", "ci_low", "ci_high", "test",
                   "p_value", "p_adjusted", "min_meaningful_change", "verdict", "n_before", "n_after", "population"]
@@ -259,8 +260,8 @@ def judge(frame: pd.DataFrame, settings: KpiParams) -> pd.DataFrame:
     frame["min_meaningful_change"] = [min_change_of(KPIS[k], b, settings) for k, b in
                                       zip(frame["kpi"], frame[_before_column(frame)], strict=True)]
     frame["verdict"] = [
-        ba.verdict(change, p, settings.alpha, mmc if np.isfinite(mmc) else np.inf, KPIS[k].better,
-                   ba.INSUFFICIENT if m == MISSING_TABLE else m)
+        verdict(change, p, settings.alpha, KPIS[k].better, mmc if np.isfinite(mmc) else np.inf,
+                insufficient=m in (INSUFFICIENT, MISSING_TABLE))
         for k, change, p, mmc, m in zip(frame["kpi"], frame[_change_column(frame)], frame["p_adjusted"],
                                         frame["min_meaningful_change"], frame["message"], strict=True)]
     return frame
@@ -306,8 +307,8 @@ def verdict_lists(changes: pd.DataFrame, language: str, segment: str = ALL) -> d
     rows = changes[changes["segment"] == segment]
     sep = "、" if language == "zh" else ", "
     out: dict[str, str] = {}
-    for verdict in ba.VERDICTS:
-        names = [KPIS[k].display_name(language) for k in rows.loc[rows["verdict"] == verdict, "kpi"]]
-        out[verdict] = sep.join(names) if names else "–"
-        out[f"{verdict}_count"] = str(len(names))
+    for shown in OBSERVATIONAL:
+        names = [KPIS[k].display_name(language) for k in rows.loc[rows["verdict"] == shown, "kpi"]]
+        out[shown] = sep.join(names) if names else "–"
+        out[f"{shown}_count"] = str(len(names))
     return out

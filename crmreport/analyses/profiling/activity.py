@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...ingest.dataset import Dataset
-from ...measures.relations import per_customer_of, register_table
+from ...measures.relations import register_table
 
 RECENCY_BINS: tuple[int, ...] = (0, 30, 90, 180, 365, 730)
 
@@ -67,34 +67,57 @@ def latest_month_summary(monthly: pd.DataFrame) -> dict[str, object]:
             "change": float(last["revenue"] / base - 1) if base > 0 else None}
 
 
-def recency(data: Dataset, as_of: date) -> pd.DataFrame:
+#: the events whose recency notebook 01 shows, and the column of the customer information table
+#: (:func:`crmreport.analyses.profiling.profile.customer_profile`) holding each customer's last one
+RECENCY_EVENTS: dict[str, str] = {"days_since_transaction": "last_transaction_date",
+                                  "days_since_interaction": "last_interaction_date"}
+NEVER = "never"
+
+
+def recency(data: Dataset, as_of: date, profile: pd.DataFrame) -> pd.DataFrame:
     """Days from each customer's last transaction and last interaction to ``as_of`` (NaN: never).
 
-    Only events up to the end of ``as_of`` count; customers signed up after ``as_of`` are left out.
+    The last events are those of ``profile``, the customer information table as of ``as_of``
+    (:func:`crmreport.analyses.profiling.profile.customer_profile`), so they are looked up once;
+    customers signed up after ``as_of`` are left out.
     """
     cutoff = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     customers = data.tables["customers"]
     customers = customers[customers["signup_date"].isna() | (customers["signup_date"] < cutoff)]
-    frame = customers[["customer_id", "customer_type"]].set_index("customer_id")
-    sources = {"days_since_transaction": ("transactions", "transaction_date"),
-               "days_since_interaction": ("interactions", "interaction_time")}
-    for column, (table, when) in sources.items():
-        if not data.has(table):
-            frame[column] = np.nan
-            continue
-        latest = per_customer_of(frame.index.to_series(), data, table, {"latest": f"MAX({when})"},
-                                 f"{when} < TIMESTAMP '{cutoff}'")["latest"]
-        days = (pd.Timestamp(as_of) - latest.astype("datetime64[ns]").dt.normalize()).dt.days
-        frame[column] = days.astype("float64").to_numpy()
-    return frame.reset_index()
+    last = profile.set_index("customer_id").reindex(customers["customer_id"])
+    frame = customers[["customer_id", "customer_type"]].reset_index(drop=True)
+    for column, when in RECENCY_EVENTS.items():
+        latest = last[when].astype("datetime64[ns]").dt.normalize()
+        frame[column] = (pd.Timestamp(as_of) - latest).dt.days.astype("float64").to_numpy()
+    return frame
+
+
+def band_names(bins: tuple[int, ...] = RECENCY_BINS) -> list[str]:
+    """The names of the bands of ``bins``: '0-30', ..., '730+'."""
+    edges = [*bins, np.inf]
+    return [f"{low}-{high}" if np.isfinite(high) else f"{low}+" for low, high in zip(edges[:-1], edges[1:],
+                                                                                     strict=True)]
 
 
 def recency_bands(days: pd.Series, bins: tuple[int, ...] = RECENCY_BINS) -> pd.DataFrame:
     """Customers per band of days since the last event ('0-30', ..., '730+', 'never')."""
-    edges = [*bins, np.inf]
-    names = [f"{low}-{high}" if np.isfinite(high) else f"{low}+" for low, high in zip(edges[:-1], edges[1:],
-                                                                                      strict=True)]
-    bands = pd.cut(days, edges, right=False, labels=names).astype("str").where(days.notna(), "never")
-    counts = bands.value_counts().reindex([*names, "never"], fill_value=0)
+    names = band_names(bins)
+    bands = pd.cut(days, [*bins, np.inf], right=False, labels=names).astype("str").where(days.notna(), NEVER)
+    counts = bands.value_counts().reindex([*names, NEVER], fill_value=0)
     return pd.DataFrame({"band": counts.index, "customers": counts.to_numpy(),
                          "share": counts.to_numpy() / max(len(days), 1)})
+
+
+def recency_table(recency: pd.DataFrame) -> pd.DataFrame:
+    """:func:`recency_bands` of every event of :data:`RECENCY_EVENTS`, one after the other; ``event`` names it."""
+    return pd.concat([recency_bands(recency[event]).assign(event=event) for event in RECENCY_EVENTS],
+                     ignore_index=True)
+
+
+def quiet_customers(bands: pd.DataFrame, days: int = 90) -> dict[str, float]:
+    """From :func:`recency_table`: customers whose last transaction is at least ``days`` old (``quiet``, and
+    ``quiet_share`` of all customers) and customers who never bought (``never``)."""
+    rows = bands[bands["event"] == "days_since_transaction"].set_index("band")
+    quiet = [name for low, name in zip(RECENCY_BINS, band_names(), strict=True) if low >= days]
+    return {"quiet": int(rows.loc[quiet, "customers"].sum()), "quiet_share": float(rows.loc[quiet, "share"].sum()),
+            "never": int(rows.loc[NEVER, "customers"])}

@@ -8,6 +8,8 @@ keep them. Reports show them through the catalog, with column labels instead of 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 
@@ -56,3 +58,8 @@ def issue_detail(detail: object, language: str = "en") -> object:
         return detail
     days = _DAYS.match(detail)
     return t("quality.detail.days", language, days=int(days.group(1))) if days else reason_text(detail, language)
+
+
+def detail_format(language: str = "en") -> Callable[[object], object]:
+    """:func:`issue_detail` in ``language``, as a column format of ``Report.table``."""
+    return partial(issue_detail, language=language)

@@ -34,6 +34,21 @@ def customer_values(data: Dataset, as_of: date) -> pd.DataFrame:
     })
 
 
+def spend_distribution(values: pd.DataFrame) -> pd.DataFrame:
+    """The spend of buying customers, long: ``customer_id``, ``customer_type``, ``measure`` (``cumulative_amount``,
+    ``amount_12m``) and ``amount`` > 0, from :func:`customer_values`."""
+    spend = values.melt(id_vars=["customer_id", "customer_type"], value_vars=["cumulative_amount", "amount_12m"],
+                        var_name="measure", value_name="amount")
+    return spend[spend["amount"] > 0]
+
+
+def median_spend(spend: pd.DataFrame) -> dict[str, float]:
+    """Median trailing-12-month spend of the buying B2B and B2C customers of :func:`spend_distribution`
+    (``median_b2b``, ``median_b2c``; NaN for a type without buyers)."""
+    medians = spend[spend["measure"] == "amount_12m"].groupby("customer_type")["amount"].median()
+    return {"median_b2b": medians.get("B2B", float("nan")), "median_b2c": medians.get("B2C", float("nan"))}
+
+
 def value_summary(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     """Key value figures now and one period before, with the change and its direction.
 

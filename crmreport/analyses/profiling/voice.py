@@ -126,24 +126,44 @@ def _complaints(data: Dataset, window: Window) -> float:
     return float(counted["n"].iloc[0])
 
 
-def _voice_values(data: Dataset, window: Window) -> dict[str, float]:
+def _voice_values(data: Dataset, window: Window) -> tuple[dict[str, float], NpsResult]:
+    """The voice metrics of ``window`` and its NPS with the interval (no answers without surveys)."""
     values: dict[str, float] = {}
+    score = nps(pd.Series([], dtype=float))
     if data.has("surveys"):
         inside = in_window(data.tables["surveys"], "response_time", window)
         csat = inside["csat"].dropna().astype(float)
         values["csat_mean"] = float(csat.mean()) if len(csat) else np.nan
         values["csat_top2_share"] = float((csat >= CSAT_TOP2_MIN).mean()) if len(csat) else np.nan
-        values["nps"] = nps(inside["nps"]).nps
+        score = nps(inside["nps"])
+        values["nps"] = score.nps
         values["responses"] = float(len(inside))
     if data.has("interactions") or data.has("tickets"):
         values["complaints"] = _complaints(data, window)
-    return values
+    return values, score
 
 
 def _direction(change: float) -> str | None:
     if np.isnan(change):
         return None
     return "up" if change > 0 else "down" if change < 0 else "flat"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The voice of the customer of a period: :func:`voice_summary`'s table and the period's NPS behind its row."""
+
+    summary: pd.DataFrame
+    nps: NpsResult
+
+
+def voice_of_customer(data: Dataset, window: Window, baseline: Window) -> Voice:
+    """:func:`voice_summary` and the NPS of ``window`` (with its interval) it reports, computed once."""
+    (before, _), (after, score) = _voice_values(data, baseline), _voice_values(data, window)
+    rows = [{"metric": metric, "before": before[metric], "after": after[metric],
+             "change": after[metric] - before[metric]} for metric in VOICE_METRICS if metric in after]
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS[:-1])
+    return Voice(frame.assign(direction=[_direction(c) for c in frame["change"]])[SUMMARY_COLUMNS], score)
 
 
 def voice_summary(data: Dataset, window: Window, baseline: Window) -> pd.DataFrame:
@@ -160,11 +180,7 @@ def voice_summary(data: Dataset, window: Window, baseline: Window) -> pd.DataFra
         ``metric``, ``before``, ``after``, ``change`` (after - before) and ``direction``
         ('up', 'down', 'flat'; missing when either side is NaN), in the order of :data:`VOICE_METRICS`.
     """
-    before, after = _voice_values(data, baseline), _voice_values(data, window)
-    rows = [{"metric": metric, "before": before[metric], "after": after[metric],
-             "change": after[metric] - before[metric]} for metric in VOICE_METRICS if metric in after]
-    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS[:-1])
-    return frame.assign(direction=[_direction(c) for c in frame["change"]])[SUMMARY_COLUMNS]
+    return voice_of_customer(data, window, baseline).summary
 
 
 def _shares(counts: pd.Series, names: list[str], total: float | None = None) -> pd.DataFrame:

@@ -15,6 +15,7 @@ chooses the nine-box segment, the value tier or the customer type.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import numpy as np
@@ -111,3 +112,16 @@ def before_windows(baseline: Window) -> date:
 def group_order(by: str) -> list[str]:
     """The display order of a breakdown's groups (nine-box order, tiers high to low, then ``new``)."""
     return {"nine_box": [*SEGMENTS, NEW], "value_tier": [*TIERS, NEW]}.get(by, [])
+
+
+def ordered_groups(groups: Iterable[str], by: str) -> list[str]:
+    """The distinct ``groups`` in :func:`group_order`; groups outside it follow, by name."""
+    order = group_order(by)
+    return sorted(set(groups), key=lambda group: (order.index(group) if group in order else len(order), group))
+
+
+def sort_by_group(frame: pd.DataFrame, columns: list[str], by: str, column: str = "segment") -> pd.DataFrame:
+    """``frame`` sorted (stably) by ``columns``, ``column`` in :func:`group_order` (groups outside it last)."""
+    rank = {group: i for i, group in enumerate(group_order(by))}
+    return frame.sort_values(columns, kind="stable",
+                             key=lambda values: values.map(rank).fillna(len(rank)) if values.name == column else values)
