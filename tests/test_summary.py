@@ -145,12 +145,11 @@ def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capac
     assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
     # outcome targets: the model expects 0.9 + 0.5 of the core customers still active
     assert table.iloc[1]["summary_target"] == (
-        "More than 1 of the 2 still active at the next period end (the model expects 1 without the action)")
+        "Keep more than 1 of the 2 active to the next period end (the model expects 1)")
     assert table.iloc[0]["summary_target"].startswith("Revenue at least 1,000 above")
     # 300 control customers in 4 weeks for two owners doing 26 and 13 tasks in 92 days: 7 and 3 given to them fit
     # (7.9 and 4.0 by then), the other 290 given to the faster one do not; the lever is due when they finish
-    assert table.iloc[0]["summary_capacity"].startswith("At last period's pace its owners do 10 of 300 tasks by "
-                                                        "2025-10-29")
+    assert table.iloc[0]["summary_capacity"].startswith("10 of 300 tasks by 2025-10-29 (asked)")
     assert table.iloc[0]["summary_due"] > "2025-10-29"
     assert actions.key_message(chosen, 3, "en").startswith("Proven lever, to scale: Scale C1 · call")
 

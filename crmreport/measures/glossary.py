@@ -133,6 +133,8 @@ _KPI_SUMMARY = {"revenue_per_customer": ("revenue_per_customer",), "churn_rate":
 _AFTER: tuple[Measure, ...] = (
     Measure("monthly_churn_rate", "share", "month", "lower", KPI_NOTEBOOK,
             (_row("kpi_monthly.csv", "value", kpi="churn_rate"),)),
+    Measure("monthly_retention_rate", "share", "month", "higher", KPI_NOTEBOOK,
+            (_row("kpi_monthly.csv", "value", kpi="retention_rate"),)),
     Measure("on_time_rate", "share", "period", "higher", _P05,
             (_row("task_execution.csv", "on_time_rate", owner="all"),)),
     Measure("overdue_tasks", "count", "as_of_cutoff", "lower", _P05,
@@ -183,7 +185,7 @@ MEASURES: dict[str, Measure] = {measure.id: measure for measure in GLOSSARY}
 
 
 #: KPIs whose month-by-month series is a measure of its own: a month's churn is not the period's churn
-_MONTHLY = {"churn_rate": "monthly_churn_rate"}
+_MONTHLY = {"churn_rate": "monthly_churn_rate", "retention_rate": "monthly_retention_rate"}
 
 
 def series_label(kpi: str, language: str) -> str:

@@ -246,7 +246,8 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, period: tup
         overlaps = [(k, ledger.add(f, SECTION, f"{tag} also in action {k}", "currency", measure="expected_loss",
                                    evidence=claims.MODEL)) for k, f in action.overlaps]
         missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
-        active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", evidence=claims.MODEL)
+        active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", measure="p_alive",
+                            evidence=claims.MODEL)
         n = int(customers.value)
         assigned = {o.casefold(): k for o, k in action.assigned.items()} or load.spread(n, action.due)
         fit = load.check(assigned, action.due)
