@@ -114,9 +114,9 @@ def test_every_label_chart_title_and_axis_naming_a_churn_rate_names_its_measure(
     for key, texts in catalog().items():
         if key.startswith("measure.") or texts["en"].rstrip().endswith((".", ":", "]")) or len(texts["en"]) > 100:
             continue
-        if "churn rate" in texts["en"].casefold() or "流失率" in texts["zh"]:
-            if not any(all(MEASURES[m].label(lang) in texts[lang] for lang in LANGUAGES) for m in CHURN_RATES):
-                unnamed.append(f"{key}: {texts['en']} / {texts['zh']}")
+        rate = "churn rate" in texts["en"].casefold() or "流失率" in texts["zh"]
+        if rate and not any(all(MEASURES[m].label(lang) in texts[lang] for lang in LANGUAGES) for m in CHURN_RATES):
+            unnamed.append(f"{key}: {texts['en']} / {texts['zh']}")
     assert unnamed == [], "a churn rate named apart from the glossary"
     assert label("churn_rate", "en") == MEASURES["backtest_churn_rate"].label("en")  # the health chapter's columns
     assert "Period churn" not in " ".join(MEASURES[m].label("en") for m in CHURN_RATES if m != "churn_rate")

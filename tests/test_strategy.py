@@ -6,8 +6,14 @@ from pathlib import Path
 import pandas as pd
 
 from crmreport.analyses.segments.segmentation import SEGMENTS
-from crmreport.analyses.segments.strategy import (action_list, action_summary, check_strategies, first_concrete,
-                                                  strategy_table, tasks_since)
+from crmreport.analyses.segments.strategy import (
+    action_list,
+    action_summary,
+    check_strategies,
+    first_concrete,
+    strategy_table,
+    tasks_since,
+)
 from crmreport.settings import load_params
 from crmreport.settings.segmentation import Strategy
 

@@ -99,7 +99,8 @@ def test_headline_takes_previous_and_verdict_from_the_same_row(run):
     assert rows["revenue_at_risk"]["value"].value == 25.0 and rows["expected_loss"]["value"].value == 24.0
     assert "completion_rate" not in rows, "notebook 05's figures are simply absent without its CSV"
     table = headline.headline_table(list(rows.values()), "zh", "元")
-    assert "+5.0 个百分点" in set(table["summary_change"]) and "显著恶化（前后对比，观察所得）" in set(table["summary_verdict"])
+    assert "+5.0 个百分点" in set(table["summary_change"])
+    assert "显著恶化（前后对比，观察所得）" in set(table["summary_verdict"])
     assert "无显著变化" in set(table["summary_verdict"])  # no claim, nothing to qualify
     table = headline.headline_table(list(rows.values()), "en", "CNY")
     assert "CLV of red-band customers (CNY)" in set(table["summary_figure"])

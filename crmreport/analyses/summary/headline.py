@@ -113,8 +113,8 @@ def headline_figures(results: Results, previous: Results | None, ledger: Ledger,
         value, before, change = (ledger.add(figure, SECTION, spec.key + role, spec.kind, **spec.graded)
                                  for figure, role in ((value, ""), (before, " (previous)"), (change, " (change)")))
         rows.append({"key": spec.key, "kind": spec.kind, "value": value, "previous": before, "change": change,
-                     "verdict": verdict, "evidence": spec.evidence, "source": t("summary.source_ref", language, chapter=int(spec.file.notebook),
-                                                      ref=value.ref)})
+                     "verdict": verdict, "evidence": spec.evidence,
+                     "source": t("summary.source_ref", language, chapter=int(spec.file.notebook), ref=value.ref)})
     return rows
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ...core.i18n import label, t
 from ...core.results import ALL, KPI_CHANGES, KPI_DID, LIFECYCLE_CADENCE, OVERDUE_AGES, TASK_EXECUTION
-from ...settings.params import CustomerGroup
+from ...settings.params import CustomerGroup, DidGroups
 from .claims import BEFORE_AFTER, COUNT, WATCH
 from .headline import format_value
 from .sources import Ledger, Results
@@ -67,14 +67,14 @@ def group_name(group: CustomerGroup | None, language: str) -> str:
     return t("summary.watch.treated_group", language, names=("、" if language == "zh" else ", ").join(names))
 
 
-def churn_up(results: Results, ledger: Ledger, language: str, treated: CustomerGroup | None = None) -> list[str]:
-    """Groups whose period churn rose by at least the minimum meaningful change (significant or not); ``treated``
-    names the KPI chapter's treated group (params ``kpis.did.treated``)."""
+def churn_up(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None) -> list[str]:
+    """Groups whose period churn rose by at least the minimum meaningful change (significant or not); ``did``
+    (params ``kpis.did``) names the KPI chapter's treated group."""
     parts = []
     rows = results.rows(KPI_CHANGES, kpi="churn_rate")
     groups = [(row, KPI_CHANGES, str(row["segment"]), label(f"segment_{row['segment']}", language))
               for _, row in rows.iterrows() if row["segment"] != ALL]
-    groups += [(row, KPI_DID, "treated", group_name(treated, language)) for _, row in results.rows(
+    groups += [(row, KPI_DID, "treated", group_name(did.treated if did else None, language)) for _, row in results.rows(
         KPI_DID, kpi="churn_rate").iterrows()]
     for row, file, key, name in groups:
         before, after = ("before", "after") if file is KPI_CHANGES else ("treated_before", "treated_after")
@@ -90,7 +90,7 @@ def churn_up(results: Results, ledger: Ledger, language: str, treated: CustomerG
     return [t("summary.watch.churn", language, groups=("；" if language == "zh" else "; ").join(parts))]
 
 
-def warnings(results: Results, ledger: Ledger, language: str, treated: CustomerGroup | None = None) -> list[str]:
-    """Every warning of the run, most urgent first (``treated`` as in :func:`churn_up`)."""
+def warnings(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None) -> list[str]:
+    """Every warning of the run, most urgent first (``did`` as in :func:`churn_up`)."""
     return overdue(results, ledger, language) + contact_rhythm(results, ledger, language) + churn_up(
-        results, ledger, language, treated)
+        results, ledger, language, did)
