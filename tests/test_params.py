@@ -58,9 +58,9 @@ def test_a_renamed_key_names_its_new_name(tmp_path):
     path.write_text("period: 2025Q3\nkpis: {sla_hours: {urgent: 1}}\nexecution: {sla_hours: {urgent: 1}}\n")
     with pytest.raises(ParamsError) as raised:
         load_params(params_file=path, root=tmp_path)
-    assert "`kpis.sla_hours` is now `kpis.resolution_sla_hours` (hours from opening to resolution" in str(raised.value)
-    assert "`execution.sla_hours` is now `execution.first_response_hours` (hours from opening to the first response" \
-        in str(raised.value)
+    message = str(raised.value)
+    assert "`kpis.sla_hours` is now `kpis.resolution_sla_hours` (hours from opening to resolution" in message
+    assert "`execution.sla_hours` is now `execution.first_response_limit_hours` (hours from opening to" in message
 
 
 def test_bad_value_names_key_and_value(tmp_path):

@@ -88,10 +88,12 @@ def _is_section(annotation: object) -> bool:
 
 #: keys renamed because one name had two meanings: the old key -> its new name and what it means
 RENAMED: dict[str, tuple[str, str]] = {
-    "kpis.sla_hours": ("kpis.resolution_sla_hours", "hours from opening to resolution allowed per ticket priority, "
-                                                    "the KPI resolved_within_sla_share"),
-    "execution.sla_hours": ("execution.first_response_hours", "hours from opening to the first response allowed "
-                                                              "per ticket priority, notebook 05's service level"),
+    "kpis.sla_hours": ("kpis.resolution_sla_hours",
+                       "hours from opening to resolution allowed per ticket priority, the KPI "
+                       "resolved_within_sla_share"),
+    "execution.sla_hours": ("execution.first_response_limit_hours",
+                            "hours from opening to the first response allowed per ticket priority, notebook 05's "
+                            "service level"),
 }
 
 
