@@ -77,6 +77,12 @@ class HealthResults:
     radar: pd.DataFrame
     thermometer: Thermometer | None
 
+    @property
+    def unbanded(self) -> int:
+        """Customers of ``health`` without a band: the ranking score has no value for them (with ``p_alive``,
+        customers who never bought, whom BG/NBD has nothing to estimate from)."""
+        return int(self.health["health_band"].isna().sum())
+
 
 def evaluate_health(data: Dataset, params: Params) -> HealthResults:
     """Relationship quality, emotional account, health score and lifetime value of a period (notebook 06).
