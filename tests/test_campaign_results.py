@@ -84,6 +84,7 @@ def test_board_has_wilson_intervals(evaluated):
     for _, row in board.iterrows():
         low, high = proportion_confint(row["conversions"], row["n"], method="wilson")
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-12)
+        assert row["ci_low"] <= row["conversion_rate"] <= row["ci_high"]  # the clamp of stats.proportion
 
 
 def test_power_and_planning_tables(evaluated):

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...measures.scores import window_mask
 from ...settings import Window
 
 log = logging.getLogger("crmreport")
@@ -28,10 +29,6 @@ ACTIVE, STARTED_BEFORE, STARTS_AFTER = "active", "started_before_period", "start
 UNKNOWN_SEGMENT = "unknown"
 
 
-def _day(stamp: pd.Timestamp) -> pd.Timestamp:
-    return pd.Timestamp(stamp).normalize()
-
-
 def campaign_overview(outreach: pd.DataFrame | None, window: Window, control_arm: str) -> pd.DataFrame:
     """One row per campaign: channel, assignment dates, customers, arms, and whether the period evaluates it.
 
@@ -44,13 +41,15 @@ def campaign_overview(outreach: pd.DataFrame | None, window: Window, control_arm
     """
     if outreach is None or outreach.empty:
         return pd.DataFrame(columns=OVERVIEW_COLUMNS)
-    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end + timedelta(days=1))
+    firsts = outreach.groupby("campaign_id", sort=False)["assigned_at"].min()
+    inside = window_mask(firsts, window)
     rows = []
     for campaign_id, rows_of in outreach.groupby("campaign_id", sort=False):
-        first, last = rows_of["assigned_at"].min(), rows_of["assigned_at"].max()
+        first, last = firsts[campaign_id], rows_of["assigned_at"].max()
         arms = sorted(rows_of["arm"].unique(), key=lambda a: (a != control_arm, a))
         channels = rows_of["channel"].dropna().value_counts() if "channel" in rows_of else pd.Series(dtype=int)
-        reason = None if start <= first < stop else (STARTED_BEFORE if first < start else STARTS_AFTER)
+        reason = None if inside[campaign_id] else (STARTED_BEFORE if first < pd.Timestamp(window.start)
+                                                   else STARTS_AFTER)
         rows.append({"campaign_id": campaign_id, "channel": channels.index[0] if len(channels) else None,
                      "first_assigned": first, "last_assigned": last, "customers": rows_of["customer_id"].nunique(),
                      "arms": len(arms), "arm_names": ", ".join(arms), "has_control": control_arm in arms,
@@ -103,10 +102,10 @@ def pre_period_revenue(transactions: pd.DataFrame | None, campaign_starts: pd.Se
     if transactions is None or transactions.empty or days <= 0:
         return pd.DataFrame(columns=columns)
     parts = []
-    dates = transactions["transaction_date"]
     for campaign_id, first in campaign_starts.items():
-        end = _day(first)
-        inside = transactions.loc[(dates >= end - pd.Timedelta(days=days)) & (dates < end),
+        before = pd.Timestamp(first).date() - timedelta(days=1)  # the last whole day before the campaign
+        pre_period = Window(start=before - timedelta(days=days - 1), end=before)
+        inside = transactions.loc[window_mask(transactions["transaction_date"], pre_period),
                                   ["customer_id", "amount"]]  # the two columns summed, not whole rows
         sums = inside.groupby("customer_id")["amount"].sum().rename("pre_revenue").reset_index()
         parts.append(sums.assign(campaign_id=campaign_id))

@@ -29,20 +29,20 @@ FOLLOWUP_COLUMNS: tuple[str, ...] = result_file("followup_7_24_72").columns
 REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
 
 
-def first_follow_ups(customers: pd.DataFrame, data: Dataset | None, tasks: pd.DataFrame | None, window: Window,
+def first_follow_ups(customers: pd.DataFrame, data: Dataset, tasks: pd.DataFrame | None, window: Window,
                      until: pd.Timestamp, days: int) -> pd.DataFrame:
     """Per customer signed up in ``window``: the first outbound contact on or after the signup date,
     days taken and outcome (met / breached / pending).
 
     The contacts are the dataset's outbound interactions (read where they lie,
-    :func:`crmreport.measures.relations.register_source`; none when ``data`` is None or has no
-    interactions) and the done ``tasks``; the first contact per customer is found in DuckDB.
+    :func:`crmreport.measures.relations.register_source`; none when ``data`` has no interactions) and
+    the done ``tasks``; the first contact per customer is found in DuckDB.
     """
     new = customers.loc[window_mask(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
     contacts = []
     with duckdb.connect() as connection:
-        if data is not None and data.has("interactions"):
+        if data.has("interactions"):
             register_source(connection, data, "interactions")
             contacts.append("SELECT customer_id, interaction_time AS at FROM interactions WHERE direction = 'outbound'")
         if tasks is not None:
@@ -148,8 +148,8 @@ def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.
     reply the interactions, the resolution the tickets (``per_ticket``, from
     :func:`crmreport.analyses.execution.sla.ticket_sla`)."""
     has = data.has
-    follow_ups = first_follow_ups(data.tables["customers"], data if has("interactions") else None,
-                                  data.tables.get("tasks"), window, until, settings.follow_up_days) \
+    follow_ups = first_follow_ups(data.tables["customers"], data, data.tables.get("tasks"), window, until,
+                                  settings.follow_up_days) \
         if has("interactions") or has("tasks") else None
     reply_frame = replies(data, data.tables.get("tickets"), window, until, settings) if has("interactions") else None
     return rule_7_24_72(follow_ups, reply_frame, per_ticket, settings.alpha)
