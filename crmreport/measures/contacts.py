@@ -17,7 +17,6 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from ..engine import Engine
 from ..ingest.dataset import Dataset
 from ..settings.period import Window
 from .spend import count_if, day_start, months_before
@@ -94,13 +93,13 @@ def first_contact(asked: ir.Table, contacts: ir.Table, strict: bool) -> ir.Table
     return joined.group_by("pos").aggregate(first_contact=joined.contact_at.min()).order_by("pos")
 
 
-def first_contacts(data: Dataset | None, asked: pd.DataFrame, tasks: pd.DataFrame | None, strict: bool) -> pd.DataFrame:
+def first_contacts(data: Dataset, asked: pd.DataFrame, tasks: pd.DataFrame | None, strict: bool) -> pd.DataFrame:
     """:func:`first_contact` over the outbound interactions of ``data`` (when it has them) and the done ``tasks``
-    (when given), on the dataset's engine (DuckDB without a dataset): ``pos``, ``first_contact`` (nanosecond
-    date-times, as the prepared tables') for the rows of ``asked`` that have one."""
-    with (data.engine if data is not None else Engine()).backend() as backend:
+    (when given), on the dataset's engine: ``pos``, ``first_contact`` (nanosecond date-times, as the prepared
+    tables') for the rows of ``asked`` that have one."""
+    with data.engine.backend() as backend:
         sources = []
-        if data is not None and data.has("interactions"):
+        if data.has("interactions"):
             columns = ["customer_id", "interaction_time", "direction"]
             sources.append(outbound_contacts(engine_table(backend, data, "interactions", columns)))
         if tasks is not None:

@@ -10,12 +10,12 @@ its first assignment falls.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.abinputs import pre_period_revenue
+from ...measures.scores import window_mask
 from ...settings import Window
 
 log = logging.getLogger("crmreport")
@@ -42,13 +42,15 @@ def campaign_overview(outreach: pd.DataFrame | None, window: Window, control_arm
     """
     if outreach is None or outreach.empty:
         return pd.DataFrame(columns=OVERVIEW_COLUMNS)
-    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.end + timedelta(days=1))
+    firsts = outreach.groupby("campaign_id", sort=False)["assigned_at"].min()
+    inside = window_mask(firsts, window)
     rows = []
     for campaign_id, rows_of in outreach.groupby("campaign_id", sort=False):
-        first, last = rows_of["assigned_at"].min(), rows_of["assigned_at"].max()
+        first, last = firsts[campaign_id], rows_of["assigned_at"].max()
         arms = sorted(rows_of["arm"].unique(), key=lambda a: (a != control_arm, a))
         channels = rows_of["channel"].dropna().value_counts() if "channel" in rows_of else pd.Series(dtype=int)
-        reason = None if start <= first < stop else (STARTED_BEFORE if first < start else STARTS_AFTER)
+        reason = None if inside[campaign_id] else (STARTED_BEFORE if first < pd.Timestamp(window.start)
+                                                   else STARTS_AFTER)
         rows.append({"campaign_id": campaign_id, "channel": channels.index[0] if len(channels) else None,
                      "first_assigned": first, "last_assigned": last, "customers": rows_of["customer_id"].nunique(),
                      "arms": len(arms), "arm_names": ", ".join(arms), "has_control": control_arm in arms,

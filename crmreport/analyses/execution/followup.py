@@ -30,18 +30,18 @@ FOLLOWUP_COLUMNS: tuple[str, ...] = result_file("followup_7_24_72").columns
 REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
 
 
-def first_follow_ups(customers: pd.DataFrame, data: Dataset | None, tasks: pd.DataFrame | None, window: Window,
+def first_follow_ups(customers: pd.DataFrame, data: Dataset, tasks: pd.DataFrame | None, window: Window,
                      until: pd.Timestamp, days: int) -> pd.DataFrame:
     """Per customer signed up in ``window``: the first outbound contact on or after the signup date,
     days taken and outcome (met / breached / pending).
 
-    The contacts are the dataset's outbound interactions (none when ``data`` is None or has no
-    interactions) and the done ``tasks``; the first contact per customer is found on the dataset's
+    The contacts are the dataset's outbound interactions (none when ``data`` has no interactions) and
+    the done ``tasks``; the first contact per customer is found on the dataset's
     engine (:func:`crmreport.measures.contacts.first_contacts`).
     """
     new = customers.loc[window_mask(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
-    if (data is not None and data.has("interactions")) or tasks is not None:
+    if data.has("interactions") or tasks is not None:
         asked = pd.DataFrame({"pos": np.arange(len(new)), "customer_id": new["customer_id"].to_numpy(dtype=object),
                               "at": signup.to_numpy()})
         first = first_contacts(data, asked, tasks, strict=False)
@@ -130,8 +130,8 @@ def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.
     reply the interactions, the resolution the tickets (``per_ticket``, from
     :func:`crmreport.analyses.execution.sla.ticket_sla`)."""
     has = data.has
-    follow_ups = first_follow_ups(data.tables["customers"], data if has("interactions") else None,
-                                  data.tables.get("tasks"), window, until, settings.follow_up_days) \
+    follow_ups = first_follow_ups(data.tables["customers"], data, data.tables.get("tasks"), window, until,
+                                  settings.follow_up_days) \
         if has("interactions") or has("tasks") else None
     reply_frame = replies(data, data.tables.get("tickets"), window, until, settings) if has("interactions") else None
     return rule_7_24_72(follow_ups, reply_frame, per_ticket, settings.alpha)
