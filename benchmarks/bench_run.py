@@ -8,7 +8,8 @@ manifest records: prepare (seconds, the runner's peak memory), all notebooks tog
 ``--workers`` at a time), per notebook its execute (papermill) and render (HTML + PDF) seconds and
 its kernel's peak memory, and the runner's peak while rendering. The fixed floor is the same number of empty notebooks
 through papermill, nbconvert and WeasyPrint, measured in the same invocation; the exponent of the
-data-dependent time (time - floor) is fitted between consecutive sizes.
+data-dependent time (time - floor) is fitted between consecutive sizes. ``--engines`` runs every size
+on each engine named (``crmreport run --engine``; Spark as params say, by default ``local[2]``).
 
 Targets (issue 17): 1M customers under 10 minutes and 6 GiB; exponent <= 1.05 between 100k and 1M;
 the demo period within 2x of the floor.
@@ -16,6 +17,7 @@ the demo period within 2x of the floor.
     python benchmarks/bench_run.py                       # 10k, 100k, 1M
     python benchmarks/bench_run.py --sizes 10000 100000  # smaller machines or a quick look
     python benchmarks/bench_run.py --sizes 100000 --workers 1  # notebooks one after the other
+    python benchmarks/bench_run.py --sizes 1000000 --engines duckdb spark  # both engines, same invocation
 """
 
 from __future__ import annotations
@@ -132,6 +134,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--workers", type=int, help="notebooks at a time (default: the run's, min(2, CPU count))")
+    parser.add_argument("--engines", nargs="+", choices=["duckdb", "spark"], default=["duckdb"],
+                        help="engines to run every size on, one after the other (default: duckdb; spark runs local[2])")
     args = parser.parse_args()
     workers = ["--workers", str(args.workers)] if args.workers else []
     print(f"load average {' '.join(f'{x:.2f}' for x in psutil.getloadavg())}, {psutil.cpu_count()} CPUs")
@@ -147,22 +151,28 @@ def main() -> None:
         print(f"demo period (2,000 customers): {demo['seconds']:.1f}s = {demo['seconds'] / floor:.2f}x the floor "
               f"(target <= {TARGET_FLOOR_RATIO}x), peak {demo['gib']:.2f} GiB")
         print("\n".join(stage_lines(demo["timings"])))
-        results = []
-        for size in args.sizes:
-            result = run_size(demo_set(size), Path(tmp) / f"out-{size}", workers)
-            results.append((size, result))
-            print(f"{size:>9,} customers: {result['seconds']:.1f}s, peak {result['gib']:.2f} GiB, "
-                  f"exit {result['exit']}, load average {psutil.getloadavg()[0]:.2f}")
-            print("\n".join(stage_lines(result["timings"])), flush=True)
-        for (n1, r1), (n2, r2) in zip(results, results[1:], strict=False):
-            print(f"exponent of (time - floor) {n1:,} -> {n2:,}: "
-                  f"{exponent((n1, r1['seconds'] - floor), (n2, r2['seconds'] - floor)):.2f} "
-                  f"(target <= {TARGET_EXPONENT})")
-        if results and results[-1][0] >= 1_000_000:
-            last = results[-1][1]
-            print(f"1M target: {last['seconds'] / 60:.1f} min (<= {TARGET_MINUTES}), {last['gib']:.2f} GiB "
-                  f"(<= {TARGET_GIB})")
+        for engine in args.engines:
+            print(f"engine {engine}:")
+            results = []
+            for size in args.sizes:
+                result = run_size(demo_set(size), Path(tmp) / f"out-{engine}-{size}", [*workers, "--engine", engine])
+                results.append((size, result))
+                print(f"{size:>9,} customers on {engine}: {result['seconds']:.1f}s, peak {result['gib']:.2f} GiB, "
+                      f"exit {result['exit']}, load average {psutil.getloadavg()[0]:.2f}")
+                print("\n".join(stage_lines(result["timings"])), flush=True)
+            report_targets(results, floor)
 
+
+def report_targets(results: list[tuple[int, dict]], floor: float) -> None:
+    """The exponents of (time - floor) between consecutive sizes, and the 1M targets when 1M was run."""
+    for (n1, r1), (n2, r2) in zip(results, results[1:], strict=False):
+        print(f"exponent of (time - floor) {n1:,} -> {n2:,}: "
+              f"{exponent((n1, r1['seconds'] - floor), (n2, r2['seconds'] - floor)):.2f} "
+              f"(target <= {TARGET_EXPONENT})")
+    if results and results[-1][0] >= 1_000_000:
+        last = results[-1][1]
+        print(f"1M target: {last['seconds'] / 60:.1f} min (<= {TARGET_MINUTES}), {last['gib']:.2f} GiB "
+              f"(<= {TARGET_GIB})")
 
 if __name__ == "__main__":
     main()

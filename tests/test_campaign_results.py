@@ -16,6 +16,7 @@ from crmreport.analyses.abtests import campaign_results as cr
 from crmreport.analyses.abtests import campaigns as cp
 from crmreport.analyses.abtests import life
 from crmreport.analyses.abtests import planning as pl
+from crmreport.analyses.abtests import tiertests
 from crmreport.core.i18n import catalog
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings import AbTests, load_params
@@ -86,6 +87,7 @@ def test_board_has_wilson_intervals(evaluated):
     for _, row in board.iterrows():
         low, high = proportion_confint(row["conversions"], row["n"], method="wilson")
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-12)
+        assert row["ci_low"] <= row["conversion_rate"] <= row["ci_high"]  # the clamp of stats.proportion
 
 
 def test_power_and_planning_tables(evaluated):
@@ -192,6 +194,13 @@ def test_headlines_quote_the_tables(evaluated):
     eligible = [(c, g, a) for (c, g, a), n in cell["n"].items() if a != "control" and n >= 50
                 and cell["n"].get((c, g, "control"), 50) >= 50]
     assert tested["rate"] == max(cell.loc[key, "conversion_rate"] for key in eligible)
+    # the headline carries its own tier's test, so a higher rate that its test does not show reads as such
+    row = tests.set_index(["campaign_id", "segment", "arm", "metric"]).loc[
+        (tested["campaign"], tested["segment"], tested["arm"], "conversion_rate")]
+    words = tiertests.tier_test(tested, tests, "en")
+    assert words.startswith("significant" if row["significant"] else "not significant")
+    assert f"adjusted p = {row['p_adjusted']:.3f}" in words
+    assert tiertests.tier_test({**tested, "segment": "nowhere"}, tests, "zh") == "该层未单独检验"
     headline = cr.campaign_headline(tests, "A", 0.05)
     conv = tests[(tests["campaign_id"] == "A") & (tests["segment"] == "all") & (tests["metric"] == "conversion_rate")]
     assert headline["arm"] == conv.loc[conv["abs_diff"].idxmax(), "arm"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import pdf_text
 from openpyxl import load_workbook
 
@@ -55,6 +56,16 @@ def test_action_list_csv_and_workbook_agree(report):
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == len(actions) + 1
     assert rows[0][0] == {"en": "Customer ID", "zh": "客户编号"}[language]
+
+
+def test_no_printed_or_exported_due_date_lies_on_or_before_the_as_of_date(report):
+    _, out = report
+    period = out / "2025Q3"
+    as_of = pd.Timestamp(yaml.safe_load((period / "params.yaml").read_text(encoding="utf-8"))["as_of"])
+    actions = pd.read_csv(period / "results" / "action_list.csv", parse_dates=["due_date"])
+    assert (actions["due_date"].dropna() > as_of).all()  # the CSV and the workbook beside it
+    summary = pd.read_csv(period / "results" / "summary_actions.csv", encoding="utf-8-sig", parse_dates=["summary_due"])
+    assert len(summary) and (summary["summary_due"] > as_of).all()  # the summary's five actions
 
 
 @pytest.mark.parametrize("name", ["segment_migration", "cluster_profiles", "rfm_segments", "lifecycle_stages",

@@ -16,10 +16,13 @@ from test_aggregate import assert_matches_oracle, random_transactions
 
 from crmreport.engine import Engine
 from crmreport.ingest.dataset import load_prepared, prepare_dataset
-from crmreport.measures.aggregate import summarize_transactions
+from crmreport.measures.abinputs import pre_period_revenue
+from crmreport.measures.aggregate import purchase_counts, summarize_transactions
+from crmreport.measures.contacts import first_contacts, outbound_counts
 from crmreport.measures.features import contact_features, customer_features, transaction_features
 from crmreport.measures.relations import summarize_dataset
-from crmreport.settings import load_params
+from crmreport.measures.scores import window_mask
+from crmreport.settings import Window, load_params
 
 pytestmark = pytest.mark.spark
 AS_OF = date(2025, 9, 30)
@@ -107,3 +110,67 @@ def test_engine_describes_itself_for_the_manifest(spark_engine):
 
     assert Engine().describe() == {"name": "duckdb", "version": duckdb.__version__}
     assert spark_engine.describe() == {"name": "spark", "version": pyspark.__version__, "master": "local[2]"}
+
+
+def test_pre_period_revenue_equal_on_both_engines(demo, transactions, spark_engine):
+    dataset, folder = demo
+    outreach = dataset.tables["outreach"]
+    starts = outreach.groupby("campaign_id")["assigned_at"].min()
+    edges = pd.Series({"EDGE": pd.Timestamp("2025-10-01 08:30")})  # 90 days: 2025-07-03 00:00 to 09-30 23:59:59
+    for duck_data in (dataset, load_prepared(folder), replace(dataset, tables={"transactions": transactions})):
+        spark_data = replace(duck_data, engine=spark_engine)
+        for campaigns in (starts, edges):
+            duck = pre_period_revenue(duck_data, campaigns, 90)
+            spark = pre_period_revenue(spark_data, campaigns, 90)
+            pd.testing.assert_frame_equal(duck, spark, check_exact=True)  # exact sums: equal to the last bit
+    edge = duck.set_index("customer_id").loc["E1", "pre_revenue"]
+    assert edge == 10.25, "09-30 23:59:59 counts; the start day's midnight and 07-01 (91 days before) do not"
+    assert len(pre_period_revenue(dataset, starts, 90)) > 100
+
+
+def test_purchase_counts_equal_on_both_engines(demo, transactions, spark_engine):
+    dataset, folder = demo
+    windows = {"before": Window(start=date(2025, 4, 1), end=date(2025, 6, 30)),
+               "now": Window(start=date(2025, 7, 1), end=date(2025, 9, 30))}
+    for duck_data in (dataset, load_prepared(folder), replace(dataset, tables={"transactions": transactions})):
+        ids = pd.concat([duck_data.tables["transactions"]["customer_id"].drop_duplicates(), pd.Series(["nobody"])])
+        duck = purchase_counts(duck_data, ids, windows)
+        spark = purchase_counts(replace(duck_data, engine=spark_engine), ids, windows)
+        pd.testing.assert_frame_equal(duck, spark, check_exact=True)
+        assert duck.iloc[-1].tolist() == [0, 0] and duck["now"].sum() > 0
+    edge = duck.set_index(ids.to_numpy()).loc["E1"]
+    assert edge.tolist() == [1, 2], "before: 06-15 is a refund, 04-01 counts; now: 07-01 00:00 and 09-30 23:59:59"
+
+
+def test_first_contacts_equal_on_both_engines(demo, spark_engine):
+    dataset, folder = demo
+    customers = dataset.tables["customers"]
+    asked = pd.DataFrame({"pos": np.arange(len(customers)), "customer_id": customers["customer_id"].to_numpy(object),
+                          "at": customers["signup_date"].dt.normalize().to_numpy()})
+    for duck_data in (dataset, load_prepared(folder)):
+        for tasks, strict in ((dataset.tables["tasks"], False), (None, True)):
+            duck = first_contacts(duck_data, asked, tasks, strict)
+            spark = first_contacts(replace(duck_data, engine=spark_engine), asked, tasks, strict)
+            pd.testing.assert_frame_equal(duck, spark, check_exact=True)
+            assert len(duck) > len(customers) / 2 and (duck["first_contact"].to_numpy() >= asked["at"].to_numpy()[
+                duck["pos"]]).all()
+    contact = dataset.tables["interactions"].query("direction == 'outbound'").iloc[0]
+    at_contact = pd.DataFrame({"pos": [0], "customer_id": [contact["customer_id"]],
+                               "at": [contact["interaction_time"]]})
+    assert first_contacts(replace(dataset, engine=spark_engine), at_contact, None, False)["first_contact"].tolist() \
+        == [contact["interaction_time"]], "at the asked moment counts unless strict"
+    later = first_contacts(replace(dataset, engine=spark_engine), at_contact, None, True)["first_contact"]
+    assert later.empty or later.iloc[0] > contact["interaction_time"]
+
+
+def test_outbound_counts_equal_on_both_engines(demo, spark_engine):
+    dataset, folder = demo
+    ids = pd.concat([dataset.tables["customers"]["customer_id"], pd.Series(["nobody"])], ignore_index=True)
+    quarter = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))
+    for duck_data in (dataset, load_prepared(folder)):
+        duck = outbound_counts(duck_data, ids, quarter)
+        pd.testing.assert_series_equal(duck, outbound_counts(replace(duck_data, engine=spark_engine), ids, quarter))
+        interactions = dataset.tables["interactions"]
+        inside = interactions[(interactions["direction"] == "outbound") & window_mask(interactions["interaction_time"],
+                                                                                    quarter)]
+        assert duck.sum() == len(inside) and duck.iloc[-1] == 0

@@ -59,7 +59,7 @@ def test_settings_reject_impossible_values():
     with pytest.raises(ValidationError, match="overdue_buckets"):
         ExecutionParams(overdue_buckets=[30, 7])
     defaults = ExecutionParams()
-    assert defaults.sla_hours == {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0}
+    assert defaults.first_response_limit_hours == {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0}
     assert defaults.resolution_hours == 72.0 and defaults.business_hours is None
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from crmreport.analyses.summary.headline import HEADLINES
 from crmreport.core.i18n import LANGUAGES, catalog, label, t
-from crmreport.measures.glossary import COLUMNS, GLOSSARY, MEASURES, measures_frame, summary_measure
+from crmreport.measures.glossary import BANDED, COLUMNS, GLOSSARY, MEASURES, measures_frame, ranked_by, summary_measure
 from crmreport.measures.kpis import REGISTRY
 
 
@@ -44,6 +44,19 @@ def test_chapters_name_a_measure_through_the_glossary():
     assert not [key for key, texts in catalog().items() if set(texts) != set(LANGUAGES)], "every alias resolved"
 
 
+@pytest.mark.parametrize("ranker", ["health", "p_alive", "recency", "rfm"])
+def test_the_band_definitions_name_the_score_that_ranks_the_run(ranker, tmp_path):
+    pd.DataFrame({"customer_id": ["C1"], "ranked_by": [ranker]}).to_csv(tmp_path / "customer_health.csv", index=False)
+    assert ranked_by(tmp_path) == ranker and ranked_by(tmp_path / "absent") is None
+    frame = measures_frame(ranker).set_index("measure")
+    for language in LANGUAGES:
+        for measure in BANDED:
+            assert label(f"score_{ranker}", language) in frame.loc[measure, f"definition_{language}"]
+        # expected loss always uses the purchase model's dropout probability, whatever ranks the bands
+        assert "P(alive)" in frame.loc["expected_loss", "definition_en"]
+        assert "health score" not in frame.loc["expected_loss", "definition_en"]
+
+
 def test_measures_csv_has_both_languages_and_no_empty_cell():
     frame = measures_frame()
     assert tuple(frame.columns) == COLUMNS
@@ -66,7 +79,9 @@ def _values(frame: pd.DataFrame, shown) -> pd.Series:
 def test_the_rendered_results_show_each_measure_once_defined_and_equal_everywhere(report):
     _, out = report
     results = out / "2025Q3" / "results"
-    assert _read(results, "measures.csv").equals(measures_frame().fillna(""))
+    assert _read(results, "measures.csv").equals(measures_frame(ranked_by(results)).fillna(""))
+    ranker = _read(results, "customer_health.csv")["ranked_by"].iloc[0]
+    assert label(f"score_{ranker}", "en") in MEASURES["red_health_share"].definition("en", ranked_by(results))
     kpis = set(_read(results, "kpi_changes.csv")["kpi"])
     assert kpis <= set(MEASURES), "a KPI the book shows is not in the glossary"
     figures = _read(results, "summary_figures.csv")
@@ -86,3 +101,22 @@ def test_the_rendered_results_show_each_measure_once_defined_and_equal_everywher
         if len({round(value, 9) for _, value in single}) > 1:
             disagreements.append(f"{measure.id}: {single}")
     assert disagreements == [], "the same measure over the same customers and window differs between chapters"
+
+
+#: the measures that are churn rates: a label, chart title or axis naming a churn rate names one of them
+CHURN_RATES = ("churn_rate", "monthly_churn_rate", "execution_churn_rate", "backtest_churn_rate", "predicted_churn")
+
+
+def test_every_label_chart_title_and_axis_naming_a_churn_rate_names_its_measure():
+    """Labels, chart titles and axis labels are the catalog's short texts (no sentence); those naming a churn rate
+    ("churn rate", 流失率) carry one churn measure's glossary label in both languages."""
+    unnamed = []
+    for key, texts in catalog().items():
+        if key.startswith("measure.") or texts["en"].rstrip().endswith((".", ":", "]")) or len(texts["en"]) > 100:
+            continue
+        rate = "churn rate" in texts["en"].casefold() or "流失率" in texts["zh"]
+        if rate and not any(all(MEASURES[m].label(lang) in texts[lang] for lang in LANGUAGES) for m in CHURN_RATES):
+            unnamed.append(f"{key}: {texts['en']} / {texts['zh']}")
+    assert unnamed == [], "a churn rate named apart from the glossary"
+    assert label("churn_rate", "en") == MEASURES["backtest_churn_rate"].label("en")  # the health chapter's columns
+    assert "Period churn" not in " ".join(MEASURES[m].label("en") for m in CHURN_RATES if m != "churn_rate")

@@ -261,7 +261,7 @@ def test_params_reject_unknown_kpis_and_bad_groups():
         _params(did={"treated": {"column": "colour", "values": ["red"]}})
     with pytest.raises(ParamsError, match="needs `column` with `values`"):
         _params(did={"treated": {"column": "customer_type"}})
-    assert _params().kpis.sla_hours == {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0}
+    assert _params().kpis.resolution_sla_hours == {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0}
 
 
 def test_by_group_and_did_tables_agree_where_their_populations_agree(data, changes):

@@ -182,10 +182,10 @@ def test_activity_days_set_the_churn_lookback(demo, raw):
     assert churn["value"].mean() == pytest.approx(oracle(raw, "churn_rate", Q3, june), rel=EXACT)
 
 
-def test_sla_hours_come_from_params(demo):
+def test_resolution_sla_hours_come_from_params(demo):
     data, _ = demo
     strict = kpis.observations(kpis.KPIS["resolved_within_sla_share"], data, Q3,
-                               KpiParams(sla_hours={"urgent": 1, "high": 1, "medium": 1, "low": 1}))
+                               KpiParams(resolution_sla_hours={"urgent": 1, "high": 1, "medium": 1, "low": 1}))
     default = kpis.observations(kpis.KPIS["resolved_within_sla_share"], data, Q3, KpiParams())
     assert strict["value"].mean() < default["value"].mean()
 

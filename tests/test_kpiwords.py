@@ -18,6 +18,8 @@ def words(language: str) -> KpiWords:
 def test_kpis_and_groups_are_named_in_the_report_language():
     assert words("zh").name("nps") == "净推荐值" and words("en").name("nps") == "NPS"  # the glossary's labels
     assert words("zh").segment("core") == "核心客户"
+    # the segmented regression fits the monthly series: a month's churn has its own name, not the period's
+    assert words("en").series("churn_rate") == "Monthly churn rate" and words("en").series("nps") == "NPS"
     assert words("zh").segment("all") == label("kpi_segment_all", "zh") != "kpi_segment_all"
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from crmreport.analyses.abtests import outreach
 from crmreport.ingest.dataset import Dataset
+from crmreport.measures.abinputs import pre_period_revenue
 from crmreport.settings import Window
 
 Q3 = Window(start=date(2025, 7, 1), end=date(2025, 9, 30))
@@ -35,10 +36,10 @@ def test_pre_period_revenue_covers_the_days_before_the_first_assignment_day():
                                             "2025-07-07 00:00:00", "2025-05-01", "2025-05-02"], format="ISO8601"),
         "amount": [1.0, 2.0, 4.0, 8.0, 100.0, -30.0]})
     starts = pd.Series({"SMS": pd.Timestamp("2025-07-07 09:00:19")})
-    pre = outreach.pre_period_revenue(transactions, starts, days=90)
+    pre = pre_period_revenue(_dataset(transactions=transactions), starts, days=90)
     assert pre.set_index("customer_id")["pre_revenue"].to_dict() == {"C1": 6.0, "C2": 70.0}  # refunds net out
     assert (pre["campaign_id"] == "SMS").all()
-    assert outreach.pre_period_revenue(None, starts, 90).empty
+    assert pre_period_revenue(_dataset(), starts, 90).empty
 
 
 def _tables() -> dict[str, pd.DataFrame]:

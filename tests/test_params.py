@@ -53,6 +53,16 @@ def test_unknown_key_is_a_clear_error_with_suggestion(tmp_path):
         load_params(params_file=path, root=tmp_path)
 
 
+def test_a_renamed_key_names_its_new_name(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("period: 2025Q3\nkpis: {sla_hours: {urgent: 1}}\nexecution: {sla_hours: {urgent: 1}}\n")
+    with pytest.raises(ParamsError) as raised:
+        load_params(params_file=path, root=tmp_path)
+    message = str(raised.value)
+    assert "`kpis.sla_hours` is now `kpis.resolution_sla_hours` (hours from opening to resolution" in message
+    assert "`execution.sla_hours` is now `execution.first_response_limit_hours` (hours from opening to" in message
+
+
 def test_bad_value_names_key_and_value(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("period: 2025Q3\nlanguage: fr\n")

@@ -165,7 +165,9 @@ def test_the_book_appendix_has_reader_texts_for_every_measure_and_threshold_in_b
              for choice in getattr(Segmentation.model_fields[name].annotation, "__args__", ())
              if isinstance(choice, str)}
     assert sorted(key for key in keys if set(messages.get(key, {})) < {"en", "zh"}) == []
-    assert all(latin_words(messages[key]["zh"]) <= {"k-means"} for key in keys), "Chinese texts in Chinese"
+    # a placeholder ({score}: the run's ranking score, named in the report language) is not reader text
+    assert all(latin_words(re.sub(r"\{[^}]*\}", "", messages[key]["zh"])) <= {"k-means"} for key in keys), \
+        "Chinese texts in Chinese"
 
 
 def test_demo_staff_and_contact_roles_read_in_the_report_language():

@@ -274,7 +274,8 @@ def test_summaries_by_hand():
     assert rfm.iloc[0]["rfm_segment"] == "loyal" and rfm.iloc[0]["revenue_share"] == pytest.approx(150 / 180)
     previous = pd.DataFrame({"customer_id": ["A", "B", "C"], "segment": ["growth", "core", "core"],
                              "annual_amount": [10.0, 60.0, 40.0]})
-    assert seg.revenue_at_stake(segments, previous) == pytest.approx(40.0)  # C is dormant now; D was not there
+    before = seg.lifecycle_summary(segments, {}, "en", previous).set_index("stage")["net_annual_amount_previous"]
+    assert before.to_dict() == {"new": 0.0, "active": 70.0, "dormant": 40.0, "churned": 0.0}  # D was not there
     moves = seg.migration(previous, segments)
     summary = seg.migration_summary(moves)
     assert summary == {"stayed": pytest.approx(1 / 3), "up": 1, "down": 1, "core_out": 1, "core_in": 1}

@@ -10,6 +10,7 @@ import pytest
 
 from crmreport.analyses.summary import actions, caveats, claims, findings, headline, since, watch
 from crmreport.analyses.summary.sources import Ledger, Results, previous_results, results_folder, source_value
+from crmreport.settings.params import CustomerGroup
 from crmreport.settings.period import period_labels, shift_label
 
 
@@ -97,8 +98,12 @@ def test_headline_takes_previous_and_verdict_from_the_same_row(run):
     assert rows["red_health_share"]["value"].value == pytest.approx(3 / 4)
     assert rows["revenue_at_risk"]["value"].value == 25.0 and rows["expected_loss"]["value"].value == 24.0
     assert "completion_rate" not in rows, "notebook 05's figures are simply absent without its CSV"
-    table = headline.headline_table(list(rows.values()), "zh")
-    assert "+5.0 个百分点" in set(table["summary_change"]) and "显著恶化" in set(table["summary_verdict"])
+    table = headline.headline_table(list(rows.values()), "zh", "元")
+    assert "+5.0 个百分点" in set(table["summary_change"])
+    assert "显著恶化（前后对比，观察所得）" in set(table["summary_verdict"])
+    assert "无显著变化" in set(table["summary_verdict"])  # no claim, nothing to qualify
+    table = headline.headline_table(list(rows.values()), "en", "CNY")
+    assert "CLV of red-band customers (CNY)" in set(table["summary_figure"])
 
 
 def test_findings_grade_arms_by_adjusted_interval_and_kpis_as_moved(run):
@@ -116,7 +121,9 @@ def test_warnings_name_overdue_tasks_contact_rhythm_and_groups_whose_churn_rose(
     assert len(lines) == 3
     assert lines[0].startswith("5 tasks are overdue") and "31-90 days: 4" in lines[0]
     assert "20.0% of the 40 Active customers" in lines[1]
-    assert "Core 10.0% → 20.0%" in lines[2]
+    assert "Core 10.0% → 20.0%" in lines[2] and lines[2].startswith("The period churn rate rose")
+    b2b = CustomerGroup(column="customer_type", values=["B2B"])
+    assert (watch.group_name(b2b, "en"), watch.group_name(b2b, "zh")) == ("B2B customers", "企业客户")
 
 
 def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
@@ -130,17 +137,38 @@ def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
 def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capacity_check(run):
     table, chosen = actions.next_actions(run, Ledger(), "en", period=(date(2025, 7, 1), date(2025, 9, 30)),
                                          start=date(2025, 10, 1), alpha=0.05)
-    # the lever's 36,000 in its test, then expected loss: core 10 + 10, the falling accounts A and C 10 + 4,
-    # churn warning 4 (D without CLV)
-    assert [a.kind for a in chosen] == ["lever", "segment", "key_accounts", "segment"]
-    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20", "14", "4"]
-    assert table.iloc[3]["summary_customers"] == "2 (1 without CLV)"
-    assert set(table["summary_owner"]) == {"Campaign owner (marketing)", "Account manager", "Head of key accounts"}
-    # 300 control customers in 4 weeks for two owners doing 39 tasks in 13 weeks: it does not fit
-    assert table.iloc[0]["summary_capacity"].startswith("short by")
-    assert table.iloc[1]["summary_due"] == "2025-10-07" and table.iloc[1]["summary_target"] == (
-        "2 customers with a done task")
+    # the lever's 36,000 in its test, then expected loss: core 10 + 10, churn warning 4 (D without CLV); the
+    # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count
+    assert [a.kind for a in chosen] == ["lever", "segment", "segment", "key_accounts"]
+    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20", "4",
+                                               "0 (not counted again: 10 also in action 2; 4 also in action 3)"]
+    assert table.iloc[2]["summary_customers"] == "2 (1 without CLV)"
+    assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
+    # outcome targets: the model expects 0.9 + 0.5 of the core customers still active
+    assert table.iloc[1]["summary_target"] == (
+        "Keep more than 1 of the 2 active to the next period end (the model expects 1)")
+    assert table.iloc[0]["summary_target"].startswith("Revenue at least 1,000 above")
+    # 300 control customers in 4 weeks for two owners doing 26 and 13 tasks in 92 days: 7 and 3 given to them fit
+    # (7.9 and 4.0 by then), the other 290 given to the faster one do not; the lever is due when they finish
+    assert table.iloc[0]["summary_capacity"].startswith("10 of 300 tasks by 2025-10-29 (asked)")
+    assert table.iloc[0]["summary_due"] > "2025-10-29"
     assert actions.key_message(chosen, 3, "en").startswith("Proven lever, to scale: Scale C1 · call")
+
+
+def test_no_due_date_on_or_before_the_as_of_date_and_each_customer_counted_once(run):
+    start = date(2025, 10, 1)
+    for language in ("en", "zh"):
+        table, chosen = actions.next_actions(run, Ledger(), language, period=(date(2025, 7, 1), date(2025, 9, 30)),
+                                             start=start, alpha=0.05)
+        assert (table["summary_due"] > start.isoformat()).all()
+    losses = [a.value.value for a in chosen if a.kind != "lever"]
+    assert sum(losses) <= pd.DataFrame(HEALTH)["expected_loss"].sum()
+    # the same check on a strategy table whose playbook asks for the work within 7 days: the owners can do it
+    fit = actions.Workload({"a": 7.0}, start).check({"a": 5}, date(2025, 10, 8))
+    assert fit.fits and actions.due_date(fit, date(2025, 10, 8)) == date(2025, 10, 8)
+    late = actions.Workload({"a": 1.0}, start).check({"a": 3}, date(2025, 10, 8))
+    assert actions.due_date(late, date(2025, 10, 8)) == date(2025, 10, 22)
+    assert "1 of 3 tasks by 2025-10-08" in actions.capacity_text(late, date(2025, 10, 8), "en")
 
 
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):

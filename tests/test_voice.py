@@ -139,6 +139,7 @@ def test_outbound_response_rates_use_the_wilson_interval_of_statsmodels():
         low, high = proportion_confint(row["responded"], row["outbound"], alpha=0.05, method="wilson")
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-12), channel
         assert row["response_rate"] == pytest.approx(row["responded"] / row["outbound"])
+        assert row["ci_low"] <= row["response_rate"] <= row["ci_high"]  # 1/1: the clamp of stats.proportion
     assert channels.outbound_response_rates(dataset_of(), Q3).empty
     thin = channels.outbound_response_rates(LOGGED, Window(start=date(2024, 1, 1), end=date(2024, 1, 2)))
     assert thin.empty and list(thin.columns) == channels.RESPONSE_COLUMNS

@@ -127,7 +127,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
                                      "rfm_segment lifecycle_stage risk_inactive_unresponsive risk_complaints "
                                      "risk_falling_trend risk_flags churn_risk cluster"),
     _file("02", "feature_summary", "feature* median p10 p90 missing_share"),
-    _file("02", "lifecycle_stages", "stage* customers share net_annual_amount cadence"),
+    _file("02", "lifecycle_stages", "stage* customers share net_annual_amount net_annual_amount_previous cadence"),
     _file("02", "rfm_segments", "rfm_segment* customers annual_amount share revenue_share"),
     _file("02", "segment_migration", "from_segment* to_segment* customers annual_amount"),
     _file("02", "segment_summary", "segment* value_tier potential_tier customers customer_share annual_amount "

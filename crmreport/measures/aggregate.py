@@ -17,8 +17,10 @@ import pandas as pd
 from ibis.backends import BaseBackend
 
 from ..engine import Engine
+from ..ingest.dataset import Dataset
+from ..settings.period import Window
 from . import spend
-from .tables import collect, frame_table
+from .tables import collect, counts_of, engine_table, frame_table
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "customer_id", "orders", "refunds", "total_amount", "first_transaction", "last_transaction",
@@ -72,6 +74,15 @@ def summarize_database(url: str, as_of: date, table: str = "transactions") -> pd
             return _typed(pd.read_sql_query(sa.text(sql), connection))
     finally:
         engine.dispose()
+
+
+def purchase_counts(data: Dataset, customer_ids: pd.Series, windows: dict[str, Window]) -> pd.DataFrame:
+    """Purchases of each customer of ``customer_ids`` (in its order) in each of ``windows``, counted on the
+    dataset's engine (:func:`crmreport.measures.spend.purchases_in`): one int64 column per window, 0 for none."""
+    with data.engine.backend() as backend:
+        table = engine_table(backend, data, "transactions", spend.TRANSACTION_COLUMNS)
+        counts = collect(backend, spend.purchases_in(table, windows))
+    return counts_of(customer_ids, counts, list(windows))
 
 
 def per_customer(customer_ids: pd.Series, events: pd.DataFrame, aggregates: dict[str, str],

@@ -1,8 +1,12 @@
-"""Per-customer contact features, each defined once as an Ibis expression (DuckDB or Spark).
+"""Per-customer contact measures, each defined once as an Ibis expression (DuckDB or Spark).
 
-Over the interactions table, or over the tickets table when a source has no interactions (complaints
-only). Definitions in :mod:`crmreport.measures.features`; ``as_of`` is the last day counted. Every
-value is a count, a mean of 0/1 flags or a day difference: exact on both engines.
+The contact features: over the interactions table, or over the tickets table when a source has no
+interactions (complaints only). Definitions in :mod:`crmreport.measures.features`; ``as_of`` is the last
+day counted. Every value is a count, a mean of 0/1 flags or a day difference: exact on both engines.
+
+Execution tracking's contacts: the first contact after a moment (the 7-24-72 rule), the earliest outbound
+interaction or done task of the same customer per asked row, and the outbound contacts per customer in a
+window (lifecycle cadence); minima of date-times and counts, exact on both engines.
 """
 
 from __future__ import annotations
@@ -11,8 +15,12 @@ from datetime import date, timedelta
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
+from ..ingest.dataset import Dataset
+from ..settings.period import Window
 from .spend import count_if, day_start, months_before
+from .tables import collect, counts_of, engine_table, frame_table
 
 CONTACT_FEATURES: tuple[str, ...] = ("customer_id", "complaints_6m", "response_rate", "interaction_gap_days",
                                      "enquiries_3m")
@@ -47,3 +55,57 @@ def ticket_features(tickets: ir.Table, as_of: date) -> ir.Table:
     return grouped.select("customer_id", "complaints_6m", ibis.null("float64").name("response_rate"),
                           ibis.null("float64").name("interaction_gap_days"),
                           ibis.literal(0, "int64").name("enquiries_3m")).order_by("customer_id")
+
+
+def outbound_in(interactions: ir.Table, window: Window) -> ir.Table:
+    """Outbound interactions per customer in ``window`` (whole days), for customers with any: ``outbound``."""
+    at = interactions.interaction_time
+    rows = interactions.filter((interactions.direction == "outbound") & (at >= day_start(window.start))
+                               & (at < day_start(window.stop)))
+    return rows.group_by("customer_id").aggregate(outbound=rows.count()).order_by("customer_id")
+
+
+def outbound_counts(data: Dataset, customer_ids: pd.Series, window: Window) -> pd.Series:
+    """:func:`outbound_in` on the dataset's engine, for each id of ``customer_ids`` in its order (0 for none)."""
+    with data.engine.backend() as backend:
+        table = engine_table(backend, data, "interactions", ["customer_id", "interaction_time", "direction"])
+        counts = collect(backend, outbound_in(table, window))
+    return counts_of(customer_ids, counts, ["outbound"])["outbound"]
+
+
+def outbound_contacts(interactions: ir.Table) -> ir.Table:
+    """The outbound interactions as contacts: ``customer_id``, ``contact_at``."""
+    rows = interactions.filter(interactions.direction == "outbound")
+    return rows.select("customer_id", contact_at=rows.interaction_time.cast("timestamp"))
+
+
+def done_tasks(tasks: ir.Table) -> ir.Table:
+    """The tasks done (with the day they were done) as contacts: ``customer_id``, ``contact_at``."""
+    rows = tasks.filter((tasks.status == "done") & tasks.actual_date.notnull())
+    return rows.select("customer_id", contact_at=rows.actual_date.cast("timestamp"))
+
+
+def first_contact(asked: ir.Table, contacts: ir.Table, strict: bool) -> ir.Table:
+    """Per row of ``asked`` (``pos``, ``customer_id``, ``at``) with one: the earliest ``contact_at`` of the same
+    customer's ``contacts`` at or after ``at`` (strictly after when ``strict``), ordered by ``pos``."""
+    after = contacts.contact_at > asked.at if strict else contacts.contact_at >= asked.at
+    joined = asked.join(contacts, [asked.customer_id == contacts.customer_id, after])
+    return joined.group_by("pos").aggregate(first_contact=joined.contact_at.min()).order_by("pos")
+
+
+def first_contacts(data: Dataset, asked: pd.DataFrame, tasks: pd.DataFrame | None, strict: bool) -> pd.DataFrame:
+    """:func:`first_contact` over the outbound interactions of ``data`` (when it has them) and the done ``tasks``
+    (when given), on the dataset's engine: ``pos``, ``first_contact`` (nanosecond date-times, as the prepared
+    tables') for the rows of ``asked`` that have one."""
+    with data.engine.backend() as backend:
+        sources = []
+        if data.has("interactions"):
+            columns = ["customer_id", "interaction_time", "direction"]
+            sources.append(outbound_contacts(engine_table(backend, data, "interactions", columns)))
+        if tasks is not None:
+            sources.append(done_tasks(frame_table(backend, "tasks", tasks[["customer_id", "status", "actual_date"]])))
+        if not sources or asked.empty:
+            return pd.DataFrame({"pos": pd.Series(dtype="int64"), "first_contact": pd.Series(dtype="datetime64[ns]")})
+        asked_table = frame_table(backend, "asked", asked[["pos", "customer_id", "at"]])
+        found = collect(backend, first_contact(asked_table, ibis.union(*sources), strict))
+    return found.astype({"pos": "int64", "first_contact": "datetime64[ns]"})

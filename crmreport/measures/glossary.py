@@ -9,16 +9,22 @@ measures are listed here. Two measures never share a label: the period's churn, 
 names. A chapter names a measure through the catalog (``{measure: <id>}`` entries, see
 :func:`crmreport.core.i18n.catalog`), so it reads the same everywhere. :func:`measures_frame` is
 ``results/measures.csv`` and the report book's appendix of definitions.
+
+The health bands follow the score that ranks the customers, which the health chapter chooses per run
+(``customer_health.csv``'s ``ranked_by``: the health score, or a baseline that ranks churn better).
+The definitions of the measures built on the bands name that score (:data:`BANDED`, :func:`ranked_by`),
+so the glossary says what the run computed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from ..core.i18n import LANGUAGES, t
+from ..core.i18n import LANGUAGES, label, t
 from ..core.results import result_file
 from .kpis import REGISTRY, Kpi
 
@@ -29,6 +35,8 @@ Direction = Literal["higher", "lower", "none"]
 #: columns of ``results/measures.csv``, as the results contract declares them
 COLUMNS = result_file("measures").columns
 KPI_NOTEBOOK = "04_kpi_before_after"
+#: measures whose definition names the score that sets the health bands (``{score}`` in the catalog text)
+BANDED = frozenset({"red_health_share", "revenue_at_risk"})
 
 
 @dataclass(frozen=True)
@@ -60,9 +68,13 @@ class Measure:
         """The measure's one label in ``language``."""
         return t(f"measure.label.{self.id}", language)
 
-    def definition(self, language: str) -> str:
-        """The measure's one definition in ``language``."""
-        return t(f"measure.definition.{self.id}", language)
+    def definition(self, language: str, ranked_by: str | None = None) -> str:
+        """The measure's one definition in ``language``; a banded measure names the score ``ranked_by`` (the run's
+        ``customer_health.csv``), or says that the health chapter chooses it when the run has none."""
+        if self.id not in BANDED:
+            return t(f"measure.definition.{self.id}", language)
+        score = label(f"score_{ranked_by}", language) if ranked_by else t("measure.score_unknown", language)
+        return t(f"measure.definition.{self.id}", language, score=score)
 
 
 def _row(file: str, column: str, **row: str) -> Shown:
@@ -121,6 +133,8 @@ _KPI_SUMMARY = {"revenue_per_customer": ("revenue_per_customer",), "churn_rate":
 _AFTER: tuple[Measure, ...] = (
     Measure("monthly_churn_rate", "share", "month", "lower", KPI_NOTEBOOK,
             (_row("kpi_monthly.csv", "value", kpi="churn_rate"),)),
+    Measure("monthly_retention_rate", "share", "month", "higher", KPI_NOTEBOOK,
+            (_row("kpi_monthly.csv", "value", kpi="retention_rate"),)),
     Measure("on_time_rate", "share", "period", "higher", _P05,
             (_row("task_execution.csv", "on_time_rate", owner="all"),)),
     Measure("overdue_tasks", "count", "as_of_cutoff", "lower", _P05,
@@ -171,7 +185,7 @@ MEASURES: dict[str, Measure] = {measure.id: measure for measure in GLOSSARY}
 
 
 #: KPIs whose month-by-month series is a measure of its own: a month's churn is not the period's churn
-_MONTHLY = {"churn_rate": "monthly_churn_rate"}
+_MONTHLY = {"churn_rate": "monthly_churn_rate", "retention_rate": "monthly_retention_rate"}
 
 
 def series_label(kpi: str, language: str) -> str:
@@ -184,11 +198,23 @@ def summary_measure(figure: str) -> Measure | None:
     return next((measure for measure in GLOSSARY if figure in measure.summary), None)
 
 
-def measures_frame() -> pd.DataFrame:
+def ranked_by(results: Path) -> str | None:
+    """The score that ranks the customers into health bands in the run whose results folder is ``results``
+    (``customer_health.csv``'s ``ranked_by``); None without that file."""
+    path = results / f"{result_file('customer_health').name}.csv"
+    if not path.is_file():
+        return None
+    column = pd.read_csv(path, encoding="utf-8-sig", usecols=["ranked_by"], nrows=1)["ranked_by"]
+    return str(column.iloc[0]) if len(column) and pd.notna(column.iloc[0]) else None
+
+
+def measures_frame(ranked_by: str | None = None) -> pd.DataFrame:
     """``results/measures.csv``: one row per measure with its labels and definitions in both languages, unit,
-    window, direction, computing notebook and the results files that show it."""
+    window, direction, computing notebook and the results files that show it; ``ranked_by`` as in
+    :meth:`Measure.definition`."""
     rows = [{"measure": m.id, **{f"label_{lang}": m.label(lang) for lang in LANGUAGES},
-             **{f"definition_{lang}": m.definition(lang) for lang in LANGUAGES}, "unit": m.unit, "window": m.window,
+             **{f"definition_{lang}": m.definition(lang, ranked_by) for lang in LANGUAGES}, "unit": m.unit,
+             "window": m.window,
              "direction": m.direction, "notebook": m.notebook,
              "shown_in": " ".join(dict.fromkeys(shown.file for shown in m.shown))} for m in GLOSSARY]
     return pd.DataFrame(rows, columns=list(COLUMNS))

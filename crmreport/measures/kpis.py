@@ -187,7 +187,7 @@ def _first_response(data: Dataset, window: Window, settings: KpiParams) -> pd.Da
 def _within_sla(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
     tickets = _inside(data, "tickets", "opened_at", window, ["ticket_id", "customer_id", "opened_at", "resolved_at",
                                                               "priority"])
-    allowed = tickets["priority"].map(settings.sla_hours).astype(float)
+    allowed = tickets["priority"].map(settings.resolution_sla_hours).astype(float)
     hours = (tickets["resolved_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
     return _frame(tickets["ticket_id"].array, tickets["customer_id"].array, (hours <= allowed).fillna(False))
 
@@ -248,8 +248,9 @@ REGISTRY: tuple[Kpi, ...] = (
         _first_response, 0.10, relative_min_change=True),
     Kpi("resolved_within_sla_share", "share", "higher",
         "proportion", ("tickets",),
-        "share of the tickets opened in the window resolved within the SLA hours of their priority (`sla_hours`: "
-        "urgent 2 h, others 24 h); unresolved tickets count as missed", _within_sla, 0.02),
+        "share of the tickets opened in the window resolved within the SLA hours of their priority "
+        "(`kpis.resolution_sla_hours`: urgent 2 h, others 24 h); unresolved tickets count as missed",
+        _within_sla, 0.02),
     Kpi("follow_up_completion_rate", "share", "higher", "proportion",
         ("tasks",), "share of the tasks planned in the window whose status is done", _follow_up, 0.02),
     Kpi("outbound_response_rate", "share", "higher", "proportion",

@@ -12,11 +12,15 @@ after ``as_of``.
 
 from __future__ import annotations
 
+import functools
+import operator
 from datetime import date, datetime, timedelta
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+
+from ..settings.period import Window
 
 #: exact amounts: 28 digits before the decimal point, 10 after
 EXACT = "decimal(38, 10)"
@@ -108,6 +112,20 @@ def features(transactions: ir.Table, as_of: date, trend_months: int = 3) -> ir.T
         "customer_id", recency.name("recency_days"), "frequency", "monetary", "annual_amount",
         "spend_recent_3m", "spend_prior_3m", trend.name("trend"),
     ).order_by("customer_id")
+
+
+def _between(table: ir.Table, window: Window) -> ir.BooleanValue:
+    """The transaction date lies in ``window`` (whole days: ``start <= t < stop``)."""
+    return (table.transaction_date >= day_start(window.start)) & (table.transaction_date < day_start(window.stop))
+
+
+def purchases_in(transactions: ir.Table, windows: dict[str, Window]) -> ir.Table:
+    """Purchases (amount > 0, :data:`crmreport.measures.scores.PURCHASE_SQL`; refunds are not) per customer
+    in each of ``windows`` (a result column per name), for customers with a purchase in any of them."""
+    anywhere = functools.reduce(operator.or_, (_between(transactions, window) for window in windows.values()))
+    rows = transactions.filter((transactions.amount > 0) & anywhere)
+    return rows.group_by("customer_id").aggregate(
+        **{name: count_if(_between(rows, window)) for name, window in windows.items()}).order_by("customer_id")
 
 
 def to_sql(expression: ir.Table, dialect: str) -> str:

@@ -73,6 +73,14 @@ def _spark_parquet(session: object, path: str, columns: list[str]) -> object:
     return frame
 
 
+def counts_of(customer_ids: pd.Series, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` of ``counts`` (one row per customer that has any) for each id of ``customer_ids``, in its
+    order, as int64 with 0 for the ids ``counts`` lacks."""
+    placed = pd.DataFrame({"customer_id": customer_ids.to_numpy(dtype=object)}).merge(
+        counts.astype({"customer_id": object}), on="customer_id", how="left")
+    return placed[columns].fillna(0).astype("int64")
+
+
 def collect(backend: BaseBackend, expression: ir.Table) -> pd.DataFrame:
     """The result of ``expression`` on ``backend`` as a pandas frame (through Arrow on both engines)."""
     return backend.to_pyarrow(expression).to_pandas()

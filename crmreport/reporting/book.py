@@ -87,15 +87,16 @@ def _rule_value(name: str, value: object, language: str) -> str:
     return f"{value:+g}" if isinstance(value, float) else f"{value:,}"
 
 
-def _definitions(language: str, segmentation: Segmentation,
-                 chapters: dict[str, int]) -> dict[str, list[dict[str, str]]]:
+def _definitions(language: str, segmentation: Segmentation, chapters: dict[str, int],
+                 ranked_by: str | None = None) -> dict[str, list[dict[str, str]]]:
     """The appendix tables: the glossary of measures, the nine-box rule and the segmentation thresholds, in words.
 
     Measures come from :data:`~crmreport.measures.glossary.GLOSSARY` (label, definition, unit, window and direction
-    through the catalog's ``measure.*`` keys; ``chapters`` maps a notebook name to its chapter number), rule
-    names and meanings from ``book.rule.<name>`` and ``book.rule_meaning.<name>``.
+    through the catalog's ``measure.*`` keys; ``chapters`` maps a notebook name to its chapter number; the health
+    bands' definitions name the run's ranking score ``ranked_by``), rule names and meanings from
+    ``book.rule.<name>`` and ``book.rule_meaning.<name>``.
     """
-    measures = [{"name": m.label(language), "definition": m.definition(language),
+    measures = [{"name": m.label(language), "definition": m.definition(language, ranked_by),
                  "unit": t(f"measure.unit.{m.unit}", language), "window": t(f"measure.window.{m.window}", language),
                  "direction": t(f"measure.direction.{m.direction}", language),
                  "chapter": str(chapters.get(m.notebook, "–"))} for m in GLOSSARY]
@@ -109,7 +110,7 @@ def _definitions(language: str, segmentation: Segmentation,
 
 
 def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_file: str,
-              segmentation: Segmentation) -> str:
+              segmentation: Segmentation, ranked_by: str | None = None) -> str:
     """The book as one HTML document for WeasyPrint (also useful to inspect the layout)."""
     summary = sources = None
     parts = []
@@ -132,14 +133,15 @@ def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_fil
         "segment", "rule", "value", "meaning", "definitions_note", "no_summary")}
     return _templates().get_template("book_pdf.html.j2").render(
         meta=meta, labels=labels, lang=HTML_LANG[lang], summary=summary, sources=sources, chapters=parts,
-        definitions=_definitions(lang, segmentation, {part["chapter"].name: part["number"] for part in parts}),
+        definitions=_definitions(lang, segmentation, {part["chapter"].name: part["number"] for part in parts},
+                                 ranked_by),
         source=source, log_file=log_file,
         page_of=_css_counters("render.page_of", lang, "page", "pages"),
         **_font_context(lang))
 
 
 def write_book(path: Path, chapters: list[Chapter], meta: ReportMeta, *, source: str, log_file: str,
-               segmentation: Segmentation) -> Path:
+               segmentation: Segmentation, ranked_by: str | None = None) -> Path:
     """Write the report book PDF.
 
     Parameters
@@ -156,13 +158,17 @@ def write_book(path: Path, chapters: list[Chapter], meta: ReportMeta, *, source:
         Where the run's log is, named on the run-status page.
     segmentation : Segmentation
         The run's segmentation rules, listed in the appendix.
+    ranked_by : str, optional
+        The score that ranks the run's customers into health bands (``customer_health.csv``), named by the
+        definitions of the measures built on the bands.
 
     Returns
     -------
     Path
         The file written.
     """
-    html = book_html(chapters, meta, source=source, log_file=log_file, segmentation=segmentation)
+    html = book_html(chapters, meta, source=source, log_file=log_file, segmentation=segmentation,
+                     ranked_by=ranked_by)
     with quiet_weasyprint():
         pdf = weasyprint.HTML(string=html, url_fetcher=weasyprint.URLFetcher(allowed_protocols=LOCAL_URLS)).write_pdf()
     return _write(path, pdf)

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from ..core.i18n import label
 from ..core.results import ALL
+from ..measures.glossary import series_label
 from ..measures.kpis import KPIS, row_formats
 from ..settings.params import CustomerGroup
 from .report import Report
@@ -25,6 +26,11 @@ class KpiWords:
     def name(self, code: str) -> str:
         """A KPI's name (the registry's, in the report language); also a column format of ``Report.table``."""
         return KPIS[code].display_name(self.report.language)
+
+    def series(self, code: str) -> str:
+        """The name of a KPI's monthly series (the segmented regression's rows): its own glossary measure when it
+        has one (a month's churn is not the period's), else the KPI's name; also a column format."""
+        return series_label(code, self.report.language)
 
     def segment(self, code: str) -> str:
         """A customer group's name; :data:`~crmreport.core.results.ALL` is every customer."""

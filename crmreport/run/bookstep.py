@@ -6,6 +6,7 @@ import logging
 
 from ..core.errors import CrmReportError
 from ..core.i18n import t
+from ..measures.glossary import ranked_by
 from ..reporting.book import Chapter, book_path, write_book
 from ..reporting.meta import report_meta, report_title
 from ..settings import Params, uses_demo_data
@@ -30,7 +31,7 @@ def write_run_book(paths: ReportPaths, params: Params, runs: list[NotebookRun], 
     path = book_path(paths.root, params.period, language)
     try:
         write_book(path, chapters, meta, source=shown_source, log_file=paths.log.name,
-                   segmentation=params.segmentation)
+                   segmentation=params.segmentation, ranked_by=ranked_by(paths.results))
     except (CrmReportError, OSError) as exc:
         log.error("the report book could not be written: %s", exc)
         return None

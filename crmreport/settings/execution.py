@@ -35,7 +35,7 @@ class ExecutionParams(BaseModel):
     """Settings of execution tracking and service levels (notebook 05, ``crmreport.analyses.execution``)."""
 
     model_config = ConfigDict(extra="forbid")
-    sla_hours: dict[Priority, float] = Field(
+    first_response_limit_hours: dict[Priority, float] = Field(
         default_factory=lambda: {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0},
         description="hours from opening to the first response allowed per ticket priority")
     resolution_hours: float = Field(72.0, gt=0, description="hours from opening to resolution (the 72 of 7-24-72)")
@@ -63,6 +63,7 @@ class ExecutionParams(BaseModel):
                 or self.overdue_buckets[0] <= 0:
             raise ValueError(f"overdue_buckets must be increasing positive days, e.g. [7, 30, 90], "
                              f"got {self.overdue_buckets}")
-        if any(hours <= 0 for hours in self.sla_hours.values()):
-            raise ValueError(f"sla_hours must be positive hours, got {self.sla_hours}")
+        if any(hours <= 0 for hours in self.first_response_limit_hours.values()):
+            raise ValueError(f"first_response_limit_hours must be positive hours, "
+                             f"got {self.first_response_limit_hours}")
         return self

@@ -86,11 +86,25 @@ def _is_section(annotation: object) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
+#: keys renamed because one name had two meanings: the old key -> its new name and what it means
+RENAMED: dict[str, tuple[str, str]] = {
+    "kpis.sla_hours": ("kpis.resolution_sla_hours",
+                       "hours from opening to resolution allowed per ticket priority, the KPI "
+                       "resolved_within_sla_share"),
+    "execution.sla_hours": ("execution.first_response_limit_hours",
+                            "hours from opening to the first response allowed per ticket priority, notebook 05's "
+                            "service level"),
+}
+
+
 def _explain(error: ValidationError, sources: str) -> str:
     lines = []
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        if problem["type"] == "extra_forbidden":
+        if problem["type"] == "extra_forbidden" and where in RENAMED:
+            new, meaning = RENAMED[where]
+            lines.append(f"`{where}` is now `{new}` ({meaning}); rename the key")
+        elif problem["type"] == "extra_forbidden":
             key = str(problem["loc"][-1])
             known = _known_keys(problem["loc"])
             hint = difflib.get_close_matches(key, known, n=1)

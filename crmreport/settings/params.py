@@ -120,9 +120,9 @@ class KpiParams(BaseModel):
     paired_test: Literal["t", "wilcoxon"] = Field("t", description="test of paired per-customer means")
     min_change: dict[str, float] = Field(default_factory=dict, description="per-KPI minimum meaningful change")
     min_n: int = Field(30, ge=2, description="fewer observations in a window (or pairs) = insufficient data")
-    sla_hours: dict[Literal["urgent", "high", "medium", "low"], float] = Field(
+    resolution_sla_hours: dict[Literal["urgent", "high", "medium", "low"], float] = Field(
         default_factory=lambda: {"urgent": 2.0, "high": 24.0, "medium": 24.0, "low": 24.0},
-        description="hours from opening to resolution allowed per ticket priority")
+        description="hours from opening to resolution allowed per ticket priority (KPI resolved_within_sla_share)")
     activity_days: int | None = Field(None, gt=0, description="churn: days of the 'active before' window; "
                                                                 "empty = the window before, of the same length")
     strategy_start: date | None = Field(None, description="segmented regression break (default: period start)")

@@ -98,7 +98,9 @@ class Strategy(BaseModel):
     content: Text = Field(description="what is done, concretely")
     mode: Text | None = Field(None, description="execution mode (visit, call...)")
     owner: Text | None = Field(
-        None, description="`account_manager` (the customer's own) or a named role")
+        None, description="`account_manager` (the customer's own) or a team or person as the task data names "
+                          "it (shown through `labels.staff`)")
     resources: Text | None = Field(None, description="budget, materials, people")
-    due_days: int | None = Field(None, ge=0, description="first action due this many days after the period end")
+    due_days: int | None = Field(None, ge=1, description="first action due this many days after the data's as-of "
+                                    "date")
     cadence: Text | None = Field(None, description="repeat rhythm, e.g. monthly")

@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from ...ingest.dataset import Dataset
 from ...settings import AbTests, Params
 from ...stats import abchecks
 from ...stats import abtest as ab
 from ...stats.cuped import cuped
+from ...stats.proportion import wilson_interval
 from ..segments.pretreatment import campaign_segments
 from . import life, outreach
 from .campaigns import (
@@ -140,11 +140,11 @@ def board_table(segment_sums: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
     frame = segment_sums[segment_sums["n"] > 0]
     if frame.empty:
         return pd.DataFrame(columns=BOARD_COLUMNS)
-    low, high = proportion_confint(frame["converted"], frame["n"], alpha=alpha, method="wilson")
+    low, high = wilson_interval(frame["converted"], frame["n"], alpha)
     return pd.DataFrame({"campaign_id": frame["campaign_id"], "segment": frame["segment"], "arm": frame["arm"],
                          "n": frame["n"].astype(int), "conversions": frame["converted"].astype(int),
-                         "conversion_rate": frame["converted"] / frame["n"], "ci_low": np.asarray(low, dtype=float),
-                         "ci_high": np.asarray(high, dtype=float)}).reset_index(drop=True)
+                         "conversion_rate": frame["converted"] / frame["n"], "ci_low": low,
+                         "ci_high": high}).reset_index(drop=True)
 
 
 def board_headline(board: pd.DataFrame, control_arm: str, min_n: int = 0) -> dict:

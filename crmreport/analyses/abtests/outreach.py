@@ -1,9 +1,10 @@
 """Outreach campaigns as data: per-customer outcomes, pre-period revenue, per-arm sums.
 
 The statistics in :mod:`crmreport.stats.abtest` work on sufficient statistics; this module builds them
-from the ``outreach`` table (one row per customer assigned to an arm) and, for CUPED, the
-``transactions`` table (each customer's revenue in the days before the campaign's first
-assignment). Which campaigns a report reads is :mod:`crmreport.analyses.abtests.life`.
+from the ``outreach`` table (one row per customer assigned to an arm) and, for CUPED, each customer's
+revenue in the days before the campaign's first assignment, which the engine computes from the
+``transactions`` table (:mod:`crmreport.measures.abinputs`). Which campaigns a report reads is
+:mod:`crmreport.analyses.abtests.life`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from ...ingest.dataset import Dataset
+from ...measures.abinputs import pre_period_revenue
 
 log = logging.getLogger("crmreport")
 
@@ -22,10 +24,6 @@ CUSTOMER_COLUMNS = ["campaign_id", "customer_id", "arm", "assigned_at", "segment
 SUM_COLUMNS = ["n", "responded", "converted", "revenue_sum", "revenue_sq", "revenue_converted", "pre_sum",
                "pre_sq", "pre_revenue_cross"]
 UNKNOWN_SEGMENT = "unknown"
-
-
-def _day(stamp: pd.Timestamp) -> pd.Timestamp:
-    return pd.Timestamp(stamp).normalize()
 
 
 def customer_segments(data: Dataset, segments: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -49,37 +47,6 @@ def customer_segments(data: Dataset, segments: pd.DataFrame | None = None) -> pd
     customers = data.tables["customers"]
     return pd.DataFrame({"customer_id": customers["customer_id"],
                          "segment": customers["customer_type"].astype("object")})
-
-
-def pre_period_revenue(transactions: pd.DataFrame | None, campaign_starts: pd.Series, days: int) -> pd.DataFrame:
-    """Each customer's net transaction amount in the ``days`` days before each campaign's first assignment day.
-
-    Parameters
-    ----------
-    transactions
-        The transactions table (``customer_id``, ``transaction_date``, ``amount``).
-    campaign_starts
-        First ``assigned_at`` per campaign, indexed by ``campaign_id``.
-    days
-        Length of the pre-period: ``[start_day - days, start_day)``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``campaign_id``, ``customer_id``, ``pre_revenue`` for customers with transactions in the window.
-    """
-    columns = ["campaign_id", "customer_id", "pre_revenue"]
-    if transactions is None or transactions.empty or days <= 0:
-        return pd.DataFrame(columns=columns)
-    parts = []
-    dates = transactions["transaction_date"]
-    for campaign_id, first in campaign_starts.items():
-        end = _day(first)
-        inside = transactions.loc[(dates >= end - pd.Timedelta(days=days)) & (dates < end),
-                                  ["customer_id", "amount"]]  # the two columns summed, not whole rows
-        sums = inside.groupby("customer_id")["amount"].sum().rename("pre_revenue").reset_index()
-        parts.append(sums.assign(campaign_id=campaign_id))
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def campaign_customers(data: Dataset, campaign_ids: list[str], pre_period_days: int,
@@ -106,7 +73,7 @@ def campaign_customers(data: Dataset, campaign_ids: list[str], pre_period_days: 
     if rows.empty:
         return pd.DataFrame(columns=CUSTOMER_COLUMNS)
     starts = rows.groupby("campaign_id")["assigned_at"].min()
-    pre = pre_period_revenue(data.tables.get("transactions"), starts, pre_period_days)
+    pre = pre_period_revenue(data, starts, pre_period_days)
     frame = rows.assign(responded=rows["responded"].astype("boolean").fillna(False).astype("int64"),
                         converted=rows["converted"].astype("boolean").fillna(False).astype("int64"),
                         revenue=rows["revenue"].astype(float).fillna(0.0))

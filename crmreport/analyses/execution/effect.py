@@ -17,8 +17,8 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
-from ...measures.relations import per_customer_of, window_sql
-from ...measures.scores import PURCHASE_SQL, window_mask
+from ...measures.aggregate import purchase_counts
+from ...measures.scores import window_mask
 from ...settings.period import Window
 from ...stats.proportion import wilson_interval
 
@@ -30,14 +30,12 @@ def outcomes(execution: pd.DataFrame, data: Dataset, window: Window, baseline: W
     """Per planned customer: ``active_before`` (a purchase in the baseline window), ``churned`` (active
     before and no purchase in the period; empty for customers not active before) and ``csat`` (mean
     survey CSAT answered in the period; empty without an answer). A purchase is the KPIs' one
-    (:data:`~crmreport.measures.scores.PURCHASE_SQL`): a refund is not."""
-    before, now = window_sql("transaction_date", baseline), window_sql("transaction_date", window)
-    counts = per_customer_of(execution["customer_id"], data, "transactions",
-                             {"before": f"COUNT(*) FILTER (WHERE {before})", "now": f"COUNT(*) FILTER (WHERE {now})"},
-                             f"(({before}) OR ({now})) AND {PURCHASE_SQL}")
+    (:data:`~crmreport.measures.scores.PURCHASE_SQL`): a refund is not. The purchases are counted on the
+    dataset's engine (:func:`crmreport.measures.aggregate.purchase_counts`)."""
+    counts = purchase_counts(data, execution["customer_id"], {"before": baseline, "now": window})
     frame = execution.copy()
-    frame["active_before"] = (counts["before"].fillna(0) > 0).to_numpy()
-    bought = (counts["now"].fillna(0) > 0).to_numpy()
+    frame["active_before"] = (counts["before"] > 0).to_numpy()
+    bought = (counts["now"] > 0).to_numpy()
     frame["churned"] = pd.Series(~bought, index=frame.index).astype(float).where(frame["active_before"])
     if data.has("surveys"):
         surveys = data.tables["surveys"]

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
-from ...measures.relations import count_per_customer, register_source
+from ...measures.contacts import first_contacts, outbound_counts
+from ...measures.relations import register_source
 from ...measures.scores import window_mask
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
@@ -29,37 +30,24 @@ FOLLOWUP_COLUMNS: tuple[str, ...] = result_file("followup_7_24_72").columns
 REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
 
 
-def first_follow_ups(customers: pd.DataFrame, data: Dataset | None, tasks: pd.DataFrame | None, window: Window,
+def first_follow_ups(customers: pd.DataFrame, data: Dataset, tasks: pd.DataFrame | None, window: Window,
                      until: pd.Timestamp, days: int) -> pd.DataFrame:
     """Per customer signed up in ``window``: the first outbound contact on or after the signup date,
     days taken and outcome (met / breached / pending).
 
-    The contacts are the dataset's outbound interactions (read where they lie,
-    :func:`crmreport.measures.relations.register_source`; none when ``data`` is None or has no
-    interactions) and the done ``tasks``; the first contact per customer is found in DuckDB.
+    The contacts are the dataset's outbound interactions (none when ``data`` has no interactions) and
+    the done ``tasks``; the first contact per customer is found on the dataset's
+    engine (:func:`crmreport.measures.contacts.first_contacts`).
     """
     new = customers.loc[window_mask(customers["signup_date"], window), ["customer_id", "signup_date"]].copy()
     signup = pd.to_datetime(new["signup_date"]).dt.normalize()
-    contacts = []
-    with duckdb.connect() as connection:
-        if data is not None and data.has("interactions"):
-            register_source(connection, data, "interactions")
-            contacts.append("SELECT customer_id, interaction_time AS at FROM interactions WHERE direction = 'outbound'")
-        if tasks is not None:
-            connection.register("tasks", tasks)
-            contacts.append("SELECT customer_id, actual_date AS at FROM tasks "
-                            "WHERE status = 'done' AND actual_date IS NOT NULL")
-        if contacts:
-            connection.register("new_frame", pd.DataFrame({"customer_id": new["customer_id"].to_numpy(dtype=object),
-                                                           "day": signup.to_numpy(), "pos": np.arange(len(new))}))
-            first = connection.execute(f"""
-                SELECT n.pos, MIN(c.at) AS first_contact
-                FROM new_frame n JOIN ({" UNION ALL ".join(contacts)}) c
-                     ON c.customer_id = n.customer_id AND c.at >= n.day
-                GROUP BY n.pos""").df()
-            new["first_contact"] = _placed(first["pos"], first["first_contact"], len(new))
-        else:
-            new["first_contact"] = pd.NaT
+    if data.has("interactions") or tasks is not None:
+        asked = pd.DataFrame({"pos": np.arange(len(new)), "customer_id": new["customer_id"].to_numpy(dtype=object),
+                              "at": signup.to_numpy()})
+        first = first_contacts(data, asked, tasks, strict=False)
+        new["first_contact"] = _placed(first["pos"], first["first_contact"], len(new))
+    else:
+        new["first_contact"] = pd.NaT
     new["days"] = (pd.to_datetime(new["first_contact"]) - signup) / pd.Timedelta(days=1)
     deadline = signup + pd.Timedelta(days=days)  # `days` x 24 hours from the signup date (midnight)
     new["outcome"] = np.select([new["days"] <= days, deadline <= until], ["met", "breached"], "pending")
@@ -68,20 +56,14 @@ def first_follow_ups(customers: pd.DataFrame, data: Dataset | None, tasks: pd.Da
 
 def next_outbound(asked: pd.DataFrame, data: Dataset) -> np.ndarray:
     """Per row of ``asked`` (``customer_id``, ``at``): the first outbound interaction of the dataset to that
-    customer strictly after ``at`` (NaT when none), found in DuckDB (a forward ``merge_asof`` by customer)."""
+    customer strictly after ``at`` (NaT when none), found on the dataset's engine (a forward ``merge_asof`` by
+    customer, :func:`crmreport.measures.contacts.first_contacts`)."""
     if len(asked) == 0:
         return np.array([], dtype="datetime64[ns]")
-    with duckdb.connect() as connection:
-        register_source(connection, data, "interactions")
-        connection.register("asked_frame", pd.DataFrame({"customer_id": asked["customer_id"].to_numpy(dtype=object),
-                                                         "at": pd.to_datetime(asked["at"]).to_numpy(),
-                                                         "pos": np.arange(len(asked))}))
-        found = connection.execute("""
-            SELECT a.pos, MIN(o.interaction_time) AS reply
-            FROM asked_frame a JOIN interactions o
-                 ON o.customer_id = a.customer_id AND o.direction = 'outbound' AND o.interaction_time > a.at
-            GROUP BY a.pos""").df()
-    return _placed(found["pos"], found["reply"], len(asked))
+    found = first_contacts(data, pd.DataFrame({"pos": np.arange(len(asked)),
+                                               "customer_id": asked["customer_id"].to_numpy(dtype=object),
+                                               "at": pd.to_datetime(asked["at"]).to_numpy()}), None, strict=True)
+    return _placed(found["pos"], found["first_contact"], len(asked))
 
 
 def _placed(positions: pd.Series, times: pd.Series, size: int) -> np.ndarray:
@@ -148,8 +130,8 @@ def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.
     reply the interactions, the resolution the tickets (``per_ticket``, from
     :func:`crmreport.analyses.execution.sla.ticket_sla`)."""
     has = data.has
-    follow_ups = first_follow_ups(data.tables["customers"], data if has("interactions") else None,
-                                  data.tables.get("tasks"), window, until, settings.follow_up_days) \
+    follow_ups = first_follow_ups(data.tables["customers"], data, data.tables.get("tasks"), window, until,
+                                  settings.follow_up_days) \
         if has("interactions") or has("tasks") else None
     reply_frame = replies(data, data.tables.get("tickets"), window, until, settings) if has("interactions") else None
     return rule_7_24_72(follow_ups, reply_frame, per_ticket, settings.alpha)
@@ -157,15 +139,13 @@ def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.
 
 def cadence(execution: pd.DataFrame, data: Dataset, window: Window, settings: ExecutionParams) -> pd.DataFrame:
     """Lifecycle cadence against the outbound contacts the dataset's interactions gave each planned customer
-    in ``window``.
+    in ``window`` (counted on the dataset's engine, :func:`crmreport.measures.contacts.outbound_counts`).
 
     Expected contacts per customer: ``ceil(window days / cadence_days[stage])`` (new customers: one,
     the day-3 call). Per stage: customers, expected, mean and median received, share receiving at
     least the expected number."""
     days = window.days
-    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.stop)
-    received = count_per_customer(execution["customer_id"], data, "interactions", "interaction_time", start, stop,
-                                  "direction = 'outbound'")
+    received = outbound_counts(data, execution["customer_id"], window).to_numpy()
     frame = execution[["customer_id", "lifecycle_stage"]].assign(received=received)
     rows = []
     for stage, every in settings.cadence_days.items():

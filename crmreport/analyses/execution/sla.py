@@ -40,7 +40,7 @@ def ticket_sla(tickets: pd.DataFrame, window: Window, until: pd.Timestamp, setti
         month=pd.to_datetime(scope["opened_at"]).dt.strftime("%Y-%m"),
         first_response_hours=elapsed_hours(scope["opened_at"], scope["first_response_at"], clock),
         resolution_hours=elapsed_hours(scope["opened_at"], scope["resolved_at"], clock),
-        first_response_limit=scope["priority"].map(settings.sla_hours).astype(float),
+        first_response_limit=scope["priority"].map(settings.first_response_limit_hours).astype(float),
         resolution_limit=float(settings.resolution_hours))
     for rule in RULES:
         frame[f"{rule}_outcome"] = _outcome(frame[f"{rule}_hours"], waited, frame[f"{rule}_limit"])

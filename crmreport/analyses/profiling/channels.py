@@ -7,14 +7,13 @@ date-time ``t`` is inside when ``start <= t < end + 1 day``.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.relations import query, window_sql
 from ...settings import Window
+from ...stats.proportion import wilson_interval
 
 MIX_COLUMNS = list(result_file("chart_channels").columns)
 RESPONSE_COLUMNS = ["channel", "outbound", "responded", "response_rate", "ci_low", "ci_high"]
@@ -79,10 +78,9 @@ def outbound_response_rates(data: Dataset, window: Window, confidence: float = 0
         return pd.DataFrame(columns=RESPONSE_COLUMNS)
     grouped = grouped.astype({"channel": "str", "outbound": "int64", "responded": "int64"})
     grouped = grouped.sort_values("channel", kind="stable").reset_index(drop=True)
-    low, high = proportion_confint(grouped["responded"], grouped["outbound"], alpha=1 - confidence,
-                                   method="wilson")
-    return grouped.assign(response_rate=grouped["responded"] / grouped["outbound"],
-                          ci_low=np.asarray(low, dtype=float), ci_high=np.asarray(high, dtype=float))[RESPONSE_COLUMNS]
+    low, high = wilson_interval(grouped["responded"], grouped["outbound"], 1 - confidence)
+    return grouped.assign(response_rate=grouped["responded"] / grouped["outbound"], ci_low=low,
+                          ci_high=high)[RESPONSE_COLUMNS]
 
 
 def response_rates_vs_baseline(data: Dataset, window: Window, baseline: Window) -> pd.DataFrame:

@@ -13,7 +13,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ...core.matching import member
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.features import customer_features
@@ -214,14 +213,23 @@ def migration(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     return counts.astype({"customers": "int64"})
 
 
-def lifecycle_summary(segments: pd.DataFrame, cadence: dict[str, Text], language: str) -> pd.DataFrame:
-    """Per lifecycle stage: customers, share, net annual amount (refunds deducted, so a stage whose refunds
-    exceed its orders is negative) and the follow-up cadence (in ``language``)."""
+def lifecycle_summary(segments: pd.DataFrame, cadence: dict[str, Text], language: str,
+                      previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per lifecycle stage: customers, share, net annual amount (the 12 months to the period end; refunds
+    deducted, so a stage whose refunds exceed its orders is negative), the same customers' net annual amount
+    in the 12 months to the previous period end (``previous``: its segments; empty without it) and the
+    follow-up cadence (in ``language``)."""
     grouped = segments.groupby("lifecycle_stage")["annual_amount"].agg(customers="size", net_annual_amount="sum")
     grouped = grouped.reindex(list(STAGES), fill_value=0).rename_axis("stage").reset_index()
+    before = np.nan
+    if previous is not None:
+        amounts = segments[["customer_id", "lifecycle_stage"]].merge(
+            previous[["customer_id", "annual_amount"]], on="customer_id", how="inner")
+        before = grouped["stage"].map(amounts.groupby("lifecycle_stage")["annual_amount"].sum()).fillna(0.0)
     texts = {stage: localized(text, language) for stage, text in cadence.items()}
-    grouped = grouped.assign(share=grouped["customers"] / max(len(segments), 1), cadence=grouped["stage"].map(texts))
-    return grouped[["stage", "customers", "share", "net_annual_amount", "cadence"]]
+    grouped = grouped.assign(share=grouped["customers"] / max(len(segments), 1), net_annual_amount_previous=before,
+                             cadence=grouped["stage"].map(texts))
+    return grouped[list(result_file("lifecycle_stages").columns)]
 
 
 def at_risk_list(segments: pd.DataFrame) -> pd.DataFrame:
@@ -266,12 +274,6 @@ def risk_summary(segments: pd.DataFrame) -> pd.DataFrame:
     flags = segments.groupby("churn_risk")[list(RISK_FLAGS)].sum().reindex(levels, fill_value=0)
     flags.insert(0, "customers", segments["churn_risk"].value_counts().reindex(levels, fill_value=0))
     return flags.astype("int64").rename_axis("churn_risk").reset_index()
-
-
-def revenue_at_stake(segments: pd.DataFrame, previous: pd.DataFrame) -> float:
-    """Annual amount, as of the previous period end, of the customers now dormant or churned."""
-    lapsed = segments.loc[segments["lifecycle_stage"].isin(["dormant", "churned"]), "customer_id"]
-    return float(previous.loc[member(previous["customer_id"], lapsed), "annual_amount"].sum())
 
 
 def cluster_crosstab(segments: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,8 @@ from ...settings.segmentation import Strategy, Text, localized
 from .segmentation import SEGMENTS
 
 ACCOUNT_MANAGER = "account_manager"
+#: a concrete clause names a number ("1 visit per month", not "regular visits")
+CONCRETE = re.compile(r"\d|[一二两三四五六七八九十]")
 #: owners that name nobody ("the relevant department")
 VAGUE_OWNERS = re.compile(r"relevant|related|相关|有关|各部门|all departments", re.IGNORECASE)
 STRATEGY_COLUMNS: tuple[str, ...] = result_file("strategy_table").columns
@@ -67,18 +69,26 @@ def check_strategies(strategies: dict[str, Strategy]) -> pd.DataFrame:
             problems.append((segment, "no_cadence"))
         if strategy.due_days is None:
             problems.append((segment, "no_due_date"))
-        if not any(re.search(r"\d|[一二两三四五六七八九十]", text) for text in _texts(strategy.content)):
+        if not any(CONCRETE.search(text) for text in _texts(strategy.content)):
             problems.append((segment, "not_concrete"))
     return pd.DataFrame(problems, columns=list(CHECK_COLUMNS))
 
 
+def first_concrete(content: str) -> str:
+    """The first clause of a strategy text that names a number (the first clause when none does): what a
+    summary action says is done ("Control cost; 1 automated e-mail per month" -> "1 automated e-mail per month")."""
+    clauses = [c.strip() for c in re.split("[;；]", content) if c.strip()]
+    return next((c for c in clauses if CONCRETE.search(c)), clauses[0] if clauses else "")
+
+
 def action_list(segments: pd.DataFrame, customers: pd.DataFrame, strategies: dict[str, Strategy],
-                period_end: date, language: str) -> pd.DataFrame:
+                start: date, language: str) -> pd.DataFrame:
     """Per customer: masked name, segment, the segment's strategy, owner and due date.
 
     The owner is the customer's account manager when the strategy says ``account_manager`` (the
-    role name when the customer has none), else the strategy's role. The due date is the period
-    end plus ``due_days``. Customers of a segment without a strategy get empty strategy cells.
+    role name when the customer has none), else the strategy's owner (a ``labels.staff`` name). The
+    due date is ``start`` (the day the work can start: the data's as-of date) plus ``due_days``, so
+    no due date lies on or before it. Customers of a segment without a strategy get empty strategy cells.
     The list is ordered by due date, churn risk (high first) and annual amount (largest first).
     """
     frame = segments[["customer_id", "segment", "lifecycle_stage", "churn_risk", "annual_amount"]].merge(
@@ -90,7 +100,7 @@ def action_list(segments: pd.DataFrame, customers: pd.DataFrame, strategies: dic
     frame["owner"] = _by_segment(frame["segment"], table["owner"]).where(
         ~own_manager.fillna(False).astype(bool), frame["account_manager"].fillna(label(ACCOUNT_MANAGER, language)))
     due = _by_segment(frame["segment"], table["due_days"].astype("float64"))
-    frame["due_date"] = pd.Timestamp(period_end) + pd.to_timedelta(due, unit="D")
+    frame["due_date"] = pd.Timestamp(start) + pd.to_timedelta(due, unit="D")
     risk_order = _by_segment(frame["churn_risk"], pd.Series([0, 1, 2], index=["high", "medium", "low"]))
     frame = frame.assign(_risk=risk_order).sort_values(
         ["due_date", "_risk", "annual_amount", "customer_id"], ascending=[True, True, False, True], na_position="last")
@@ -105,10 +115,23 @@ def _by_segment(codes: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(result, index=codes.index, dtype=object).infer_objects()
 
 
-def action_summary(actions: pd.DataFrame, period_end: date) -> dict[str, int]:
-    """From :func:`action_list`: customers with an action, those due within 7 days of the period end,
+def action_summary(actions: pd.DataFrame, start: date) -> dict[str, int]:
+    """From :func:`action_list`: customers with an action, those due within 7 days of ``start``,
     distinct owners, and customers left without an action (their segment has no strategy)."""
     planned = actions[actions["strategy"].notna()]
-    first_week = planned["due_date"] <= pd.Timestamp(period_end) + pd.Timedelta(days=7)
+    first_week = planned["due_date"] <= pd.Timestamp(start) + pd.Timedelta(days=7)
     return {"actions": len(planned), "first_week": int(first_week.sum()), "owners": int(planned["owner"].nunique()),
             "unassigned": len(actions) - len(planned)}
+
+
+def tasks_since(tasks: pd.DataFrame | None, period_end: date, as_of: date) -> dict[str, int] | None:
+    """Tasks planned after the period end up to the as-of date, and how many of them were done (or in progress)
+    by then: what happened to the work the action list would have asked for before its due dates moved to the
+    as-of date. None without a tasks table."""
+    if tasks is None:
+        return None
+    planned = pd.to_datetime(tasks["planned_date"])
+    window = tasks[(planned > pd.Timestamp(period_end)) & (planned <= pd.Timestamp(as_of))]
+    status = window["status"].astype(str)
+    return {"planned": len(window), "done": int((status == "done").sum()),
+            "in_progress": int((status == "in_progress").sum())}

@@ -7,13 +7,20 @@ accounts whose health is falling (notebook 06), whatever their band. The value a
 of customers is their expected loss, the sum of ``customer_health.csv``'s ``expected_loss`` (CLV x
 (1 - P(alive))), with the customers without a CLV counted beside it; a lever's is its incremental
 revenue in the test. The levers and the falling accounts are always among the five, the segment
-strategies fill the rest by value at stake. The work (one done task per customer by the due date)
-is checked in that order against the owners' throughput last period (:mod:`.capacity`).
+strategies fill the rest by value at stake. A customer counts once: the falling accounts already in a
+segment action are shown as "also in action k" and left out of their value at stake, so the values
+at stake of the chosen actions never add up to more than the expected loss of all customers.
+
+Each action is due when its playbook asks (``due_days`` after the as-of date, the day the work can
+start) unless its owners cannot do the work by then at last period's pace (:mod:`.capacity`, in the
+order of the table): then it is due when they can, and the capacity check says how much fits by
+the playbook's date and how many more people would keep it. Targets are outcomes: more of the
+customers still active at the next period end than the model expects (the sum of their
+probabilities still active), or a lever's revenue of at least its test's lower bound.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -22,18 +29,19 @@ import pandas as pd
 from ...core.i18n import label, t
 from ...core.results import AB_BUSINESS, AB_TESTS, ACTION_LIST, ALL, CUSTOMER_HEALTH, STRATEGY_TABLE, TASK_EXECUTION
 from ...settings.params import Labels
+from ..segments.strategy import first_concrete
 from . import claims
 from .capacity import Fit, Workload, weekly_throughput
 from .headline import format_value
-from .sources import TOP, Figure, Ledger, Results, arm_name, shown
+from .sources import EXCEPT, TOP, WITHIN, Figure, Ledger, Results, arm_name, shown
 
 SECTION = "actions"
 #: actions shown
 ACTIONS = 5
 #: the largest accounts (by CLV) whose health score fell since the baseline
 KEY_ACCOUNTS = 20
-#: days given to review the falling key accounts, and to scale a proven lever
-KEY_ACCOUNT_DAYS, LEVER_DAYS = 14, 28
+#: days given to review the falling key accounts, to scale a proven lever, and to a strategy without ``due_days``
+KEY_ACCOUNT_DAYS, LEVER_DAYS, STRATEGY_DAYS = 14, 28, 7
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,9 @@ class Action:
     without_clv: Figure | None = None
     low: Figure | None = None
     high: Figure | None = None
+    where: dict[str, object] | None = None  # the customer_health.csv rows it covers
+    active: Figure | None = None  # how many of them the model expects still active (sum of p_alive)
+    overlaps: tuple[tuple[int, Figure], ...] = ()  # (action number, expected loss also counted there)
 
 
 def choose(candidates: list[Action], top: int = ACTIONS) -> list[Action]:
@@ -69,23 +80,27 @@ def _owners(rows: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in rows["owner"].dropna().astype(str).value_counts().items()}
 
 
-def segment_actions(results: Results, labels: Labels | None, language: str) -> list[Action]:
-    """One action per segment strategy of the action list, its value at stake from notebook 06."""
+def segment_actions(results: Results, start: date, labels: Labels | None, language: str) -> list[Action]:
+    """One action per segment strategy of the action list (its first concrete clause), its value at stake from
+    notebook 06, due ``due_days`` (strategy table) after ``start``."""
     actions = results.rows(ACTION_LIST)
     found = []
     for segment, group in actions.groupby("segment", sort=False):
         roles = results.rows(STRATEGY_TABLE, segment=segment)
         owners = _owners(group)
         owner = str(roles.iloc[0]["owner"]) if not roles.empty else (next(iter(owners)) if len(owners) == 1 else "")
-        strategy = re.split("[;；]", str(group["strategy"].iloc[0]))[0]
+        days = roles.iloc[0].get("due_days") if not roles.empty else None
+        strategy = first_concrete(str(group["strategy"].iloc[0]))
         name = t("summary.action.segment", language, segment=label(f"segment_{segment}", language), strategy=strategy)
+        where = {"segment": segment}
         found.append(Action(
             "segment", str(segment), name,
             shown(labels, "staff", owner, language) if owner else t("summary.role.account_managers", language),
             results.count(ACTION_LIST, segment=segment),
-            results.total(CUSTOMER_HEALTH, "expected_loss", segment=segment),
-            pd.Timestamp(group["due_date"].dropna().min()).date(), owners,
-            without_clv=results.count(CUSTOMER_HEALTH, segment=segment, clv=None)))
+            results.total(CUSTOMER_HEALTH, "expected_loss", **where),
+            start + timedelta(days=int(days) if pd.notna(days) else STRATEGY_DAYS), owners,
+            without_clv=results.count(CUSTOMER_HEALTH, segment=segment, clv=None), where=where,
+            active=results.total(CUSTOMER_HEALTH, "p_alive", **where)))
     return found
 
 
@@ -119,20 +134,65 @@ def key_account_action(results: Results, start: date, language: str) -> list[Act
     return [Action("key_accounts", "falling", t("summary.action.key_accounts", language),
                    t("summary.role.key_accounts", language), results.count(CUSTOMER_HEALTH, **where),
                    results.total(CUSTOMER_HEALTH, "expected_loss", **where),
-                   start + timedelta(days=KEY_ACCOUNT_DAYS), owners)]
+                   start + timedelta(days=KEY_ACCOUNT_DAYS), owners, where=where,
+                   active=results.total(CUSTOMER_HEALTH, "p_alive", **where))]
 
 
-def capacity_text(fit: Fit, language: str) -> str:
-    """The capacity check in words: fits, or short by how much and what would make it fit."""
-    words = {"tasks": format_value("count", fit.tasks, language), "short": format_value("count", fit.shortfall,
-                                                                                          language)}
+def counted_once(results: Results, chosen: list[Action]) -> list[Action]:
+    """The chosen actions with each customer's expected loss counted once, ranked again by value at stake.
+
+    Segment actions cover disjoint segments; the falling key accounts keep as their value at stake only
+    those outside the chosen segment actions, and record what the others hold as ``overlaps``.
+    """
+    segments = [a for a in chosen if a.kind == "segment"]
+    if not segments or not any(a.kind == "key_accounts" for a in chosen):
+        return chosen
+    taken = [a.key for a in segments]
+    ranked = []
+    for action in chosen:
+        if action.kind == "key_accounts" and action.where is not None:
+            alone = {**action.where, EXCEPT: {"segment": taken}}
+            action = replace(action, value=results.total(CUSTOMER_HEALTH, "expected_loss", **alone),
+                             overlaps=tuple((0, results.total(CUSTOMER_HEALTH, "expected_loss",
+                                                              **{**action.where, WITHIN: {"segment": key}}))
+                                            for key in taken))
+        ranked.append(action)
+    ranked = sorted(ranked, key=_at_stake, reverse=True)
+    number = {a.key: k for k, a in enumerate(ranked, 1) if a.kind == "segment"}
+    return [replace(a, overlaps=tuple((number[key], f) for key, (_, f) in zip(taken, a.overlaps, strict=True)
+                                      if f is not None and f.value > 0)) if a.overlaps else a for a in ranked]
+
+
+def capacity_text(fit: Fit, asked: date, language: str) -> str:
+    """The capacity check in words: what the owners can do by the playbook's date ``asked`` at last period's
+    pace, and when they finish (the due date) or how many more people would keep ``asked``."""
+    words = {"tasks": format_value("count", fit.tasks, language), "asked": asked.isoformat(),
+             "can": format_value("count", fit.tasks - fit.shortfall, language)}
     if fit.fits:
         return t("summary.capacity.fits", language, **words)
-    finish = t("summary.capacity.finish", language, date=fit.finish.isoformat()) if fit.finish \
+    finish = t("summary.capacity.finish", language, date=fit.finish.isoformat()) if fit.finish and fit.finish > asked \
         else t("summary.capacity.no_pace", language)
-    hands = t("summary.capacity.hands", language, n=fit.extra_hands) if fit.extra_hands \
-        else t("summary.capacity.past_due", language)
+    hands = t("summary.capacity.hands", language, n=fit.extra_hands, asked=asked.isoformat()) if fit.extra_hands \
+        else ""
     return t("summary.capacity.short", language, **words, finish=finish, hands=hands)
+
+
+def due_date(fit: Fit, asked: date) -> date:
+    """The action's due date: the playbook's ``asked`` date when the work fits, else the day its owners finish at
+    last period's pace (``asked`` when an owner did no task last period: the check says so)."""
+    return fit.finish if not fit.fits and fit.finish and fit.finish > asked else asked
+
+
+def target_text(action: Action, language: str) -> str:
+    """An outcome target: a lever's revenue of at least its test's lower bound; otherwise more of the customers
+    still active at the next period end than the model expects."""
+    n = format_value("count", action.customers.value, language)
+    if action.kind == "lever" and action.low is not None:
+        return t("summary.target.lever", language, low=format_value("currency", action.low.value, language))
+    if action.active is None:
+        return t("summary.target.segment", language, n=n)
+    return t("summary.target.active", language, n=n, expected=format_value("count", round(action.active.value),
+                                                                             language))
 
 
 def key_message(chosen: list[Action], warnings: int, language: str) -> str:
@@ -157,10 +217,10 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, period: tup
     """The ``top`` actions for next period as a reader's table (empty without an action list), and the actions
     with their recorded figures (for :func:`key_message`).
 
-    ``start`` is the day the work can start (the data's as-of date), ``period`` the first and last day
-    of the period whose done tasks (``task_execution.csv``) give each owner's throughput. Columns:
-    ``summary_action``, ``summary_owner``, ``summary_customers``, ``summary_at_stake``, ``summary_target``,
-    ``summary_due``, ``summary_capacity`` and ``summary_source``.
+    ``start`` is the day the work can start (the data's as-of date): every due date lies after it.
+    ``period`` is the first and last day of the period whose done tasks (``task_execution.csv``) give
+    each owner's throughput. Columns: ``summary_action``, ``summary_owner``, ``summary_customers``,
+    ``summary_at_stake``, ``summary_target``, ``summary_due``, ``summary_capacity`` and ``summary_source``.
     """
     if not results.has(ACTION_LIST):
         return pd.DataFrame(), []
@@ -171,10 +231,11 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, period: tup
                                                                      strict=True)}, weeks)
     load = Workload(rates, start)
     records, chosen = [], []
-    candidates = segment_actions(results, labels, language)
+    candidates = segment_actions(results, start, labels, language)
     if results.has(CUSTOMER_HEALTH):
         candidates += key_account_action(results, start, language)
-    for action in choose(candidates + lever_actions(results, start, alpha, labels, language), top):
+    for action in counted_once(results, choose(candidates + lever_actions(results, start, alpha, labels, language),
+                                               top)):
         tag = f"{action.kind} {action.key}"
         customers = ledger.add(action.customers, SECTION, f"{tag} customers", "count", evidence=claims.COUNT)
         value = ledger.add(action.value, SECTION, f"{tag} value at stake", "currency",
@@ -182,21 +243,39 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, period: tup
                            evidence=claims.RANDOMISED if action.kind == "lever" else claims.MODEL)
         ends = [ledger.add(f, SECTION, f"{tag} value {f.column}", "currency", measure="incremental_revenue",
                            evidence=claims.RANDOMISED) for f in (action.low, action.high) if f is not None]
+        overlaps = [(k, ledger.add(f, SECTION, f"{tag} also in action {k}", "currency", measure="expected_loss",
+                                   evidence=claims.MODEL)) for k, f in action.overlaps]
         missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
+        active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", measure="p_alive",
+                            evidence=claims.MODEL)
         n = int(customers.value)
         assigned = {o.casefold(): k for o, k in action.assigned.items()} or load.spread(n, action.due)
         fit = load.check(assigned, action.due)
-        chosen.append(replace(action, customers=customers, value=value, low=ends[0] if ends else None,
-                              high=ends[-1] if ends else None))
+        action = replace(action, customers=customers, value=value, low=ends[0] if ends else None,
+                         high=ends[-1] if ends else None, active=active)
+        chosen.append(action)
         records.append({
             "summary_action": action.name, "summary_owner": action.owner,
             "summary_customers": format_value("count", n, language) + (
                 t("summary.action.without_clv", language, n=format_value("count", missing.value, language))
                 if missing and missing.value else ""),
-            "summary_at_stake": format_value("currency", value.value if value else None, language) + (
-                t("summary.action.interval", language, low=format_value("currency", ends[0].value, language),
-                  high=format_value("currency", ends[1].value, language)) if len(ends) == 2 else ""),
-            "summary_target": t(f"summary.target.{action.kind}", language, n=format_value("count", n, language)),
-            "summary_due": action.due.isoformat(), "summary_capacity": capacity_text(fit, language),
-            "summary_source": " ".join(f.ref for f in (customers, value, *ends, missing) if f is not None)})
+            "summary_at_stake": _at_stake_text(value, ends, overlaps, language),
+            "summary_target": target_text(action, language),
+            "summary_due": due_date(fit, action.due).isoformat(),
+            "summary_capacity": capacity_text(fit, action.due, language),
+            "summary_source": " ".join(f.ref for f in (customers, value, *ends, *(f for _, f in overlaps), missing,
+                                                       active) if f is not None)})
     return pd.DataFrame(records), chosen
+
+
+def _at_stake_text(value: Figure | None, ends: list[Figure], overlaps: list[tuple[int, Figure]], language: str) -> str:
+    text = format_value("currency", value.value if value else None, language)
+    if len(ends) == 2:
+        text += t("summary.action.interval", language, low=format_value("currency", ends[0].value, language),
+                  high=format_value("currency", ends[1].value, language))
+    if overlaps:
+        parts = t("summary.action.overlap_sep", language).join(
+            t("summary.action.overlap_part", language, k=k, value=format_value("currency", f.value, language))
+            for k, f in overlaps)
+        text += t("summary.action.overlap", language, parts=parts)
+    return text

@@ -20,7 +20,6 @@ from ...core.results import (
     CUSTOMER_HEALTH,
     KPI_CHANGES,
     SLA_COMPLIANCE,
-    TASK_EXECUTION,
     VALUE_SUMMARY,
     ResultFile,
 )
@@ -52,9 +51,9 @@ class Headline:
         return {"measure": self.measure or self.key, "evidence": self.evidence}
 
 
-def _kpi(name: str, kind: str) -> Headline:
-    return Headline(name, kind, KPI_CHANGES, {"kpi": name, "segment": ALL}, change="abs_change", verdict_kpi=name,
-                    evidence=BEFORE_AFTER)
+def _kpi(name: str, kind: str, kpi: str = "") -> Headline:
+    return Headline(name, kind, KPI_CHANGES, {"kpi": kpi or name, "segment": ALL}, change="abs_change",
+                    verdict_kpi=kpi or name, measure=kpi, evidence=BEFORE_AFTER)
 
 
 HEADLINES: tuple[Headline, ...] = (
@@ -65,8 +64,7 @@ HEADLINES: tuple[Headline, ...] = (
     _kpi("churn_rate", "share"),
     _kpi("csat_mean", "score"),
     _kpi("nps", "points"),
-    Headline("completion_rate", "share", TASK_EXECUTION, {"owner": ALL}, "completion_rate", None, None,
-             measure="follow_up_completion_rate"),
+    _kpi("completion_rate", "share", "follow_up_completion_rate"),
     Headline("sla_first_response", "share", SLA_COMPLIANCE, {"rule": "first_response", "priority": ALL},
              "compliance_rate", None, None),
     Headline("sla_resolution", "share", SLA_COMPLIANCE, {"rule": "resolution", "priority": ALL},
@@ -115,8 +113,8 @@ def headline_figures(results: Results, previous: Results | None, ledger: Ledger,
         value, before, change = (ledger.add(figure, SECTION, spec.key + role, spec.kind, **spec.graded)
                                  for figure, role in ((value, ""), (before, " (previous)"), (change, " (change)")))
         rows.append({"key": spec.key, "kind": spec.kind, "value": value, "previous": before, "change": change,
-                     "verdict": verdict, "source": t("summary.source_ref", language, chapter=int(spec.file.notebook),
-                                                      ref=value.ref)})
+                     "verdict": verdict, "evidence": spec.evidence,
+                     "source": t("summary.source_ref", language, chapter=int(spec.file.notebook), ref=value.ref)})
     return rows
 
 
@@ -138,8 +136,9 @@ def format_change(kind: str, value: float | None, language: str) -> str:
     return shapes[kind].format(value)
 
 
-def headline_table(rows: list[dict[str, object]], language: str) -> pd.DataFrame:
-    """The headline figures as the table management reads (text cells, the source of each row last)."""
+def headline_table(rows: list[dict[str, object]], language: str, currency: str = "") -> pd.DataFrame:
+    """The headline figures as the table management reads (text cells, the source of each row last): amounts name
+    ``currency``, and a before/after verdict says it is observed, not proven by a randomised test."""
     def change_of(row: dict[str, object]) -> float | None:
         if row["change"] is not None:
             return row["change"].value
@@ -150,12 +149,17 @@ def headline_table(rows: list[dict[str, object]], language: str) -> pd.DataFrame
     records = []
     for row in rows:
         kind = str(row["kind"])
+        verdict = label(f"kpi_verdict_{row['verdict']}", language) if row["verdict"] else "–"
+        if str(row["verdict"]).startswith("significant") and row.get("evidence") == BEFORE_AFTER:
+            verdict = t("summary.verdict_observed", language, verdict=verdict)
+        name = t(f"summary.figure.{row['key']}", language)
         records.append({
-            "summary_figure": t(f"summary.figure.{row['key']}", language),
+            "summary_figure": t("summary.figure_currency", language, name=name, currency=currency)
+            if kind == "currency" and currency else name,
             "summary_value": format_value(kind, row["value"].value, language),
             "summary_previous": format_value(kind, row["previous"].value if row["previous"] else None, language),
             "summary_change": format_change(kind, change_of(row), language),
-            "summary_verdict": label(f"kpi_verdict_{row['verdict']}", language) if row["verdict"] else "–",
+            "summary_verdict": verdict,
             "summary_source": row["source"],
         })
     return pd.DataFrame(records)

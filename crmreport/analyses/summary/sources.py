@@ -31,6 +31,9 @@ FIGURE_COLUMNS = ["ref", "section", "figure", "kind", "measure", "evidence", "cl
 ADJUSTED = ("adjusted_low", "adjusted_high")
 #: the filter key choosing the largest rows: ``_top=("clv", 20)``
 TOP = "_top"
+#: filter keys applied after :data:`TOP`: of the largest rows, those matching (``_within``) or not matching
+#: (``_except``) more column values, e.g. the falling key accounts also in a segment action
+WITHIN, EXCEPT = "_within", "_except"
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ class Results:
         frame = self.table(file)
         if frame is None:
             return pd.DataFrame()
-        if any(column not in frame.columns for column in where if column != TOP):
+        if any(column not in frame.columns for column in where if not column.startswith("_")):
             return frame.iloc[0:0]
         return frame[_mask(frame, where)]
 
@@ -166,21 +169,34 @@ def arm_name(labels: Labels | None, campaign: object, arm: object, language: str
 
 def _filter_text(where: dict[str, object]) -> str:
     """A row filter as JSON text (values may hold any character: strategy texts have commas and semicolons)."""
-    return json.dumps({key: value if value is None or key == TOP else str(value) for key, value in where.items()},
-                      ensure_ascii=False)
+    return json.dumps({key: value if value is None or key.startswith("_") else str(value) for key, value in
+                       where.items()}, ensure_ascii=False)
+
+
+def _equal(frame: pd.DataFrame, where: dict[str, object]) -> np.ndarray:
+    """Rows whose columns equal ``where`` as text (None: the cell is empty; a list: any of its values)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in where.items():
+        cells = frame[column]
+        if value is None:
+            mask &= cells.isna().to_numpy()
+        else:
+            mask &= cells.astype(str).isin([str(v) for v in value] if isinstance(value, list) else [str(value)]
+                                           ).to_numpy()
+    return mask
 
 
 def _mask(frame: pd.DataFrame, where: dict[str, object]) -> np.ndarray:
-    """Rows whose columns equal ``where`` as text (None: the cell is empty), and of those the ``n``
-    largest by ``column`` when ``where`` holds ``_top: (column, n)``."""
-    mask = np.ones(len(frame), dtype=bool)
-    for column, value in where.items():
-        if column != TOP:
-            cells = frame[column]
-            mask &= (cells.isna() if value is None else cells.astype(str) == str(value)).to_numpy()
+    """Rows matching the plain keys of ``where`` (:func:`_equal`), of those the ``n`` largest by ``column``
+    when ``where`` holds ``_top: (column, n)``, then those matching ``_within`` and not ``_except``."""
+    mask = _equal(frame, {k: v for k, v in where.items() if not k.startswith("_")})
     if TOP in where:
         column, n = where[TOP]
         mask = frame.index.isin(pd.to_numeric(frame[column]).where(mask).dropna().nlargest(int(n)).index)
+    if WITHIN in where:
+        mask &= _equal(frame, where[WITHIN])
+    if EXCEPT in where:
+        mask &= ~_equal(frame, where[EXCEPT])
     return mask
 
 

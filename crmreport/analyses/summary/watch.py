@@ -12,6 +12,7 @@ import pandas as pd
 
 from ...core.i18n import label, t
 from ...core.results import ALL, KPI_CHANGES, KPI_DID, LIFECYCLE_CADENCE, OVERDUE_AGES, TASK_EXECUTION
+from ...settings.params import CustomerGroup, DidGroups
 from .claims import BEFORE_AFTER, COUNT, WATCH
 from .headline import format_value
 from .sources import Ledger, Results
@@ -55,13 +56,25 @@ def contact_rhythm(results: Results, ledger: Ledger, language: str) -> list[str]
               expected=int(row["expected"]), source=share.cite)]
 
 
-def churn_up(results: Results, ledger: Ledger, language: str) -> list[str]:
-    """Groups whose period churn rose by at least the minimum meaningful change (significant or not)."""
+def group_name(group: CustomerGroup | None, language: str) -> str:
+    """The KPI chapter's treated group as a reader names it ("B2B customers", 企业客户), from params
+    ``kpis.did.treated``; the chapter's words when the group is not given."""
+    if group is None:
+        return t("summary.watch.treated", language)
+    names = [label(f"{group.column}.{value}", language) for value in group.values] if group.column else []
+    if group.customers:
+        names.append(t("summary.watch.listed", language, n=len(group.customers)))
+    return t("summary.watch.treated_group", language, names=("、" if language == "zh" else ", ").join(names))
+
+
+def churn_up(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None) -> list[str]:
+    """Groups whose period churn rose by at least the minimum meaningful change (significant or not); ``did``
+    (params ``kpis.did``) names the KPI chapter's treated group."""
     parts = []
     rows = results.rows(KPI_CHANGES, kpi="churn_rate")
     groups = [(row, KPI_CHANGES, str(row["segment"]), label(f"segment_{row['segment']}", language))
               for _, row in rows.iterrows() if row["segment"] != ALL]
-    groups += [(row, KPI_DID, "treated", t("summary.watch.treated", language)) for _, row in results.rows(
+    groups += [(row, KPI_DID, "treated", group_name(did.treated if did else None, language)) for _, row in results.rows(
         KPI_DID, kpi="churn_rate").iterrows()]
     for row, file, key, name in groups:
         before, after = ("before", "after") if file is KPI_CHANGES else ("treated_before", "treated_after")
@@ -77,7 +90,7 @@ def churn_up(results: Results, ledger: Ledger, language: str) -> list[str]:
     return [t("summary.watch.churn", language, groups=("；" if language == "zh" else "; ").join(parts))]
 
 
-def warnings(results: Results, ledger: Ledger, language: str) -> list[str]:
-    """Every warning of the run, most urgent first."""
+def warnings(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None) -> list[str]:
+    """Every warning of the run, most urgent first (``did`` as in :func:`churn_up`)."""
     return overdue(results, ledger, language) + contact_rhythm(results, ledger, language) + churn_up(
-        results, ledger, language)
+        results, ledger, language, did)
