@@ -121,3 +121,16 @@ def test_every_state_decision_and_column_has_a_label_in_both_languages():
              + [f"ab_decision_{d}" for d in decisions.DECISIONS]
              + [f"ab_{c}" for c in life.LIFE_COLUMNS + decisions.DECISION_COLUMNS + path.PATH_COLUMNS])
     assert [n for n in names if set(messages.get(f"label.{n}", {})) != {"en", "zh"}] == []
+
+
+def test_a_campaign_read_at_more_than_one_look_takes_its_verdicts_from_the_always_valid_p_values(simulated):
+    _, tests = simulated
+    fixed, always = cp.with_verdicts(tests, 0.05), cp.with_verdicts(tests, 0.05, ["WIN"])
+    win, others = tests["campaign_id"] == "WIN", tests["campaign_id"] != "WIN"
+    assert always.loc[others, "verdict"].tolist() == fixed.loc[others, "verdict"].tolist()
+    # the always-valid reading of WIN is the fixed-horizon one with seq_p_* in place of p_*
+    swapped = cp.with_verdicts(tests.assign(p_adjusted=tests["seq_p_adjusted"], p_value=tests["seq_p_value"]), 0.05)
+    assert always.loc[win, "verdict"].tolist() == swapped.loc[win, "verdict"].tolist()
+    # wider at every look: a difference significant by the sequence is significant at the fixed horizon
+    seq_significant = win & (tests["seq_p_adjusted"] < 0.05)
+    assert seq_significant.any() and (tests.loc[seq_significant, "p_adjusted"] < 0.05).all()

@@ -14,9 +14,8 @@ from test_campaigns import SETTINGS, simulate, simulated_evaluation, sums_of
 
 from crmreport.analyses.abtests import campaign_results as cr
 from crmreport.analyses.abtests import campaigns as cp
-from crmreport.analyses.abtests import life
+from crmreport.analyses.abtests import life, tiertests
 from crmreport.analyses.abtests import planning as pl
-from crmreport.analyses.abtests import tiertests
 from crmreport.core.i18n import catalog
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings import AbTests, load_params

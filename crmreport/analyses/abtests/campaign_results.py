@@ -182,27 +182,32 @@ def cuped_changes(cuped: pd.DataFrame, tests: pd.DataFrame, alpha: float) -> lis
     return changed
 
 
-def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> dict:
+def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float, always_valid: bool = False) -> dict:
     """The arm with the largest conversion-rate difference in a campaign, for a takeaway sentence.
+
+    With ``always_valid`` (a campaign read at more than one look) the interval, the verdict and the
+    count of significant results come from the confidence sequence (``seq_*`` columns).
 
     Returns
     -------
     dict
         ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
         ``prob_beat_control``, ``verdict`` (:func:`~crmreport.analyses.abtests.campaigns.with_verdicts`),
-        ``significant_metrics`` (how many metric x arm results have ``p_adjusted < alpha``, SRM or not),
-        ``tests`` (how many ran); empty when no arm was compared with control.
+        ``significant_metrics`` (how many metric x arm results have an adjusted p-value below ``alpha``, SRM
+        or not), ``tests`` (how many ran); empty when no arm was compared with control.
     """
-    rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
+    rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha,
+                         [campaign_id] if always_valid else [])
     conv = compared(rows)
     conv = conv[(conv["metric"] == "conversion_rate") & conv["abs_diff"].notna()]
     if conv.empty:
         return {}
     best = conv.loc[conv["abs_diff"].idxmax()]
+    prefix = "seq_" if always_valid else ""
     return {"arm": best["arm"], "control": best["control_arm"], "value_arm": best["value_arm"],
-            "value_control": best["value_control"], "abs_diff": best["abs_diff"], "ci_low": best["ci_low"],
-            "ci_high": best["ci_high"], "prob_beat_control": best["prob_beat_control"], "verdict": best["verdict"],
-            "significant_metrics": int(rows["significant"].sum()),
+            "value_control": best["value_control"], "abs_diff": best["abs_diff"], "ci_low": best[f"{prefix}ci_low"],
+            "ci_high": best[f"{prefix}ci_high"], "prob_beat_control": best["prob_beat_control"],
+            "verdict": best["verdict"], "significant_metrics": int((rows[f"{prefix}p_adjusted"] < alpha).sum()),
             "tests": int(rows["p_value"].notna().sum())}
 
 
@@ -228,6 +233,12 @@ class CampaignResults:
     def active(self) -> list[str]:
         """Campaigns the report reads (running or concluded), by first assignment."""
         return self.overview.loc[self.overview["status"] != life.SKIPPED, "campaign_id"].tolist()
+
+    @property
+    def always_valid(self) -> list[str]:
+        """Campaigns read with the always-valid interval: running, or concluded after an earlier look."""
+        read = self.overview[self.overview["status"] != life.SKIPPED]
+        return read.loc[read["inference"] != life.FIXED, "campaign_id"].tolist()
 
     @property
     def contract(self) -> pd.DataFrame:

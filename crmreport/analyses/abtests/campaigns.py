@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -243,14 +244,21 @@ def compared(tests: pd.DataFrame) -> pd.DataFrame:
     return tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
 
 
-def with_verdicts(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
+def with_verdicts(tests: pd.DataFrame, alpha: float, always_valid: Collection[str] = ()) -> pd.DataFrame:
     """``tests`` with a ``verdict`` column (:func:`crmreport.core.verdicts.verdict`): ``untrustworthy`` after an
     SRM, ``insufficient_data`` without a test, and ``significant_before_adjustment`` for a result that is not
-    significant after the multiplicity adjustment although its unadjusted p-value (and interval) is."""
+    significant after the multiplicity adjustment although its unadjusted p-value (and interval) is.
+
+    The campaigns in ``always_valid`` (read at more than one look, or still running) take their verdicts from
+    the always-valid p-values (``seq_p_adjusted``, ``seq_p_value``), valid however often the campaign was read."""
+    adjusted, raw = tests["p_adjusted"], tests["p_value"]
+    if len(always_valid):
+        chosen = tests["campaign_id"].isin(list(always_valid))
+        adjusted, raw = adjusted.mask(chosen, tests["seq_p_adjusted"]), raw.mask(chosen, tests["seq_p_value"])
     verdicts = pd.Series([verdict(d, p, alpha, untrustworthy=ab.SRM in message_codes(m))
-                          for m, p, d in zip(tests["message"], tests["p_adjusted"], tests["abs_diff"], strict=True)],
+                          for m, p, d in zip(tests["message"], adjusted, tests["abs_diff"], strict=True)],
                          index=tests.index, dtype=object)
-    before = (verdicts == NO_CHANGE) & (tests["p_value"] < alpha)
+    before = (verdicts == NO_CHANGE) & (raw < alpha)
     return tests.assign(verdict=verdicts.mask(before, BEFORE_ADJUSTMENT))
 
 
