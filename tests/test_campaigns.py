@@ -57,8 +57,8 @@ def test_tests_table_has_the_contract_columns_and_one_row_per_slice_metric_arm(e
     assert cp.TEST_COLUMNS == [
         "campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm", "value_control",
         "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value", "p_adjusted",
-        "significant", "seq_ci_low", "seq_ci_high", "seq_p_value", "seq_p_adjusted", "prob_beat_control", "method",
-        "message"]
+        "significant", "seq_ci_low", "seq_ci_high", "seq_p_value", "seq_p_adjusted", "seq_adjusted_low",
+        "seq_adjusted_high", "prob_beat_control", "method", "message"]
     assert list(tests.columns[: len(cp.TEST_COLUMNS)]) == cp.TEST_COLUMNS
     # A: 2 arms x 4 metrics x (all + 2 segments); B: 1 arm x 4 metrics x (all + 3 segments)
     assert len(tests) == 24 + 16
@@ -79,6 +79,14 @@ def test_p_values_are_adjusted_per_campaign_family(evaluated):
                                        rtol=1e-12, err_msg=f"{campaign} {is_all} {adjusted}")
         assert len(family) == (8 if campaign == "A" else 4) * (1 if is_all else (2 if campaign == "A" else 3))
     assert (tests["significant"] == (tests["p_adjusted"] < 0.05)).all()
+    # the adjusted always-valid interval leaves zero exactly when the adjusted always-valid p-value is below alpha
+    read = tests[tests["seq_ci_low"].notna()]
+    assert read["seq_adjusted_low"].notna().all() and len(read) > 0
+    assert ((read["seq_adjusted_low"] <= read["seq_ci_low"] + 1e-12)
+            & (read["seq_adjusted_high"] >= read["seq_ci_high"] - 1e-12)).all()
+    leaves_zero = (read["seq_adjusted_low"] > 0) | (read["seq_adjusted_high"] < 0)
+    assert (leaves_zero == (read["seq_p_adjusted"] < 0.05)).all()
+    assert tests.loc[tests["seq_ci_low"].isna(), ["seq_adjusted_low", "seq_adjusted_high"]].isna().all(axis=None)
     bh = cp.evaluate(*evaluated[1:3], "control", AbTests(correction="bh", min_n_per_segment=30))
     first = bh[(bh["campaign_id"] == "A") & (bh["segment"] == "all")]
     np.testing.assert_allclose(first["p_adjusted"], abchecks.adjust_p_values(first["p_value"], "bh"), rtol=1e-12)
@@ -104,6 +112,10 @@ def test_rows_equal_the_statistics_functions(evaluated):
     again = tuned.loc[row.name]
     assert again["seq_p_value"] == pytest.approx(sequential.sequential(expected, 0.05, 800.0).p_value, rel=1e-12)
     assert again["p_value"] == row["p_value"]
+    # widened by the family's factor, with the campaign's own tuning, as stats.sequential computes it by hand
+    factor = again["seq_p_adjusted"] / again["seq_p_value"] if again["seq_p_value"] > 0 else 1.0
+    width = sequential.half_width(expected.std_error, len(arm) + len(control), 0.05, 800.0, max(1.0, factor))
+    assert again["seq_adjusted_high"] - again["abs_diff"] == pytest.approx(float(width), rel=1e-12)
 
 
 def test_degenerate_campaigns_give_messages(evaluated):

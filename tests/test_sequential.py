@@ -131,6 +131,29 @@ def test_p_value_below_alpha_exactly_when_the_sequence_excludes_zero(diff, se, n
     assert width > ab.z_critical(alpha) * se
 
 
+@settings(max_examples=200, deadline=None)
+@given(diff=st.floats(-5, 5), se=st.floats(1e-3, 10), n=st.integers(2, 10**7),
+       factor=st.floats(1, 50), tuning=st.floats(10, 1e6))
+def test_adjusted_sequence_excludes_zero_exactly_when_the_adjusted_p_value_is_below_alpha(diff, se, n, factor, tuning):
+    # Holm / Bonferroni multiply a p-value by a factor c: the adjusted verdict is p * c < alpha
+    alpha = 0.05
+    width = float(sq.half_width(se, n, alpha, tuning, factor))
+    p = float(sq.always_valid_p(diff, se, n, alpha, tuning))
+    if abs(abs(diff) - width) > 1e-9 * max(1.0, width):
+        assert (p * factor < alpha) == (abs(diff) > width)
+    assert width >= float(sq.half_width(se, n, alpha, tuning)) * (1 - 1e-12)
+
+
+def test_adjusted_sequence_edge_has_the_adjusted_p_value_alpha_by_hand():
+    # at the edge of the widened sequence the e-value is c / alpha (eq. 155), so p * c = alpha
+    se, n, tuning, alpha, c = 0.03, 1200, 5000.0, 0.05, 3.0
+    rho2 = (-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / tuning
+    spread = n * rho2 + 1
+    edge = math.sqrt(se**2 * 2 * spread / (n * rho2) * math.log(math.sqrt(spread) * c / alpha))
+    assert float(sq.half_width(se, n, alpha, tuning, c)) == pytest.approx(edge, rel=1e-12)
+    assert float(sq.always_valid_p(edge, se, n, alpha, tuning)) * c == pytest.approx(alpha, rel=1e-9)
+
+
 def test_detectable_difference_sits_on_the_boundary_at_the_planned_size():
     se, n_now, n_planned = 0.02, 800, 3000
     unit_sd = se * math.sqrt(n_now)

@@ -134,3 +134,18 @@ def test_an_arm_of_a_running_campaign_counts_only_once_stopped_as_the_winner(tmp
     assert claims.still_running(results, "RUN", "b") == 2  # still running at look 2: not yet a result
     assert claims.still_running(results, "DONE", "a") is None
     assert claims.still_running(Results(tmp_path / "older"), "RUN", "b") is None  # a report without life states
+
+
+def test_a_campaign_read_at_several_looks_is_claimed_on_its_adjusted_always_valid_interval(tmp_path) -> None:
+    # the fixed-horizon interval excludes zero, the always-valid one (as chapter 3 reads it) does not
+    pd.DataFrame({"campaign_id": ["SEQ", "ONCE"], "inference": ["sequential", "fixed_horizon"]}).to_csv(
+        tmp_path / "ab_campaigns.csv", index=False)
+    results = Results(tmp_path)
+    assert claims.reads_sequential(results, "SEQ") and not claims.reads_sequential(results, "ONCE")
+    assert not claims.reads_sequential(results, "ABSENT")
+    row = pd.Series({"metric": "conversion_rate", "abs_diff": 0.05, "ci_low": 0.02, "ci_high": 0.08,
+                     "p_value": 0.001, "p_adjusted": 0.002, "seq_adjusted_low": -0.004, "seq_adjusted_high": 0.104})
+    fixed, always_valid = claims.ab_reading(row, 0.05), claims.ab_reading(row, 0.05, sequential=True)
+    assert fixed.claim == claims.WORKED and fixed.low > 0
+    assert always_valid.claim == claims.DID_NOT_WORK
+    assert (always_valid.low, always_valid.high) == (-0.004, 0.104)

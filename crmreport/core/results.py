@@ -29,10 +29,9 @@ Notebook = Literal["01", "02", "03", "04", "05", "06", "07"]
 class ResultFile:
     """One declared results file: ``results/<name>.csv`` (and ``<name>.xlsx`` when ``workbook``).
 
-    ``columns`` in order; ``key`` names a row; ``optional`` columns are there only sometimes;
-    ``more`` says which further columns the data adds; ``only_when`` says when the file is written
-    at all (every other file is written whenever its notebook runs and the source has the tables
-    its section needs).
+    ``columns`` in order; ``key`` names a row; ``optional`` columns are there only sometimes; ``more`` says which
+    further columns the data adds; ``only_when`` says when the file is written at all (every other file is written
+    whenever its notebook runs and the source has the tables its section needs).
     """
 
     notebook: Notebook
@@ -167,7 +166,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("03", "ab_srm", "campaign_id* arm* n expected_share observed_share srm_p_value"),
     _file("03", "ab_tests", "campaign_id* segment* metric* arm* control_arm n_arm n_control value_arm value_control "
                             "abs_diff ci_low ci_high rel_lift rel_ci_low rel_ci_high p_value p_adjusted significant "
-                            "seq_ci_low seq_ci_high seq_p_value seq_p_adjusted prob_beat_control method message"),
+                            "seq_ci_low seq_ci_high seq_p_value seq_p_adjusted seq_adjusted_low seq_adjusted_high "
+                            "prob_beat_control method message"),
     _file("03", "chart_ab_board", "campaign_id* segment* arm* n conversions conversion_rate ci_low ci_high"),
     _file("03", "chart_ab_forest", "campaign_id* arm* metric* rel_lift rel_ci_low rel_ci_high p_value p_adjusted "
                                    "significant verdict mark"),

@@ -63,7 +63,7 @@ def mixing_rho(alpha: float = 0.05, tuning: float = DEFAULT_TUNING) -> float:
     return float(np.sqrt((log_term + np.log(log_term + 1)) / tuning))
 
 
-def half_width(se, n_total, alpha: float = 0.05, tuning: float = DEFAULT_TUNING) -> np.ndarray:
+def half_width(se, n_total, alpha: float = 0.05, tuning: float = DEFAULT_TUNING, factor=1.0) -> np.ndarray:
     """Half-width of the confidence sequence (eq. 9) for a difference with standard error ``se``.
 
     Parameters
@@ -74,6 +74,10 @@ def half_width(se, n_total, alpha: float = 0.05, tuning: float = DEFAULT_TUNING)
         Customers of both arms at the current look.
     alpha, tuning
         Level and tuning parameter (see :func:`mixing_rho`).
+    factor
+        A multiple-testing adjustment's factor ``c >= 1`` (adjusted p / raw p): the half-width at level
+        ``alpha / c`` with ``rho`` kept at ``alpha``'s, the one that excludes 0 exactly when
+        :func:`always_valid_p` times ``c`` is below ``alpha``.
 
     Returns
     -------
@@ -84,7 +88,8 @@ def half_width(se, n_total, alpha: float = 0.05, tuning: float = DEFAULT_TUNING)
     se, n = np.asarray(se, dtype=float), np.asarray(n_total, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = n * rho**2 + 1
-        width = np.sqrt(se**2 * n) * np.sqrt(2 * spread / (n * rho) ** 2 * np.log(np.sqrt(spread) / alpha))
+        level = np.log(np.sqrt(spread) * np.asarray(factor, dtype=float) / alpha)
+        width = np.sqrt(se**2 * n) * np.sqrt(2 * spread / (n * rho) ** 2 * level)
     return np.where((se > 0) & (n > 0), width, np.nan)
 
 

@@ -22,13 +22,14 @@ from ...core.verdicts import NO_CHANGE, SIGNIFICANT, verdict
 from ...settings import AbTests
 from ...stats import abbayes, abchecks, sequential
 from ...stats import abtest as ab
+from ...stats.adjusted import adjustment_factor
 
 METRICS = ("response_rate", "conversion_rate", "revenue_per_customer", "revenue_per_converter")
 RATE_METRICS = METRICS[:2]
 TEST_COLUMNS = ["campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm",
                 "value_control", "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value",
                 "p_adjusted", "significant", "seq_ci_low", "seq_ci_high", "seq_p_value", "seq_p_adjusted",
-                "prob_beat_control", "method", "message"]
+                "seq_adjusted_low", "seq_adjusted_high", "prob_beat_control", "method", "message"]
 EXTRA_COLUMNS = ["std_error", "expected_loss_arm", "expected_loss_control", "posterior_method"]
 SRM_COLUMNS = ["campaign_id", "arm", "n", "expected_share", "observed_share", "srm_p_value"]
 #: CUPED messages of an arm left unadjusted: no pre-period value at all, or one without variance
@@ -95,6 +96,7 @@ def _row(campaign_id: str, segment: str, metric: str, arm: str, control_arm: str
             **{k: values[k] for k in TEST_COLUMNS if k in values}, "p_adjusted": np.nan, "significant": False,
             "seq_ci_low": seq.ci_low if seq else np.nan, "seq_ci_high": seq.ci_high if seq else np.nan,
             "seq_p_value": seq.p_value if seq else np.nan, "seq_p_adjusted": np.nan,
+            "seq_adjusted_low": np.nan, "seq_adjusted_high": np.nan,
             "prob_beat_control": posterior.prob_beat_control if posterior else np.nan,
             "std_error": comparison.std_error,
             "expected_loss_arm": posterior.expected_loss_arm if posterior else np.nan,
@@ -156,7 +158,9 @@ def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm:
         arms x metrics of a campaign (segment ``all``) with ``settings.correction``, and separately over
         arms x metrics x segments of its slices with Benjamini-Hochberg. ``significant`` is
         ``p_adjusted < alpha``. ``seq_*`` are the confidence sequence and always-valid p-value
-        (:mod:`crmreport.stats.sequential`), ``seq_p_adjusted`` adjusted over the same families.
+        (:mod:`crmreport.stats.sequential`), ``seq_p_adjusted`` adjusted over the same families and
+        ``seq_adjusted_low`` / ``seq_adjusted_high`` the sequence widened to that adjustment (it excludes 0
+        exactly when ``seq_p_adjusted < alpha``): the interval a campaign read at several looks is quoted with.
         ``message`` joins codes with ';'.
     """
     rows: list[dict] = []
@@ -184,9 +188,20 @@ def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm:
         for raw, adjusted in (("p_value", "p_adjusted"), ("seq_p_value", "seq_p_adjusted")):
             frame.loc[index, adjusted] = abchecks.adjust_p_values(frame.loc[index, raw], correction)
     frame["significant"] = (frame["p_adjusted"] < settings.alpha).astype(bool)
+    _adjust_sequence(frame, np.array([(tuning or {}).get(c, settings.sequential_tuning)
+                                      for c in frame["campaign_id"].astype(str)], dtype=float), settings.alpha)
     flagged = frame["campaign_id"].isin(srm_flagged)
     frame.loc[flagged, "message"] = [join_messages(m, ab.SRM) for m in frame.loc[flagged, "message"]]
     return frame
+
+
+def _adjust_sequence(frame: pd.DataFrame, tuning: np.ndarray, alpha: float) -> None:
+    """Fill ``seq_adjusted_low`` / ``seq_adjusted_high``: each row's sequence at its adjustment's level."""
+    factor = [adjustment_factor(p, q) for p, q in zip(frame["seq_p_value"], frame["seq_p_adjusted"], strict=True)]
+    width = np.array([float(sequential.half_width(se, n, alpha, t, c)) for se, n, t, c in zip(
+        frame["std_error"], frame["n_arm"] + frame["n_control"], tuning, factor, strict=True)])
+    width = np.where(frame["seq_ci_low"].notna(), width, np.nan)
+    frame["seq_adjusted_low"], frame["seq_adjusted_high"] = frame["abs_diff"] - width, frame["abs_diff"] + width
 
 
 def srm_table(sums: pd.DataFrame, planned_split: dict[str, dict[str, float]]) -> pd.DataFrame:

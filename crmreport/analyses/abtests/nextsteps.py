@@ -24,7 +24,7 @@ def next_steps(folder: Path, language: str, alpha: float, labels: Labels | None 
     for (campaign, arm), rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
         if claims.still_running(results, campaign, arm) is not None:
             continue  # its decision (continue, or stop for futility) is the step
-        named, _ = claims.arm_claim(rows, alpha)
+        named, _ = claims.arm_claim(rows, alpha, claims.reads_sequential(results, campaign))
         if named is not None and named.claim == claims.WORKED and named.metric == "revenue_per_customer":
             steps.append(t("next.03.scale", language, arm=arm_name(labels, campaign, arm, language),
                            diff=named.estimate, low=named.low, n=int(rows.iloc[0]["n_control"])))

@@ -37,9 +37,9 @@ def sla_breaches(data: Dataset, as_of: date, lookback_days: int, service: Execut
     the end of ``as_of``: the first response or the resolution later than its limit, or still missing past it.
 
     The rules and the clock are notebook 05's (:func:`crmreport.analyses.execution.sla.ticket_sla`: first
-    response within ``execution.first_response_limit_hours`` of the priority, resolution within ``execution.resolution_hours``);
-    answers given after ``as_of`` are not known yet, so a ticket still open then is breached only once its
-    limit has passed.
+    response within ``execution.first_response_limit_hours`` of the priority, resolution within
+    ``execution.resolution_hours``); answers given after ``as_of`` are not known yet, so a ticket still open
+    then is breached only once its limit has passed.
     """
     window = Window.trailing(as_of, lookback_days)
     until = pd.Timestamp(window.stop)

@@ -110,7 +110,7 @@ def lever_actions(results: Results, start: date, alpha: float, labels: Labels | 
     found = []
     tests = results.rows(AB_TESTS, segment=ALL)
     for (campaign, arm), rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
-        named, _ = claims.arm_claim(rows, alpha)
+        named, _ = claims.arm_claim(rows, alpha, claims.reads_sequential(results, campaign))
         business = results.rows(AB_BUSINESS, campaign_id=campaign, arm=arm)
         if named is None or named.claim != claims.WORKED or named.metric != "revenue_per_customer" or business.empty \
                 or claims.still_running(results, campaign, arm) is not None:

@@ -6,9 +6,11 @@ Evidence (``summary_figures.csv`` column ``evidence``): ``randomised`` (an A/B t
 
 Claims (finding rows, column ``claim``):
 
-- ``worked``: a randomised comparison whose *adjusted* interval (:func:`crmreport.stats.adjusted.adjusted_interval`)
-  lies on the improving side of zero, on the metric the sentence names, in a campaign that has concluded or whose
-  decision for the arm is "stop, winner" (notebook 03's ``ab_decisions.csv``);
+- ``worked``: a randomised comparison whose *adjusted* interval (:func:`crmreport.stats.adjusted.adjusted_interval`;
+  for a campaign read at more than one look, the always-valid one, ``ab_tests.csv`` ``seq_adjusted_low`` /
+  ``seq_adjusted_high``, as chapter 3 reads it) lies on the improving side of zero, on the metric the sentence
+  names, in a campaign that has concluded or whose decision for the arm is "stop, winner" (notebook 03's
+  ``ab_decisions.csv``);
 - ``did_not_work``: a randomised comparison whose adjusted interval reaches zero or the worse side;
 - ``running``: an arm of a campaign still running whose decision is not "stop, winner" (:func:`still_running`):
   not yet a result, whatever its interval;
@@ -48,19 +50,24 @@ class Reading:
     claim: str
 
 
-def ab_reading(row: pd.Series, alpha: float, level: float = 0.95) -> Reading:
+def ab_reading(row: pd.Series, alpha: float, sequential: bool = False, level: float = 0.95) -> Reading:
     """The claim one ``ab_tests.csv`` row supports (every A/B metric improves upwards).
 
-    ``row`` holds ``metric``, ``abs_diff``, ``ci_low``, ``ci_high``, ``p_value`` and ``p_adjusted``.
+    ``row`` holds ``metric``, ``abs_diff``, ``ci_low``, ``ci_high``, ``p_value``, ``p_adjusted`` and, read
+    ``sequential`` (:func:`reads_sequential`), ``seq_adjusted_low`` and ``seq_adjusted_high``.
     """
-    low, high = adjusted_interval(float(row["abs_diff"]), float(row["ci_low"]), float(row["ci_high"]),
-                                  float(row["p_value"]), float(row["p_adjusted"]), alpha, level)
+    if sequential:
+        low, high = float(row["seq_adjusted_low"]), float(row["seq_adjusted_high"])
+    else:
+        low, high = adjusted_interval(float(row["abs_diff"]), float(row["ci_low"]), float(row["ci_high"]),
+                                      float(row["p_value"]), float(row["p_adjusted"]), alpha, level)
     claim = WORKED if improving_side(low, high, "higher") == "better" else DID_NOT_WORK
     return Reading(str(row["metric"]), float(row["abs_diff"]), low, high, claim)
 
 
-def arm_claim(rows: pd.DataFrame, alpha: float) -> tuple[Reading | None, Reading | None]:
-    """The claim of one arm (its ``ab_tests.csv`` rows of every customer) and its revenue reading.
+def arm_claim(rows: pd.DataFrame, alpha: float, sequential: bool = False) -> tuple[Reading | None, Reading | None]:
+    """The claim of one arm (its ``ab_tests.csv`` rows of every customer) and its revenue reading, from the
+    always-valid intervals when ``sequential`` (:func:`reads_sequential`).
 
     Returns
     -------
@@ -69,13 +76,20 @@ def arm_claim(rows: pd.DataFrame, alpha: float) -> tuple[Reading | None, Reading
         tested) and the revenue-per-customer reading (None when not tested), so that a win in
         response or conversion that does not carry to revenue can say so.
     """
-    readings = {str(r["metric"]): ab_reading(r, alpha) for _, r in rows.iterrows()
+    readings = {str(r["metric"]): ab_reading(r, alpha, sequential) for _, r in rows.iterrows()
                 if r["metric"] in AB_METRICS and not math.isnan(float(r["abs_diff"]))}
     ordered = [readings[m] for m in AB_METRICS if m in readings]
     if not ordered:
         return None, None
     named = next((r for r in ordered if r.claim == WORKED), ordered[0])
     return named, readings.get("revenue_per_customer")
+
+
+def reads_sequential(results: Results, campaign: str) -> bool:
+    """Whether chapter 3 reads ``campaign`` by its always-valid intervals (``ab_campaigns.csv`` inference other
+    than fixed-horizon: a campaign running, or read in an earlier report); False in a report without states."""
+    state = results.rows(AB_CAMPAIGNS, campaign_id=campaign)
+    return not state.empty and str(state.iloc[0]["inference"]) in (life.SEQUENTIAL, life.GROUP_SEQUENTIAL)
 
 
 def still_running(results: Results, campaign: str, arm: str) -> int | None:

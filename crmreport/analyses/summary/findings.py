@@ -26,14 +26,17 @@ AB_MEASURES = {metric: f"campaign_{metric}" for metric in claims.AB_METRICS}
 
 
 def _arm_figures(results: Results, ledger: Ledger, row: pd.Series, code: str, claim: str,
-                 alpha: float) -> tuple[str, list[Figure | None]]:
-    """An A/B row's difference and adjusted interval, recorded; returns the kind and the three figures."""
+                 alpha: float, sequential: bool) -> tuple[str, list[Figure | None]]:
+    """An A/B row's difference and adjusted interval (the always-valid one when ``sequential``), recorded;
+    returns the kind and the three figures."""
     metric = str(row["metric"])
     kind = "currency" if metric == "revenue_per_customer" else "share"
     grade = {"measure": AB_MEASURES[metric], "evidence": claims.RANDOMISED, "claim": claim}
     diff = ledger.add(results.figure_of(row, AB_TESTS, "abs_diff"), SECTION, f"{code} {metric}", kind, **grade)
-    ends = [ledger.add(f, SECTION, f"{code} {metric} {f.aggregate}", kind, **grade) if f else None
-            for f in results.adjusted(row, AB_TESTS, "abs_diff", alpha)]
+    found = ([results.figure_of(row, AB_TESTS, c) for c in ("seq_adjusted_low", "seq_adjusted_high")] if sequential
+             else results.adjusted(row, AB_TESTS, "abs_diff", alpha))
+    ends = [ledger.add(f, SECTION, f"{code} {metric} {f.column if sequential else f.aggregate}", kind, **grade)
+            if f else None for f in found]
     return kind, [diff, *ends]
 
 
@@ -68,14 +71,15 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
     failed: list[str] = []
     tests = results.rows(AB_TESTS, segment=ALL)
     for (campaign, arm), arm_rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
-        named, revenue = claims.arm_claim(arm_rows, alpha)
+        sequential = claims.reads_sequential(results, campaign)
+        named, revenue = claims.arm_claim(arm_rows, alpha, sequential)
         if named is None:
             continue
         look = claims.still_running(results, campaign, arm)
         name, code = arm_name(labels, campaign, arm, language), f"{campaign} · {arm}"
         row = arm_rows[arm_rows["metric"] == named.metric].iloc[0]
         kind, (diff, low, high) = _arm_figures(results, ledger, row, code,
-                                               named.claim if look is None else claims.RUNNING, alpha)
+                                               named.claim if look is None else claims.RUNNING, alpha, sequential)
         words = {"arm": name, "metric": label(f"ab_metric_{named.metric}", language), "source": diff.cite,
                  **{k: format_change(kind, f.value if f else None, language) for k, f in zip(
                      ("diff", "low", "high"), (diff, low, high), strict=True)}}
@@ -92,7 +96,8 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
             text += " " + t("summary.ab.value", language, **value) if value else ""
         elif not carries:
             revenue_row = arm_rows[arm_rows["metric"] == "revenue_per_customer"].iloc[0]
-            _, (rdiff, rlow, rhigh) = _arm_figures(results, ledger, revenue_row, code, claims.DID_NOT_WORK, alpha)
+            _, (rdiff, rlow, rhigh) = _arm_figures(results, ledger, revenue_row, code, claims.DID_NOT_WORK, alpha,
+                                                   sequential)
             value = _business(results, ledger, campaign, arm, code, claims.DID_NOT_WORK, language)
             text += " " + t("summary.ab.no_revenue", language, **{
                 k: format_change("currency", f.value if f else None, language) for k, f in zip(
