@@ -78,7 +78,6 @@ def ranker(comparison_rows: pd.DataFrame) -> str:
     return str(difference["score"].iloc[0])
 
 
-
 def band_rankers(ranked_by: str, recency_days: pd.Series, frequency: pd.Series, activity_days: int) -> pd.Series:
     """Per customer, the score that sets the band: ``ranked_by``, or ``recency`` for the customers it cannot judge.
 
