@@ -160,7 +160,7 @@ def test_lifecycle_stages_show_in_the_data(demo: DemoData) -> None:
 
 def test_sms_campaign_has_three_balanced_arms_on_b2c(demo: DemoData) -> None:
     campaigns = demo.ground_truth["campaigns"]
-    assert set(campaigns) == {"SMS-2025Q3", "CALL-2025Q3", "EMAIL-2025Q2"}
+    assert set(campaigns) == {"SMS-2025Q3", "CALL-2025Q3", "EMAIL-2025Q2", "PILOT-2025Q2"}
     outreach = demo.tables["outreach"]
     sms = outreach[outreach.campaign_id == "SMS-2025Q3"]
     sizes = sms.arm.value_counts()
@@ -175,6 +175,12 @@ def test_sms_campaign_has_three_balanced_arms_on_b2c(demo: DemoData) -> None:
     assert all(v == 0 for v in effects["sms_b"].values())
     assert all(v == 0 for v in campaigns["EMAIL-2025Q2"]["effects"]["email"].values())
     assert all(v > 0 for v in campaigns["CALL-2025Q3"]["effects"]["call"].values())
+    # the call pilot that starts in 2025Q2 and concludes in 2025Q3: two balanced B2C arms, a planted conversion lift
+    pilot = outreach[outreach.campaign_id == "PILOT-2025Q2"]
+    assert pilot.arm.value_counts().to_dict() == campaigns["PILOT-2025Q2"]["n_assigned"] == {"control": 591,
+                                                                                               "callback": 591}
+    assert set(types[pilot.customer_id]) == {"B2C"}
+    assert campaigns["PILOT-2025Q2"]["effects"]["callback"]["conversion_rate"] > 0
     assert (outreach.revenue[~outreach.converted] == 0).all()
 
 

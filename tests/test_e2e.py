@@ -198,7 +198,8 @@ def test_only_required_tables_degrade_gracefully(demo_folder, tmp_path):
 AB_TEST_COLUMNS = ["campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm",
                    "value_control", "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high",
                    "p_value", "p_adjusted", "significant", "seq_ci_low", "seq_ci_high", "seq_p_value",
-                   "seq_p_adjusted", "prob_beat_control", "method", "message"]
+                   "seq_p_adjusted", "seq_adjusted_low", "seq_adjusted_high", "prob_beat_control", "method",
+                   "message"]
 AB_SRM_COLUMNS = ["campaign_id", "arm", "n", "expected_share", "observed_share", "srm_p_value"]
 
 
