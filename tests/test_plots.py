@@ -10,6 +10,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import seaborn as sns
 from matplotlib import font_manager
 
 from crmreport.core.errors import ParamsError, RenderError
@@ -188,3 +189,39 @@ def test_no_chart_text_prints_below_7_points_on_the_page():
     readable_axes(narrow, "en")
     assert ax.title.get_fontsize() == 7
     plt.close(narrow)
+
+
+def test_a_legend_over_the_bars_moves_outside_the_plot_area_and_one_outside_stays():
+    setup_plotting("en")
+    fig, (inside, above) = plt.subplots(1, 2, figsize=(8, 3))
+    for ax in (inside, above):
+        ax.barh(["a", "b", "c"], [10, 20, 628], label="Planned")
+        ax.barh(["a", "b", "c"], [5, 10, 300], label="Done")
+    inside.legend(loc="lower right")
+    above.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    readable_axes(fig, "en")
+    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    for ax in (inside, above):
+        assert not ax.get_legend().get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+    assert above.get_legend().get_bbox_to_anchor().y0 >= above.get_window_extent(renderer).y1 - 1
+    plt.close(fig)
+
+
+def test_a_heatmap_cell_text_wraps_to_its_cell_and_a_tall_chart_keeps_7_points():
+    setup_plotting("en")
+    fig, ax = plt.subplots(figsize=(4, 3))
+    sns.heatmap([[1, 2, 3]], annot=[["Core\n199", "Low-value-stable\n73", "Churn-warning\n674"]], fmt="", ax=ax,
+                cbar=False, annot_kws={"size": 8})
+    readable_axes(fig, "en")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert [t.get_text() for t in ax.texts][:2] == ["Core\n199", "Low-value-\nstable\n73"]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert all(left.x1 <= right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
+    plt.close(fig)
+    tall, ax = plt.subplots(figsize=(7, 11))  # printed 200 mm high: scaled by 7.87 / 11
+    ax.set_title("panel", fontsize=7.5)
+    readable_axes(tall, "en")
+    assert ax.title.get_fontsize() * (200 / 25.4) / 11 >= 7 - 1e-9
+    plt.close(tall)

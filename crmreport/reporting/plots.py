@@ -30,6 +30,8 @@ MISSING_FONT_FIX = (
 UNITS = {"en": ((1e9, 1e9, "B"), (1e6, 1e6, "M")), "zh": ((1e8, 1e8, "亿"), (1e4, 1e4, "万"))}
 #: width of an A4 page between the PDF margins (210 mm - 2 x 16 mm), inches: a wider chart is scaled down to it
 PAGE_WIDTH_INCHES = 7.0
+#: the tallest a chart prints (the PDF's ``max-height`` of an image, 200 mm), inches: a taller chart is scaled down
+PAGE_HEIGHT_INCHES = 200 / 25.4
 #: the smallest text a chart may print at A4, points
 MIN_TEXT_POINTS = 7.0
 
@@ -185,10 +187,14 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
     the default ones (plain numbers, log-scale powers of ten) get thousands separators and units.
     No text prints below 7 points on the A4 page (:data:`MIN_TEXT_POINTS`, a wide chart being scaled down).
     Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
+    A legend never covers the data: one inside its plot area moves outside, to the right of it. The
+    texts in a heatmap's cells (segment names in the nine-box) wrap to their cell's width.
     """
     _readable_text(figure)
+    _legends_outside(figure)
     for ax in figure.axes:
         _wrap_tick_labels(ax)
+        _wrap_cell_texts(ax)
         for axis in (ax.xaxis, ax.yaxis):
             formatter = axis.get_major_formatter()
             if type(formatter) is ticker.ScalarFormatter:
@@ -200,8 +206,9 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
 
 def _readable_text(figure: plt.Figure) -> None:
     """Enlarge every text of ``figure`` that would print below :data:`MIN_TEXT_POINTS` once the PDF scales the
-    chart to the page width (tick and axis labels, titles, legends, heatmap numbers, radar labels)."""
-    scale = min(1.0, PAGE_WIDTH_INCHES / figure.get_figwidth())
+    chart to the page width, or a tall one to the page's chart height (tick and axis labels, titles, legends,
+    heatmap numbers, radar labels)."""
+    scale = min(1.0, PAGE_WIDTH_INCHES / figure.get_figwidth(), PAGE_HEIGHT_INCHES / figure.get_figheight())
     smallest = MIN_TEXT_POINTS / scale
     for ax in figure.axes:  # through tick_params: ticks made at drawing time take the size too
         for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
@@ -211,6 +218,35 @@ def _readable_text(figure: plt.Figure) -> None:
     for text in figure.findobj(mpl.text.Text):
         if text.get_text() and text.get_fontsize() < smallest:
             text.set_fontsize(smallest)
+
+
+def _legends_outside(figure: plt.Figure) -> None:
+    """Move every axes legend that overlaps its plot area outside it, top-aligned to the right of the axes."""
+    legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
+    if not legends:
+        return
+    renderer = figure.canvas.get_renderer()
+    for legend in legends:
+        ax = legend.axes
+        if legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer)):
+            legend.set_loc("upper left")
+            legend.set_bbox_to_anchor((1.01, 1.0), transform=ax.transAxes)
+
+
+def _wrap_cell_texts(ax: plt.Axes) -> None:
+    """Wrap each line of the texts in the cells of a heatmap (``pcolormesh``, as seaborn draws it) to the cell width,
+    Latin text at spaces and hyphens ('Low-value-' / 'stable'), Chinese between characters."""
+    meshes = [c for c in ax.collections if isinstance(c, mpl.collections.QuadMesh)]
+    if not meshes or not ax.texts:
+        return
+    columns = meshes[0].get_coordinates().shape[1] - 1
+    cell = ax.get_position().width * ax.figure.get_figwidth() * 72 / max(columns, 1)  # points
+    for text in ax.texts:
+        per_line = max(4, int(cell / (0.6 * text.get_fontsize())) - 1)
+        lines = text.get_text().split("\n")
+        if any(len(line) > per_line for line in lines):
+            text.set_text("\n".join(_wrap(line, per_line, hyphens=True) if len(line) > per_line else line
+                                    for line in lines))
 
 
 def _wrap_tick_labels(ax: plt.Axes) -> None:
@@ -234,8 +270,8 @@ def _wrap_tick_labels(ax: plt.Axes) -> None:
         ax.xaxis.set_major_formatter(ticker.FixedFormatter(wrapped))
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(text: str, width: int, hyphens: bool = False) -> str:
     if not any("\u3400" <= char <= "\u9fff" for char in text):
-        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=hyphens)
     step = max(2, width // 2)  # a Chinese character is about twice as wide as a Latin one
     return "\n".join(text[i:i + step] for i in range(0, len(text), step))
