@@ -123,6 +123,13 @@ def test_axis_numbers_have_separators_and_units(language, ticks, expected):
     assert labels_of(ReadableNumbers(language), ticks) == expected
 
 
+def test_a_chinese_log_axis_writes_every_tick_in_one_unit():
+    assert labels_of(ReadableNumbers("zh", per_tick=True), [100, 1000, 1e4, 1e5, 1e6]) == [
+        "0.01万", "0.1万", "1万", "10万", "100万"]
+    assert labels_of(ReadableNumbers("zh", per_tick=True), [10, 100, 1000]) == ["10", "100", "1,000"]
+    assert labels_of(ReadableNumbers("en", per_tick=True), [100, 1e6]) == ["100", "1M"]
+
+
 def test_every_numeric_axis_of_a_chart_gets_readable_numbers_and_others_keep_theirs():
     setup_plotting("en")
     fig, (left, right) = plt.subplots(1, 2)

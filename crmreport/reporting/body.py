@@ -31,8 +31,10 @@ WRAPPERS = ("cell", "inner_cell", "text_cell_render", "output_wrapper", "output"
 _REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
 #: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
-#: a heading is kept on the page of at most this many following paragraphs and the block after them
+#: a heading is kept on the page of at most this many following paragraphs (or lists) and the block after them
 KEEP_PARAGRAPHS = 2
+#: the blocks of running text: paragraphs and lists ("What to do" is a heading and a list)
+TEXT_BLOCKS = ("p", "ul", "ol")
 
 
 class Heading(NamedTuple):
@@ -118,11 +120,12 @@ def _is_noise(output: nbformat.NotebookNode) -> bool:
 def _keep_headings_with_content(soup: BeautifulSoup) -> None:
     """Wrap each heading with its introduction and the block after it in ``div.keep``, so no page ends on a heading.
 
-    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs and the next chart or
+    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs or lists and the next chart or
     table with its takeaway paragraph (a table only when it is short enough to keep whole: otherwise
     the group is marked ``lead`` and the PDF keeps it with the table's first rows). Any other chart
     or short table keeps its takeaway too, so no page holds a lone paragraph. Landscape groups keep
-    their own page.
+    their own page, and a group of text only right after one (a chapter's closing "What to do") joins its
+    page rather than standing alone on a portrait one.
     """
     top = [tag for tag in soup.children if isinstance(tag, Tag)]
     i = 0
@@ -135,7 +138,7 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
             group.append(top[j])
             j += 1
             paragraphs = 0
-            while j < len(top) and top[j].name == "p" and paragraphs < KEEP_PARAGRAPHS:
+            while j < len(top) and top[j].name in TEXT_BLOCKS and paragraphs < KEEP_PARAGRAPHS:
                 group.append(top[j])
                 paragraphs, j = paragraphs + 1, j + 1
         lead = False
@@ -151,7 +154,10 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
         if any("landscape" in tag.get("class", []) for tag in group):
             i = j
             continue
-        _wrap_keep(soup, group, "keep lead" if lead else "keep")
+        # a section of text only ('What to do') right after a landscape table shares its page
+        after_landscape = i > 0 and "landscape" in top[i - 1].get("class", []) and not lead and all(
+            tag.name in TEXT_BLOCKS or re.fullmatch(r"h[1-6]", tag.name) for tag in group)
+        _wrap_keep(soup, group, "keep lead" if lead else "keep landscape" if after_landscape else "keep")
         i = j
     top = [tag for tag in soup.children if isinstance(tag, Tag)]
     for block, after in zip(top, top[1:], strict=False):  # a chart or short table keeps its takeaway

@@ -28,6 +28,9 @@ MISSING_FONT_FIX = (
 )
 #: big numbers on axes: (threshold, divisor, suffix) per language, largest first
 UNITS = {"en": ((1e9, 1e9, "B"), (1e6, 1e6, "M")), "zh": ((1e8, 1e8, "亿"), (1e4, 1e4, "万"))}
+#: a log axis whose largest tick reaches this writes every tick in its unit (Chinese: 0.01万, 0.1万, 1万, 10万),
+#: so one axis never mixes 100, 1,000 and 1万
+LOG_UNITS = {"zh": (1e4, 1e4, "万")}
 #: width of an A4 page between the PDF margins (210 mm - 2 x 16 mm), inches: a wider chart is scaled down to it
 PAGE_WIDTH_INCHES = 7.0
 #: the tallest a chart prints (the PDF's ``max-height`` of an image, 200 mm), inches: a taller chart is scaled down
@@ -136,11 +139,12 @@ class ReadableNumbers(ticker.Formatter):
 
     12500000 reads '12.5M' in English and '1,250万' in Chinese; 12500 reads '12,500'. All ticks of
     a linear axis share one unit and the fewest decimals that write each of them exactly; on a log axis each
-    tick picks its own unit.
+    tick picks its own unit in English, while a Chinese one writes all in 万 (:data:`LOG_UNITS`).
     """
 
     def __init__(self, language: str = "en", per_tick: bool = False):
         self.units = UNITS.get(language, UNITS["en"])
+        self.log_unit = LOG_UNITS.get(language)
         self.per_tick = per_tick
         self.ticks: list[float] = []
 
@@ -153,6 +157,10 @@ class ReadableNumbers(ticker.Formatter):
             return "0"
         ticks = [x] if self.per_tick or not self.ticks else self.ticks
         divisor, suffix = next(((d, s) for limit, d, s in self.units if max(map(abs, ticks)) >= limit), (1.0, ""))
+        if self.per_tick and self.log_unit and self.ticks and max(map(abs, self.ticks)) >= self.log_unit[0]:
+            value = x / self.log_unit[1]
+            decimals = next((d for d in range(5) if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value))), 4)
+            return f"{value:,.{decimals}f}{self.log_unit[2]}"
         if self.per_tick:
             return f"{x / divisor:,.1f}".rstrip("0").rstrip(".") + suffix
         scaled = [v / divisor for v in ticks]

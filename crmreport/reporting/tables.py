@@ -28,6 +28,8 @@ CJK_NAME_LENGTH = 12
 #: ... and Chinese table headers up to this many characters
 CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
+#: ... and the headers of number columns up to this many characters, in a table narrower than a landscape one
+NUMBER_HEADER_LENGTH = 15
 #: a cell longer than this (Latin characters, or Chinese ones) is a sentence: its column is never narrow
 PROSE_LENGTH, PROSE_CJK_LENGTH = 24, 12
 #: a results file with its row, as the executive summary cites it ('kpi_changes.csv:17'): never split
@@ -54,6 +56,10 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
         default=0,
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
+    if width != "cols-wide":  # a short header over numbers stays on one line ('Done on time', not 'Done/on/time')
+        for cell in table.select("thead th.num"):
+            if len(cell.get_text(strip=True)) <= NUMBER_HEADER_LENGTH:
+                cell["class"] = [*cell.get("class", []), "token"]
     rows = table.select("tbody tr")
     # a landscape table is never kept whole: its wide, wrapping rows rarely fit under its heading and
     # introduction, and moving it whole would leave them alone on a page
