@@ -232,3 +232,15 @@ def test_a_heatmap_cell_text_wraps_to_its_cell_and_a_tall_chart_keeps_7_points()
     readable_axes(tall, "en")
     assert ax.title.get_fontsize() * (200 / 25.4) / 11 >= 7 - 1e-9
     plt.close(tall)
+
+
+def test_a_title_wider_than_its_small_panel_wraps_at_spaces():
+    setup_plotting("en")
+    fig, axes = plt.subplots(1, 3, figsize=(9, 2))
+    axes[0].set_title("Average order value in the period (AOV)", fontsize=9)
+    axes[1].set_title("NPS", fontsize=9)
+    readable_axes(fig, "en")
+    assert "\n" in axes[0].get_title() and axes[0].get_title().replace("\n", " ") == (
+        "Average order value in the period (AOV)")
+    assert axes[1].get_title() == "NPS" and axes[0].title.get_fontsize() >= 9
+    plt.close(fig)

@@ -196,13 +196,15 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
     No text prints below 7 points on the A4 page (:data:`MIN_TEXT_POINTS`, a wide chart being scaled down).
     Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
     A legend never covers the data: one inside its plot area moves outside, to the right of it. The
-    texts in a heatmap's cells (segment names in the nine-box) wrap to their cell's width.
+    texts in a heatmap's cells (segment names in the nine-box) wrap to their cell's width, and a title
+    wider than its axes (small panels) to the axes' width.
     """
     _readable_text(figure)
     _legends_outside(figure)
     for ax in figure.axes:
         _wrap_tick_labels(ax)
         _wrap_cell_texts(ax)
+        _wrap_title(ax)
         for axis in (ax.xaxis, ax.yaxis):
             formatter = axis.get_major_formatter()
             if type(formatter) is ticker.ScalarFormatter:
@@ -255,6 +257,15 @@ def _wrap_cell_texts(ax: plt.Axes) -> None:
         if any(len(line) > per_line for line in lines):
             text.set_text("\n".join(_wrap(line, per_line, hyphens=True) if len(line) > per_line else line
                                     for line in lines))
+
+
+def _wrap_title(ax: plt.Axes) -> None:
+    """Wrap the title of ``ax`` at spaces when it is wider than the axes (a small panel of many)."""
+    title = ax.title.get_text()
+    width = ax.get_position().width * ax.figure.get_figwidth() * 72  # points
+    per_line = max(8, int(width / (0.6 * ax.title.get_fontsize())))
+    if title and "\n" not in title and len(title) > per_line:
+        ax.set_title(_wrap(title, per_line), fontsize=ax.title.get_fontsize())
 
 
 def _wrap_tick_labels(ax: plt.Axes) -> None:
