@@ -133,16 +133,16 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
         if not re.fullmatch(r"h[1-6]", top[i].name) or "landscape" in top[i].get("class", []):
             i += 1
             continue
-        group, j = [], i
-        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name):  # a heading, its intro, and any subheading
+        group, j, listed = [], i, False  # a heading, its intro and any subheading; a list closes the group
+        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name) and not listed:
             group.append(top[j])
             j += 1
             paragraphs = 0
-            while j < len(top) and top[j].name in TEXT_BLOCKS and paragraphs < KEEP_PARAGRAPHS:
+            while j < len(top) and top[j].name in TEXT_BLOCKS and paragraphs < KEEP_PARAGRAPHS and not listed:
                 group.append(top[j])
-                paragraphs, j = paragraphs + 1, j + 1
+                paragraphs, j, listed = paragraphs + 1, j + 1, top[j].name != "p"
         lead = False
-        if j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
+        if not listed and j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
             if _whole(top[j]):
                 group.append(top[j])
                 j += 1

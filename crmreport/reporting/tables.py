@@ -29,7 +29,7 @@ CJK_NAME_LENGTH = 12
 CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: ... and the headers of number columns up to this many characters, in a table narrower than a landscape one
-NUMBER_HEADER_LENGTH = 15
+NUMBER_HEADER_LENGTH = 12
 #: a cell longer than this (Latin characters, or Chinese ones) is a sentence: its column is never narrow
 PROSE_LENGTH, PROSE_CJK_LENGTH = 24, 12
 #: a results file with its row, as the executive summary cites it ('kpi_changes.csv:17'): never split
