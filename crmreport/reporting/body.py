@@ -35,6 +35,8 @@ HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 KEEP_PARAGRAPHS = 2
 #: the blocks of running text: paragraphs and lists ("What to do" is a heading and a list)
 TEXT_BLOCKS = ("p", "ul", "ol")
+#: a list of at most this many items is kept with its heading (a longer one flows from page to page)
+KEEP_LIST_ITEMS = 3
 
 
 class Heading(NamedTuple):
@@ -116,13 +118,12 @@ def _is_noise(output: nbformat.NotebookNode) -> bool:
     )
 
 
-
 def _keep_headings_with_content(soup: BeautifulSoup) -> None:
     """Wrap each heading with its introduction and the block after it in ``div.keep``, so no page ends on a heading.
 
-    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs or lists and the next chart or
-    table with its takeaway paragraph (a table only when it is short enough to keep whole: otherwise
-    the group is marked ``lead`` and the PDF keeps it with the table's first rows). Any other chart
+    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs or a short list (which ends it)
+    and the next chart or table with its takeaway paragraph (a table only when it is short enough to keep
+    whole: otherwise the group is marked ``lead`` and the PDF keeps it with the table's first rows). Any other chart
     or short table keeps its takeaway too, so no page holds a lone paragraph. Landscape groups keep
     their own page, and a group of text only right after one (a chapter's closing "What to do") joins its
     page rather than standing alone on a portrait one.
@@ -138,7 +139,8 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
             group.append(top[j])
             j += 1
             paragraphs = 0
-            while j < len(top) and top[j].name in TEXT_BLOCKS and paragraphs < KEEP_PARAGRAPHS and not listed:
+            while j < len(top) and paragraphs < KEEP_PARAGRAPHS and not listed and (
+                    top[j].name == "p" or top[j].name in TEXT_BLOCKS and _short_list(top[j])):
                 group.append(top[j])
                 paragraphs, j, listed = paragraphs + 1, j + 1, top[j].name != "p"
         lead = False
@@ -154,15 +156,22 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
         if any("landscape" in tag.get("class", []) for tag in group):
             i = j
             continue
-        # a section of text only ('What to do') right after a landscape table shares its page
+        # a section of text only ('What to do') right after a landscape table shares its page, when it is all
+        # in the group (no longer list left to follow on a portrait page)
         after_landscape = i > 0 and "landscape" in top[i - 1].get("class", []) and not lead and all(
-            tag.name in TEXT_BLOCKS or re.fullmatch(r"h[1-6]", tag.name) for tag in group)
+            tag.name in TEXT_BLOCKS or re.fullmatch(r"h[1-6]", tag.name) for tag in group) and (
+            j == len(top) or top[j].name not in TEXT_BLOCKS)
         _wrap_keep(soup, group, "keep lead" if lead else "keep landscape" if after_landscape else "keep")
         i = j
     top = [tag for tag in soup.children if isinstance(tag, Tag)]
     for block, after in zip(top, top[1:], strict=False):  # a chart or short table keeps its takeaway
         if block.name == "div" and _whole(block) and after.name == "p" and "landscape" not in block.get("class", []):
             _wrap_keep(soup, [block, after], "keep")
+
+
+def _short_list(block: Tag) -> bool:
+    """True for a list of at most :data:`KEEP_LIST_ITEMS` items: it stays with its heading; a longer one flows."""
+    return len(block.find_all("li", recursive=False)) <= KEEP_LIST_ITEMS
 
 
 def _whole(block: Tag) -> bool:

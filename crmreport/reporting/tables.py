@@ -28,7 +28,7 @@ CJK_NAME_LENGTH = 12
 #: ... and Chinese table headers up to this many characters
 CJK_HEADER_LENGTH = 6
 _CJK = re.compile(r"[\u3400-\u9fff]")
-#: ... and the headers of number columns up to this many characters, in a table narrower than a landscape one
+#: ... and the headers of number columns up to this many characters, in a table of fewer than COMPACT_COLUMNS
 NUMBER_HEADER_LENGTH = 12
 #: a cell longer than this (Latin characters, or Chinese ones) is a sentence: its column is never narrow
 PROSE_LENGTH, PROSE_CJK_LENGTH = 24, 12
@@ -40,6 +40,8 @@ SHORT_TABLE_ROWS = 15
 SHORT_TABLE_LINES = 30
 #: characters of a text cell per line, for that estimate
 CELL_LINE_CHARS = 25
+#: ... at most: the characters of a line across the page, shared by the columns (10 columns: 14 a cell)
+PAGE_LINE_CHARS = 140
 #: ... a longer one keeps at least this many rows together at its start and its end
 KEEP_ROWS = 3
 
@@ -56,7 +58,7 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
         default=0,
     )
     width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
-    if width != "cols-wide":  # a short header over numbers stays on one line ('Done on time', not 'Done/on/time')
+    if width == "cols":  # a short header over numbers stays on one line ('Done on time', not 'Done/on/time')
         for cell in table.select("thead th.num"):
             if len(cell.get_text(strip=True)) <= NUMBER_HEADER_LENGTH:
                 cell["class"] = [*cell.get("class", []), "token"]
@@ -64,7 +66,7 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
     # a landscape table is never kept whole: its wide, wrapping rows rarely fit under its heading and
     # introduction, and moving it whole would leave them alone on a page
     short = " short" if width != "cols-wide" and len(rows) <= SHORT_TABLE_ROWS \
-        and _lines(rows) <= SHORT_TABLE_LINES else ""
+        and _lines(rows, columns) <= SHORT_TABLE_LINES else ""
     if not short:  # a long table may break, but never leaves its first or last rows alone on a page
         for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
             row["class"] = [*row.get("class", []), "keep-with-previous"]
@@ -74,9 +76,11 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
         _to_landscape(block)
 
 
-def _lines(rows: list[Tag]) -> int:
-    """Estimated printed lines of table rows: each row as high as its longest cell wraps."""
-    return sum(max((-(-len(cell.get_text(strip=True)) // CELL_LINE_CHARS) for cell in row.find_all(["th", "td"])),
+def _lines(rows: list[Tag], columns: int) -> int:
+    """Estimated printed lines of table rows: each row as high as its longest cell wraps, a cell's line being
+    narrower the more columns share the page."""
+    per_line = min(CELL_LINE_CHARS, PAGE_LINE_CHARS // max(columns, 1))
+    return sum(max((-(-len(cell.get_text(strip=True)) // per_line) for cell in row.find_all(["th", "td"])),
                    default=1) or 1 for row in rows)
 
 
