@@ -204,7 +204,7 @@ def test_a_legend_over_the_bars_moves_outside_the_plot_area_and_one_outside_stay
     for ax in (inside, above):
         ax.barh(["a", "b", "c"], [10, 20, 628], label="Planned")
         ax.barh(["a", "b", "c"], [5, 10, 300], label="Done")
-    inside.legend(loc="lower right")
+    inside.legend(loc="upper right")  # over the end of the 628 bar
     above.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0))
     readable_axes(fig, "en")
     fig.tight_layout()
@@ -213,6 +213,13 @@ def test_a_legend_over_the_bars_moves_outside_the_plot_area_and_one_outside_stay
         assert not ax.get_legend().get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
     assert above.get_legend().get_bbox_to_anchor().y0 >= above.get_window_extent(renderer).y1 - 1
     plt.close(fig)
+    room, ax = plt.subplots(figsize=(6, 3))  # bars up to 10, the axis to 13: the legend sits in the room above them
+    ax.bar(["a", "b"], [10, 8], label="Control")
+    ax.set_ylim(0, 13)
+    ax.legend(loc="upper left", ncols=2)
+    readable_axes(room, "en")
+    assert ax.get_legend().get_bbox_to_anchor().bounds == ax.bbox.bounds  # left where the chart put it
+    plt.close(room)
 
 
 def test_a_heatmap_cell_text_wraps_to_its_cell_and_a_tall_chart_keeps_7_points():

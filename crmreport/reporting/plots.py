@@ -195,7 +195,7 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
     the default ones (plain numbers, log-scale powers of ten) get thousands separators and units.
     No text prints below 7 points on the A4 page (:data:`MIN_TEXT_POINTS`, a wide chart being scaled down).
     Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
-    A legend never covers the data: one inside its plot area moves outside, to the right of it. The
+    A legend never covers the data: one over bars, lines or points moves outside, to the right of the plot. The
     texts in a heatmap's cells (segment names in the nine-box) wrap to their cell's width, and a title
     wider than its axes (small panels) to the axes' width.
     """
@@ -231,14 +231,16 @@ def _readable_text(figure: plt.Figure) -> None:
 
 
 def _legends_outside(figure: plt.Figure) -> None:
-    """Move every axes legend that overlaps its plot area outside it, top-aligned to the right of the axes."""
+    """Move every axes legend that covers some of the data (bars, lines, points, intervals) outside the plot
+    area, top-aligned to the right of the axes; a legend in room left free for it (above the bars) stays."""
     legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
     if not legends:
         return
     renderer = figure.canvas.get_renderer()
     for legend in legends:
-        ax = legend.axes
-        if legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer)):
+        ax, box = legend.axes, legend.get_window_extent(renderer)
+        drawn = [*ax.patches, *ax.lines, *ax.collections]
+        if any(box.overlaps(artist.get_window_extent(renderer)) for artist in drawn if artist.get_visible()):
             legend.set_loc("upper left")
             legend.set_bbox_to_anchor((1.01, 1.0), transform=ax.transAxes)
 
