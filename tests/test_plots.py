@@ -220,6 +220,13 @@ def test_a_legend_over_the_bars_moves_outside_the_plot_area_and_one_outside_stay
     readable_axes(room, "en")
     assert ax.get_legend().get_bbox_to_anchor().bounds == ax.bbox.bounds  # left where the chart put it
     plt.close(room)
+    row, ax = plt.subplots(figsize=(6, 3))  # a legend laid out in a row stays: to the right it would squeeze the bars
+    ax.bar(["a", "b"], [10, 8], label="Control")
+    ax.bar(["a", "b"], [5, 4], label="SMS text A")
+    ax.legend(loc="upper left", ncols=2)
+    readable_axes(row, "en")
+    assert ax.get_legend().get_bbox_to_anchor().bounds == ax.bbox.bounds
+    plt.close(row)
 
 
 def test_a_heatmap_cell_text_wraps_to_its_cell_and_a_tall_chart_keeps_7_points():

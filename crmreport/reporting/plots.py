@@ -231,13 +231,15 @@ def _readable_text(figure: plt.Figure) -> None:
 
 
 def _legends_outside(figure: plt.Figure) -> None:
-    """Move every axes legend that covers some of the data (bars, lines, points, intervals) outside the plot
-    area, top-aligned to the right of the axes; a legend in room left free for it (above the bars) stays."""
+    """Move every one-column axes legend that covers some of the data (bars, lines, points, intervals) outside
+    the plot area, top-aligned to the right of the axes. A legend in room left free for it (above the bars)
+    stays, and so does one laid out in a row (``ncols`` > 1, placed above the bars by its chart): to the right it
+    would take the width of the plot."""
     legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
     if not legends:
         return
     renderer = figure.canvas.get_renderer()
-    for legend in legends:
+    for legend in (legend for legend in legends if getattr(legend, "_ncols", 1) == 1):
         ax, box = legend.axes, legend.get_window_extent(renderer)
         drawn = [*ax.patches, *ax.lines, *ax.collections]
         if any(box.overlaps(artist.get_window_extent(renderer)) for artist in drawn if artist.get_visible()):
