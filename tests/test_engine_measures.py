@@ -12,7 +12,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import dataset_of
 from test_aggregate import assert_matches_oracle, random_transactions
+from test_execution_tasks import TASKS
 
 from crmreport.engine import Engine
 from crmreport.ingest.dataset import load_prepared, prepare_dataset
@@ -23,6 +25,7 @@ from crmreport.measures.contacts import first_contacts, outbound_counts
 from crmreport.measures.features import contact_features, customer_features, transaction_features
 from crmreport.measures.relations import summarize_dataset
 from crmreport.measures.scores import window_mask
+from crmreport.measures.taskscope import tasks_of
 from crmreport.settings import Window, load_params
 
 pytestmark = pytest.mark.spark
@@ -190,3 +193,16 @@ def test_clv_inputs_equal_on_both_engines(demo, transactions, spark_engine):
     assert duck["holdout_purchases"].sum() > 0 and (duck["frequency"] > 0).sum() > 100
     edge = duck.set_index("customer_id").loc["E1"]
     assert edge["T"] == (date(2025, 6, 30) - date(2024, 9, 30)).days, "the first purchase day 2024-09-30 23:59:59"
+
+
+def test_task_scope_equal_on_both_engines(demo, spark_engine):
+    dataset, folder = demo
+    quarter, until = Window(start=date(2025, 7, 1), end=date(2025, 9, 30)), pd.Timestamp("2025-10-16")
+    hand = TASKS.assign(owner=TASKS["owner"].where(TASKS["task_id"] != "T3", ""))  # an empty owner is unassigned
+    for duck_data in (dataset, load_prepared(folder), dataset_of(tasks=hand)):
+        duck = tasks_of(duck_data, quarter, until)
+        spark = tasks_of(replace(duck_data, engine=spark_engine), quarter, until)
+        pd.testing.assert_frame_equal(duck, spark, check_exact=True)
+    assert duck.set_index("task_id")["owner"].to_dict() == {
+        "T1": "A", "T2": "A", "T3": "unassigned", "T4": "A", "T5": "B", "T6": "B", "T7": "unassigned"}
+    assert duck["overdue_days"].tolist()[3:6] == [21, 76, 16] and duck["on_time"].sum() == 2
