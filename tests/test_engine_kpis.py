@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmreport.ingest.dataset import load_prepared, prepare_dataset
+from crmreport.ingest.dataset import load_prepared
 from crmreport.measures.kpis import REGISTRY, observations, observations_in
-from crmreport.settings import KpiParams, Window, load_params
+from crmreport.settings import KpiParams, Window
 
 pytestmark = pytest.mark.spark
 BASELINE = Window(start=date(2025, 4, 1), end=date(2025, 6, 30))
@@ -26,22 +26,13 @@ WINDOWS = [BASELINE, PERIOD, Window(start=date(2025, 8, 1), end=date(2025, 8, 31
 KPIS = [kpi for kpi in REGISTRY if kpi.observe is not None]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo period prepared in memory, and the folder of its Parquet files."""
-    dataset = prepare_dataset(load_params("2025Q3", demo=True))
-    folder = tmp_path_factory.mktemp("prepared")
-    dataset.save(folder)
-    return dataset, folder
-
-
 STRICT = KpiParams(activity_days=60, resolution_sla_hours={"urgent": 1})
 
 
 @pytest.mark.parametrize(("settings", "parquet"), [(KpiParams(), False), (KpiParams(), True), (STRICT, False)],
                          ids=["in-memory", "parquet", "activity-60-urgent-1h"])
-def test_every_kpi_observed_alike_on_both_engines(demo, spark_engine, settings, parquet):
-    dataset, folder = demo
+def test_every_kpi_observed_alike_on_both_engines(prepared_demo, spark_engine, settings, parquet):
+    dataset, folder = prepared_demo
     duck_data = load_prepared(folder) if parquet else dataset
     spark_data = replace(duck_data, engine=spark_engine)
     for kpi in KPIS:
@@ -58,17 +49,17 @@ def test_every_kpi_observed_alike_on_both_engines(demo, spark_engine, settings, 
         assert spark_data.unread_file("transactions") is not None, "Spark read the Parquet files itself"
 
 
-def test_windows_asked_together_equal_each_asked_alone(demo):
-    dataset, _ = demo
+def test_windows_asked_together_equal_each_asked_alone(prepared_demo):
+    dataset, _ = prepared_demo
     for kpi in KPIS:
         together = observations_in(kpi, dataset, WINDOWS[:3], KpiParams())
         for window, frame in zip(WINDOWS[:3], together, strict=True):
             pd.testing.assert_frame_equal(frame, observations(kpi, dataset, window, KpiParams()), check_exact=True)
 
 
-def test_units_come_in_table_key_order(demo):
+def test_units_come_in_table_key_order(prepared_demo):
     """The bootstrap of the median first response and every sum see the values in the prepared tables' order."""
-    dataset, _ = demo
+    dataset, _ = prepared_demo
     tickets = dataset.tables["tickets"]
     inside = tickets[(tickets["opened_at"] >= pd.Timestamp(PERIOD.start))
                      & (tickets["opened_at"] < pd.Timestamp(PERIOD.stop)) & tickets["first_response_at"].notna()]
