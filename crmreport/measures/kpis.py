@@ -3,8 +3,9 @@
 Every KPI is one frozen :class:`Kpi`: its name (its labels and reader definitions are the glossary's,
 :mod:`crmreport.measures.glossary`), unit, which direction is better, statistical type (which decides
 the test, see :mod:`crmreport.analyses.kpi.kpieval`), the tables it needs, the minimum change that matters,
-and a computation that turns a window of data into *observations*: one row per unit (a customer, an order,
-a ticket...) with ``unit``, ``customer_id`` and ``value``. The KPI's value is an aggregate of the observations
+and a computation that turns windows of data into *observations*: one row per unit (a customer, an order,
+a ticket...) with ``unit``, ``customer_id`` and ``value``, an Ibis expression that runs on the run's engine
+(:mod:`crmreport.measures.kpiwindows`). The KPI's value is an aggregate of the observations
 (:func:`kpi_value`), and the tests run on them, so one definition serves the before/after table,
 the segment breakdown, the monthly series and the difference-in-differences.
 
