@@ -50,6 +50,17 @@ def rows_disagree_on(tests: pd.DataFrame, alpha: float = ALPHA) -> list[str]:
                 problems.append(f"{where}: {kind} interval [{low}, {high}] vs p={p}")
         if row.metric in cp.RATE_METRICS and float(row.rel_ci_low) < -1:
             problems.append(f"{where}: a rate falls by more than 100% ({row.rel_ci_low})")
+        seq_p, seq_adjusted = float(row.seq_p_value), float(row.seq_p_adjusted)
+        if not math.isnan(seq_p):
+            if seq_adjusted < seq_p - 1e-12:
+                problems.append(f"{where}: adjusted always-valid p {seq_adjusted} below the raw {seq_p}")
+            if not float(row.seq_ci_low) <= float(row.abs_diff) <= float(row.seq_ci_high):
+                problems.append(f"{where}: always-valid interval misses the difference")
+            if not float(row.seq_ci_low) <= float(row.ci_low) and float(row.ci_high) <= float(row.seq_ci_high):
+                problems.append(f"{where}: always-valid interval narrower than the fixed-horizon one")
+            excludes = _excludes_zero(float(row.seq_ci_low), float(row.seq_ci_high))
+            if abs(seq_p - alpha) > MARGIN and excludes != (seq_p < alpha):
+                problems.append(f"{where}: always-valid interval [{row.seq_ci_low}, {row.seq_ci_high}] vs p={seq_p}")
     return problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 
 import numpy as np
@@ -13,7 +14,8 @@ from test_campaigns import SETTINGS, simulate, simulated_evaluation, sums_of
 
 from crmreport.analyses.abtests import campaign_results as cr
 from crmreport.analyses.abtests import campaigns as cp
-from crmreport.analyses.abtests import outreach, tiertests
+from crmreport.analyses.abtests import life, tiertests
+from crmreport.analyses.abtests import planning as pl
 from crmreport.core.i18n import catalog
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings import AbTests, load_params
@@ -89,9 +91,9 @@ def test_board_has_wilson_intervals(evaluated):
 
 def test_power_and_planning_tables(evaluated):
     _, sums, _, tests = evaluated
-    power = cr.power_table(tests, SETTINGS)
+    power = pl.power_table(tests, SETTINGS)
     assert len(power) == 12 and (power["mde_abs"] > 0).all()
-    planning = cr.planning_table(sums, "control", AbTests(target_lifts=[0.1, 0.5]))
+    planning = pl.planning_table(sums, "control", AbTests(target_lifts=[0.1, 0.5]))
     assert len(planning) == 2 * 3 * 2 and planning["n_per_arm"].dtype == "Int64"
     rows = planning.set_index(["campaign_id", "metric", "target_lift"])
     assert rows.loc[("A", "conversion_rate", 0.1), "n_per_arm"] > rows.loc[("A", "conversion_rate", 0.5), "n_per_arm"]
@@ -116,8 +118,11 @@ def demo_q3() -> cr.CampaignResults:
 
 def test_demo_campaigns_of_the_period(demo_q3):
     overview = demo_q3.overview.set_index("campaign_id")
-    assert demo_q3.active == ["CALL-2025Q3", "SMS-2025Q3"]
-    assert overview.loc["EMAIL-2025Q2", "reason"] == outreach.STARTED_BEFORE
+    assert demo_q3.active == ["PILOT-2025Q2", "CALL-2025Q3", "SMS-2025Q3"]
+    assert overview.loc["EMAIL-2025Q2", "reason"] == life.CONCLUDED_BEFORE
+    # both Q3 campaigns start and conclude in the quarter: read once, with the fixed-horizon tests
+    assert overview.loc[["CALL-2025Q3", "SMS-2025Q3"], ["status", "look", "inference"]].values.tolist() == [
+        ["concluded", 1, "fixed_horizon"]] * 2
     assert demo_q3.srm["srm_p_value"].gt(0.001).all()
 
 
@@ -138,7 +143,26 @@ def test_demo_planted_effects_lie_inside_the_95_percent_intervals(period, demo_q
                 assert row["ci_low"] <= effect <= row["ci_high"], (campaign_id, arm, metric, effect, row.to_dict())
                 assert row["n_arm"] == truth["n_assigned"][arm]
                 checked += 1
-    assert checked == (12 if period == "2025Q3" else 4)
+    assert checked == (16 if period == "2025Q3" else 8)
+
+
+def test_a_campaign_spanning_two_quarters_is_read_running_then_concluded_with_the_same_customers(demo_q3):
+    pilot = "PILOT-2025Q2"  # assigned by agents from 2025-06-09 to 06-29; outcomes need 28 days
+    q2 = _evaluate_demo("2025Q2")
+    before, after = (r.overview.set_index("campaign_id").loc[pilot] for r in (q2, demo_q3))
+    assert (before["status"], before["look"], before["inference"]) == ("running", 1, "sequential")
+    assert (after["status"], after["look"], after["inference"]) == ("concluded", 2, "sequential")
+    assert before["since"] == after["since"] == date(2025, 6, 9) and before["customers"] == after["customers"]
+    arms = [r.sums[r.sums["campaign_id"] == pilot].set_index("arm")["n"].to_dict() for r in (q2, demo_q3)]
+    assert arms[0] == arms[1]
+    decided = {name: r.decisions.set_index("campaign_id").loc[pilot] for name, r in (("q2", q2), ("q3", demo_q3))}
+    assert decided["q2"]["decision"] in ("continue", "stop_winner") and decided["q3"]["decision"] == "concluded"
+    weeks = q2.path[q2.path["campaign_id"] == pilot]
+    assert weeks["week"].tolist() == [1, 2, 3, 4] and weeks["customers"].iloc[-1] == before["customers"]
+    # the Q3 reading's always-valid columns are those of the same customers at the Q2 reading
+    rows = [r.contract[(r.contract["campaign_id"] == pilot) & (r.contract["segment"] == "all")]
+            .set_index(["arm", "metric"])[["abs_diff", "seq_ci_low", "seq_ci_high"]] for r in (q2, demo_q3)]
+    pd.testing.assert_frame_equal(rows[0], rows[1])
 
 
 def test_demo_significance_follows_the_planted_effects(demo_q3):
@@ -192,8 +216,8 @@ def test_column_headers_are_unique_within_every_result_table(evaluated):
     _, sums, segment_sums, tests = evaluated
     settings = AbTests(cost_per_contact={"A": 1.0})
     frames = {"tests": tests[cp.TEST_COLUMNS], "srm": cp.srm_table(sums, {}),
-              "cuped": cr.cuped_table(sums, tests, "control", settings), "power": cr.power_table(tests, settings),
-              "planning": cr.planning_table(sums, "control", settings),
+              "cuped": cr.cuped_table(sums, tests, "control", settings), "power": pl.power_table(tests, settings),
+              "planning": pl.planning_table(sums, "control", settings),
               "business": cr.business_table(tests, {}, settings), "heterogeneity": cr.heterogeneity_table(tests),
               "board": cr.board_table(segment_sums)}
     messages = catalog()
@@ -209,8 +233,8 @@ def test_a_period_without_campaigns_gives_empty_tables_with_their_columns():
     data.tables.pop("outreach")
     results = cr.evaluate_period(data, params)
     assert results.active == [] and results.overview.empty
-    expected = {"srm": cp.SRM_COLUMNS, "cuped": cr.CUPED_COLUMNS, "power": cr.POWER_COLUMNS,
-                "planning": cr.PLANNING_COLUMNS, "business": cr.BUSINESS_COLUMNS,
+    expected = {"srm": cp.SRM_COLUMNS, "cuped": cr.CUPED_COLUMNS, "power": pl.POWER_COLUMNS,
+                "planning": pl.PLANNING_COLUMNS, "business": cr.BUSINESS_COLUMNS,
                 "heterogeneity": cr.HETEROGENEITY_COLUMNS, "board": cr.BOARD_COLUMNS}
     for name, columns in expected.items():
         frame = getattr(results, name)

@@ -11,7 +11,7 @@ from crmreport.analyses.abtests import outreach
 from crmreport.core.i18n import catalog
 from crmreport.core.verdicts import VERDICTS
 from crmreport.settings import AbTests
-from crmreport.stats import abchecks
+from crmreport.stats import abchecks, sequential
 from crmreport.stats import abtest as ab
 
 SETTINGS = AbTests(min_n_per_segment=30)
@@ -57,7 +57,8 @@ def test_tests_table_has_the_contract_columns_and_one_row_per_slice_metric_arm(e
     assert cp.TEST_COLUMNS == [
         "campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm", "value_control",
         "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value", "p_adjusted",
-        "significant", "prob_beat_control", "method", "message"]
+        "significant", "seq_ci_low", "seq_ci_high", "seq_p_value", "seq_p_adjusted", "prob_beat_control", "method",
+        "message"]
     assert list(tests.columns[: len(cp.TEST_COLUMNS)]) == cp.TEST_COLUMNS
     # A: 2 arms x 4 metrics x (all + 2 segments); B: 1 arm x 4 metrics x (all + 3 segments)
     assert len(tests) == 24 + 16
@@ -71,8 +72,11 @@ def test_tests_table_has_the_contract_columns_and_one_row_per_slice_metric_arm(e
 def test_p_values_are_adjusted_per_campaign_family(evaluated):
     _, _, _, tests = evaluated
     for (campaign, is_all), family in tests.groupby([tests["campaign_id"], tests["segment"] == "all"]):
-        expected = abchecks.adjust_p_values(family["p_value"], "holm")
-        np.testing.assert_allclose(family["p_adjusted"], expected, rtol=1e-12, err_msg=f"{campaign} {is_all}")
+        # the campaign's correction over its arms x metrics; Benjamini-Hochberg across its segment slices
+        correction = "holm" if is_all else "bh"
+        for raw, adjusted in (("p_value", "p_adjusted"), ("seq_p_value", "seq_p_adjusted")):
+            np.testing.assert_allclose(family[adjusted], abchecks.adjust_p_values(family[raw], correction),
+                                       rtol=1e-12, err_msg=f"{campaign} {is_all} {adjusted}")
         assert len(family) == (8 if campaign == "A" else 4) * (1 if is_all else (2 if campaign == "A" else 3))
     assert (tests["significant"] == (tests["p_adjusted"] < 0.05)).all()
     bh = cp.evaluate(*evaluated[1:3], "control", AbTests(correction="bh", min_n_per_segment=30))
@@ -92,6 +96,14 @@ def test_rows_equal_the_statistics_functions(evaluated):
     assert (row["abs_diff"], row["ci_low"], row["p_value"]) == pytest.approx(
         (expected.abs_diff, expected.ci_low, expected.p_value), rel=1e-12)
     assert 0 <= row["prob_beat_control"] <= 1
+    seq = sequential.sequential(expected, 0.05, SETTINGS.sequential_tuning)
+    assert (row["seq_ci_low"], row["seq_ci_high"], row["seq_p_value"]) == pytest.approx(
+        (seq.ci_low, seq.ci_high, seq.p_value), rel=1e-12)
+    # a campaign's own tuning (its planned customers) replaces the default
+    tuned = cp.evaluate(*evaluated[1:3], "control", SETTINGS, tuning={"A": 800.0})
+    again = tuned.loc[row.name]
+    assert again["seq_p_value"] == pytest.approx(sequential.sequential(expected, 0.05, 800.0).p_value, rel=1e-12)
+    assert again["p_value"] == row["p_value"]
 
 
 def test_degenerate_campaigns_give_messages(evaluated):

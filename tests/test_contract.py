@@ -38,6 +38,13 @@ def test_params_reference_documents_every_parameter():
     assert [name for name in Params.model_fields if f"`{name}`" not in doc] == []
 
 
+def test_ab_tests_reference_documents_every_setting_and_campaign_plan_key():
+    from crmreport.settings.abtests import AbTests, CampaignPlan
+
+    doc = (ROOT / "docs" / "params.md").read_text(encoding="utf-8")
+    assert [name for name in [*AbTests.model_fields, *CampaignPlan.model_fields] if f"`{name}`" not in doc] == []
+
+
 def test_segmentation_reference_documents_every_threshold():
     from crmreport.settings.segmentation import Segmentation, Strategy
 

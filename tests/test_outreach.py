@@ -29,29 +29,6 @@ def _dataset(**tables: pd.DataFrame) -> Dataset:
     return Dataset(tables=tables, quarantine={}, accounting={}, source="test", masked=True)
 
 
-def test_overview_puts_a_campaign_in_the_period_of_its_first_assignment():
-    frame = _outreach([
-        ("A", "C1", "control", "2025-06-30 23:59:59", "sms", False, False, 0.0),
-        ("A", "C2", "treat", "2025-07-02", "sms", False, False, 0.0),
-        ("B", "C1", "treat", "2025-07-01 00:00:00", "call", True, True, 10.0),
-        ("B", "C2", "control", "2025-07-01 10:00", "call", False, False, 0.0),
-        ("B", "C3", "other", "2025-07-02", "email", False, False, 0.0),
-        ("C", "C1", "x", "2025-09-30 23:59:59", "call", False, False, 0.0),
-        ("D", "C1", "control", "2025-10-01 00:00:00", "sms", False, False, 0.0),
-    ])
-    overview = outreach.campaign_overview(frame, Q3, "control")
-    assert list(overview.columns) == outreach.OVERVIEW_COLUMNS
-    rows = overview.set_index("campaign_id")
-    assert overview["campaign_id"].tolist() == ["A", "B", "C", "D"]
-    assert rows["status"].to_dict() == {"A": "skipped", "B": "active", "C": "active", "D": "skipped"}
-    assert rows.loc["A", "reason"] == outreach.STARTED_BEFORE and rows.loc["D", "reason"] == outreach.STARTS_AFTER
-    assert pd.isna(rows.loc["B", "reason"])
-    assert rows.loc["B", "arm_names"] == "control, other, treat"  # control first, then by name
-    assert (rows.loc["B", "arms"], rows.loc["B", "customers"], rows.loc["B", "channel"]) == (3, 3, "call")
-    assert rows["has_control"].to_dict() == {"A": True, "B": True, "C": False, "D": True}
-    assert outreach.campaign_overview(None, Q3, "control").empty
-
-
 def test_pre_period_revenue_covers_the_days_before_the_first_assignment_day():
     transactions = pd.DataFrame({
         "customer_id": ["C1", "C1", "C1", "C1", "C2", "C2"],

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from crmreport.analyses.abtests import campaign_results, campaigns
+from crmreport.analyses.abtests import campaign_results, campaigns, planning
 from crmreport.analyses.health import backtest, emotional, value
 from crmreport.analyses.health import profile as health_profile
 from crmreport.analyses.kpi import kpieval
@@ -82,7 +82,7 @@ def test_architecture_doc_lists_every_declared_file():
     (kpieval.CHANGE_COLUMNS, "kpi_changes"), (kpieval.TEMPLATE5_COLUMNS, "kpi_template5"),
     (campaigns.TEST_COLUMNS, "ab_tests"), (campaigns.SRM_COLUMNS, "ab_srm"),
     (campaigns.FOREST_COLUMNS, "chart_ab_forest"),
-    (campaign_results.CUPED_COLUMNS, "ab_cuped"), (campaign_results.POWER_COLUMNS, "ab_power"),
+    (campaign_results.CUPED_COLUMNS, "ab_cuped"), (planning.POWER_COLUMNS, "ab_power"),
     (campaign_results.BUSINESS_COLUMNS, "ab_business"), (campaign_results.HETEROGENEITY_COLUMNS, "ab_heterogeneity"),
     (campaign_results.BOARD_COLUMNS, "chart_ab_board"), (backtest.BACKTEST_COLUMNS, "health_backtest"),
     (emotional.CLAIM_COLUMNS, "emotional_account_claim"), (health_profile.HEALTH_COLUMNS, "customer_health"),

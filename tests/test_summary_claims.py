@@ -10,6 +10,7 @@ from statsmodels.stats.multitest import multipletests
 
 from crmreport.analyses.summary import claims
 from crmreport.analyses.summary.capacity import Workload, typical_rate, weekly_throughput
+from crmreport.analyses.summary.sources import Results
 from crmreport.stats.abchecks import adjust_p_values
 from crmreport.stats.adjusted import adjusted_interval, improving_side
 
@@ -120,3 +121,16 @@ def test_capacity_check_when_the_due_date_has_passed() -> None:
     load = Workload({"A": 1.0}, start=date(2025, 10, 15))
     late = load.check({"A": 3}, due=date(2025, 10, 3))
     assert late.shortfall == 3 and late.extra_hands is None and late.finish == date(2025, 11, 5)
+
+
+def test_an_arm_of_a_running_campaign_counts_only_once_stopped_as_the_winner(tmp_path) -> None:
+    pd.DataFrame({"campaign_id": ["RUN", "DONE"], "status": ["running", "concluded"], "look": [2, 3]}).to_csv(
+        tmp_path / "ab_campaigns.csv", index=False)
+    pd.DataFrame({"metric": ["conversion_rate"] * 3, "campaign_id": ["RUN", "RUN", "DONE"], "arm": ["a", "b", "a"],
+                  "decision": ["stop_winner", "continue", "concluded"]}).to_csv(tmp_path / "ab_decisions.csv",
+                                                                                  index=False)
+    results = Results(tmp_path)
+    assert claims.still_running(results, "RUN", "a") is None  # stopped, the arm wins: its reading stands
+    assert claims.still_running(results, "RUN", "b") == 2  # still running at look 2: not yet a result
+    assert claims.still_running(results, "DONE", "a") is None
+    assert claims.still_running(Results(tmp_path / "older"), "RUN", "b") is None  # a report without life states

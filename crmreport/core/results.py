@@ -1,18 +1,15 @@
 """The results contract: every file the stock notebooks write into ``results/``, declared once.
 
-Notebooks 01-06 save the tidy table behind each table and chart (``Report.save``); notebook 07,
-the executive summary (:mod:`crmreport.analyses.summary`), reads some of them back in the same run
-and in the next period's run. Each file is declared here with the notebook that writes it, its
-columns in order, its key (the columns that name a row) and, for the summary, the label of the row
-over everyone (:data:`ALL`). Producers and the summary import it: ``Report.save`` refuses a
-declared file with a column the contract does not name, and ``tests/test_results_contract.py``
-checks every file of a demo run against it (each declared file present with its columns, each
-file written declared). docs/architecture.md shows it as a table.
+Notebooks 01-06 save the tidy table behind each table and chart (``Report.save``); notebook 07, the executive
+summary (:mod:`crmreport.analyses.summary`), reads some of them back in the same run and in the next period's run.
+Each file is declared here with the notebook that writes it, its columns in order, its key (the columns that name a
+row) and, for the summary, the label of the row over everyone (:data:`ALL`). ``Report.save`` refuses a declared
+file with a column the contract does not name; ``tests/test_results_contract.py`` checks a demo run's files against
+it (declared files present with their columns, written files declared); docs/architecture.md lists them.
 
-In a declaration, ``customer_id*`` marks a key column and ``summary_red_health?`` a column that is
-only there sometimes (the red-health count when notebook 06 ran). ``{campaign}`` in a name stands
-for a campaign id, ``more`` says which columns the data adds (one per segment found, ...) and
-``only_when`` when a file is written at all.
+In a declaration, ``customer_id*`` marks a key column and ``summary_red_health?`` a column that is only there
+sometimes (the red-health count when notebook 06 ran). ``{campaign}`` in a name stands for a campaign id, ``more``
+says which columns the data adds (one per segment found, ...) and ``only_when`` when a file is written at all.
 """
 
 from __future__ import annotations
@@ -145,12 +142,15 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("03", "ab_business_view", "campaign_id* arm* n_arm incremental_conversions incremental_conversions_low "
                                     "incremental_conversions_high incremental_revenue incremental_revenue_low "
                                     "incremental_revenue_high"),
-    _file("03", "ab_campaigns", "campaign_id* channel first_assigned customers arm_names status"),
+    _file("03", "ab_campaigns", "campaign_id* channel since customers planned_customers status look concluded_on "
+                                "inference reason"),
     _file("03", "ab_cuped", "campaign_id* arm* control_arm n_arm n_control theta value_arm value_control abs_diff "
                             "ci_low ci_high p_value p_adjusted unadjusted_abs_diff unadjusted_ci_low "
                             "unadjusted_ci_high unadjusted_p_value variance_reduction message"),
     _file("03", "ab_cuped_view", "campaign_id* arm* unadjusted_abs_diff unadjusted_ci_low unadjusted_ci_high "
                                  "cuped_abs_diff cuped_ci_low cuped_ci_high p_adjusted variance_reduction"),
+    _file("03", "ab_decisions", "metric campaign_id* arm* look decision abs_diff seq_ci_low seq_ci_high "
+                                "detectable_lift"),
     _file("03", "ab_heterogeneity", "campaign_id* metric* arm* segments q df p_value i2 message"),
     _file("03", "ab_heterogeneity_tested", "campaign_id* metric* arm* segments q df p_value i2"),
     _file("03", "ab_mde", "metric* campaign_id* arm* n_arm n_control rel_lift mde_rel"),
@@ -159,18 +159,20 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("03", "ab_power", "campaign_id* metric* arm* n_arm n_control value_control abs_diff rel_lift mde_abs "
                             "mde_rel message"),
     _file("03", "ab_results_rates_{campaign}", "metric* arm* value_control value_arm abs_diff ci_low ci_high "
-                                               "rel_lift p_adjusted verdict"),
+                                               "seq_ci_low seq_ci_high verdict"),
     _file("03", "ab_results_revenue_{campaign}", "metric* arm* value_control value_arm abs_diff ci_low ci_high "
-                                                 "rel_lift p_adjusted verdict"),
+                                                 "seq_ci_low seq_ci_high verdict"),
     _file("03", "ab_segments_conversion", "campaign_id* segment* arm* n_arm n_control abs_diff ci_low ci_high "
                                           "p_adjusted verdict"),
     _file("03", "ab_srm", "campaign_id* arm* n expected_share observed_share srm_p_value"),
     _file("03", "ab_tests", "campaign_id* segment* metric* arm* control_arm n_arm n_control value_arm value_control "
                             "abs_diff ci_low ci_high rel_lift rel_ci_low rel_ci_high p_value p_adjusted significant "
-                            "prob_beat_control method message"),
+                            "seq_ci_low seq_ci_high seq_p_value seq_p_adjusted prob_beat_control method message"),
     _file("03", "chart_ab_board", "campaign_id* segment* arm* n conversions conversion_rate ci_low ci_high"),
     _file("03", "chart_ab_forest", "campaign_id* arm* metric* rel_lift rel_ci_low rel_ci_high p_value p_adjusted "
                                    "significant verdict mark"),
+    _file("03", "chart_ab_path", "campaign_id* arm* metric week* week_end customers abs_diff ci_low ci_high "
+                                 "seq_ci_low seq_ci_high look boundary_low boundary_high"),
     # notebook 04
     _file("04", "kpi_changes", "kpi* segment* before after abs_change rel_change ci_low ci_high test p_value "
                                "p_adjusted min_meaningful_change verdict n_before n_after population"),
@@ -301,6 +303,7 @@ VALUE_SUMMARY = result_file("value_summary")
 SEGMENT_SUMMARY = result_file("segment_summary")
 ACTION_LIST = result_file("action_list")
 AB_CAMPAIGNS = result_file("ab_campaigns")
+AB_DECISIONS = result_file("ab_decisions")
 AB_TESTS = result_file("ab_tests")
 AB_BUSINESS = result_file("ab_business")
 KPI_CHANGES = result_file("kpi_changes")

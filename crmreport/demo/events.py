@@ -74,6 +74,7 @@ class CampaignSpec:
     start_offset_days: int  # campaign start after the quarter's first day
     arms: tuple[Arm, ...]
     revenue_sigma: float
+    assign_days: int = 3  # customers are assigned over this many days from the start (staggered)
 
 
 CAMPAIGNS = (
@@ -83,6 +84,10 @@ CAMPAIGNS = (
         Arm("control", 0.18, 0.30, 15000.0), Arm("call", 0.32, 0.35, 18000.0)), 0.8),
     CampaignSpec("EMAIL", "email", "baseline", "all", 14, (
         Arm("control", 0.05, 0.20, 2000.0), Arm("email", 0.05, 0.20, 2000.0)), 0.9),
+    # a call pilot assigned by agents over the last three weeks of the baseline quarter: read running in that
+    # quarter's report, concluded in the next one (drawn last, so the other campaigns' draws are unchanged)
+    CampaignSpec("PILOT", "call", "baseline", "B2C", 69, (
+        Arm("control", 0.10, 0.30, 500.0), Arm("callback", 0.17, 0.35, 500.0)), 0.7, assign_days=21),
 )
 #: campaign response and conversion propensity by lifecycle stage
 CAMPAIGN_LIFE_FACTOR = np.array([1.1, 1.0, 0.6, 0.3])

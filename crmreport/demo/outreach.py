@@ -33,7 +33,7 @@ def simulate_outreach(rng: np.random.Generator, pop: Population, cal: Calendar,
             "campaign_id": text_column(np.full(k, campaign_id)),
             "customer_id": ref_column(ids, who),
             "arm": text_column(tuple(a.name for a in spec.arms), arm),
-            "assigned_at": stamp_column(cal, (start + rng.integers(0, 3, k)) * 86400
+            "assigned_at": stamp_column(cal, (start + rng.integers(0, spec.assign_days, k)) * 86400
                                         + clock_seconds(rng, k, "outbound")),
             "channel": text_column(np.full(k, spec.channel)),
             "responded": bool_column(responded),

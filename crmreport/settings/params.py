@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..core.contract import TABLES
 from ..core.redact import redact_mapping
+from .abtests import AbTests
 from .engine import EngineName, SparkSettings
 from .execution import ExecutionParams
 from .health import Health
@@ -35,38 +36,6 @@ KPI_NAMES: tuple[str, ...] = (
     "csat_top2_share", "nps", "trust_mean", "complaints_per_100_customers", "median_first_response_hours",
     "resolved_within_sla_share", "follow_up_completion_rate", "outbound_response_rate",
 )
-
-
-class AbTests(BaseModel):
-    """Settings of the outreach A/B test evaluation (notebook 03, :mod:`crmreport.analyses.abtests.campaigns`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    planned_split: dict[str, dict[str, float]] = Field(
-        default_factory=dict, description="per campaign: arm -> planned share (normalised); default: equal shares")
-    alpha: float = Field(0.05, gt=0, lt=1, description="significance level (1 - confidence of the intervals)")
-    correction: Literal["holm", "bh"] = Field("holm", description="multiple-testing correction: holm or bh")
-    srm_threshold: float = Field(0.001, gt=0, lt=1, description="sample-ratio-mismatch flag below this p-value")
-    pre_period_days: int = Field(90, ge=1, description="days before a campaign's first assignment used by CUPED")
-    min_n_per_segment: int = Field(50, ge=2, description="fewest customers per arm for a segment slice to be tested")
-    cost_per_contact: dict[str, float] = Field(
-        default_factory=dict, description="campaign id or channel -> cost per contacted customer (treatment arms)")
-    target_lifts: list[float] = Field(default_factory=lambda: [0.1, 0.25, 0.5],
-                                      description="relative lifts of the planning table")
-    power: float = Field(0.8, gt=0, lt=1, description="power of the MDE and planning table")
-
-    @model_validator(mode="after")
-    def _positive(self) -> AbTests:
-        bad = {k: v for k, v in self.cost_per_contact.items() if v < 0}
-        if bad:
-            raise ValueError(f"cost_per_contact must be >= 0, got {bad}")
-        for campaign, split in self.planned_split.items():
-            if any(v < 0 for v in split.values()) or sum(split.values()) <= 0:
-                raise ValueError(f"planned_split.{campaign} needs shares >= 0 with a positive sum, got {split}")
-        if any(lift == 0 or lift <= -1 for lift in self.target_lifts):
-            raise ValueError(f"target_lifts must be relative lifts above -1 and not 0 (0.1 = +10%), "
-                             f"got {self.target_lifts}")
-        return self
 
 
 Design = Literal["auto", "independent", "paired"]

@@ -15,34 +15,29 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...settings import AbTests, Params
-from ...stats import abchecks, abpower
+from ...stats import abchecks
 from ...stats import abtest as ab
 from ...stats.cuped import cuped
 from ...stats.proportion import wilson_interval
 from ..segments.pretreatment import campaign_segments
-from . import outreach
+from . import life, outreach
 from .campaigns import (
     ALL,
-    METRICS,
-    RATE_METRICS,
     TEST_COLUMNS,
     compared,
     evaluate,
     has_code,
     join_messages,
-    metric_value,
     srm_flagged,
     srm_table,
     with_verdicts,
 )
+from .decisions import follow
+from .planning import planning_table, power_table
 
 CUPED_COLUMNS = ["campaign_id", "arm", "control_arm", "n_arm", "n_control", "theta", "value_arm", "value_control",
                  "abs_diff", "ci_low", "ci_high", "p_value", "p_adjusted", "unadjusted_abs_diff", "unadjusted_ci_low",
                  "unadjusted_ci_high", "unadjusted_p_value", "variance_reduction", "message"]
-POWER_COLUMNS = ["campaign_id", "metric", "arm", "n_arm", "n_control", "value_control", "abs_diff", "rel_lift",
-                 "mde_abs", "mde_rel", "message"]
-PLANNING_COLUMNS = ["campaign_id", "metric", "baseline", "target_lift", "target_value", "n_per_arm", "n_per_arm_now",
-                    "enough", "message"]
 BUSINESS_COLUMNS = ["campaign_id", "arm", "n_arm", "incremental_conversions", "incremental_conversions_low",
                     "incremental_conversions_high", "incremental_revenue", "incremental_revenue_low",
                     "incremental_revenue_high", "cost_per_contact", "cost", "cost_per_incremental_conversion",
@@ -91,51 +86,6 @@ def cuped_table(sums: pd.DataFrame, tests: pd.DataFrame, control_arm: str, setti
             r["p_adjusted"] = adjusted_p[(r["arm"], "revenue_per_customer")]
             r["message"] = join_messages(r["message"], ab.SRM if srm else None)
     return pd.DataFrame(rows, columns=CUPED_COLUMNS)
-
-
-def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
-    """Minimum detectable effect of every campaign-level comparison at its achieved arm sizes.
-
-    ``mde_abs`` is in the metric's unit (a share for rates), ``mde_rel`` relative to the control
-    value; ``abs_diff`` and ``rel_lift`` are the observed differences, for comparison.
-    """
-    rows = []
-    for _, r in compared(tests).iterrows():
-        n1, n0 = int(r["n_arm"]), int(r["n_control"])
-        if r["metric"] in RATE_METRICS:
-            mde = abpower.mde_rate(r["value_control"], n1, n0, settings.alpha, settings.power)
-        else:
-            mde = abpower.mde_mean(r["value_control"], r["std_error"], n1, n0, settings.alpha, settings.power,
-                                   t_test=r["metric"] == "revenue_per_customer")
-        rows.append({"campaign_id": r["campaign_id"], "metric": r["metric"], "arm": r["arm"], "n_arm": n1,
-                     "n_control": n0, "value_control": r["value_control"], "abs_diff": r["abs_diff"],
-                     "rel_lift": r["rel_lift"], "mde_abs": mde.mde_abs, "mde_rel": mde.mde_rel,
-                     "message": join_messages(r["message"], mde.message)})
-    return pd.DataFrame(rows, columns=POWER_COLUMNS)
-
-
-def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
-    """Customers needed per arm to detect each of ``settings.target_lifts`` over each campaign's control values."""
-    rows = []
-    for campaign_id, group in sums.groupby("campaign_id", sort=False):
-        arms = group.set_index("arm")
-        if control_arm not in arms.index:
-            continue
-        control = arms.loc[control_arm]
-        now = int(arms["n"].min())
-        for metric in METRICS[:3]:
-            baseline = metric_value(control, metric)
-            for lift in settings.target_lifts:
-                if metric in RATE_METRICS:
-                    need = abpower.sample_size_rate(baseline, lift, settings.alpha, settings.power)
-                else:
-                    sd = np.sqrt(ab.Moments(int(control["n"]), control["revenue_sum"], control["revenue_sq"]).variance)
-                    need = abpower.sample_size_mean(baseline, sd, lift, settings.alpha, settings.power)
-                rows.append({"campaign_id": campaign_id, "metric": metric, "baseline": baseline, "target_lift": lift,
-                             "target_value": need.target_value, "n_per_arm": need.n_per_arm, "n_per_arm_now": now,
-                             "enough": bool(now >= need.n_per_arm), "message": need.message})
-    frame = pd.DataFrame(rows, columns=PLANNING_COLUMNS)
-    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64"), enough=frame["enough"].astype(bool))
 
 
 def business_table(tests: pd.DataFrame, channels: dict[str, str | None], settings: AbTests) -> pd.DataFrame:
@@ -232,27 +182,32 @@ def cuped_changes(cuped: pd.DataFrame, tests: pd.DataFrame, alpha: float) -> lis
     return changed
 
 
-def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float) -> dict:
+def campaign_headline(tests: pd.DataFrame, campaign_id: str, alpha: float, always_valid: bool = False) -> dict:
     """The arm with the largest conversion-rate difference in a campaign, for a takeaway sentence.
+
+    With ``always_valid`` (a campaign read at more than one look) the interval, the verdict and the
+    count of significant results come from the confidence sequence (``seq_*`` columns).
 
     Returns
     -------
     dict
         ``arm``, ``control``, ``value_arm``, ``value_control``, ``abs_diff``, ``ci_low``, ``ci_high``,
         ``prob_beat_control``, ``verdict`` (:func:`~crmreport.analyses.abtests.campaigns.with_verdicts`),
-        ``significant_metrics`` (how many metric x arm results have ``p_adjusted < alpha``, SRM or not),
-        ``tests`` (how many ran); empty when no arm was compared with control.
+        ``significant_metrics`` (how many metric x arm results have an adjusted p-value below ``alpha``, SRM
+        or not), ``tests`` (how many ran); empty when no arm was compared with control.
     """
-    rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha)
+    rows = with_verdicts(tests[(tests["campaign_id"] == campaign_id) & (tests["segment"] == ALL)], alpha,
+                         [campaign_id] if always_valid else [])
     conv = compared(rows)
     conv = conv[(conv["metric"] == "conversion_rate") & conv["abs_diff"].notna()]
     if conv.empty:
         return {}
     best = conv.loc[conv["abs_diff"].idxmax()]
+    prefix = "seq_" if always_valid else ""
     return {"arm": best["arm"], "control": best["control_arm"], "value_arm": best["value_arm"],
-            "value_control": best["value_control"], "abs_diff": best["abs_diff"], "ci_low": best["ci_low"],
-            "ci_high": best["ci_high"], "prob_beat_control": best["prob_beat_control"], "verdict": best["verdict"],
-            "significant_metrics": int(rows["significant"].sum()),
+            "value_control": best["value_control"], "abs_diff": best["abs_diff"], "ci_low": best[f"{prefix}ci_low"],
+            "ci_high": best[f"{prefix}ci_high"], "prob_beat_control": best["prob_beat_control"],
+            "verdict": best["verdict"], "significant_metrics": int((rows[f"{prefix}p_adjusted"] < alpha).sum()),
             "tests": int(rows["p_value"].notna().sum())}
 
 
@@ -271,11 +226,19 @@ class CampaignResults:
     business: pd.DataFrame
     heterogeneity: pd.DataFrame
     board: pd.DataFrame
+    decisions: pd.DataFrame
+    path: pd.DataFrame
 
     @property
     def active(self) -> list[str]:
-        """Campaigns the period evaluates, by first assignment."""
-        return self.overview.loc[self.overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+        """Campaigns the report reads (running or concluded), by first assignment."""
+        return self.overview.loc[self.overview["status"] != life.SKIPPED, "campaign_id"].tolist()
+
+    @property
+    def always_valid(self) -> list[str]:
+        """Campaigns read with the always-valid interval: running, or concluded after an earlier look."""
+        read = self.overview[self.overview["status"] != life.SKIPPED]
+        return read.loc[read["inference"] != life.FIXED, "campaign_id"].tolist()
 
     @property
     def contract(self) -> pd.DataFrame:
@@ -284,7 +247,10 @@ class CampaignResults:
 
 
 def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> CampaignResults:
-    """Evaluate every campaign whose first assignment falls in the period (needs the ``outreach`` table).
+    """Evaluate every campaign running or concluding in the period (needs the ``outreach`` table).
+
+    Which campaigns, and as of when: :func:`crmreport.analyses.abtests.life.campaign_life` (the
+    overview); each is read with the customers assigned by the period's end.
 
     Parameters
     ----------
@@ -300,19 +266,21 @@ def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None
         cannot move a customer between groups.
     """
     settings = params.ab_tests
-    overview = outreach.campaign_overview(data.tables.get("outreach"), params.window, params.control_arm)
-    active = overview.loc[overview["status"] == outreach.ACTIVE, "campaign_id"].tolist()
+    overview = life.campaign_life(data.tables.get("outreach"), params.window, params.control_arm, settings)
+    active = overview.loc[overview["status"] != life.SKIPPED, "campaign_id"].tolist()
     if segments is None and active:
         starts = overview.set_index("campaign_id").loc[active, "first_assigned"]
         segments = campaign_segments(data, params.segmentation, starts)
-    customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments)
+    customers = outreach.campaign_customers(data, active, settings.pre_period_days, segments, params.window.end)
     sums = outreach.arm_sums(customers, ["campaign_id", "arm"])
     segment_sums = outreach.arm_sums(customers, ["campaign_id", "segment", "arm"])
     srm = srm_table(sums, settings.planned_split)
-    tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold))
+    tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold),
+                     life.tunings(overview, settings))
     channels = dict(zip(overview["campaign_id"], overview["channel"], strict=True))
+    decisions, path = follow(tests, overview, customers, params.window, params.control_arm, settings)
     return CampaignResults(overview, sums, segment_sums, srm, tests, cuped_table(sums, tests, params.control_arm,
                                                                                  settings),
                            power_table(tests, settings), planning_table(sums, params.control_arm, settings),
                            business_table(tests, channels, settings), heterogeneity_table(tests),
-                           board_table(segment_sums, settings.alpha))
+                           board_table(segment_sums, settings.alpha), decisions, path)

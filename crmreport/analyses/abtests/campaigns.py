@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -19,14 +20,15 @@ import pandas as pd
 from ...core.results import ALL
 from ...core.verdicts import NO_CHANGE, SIGNIFICANT, verdict
 from ...settings import AbTests
-from ...stats import abbayes, abchecks
+from ...stats import abbayes, abchecks, sequential
 from ...stats import abtest as ab
 
 METRICS = ("response_rate", "conversion_rate", "revenue_per_customer", "revenue_per_converter")
 RATE_METRICS = METRICS[:2]
 TEST_COLUMNS = ["campaign_id", "segment", "metric", "arm", "control_arm", "n_arm", "n_control", "value_arm",
                 "value_control", "abs_diff", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value",
-                "p_adjusted", "significant", "prob_beat_control", "method", "message"]
+                "p_adjusted", "significant", "seq_ci_low", "seq_ci_high", "seq_p_value", "seq_p_adjusted",
+                "prob_beat_control", "method", "message"]
 EXTRA_COLUMNS = ["std_error", "expected_loss_arm", "expected_loss_control", "posterior_method"]
 SRM_COLUMNS = ["campaign_id", "arm", "n", "expected_share", "observed_share", "srm_p_value"]
 #: CUPED messages of an arm left unadjusted: no pre-period value at all, or one without variance
@@ -53,7 +55,8 @@ def join_messages(*codes: object) -> str | None:
     return ";".join(unique) or None
 
 
-def _stats(row: pd.Series, metric: str) -> ab.Proportion | ab.Moments | ab.Bivariate:
+def arm_statistics(row: pd.Series, metric: str) -> ab.Proportion | ab.Moments | ab.Bivariate:
+    """The sufficient statistics of ``metric`` in one row of per-arm sums (:func:`.outreach.arm_sums`)."""
     n = int(row["n"])
     if metric == "response_rate":
         return ab.Proportion(n, int(row["responded"]))
@@ -67,7 +70,7 @@ def _stats(row: pd.Series, metric: str) -> ab.Proportion | ab.Moments | ab.Bivar
 
 def metric_value(row: pd.Series, metric: str) -> float:
     """The value of ``metric`` in one row of per-arm sums (NaN when undefined)."""
-    stat = _stats(row, metric)
+    stat = arm_statistics(row, metric)
     if isinstance(stat, ab.Proportion):
         return stat.events / stat.n if stat.n else np.nan
     if isinstance(stat, ab.Moments):
@@ -76,7 +79,7 @@ def metric_value(row: pd.Series, metric: str) -> float:
 
 
 def _compare(control: pd.Series, arm: pd.Series, metric: str, alpha: float) -> tuple[ab.Comparison, abbayes.Posterior]:
-    c, a = _stats(control, metric), _stats(arm, metric)
+    c, a = arm_statistics(control, metric), arm_statistics(arm, metric)
     if metric in RATE_METRICS:
         no_events = ab.NO_RESPONSES if metric == "response_rate" else ab.NO_CONVERSIONS
         return ab.compare_rates(c, a, alpha, no_events), abbayes.bayes_rates(c, a)
@@ -85,10 +88,13 @@ def _compare(control: pd.Series, arm: pd.Series, metric: str, alpha: float) -> t
 
 
 def _row(campaign_id: str, segment: str, metric: str, arm: str, control_arm: str, comparison: ab.Comparison,
-         posterior: abbayes.Posterior | None) -> dict:
+         posterior: abbayes.Posterior | None, alpha: float = 0.05, tuning: float = sequential.DEFAULT_TUNING) -> dict:
     values = asdict(comparison)
+    seq = sequential.sequential(comparison, alpha, tuning) if np.isfinite(comparison.p_value) else None
     return {"campaign_id": campaign_id, "segment": segment, "metric": metric, "arm": arm, "control_arm": control_arm,
             **{k: values[k] for k in TEST_COLUMNS if k in values}, "p_adjusted": np.nan, "significant": False,
+            "seq_ci_low": seq.ci_low if seq else np.nan, "seq_ci_high": seq.ci_high if seq else np.nan,
+            "seq_p_value": seq.p_value if seq else np.nan, "seq_p_adjusted": np.nan,
             "prob_beat_control": posterior.prob_beat_control if posterior else np.nan,
             "std_error": comparison.std_error,
             "expected_loss_arm": posterior.expected_loss_arm if posterior else np.nan,
@@ -97,7 +103,7 @@ def _row(campaign_id: str, segment: str, metric: str, arm: str, control_arm: str
 
 
 def _slice_rows(campaign_id: str, segment: str, arms: pd.DataFrame, control_arm: str, alpha: float,
-                min_n: int | None) -> list[dict]:
+                min_n: int | None, tuning: float) -> list[dict]:
     """Rows of one campaign slice; ``arms`` holds per-arm sums indexed by arm (every arm of the campaign)."""
     rows = []
     if len(arms) == 1 or control_arm not in arms.index:
@@ -118,12 +124,14 @@ def _slice_rows(campaign_id: str, segment: str, arms: pd.DataFrame, control_arm:
                 comparison = replace(comparison, **dict.fromkeys(_INFERENCE, np.nan),
                                      message=join_messages(comparison.message, ab.BELOW_MIN_N))
                 posterior = None
-            rows.append(_row(campaign_id, segment, metric, str(arm), control_arm, comparison, posterior))
+            rows.append(_row(campaign_id, segment, metric, str(arm), control_arm, comparison, posterior, alpha,
+                             tuning))
     return rows
 
 
 def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm: str, settings: AbTests,
-             srm_flagged: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+             srm_flagged: set[str] | frozenset[str] = frozenset(),
+             tuning: dict[str, float] | None = None) -> pd.DataFrame:
     """Every arm against control, per campaign and segment, on every metric.
 
     Parameters
@@ -138,18 +146,24 @@ def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm:
         ``alpha``, ``correction`` and ``min_n_per_segment`` (customers per arm for a slice to be tested).
     srm_flagged
         Campaigns with a sample ratio mismatch: their rows carry the message ``srm``.
+    tuning
+        Tuning of the confidence sequence per campaign (default ``settings.sequential_tuning``).
 
     Returns
     -------
     pandas.DataFrame
         :data:`TEST_COLUMNS` + :data:`EXTRA_COLUMNS`. ``p_adjusted`` is adjusted over the family
-        arms x metrics of a campaign (segment ``all``), and separately over arms x metrics x
-        segments of its slices. ``significant`` is ``p_adjusted < alpha``. ``message`` joins codes with ';'.
+        arms x metrics of a campaign (segment ``all``) with ``settings.correction``, and separately over
+        arms x metrics x segments of its slices with Benjamini-Hochberg. ``significant`` is
+        ``p_adjusted < alpha``. ``seq_*`` are the confidence sequence and always-valid p-value
+        (:mod:`crmreport.stats.sequential`), ``seq_p_adjusted`` adjusted over the same families.
+        ``message`` joins codes with ';'.
     """
     rows: list[dict] = []
     for campaign_id, group in sums.groupby("campaign_id", sort=False):
         arms = group.set_index("arm")
-        rows += _slice_rows(campaign_id, ALL, arms, control_arm, settings.alpha, None)
+        own = (tuning or {}).get(str(campaign_id), settings.sequential_tuning)
+        rows += _slice_rows(campaign_id, ALL, arms, control_arm, settings.alpha, None, own)
         if segment_sums is None:
             continue
         slices = segment_sums[segment_sums["campaign_id"] == campaign_id]
@@ -160,13 +174,15 @@ def evaluate(sums: pd.DataFrame, segment_sums: pd.DataFrame | None, control_arm:
             filled = filled.assign(**{c: filled[c].fillna(0) for c in ["n", "responded", "converted", "revenue_sum",
                                                                           "revenue_sq", "revenue_converted"]})
             rows += _slice_rows(campaign_id, str(segment), filled, control_arm, settings.alpha,
-                                settings.min_n_per_segment)
+                                settings.min_n_per_segment, own)
     frame = pd.DataFrame(rows, columns=TEST_COLUMNS + EXTRA_COLUMNS)
     if frame.empty:
         return frame
     family = frame["campaign_id"].astype(str) + (frame["segment"] == ALL).map({True: "|all", False: "|slices"})
-    for _, index in frame.groupby(family, sort=False).groups.items():
-        frame.loc[index, "p_adjusted"] = abchecks.adjust_p_values(frame.loc[index, "p_value"], settings.correction)
+    for name, index in frame.groupby(family, sort=False).groups.items():
+        correction = settings.correction if name.endswith("|all") else "bh"
+        for raw, adjusted in (("p_value", "p_adjusted"), ("seq_p_value", "seq_p_adjusted")):
+            frame.loc[index, adjusted] = abchecks.adjust_p_values(frame.loc[index, raw], correction)
     frame["significant"] = (frame["p_adjusted"] < settings.alpha).astype(bool)
     flagged = frame["campaign_id"].isin(srm_flagged)
     frame.loc[flagged, "message"] = [join_messages(m, ab.SRM) for m in frame.loc[flagged, "message"]]
@@ -228,14 +244,21 @@ def compared(tests: pd.DataFrame) -> pd.DataFrame:
     return tests[(tests["segment"] == ALL) & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
 
 
-def with_verdicts(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
+def with_verdicts(tests: pd.DataFrame, alpha: float, always_valid: Collection[str] = ()) -> pd.DataFrame:
     """``tests`` with a ``verdict`` column (:func:`crmreport.core.verdicts.verdict`): ``untrustworthy`` after an
     SRM, ``insufficient_data`` without a test, and ``significant_before_adjustment`` for a result that is not
-    significant after the multiplicity adjustment although its unadjusted p-value (and interval) is."""
+    significant after the multiplicity adjustment although its unadjusted p-value (and interval) is.
+
+    The campaigns in ``always_valid`` (read at more than one look, or still running) take their verdicts from
+    the always-valid p-values (``seq_p_adjusted``, ``seq_p_value``), valid however often the campaign was read."""
+    adjusted, raw = tests["p_adjusted"], tests["p_value"]
+    if len(always_valid):
+        chosen = tests["campaign_id"].isin(list(always_valid))
+        adjusted, raw = adjusted.mask(chosen, tests["seq_p_adjusted"]), raw.mask(chosen, tests["seq_p_value"])
     verdicts = pd.Series([verdict(d, p, alpha, untrustworthy=ab.SRM in message_codes(m))
-                          for m, p, d in zip(tests["message"], tests["p_adjusted"], tests["abs_diff"], strict=True)],
+                          for m, p, d in zip(tests["message"], adjusted, tests["abs_diff"], strict=True)],
                          index=tests.index, dtype=object)
-    before = (verdicts == NO_CHANGE) & (tests["p_value"] < alpha)
+    before = (verdicts == NO_CHANGE) & (raw < alpha)
     return tests.assign(verdict=verdicts.mask(before, BEFORE_ADJUSTMENT))
 
 

@@ -22,6 +22,8 @@ def next_steps(folder: Path, language: str, alpha: float, labels: Labels | None 
     tests = results.rows("ab_tests", segment=ALL)
     small = []
     for (campaign, arm), rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
+        if claims.still_running(results, campaign, arm) is not None:
+            continue  # its decision (continue, or stop for futility) is the step
         named, _ = claims.arm_claim(rows, alpha)
         if named is not None and named.claim == claims.WORKED and named.metric == "revenue_per_customer":
             steps.append(t("next.03.scale", language, arm=arm_name(labels, campaign, arm, language),

@@ -1,62 +1,29 @@
-"""Outreach campaigns as data: which campaigns the period evaluates, per-customer outcomes, per-arm sums.
+"""Outreach campaigns as data: per-customer outcomes, pre-period revenue, per-arm sums.
 
 The statistics in :mod:`crmreport.stats.abtest` work on sufficient statistics; this module builds them
 from the ``outreach`` table (one row per customer assigned to an arm) and, for CUPED, each customer's
 revenue in the days before the campaign's first assignment, which the engine computes from the
-``transactions`` table (:mod:`crmreport.measures.abinputs`). A campaign belongs to the period in which
-its first assignment falls.
+``transactions`` table (:mod:`crmreport.measures.abinputs`). Which campaigns a report reads is
+:mod:`crmreport.analyses.abtests.life`.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 
 import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.abinputs import pre_period_revenue
-from ...measures.scores import window_mask
-from ...settings import Window
 
 log = logging.getLogger("crmreport")
 
-OVERVIEW_COLUMNS = ["campaign_id", "channel", "first_assigned", "last_assigned", "customers", "arms", "arm_names",
-                    "has_control", "status", "reason"]
-CUSTOMER_COLUMNS = ["campaign_id", "customer_id", "arm", "segment", "responded", "converted", "revenue",
-                    "pre_revenue"]
+CUSTOMER_COLUMNS = ["campaign_id", "customer_id", "arm", "assigned_at", "segment", "responded", "converted",
+                    "revenue", "pre_revenue"]
 SUM_COLUMNS = ["n", "responded", "converted", "revenue_sum", "revenue_sq", "revenue_converted", "pre_sum",
                "pre_sq", "pre_revenue_cross"]
-ACTIVE, STARTED_BEFORE, STARTS_AFTER = "active", "started_before_period", "starts_after_period"
 UNKNOWN_SEGMENT = "unknown"
-
-
-def campaign_overview(outreach: pd.DataFrame | None, window: Window, control_arm: str) -> pd.DataFrame:
-    """One row per campaign: channel, assignment dates, customers, arms, and whether the period evaluates it.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`OVERVIEW_COLUMNS`, campaigns by first assignment. ``status`` is ``active`` when the
-        first ``assigned_at`` lies in ``window``, else ``skipped`` with ``reason``
-        ``started_before_period`` or ``starts_after_period``. ``channel`` is the most frequent one.
-    """
-    if outreach is None or outreach.empty:
-        return pd.DataFrame(columns=OVERVIEW_COLUMNS)
-    firsts = outreach.groupby("campaign_id", sort=False)["assigned_at"].min()
-    inside = window_mask(firsts, window)
-    rows = []
-    for campaign_id, rows_of in outreach.groupby("campaign_id", sort=False):
-        first, last = firsts[campaign_id], rows_of["assigned_at"].max()
-        arms = sorted(rows_of["arm"].unique(), key=lambda a: (a != control_arm, a))
-        channels = rows_of["channel"].dropna().value_counts() if "channel" in rows_of else pd.Series(dtype=int)
-        reason = None if inside[campaign_id] else (STARTED_BEFORE if first < pd.Timestamp(window.start)
-                                                   else STARTS_AFTER)
-        rows.append({"campaign_id": campaign_id, "channel": channels.index[0] if len(channels) else None,
-                     "first_assigned": first, "last_assigned": last, "customers": rows_of["customer_id"].nunique(),
-                     "arms": len(arms), "arm_names": ", ".join(arms), "has_control": control_arm in arms,
-                     "status": "skipped" if reason else ACTIVE, "reason": reason})
-    frame = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
-    return frame.sort_values(["first_assigned", "campaign_id"], kind="stable").reset_index(drop=True)
 
 
 def customer_segments(data: Dataset, segments: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -83,13 +50,14 @@ def customer_segments(data: Dataset, segments: pd.DataFrame | None = None) -> pd
 
 
 def campaign_customers(data: Dataset, campaign_ids: list[str], pre_period_days: int,
-                       segments: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per customer and campaign: arm, segment, outcomes and pre-period revenue.
+                       segments: pd.DataFrame | None = None, until: date | None = None) -> pd.DataFrame:
+    """Per customer and campaign: arm, assignment time, segment, outcomes and pre-period revenue.
 
     ``responded`` and ``converted`` are 0/1 (an empty value counts as 0); ``revenue`` is the
     attributed revenue with empty values as 0 (revenue per customer includes the zeros);
     ``pre_revenue`` is 0 for customers without transactions in the pre-period; ``segment`` comes
-    from :func:`customer_segments` (``unknown`` when the customer has none).
+    from :func:`customer_segments` (``unknown`` when the customer has none). With ``until``, only
+    the customers assigned by the end of that day (a report reads a campaign as of its own end).
 
     Returns
     -------
@@ -100,6 +68,8 @@ def campaign_customers(data: Dataset, campaign_ids: list[str], pre_period_days: 
         return pd.DataFrame(columns=CUSTOMER_COLUMNS)
     rows = data.tables["outreach"]
     rows = rows[rows["campaign_id"].isin(campaign_ids)]
+    if until is not None:
+        rows = rows[rows["assigned_at"] < pd.Timestamp(until + timedelta(days=1))]
     if rows.empty:
         return pd.DataFrame(columns=CUSTOMER_COLUMNS)
     starts = rows.groupby("campaign_id")["assigned_at"].min()

@@ -105,13 +105,15 @@ def segment_actions(results: Results, start: date, labels: Labels | None, langua
 
 
 def lever_actions(results: Results, start: date, alpha: float, labels: Labels | None, language: str) -> list[Action]:
-    """Proven levers: A/B arms whose adjusted revenue interval lies above zero, scaled to the control arm."""
+    """Proven levers: A/B arms whose adjusted revenue interval lies above zero (in a campaign concluded, or stopped
+    with the arm as the winner), scaled to the control arm."""
     found = []
     tests = results.rows(AB_TESTS, segment=ALL)
     for (campaign, arm), rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
         named, _ = claims.arm_claim(rows, alpha)
         business = results.rows(AB_BUSINESS, campaign_id=campaign, arm=arm)
-        if named is None or named.claim != claims.WORKED or named.metric != "revenue_per_customer" or business.empty:
+        if named is None or named.claim != claims.WORKED or named.metric != "revenue_per_customer" or business.empty \
+                or claims.still_running(results, campaign, arm) is not None:
             continue
         revenue = rows[rows["metric"] == "revenue_per_customer"].iloc[0]
         row = business.iloc[0]

@@ -7,8 +7,11 @@ Evidence (``summary_figures.csv`` column ``evidence``): ``randomised`` (an A/B t
 Claims (finding rows, column ``claim``):
 
 - ``worked``: a randomised comparison whose *adjusted* interval (:func:`crmreport.stats.adjusted.adjusted_interval`)
-  lies on the improving side of zero, on the metric the sentence names;
+  lies on the improving side of zero, on the metric the sentence names, in a campaign that has concluded or whose
+  decision for the arm is "stop, winner" (notebook 03's ``ab_decisions.csv``);
 - ``did_not_work``: a randomised comparison whose adjusted interval reaches zero or the worse side;
+- ``running``: an arm of a campaign still running whose decision is not "stop, winner" (:func:`still_running`):
+  not yet a result, whatever its interval;
 - ``moved``: a before/after change with a significant adjusted verdict: observed, not proven, shown with
   the pre-trend check of the monthly series (:func:`pre_trend`);
 - ``watch``: a deterioration or a warning of the run (overdue tasks, contact rhythm, a group's churn up).
@@ -21,12 +24,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ...core.results import AB_CAMPAIGNS, AB_DECISIONS
 from ...stats.adjusted import adjusted_interval, improving_side
+from ..abtests import decisions, life
+from .sources import Results
 
 RANDOMISED, BEFORE_AFTER, MODEL, COUNT = "randomised", "before_after", "model", "count"
 EVIDENCE = (RANDOMISED, BEFORE_AFTER, MODEL, COUNT)
-WORKED, DID_NOT_WORK, MOVED, WATCH = "worked", "did_not_work", "moved", "watch"
-CLAIMS = (WORKED, DID_NOT_WORK, MOVED, WATCH)
+WORKED, DID_NOT_WORK, RUNNING, MOVED, WATCH = "worked", "did_not_work", "running", "moved", "watch"
+CLAIMS = (WORKED, DID_NOT_WORK, RUNNING, MOVED, WATCH)
 #: A/B metrics in the order a claim prefers them: revenue is what the business case needs
 AB_METRICS = ("revenue_per_customer", "conversion_rate", "response_rate")
 
@@ -70,6 +76,16 @@ def arm_claim(rows: pd.DataFrame, alpha: float) -> tuple[Reading | None, Reading
         return None, None
     named = next((r for r in ordered if r.claim == WORKED), ordered[0])
     return named, readings.get("revenue_per_customer")
+
+
+def still_running(results: Results, campaign: str, arm: str) -> int | None:
+    """The look of a campaign still running whose decision for ``arm`` is not "stop, winner"; None when the arm's
+    reading stands (the campaign concluded, the arm stopped as the winner, or a report without campaign states)."""
+    state = results.rows(AB_CAMPAIGNS, campaign_id=campaign, status=life.RUNNING)
+    if state.empty or not results.rows(AB_DECISIONS, campaign_id=campaign, arm=arm,
+                                       decision=decisions.STOP_WINNER).empty:
+        return None
+    return int(state.iloc[0]["look"])
 
 
 def carries_to_revenue(named: Reading, revenue: Reading | None) -> bool | None:

@@ -58,7 +58,9 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
     """Sentences on A/B arms, graded by :mod:`.claims`: (worked, did not work).
 
     An arm worked when the adjusted interval of a metric lies above zero (revenue per customer
-    preferred, then conversion, then response); its incremental revenue follows with its interval,
+    preferred, then conversion, then response) and its campaign has concluded or stopped the arm as the
+    winner (an arm still running is listed with the second, as not yet a result); its incremental revenue
+    follows with its interval,
     and a win in response or conversion that does not carry to revenue says so. ``labels``
     (params ``labels:``) gives arms and campaigns their display names.
     """
@@ -69,12 +71,17 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
         named, revenue = claims.arm_claim(arm_rows, alpha)
         if named is None:
             continue
+        look = claims.still_running(results, campaign, arm)
         name, code = arm_name(labels, campaign, arm, language), f"{campaign} · {arm}"
         row = arm_rows[arm_rows["metric"] == named.metric].iloc[0]
-        kind, (diff, low, high) = _arm_figures(results, ledger, row, code, named.claim, alpha)
+        kind, (diff, low, high) = _arm_figures(results, ledger, row, code,
+                                               named.claim if look is None else claims.RUNNING, alpha)
         words = {"arm": name, "metric": label(f"ab_metric_{named.metric}", language), "source": diff.cite,
                  **{k: format_change(kind, f.value if f else None, language) for k, f in zip(
                      ("diff", "low", "high"), (diff, low, high), strict=True)}}
+        if look is not None:
+            failed.append(t("summary.ab.running", language, look=look, **words))
+            continue
         if named.claim != claims.WORKED:
             failed.append(t("summary.ab.did_not_work", language, **words))
             continue

@@ -73,14 +73,15 @@ def health_moves(results: Results, previous: Results, language: str) -> pd.DataF
 
 def concluded_campaigns(results: Results, previous: Results, language: str,
                         labels: Labels | None = None) -> list[str]:
-    """Campaigns active in the previous report that are no longer active now, with their significant arms then."""
+    """Campaigns read in the previous report (running or concluded) that this one no longer reads, with their
+    significant arms then."""
     before = previous.rows(AB_CAMPAIGNS)
     if before.empty:
         return []
     now = results.rows(AB_CAMPAIGNS)
-    active_now = set(now.loc[now["status"] == "active", "campaign_id"]) if not now.empty else set()
+    active_now = set(now.loc[now["status"] != "skipped", "campaign_id"]) if not now.empty else set()
     lines = []
-    for _, row in before[before["status"] == "active"].iterrows():
+    for _, row in before[before["status"] != "skipped"].iterrows():
         if row["campaign_id"] in active_now:
             continue
         tests = previous.rows(AB_TESTS, campaign_id=row["campaign_id"], segment=ALL)

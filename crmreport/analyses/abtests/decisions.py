@@ -1,0 +1,121 @@
+"""What to do with each campaign this report reads: continue, stop (winner), stop (futility), or concluded.
+
+The decision is taken per treatment arm on the campaign's primary metric (params
+``ab_tests.campaigns.<id>.primary_metric``, default ``conversion_rate``), from readings that stay
+valid at every look (:mod:`crmreport.stats.sequential`, :mod:`crmreport.stats.groupseq`):
+
+- ``concluded``: the campaign has concluded (:mod:`.life`); its readout names its inference;
+- ``stop_winner``: the arm is better than control, by the sequential p-value after the campaign's
+  adjustment (``seq_p_adjusted < alpha``), or, with a group-sequential plan, ``z >= b_k``;
+- ``stop_futility``: the arm is significantly worse by the same reading; or the minimum lift of
+  interest (``min_lift``, relative) lies above the confidence sequence (ruled out); or it is smaller
+  than the lift the campaign can still detect by its planned customers (out of reach):
+  ``detectable_lift`` says which lift could still be detected;
+- ``continue``: otherwise (and always after a sample ratio mismatch: the assignment must be fixed first).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ...settings import AbTests, Window
+from ...stats import abtest as ab
+from ...stats import sequential
+from . import life
+from .path import effect_path
+
+CONTINUE, STOP_WINNER, STOP_FUTILITY, CONCLUDED = "continue", "stop_winner", "stop_futility", "concluded"
+DECISIONS = (CONTINUE, STOP_WINNER, STOP_FUTILITY, CONCLUDED)
+DECISION_COLUMNS = ["campaign_id", "arm", "metric", "status", "look", "inference", "decision", "abs_diff",
+                    "seq_ci_low", "seq_ci_high", "seq_p_adjusted", "z", "boundary", "min_lift", "min_lift_abs",
+                    "detectable_lift_abs", "detectable_lift", "message"]
+
+
+def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
+           boundaries: dict[str, float] | None = None) -> pd.DataFrame:
+    """The decision of every treatment arm of every campaign this report reads.
+
+    Parameters
+    ----------
+    tests
+        ``ab_tests`` rows with the sequential columns (segment ``all`` is used).
+    campaigns
+        :func:`crmreport.analyses.abtests.life.campaign_life` of the report.
+    settings
+        ``alpha``, the campaigns' plans and ``sequential_tuning``.
+    boundaries
+        Group-sequential z boundary of this look per campaign that declares one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`DECISION_COLUMNS`; ``min_lift`` relative, ``*_abs`` in the metric's unit,
+        ``detectable_lift`` relative to control's value.
+    """
+    boundaries = boundaries or {}
+    read = campaigns[campaigns["status"] != life.SKIPPED].set_index("campaign_id")
+    rows = []
+    whole = tests[(tests["segment"] == "all") & (tests["n_control"] > 0) & (tests["arm"] != tests["control_arm"])]
+    for r in whole.itertuples(index=False):
+        if r.campaign_id not in read.index or r.metric != life.primary_metric(r.campaign_id, settings):
+            continue
+        state = read.loc[r.campaign_id]
+        plan = settings.campaigns.get(str(r.campaign_id))
+        min_lift = plan.min_lift if plan is not None and plan.min_lift is not None else np.nan
+        min_abs = min_lift * r.value_control
+        tuning = life.comparison_tuning(r.campaign_id, int(state["arms"]), settings)
+        planned_total = tuning if plan is not None and plan.planned_customers else np.nan
+        n_now = r.n_arm + r.n_control
+        detectable = float(sequential.detectable_difference(r.std_error * math.sqrt(n_now),
+                                                            max(planned_total, n_now), settings.alpha, tuning)) \
+            if np.isfinite(planned_total) else np.nan
+        z = r.abs_diff / r.std_error if r.std_error and np.isfinite(r.std_error) else np.nan
+        boundary = boundaries.get(str(r.campaign_id), np.nan)
+        rows.append({"campaign_id": r.campaign_id, "arm": r.arm, "metric": r.metric, "status": state["status"],
+                     "look": state["look"], "inference": state["inference"],
+                     "decision": _decision(state["status"], state["inference"], r, z, boundary, min_abs, detectable,
+                                           settings.alpha),
+                     "abs_diff": r.abs_diff, "seq_ci_low": r.seq_ci_low, "seq_ci_high": r.seq_ci_high,
+                     "seq_p_adjusted": r.seq_p_adjusted, "z": z, "boundary": boundary, "min_lift": min_lift,
+                     "min_lift_abs": min_abs, "detectable_lift_abs": detectable,
+                     "detectable_lift": detectable / r.value_control if r.value_control else np.nan,
+                     "message": r.message})
+    return pd.DataFrame(rows, columns=DECISION_COLUMNS)
+
+
+def _decision(status: str, inference: str, r, z: float, boundary: float, min_abs: float, detectable: float,
+              alpha: float) -> str:
+    if status == life.CONCLUDED:
+        return CONCLUDED
+    if isinstance(r.message, str) and ab.SRM in r.message.split(";"):
+        return CONTINUE
+    if inference == life.GROUP_SEQUENTIAL and np.isfinite(boundary):
+        better, worse = z >= boundary, z <= -boundary
+    else:
+        significant = r.seq_p_adjusted < alpha
+        better, worse = significant and r.abs_diff > 0, significant and r.abs_diff < 0
+    if better:
+        return STOP_WINNER
+    if worse or r.seq_ci_high < min_abs or detectable > min_abs:
+        return STOP_FUTILITY
+    return CONTINUE
+
+
+def follow(tests: pd.DataFrame, campaigns: pd.DataFrame, customers: pd.DataFrame, window: Window,
+           control_arm: str, settings: AbTests) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The decisions (:func:`decide`) and the effect paths (:func:`.path.effect_path`) of a report's campaigns.
+
+    ``customers`` are the per-customer rows with ``assigned_at``; a group-sequential campaign's
+    boundary at this look comes from :func:`.life.look_boundaries`.
+    """
+    boundaries = {}
+    for state in campaigns[campaigns["inference"] == life.GROUP_SEQUENTIAL].itertuples(index=False):
+        assigned = customers.loc[customers["campaign_id"] == state.campaign_id, "assigned_at"]
+        looks = life.look_boundaries(state.campaign_id, state.since, assigned, window, settings)
+        if looks:
+            boundaries[str(state.campaign_id)] = looks[-1][1]
+    return (decide(tests, campaigns, settings, boundaries),
+            effect_path(customers, campaigns, window, control_arm, settings))
