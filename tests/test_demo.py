@@ -228,6 +228,7 @@ def test_bad_arguments_are_rejected(tmp_path) -> None:
 # --- execution, 7-24-72, period churn and health (issues 14 and 15) ---
 
 PERIOD = pd.Timestamp("2025-07-01")
+BASELINE = pd.Timestamp("2025-04-01")
 
 
 @pytest.fixture(scope="module")
@@ -244,17 +245,32 @@ def test_new_truth_is_present_for_every_customer(demo: DemoData) -> None:
     summary = g["period_churn_summary"]
     assert summary["churned"] == sum(g["period_churn"].values()) == len(summary["stop_days"]) > 0
     assert g["period_churn_rate"] == pytest.approx(summary["churned"] / summary["at_risk"], abs=1e-6)
+    assert set(g["baseline_churn"]) == ids and set(g["baseline_churn_probability"]) <= ids
+    before = g["baseline_churn_summary"]
+    assert before["churned"] == sum(g["baseline_churn"].values()) == len(before["stop_days"]) > 0
+    assert g["baseline_churn_rate"] == pytest.approx(before["churned"] / before["at_risk"], abs=1e-6)
     assert set(g["health"]["coefficients"]) == set(g["health"]["drivers"])
 
 
-def test_period_churners_buy_nothing_from_their_stop_day_on(demo: DemoData) -> None:
-    stops = pd.to_datetime(pd.Series(demo.ground_truth["period_churn_summary"]["stop_days"]))
-    assert ((stops >= PERIOD) & (stops < PERIOD + pd.Timedelta(days=45))).all()
+@pytest.mark.parametrize(("quarter", "start", "stages"), [("period", PERIOD, {"new", "active"}),
+                                                     ("baseline", BASELINE, {"dormant"})])
+def test_churners_buy_nothing_from_their_stop_day_on(demo: DemoData, quarter: str, start: pd.Timestamp,
+                                                     stages: set[str]) -> None:
+    """Customers active at the quarter's start churn; a baseline churner is dormant at the end (still in contact)."""
+    stops = pd.to_datetime(pd.Series(demo.ground_truth[f"{quarter}_churn_summary"]["stop_days"]))
+    assert len(stops) and ((stops >= start) & (stops < start + pd.Timedelta(days=45))).all()
     tx = demo.tables["transactions"]
     after = tx[tx.customer_id.isin(stops.index)]
     assert (after.transaction_date < stops.reindex(after.customer_id).to_numpy()).all()
     stage = pd.Series(demo.ground_truth["lifecycle"])
-    assert set(stage[stops.index]) <= {"new", "active"}, "only customers active at the baseline end churn"
+    assert set(stage[stops.index]) <= stages
+
+
+def test_baseline_churners_are_not_at_risk_in_the_period(demo: DemoData) -> None:
+    g = demo.ground_truth
+    before = [c for c, churned in g["baseline_churn"].items() if churned]
+    assert before and not set(before) & set(g["period_churn_probability"])
+    assert not set(before) & {c for c, churned in g["period_churn"].items() if churned}
 
 
 def test_owner_rates_in_the_truth_are_those_of_the_tasks_table(demo: DemoData) -> None:
@@ -314,6 +330,7 @@ def test_the_health_drivers_rank_the_period_churn(big: DemoData) -> None:
     assert roc_auc_score(churn, p) == pytest.approx(g["health"]["auc_true_probability"], abs=1e-6)
     assert 0.72 < g["health"]["auc_health_drivers"] < 0.85
     assert 0.06 < g["period_churn_rate"] < 0.10
+    assert 0.06 < g["baseline_churn_rate"] < 0.10 and 0.72 < g["health"]["baseline_auc_health_drivers"] < 0.85
 
 
 def test_resolution_and_response_rules_match_the_tables(demo: DemoData) -> None:

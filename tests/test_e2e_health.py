@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import pdf_text
@@ -47,7 +48,8 @@ def test_customer_health_contract(report, demo_folder):
     assert health["p_alive"].dropna().between(0, 1).all() and (health["clv"].dropna() >= 0).all()
     assert set(health["rqi_components"]) <= {0, 1, 2, 3}
     assert health["health_score_previous"].dropna().between(0, 100).all()
-    assert health["ranked_by"].nunique() == 1 and health["ranked_by"].iloc[0] in RANKERS
+    # one ranker from the backtest; recency bands the customers it cannot judge (docs/health.md)
+    assert set(health["ranked_by"]) <= set(RANKERS) and len(set(health["ranked_by"]) - {"recency"}) <= 1
     assert health["rank_score"].dropna().between(0, 100).all()
 
 
@@ -56,7 +58,7 @@ def test_clv_model_backtest_and_claim_contracts(report):
     model = pd.read_csv(results / "clv_model.csv")
     assert list(model.columns) == list(CLV_MODEL_COLUMNS)
     assert model["parameter"].tolist() == ["r", "alpha", "a", "b", "p", "q", "gamma"]
-    assert (model["value"] > 0).all() and set(model["time_unit"]) == {"week"}
+    assert (model["value"] > 0).all() and model["time_unit"].tolist() == ["week"] * 4 + [np.nan] * 3  # spend: no unit
     backtest = pd.read_csv(results / "health_backtest.csv")
     assert list(backtest.columns) == list(BACKTEST_COLUMNS)
     auc, deciles = backtest.iloc[0], backtest[backtest["row"] == "decile"]

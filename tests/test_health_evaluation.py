@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import dataset_of, params_for
 
 from crmreport.analyses.health import evaluation, profile, score
+from crmreport.analyses.health.baselines import band_rankers
 from crmreport.ingest.dataset import prepare_dataset
 from crmreport.settings.execution import ExecutionParams
 from crmreport.settings.period import Window
@@ -32,15 +34,41 @@ def test_one_call_gives_the_contract_and_the_backtest(evaluated):
     assert set(results.profiled["customer_id"]) == set(health["customer_id"])
     assert {"annual_amount", "trust", "satisfaction"} <= set(results.profiled.columns)
     assert results.rqi_weights == pytest.approx({"trust": 0.3, "satisfaction": 0.3, "loyalty": 0.4})
-    assert (health["ranked_by"] == results.churn.ranked_by).all()
+    assert set(health["ranked_by"]) == {results.churn.ranked_by, "recency"}  # recency: see the test below
     auc = results.churn.tested.iloc[0]
-    assert auc["row"] == "auc" and auc["customers"] == len(results.churn.outcome) == 1772
+    assert auc["row"] == "auc" and auc["customers"] == len(results.churn.outcome) == 1768
     assert results.calibration["customers"].sum() == auc["customers"] and len(results.calibration) == 10
     claim = results.claim.iloc[0]  # on the backtest's customers, with their account at the baseline end
     high = results.churn.outcome.merge(results.base.emotional, on="customer_id")
     assert claim["customers"] == (high["emotional_account"] >= params.health.claim_threshold).sum()
     assert results.emotional_bands["customers"].sum() <= auc["customers"]
     assert results.radar["customer_id"].nunique() == params.health.key_accounts
+
+
+def test_recency_bands_the_customers_the_ranking_score_cannot_judge():
+    recency = pd.Series([10.0, 400.0, 10.0, np.nan])  # days since the last order; NaN = never bought
+    frequency = pd.Series([3.0, 3.0, 0.0, np.nan])  # BG/NBD repeat purchase days
+    assert band_rankers("p_alive", recency, frequency, 365).tolist() == ["p_alive", "recency", "recency", "p_alive"]
+    assert band_rankers("health", recency, frequency, 365).tolist() == ["health", "recency", "health", "health"]
+
+
+def test_a_lifecycle_churned_customer_is_never_green(evaluated):
+    """Issue 21's review (N2): BG/NBD gives P(alive) = 1 to a customer with a single purchase day however long ago,
+    so with P(alive) ranking, 50 of notebook 02's lifecycle-churned customers (no order for more than 365 days) were
+    green. Recency now bands the customers P(alive) cannot judge (docs/health.md)."""
+    params, results = evaluated
+    health = results.health.merge(results.segments[["customer_id", "lifecycle_stage", "recency_days"]],
+                                  on="customer_id", how="left")
+    assert results.churn.ranked_by == "p_alive"
+    frequency = health["customer_id"].map(results.model.inputs.set_index("customer_id")["frequency"])
+    recency = health["recency_days"]
+    judged_apart = (recency > params.health.activity_days) | (frequency.eq(0) & recency.notna())
+    assert ((health["ranked_by"] == "recency") == judged_apart).all()
+    churned = health[health["lifecycle_stage"] == "churned"]
+    bought = churned["recency_days"].notna()
+    assert bought.sum() > 200 and (churned.loc[bought, "health_band"] == "red").all()
+    assert churned.loc[~bought, "health_band"].isna().all()  # never bought: no band, counted apart
+    assert not (health.loc[health["ranked_by"] == "p_alive", "p_alive"] == 1).any()
 
 
 def test_the_holdout_check_compares_the_period_with_a_fit_at_the_baseline_end(evaluated):

@@ -1,15 +1,18 @@
-"""The period churn: customers active at the baseline end who stop buying during the period quarter.
+"""The planted churn: customers at risk who stop buying during a quarter, for the baseline and the period.
 
-Customers at risk are those in the ``new`` or ``active`` stage who signed up before the period.
-Each churns with a logistic probability driven by their health as observable at the baseline
-end (the period's first day): latent satisfaction (what surveys, ticket ratings and sentiment
-measure), complaints and service-level breaches of the last 180 days, days since the last
-purchase, the spend trend and the response to outbound contacts in the last 180 days; plus the
-execution of their planned action in the period (:mod:`crmreport.demo.execution`): on time
-lowers the odds by :data:`EXECUTION_ODDS_RATIO` ``on_time``, late by ``late``. The intercept is
-set so that the mean probability over the customers at risk is :data:`TARGET_RATE`. A churner
-buys nothing from their stop day on (a day in the first :data:`STOP_WITHIN_DAYS` days of the
-period); their contacts, tickets and surveys go on as drawn (they leave quietly).
+A real business has stable churn drivers, so the demo plants the same mechanism in both quarters:
+the weights a health score fits on the baseline quarter can learn what the period's churn depends on.
+Customers at risk in a quarter are those in the ``new`` or ``active`` stage who signed up before it
+(for the period, also not churned in the baseline quarter). Each churns with a logistic probability
+driven by their health as observable at the quarter's first day (:data:`HEALTH_COEFFICIENTS`, the same
+in both quarters): latent satisfaction (what surveys, ticket ratings and sentiment measure),
+complaints and service-level breaches of the last 180 days, days since the last purchase, the spend
+trend and the response to outbound contacts in the last 180 days; in the period also the execution
+of their planned action (:mod:`crmreport.demo.execution`): on time lowers the odds by
+:data:`EXECUTION_ODDS_RATIO` ``on_time``, late by ``late``. In each quarter the intercept is set so
+that the mean probability over its customers at risk is :data:`TARGET_RATE`. A churner buys nothing
+from their stop day on (a day in the quarter's first :data:`STOP_WITHIN_DAYS` days); their contacts,
+tickets and surveys go on as drawn (they leave quietly). Each quarter draws from its own random stream.
 """
 
 from __future__ import annotations
@@ -37,21 +40,21 @@ HEALTH_COEFFICIENTS = {"satisfaction": -0.9, "complaints_180d": 0.35, "sla_breac
                        "log_recency_days": 0.45, "spend_trend": -0.3, "outreach_response": -1.5}
 HEALTH_DRIVERS = {
     "satisfaction": "latent satisfaction (mood, sd about 0.6) that shifts survey, ticket and sentiment scores",
-    "complaints_180d": "complaint tickets opened in the 180 days before the period, at most 3",
-    "sla_breaches_180d": "tickets opened in the 180 days before the period whose first response took longer "
+    "complaints_180d": "complaint tickets opened in the 180 days before the quarter, at most 3",
+    "sla_breaches_180d": "tickets opened in the 180 days before the quarter whose first response took longer "
                          "than 2 h (urgent) / 24 h (others) or whose resolution took longer than 72 h "
-                         "(unanswered or open at the period start when the limit had passed), at most 3",
-    "log_recency_days": "log(1 + days from the last purchase before the period to the period start), "
+                         "(unanswered or open at the quarter start when the limit had passed), at most 3",
+    "log_recency_days": "log(1 + days from the last purchase before the quarter to its start), "
                         "365 when none",
     "spend_trend": "planted log-spend change per year over the trailing 12 months (the potential tier's trend)",
-    "outreach_response": "(responded + 1) / (outbound contacts + 2) over the 180 days before the period",
+    "outreach_response": "(responded + 1) / (outbound contacts + 2) over the 180 days before the quarter",
 }
 EXECUTION_ODDS_RATIO = {"on_time": 0.5, "late": 0.72, "not_done": 1.0}
 
 
 @dataclass(frozen=True)
 class Churn:
-    """The period churn per customer."""
+    """The churn of one quarter per customer."""
 
     at_risk: np.ndarray       # bool
     probability: np.ndarray   # 0 where not at risk
@@ -65,10 +68,10 @@ def _customer_index(ids: pd.Index, column: pd.Series) -> np.ndarray:
     return ids.get_indexer(column)
 
 
-def health_drivers(pop: Population, cal: Calendar, ids: pd.Index, tickets: pd.DataFrame,
+def health_drivers(pop: Population, cal: Calendar, start: int, ids: pd.Index, tickets: pd.DataFrame,
                    interactions: pd.DataFrame, purchases: Purchases) -> pd.DataFrame:
-    """The drivers of :data:`HEALTH_DRIVERS` per customer as of the period start."""
-    n, start = pop.n, cal.quarter("period")[1]
+    """The drivers of :data:`HEALTH_DRIVERS` per customer as of day ``start`` (a quarter's first day)."""
+    n = pop.n
     at = pd.Timestamp(cal.date(start))
     since = at - pd.Timedelta(days=LOOKBACK_DAYS)
     recent = tickets[(tickets.opened_at >= since) & (tickets.opened_at < at)]
@@ -95,22 +98,41 @@ def health_drivers(pop: Population, cal: Calendar, ids: pd.Index, tickets: pd.Da
                          "spend_trend": pop.growth, "outreach_response": (answered + 1) / (contacts + 2)})
 
 
-def period_churn(rng: np.random.Generator, pop: Population, cal: Calendar, drivers: pd.DataFrame,
-                 execution: np.ndarray) -> Churn:
-    """Draw the period churn from the health drivers and the execution (-1 none, else index into OUTCOMES)."""
-    start = cal.quarter("period")[1]
-    at_risk = (pop.life <= 1) & (pop.signup < start)
-    score = drivers[list(HEALTH_COEFFICIENTS)].to_numpy() @ np.array(list(HEALTH_COEFFICIENTS.values()))
-    ratio = np.array([EXECUTION_ODDS_RATIO[o] for o in OUTCOMES] + [1.0])
-    score = score + np.log(ratio[np.where(execution < 0, len(OUTCOMES), execution)])
+def _draw(rng: np.random.Generator, at_risk: np.ndarray, score: np.ndarray, start: int, days: int,
+          drivers: pd.DataFrame) -> Churn:
+    """Churn of the customers ``at_risk`` with log-odds ``intercept + score``, stopping from day ``start`` on."""
     if at_risk.any():
         intercept = optimize.brentq(lambda a: stats.logistic.cdf(a + score[at_risk]).mean() - TARGET_RATE, -50, 50)
     else:
         intercept = 0.0
     probability = np.where(at_risk, stats.logistic.cdf(intercept + score), 0.0)
-    churned = rng.random(pop.n) < probability
-    stop = np.where(churned, start + rng.integers(0, STOP_WITHIN_DAYS, pop.n), cal.days)
+    churned = rng.random(len(at_risk)) < probability
+    stop = np.where(churned, start + rng.integers(0, STOP_WITHIN_DAYS, len(at_risk)), days)
     return Churn(at_risk, probability, churned, stop, float(intercept), drivers)
+
+
+def driver_score(drivers: pd.DataFrame) -> np.ndarray:
+    """The planted log-odds of the drivers (:data:`HEALTH_COEFFICIENTS`), without intercept."""
+    return drivers[list(HEALTH_COEFFICIENTS)].to_numpy() @ np.array(list(HEALTH_COEFFICIENTS.values()))
+
+
+def baseline_churn(rng: np.random.Generator, pop: Population, cal: Calendar, drivers: pd.DataFrame) -> Churn:
+    """Draw the baseline quarter's churn from the health drivers as of its first day (no planned actions yet)."""
+    start = cal.quarter("baseline")[1]
+    return _draw(rng, (pop.life <= 1) & (pop.signup < start), driver_score(drivers), start, cal.days, drivers)
+
+
+def period_churn(rng: np.random.Generator, pop: Population, cal: Calendar, drivers: pd.DataFrame,
+                 execution: np.ndarray, before: Churn) -> Churn:
+    """Draw the period churn from the health drivers and the execution (-1 none, else index into OUTCOMES).
+
+    The customers who churned in the baseline quarter (``before``) are not at risk any more.
+    """
+    start = cal.quarter("period")[1]
+    at_risk = (pop.life <= 1) & (pop.signup < start) & ~before.churned
+    ratio = np.array([EXECUTION_ODDS_RATIO[o] for o in OUTCOMES] + [1.0])
+    score = driver_score(drivers) + np.log(ratio[np.where(execution < 0, len(OUTCOMES), execution)])
+    return _draw(rng, at_risk, score, start, cal.days, drivers)
 
 
 def auc(score: np.ndarray, outcome: np.ndarray) -> float:

@@ -27,9 +27,11 @@ lifecycle
     within 180 days before ``end``; churned = buying, tickets, surveys and inbound contact
     stopped on a day between 60 days after the window start and 30 days before the
     baseline quarter (only win-back contacts go on); dormant = buying stopped in the 150
-    days before the baseline quarter, while the customer still answers surveys and some
-    contacts; active = the rest. Stage changes end before the baseline quarter, so the
-    baseline and period quarters see the same mix apart from new signups.
+    days before the baseline quarter, or in the baseline quarter's planted churn (see
+    baseline_churn), while the customer still answers surveys and some contacts; active = the
+    rest. The drawn stage changes end before the baseline quarter, so the baseline and period
+    quarters see the same mix apart from new signups and the planted churn of each quarter
+    (customers at risk of it are those drawn new or active).
 campaigns
     {campaign_id: channel, start, end, control_arm, eligible, n_assigned per arm, arms
     {arm: response_rate, conversion_rate, revenue_per_converter, revenue_per_customer},
@@ -79,14 +81,23 @@ period_churn, period_churn_rate, period_churn_summary, period_churn_probability
     The churn in the period quarter (:mod:`crmreport.demo.churn`): {customer_id: bool} for every
     customer (True = stopped buying on a day in the period's first 45 days and bought nothing
     after it); the rate over the customers at risk (stage new or active, signed up before the
-    period; planted 8%); their count, the stop days; the planted probability of each customer at
-    risk. Lifecycle stages and segments stay as drawn (the latent value tier ignores the loss).
+    period, not churned in the baseline quarter; planted 8%); their count, the stop days; the
+    planted probability of each customer at risk. Lifecycle stages and segments stay as drawn (the
+    latent value tier ignores the loss).
+baseline_churn, baseline_churn_rate, baseline_churn_summary, baseline_churn_probability
+    The same for the baseline quarter: the same driver-based mechanism (same coefficients, drivers
+    as of the baseline quarter's first day, no planned actions yet), so that weights fitted on the
+    baseline quarter can learn what the period's churn depends on, as with a business whose churn
+    drivers are stable. Customers at risk: stage new or active, signed up before the baseline
+    quarter; a churner buys nothing from a day in its first 45 days on. Drawn from its own random
+    stream: the other draws stay as they were; the baseline churners lose their orders from the
+    stop day on and leave the period's customers at risk.
 health
-    The churn drivers as of the baseline end: log-odds ``coefficients`` per unit of each driver
-    (``drivers`` defines them: satisfaction, complaints and SLA breaches in the last 180 days, log
-    recency, spend trend, outreach response), ``intercept``, ``execution_odds_ratio``,
-    ``auc_true_probability`` (the best any score can do on this sample) and
-    ``auc_health_drivers`` (the drivers without the execution).
+    The churn drivers: log-odds ``coefficients`` per unit of each driver (``drivers`` defines them:
+    satisfaction, complaints and SLA breaches in the last 180 days, log recency, spend trend,
+    outreach response), ``intercept`` (period) and ``baseline_intercept``, ``execution_odds_ratio``,
+    ``auc_true_probability`` (the best any score can do on this sample) and ``auc_health_drivers``
+    (the drivers without the execution), both for the period, and ``baseline_auc_health_drivers``.
 Interactions carry the optional communication-log columns (topic, urgency, owner, due_date,
 follow_up, feedback); every inbound consultation gets a reply (85% within 24 h) and 75% of
 resolved complaints a call-back (:mod:`crmreport.demo.commlog`).
@@ -109,7 +120,7 @@ import pyarrow as pa
 
 from ..core.contract import TABLES
 from .calendar import Calendar
-from .churn import health_drivers, period_churn
+from .churn import baseline_churn, health_drivers, period_churn
 from .columns import NP_STR
 from .customers import simulate_customers
 from .improvements import simulate_improvements
@@ -125,8 +136,9 @@ from .transactions import draw_purchases, simulate_transactions
 
 logger = logging.getLogger("crmreport")
 _CSV_CHUNK = 500_000  # rows converted and written at a time
+# new streams go last: spawned children are by index
 _STREAMS = ("population", "customers", "transactions", "interactions", "tickets", "surveys", "outreach", "tasks",
-            "improvements", "execution", "service", "churn")  # new streams go last: spawned children are by index
+            "improvements", "execution", "service", "churn", "baseline_churn")
 
 
 @dataclass(frozen=True)
@@ -182,16 +194,21 @@ def generate_demo(n_customers: int = 5000, seed: int = 7, end: date = date(2025,
     interactions, n_log_phone, n_log_email = simulate_interactions(
         rngs["interactions"], pop, cal, ids, complaint_cust, complaint_at, complaint_closed, rngs["service"], manager)
     index = pd.Index(customers["customer_id"])
-    churn = period_churn(rngs["churn"], pop, cal, health_drivers(pop, cal, index, tickets, interactions, purchases),
-                         execution.customer)
-    transactions, n_duplicates = simulate_transactions(rngs["transactions"], purchases, cal, ids, churn.stop_day)
+    (baseline, b_first, b_after), (period, p_first, p_after) = cal.quarter("baseline"), cal.quarter("period")
+    before = baseline_churn(rngs["baseline_churn"], pop, cal,
+                            health_drivers(pop, cal, b_first, index, tickets, interactions, purchases))
+    churn = period_churn(rngs["churn"], pop, cal,
+                         health_drivers(pop, cal, p_first, index, tickets, interactions, purchases),
+                         execution.customer, before)
+    stop_day = np.minimum(before.stop_day, churn.stop_day)
+    stage = np.where(before.churned, LIFECYCLES.index("dormant"), pop.life)  # stopped buying, still in contact
+    transactions, n_duplicates = simulate_transactions(rngs["transactions"], purchases, cal, ids, stop_day)
     tables = {
         "customers": customers, "transactions": transactions, "interactions": interactions,
         "surveys": surveys, "tickets": tickets, "outreach": outreach, "tasks": tasks,
         "improvements": simulate_improvements(rngs["improvements"], pop, cal),
     }
     customer_ids = customers["customer_id"].tolist()
-    (baseline, b_first, b_after), (period, p_first, p_after) = cal.quarter("baseline"), cal.quarter("period")
     ground_truth = {
         "generator": {
             "seed": seed, "n_customers": n_customers, "start": cal.start.isoformat(), "end": end.isoformat(),
@@ -202,10 +219,10 @@ def generate_demo(n_customers: int = 5000, seed: int = 7, end: date = date(2025,
         },
         "segments": dict(zip(customer_ids, np.array(SEGMENTS)[pop.segment].tolist(), strict=True)),
         "segment_counts": {s: int((pop.segment == i).sum()) for i, s in enumerate(SEGMENTS)},
-        "lifecycle": dict(zip(customer_ids, np.array(LIFECYCLES)[pop.life].tolist(), strict=True)),
-        "lifecycle_counts": {s: int((pop.life == i).sum()) for i, s in enumerate(LIFECYCLES)},
+        "lifecycle": dict(zip(customer_ids, np.array(LIFECYCLES)[stage].tolist(), strict=True)),
+        "lifecycle_counts": {s: int((stage == i).sum()) for i, s in enumerate(LIFECYCLES)},
         "campaigns": campaigns,
-        "kpi_changes": kpi_truth(without_churned_orders(pop, cal, churn.stop_day), cal),
+        "kpi_changes": kpi_truth(without_churned_orders(pop, cal, stop_day), cal),
         "quality_issues": {
             "transactions_exact_duplicates": n_duplicates, "surveys_csat_out_of_range": n_csat,
             "surveys_nps_out_of_range": n_nps, "tickets_response_before_opened": n_early,
@@ -213,7 +230,7 @@ def generate_demo(n_customers: int = 5000, seed: int = 7, end: date = date(2025,
             "tasks_feedback_with_phone": n_phone, "tasks_feedback_with_email": n_email,
             "interactions_feedback_with_phone": n_log_phone, "interactions_feedback_with_email": n_log_email,
         },
-        **plan_truth(pop, cal, tables, execution, owners, churn),
+        **plan_truth(pop, cal, tables, execution, owners, churn, before),
     }
     logger.info("demo data: %s", ", ".join(f"{len(t):,} {name}" for name, t in tables.items()))
     return DemoData(tables, _rounded(ground_truth))

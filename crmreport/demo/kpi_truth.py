@@ -106,7 +106,7 @@ def kpi_truth(pop: Population, cal: Calendar) -> dict[str, dict]:
 
 
 def without_churned_orders(pop: Population, cal: Calendar, stop_day: np.ndarray) -> Population:
-    """``pop`` with the expected orders of every month cut at the customer's period-churn ``stop_day``."""
+    """``pop`` with the expected orders of every month cut at the customer's churn ``stop_day`` (baseline or period)."""
     orders = pop.orders.copy()
     for k, month in enumerate(cal.months()):
         lo, length, _ = month_exposure(pop.active_from, pop.stop, pop.growth, month, cal.t12_day)

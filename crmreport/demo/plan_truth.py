@@ -15,6 +15,7 @@ from .churn import (
     Churn,
     auc,
     churn_truth,
+    driver_score,
 )
 from .execution import CONCORDANCE, OUTCOMES, Execution
 from .followup import followup_truth, sla_truth
@@ -28,8 +29,11 @@ EXECUTION_DEFINITION = (
 
 
 def plan_truth(pop: Population, cal: Calendar, tables: dict[str, pd.DataFrame], execution: Execution,
-               owners: dict[str, dict], churn: Churn) -> dict:
-    """The ``execution``, ``followup_7_24_72``, ``period_churn*`` and ``health`` entries of the ground truth."""
+               owners: dict[str, dict], churn: Churn, before: Churn) -> dict:
+    """The ``execution``, ``followup_7_24_72``, ``period_churn*``, ``baseline_churn*`` and ``health`` entries.
+
+    ``churn`` is the period's churn, ``before`` the baseline quarter's.
+    """
     ids = tables["customers"]["customer_id"].tolist()
     outcome = execution.customer
     names = np.array(OUTCOMES)
@@ -38,7 +42,7 @@ def plan_truth(pop: Population, cal: Calendar, tables: dict[str, pd.DataFrame], 
     in_period = (tasks.planned_date >= pd.Timestamp(cal.date(cal.quarter("period")[1]))) \
         & (tasks.planned_date <= pd.Timestamp(cal.end))
     all_drivers = auc(churn.probability[risk], churn.churned[risk])
-    score = churn.drivers[list(HEALTH_COEFFICIENTS)].to_numpy() @ np.array(list(HEALTH_COEFFICIENTS.values()))
+    score = driver_score(churn.drivers)
     return {
         "execution": {
             "definition": EXECUTION_DEFINITION,
@@ -50,19 +54,31 @@ def plan_truth(pop: Population, cal: Calendar, tables: dict[str, pd.DataFrame], 
         },
         "followup_7_24_72": followup_truth(pop, cal, tables),
         "sla_first_response": sla_truth(cal, tables["tickets"]),
-        "period_churn": dict(zip(ids, churn.churned.tolist(), strict=True)),
-        "period_churn_rate": float(churn.churned[risk].mean()) if risk.any() else float("nan"),
-        "period_churn_summary": {
+        **{f"{name}_churn{key}": value for name, quarter in (("period", churn), ("baseline", before))
+           for key, value in _churn_entries(quarter, ids, cal).items()},
+        "health": {
+            "coefficients": HEALTH_COEFFICIENTS, "intercept": churn.intercept,
+            "baseline_intercept": before.intercept, "drivers": HEALTH_DRIVERS,
+            "execution_odds_ratio": EXECUTION_ODDS_RATIO,
+            "auc_true_probability": all_drivers,
+            "auc_health_drivers": auc(score[risk], churn.churned[risk]),
+            "baseline_auc_health_drivers": auc(driver_score(before.drivers)[before.at_risk],
+                                               before.churned[before.at_risk]),
+        },
+    }
+
+
+def _churn_entries(churn: Churn, ids: list[str], cal: Calendar) -> dict:
+    """The ``""``, ``_rate``, ``_summary`` and ``_probability`` entries of one quarter's churn."""
+    risk = churn.at_risk
+    return {
+        "": dict(zip(ids, churn.churned.tolist(), strict=True)),
+        "_rate": float(churn.churned[risk].mean()) if risk.any() else float("nan"),
+        "_summary": {
             "at_risk": int(risk.sum()), "churned": int(churn.churned.sum()), "planted_rate": TARGET_RATE,
             "stop_within_days": STOP_WITHIN_DAYS,
             "stop_days": {c: cal.date(d).isoformat() for c, d, x in zip(ids, churn.stop_day, churn.churned,
                                                                          strict=True) if x},
         },
-        "period_churn_probability": {c: float(p) for c, p, r in zip(ids, churn.probability, risk, strict=True) if r},
-        "health": {
-            "coefficients": HEALTH_COEFFICIENTS, "intercept": churn.intercept, "drivers": HEALTH_DRIVERS,
-            "execution_odds_ratio": EXECUTION_ODDS_RATIO,
-            "auc_true_probability": all_drivers,
-            "auc_health_drivers": auc(score[risk], churn.churned[risk]),
-        },
+        "_probability": {c: float(p) for c, p, r in zip(ids, churn.probability, risk, strict=True) if r},
     }

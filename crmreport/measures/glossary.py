@@ -200,12 +200,13 @@ def summary_measure(figure: str) -> Measure | None:
 
 def ranked_by(results: Path) -> str | None:
     """The score that ranks the customers into health bands in the run whose results folder is ``results``
-    (``customer_health.csv``'s ``ranked_by``); None without that file."""
+    (``customer_health.csv``'s ``ranked_by``, where recency bands the customers the chosen score cannot judge:
+    the one other than ``recency`` when there is one); None without that file."""
     path = results / f"{result_file('customer_health').name}.csv"
     if not path.is_file():
         return None
-    column = pd.read_csv(path, encoding="utf-8-sig", usecols=["ranked_by"], nrows=1)["ranked_by"]
-    return str(column.iloc[0]) if len(column) and pd.notna(column.iloc[0]) else None
+    names = set(pd.read_csv(path, encoding="utf-8-sig", usecols=["ranked_by"])["ranked_by"].dropna().astype(str))
+    return min(names - {"recency"} or names) if names else None
 
 
 def measures_frame(ranked_by: str | None = None) -> pd.DataFrame:

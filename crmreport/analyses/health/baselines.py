@@ -13,6 +13,12 @@ is tested against the best of them with DeLong's paired test
 baseline when the whole interval of the difference is above 0; otherwise the best baseline ranks the
 customers (its 0-100 score sets the bands): a composite that does not measurably add to a simple
 score is not worth its complexity.
+
+A ranking score is chosen on the backtest's customers (an order in the ``activity_days`` before the
+window), so :func:`band_rankers` bands the customers it cannot judge by recency instead: those without
+an order in the last ``activity_days`` and, under ``p_alive``, those with a single purchase day (BG/NBD
+gives them P(alive) = 1 however long their silence). A customer who has not bought for longer than
+``activity_days`` is therefore always red.
 """
 
 from __future__ import annotations
@@ -71,3 +77,15 @@ def ranker(comparison_rows: pd.DataFrame) -> str:
         return "health"
     return str(difference["score"].iloc[0])
 
+
+def band_rankers(ranked_by: str, recency_days: pd.Series, frequency: pd.Series, activity_days: int) -> pd.Series:
+    """Per customer, the score that sets the band: ``ranked_by``, or ``recency`` for the customers it cannot judge.
+
+    ``recency_days`` (days since the last order, NaN without one) and ``frequency`` (BG/NBD repeat purchase
+    days, NaN without a purchase) are aligned with the customers. Customers without an order keep
+    ``ranked_by``: no recency to band them by.
+    """
+    lapsed = recency_days > activity_days
+    if ranked_by == "p_alive":
+        lapsed |= frequency.eq(0) & recency_days.notna()
+    return pd.Series(np.where(lapsed, "recency", ranked_by), index=recency_days.index, dtype=object)

@@ -105,7 +105,7 @@ def evaluate_health(data: Dataset, params: Params) -> HealthResults:
     model = value.fit_value(data.tables["transactions"], params.end, settings)
     churn = fit_and_test(data, params, before, base, now, segments, segments_base, model.customers)
     health = profile.customer_health(now, churn.score_now, churn.score_base, model.customers, segments, settings,
-                                     churn.ranked_by, churn.baselines_now)
+                                     churn.ranked_by, churn.baselines_now, model.inputs[["customer_id", "frequency"]])
     profiled = health.merge(segments[["customer_id", "annual_amount"]], on="customer_id", how="left").merge(
         now.rqi[["customer_id", "trust", "satisfaction"]], on="customer_id", how="left")
     total = sum(settings.rqi_weights.values())

@@ -17,6 +17,7 @@ import pandas as pd
 from ...ingest.dataset import Dataset
 from ...settings.execution import ExecutionParams
 from ...settings.health import Health
+from .baselines import band_rankers
 from .emotional import emotional_account
 from .rqi import rqi_components
 from .score import band, health_score, measure_scores, trend
@@ -58,24 +59,31 @@ def scored(state: Snapshot, weights: dict[str, float], settings: Health) -> pd.D
 
 def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd.DataFrame,
                     value: pd.DataFrame, segments: pd.DataFrame | None, settings: Health, ranked_by: str = "health",
-                    baselines: pd.DataFrame | None = None) -> pd.DataFrame:
+                    baselines: pd.DataFrame | None = None, frequency: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``customer_health.csv`` contract (one row per customer signed up by the period end).
 
-    ``segments`` holds customer_id and segment (notebook 02's nine-box); without it segment is empty.
-    ``health_score_previous`` is the score at the baseline end (``score_before``, the one the backtest
-    judges); ``rank_score`` is the 0-100 score of ``ranked_by`` (the health score, or a baseline of
-    ``baselines`` at the period end, :mod:`.baselines`) and sets ``health_band``. ``expected_loss``
-    is the value at stake if the customer goes: CLV x (1 - ``p_alive``); empty without a CLV.
+    ``segments`` holds customer_id, segment (notebook 02's nine-box) and recency_days; without it segment is
+    empty and, as without ``baselines``, every customer is ranked by ``ranked_by``. ``health_score_previous``
+    is the score at the baseline end (``score_before``, the one the backtest judges). ``ranked_by`` (the health
+    score, or a baseline of ``baselines`` at the period end, :mod:`.baselines`) ranks the customers it can judge
+    and recency the others (:func:`.baselines.band_rankers`; ``frequency``: customer_id and the BG/NBD
+    frequency); the row's ``ranked_by`` names the one whose 0-100 ``rank_score`` sets ``health_band``.
+    ``expected_loss`` is the value at stake if the customer goes: CLV x (1 - ``p_alive``); empty without a CLV.
     """
     frame = current.rqi[["customer_id", "rqi", "rqi_components"]]
     frame = frame.merge(current.emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
     frame = frame.merge(score_now[["customer_id", "health_score"]], on="customer_id", how="left")
     frame["health_score_previous"] = frame["customer_id"].map(score_before.set_index("customer_id")["health_score"])
     frame["ranked_by"] = ranked_by
-    if ranked_by == "health":
-        frame["rank_score"] = frame["health_score"]
-    else:
-        frame["rank_score"] = frame["customer_id"].map(baselines.set_index("customer_id")[ranked_by])
+    if segments is not None and baselines is not None:
+        recency = frame["customer_id"].map(segments.set_index("customer_id")["recency_days"]).astype("float64")
+        repeats = frame["customer_id"].map(frequency.set_index("customer_id")["frequency"]).astype("float64") \
+            if frequency is not None else pd.Series(float("nan"), index=frame.index)
+        frame["ranked_by"] = band_rankers(ranked_by, recency, repeats, settings.activity_days)
+    frame["rank_score"] = frame["health_score"]
+    for name in set(frame["ranked_by"]) - {"health"}:
+        mine = frame["ranked_by"] == name
+        frame.loc[mine, "rank_score"] = frame.loc[mine, "customer_id"].map(baselines.set_index("customer_id")[name])
     frame["health_band"] = band(frame["rank_score"], settings.band_cuts).to_numpy()
     frame["health_trend"] = trend(frame, score_before, settings.trend_step).to_numpy()
     frame = frame.merge(value, on="customer_id", how="left")
@@ -88,10 +96,11 @@ def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd
 
 
 def band_summary(health: pd.DataFrame) -> pd.DataFrame:
-    """Customers, share, mean score, CLV and trend arrows per health band (red, yellow, green)."""
+    """Customers, share, mean score, CLV and trend arrows per health band (red, yellow, green), and of the
+    customers without a band (``none``: the ranking score has no value for them)."""
     rows = []
-    for name in ("red", "yellow", "green"):
-        group = health[health["health_band"] == name]
+    for name in ("red", "yellow", "green", "none"):
+        group = health[health["health_band"].isna()] if name == "none" else health[health["health_band"] == name]
         rows.append({"health_band": name, "customers": len(group), "share": len(group) / max(len(health), 1),
                      "health_score": group["health_score"].mean(), "clv": group["clv"].sum(),
                      "trend_up": int((group["health_trend"] == "up").sum()),

@@ -63,11 +63,12 @@ def fit_value(transactions: pd.DataFrame, as_of: date, settings: Health, holdout
 
 
 def model_table(model: ValueModel, settings: Health) -> pd.DataFrame:
-    """The ``clv_model.csv`` contract: one row per fitted parameter."""
+    """The ``clv_model.csv`` contract: one row per fitted parameter. Only BG/NBD's parameters have a time unit
+    (Gamma-Gamma models the spend per purchase: its ``time_unit`` is empty)."""
     rows = []
-    for name, fitted in (("bg_nbd", model.purchases), ("gamma_gamma", model.spend)):
+    for name, fitted, unit in (("bg_nbd", model.purchases, time_unit(settings)), ("gamma_gamma", model.spend, None)):
         if fitted is not None:
-            rows += [{"model": name, "parameter": key, "value": value, "time_unit": time_unit(settings)}
+            rows += [{"model": name, "parameter": key, "value": value, "time_unit": unit}
                      for key, value in fitted.as_dict().items()]
     return pd.DataFrame(rows, columns=list(CLV_MODEL_COLUMNS))
 
