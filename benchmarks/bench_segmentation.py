@@ -30,7 +30,7 @@ from crmreport.analyses.segments.segmentation import segment_features, segment_s
 from crmreport.engine import Engine
 from crmreport.ingest.dataset import Dataset
 from crmreport.measures import spend as spend_measures
-from crmreport.measures.clv_inputs import clv_inputs_sql
+from crmreport.measures.clv_inputs import purchase_summary
 from crmreport.measures.features import FEATURE_COLUMNS
 from crmreport.measures.tables import collect, parquet_table
 from crmreport.settings.health import HEALTH_MEASURES, Health
@@ -84,9 +84,10 @@ def health_steps(path: str, spend: pd.DataFrame, timings: dict[str, float]) -> N
     """Notebook 06 at full size: CLV inputs and fits, emotional account, health score, backtest."""
     settings = Health()
     started = time.perf_counter()
-    with duckdb.connect() as connection:
-        inputs = connection.execute(clv_inputs_sql(f"read_parquet('{path}')", AS_OF)).df()
-    timings["CLV inputs (DuckDB SQL over Parquet)"] = time.perf_counter() - started
+    with Engine().backend() as backend:
+        table = parquet_table(backend, "transactions", path, spend_measures.TRANSACTION_COLUMNS)
+        inputs = collect(backend, purchase_summary(table, AS_OF))
+    timings["CLV inputs (Ibis on DuckDB over Parquet)"] = time.perf_counter() - started
     started = time.perf_counter()
     x, tx, t, m = (inputs[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "monetary"))
     purchases, spend_model = clv.fit_bgnbd(x, tx, t), clv.fit_gamma_gamma(x, m)

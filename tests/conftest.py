@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from crmreport.demo import write_demo_data
-from crmreport.ingest.dataset import Dataset
+from crmreport.ingest.dataset import Dataset, prepare_dataset
 from crmreport.settings import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +35,16 @@ def pytest_unconfigure(config):
 
 
 LAB_KEY = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session")
+def prepared_demo(tmp_path_factory) -> tuple[Dataset, Path]:
+    """The embedded demo period prepared in memory, and the folder of the same tables as a run's Parquet files
+    (``load_prepared`` reads them lazily): the inputs of the measures compared on both engines."""
+    dataset = prepare_dataset(load_params("2025Q3", demo=True))
+    folder = tmp_path_factory.mktemp("prepared")
+    dataset.save(folder)
+    return dataset, folder
 
 CUSTOMERS = """customer_id,name,customer_type,industry,size_tier,region,signup_date,account_manager,contact_name,phone,email,need_tags
 C1,李雷,B2C,consumer,,East China,2021-03-01,王芳,李雷,13812345678,li.lei@x.com,fast delivery;training

@@ -1,22 +1,29 @@
 """The report book of the demo period (en and zh, from the session's end-to-end run) read as a manager and an
-auditor would: contents entries on their chapter's start page, continuous page numbers, every summary figure
-equal to its CSV; and a two-period backfill whose second summary compares with the first."""
+auditor would: contents entries on their chapter's start page, continuous page numbers, no near-empty page, every
+summary figure equal to its CSV; and a two-period backfill whose second summary compares with the first."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT
+from PIL import Image
 from pypdf import PdfReader
 
 from crmreport.analyses.summary.sources import source_value
 from crmreport.measures.glossary import MEASURES
 from crmreport.reporting.meta import report_title
 
+#: a page's body lies between its running header and its page number (mm from the top and from the bottom: the
+#: margins are 20 mm and 18 mm); a page whose content ends above MIN_FILL of the body is near-empty
+BODY_TOP_MM, BODY_BOTTOM_MM, MIN_FILL = 22, 20, 0.2
 PAGE = {"en": re.compile(r"Page (\d+) of (\d+)"), "zh": re.compile(r"第 (\d+) 页，共 (\d+) 页")}
 
 
@@ -69,6 +76,29 @@ def test_contents_entries_point_at_their_chapter_start(book):
     status = "Run status" if language == "en" else "运行状态"
     page = int(re.search(rf"^\s*{status}\s*(?:\. )+\.?\s*(\d+)\s*$", listing, re.MULTILINE).group(1))
     assert status in pages[page - 1] and report_title("01_profiling", language) in pages[page - 1]
+
+
+def page_fill(pdf) -> list[float]:
+    """How far down each page's body its content reaches (0 empty, 1 full), from the page drawn at 20 dpi: the
+    lowest dark pixel between the running header and the page number, over the height between them."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-r", "20", "-gray", str(pdf), f"{folder}/p"], check=True)
+        fills = []
+        for image in sorted(Path(folder).glob("p-*.pgm"), key=lambda f: int(f.stem.split("-")[-1])):
+            pixels = np.asarray(Image.open(image))
+            height = pixels.shape[0]
+            mm = height / (210 if pixels.shape[1] > height else 297)  # pixels per mm, A4 landscape or portrait
+            body = pixels[int(BODY_TOP_MM * mm):int(height - BODY_BOTTOM_MM * mm)]
+            dark = np.flatnonzero((body < 200).any(axis=1))
+            fills.append((dark.max() + 1) / len(body) if dark.size else 0.0)
+        return fills
+
+
+def test_no_page_holds_only_a_heading_a_list_or_a_few_leftover_rows(book):
+    language, pdf = book
+    fills = page_fill(pdf)  # the cover is empty by design; the last page ends the appendix's long table anywhere
+    sparse = [(number, round(fill, 2)) for number, fill in enumerate(fills[1:-1], start=2) if fill < MIN_FILL]
+    assert not sparse, f"pages (number, share of the body used) that hold almost nothing: {sparse}"
 
 
 def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import dataset_of
 
 from crmreport.analyses.execution import plan, tasks
 from crmreport.settings import Window
@@ -40,7 +41,7 @@ def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
 
 @pytest.fixture
 def scope() -> pd.DataFrame:
-    return tasks.tasks_in_scope(TASKS, WINDOW, UNTIL)
+    return tasks.tasks_in_scope(dataset_of(tasks=TASKS), WINDOW, UNTIL)
 
 
 def test_scope_keeps_the_period_and_flags_overdue_work(scope):
@@ -101,7 +102,7 @@ def test_leaderboard_red_and_black_lists_need_clear_intervals():
     frame = pd.DataFrame(rows, columns=["owner", "status"]).assign(
         task_id=lambda f: [f"T{i}" for i in range(len(f))], customer_id="C1",
         planned_date=pd.Timestamp("2025-07-01"), actual_date=pd.Timestamp("2025-07-01"), problem=None)
-    scope = tasks.tasks_in_scope(frame, WINDOW, UNTIL)
+    scope = tasks.tasks_in_scope(dataset_of(tasks=frame), WINDOW, UNTIL)
     board = tasks.leaderboard(scope, None, min_tasks=10, csat_days=30).set_index("owner")
     assert board["board"].to_dict() == {"R": "red", "M": "within", "K": "black"}
     assert board["rank"].tolist() == [1, 2, 3]
@@ -129,7 +130,7 @@ def test_the_planned_action_is_the_first_task_of_the_period():
     # C1's first task (T6 here, planned 09-01) is open; a later one was done on time: the action is not done
     frame = TASKS.assign(planned_date=lambda f: f["planned_date"].where(f["task_id"] != "T6", pd.Timestamp(
         "2025-07-02")))
-    scope = tasks.tasks_in_scope(frame, WINDOW, UNTIL)
+    scope = tasks.tasks_in_scope(dataset_of(tasks=frame), WINDOW, UNTIL)
     actions = pd.DataFrame({"customer_id": ["C1"], "segment": "core", "lifecycle_stage": "active",
                             "strategy": "visit", "owner": "A"})
     execution = plan.customer_execution(actions, scope).iloc[0]

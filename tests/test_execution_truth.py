@@ -21,7 +21,7 @@ def demo():
     ctx = cr.open_period("2025Q3")
     p, data = ctx.params, ctx.data
     until = clock.observed_until(p.as_of)
-    scope = tasks.tasks_in_scope(data.tables["tasks"], p.window, until)
+    scope = tasks.tasks_in_scope(data, p.window, until)
     execution = plan.customer_execution(plan.planned_actions(data, p, "en"), scope)
     return truth, ctx, until, scope, execution
 

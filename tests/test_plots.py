@@ -10,6 +10,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import seaborn as sns
 from matplotlib import font_manager
 
 from crmreport.core.errors import ParamsError, RenderError
@@ -122,6 +123,13 @@ def test_axis_numbers_have_separators_and_units(language, ticks, expected):
     assert labels_of(ReadableNumbers(language), ticks) == expected
 
 
+def test_a_chinese_log_axis_writes_every_tick_in_one_unit():
+    assert labels_of(ReadableNumbers("zh", per_tick=True), [100, 1000, 1e4, 1e5, 1e6]) == [
+        "0.01万", "0.1万", "1万", "10万", "100万"]
+    assert labels_of(ReadableNumbers("zh", per_tick=True), [10, 100, 1000]) == ["10", "100", "1,000"]
+    assert labels_of(ReadableNumbers("en", per_tick=True), [100, 1e6]) == ["100", "1M"]
+
+
 def test_every_numeric_axis_of_a_chart_gets_readable_numbers_and_others_keep_theirs():
     setup_plotting("en")
     fig, (left, right) = plt.subplots(1, 2)
@@ -188,3 +196,65 @@ def test_no_chart_text_prints_below_7_points_on_the_page():
     readable_axes(narrow, "en")
     assert ax.title.get_fontsize() == 7
     plt.close(narrow)
+
+
+def test_a_legend_over_the_bars_moves_outside_the_plot_area_and_one_outside_stays():
+    setup_plotting("en")
+    fig, (inside, above) = plt.subplots(1, 2, figsize=(8, 3))
+    for ax in (inside, above):
+        ax.barh(["a", "b", "c"], [10, 20, 628], label="Planned")
+        ax.barh(["a", "b", "c"], [5, 10, 300], label="Done")
+    inside.legend(loc="upper right")  # over the end of the 628 bar
+    above.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    readable_axes(fig, "en")
+    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    for ax in (inside, above):
+        assert not ax.get_legend().get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+    assert above.get_legend().get_bbox_to_anchor().y0 >= above.get_window_extent(renderer).y1 - 1
+    plt.close(fig)
+    room, ax = plt.subplots(figsize=(6, 3))  # bars up to 10, the axis to 13: the legend sits in the room above them
+    ax.bar(["a", "b"], [10, 8], label="Control")
+    ax.set_ylim(0, 13)
+    ax.legend(loc="upper left", ncols=2)
+    readable_axes(room, "en")
+    assert ax.get_legend().get_bbox_to_anchor().bounds == ax.bbox.bounds  # left where the chart put it
+    plt.close(room)
+    row, ax = plt.subplots(figsize=(6, 3))  # a legend laid out in a row stays: to the right it would squeeze the bars
+    ax.bar(["a", "b"], [10, 8], label="Control")
+    ax.bar(["a", "b"], [5, 4], label="SMS text A")
+    ax.legend(loc="upper left", ncols=2)
+    readable_axes(row, "en")
+    assert ax.get_legend().get_bbox_to_anchor().bounds == ax.bbox.bounds
+    plt.close(row)
+
+
+def test_a_heatmap_cell_text_wraps_to_its_cell_and_a_tall_chart_keeps_7_points():
+    setup_plotting("en")
+    fig, ax = plt.subplots(figsize=(4, 3))
+    sns.heatmap([[1, 2, 3]], annot=[["Core\n199", "Low-value-stable\n73", "Churn-warning\n674"]], fmt="", ax=ax,
+                cbar=False, annot_kws={"size": 8})
+    readable_axes(fig, "en")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert [t.get_text() for t in ax.texts][:2] == ["Core\n199", "Low-value-\nstable\n73"]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert all(left.x1 <= right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
+    plt.close(fig)
+    tall, ax = plt.subplots(figsize=(7, 11))  # printed 200 mm high: scaled by 7.87 / 11
+    ax.set_title("panel", fontsize=7.5)
+    readable_axes(tall, "en")
+    assert ax.title.get_fontsize() * (200 / 25.4) / 11 >= 7 - 1e-9
+    plt.close(tall)
+
+
+def test_a_title_wider_than_its_small_panel_wraps_at_spaces():
+    setup_plotting("en")
+    fig, axes = plt.subplots(1, 3, figsize=(9, 2))
+    axes[0].set_title("Average order value in the period (AOV)", fontsize=9)
+    axes[1].set_title("NPS", fontsize=9)
+    readable_axes(fig, "en")
+    assert "\n" in axes[0].get_title() and axes[0].get_title().replace("\n", " ") == (
+        "Average order value in the period (AOV)")
+    assert axes[1].get_title() == "NPS" and axes[0].title.get_fontsize() >= 9
+    plt.close(fig)

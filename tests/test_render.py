@@ -22,10 +22,11 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from crmreport.reporting.body import LANDSCAPE_COLUMNS, notebook_body
+from crmreport.reporting.body import notebook_body
 from crmreport.reporting.meta import ReportMeta
 from crmreport.reporting.plots import setup_plotting
 from crmreport.reporting.render import quiet_weasyprint, write_html, write_pdf
+from crmreport.reporting.tables import LANDSCAPE_COLUMNS
 
 matplotlib.use("Agg")
 
@@ -242,7 +243,7 @@ def test_html_has_contents_links_and_no_code(html):
 def test_labels_follow_the_language(html):
     language, text = html
     assert ("Contents" if language == "en" else "目录") in text
-    assert ("1 July 2025 – 30 September 2025" if language == "en" else "2025年7月1日 至 2025年9月30日") in text
+    assert ("1 July 2025 – 30 September 2025" if language == "en" else "2025年7月1日至 2025年9月30日") in text
 
 
 def test_quiet_weasyprint_restores_log_level():
@@ -256,7 +257,7 @@ def test_quiet_weasyprint_restores_log_level():
 def test_p_values_placeholders_and_zh_points_are_right_aligned_numbers():
     from bs4 import BeautifulSoup
 
-    from crmreport.reporting.body import _mark_numbers
+    from crmreport.reporting.tables import _mark_numbers
 
     soup = BeautifulSoup("<table><thead><tr><th>p</th><th>change</th><th>verdict</th></tr></thead><tbody>"
                          "<tr><td>&lt;0.001</td><td>+3.4 个百分点</td><td>显著改善</td></tr>"

@@ -180,3 +180,13 @@ def test_money_in_whole_units_with_its_currency_and_no_signed_zero(tmp_path, sho
         assert text in html, text
     assert "-0.00" not in html and "3,727,622.08" not in html
     assert pd.read_csv(tmp_path / "money.csv")["annual_amount"].tolist() == [3727622.08, 9.4]
+
+
+def test_a_sample_of_a_landscape_table_shows_at_most_ten_rows(tmp_path, shown):
+    wide = pd.DataFrame({f"c{k}": range(30) for k in range(11)})  # 11 columns: a landscape page
+    rep = make_report(tmp_path)
+    rep.table(wide, "wide_sample", max_rows=15)
+    note, table = shown
+    assert "Showing 10 of 30 rows" in note.data and table.to_html().count("<tr>") == 11
+    rep.table(wide.head(12), "wide_whole", max_rows=15)  # every row shown: not a sample, not cut
+    assert len(shown) == 3 and shown[2].to_html().count("<tr>") == 13

@@ -276,6 +276,10 @@ def test_summaries_by_hand():
                              "annual_amount": [10.0, 60.0, 40.0]})
     before = seg.lifecycle_summary(segments, {}, "en", previous).set_index("stage")["net_annual_amount_previous"]
     assert before.to_dict() == {"new": 0.0, "active": 70.0, "dormant": 40.0, "churned": 0.0}  # D was not there
+    # amounts in whole units, so the text's sum of stages is the table's 12 + -6 = 6, not 12.4 - 5.6 = 6.8 -> 7
+    cents = segments.assign(annual_amount=[0.0, 0.0, 12.4, -5.6])
+    amounts = seg.lifecycle_summary(cents, {}, "en").set_index("stage")["net_annual_amount"]
+    assert amounts[["dormant", "churned"]].tolist() == [12.0, -6.0] and amounts[["dormant", "churned"]].sum() == 6.0
     moves = seg.migration(previous, segments)
     summary = seg.migration_summary(moves)
     assert summary == {"stayed": pytest.approx(1 / 3), "up": 1, "down": 1, "core_out": 1, "core_in": 1}

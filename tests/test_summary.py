@@ -171,6 +171,25 @@ def test_no_due_date_on_or_before_the_as_of_date_and_each_customer_counted_once(
     assert "1 of 3 tasks by 2025-10-08" in actions.capacity_text(late, date(2025, 10, 8), "en")
 
 
+def test_an_automated_strategy_takes_no_persons_time_and_is_due_when_the_playbook_asks(run):
+    _write(run.folder, strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
+                                       "due_days": [7, 3], "automated": [False, True]})
+    table, chosen = actions.next_actions(Results(run.folder), Ledger(), "en",
+                                         period=(date(2025, 7, 1), date(2025, 9, 30)), start=date(2025, 10, 1),
+                                         alpha=0.05)
+    mail = table.iloc[[a.key for a in chosen].index("churn_warning")]
+    assert mail["summary_capacity"] == "Automated (2 messages by 2025-10-04): takes no person's time"
+    assert mail["summary_due"] == "2025-10-04"
+    # the same work done by people: 王芳's 2 calls come after the lever's 300 have taken her time, so they are late
+    _write(run.folder, strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
+                                       "due_days": [7, 3], "automated": [False, False]})
+    table, chosen = actions.next_actions(Results(run.folder), Ledger(), "en",
+                                         period=(date(2025, 7, 1), date(2025, 9, 30)), start=date(2025, 10, 1),
+                                         alpha=0.05)
+    calls = table.iloc[[a.key for a in chosen].index("churn_warning")]
+    assert calls["summary_capacity"].startswith("0 of 2 tasks by 2025-10-04") and calls["summary_due"] > "2025-10-04"
+
+
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
     lines = caveats.caveats(run, Ledger(), "en", report_root=run.folder.parent, own_name="07", masked=False,
                             demo=True, min_n=50)

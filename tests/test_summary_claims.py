@@ -123,6 +123,20 @@ def test_capacity_check_when_the_due_date_has_passed() -> None:
     assert late.shortfall == 3 and late.extra_hands is None and late.finish == date(2025, 11, 5)
 
 
+def test_automated_work_takes_no_persons_time() -> None:
+    # A does 1 task a week; 100 automated e-mails due in 1 week fit and book nothing of A's time
+    load = Workload({"A": 1.0}, start=date(2025, 10, 1))
+    mail = load.check({"A": 100}, due=date(2025, 10, 8), automated=True)
+    assert (mail.tasks, mail.capacity, mail.shortfall, mail.fits, mail.automated) == (100, 100.0, 0, True, True)
+    assert mail.finish == date(2025, 10, 8) and mail.extra_hands == 0 and load.used == {}
+    # so A's 2 calls in the next 2 weeks still fit (2 x 1 a week); had the e-mails been A's tasks, none would
+    calls = load.check({"A": 2}, due=date(2025, 10, 15))
+    assert calls.fits and load.used == {"A": 2.0}
+    manual = Workload({"A": 1.0}, start=date(2025, 10, 1))
+    manual.check({"A": 100}, due=date(2025, 10, 8))
+    assert manual.check({"A": 2}, due=date(2025, 10, 15)).shortfall == 2
+
+
 def test_an_arm_of_a_running_campaign_counts_only_once_stopped_as_the_winner(tmp_path) -> None:
     pd.DataFrame({"campaign_id": ["RUN", "DONE"], "status": ["running", "concluded"], "look": [2, 3]}).to_csv(
         tmp_path / "ab_campaigns.csv", index=False)

@@ -11,6 +11,8 @@ a count is written ``{count:plural:singular|plural}``, which prints the singular
 
 from __future__ import annotations
 
+import math
+import re
 import string
 from functools import cache
 from importlib import resources
@@ -22,6 +24,15 @@ Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 #: a catalog entry holding only this key shows a glossary measure's label
 MEASURE = "measure"
+#: Chinese text: ideographs, CJK punctuation, full-width forms (（）：，) and the curly quotes “”
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u201c\u201d"
+#: a space between two Chinese characters ('颜色按 霍尔姆', '电话回访 的转化率', '元 收入'): a value put into a
+#: sentence with the spaces that a Latin value needs
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+#: Chinese words in ASCII double quotes ("欢迎回来"), outside HTML attributes
+_ASCII_QUOTED = re.compile(r'"([^"\n<>=]*[\u3400-\u9fff][^"\n<>=]*)"')
+#: p-values below this print as 'p < 0.001'
+P_FLOOR = 0.001
 
 
 @cache
@@ -64,17 +75,44 @@ def t(key: str, language: str = "en", **values: object) -> str:
         text = catalog()[key][language]
     except KeyError:
         raise KeyError(f"message {key!r} has no {language!r} text in crmreport/locale/*.yaml") from None
-    return _FORMATTER.format(text, **values) if values else text
+    text = _FORMATTER.format(text, **values) if values else text
+    return zh_typography(text) if language == "zh" else text
+
+
+def zh_typography(text: str) -> str:
+    """Chinese text as a Chinese reader expects it: no space between two Chinese characters, full-width quotes.
+
+    One rule for every message and data value a Chinese report prints, so a name put into a sentence
+    reads '颜色按霍尔姆', '电话回访的转化率' and '“欢迎回来”' ('颜色按 霍尔姆', '"欢迎回来"' before). A space
+    between a number or Latin word and Chinese stays ('7,255,888 元', 'Chen Jing 的').
+    """
+    return _CJK_SPACE.sub("", _ASCII_QUOTED.sub(r"“\1”", text))
+
+
+def p_text(value: object) -> str:
+    """A p-value as a reader reads it: 'p = 0.012', 'p < 0.001' (never 1.5e-05), 'p = –' when there is none."""
+    if isinstance(value, str) and value.startswith("<"):  # already written for a table ('<0.001')
+        return f"p < {value[1:]}"
+    try:
+        p = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"p = {value}"
+    if math.isnan(p):
+        return "p = –"
+    return f"p < {P_FLOOR:g}" if p < P_FLOOR else f"p = {p:.3f}"
 
 
 class _MessageFormatter(string.Formatter):
-    """``str.format`` plus two specs: ``plural:singular|plural`` and ``optional:before|after``.
+    """``str.format`` plus three specs: ``plural:singular|plural``, ``optional:before|after`` and ``pvalue``.
 
-    ``optional`` wraps a value in ``before`` and ``after`` and prints nothing for an empty value
-    or '–', so '3 deteriorated (–)' can be written '{n} deteriorated{names:optional: (|)}'.
+    ``{p:pvalue}`` prints :func:`p_text` ('p = 0.012', 'p < 0.001'). ``optional`` wraps a value in ``before``
+    and ``after`` and prints nothing for an empty value or '–', so '3 deteriorated (–)' can be written
+    '{n} deteriorated{names:optional: (|)}'.
     """
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "pvalue":
+            return p_text(value)
         if format_spec.startswith("optional:"):
             before, _, after = format_spec.removeprefix("optional:").partition("|")
             return "" if value is None or str(value) in ("", "–") else f"{before}{value}{after}"

@@ -129,7 +129,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("02", "segment_summary", "segment* value_tier potential_tier customers customer_share annual_amount "
                                    "revenue_share mean_annual_amount"),
     _file("02", "strategy_checks", "segment* problem*"),
-    _file("02", "strategy_table", "segment* content mode owner resources due_days cadence"),
+    _file("02", "strategy_table", "segment* content mode owner resources due_days cadence automated"),
     _file("02", "value_tier_shares", "value_tier* customers share nominal_share"),
     # notebook 03
     _file("03", "ab_bayes", "metric* campaign_id* arm* prob_beat_control expected_loss_arm expected_loss_control"),

@@ -3,8 +3,9 @@
 Every KPI is one frozen :class:`Kpi`: its name (its labels and reader definitions are the glossary's,
 :mod:`crmreport.measures.glossary`), unit, which direction is better, statistical type (which decides
 the test, see :mod:`crmreport.analyses.kpi.kpieval`), the tables it needs, the minimum change that matters,
-and a computation that turns a window of data into *observations*: one row per unit (a customer, an order,
-a ticket...) with ``unit``, ``customer_id`` and ``value``. The KPI's value is an aggregate of the observations
+and a computation that turns windows of data into *observations*: one row per unit (a customer, an order,
+a ticket...) with ``unit``, ``customer_id`` and ``value``, an Ibis expression that runs on the run's engine
+(:mod:`crmreport.measures.kpiwindows`). The KPI's value is an aggregate of the observations
 (:func:`kpi_value`), and the tests run on them, so one definition serves the before/after table,
 the segment breakdown, the monthly series and the difference-in-differences.
 
@@ -14,25 +15,24 @@ Windows cover whole days: a date-time ``t`` is inside when ``start <= t < end + 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..core.i18n import t
-from ..core.matching import member
 from ..ingest.dataset import Dataset
 from ..settings import KPI_NAMES, KpiParams, Window
-from .keys import row_positions, window_positions, window_rows
-from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN, is_purchase
+from . import kpiwindows as obs
+from .kpiwindows import WINDOW, Observe, preceding
+from .tables import collect, engine_table
 
 StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]
 OBSERVATION_COLUMNS = ["unit", "customer_id", "value"]
-Observe = Callable[[Dataset, Window, KpiParams], pd.DataFrame]
+__all__ = ["KPIS", "OBSERVATION_COLUMNS", "REGISTRY", "Kpi", "kpi_markdown", "kpi_value", "min_change_of",
+           "observations", "observations_in", "preceding", "row_formats"]
 
 
 @dataclass(frozen=True)
@@ -67,20 +67,6 @@ class Kpi:
         return t(f"measure.label.{self.name}", language)
 
 
-def preceding(window: Window, days: int | None = None) -> Window:
-    """The window just before ``window``: ``days`` long, else as many whole months (or days) as ``window``."""
-    if days is None and window.start.day == 1 and window.end.day == calendar.monthrange(*_ym(window.end))[1]:
-        months = (window.end.year - window.start.year) * 12 + window.end.month - window.start.month + 1
-        index = window.start.year * 12 + window.start.month - 1 - months
-        return Window(start=date(index // 12, index % 12 + 1, 1), end=window.start - timedelta(days=1))
-    length = days or window.days
-    return Window(start=window.start - timedelta(days=length), end=window.start - timedelta(days=1))
-
-
-def _ym(day: date) -> tuple[int, int]:
-    return day.year, day.month
-
-
 def _frame(unit, customer_id, value) -> pd.DataFrame:
     return pd.DataFrame({"unit": _ids(unit), "customer_id": _ids(customer_id), "value": np.asarray(value, dtype=float)})
 
@@ -91,171 +77,57 @@ def _ids(values) -> pd.api.extensions.ExtensionArray | np.ndarray:
     return array if isinstance(array.dtype, pd.StringDtype) else np.asarray(values, dtype=object)
 
 
-def _inside(data: Dataset, table: str, column: str, window: Window, columns: list[str]) -> pd.DataFrame:
-    """``columns`` of ``table``'s rows in ``window``, in table order (:func:`crmreport.measures.keys.window_rows`)."""
-    return window_rows(data.columns(table, [column, *columns]), column, window, columns)
-
-
-def _purchases(data: Dataset, window: Window, columns: tuple[str, ...] = ("customer_id", "amount")) -> pd.DataFrame:
-    """The purchases (:func:`~crmreport.measures.scores.is_purchase`: refunds are not) in ``window``."""
-    inside = _inside(data, "transactions", "transaction_date", window, list(dict.fromkeys([*columns, "amount"])))
-    return inside[is_purchase(inside["amount"])]
-
-
-def _signed_by(data: Dataset, day: date) -> np.ndarray:
-    """Boolean per row of the customers table: signup on or before ``day`` (an empty signup date counts)."""
-    signup = data.columns("customers", ["customer_id", "signup_date"])["signup_date"]
-    return (signup.isna() | (signup < pd.Timestamp(day + timedelta(days=1)))).to_numpy()
-
-
-def _per_customer(data: Dataset, window: Window, table: str, column: str, amounts: str | None = None,
-                  category: str | None = None) -> pd.DataFrame:
-    """One observation per customer signed up by the window's end, in customers-table order: the sum of
-    ``amounts`` over the ``table`` rows in ``window`` (pandas' grouped sum, so the same floating-point
-    result as a groupby on the ids), or the count of rows (with ``category`` == "complaint" if given)."""
-    frame = data.columns(table, [column, "customer_id", *([amounts] if amounts else []), *([category] if category
-                                                                                           else [])])
-    customers = data.columns("customers", ["customer_id", "signup_date"])
-    rows = window_positions(frame, column, window)
-    where = row_positions(frame, "customer_id", customers, "customer_id")[rows]
-    if category is not None:
-        chosen = (frame[category].take(rows) == "complaint").to_numpy(dtype=bool, na_value=False)
-        rows, where = rows[chosen], where[chosen]
-    keep = where >= 0
-    totals = np.zeros(len(customers))
-    if amounts is not None:
-        sums = pd.Series(frame[amounts].to_numpy(dtype=float)[rows][keep]).groupby(where[keep]).sum()
-        totals[sums.index.to_numpy()] = sums.to_numpy()
-    else:
-        totals += np.bincount(where[keep], minlength=len(customers))
-    signed = _signed_by(data, window.end)
-    ids = customers["customer_id"][signed].array
-    return _frame(ids, ids, totals[signed])
-
-
-def _churn(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    active = _purchases(data, preceding(window, settings.activity_days))["customer_id"].unique()
-    buyers = _purchases(data, window)["customer_id"].unique()
-    return _frame(active, active, ~member(active, buyers))
-
-
-def _retention(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    churn = _churn(data, window, settings)
-    return churn.assign(value=1 - churn["value"])
-
-
-def _repurchase(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    orders = _purchases(data, window).groupby("customer_id").size()
-    return _frame(orders.index.array, orders.index.array, orders.to_numpy() >= 2)
-
-
-def _orders(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    orders = _purchases(data, window, ("transaction_id", "customer_id"))
-    return _frame(orders["transaction_id"].array, orders["customer_id"].array, orders["amount"])
-
-
-def _revenue(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    return _per_customer(data, window, "transactions", "transaction_date", amounts="amount")
-
-
-def _surveys(column: str, transform: Callable[[pd.Series], np.ndarray]) -> Observe:
-    def observe(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-        inside = _inside(data, "surveys", "response_time", window, ["customer_id", column])
-        inside = inside[inside[column].notna()]
-        ids = inside["customer_id"].array
-        return _frame(ids, ids, transform(inside[column].astype(float)))
-
-    return observe
-
-
-def _nps_points(scores: pd.Series) -> np.ndarray:
-    return np.select([scores >= PROMOTER_MIN, scores <= DETRACTOR_MAX], [100.0, -100.0], 0.0)
-
-
-def _complaints(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    return _per_customer(data, window, "tickets", "opened_at", category="category")
-
-
-def _first_response(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    tickets = _inside(data, "tickets", "opened_at", window, ["ticket_id", "customer_id", "opened_at",
-                                                              "first_response_at"])
-    tickets = tickets[tickets["first_response_at"].notna()]
-    hours = (tickets["first_response_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
-    return _frame(tickets["ticket_id"].array, tickets["customer_id"].array, hours)
-
-
-def _within_sla(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    tickets = _inside(data, "tickets", "opened_at", window, ["ticket_id", "customer_id", "opened_at", "resolved_at",
-                                                              "priority"])
-    allowed = tickets["priority"].map(settings.resolution_sla_hours).astype(float)
-    hours = (tickets["resolved_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
-    return _frame(tickets["ticket_id"].array, tickets["customer_id"].array, (hours <= allowed).fillna(False))
-
-
-def _follow_up(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    tasks = _inside(data, "tasks", "planned_date", window, ["task_id", "customer_id", "status"])
-    return _frame(tasks["task_id"].array, tasks["customer_id"].array, tasks["status"] == "done")
-
-
-def _outbound(data: Dataset, window: Window, settings: KpiParams) -> pd.DataFrame:
-    inside = _inside(data, "interactions", "interaction_time", window,
-                     ["interaction_id", "customer_id", "direction", "responded"])
-    outbound = inside[(inside["direction"] == "outbound").to_numpy(dtype=bool, na_value=False)]
-    responded = outbound["responded"].astype("boolean").fillna(False).astype(bool)
-    return _frame(outbound["interaction_id"].array, outbound["customer_id"].array, responded)
-
-
 _TX, _CU = ("transactions",), ("customers", "transactions")
 #: ``definition`` is the analyst's wording (docs); names and the reader's definitions, in en and zh, are the
 #: glossary's (``measure.label.<name>``, ``measure.definition.<name>`` in crmreport/locale/measures.yaml)
 REGISTRY: tuple[Kpi, ...] = (
     Kpi("churn_rate", "share", "lower", "proportion", _TX,
         "customers with a purchase (amount > 0) in the window before (same length, or `activity_days`) who make "
-        "no purchase in the window", _churn, 0.02),
+        "no purchase in the window", obs.churn, 0.02),
     Kpi("retention_rate", "share", "higher", "proportion", _TX,
         "customers with a purchase in the window before who purchase again in the window (1 - churn rate)",
-        _retention, 0.02, mirror_of="churn_rate"),
+        obs.retention, 0.02, mirror_of="churn_rate"),
     Kpi("repurchase_rate", "share", "higher", "proportion", _TX,
-        "customers with 2 or more purchases among the customers with a purchase in the window", _repurchase, 0.02,
+        "customers with 2 or more purchases among the customers with a purchase in the window", obs.repurchase, 0.02,
         pairable=True),
     Kpi("aov", "currency", "higher", "ratio", _TX,
-        "mean amount of the window's purchases (amount > 0; refunds excluded)", _orders, 0.05,
+        "mean amount of the window's purchases (amount > 0; refunds excluded)", obs.orders, 0.05,
         relative_min_change=True),
     Kpi("aov_growth", "growth", "higher", "growth", _TX,
         "AOV of the window / AOV of the window before (same length) - 1", None, 0.02, base="aov"),
     Kpi("revenue_per_customer", "currency", "higher", "mean", _CU,
-        "net amount (refunds deducted) per customer signed up by the window's end, zeros included", _revenue, 0.05,
+        "net amount (refunds deducted) per customer signed up by the window's end, zeros included", obs.revenue, 0.05,
         relative_min_change=True, pairable=True),
     Kpi("csat_mean", "score", "higher", "mean", ("surveys",),
         "mean CSAT (1-5) of the survey answers given in the window; empty scores ignored",
-        _surveys("csat", lambda s: s.to_numpy()), 0.1, pairable=True),
+        obs.surveys("csat"), 0.1, pairable=True),
     Kpi("csat_top2_share", "share", "higher", "proportion",
         ("surveys",), "share of the window's CSAT answers that are 4 or 5",
-        _surveys("csat", lambda s: (s >= CSAT_TOP2_MIN).to_numpy()), 0.02),
+        obs.surveys("csat", obs.csat_top2), 0.02),
     Kpi("nps", "points", "higher", "nps", ("surveys",),
-        "% of the window's NPS answers 9-10 minus % 0-6, in points (-100..100)", _surveys("nps", _nps_points), 3.0,
-        pairable=True),
+        "% of the window's NPS answers 9-10 minus % 0-6, in points (-100..100)", obs.surveys("nps", obs.nps_points),
+        3.0, pairable=True),
     Kpi("trust_mean", "score", "higher", "mean", ("surveys",),
         "mean trust score (1-5) of the window's survey answers; empty scores ignored",
-        _surveys("trust", lambda s: s.to_numpy()), 0.1, pairable=True),
+        obs.surveys("trust"), 0.1, pairable=True),
     Kpi("complaints_per_100_customers",
         "per 100 customers", "lower", "rate", ("customers", "tickets"),
         "tickets with category 'complaint' opened in the window per 100 customers signed up by the window's end",
-        _complaints, 0.10, relative_min_change=True, scale=100.0),
+        obs.complaints, 0.10, relative_min_change=True, scale=100.0),
     Kpi("median_first_response_hours",
         "hours", "lower", "median", ("tickets",),
         "median hours from opened_at to first_response_at of the tickets opened in the window (unanswered ignored)",
-        _first_response, 0.10, relative_min_change=True),
+        obs.first_response, 0.10, relative_min_change=True),
     Kpi("resolved_within_sla_share", "share", "higher",
         "proportion", ("tickets",),
         "share of the tickets opened in the window resolved within the SLA hours of their priority "
         "(`kpis.resolution_sla_hours`: urgent 2 h, others 24 h); unresolved tickets count as missed",
-        _within_sla, 0.02),
+        obs.within_sla, 0.02),
     Kpi("follow_up_completion_rate", "share", "higher", "proportion",
-        ("tasks",), "share of the tasks planned in the window whose status is done", _follow_up, 0.02),
+        ("tasks",), "share of the tasks planned in the window whose status is done", obs.follow_up, 0.02),
     Kpi("outbound_response_rate", "share", "higher", "proportion",
         ("interactions",), "share of the window's outbound interactions with responded = true (empty = no)",
-        _outbound, 0.02),
+        obs.outbound, 0.02),
 )
 KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in REGISTRY}
 if tuple(KPIS) != KPI_NAMES:  # params check KPI names against settings.KPI_NAMES without importing the registry
@@ -268,9 +140,21 @@ def observations(kpi: Kpi, data: Dataset, window: Window, settings: KpiParams) -
     Returns None when the data source lacks a table the KPI needs; ``growth`` KPIs have no
     observations of their own (use their ``base`` KPI).
     """
+    found = observations_in(kpi, data, [window], settings)
+    return None if found is None else found[0]
+
+
+def observations_in(kpi: Kpi, data: Dataset, windows: list[Window], settings: KpiParams) -> list[pd.DataFrame] | None:
+    """:func:`observations` of ``kpi`` in each of ``windows``, computed in one query on the dataset's engine
+    (:mod:`crmreport.measures.kpiwindows`); None as there."""
     if kpi.observe is None or not all(data.has(table) for table in kpi.tables):
         return None
-    return kpi.observe(data, window, settings)
+    with data.engine.backend() as backend:
+        frame = collect(backend, kpi.observe(lambda name, columns: engine_table(backend, data, name, columns),
+                                             windows, settings))
+    bounds = np.searchsorted(frame[WINDOW].to_numpy(dtype="int64"), np.arange(len(windows) + 1), side="left")
+    return [_frame(frame["unit"].iloc[a:b], frame["customer_id"].iloc[a:b], frame["value"].iloc[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def kpi_value(kpi: Kpi, values: np.ndarray | pd.Series) -> float:

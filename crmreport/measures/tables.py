@@ -30,6 +30,12 @@ def engine_table(backend: BaseBackend, data: Dataset, name: str, columns: list[s
     return parquet_table(backend, name, path, columns)
 
 
+def table_columns(data: Dataset, name: str) -> list[str]:
+    """The column names of table ``name`` of ``data``, without reading a table still on disk."""
+    path = data.unread_file(name)
+    return list(data.tables[name].columns) if path is None else parquet.read_schema(path).names
+
+
 def parquet_table(backend: BaseBackend, name: str, path: Path, columns: list[str]) -> ir.Table:
     """``columns`` of the Parquet file ``path`` as table ``name`` on ``backend``, read by the engine itself."""
     alias = f"crm_{name}"

@@ -1,8 +1,9 @@
 """An executed notebook's reader-facing outputs as an HTML fragment: no code, styled tables, anchored headings.
 
 nbconvert's minimal ``basic`` template with code, prompts, analyst notes, papermill parameters
-and stderr left out; tables get classes for numbers, one-line tokens and width (the CSS in
-``templates/`` uses them); headings get stable ids for the contents.
+and stderr left out; tables get classes for numbers, one-line tokens and width (:mod:`.tables`; the CSS in
+``templates/`` uses them); headings get stable ids for the contents. A Chinese body gets
+:func:`~crmreport.core.i18n.zh_typography` on every text, the data values of its tables included.
 """
 
 from __future__ import annotations
@@ -17,48 +18,25 @@ import nbformat
 from bs4 import BeautifulSoup, Tag
 from nbconvert import HTMLExporter
 
-from ..core.i18n import Language, t
+from ..core.i18n import Language, t, zh_typography
+from .tables import style_table
 
 #: cells carrying one of these tags never reach a reader
 HIDDEN_TAGS = frozenset({"analyst-only", "parameters", "injected-parameters"})
-#: in the PDF, tables with at least this many columns get a small font ...
-COMPACT_COLUMNS = 8
-#: ... and tables with at least this many columns get a landscape page of their own
-LANDSCAPE_COLUMNS = 11
-#: ... together with at most this many paragraphs between the table and its heading
-LANDSCAPE_INTRO_PARAGRAPHS = 3
 #: image outputs that get the catalog's alt text when the notebook gave none
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 #: the nbconvert wrappers unwrapped so that outputs are siblings (page breaks and named pages need that)
 WRAPPERS = ("cell", "inner_cell", "text_cell_render", "output_wrapper", "output", "output_area", "output_markdown")
-_NUMBER = re.compile(r"^[<>]?[-+−]?[¥$€£]?\s?\d[\d,]*(\.\d+)?\s?(%|pp|个百分点|[kKMB]|万|亿)?$")
-_MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "–", "-"}
 #: text-only results such as ``[<matplotlib.lines.Line2D at 0x7f...>]`` or ``Text(0.5, 1.0, 'x')``
 _REPR_NOISE = re.compile(r"^\[?<[^>]+>\]?$|^Text\(.*\)$", re.DOTALL)
 #: the ``lang`` attribute per report language: zh-Hans makes CJK fonts pick Simplified Chinese glyph forms
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
-TOKEN_LENGTH = 16
-#: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化) stay on one line ...
-CJK_WORD_LENGTH = 6
-#: ... and masked company names (天*有限公司) up to this many; longer Chinese text wraps between characters
-CJK_NAME_LENGTH = 12
-#: ... and Chinese table headers up to this many characters
-CJK_HEADER_LENGTH = 6
-_CJK = re.compile(r"[\u3400-\u9fff]")
-#: a cell longer than this (Latin characters, or Chinese ones) is a sentence: its column is never narrow
-PROSE_LENGTH, PROSE_CJK_LENGTH = 24, 12
-#: a results file with its row, as the executive summary cites it ('kpi_changes.csv:17'): never split
-_FILE_REF = re.compile(r"^(?:\d{4}Q\d/)?[\w.-]+\.(?:csv|xlsx)(?::\d+)?$")
-#: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
-SHORT_TABLE_ROWS = 15
-#: ... and at most this many estimated lines (rows of long text wrap: such a table may be taller than a page)
-SHORT_TABLE_LINES = 30
-#: characters of a text cell per line, for that estimate
-CELL_LINE_CHARS = 25
-#: ... a longer one keeps at least this many rows together at its start and its end
-KEEP_ROWS = 3
-#: a heading is kept on the page of at most this many following paragraphs and the block after them
+#: a heading is kept on the page of at most this many following paragraphs (or lists) and the block after them
 KEEP_PARAGRAPHS = 2
+#: the blocks of running text: paragraphs and lists ("What to do" is a heading and a list)
+TEXT_BLOCKS = ("p", "ul", "ol")
+#: a list of at most this many items is kept with its heading (a longer one flows from page to page)
+KEEP_LIST_ITEMS = 3
 
 
 class Heading(NamedTuple):
@@ -104,8 +82,12 @@ def notebook_body(nb: nbformat.NotebookNode, language: Language = "en") -> Repor
     soup = BeautifulSoup(html, "html.parser")
     for wrapper in soup.find_all("div", class_=WRAPPERS):
         wrapper.unwrap()
+    if language == "zh":  # data values in tables too ('"欢迎回来"礼包' -> '“欢迎回来”礼包')
+        for text in soup.find_all(string=True):
+            if text.parent.name not in ("style", "script") and zh_typography(text) != text:
+                text.replace_with(zh_typography(text))
     for table in soup.find_all("table"):
-        _style_table(soup, table)
+        style_table(soup, table)
     _keep_headings_with_content(soup)
     headings = _anchor_headings(soup)
     return ReportBody(html=f'<div class="notebook" lang="{HTML_LANG[language]}">{soup}</div>', headings=headings)
@@ -136,119 +118,15 @@ def _is_noise(output: nbformat.NotebookNode) -> bool:
     )
 
 
-def _style_table(soup: BeautifulSoup, table: Tag) -> None:
-    """Mark numbers, then wrap the table by its width in columns (scrolling in HTML, font and page in the PDF)."""
-    table.attrs.pop("border", None)
-    for row in table.select("thead tr"):
-        row.attrs.pop("style", None)
-    _mark_numbers(table)
-    _mark_tokens(table)
-    columns = max(
-        (sum(int(cell.get("colspan", 1)) for cell in row.find_all(["th", "td"])) for row in table.find_all("tr")),
-        default=0,
-    )
-    width = "cols-wide" if columns >= LANDSCAPE_COLUMNS else "cols-compact" if columns >= COMPACT_COLUMNS else "cols"
-    rows = table.select("tbody tr")
-    # a landscape table is never kept whole: its wide, wrapping rows rarely fit under its heading and
-    # introduction, and moving it whole would leave them alone on a page
-    short = " short" if width != "cols-wide" and len(rows) <= SHORT_TABLE_ROWS \
-        and _lines(rows) <= SHORT_TABLE_LINES else ""
-    if not short:  # a long table may break, but never leaves its first or last rows alone on a page
-        for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
-            row["class"] = [*row.get("class", []), "keep-with-previous"]
-    table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}{short}"}))
-    block = table.find_parent(lambda tag: tag.parent is not None and tag.parent.name == "[document]")
-    if width == "cols-wide" and block is not None:
-        _to_landscape(block)
-
-
-def _lines(rows: list[Tag]) -> int:
-    """Estimated printed lines of table rows: each row as high as its longest cell wraps."""
-    return sum(max((-(-len(cell.get_text(strip=True)) // CELL_LINE_CHARS) for cell in row.find_all(["th", "td"])),
-                   default=1) or 1 for row in rows)
-
-
-def _mark_numbers(table: Tag) -> None:
-    """Class ``num`` (right-aligned) on the cells and header of columns holding only numbers (and '–').
-
-    A column of bands such as '1-7', '8-30', '>90' holds text, so its '>90' stays left-aligned with the others."""
-    numeric: dict[int, bool] = {}
-    for row in table.select("tbody tr"):
-        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
-            text = cell.get_text(strip=True)
-            if cell.name == "td" and _NUMBER.match(text):
-                numeric.setdefault(column, True)
-            elif text not in _MISSING:
-                numeric[column] = False
-    header = table.select("thead tr")
-    for column, cell in enumerate(header[-1].find_all(["th", "td"], recursive=False) if header else []):
-        if numeric.get(column):
-            cell["class"] = [*cell.get("class", []), "num"]
-    for row in table.select("tbody tr"):  # the '–' of a missing number sits where the numbers are
-        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
-            if numeric.get(column) and cell.name == "td":
-                cell["class"] = [*cell.get("class", []), "num"]
-
-
-def _mark_tokens(table: Tag) -> None:
-    """Class ``token`` (kept on one line) on cells that must not wrap.
-
-    That is every cell of a column holding only short single words (ids, dates, tiers), any short
-    Chinese word or masked company name without spaces (已完成, 天*有限公司), and a results file
-    reference ('customer_base_summary.csv:2'). Longer Chinese phrases wrap between characters, so a
-    table of Chinese text fits the page.
-    """
-    cells: dict[int, list[Tag]] = {}
-    for row in table.select("tbody tr"):
-        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
-            cells.setdefault(column, []).append(cell)
-    for cell in table.select("thead th"):  # a short Chinese header is one word: 读取行数, not 读取行/数
-        text = cell.get_text(strip=True)
-        if len(text) <= CJK_HEADER_LENGTH and _CJK.search(text) and not any(c.isspace() for c in text):
-            cell["class"] = [*cell.get("class", []), "token"]
-    for column_cells in cells.values():
-        texts = [cell.get_text(strip=True) for cell in column_cells]
-        whole = all(_word(text) for text in texts)
-        for cell, text in zip(column_cells, texts, strict=True):
-            if len(text) > (PROSE_CJK_LENGTH if _CJK.search(text) else PROSE_LENGTH):
-                cell["class"] = [*cell.get("class", []), "prose"]  # a sentence: its column gets room to read
-            if whole or _FILE_REF.match(text) or _word(text, cjk_only=True) or (
-                    "*" in text and len(text) <= CJK_NAME_LENGTH and _CJK.search(text)
-                    and not any(c.isspace() for c in text)):
-                cell["class"] = [*cell.get("class", []), "token"]
-
-
-def _word(text: str, cjk_only: bool = False) -> bool:
-    """True for a single word: no space, at most :data:`TOKEN_LENGTH` characters (:data:`CJK_WORD_LENGTH` for Chinese,
-    whose phrases have no spaces to break at). ``cjk_only`` asks for a Chinese word only."""
-    if any(ch.isspace() for ch in text):
-        return False
-    if _CJK.search(text):
-        return len(text) <= CJK_WORD_LENGTH
-    return not cjk_only and len(text) <= TOKEN_LENGTH
-
-
-def _to_landscape(block: Tag) -> None:
-    """Put a top-level block, with the headings and the short paragraphs introducing it, on a landscape page."""
-    group, heading_seen = [block], False
-    for sibling in block.find_previous_siblings():
-        if re.fullmatch(r"h[1-6]", sibling.name):
-            heading_seen = True
-        elif heading_seen or sibling.name != "p" or len(group) > LANDSCAPE_INTRO_PARAGRAPHS:
-            break
-        group.append(sibling)
-    for tag in group:
-        tag["class"] = [*tag.get("class", []), "landscape"]
-
-
 def _keep_headings_with_content(soup: BeautifulSoup) -> None:
     """Wrap each heading with its introduction and the block after it in ``div.keep``, so no page ends on a heading.
 
-    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs and the next chart or
-    table with its takeaway paragraph (a table only when it is short enough to keep whole: otherwise
-    the group is marked ``lead`` and the PDF keeps it with the table's first rows). Any other chart
+    The group is a run of headings, up to :data:`KEEP_PARAGRAPHS` paragraphs or a short list (which ends it)
+    and the next chart or table with its takeaway paragraph (a table only when it is short enough to keep
+    whole: otherwise the group is marked ``lead`` and the PDF keeps it with the table's first rows). Any other chart
     or short table keeps its takeaway too, so no page holds a lone paragraph. Landscape groups keep
-    their own page.
+    their own page, and a group of text only right after one (a chapter's closing "What to do") joins its
+    page rather than standing alone on a portrait one.
     """
     top = [tag for tag in soup.children if isinstance(tag, Tag)]
     i = 0
@@ -256,16 +134,17 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
         if not re.fullmatch(r"h[1-6]", top[i].name) or "landscape" in top[i].get("class", []):
             i += 1
             continue
-        group, j = [], i
-        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name):  # a heading, its intro, and any subheading
+        group, j, listed = [], i, False  # a heading, its intro and any subheading; a list closes the group
+        while j < len(top) and re.fullmatch(r"h[1-6]", top[j].name) and not listed:
             group.append(top[j])
             j += 1
             paragraphs = 0
-            while j < len(top) and top[j].name == "p" and paragraphs < KEEP_PARAGRAPHS:
+            while j < len(top) and paragraphs < KEEP_PARAGRAPHS and not listed and (
+                    top[j].name == "p" or top[j].name in TEXT_BLOCKS and _short_list(top[j])):
                 group.append(top[j])
-                paragraphs, j = paragraphs + 1, j + 1
+                paragraphs, j, listed = paragraphs + 1, j + 1, top[j].name != "p"
         lead = False
-        if j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
+        if not listed and j < len(top) and top[j].name == "div" and "landscape" not in top[j].get("class", []):
             if _whole(top[j]):
                 group.append(top[j])
                 j += 1
@@ -277,12 +156,22 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
         if any("landscape" in tag.get("class", []) for tag in group):
             i = j
             continue
-        _wrap_keep(soup, group, "keep lead" if lead else "keep")
+        # a section of text only ('What to do') right after a landscape table shares its page, when it is all
+        # in the group (no longer list left to follow on a portrait page)
+        after_landscape = i > 0 and "landscape" in top[i - 1].get("class", []) and not lead and all(
+            tag.name in TEXT_BLOCKS or re.fullmatch(r"h[1-6]", tag.name) for tag in group) and (
+            j == len(top) or top[j].name not in TEXT_BLOCKS)
+        _wrap_keep(soup, group, "keep lead" if lead else "keep landscape" if after_landscape else "keep")
         i = j
     top = [tag for tag in soup.children if isinstance(tag, Tag)]
     for block, after in zip(top, top[1:], strict=False):  # a chart or short table keeps its takeaway
         if block.name == "div" and _whole(block) and after.name == "p" and "landscape" not in block.get("class", []):
             _wrap_keep(soup, [block, after], "keep")
+
+
+def _short_list(block: Tag) -> bool:
+    """True for a list of at most :data:`KEEP_LIST_ITEMS` items: it stays with its heading; a longer one flows."""
+    return len(block.find_all("li", recursive=False)) <= KEEP_LIST_ITEMS
 
 
 def _whole(block: Tag) -> bool:

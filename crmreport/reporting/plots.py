@@ -28,8 +28,13 @@ MISSING_FONT_FIX = (
 )
 #: big numbers on axes: (threshold, divisor, suffix) per language, largest first
 UNITS = {"en": ((1e9, 1e9, "B"), (1e6, 1e6, "M")), "zh": ((1e8, 1e8, "亿"), (1e4, 1e4, "万"))}
+#: a log axis whose largest tick reaches this writes every tick in its unit (Chinese: 0.01万, 0.1万, 1万, 10万),
+#: so one axis never mixes 100, 1,000 and 1万
+LOG_UNITS = {"zh": (1e4, 1e4, "万")}
 #: width of an A4 page between the PDF margins (210 mm - 2 x 16 mm), inches: a wider chart is scaled down to it
 PAGE_WIDTH_INCHES = 7.0
+#: the tallest a chart prints (the PDF's ``max-height`` of an image, 200 mm), inches: a taller chart is scaled down
+PAGE_HEIGHT_INCHES = 200 / 25.4
 #: the smallest text a chart may print at A4, points
 MIN_TEXT_POINTS = 7.0
 
@@ -134,11 +139,12 @@ class ReadableNumbers(ticker.Formatter):
 
     12500000 reads '12.5M' in English and '1,250万' in Chinese; 12500 reads '12,500'. All ticks of
     a linear axis share one unit and the fewest decimals that write each of them exactly; on a log axis each
-    tick picks its own unit.
+    tick picks its own unit in English, while a Chinese one writes all in 万 (:data:`LOG_UNITS`).
     """
 
     def __init__(self, language: str = "en", per_tick: bool = False):
         self.units = UNITS.get(language, UNITS["en"])
+        self.log_unit = LOG_UNITS.get(language)
         self.per_tick = per_tick
         self.ticks: list[float] = []
 
@@ -151,6 +157,10 @@ class ReadableNumbers(ticker.Formatter):
             return "0"
         ticks = [x] if self.per_tick or not self.ticks else self.ticks
         divisor, suffix = next(((d, s) for limit, d, s in self.units if max(map(abs, ticks)) >= limit), (1.0, ""))
+        if self.per_tick and self.log_unit and self.ticks and max(map(abs, self.ticks)) >= self.log_unit[0]:
+            value = x / self.log_unit[1]
+            decimals = next((d for d in range(5) if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value))), 4)
+            return f"{value:,.{decimals}f}{self.log_unit[2]}"
         if self.per_tick:
             return f"{x / divisor:,.1f}".rstrip("0").rstrip(".") + suffix
         scaled = [v / divisor for v in ticks]
@@ -185,10 +195,16 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
     the default ones (plain numbers, log-scale powers of ten) get thousands separators and units.
     No text prints below 7 points on the A4 page (:data:`MIN_TEXT_POINTS`, a wide chart being scaled down).
     Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
+    A legend never covers the data: one over bars, lines or points moves outside, to the right of the plot. The
+    texts in a heatmap's cells (segment names in the nine-box) wrap to their cell's width, and a title
+    wider than its axes (small panels) to the axes' width.
     """
     _readable_text(figure)
+    _legends_outside(figure)
     for ax in figure.axes:
         _wrap_tick_labels(ax)
+        _wrap_cell_texts(ax)
+        _wrap_title(ax)
         for axis in (ax.xaxis, ax.yaxis):
             formatter = axis.get_major_formatter()
             if type(formatter) is ticker.ScalarFormatter:
@@ -200,8 +216,9 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
 
 def _readable_text(figure: plt.Figure) -> None:
     """Enlarge every text of ``figure`` that would print below :data:`MIN_TEXT_POINTS` once the PDF scales the
-    chart to the page width (tick and axis labels, titles, legends, heatmap numbers, radar labels)."""
-    scale = min(1.0, PAGE_WIDTH_INCHES / figure.get_figwidth())
+    chart to the page width, or a tall one to the page's chart height (tick and axis labels, titles, legends,
+    heatmap numbers, radar labels)."""
+    scale = min(1.0, PAGE_WIDTH_INCHES / figure.get_figwidth(), PAGE_HEIGHT_INCHES / figure.get_figheight())
     smallest = MIN_TEXT_POINTS / scale
     for ax in figure.axes:  # through tick_params: ticks made at drawing time take the size too
         for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
@@ -211,6 +228,48 @@ def _readable_text(figure: plt.Figure) -> None:
     for text in figure.findobj(mpl.text.Text):
         if text.get_text() and text.get_fontsize() < smallest:
             text.set_fontsize(smallest)
+
+
+def _legends_outside(figure: plt.Figure) -> None:
+    """Move every one-column axes legend that covers some of the data (bars, lines, points, intervals) outside
+    the plot area, top-aligned to the right of the axes. A legend in room left free for it (above the bars)
+    stays, and so does one laid out in a row (``ncols`` > 1, placed above the bars by its chart): to the right it
+    would take the width of the plot."""
+    legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
+    if not legends:
+        return
+    renderer = figure.canvas.get_renderer()
+    for legend in (legend for legend in legends if getattr(legend, "_ncols", 1) == 1):
+        ax, box = legend.axes, legend.get_window_extent(renderer)
+        drawn = [*ax.patches, *ax.lines, *ax.collections]
+        if any(box.overlaps(artist.get_window_extent(renderer)) for artist in drawn if artist.get_visible()):
+            legend.set_loc("upper left")
+            legend.set_bbox_to_anchor((1.01, 1.0), transform=ax.transAxes)
+
+
+def _wrap_cell_texts(ax: plt.Axes) -> None:
+    """Wrap each line of the texts in the cells of a heatmap (``pcolormesh``, as seaborn draws it) to the cell width,
+    Latin text at spaces and hyphens ('Low-value-' / 'stable'), Chinese between characters."""
+    meshes = [c for c in ax.collections if isinstance(c, mpl.collections.QuadMesh)]
+    if not meshes or not ax.texts:
+        return
+    columns = meshes[0].get_coordinates().shape[1] - 1
+    cell = ax.get_position().width * ax.figure.get_figwidth() * 72 / max(columns, 1)  # points
+    for text in ax.texts:
+        per_line = max(4, int(cell / (0.6 * text.get_fontsize())) - 1)
+        lines = text.get_text().split("\n")
+        if any(len(line) > per_line for line in lines):
+            text.set_text("\n".join(_wrap(line, per_line, hyphens=True) if len(line) > per_line else line
+                                    for line in lines))
+
+
+def _wrap_title(ax: plt.Axes) -> None:
+    """Wrap the title of ``ax`` at spaces when it is wider than the axes (a small panel of many)."""
+    title = ax.title.get_text()
+    width = ax.get_position().width * ax.figure.get_figwidth() * 72  # points
+    per_line = max(8, int(width / (0.6 * ax.title.get_fontsize())))
+    if title and "\n" not in title and len(title) > per_line:
+        ax.set_title(_wrap(title, per_line), fontsize=ax.title.get_fontsize())
 
 
 def _wrap_tick_labels(ax: plt.Axes) -> None:
@@ -234,8 +293,8 @@ def _wrap_tick_labels(ax: plt.Axes) -> None:
         ax.xaxis.set_major_formatter(ticker.FixedFormatter(wrapped))
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(text: str, width: int, hyphens: bool = False) -> str:
     if not any("\u3400" <= char <= "\u9fff" for char in text):
-        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+        return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=hyphens)
     step = max(2, width // 2)  # a Chinese character is about twice as wide as a Latin one
     return "\n".join(text[i:i + step] for i in range(0, len(text), step))

@@ -23,10 +23,14 @@ from ..settings import uses_demo_data
 from .context import PeriodContext
 from .excel import write_workbook
 from .plots import readable_axes
+from .tables import LANDSCAPE_COLUMNS
 
 log = logging.getLogger("crmreport")
 #: rows a table shows when the notebook does not say (the CSV behind it holds them all)
 SHOWN_ROWS = 100
+#: rows of a sample of a landscape table (its wrapping rows, heading and introduction, and the chapter's closing
+#: "What to do" fit one landscape page; 12 left 3 rows or the closing lines alone on the next)
+WIDE_SAMPLE_ROWS = 10
 RESULTS_ENCODING = "utf-8-sig"  # Excel on Chinese Windows opens it as UTF-8 only with the BOM
 #: which ``labels:`` section of params labels the values of a column (:meth:`Report.value`)
 COLUMN_LABELS = {"industry": "industries", "region": "regions", "category": "categories",
@@ -195,7 +199,8 @@ class Report:
         """Save ``frame`` as a result and show it (the first ``max_rows`` rows) with translated headers.
 
         Without ``max_rows`` at most :data:`SHOWN_ROWS` rows are shown, whatever the data's size:
-        a page never grows with the customer base, and a note names the CSV with every row.
+        a page never grows with the customer base, and a note names the CSV with every row. A sample of a
+        table wide enough for a landscape page shows at most :data:`WIDE_SAMPLE_ROWS` rows.
 
         ``formats`` maps a column to a format string or function. ``translate`` maps a column to a
         catalog prefix: its values (codes such as ``nps`` or a table name) are shown through
@@ -215,6 +220,8 @@ class Report:
         """
         self.save(frame, name)
         max_rows = SHOWN_ROWS if max_rows is None else max_rows
+        if len(frame.columns) >= LANDSCAPE_COLUMNS and len(frame) > max_rows:  # a sample on a landscape page
+            max_rows = min(max_rows, WIDE_SAMPLE_ROWS)
         shown = frame.head(max_rows)
         shown = shown.assign(**{column: [label(f"{prefix}{v}", self.language) if pd.notna(v) else v
                                          for v in shown[column]] for column, prefix in (translate or {}).items()})

@@ -104,3 +104,5 @@ class Strategy(BaseModel):
     due_days: int | None = Field(None, ge=1, description="first action due this many days after the data's as-of "
                                     "date")
     cadence: Text | None = Field(None, description="repeat rhythm, e.g. monthly")
+    automated: bool = Field(False, description="sent by a system (an automated e-mail): the work takes no person's "
+                                               "time, so the summary's capacity check leaves it out")

@@ -12,29 +12,22 @@ import numpy as np
 import pandas as pd
 
 from ...core.results import ALL, result_file
+from ...ingest.dataset import Dataset
+from ...measures.taskscope import tasks_of
 from ...settings.period import Window
 from ...stats.proportion import wilson_interval
 
 STATUSES: tuple[str, ...] = ("done", "in_progress", "not_started", "delayed")
-UNASSIGNED = "unassigned"
 EXECUTION_COLUMNS: tuple[str, ...] = result_file("task_execution").columns
 TEMPLATE4_COLUMNS: tuple[str, ...] = result_file("execution_tracking").columns
 
 
-def tasks_in_scope(tasks: pd.DataFrame, window: Window, until: pd.Timestamp) -> pd.DataFrame:
+def tasks_in_scope(data: Dataset, window: Window, until: pd.Timestamp) -> pd.DataFrame:
     """Tasks planned inside ``window``, with flags: ``done``, ``on_time`` (done with ``actual_date <=
     planned_date``; a done task without an actual date is not on time), ``overdue`` (not done and
-    planned before ``until``) and ``overdue_days`` (whole days from the planned date to ``until``)."""
-    planned = pd.to_datetime(tasks["planned_date"])
-    scope = tasks[(planned >= pd.Timestamp(window.start)) & (planned <= pd.Timestamp(window.end))].copy()
-    scope["owner"] = scope["owner"].fillna(UNASSIGNED).replace("", UNASSIGNED)
-    done = scope["status"].eq("done")
-    actual, planned = pd.to_datetime(scope["actual_date"]), pd.to_datetime(scope["planned_date"])
-    scope["done"] = done
-    scope["on_time"] = done & actual.notna() & (actual <= planned)
-    scope["overdue"] = ~done & (planned < until)
-    scope["overdue_days"] = ((until - planned).dt.days).where(scope["overdue"]).astype("Int64")
-    return scope.reset_index(drop=True)
+    planned before ``until``) and ``overdue_days`` (whole days from the planned date to ``until``),
+    computed on the dataset's engine (:func:`crmreport.measures.taskscope.task_scope`)."""
+    return tasks_of(data, window, until)
 
 
 def _execution_row(owner: str, group: pd.DataFrame) -> dict[str, object]:

@@ -11,7 +11,7 @@ from ...core.errors import ParamsError
 from ...core.matching import member, positions
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
-from ...measures.kpis import Kpi, observations
+from ...measures.kpis import Kpi, observations_in
 from ...settings import CustomerGroup, KpiParams, Params
 from ...settings.period import Window
 from ...stats.effects import DidResult, diff_in_diff
@@ -74,8 +74,8 @@ def did_groups(data: Dataset, params: Params, segments: pd.DataFrame | None = No
 def _estimate(kpi: Kpi, data: Dataset, windows: tuple[Window, Window], ids: pd.Series, role: np.ndarray,
               settings: KpiParams) -> DidResult | None:
     """The difference-in-differences of one KPI between two windows (None when a window has no observations)."""
-    frames = [observations(kpi, data, w, settings) for w in windows]
-    if any(f is None for f in frames):
+    frames = observations_in(kpi, data, list(windows), settings)
+    if frames is None:
         return None
     obs = pd.concat([f.assign(after=k == 1) for k, f in enumerate(frames)], ignore_index=True)
     where = positions(obs["customer_id"], ids)

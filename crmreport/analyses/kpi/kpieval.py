@@ -25,7 +25,7 @@ from ...core.matching import member, positions
 from ...core.results import ALL
 from ...core.verdicts import INSUFFICIENT, OBSERVATIONAL, verdict
 from ...ingest.dataset import Dataset
-from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations, preceding
+from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations_in, preceding
 from ...settings import KpiParams, Params
 from ...stats import beforeafter as ba
 from ...stats import paired
@@ -217,14 +217,14 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
         if kpi.stat_type == "growth":
             base = KPIS[kpi.base]
             windows = [preceding(before_w), before_w, preceding(after_w), after_w]
-            growth_obs = [observations(base, data, w, settings) for w in windows]
+            growth_obs = observations_in(base, data, windows, settings)
             before = after = None
         else:
-            before, after = (observations(kpi, data, w, settings) for w in (before_w, after_w))
+            before, after = observations_in(kpi, data, [before_w, after_w], settings) or (None, None)
             growth_obs = None
         absent = missing_tables(data, settings).get(kpi.name)
         befores, afters = (_split(f, ids, codes, len(names)) for f in (before, after))
-        growths = None if growth_obs is None or any(g is None for g in growth_obs) else list(
+        growths = None if growth_obs is None else list(
             zip(*(_split(g, ids, codes, len(names)) for g in growth_obs), strict=True))
         for k, segment in enumerate(groups):
             growth = None if growths is None else list(growths[k])

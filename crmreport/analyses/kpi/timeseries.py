@@ -9,7 +9,7 @@ import pandas as pd
 
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
-from ...measures.kpis import kpi_value, observations
+from ...measures.kpis import kpi_value, observations_in
 from ...settings import Params, Window
 from ...stats.effects import segmented_regression
 from .kpieval import selected
@@ -40,8 +40,9 @@ def monthly_series(data: Dataset, params: Params) -> pd.DataFrame:
     for kpi in selected(settings):
         if kpi.stat_type == "growth" or not all(data.has(table) for table in kpi.tables):
             continue
-        for window in month_windows(params.end, settings.series_months):
-            values = observations(kpi, data, window, settings)["value"].to_numpy(dtype=float)
+        months = month_windows(params.end, settings.series_months)
+        for window, found in zip(months, observations_in(kpi, data, months, settings), strict=True):
+            values = found["value"].to_numpy(dtype=float)
             rows.append({"kpi": kpi.name, "month": pd.Timestamp(window.start), "value": kpi_value(kpi, values),
                          "n": int(values.size)})
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)

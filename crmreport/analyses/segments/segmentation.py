@@ -213,12 +213,17 @@ def migration(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     return counts.astype({"customers": "int64"})
 
 
+#: the lifecycle table's amounts, rounded to whole currency units once, where they are computed
+AMOUNTS = ["net_annual_amount", "net_annual_amount_previous"]
+
+
 def lifecycle_summary(segments: pd.DataFrame, cadence: dict[str, Text], language: str,
                       previous: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per lifecycle stage: customers, share, net annual amount (the 12 months to the period end; refunds
     deducted, so a stage whose refunds exceed its orders is negative), the same customers' net annual amount
     in the 12 months to the previous period end (``previous``: its segments; empty without it) and the
-    follow-up cadence (in ``language``)."""
+    follow-up cadence (in ``language``). Amounts are in whole currency units, as the report shows them, so a
+    sum of stages in the text equals the sum of the figures in the table."""
     grouped = segments.groupby("lifecycle_stage")["annual_amount"].agg(customers="size", net_annual_amount="sum")
     grouped = grouped.reindex(list(STAGES), fill_value=0).rename_axis("stage").reset_index()
     before = np.nan
@@ -229,6 +234,7 @@ def lifecycle_summary(segments: pd.DataFrame, cadence: dict[str, Text], language
     texts = {stage: localized(text, language) for stage, text in cadence.items()}
     grouped = grouped.assign(share=grouped["customers"] / max(len(segments), 1), net_annual_amount_previous=before,
                              cadence=grouped["stage"].map(texts))
+    grouped[AMOUNTS] = grouped[AMOUNTS].round()
     return grouped[list(result_file("lifecycle_stages").columns)]
 
 

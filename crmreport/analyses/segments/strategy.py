@@ -43,8 +43,8 @@ def strategy_table(strategies: dict[str, Strategy], language: str) -> pd.DataFra
             "segment": segment, "content": localized(strategy.content, language),
             "mode": localized(strategy.mode, language), "owner": _owner_label(strategy.owner, language),
             "resources": localized(strategy.resources, language), "due_days": strategy.due_days,
-            "cadence": localized(strategy.cadence, language)})
-    return pd.DataFrame(rows, columns=list(STRATEGY_COLUMNS)).astype({"due_days": "Int64"})
+            "cadence": localized(strategy.cadence, language), "automated": strategy.automated})
+    return pd.DataFrame(rows, columns=list(STRATEGY_COLUMNS)).astype({"due_days": "Int64", "automated": "boolean"})
 
 
 def _texts(text: Text) -> list[str]:

@@ -14,7 +14,8 @@ at stake of the chosen actions never add up to more than the expected loss of al
 Each action is due when its playbook asks (``due_days`` after the as-of date, the day the work can
 start) unless its owners cannot do the work by then at last period's pace (:mod:`.capacity`, in the
 order of the table): then it is due when they can, and the capacity check says how much fits by
-the playbook's date and how many more people would keep it. Targets are outcomes: more of the
+the playbook's date and how many more people would keep it; an automated strategy (an e-mail the system
+sends) takes no person's time and is due when the playbook asks. Targets are outcomes: more of the
 customers still active at the next period end than the model expects (the sum of their
 probabilities still active), or a lever's revenue of at least its test's lower bound.
 """
@@ -62,6 +63,7 @@ class Action:
     where: dict[str, object] | None = None  # the customer_health.csv rows it covers
     active: Figure | None = None  # how many of them the model expects still active (sum of p_alive)
     overlaps: tuple[tuple[int, Figure], ...] = ()  # (action number, expected loss also counted there)
+    automated: bool = False  # sent by a system (strategy table's ``automated``): takes no person's time
 
 
 def choose(candidates: list[Action], top: int = ACTIONS) -> list[Action]:
@@ -90,6 +92,7 @@ def segment_actions(results: Results, start: date, labels: Labels | None, langua
         owners = _owners(group)
         owner = str(roles.iloc[0]["owner"]) if not roles.empty else (next(iter(owners)) if len(owners) == 1 else "")
         days = roles.iloc[0].get("due_days") if not roles.empty else None
+        automated = not roles.empty and str(roles.iloc[0].get("automated")).casefold() == "true"
         strategy = first_concrete(str(group["strategy"].iloc[0]))
         name = t("summary.action.segment", language, segment=label(f"segment_{segment}", language), strategy=strategy)
         where = {"segment": segment}
@@ -100,7 +103,7 @@ def segment_actions(results: Results, start: date, labels: Labels | None, langua
             results.total(CUSTOMER_HEALTH, "expected_loss", **where),
             start + timedelta(days=int(days) if pd.notna(days) else STRATEGY_DAYS), owners,
             without_clv=results.count(CUSTOMER_HEALTH, segment=segment, clv=None), where=where,
-            active=results.total(CUSTOMER_HEALTH, "p_alive", **where)))
+            active=results.total(CUSTOMER_HEALTH, "p_alive", **where), automated=automated))
     return found
 
 
@@ -170,6 +173,8 @@ def capacity_text(fit: Fit, asked: date, language: str) -> str:
     pace, and when they finish (the due date) or how many more people would keep ``asked``."""
     words = {"tasks": format_value("count", fit.tasks, language), "asked": asked.isoformat(),
              "can": format_value("count", fit.tasks - fit.shortfall, language)}
+    if fit.automated:
+        return t("summary.capacity.automated", language, **words)
     if fit.fits:
         return t("summary.capacity.fits", language, **words)
     finish = t("summary.capacity.finish", language, date=fit.finish.isoformat()) if fit.finish and fit.finish > asked \
@@ -252,7 +257,7 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, period: tup
                             evidence=claims.MODEL)
         n = int(customers.value)
         assigned = {o.casefold(): k for o, k in action.assigned.items()} or load.spread(n, action.due)
-        fit = load.check(assigned, action.due)
+        fit = load.check(assigned, action.due, automated=action.automated)
         action = replace(action, customers=customers, value=value, low=ends[0] if ends else None,
                          high=ends[-1] if ends else None, active=active)
         chosen.append(action)

@@ -5,7 +5,9 @@ per week of the period. An action gives each owner a number of tasks due by a da
 the summary are checked in their order of priority, so an owner's time taken by a higher-ranked
 action is not available to the next one (:class:`Workload`). When the work does not fit, the check
 says by how many tasks, the date by which the same owners would finish at last period's pace, and
-how many more people at the team's typical pace would finish it by the due date.
+how many more people at the team's typical pace would finish it by the due date. An automated action
+(an e-mail the system sends, a strategy with ``automated: true``) takes no person's time: it always fits
+and books nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Fit:
     pace (after the actions checked before it), ``shortfall`` the tasks beyond that; when it does not
     fit, ``finish`` is the date the same owners would finish (None when an owner did no task last
     period) and ``extra_hands`` the people at the typical pace that would finish it by ``due``
-    (None when ``due`` leaves no time).
+    (None when ``due`` leaves no time); ``automated`` when the work takes no person's time.
     """
 
     tasks: int
@@ -48,6 +50,7 @@ class Fit:
     due: date
     finish: date | None
     extra_hands: int | None
+    automated: bool = False
 
     @property
     def fits(self) -> bool:
@@ -79,12 +82,16 @@ class Workload:
             assigned[fastest] = assigned.get(fastest, 0) + rest
         return assigned
 
-    def check(self, assigned: Mapping[str, int], due: date) -> Fit:
+    def check(self, assigned: Mapping[str, int], due: date, automated: bool = False) -> Fit:
         """Check ``assigned`` (owner -> tasks due by ``due``) and book the owners' time.
 
         Each owner can do ``rate x weeks`` tasks from ``start`` to ``due``, less what earlier
-        actions took; tasks beyond that are the shortfall.
+        actions took; tasks beyond that are the shortfall. ``automated`` work (sent by a system) takes
+        nobody's time: it fits by ``due`` and leaves the owners' time to the next actions.
         """
+        if automated:
+            tasks = int(sum(assigned.values()))
+            return Fit(tasks, float(tasks), 0, due, due, 0, automated=True)
         weeks = max((due - self.start).days, 0) / 7
         capacity, shortfall, finish_weeks = 0.0, 0.0, 0.0
         for owner, tasks in assigned.items():

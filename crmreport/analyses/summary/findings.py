@@ -131,7 +131,7 @@ def kpi_findings(results: Results, ledger: Ledger, language: str, alpha: float) 
         if check:
             p = ledger.add(results.figure_of(series.iloc[0], KPI_SEGMENTED, "level_p_value"), SECTION,
                            f"{row['kpi']} level_p_value", "p_value", **grade)
-            trend = t(f"summary.kpi.trend_{check}", language, p=f"{p.value:.2f}", source=p.cite)
+            trend = t(f"summary.kpi.trend_{check}", language, p=p.value, source=p.cite)
         text = t(f"summary.kpi.{claim}", language, kpi=name, before=format_value(kind, before.value, language),
                  after=format_value(kind, after.value, language), change=format_change(kind, change.value, language),
                  source=change.cite, trend=trend)
