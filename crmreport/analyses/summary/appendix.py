@@ -22,7 +22,7 @@ FILTER_LABELS = {"health_band": "health_", "segment": "segment_", "churn_risk": 
 #: what a row of a file counts: a count over ``action_list.csv`` is of customers (catalog ``summary_col_rows_<noun>``)
 ROW_NOUNS = {"action_list.csv": "customers", "customer_health.csv": "customers", "kpi_changes.csv": "kpis",
              "ab_business.csv": "arms"}
-CHANGE_COLUMNS = frozenset({"change", "abs_change", "abs_diff"})
+CHANGE_COLUMNS = frozenset({"change", "abs_change", "abs_diff", "seq_adjusted_low", "seq_adjusted_high"})
 
 
 def _values(key: str, value: object, language: str) -> str:
