@@ -171,22 +171,21 @@ def test_no_due_date_on_or_before_the_as_of_date_and_each_customer_counted_once(
     assert "1 of 3 tasks by 2025-10-08" in actions.capacity_text(late, date(2025, 10, 8), "en")
 
 
+def _churn_warning_action(folder, automated: bool) -> pd.Series:
+    """The summary's action row for churn_warning when its strategy is (not) automated."""
+    _write(folder, strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
+                                   "due_days": [7, 3], "automated": [False, automated]})
+    table, chosen = actions.next_actions(Results(folder), Ledger(), "en", period=(date(2025, 7, 1), date(2025, 9, 30)),
+                                         start=date(2025, 10, 1), alpha=0.05)
+    return table.iloc[[a.key for a in chosen].index("churn_warning")]
+
+
 def test_an_automated_strategy_takes_no_persons_time_and_is_due_when_the_playbook_asks(run):
-    _write(run.folder, strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
-                                       "due_days": [7, 3], "automated": [False, True]})
-    table, chosen = actions.next_actions(Results(run.folder), Ledger(), "en",
-                                         period=(date(2025, 7, 1), date(2025, 9, 30)), start=date(2025, 10, 1),
-                                         alpha=0.05)
-    mail = table.iloc[[a.key for a in chosen].index("churn_warning")]
+    mail = _churn_warning_action(run.folder, automated=True)
     assert mail["summary_capacity"] == "Automated (2 messages by 2025-10-04): takes no person's time"
     assert mail["summary_due"] == "2025-10-04"
     # the same work done by people: 王芳's 2 calls come after the lever's 300 have taken her time, so they are late
-    _write(run.folder, strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
-                                       "due_days": [7, 3], "automated": [False, False]})
-    table, chosen = actions.next_actions(Results(run.folder), Ledger(), "en",
-                                         period=(date(2025, 7, 1), date(2025, 9, 30)), start=date(2025, 10, 1),
-                                         alpha=0.05)
-    calls = table.iloc[[a.key for a in chosen].index("churn_warning")]
+    calls = _churn_warning_action(run.folder, automated=False)
     assert calls["summary_capacity"].startswith("0 of 2 tasks by 2025-10-04") and calls["summary_due"] > "2025-10-04"
 
 
