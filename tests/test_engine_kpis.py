@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from crmreport.ingest.dataset import load_prepared
-from crmreport.measures.kpis import REGISTRY, observations, observations_in
+from crmreport.measures.kpis import REGISTRY, observations, observations_in, observations_of, window_sums
 from crmreport.settings import KpiParams, Window
 
 pytestmark = pytest.mark.spark
@@ -67,3 +67,26 @@ def test_units_come_in_table_key_order(prepared_demo):
     found = observations(next(k for k in KPIS if k.name == "median_first_response_hours"), dataset, PERIOD, KpiParams())
     assert found["unit"].tolist() == inside["ticket_id"].tolist()
     np.testing.assert_array_equal(found["value"].to_numpy(), hours.to_numpy())
+
+
+def test_window_sums_equal_on_both_engines_and_to_the_observations(prepared_demo, spark_engine):
+    """The monthly series' counts and exact sums (one query for every KPI) are the same on both engines and are
+    the observations' own counts and sums."""
+    dataset, folder = prepared_demo
+    summed = [kpi for kpi in KPIS if kpi.stat_type != "median"]
+    duck = window_sums(summed, load_prepared(folder), WINDOWS, KpiParams())
+    spark = window_sums(summed, replace(load_prepared(folder), engine=spark_engine), WINDOWS, KpiParams())
+    pd.testing.assert_frame_equal(duck, spark, check_exact=True)
+    for kpi in summed:
+        rows = observations_in(kpi, dataset, WINDOWS, KpiParams())
+        part = duck[duck["kpi"] == kpi.name]
+        assert part["n"].tolist() == [len(frame) for frame in rows]
+        np.testing.assert_allclose(part["total"], [frame["value"].sum() for frame in rows], rtol=1e-12, atol=1e-9)
+
+
+def test_requests_asked_in_one_query_equal_each_asked_alone(prepared_demo):
+    dataset, _ = prepared_demo
+    requests = [(kpi, WINDOWS[:2]) for kpi in KPIS] + [(KPIS[0], WINDOWS[1:3])]
+    for (kpi, windows), found in zip(requests, observations_of(requests, dataset, KpiParams()), strict=True):
+        for frame, alone in zip(found, observations_in(kpi, dataset, windows, KpiParams()), strict=True):
+            pd.testing.assert_frame_equal(frame, alone, check_exact=True)

@@ -19,20 +19,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from ibis.backends import BaseBackend
 
 from ..core.i18n import t
 from ..ingest.dataset import Dataset
 from ..settings import KPI_NAMES, KpiParams, Window
 from . import kpiwindows as obs
-from .kpiwindows import WINDOW, Observe, preceding
+from .kpiwindows import ORDER, WINDOW, Observe, preceding
 from .tables import collect, engine_table
 
+#: the part of a query that asked for a row (one KPI in its windows), and more windows than one request has
+PART, _MAX_WINDOWS = "part", 1 << 20
 StatType = Literal["proportion", "mean", "ratio", "nps", "rate", "median", "growth"]
 OBSERVATION_COLUMNS = ["unit", "customer_id", "value"]
 __all__ = ["KPIS", "OBSERVATION_COLUMNS", "REGISTRY", "Kpi", "kpi_markdown", "kpi_value", "min_change_of",
-           "observations", "observations_in", "preceding", "row_formats"]
+           "observations", "observations_in", "observations_of", "preceding", "row_formats", "window_sums"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,10 @@ class Kpi:
     def display_name(self, language: str) -> str:
         """The KPI's name in ``language`` (``en`` or ``zh``): its glossary label ``measure.label.<name>``."""
         return t(f"measure.label.{self.name}", language)
+
+
+#: one KPI's observations in some windows
+Request = tuple[Kpi, list[Window]]
 
 
 def _frame(unit, customer_id, value) -> pd.DataFrame:
@@ -147,14 +156,58 @@ def observations(kpi: Kpi, data: Dataset, window: Window, settings: KpiParams) -
 def observations_in(kpi: Kpi, data: Dataset, windows: list[Window], settings: KpiParams) -> list[pd.DataFrame] | None:
     """:func:`observations` of ``kpi`` in each of ``windows``, computed in one query on the dataset's engine
     (:mod:`crmreport.measures.kpiwindows`); None as there."""
-    if kpi.observe is None or not all(data.has(table) for table in kpi.tables):
-        return None
+    return observations_of([(kpi, windows)], data, settings)[0]
+
+
+def observations_of(requests: list[Request], data: Dataset, settings: KpiParams) -> list[list[pd.DataFrame] | None]:
+    """:func:`observations_in` of each ``(kpi, windows)`` of ``requests``, all in one query on the dataset's engine
+    (a Spark query has a cost of its own, whatever its size)."""
+    asked = [k for k, (kpi, _) in enumerate(requests) if _observable(kpi, data)]
+    found: list[list[pd.DataFrame] | None] = [None] * len(requests)
+    if not asked:
+        return found
     with data.engine.backend() as backend:
-        frame = collect(backend, kpi.observe(lambda name, columns: engine_table(backend, data, name, columns),
-                                             windows, settings))
-    bounds = np.searchsorted(frame[WINDOW].to_numpy(dtype="int64"), np.arange(len(windows) + 1), side="left")
-    return [_frame(frame["unit"].iloc[a:b], frame["customer_id"].iloc[a:b], frame["value"].iloc[a:b])
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        parts = [_part(k, requests[k][0].observe(_source(backend, data), requests[k][1], settings)
+                       .select(WINDOW, *OBSERVATION_COLUMNS, ORDER)) for k in asked]
+        frame = collect(backend, (ibis.union(*parts) if len(parts) > 1 else parts[0]).order_by([PART, WINDOW, ORDER]))
+    keys = frame[PART].to_numpy(dtype="int64") * _MAX_WINDOWS + frame[WINDOW].to_numpy(dtype="int64")
+    for k in asked:
+        count = len(requests[k][1])
+        bounds = np.searchsorted(keys, k * _MAX_WINDOWS + np.arange(count + 1), side="left")
+        found[k] = [_frame(frame["unit"].iloc[a:b], frame["customer_id"].iloc[a:b], frame["value"].iloc[a:b])
+                    for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return found
+
+
+def window_sums(kpis: list[Kpi], data: Dataset, windows: list[Window], settings: KpiParams) -> pd.DataFrame:
+    """Per KPI of ``kpis`` (those with their tables) and window: the number ``n`` of observations and their exact
+    sum ``total`` (:func:`crmreport.measures.kpiwindows.window_sums`), all in one query; one row per KPI and window
+    (``kpi``, ``window``: the window's position), ``n`` 0 and ``total`` 0.0 in a window without observations."""
+    asked = [kpi for kpi in kpis if _observable(kpi, data)]
+    grid = pd.DataFrame({"kpi": np.repeat([kpi.name for kpi in asked], len(windows)),
+                         WINDOW: np.tile(np.arange(len(windows), dtype="int64"), len(asked))})
+    if not asked:
+        return grid.assign(n=pd.Series(dtype="int64"), total=pd.Series(dtype=float))
+    with data.engine.backend() as backend:
+        parts = [_part(k, obs.window_sums(kpi.observe(_source(backend, data), windows, settings)))
+                 for k, kpi in enumerate(asked)]
+        frame = collect(backend, ibis.union(*parts) if len(parts) > 1 else parts[0])
+    frame = frame.assign(kpi=[asked[k].name for k in frame[PART]], total=[float(v) for v in frame["total"]])
+    sums = grid.merge(frame[["kpi", WINDOW, "n", "total"]], on=["kpi", WINDOW], how="left")
+    return sums.fillna({"n": 0, "total": 0.0}).astype({"n": "int64"})
+
+
+def _observable(kpi: Kpi, data: Dataset) -> bool:
+    return kpi.observe is not None and all(data.has(table) for table in kpi.tables)
+
+
+def _source(backend: BaseBackend, data: Dataset) -> obs.Source:
+    return lambda name, columns: engine_table(backend, data, name, columns)
+
+
+def _part(k: int, table: ir.Table) -> ir.Table:
+    """``table`` as the ``k``-th part of a query (column :data:`PART`)."""
+    return table.mutate(**{PART: ibis.literal(k, "int64")})
 
 
 def kpi_value(kpi: Kpi, values: np.ndarray | pd.Series) -> float:

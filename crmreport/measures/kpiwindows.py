@@ -3,10 +3,11 @@
 An observation is one row per unit (a customer, an order, a ticket...) with ``unit``, ``customer_id`` and
 ``value`` (:mod:`crmreport.measures.kpis` says what they mean). One expression covers every window a
 comparison needs (before and after, the four windows of a growth KPI, a monthly series): the rows come
-back labelled with their window's position, so a series of 24 months is one query, not 24. Windows cover
-whole days (``start <= t < stop``). Within a window the rows come in the table's key order (the order of the
-prepared tables), so the statistics that follow (sums, bootstrap draws) see the same numbers in the same
-order on both engines.
+back labelled with their window's position, so a series of 24 months is one query, not 24; the windows are a
+small table the query joins (:func:`bounds`), so a table is scanned once, not once per window. Windows cover
+whole days (``start <= t < stop``). Within a window the rows come ordered by their unit (:data:`ORDER`, applied
+by :func:`crmreport.measures.kpis.observations_of`), so the statistics that follow (sums, bootstrap draws) see the
+same numbers in the same order on both engines; a window's sum (:func:`window_sums`) is exact.
 
 Every value is a 0/1 flag, a count, a score, an amount as recorded, a duration in hours (microseconds
 apart, divided once) or a net amount per customer summed exactly (:data:`crmreport.measures.spend.EXACT`) and
@@ -16,6 +17,7 @@ converted to a double once: equal on both engines.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -24,10 +26,13 @@ import ibis.expr.types as ir
 
 from ..settings import KpiParams, Window
 from .scores import CSAT_TOP2_MIN, DETRACTOR_MAX, PROMOTER_MIN
-from .spend import EXACT, day_start
+from .spend import EXACT
 
 #: the window's position in the windows asked for, the units' order within it, and the observations
 WINDOW, ORDER = "window", "order"
+_START, _STOP = "window_start", "window_stop"
+#: an observation's value as an exact decimal, for the windows' sums
+EXACT_VALUE = "exact_value"
 #: a dataset's table on the engine: ``source(name, columns)``; a KPI asks for each table once
 Source = Callable[[str, list[str]], ir.Table]
 Observe = Callable[[Source, list[Window], KpiParams], ir.Table]
@@ -47,20 +52,44 @@ def _ym(day: date) -> tuple[int, int]:
     return day.year, day.month
 
 
+def bounds(windows: list[Window]) -> ir.Table:
+    """One row per window: its position :data:`WINDOW` and the midnights that open and close it (a small table
+    that a query joins once, instead of scanning a table once per window)."""
+    return _bounds(tuple((w.start, w.stop) for w in windows))
+
+
+@functools.lru_cache(maxsize=64)
+def _bounds(spans: tuple[tuple[date, date], ...]) -> ir.Table:
+    """:func:`bounds`, one table per list of windows, so that the parts of one query join the same table."""
+    table = ibis.memtable({WINDOW: list(range(len(spans))), _START: [f"{start} 00:00:00" for start, _ in spans],
+                           _STOP: [f"{stop} 00:00:00" for _, stop in spans]})
+    return table.mutate(**{WINDOW: table[WINDOW].cast("int64"), _START: table[_START].cast("timestamp"),
+                           _STOP: table[_STOP].cast("timestamp")})
+
+
 def labelled(table: ir.Table, column: str, windows: list[Window]) -> ir.Table:
     """The rows of ``table`` whose ``column`` lies in each of ``windows``, with the window's position as
     :data:`WINDOW` (a row in two windows appears twice)."""
-    parts = [table.filter((table[column] >= day_start(w.start)) & (table[column] < day_start(w.stop)))
-             .mutate(**{WINDOW: ibis.literal(k, "int64")}) for k, w in enumerate(windows)]
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+    spans = bounds(windows)
+    joined = table.join(spans, [table[column] >= spans[_START], table[column] < spans[_STOP]])
+    return joined.drop(_START, _STOP)
 
 
-def observed(rows: ir.Table, unit: str, value: ir.Value, order: str | None = None) -> ir.Table:
-    """The observations of ``rows`` (labelled): ``unit`` column, ``value``, ordered by window and ``order``
-    (default: the unit)."""
+def observed(rows: ir.Table, unit: str, value: ir.Value, order: str | None = None,
+             exact: ir.Value | None = None) -> ir.Table:
+    """The observations of ``rows`` (labelled): ``unit`` column, ``value``, the column to order the units by within
+    a window (:data:`ORDER`, default: the unit) and ``value`` as an exact decimal (:data:`EXACT_VALUE`; ``exact``
+    when the value is a decimal converted to a double) that a window's sum adds (:func:`window_sums`)."""
+    value = value.cast("float64")
     return rows.select(WINDOW, unit=rows[unit].cast("string"), customer_id=rows.customer_id.cast("string"),
-                       value=value.cast("float64"), **{ORDER: rows[order or unit].cast("string")}
-                       ).order_by([WINDOW, ORDER])
+                       value=value, **{ORDER: rows[order or unit].cast("string"),
+                                       EXACT_VALUE: (value if exact is None else exact).cast(EXACT)})
+
+
+def window_sums(observations: ir.Table) -> ir.Table:
+    """Per window of ``observations``: their number ``n`` and the exact sum ``total`` of their values (the sum does
+    not depend on how an engine splits the rows: every value is a decimal of at most 10 places)."""
+    return observations.group_by(WINDOW).aggregate(n=observations.count(), total=observations[EXACT_VALUE].sum())
 
 
 def _flag(condition: ir.BooleanValue) -> ir.FloatingValue:
@@ -123,13 +152,13 @@ def _per_signed(source: Source, windows: list[Window], events: ir.Table, total: 
     """Per customer signed up by the window's end (an empty signup date counts): ``total`` over the customer's
     ``events`` (labelled) in the window, 0 without any."""
     customers = source("customers", ["customer_id", "signup_date"])
-    parts = [customers.filter(customers.signup_date.isnull() | (customers.signup_date < day_start(w.stop)))
-             .select("customer_id", **{WINDOW: ibis.literal(k, "int64")}) for k, w in enumerate(windows)]
-    signed = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    spans = bounds(windows)
+    joined = customers.join(spans, customers.signup_date.isnull() | (customers.signup_date < spans[_STOP]))
+    signed = joined.select("customer_id", WINDOW)
     totals = events.group_by([WINDOW, "customer_id"]).aggregate(total=total)
     joined = signed.left_join(totals, [WINDOW, "customer_id"])
     rows = joined.select(WINDOW, "customer_id", "total")
-    return observed(rows, "customer_id", rows.total.cast("float64").fill_null(0.0))
+    return observed(rows, "customer_id", rows.total.cast("float64").fill_null(0.0), exact=rows.total.fill_null(0))
 
 
 def revenue(source: Source, windows: list[Window], settings: KpiParams) -> ir.Table:

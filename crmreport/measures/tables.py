@@ -10,6 +10,7 @@ exports carry whole seconds).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -38,7 +39,7 @@ def table_columns(data: Dataset, name: str) -> list[str]:
 
 def parquet_table(backend: BaseBackend, name: str, path: Path, columns: list[str]) -> ir.Table:
     """``columns`` of the Parquet file ``path`` as table ``name`` on ``backend``, read by the engine itself."""
-    alias = f"crm_{name}"
+    alias = _alias(name, columns)
     if backend.name == "duckdb":
         backend.con.read_parquet(str(path)).select(*columns).create_view(alias, replace=True)
     else:
@@ -48,13 +49,19 @@ def parquet_table(backend: BaseBackend, name: str, path: Path, columns: list[str
 
 def frame_table(backend: BaseBackend, name: str, frame: pd.DataFrame) -> ir.Table:
     """The pandas ``frame`` as table ``name`` on ``backend``: registered as it is on DuckDB, through Arrow on Spark."""
-    alias = f"crm_{name}"
+    alias = _alias(name, list(frame.columns))
     if backend.name == "duckdb":
         backend.con.register(alias, frame)
     else:
         table = _microseconds(arrow.Table.from_pandas(frame, preserve_index=False))
         session_of(backend).createDataFrame(table).createOrReplaceTempView(alias)
     return backend.table(alias)
+
+
+def _alias(name: str, columns: list[str]) -> str:
+    """The view name of table ``name`` with ``columns``: one per column set, so that one query may read a table
+    twice with other columns (the KPIs of one query) without replacing a view it already uses."""
+    return f"crm_{name}_{hashlib.sha1(chr(0).join(map(str, columns)).encode()).hexdigest()[:10]}"
 
 
 def _microseconds(table: arrow.Table) -> arrow.Table:
