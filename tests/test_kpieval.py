@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
-from crmreport.analyses.kpi import diffindiff, kpieval, timeseries
+from crmreport.analyses.kpi import diffindiff, kpieval, observed, timeseries
 from crmreport.core.errors import ParamsError
 from crmreport.ingest.dataset import Dataset, prepare_dataset
 from crmreport.measures.kpis import KPIS
@@ -284,3 +284,18 @@ def test_by_group_and_did_tables_agree_where_their_populations_agree(data, chang
                 elif not same:
                     assert mine["population"] == "both_windows" and row["population"] == "each_window"
     assert compared >= 4
+
+
+def test_observations_fetched_once_give_the_tables_of_one_query_each(data, changes, monkeypatch):
+    """Notebook 04 fetches the before/after table's and the DiD's observations in one query: the same tables, and
+    no further query for them."""
+    groups = {"treated": {"column": "customer_type", "values": ["B2B"]},
+              "comparison": {"column": "customer_type", "values": ["B2C"]}, "comparison_untreated": True}
+    params = _params(did=groups)
+    fetched = observed.fetch(data, params)
+    alone = diffindiff.did_table(data, params)
+    monkeypatch.setattr(observed, "observations_in", lambda *args: pytest.fail("asked the engine again"))
+    pd.testing.assert_frame_equal(kpieval.evaluate(data, _params(), kpieval.default_segments(data), fetched.get),
+                                  changes, check_exact=True)
+    pd.testing.assert_frame_equal(diffindiff.did_table(data, params, observe=fetched.get), alone, check_exact=True)
+    assert alone["pretrend_estimate"].notna().any()

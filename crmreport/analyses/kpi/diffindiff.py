@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pandas as pd
 
@@ -11,18 +9,16 @@ from ...core.errors import ParamsError
 from ...core.matching import member, positions
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
-from ...measures.kpis import Kpi, observations_in
+from ...measures.kpis import Kpi
 from ...settings import CustomerGroup, KpiParams, Params
-from ...settings.period import Window
 from ...stats.effects import DidResult, diff_in_diff
-from .kpieval import EACH_WINDOW, judge, selected
+from .kpieval import EACH_WINDOW, judge
+from .observed import DID_TYPES, Lookup, compared, lookup, pretrend_windows, selected
 
 DID_COLUMNS = list(result_file("kpi_did").columns)
 #: what a difference-in-differences estimates; left empty unless params declare the comparison untreated
 ESTIMATE_COLUMNS = ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "verdict")
 NOT_UNTREATED = "comparison_not_declared_untreated"
-#: statistical types whose value is a mean of the observations (what a regression can difference)
-DID_TYPES = ("proportion", "mean", "ratio", "nps", "rate")
 
 
 def group_members(data: Dataset, group: CustomerGroup, segments: pd.DataFrame | None) -> pd.Index:
@@ -71,10 +67,9 @@ def did_groups(data: Dataset, params: Params, segments: pd.DataFrame | None = No
     return treated, comparison
 
 
-def _estimate(kpi: Kpi, data: Dataset, windows: tuple[Window, Window], ids: pd.Series, role: np.ndarray,
+def _estimate(frames: list[pd.DataFrame] | None, kpi: Kpi, ids: pd.Series, role: np.ndarray,
               settings: KpiParams) -> DidResult | None:
-    """The difference-in-differences of one KPI between two windows (None when a window has no observations)."""
-    frames = observations_in(kpi, data, list(windows), settings)
+    """The difference-in-differences of one KPI between its observations' two windows (None without them)."""
     if frames is None:
         return None
     obs = pd.concat([f.assign(after=k == 1) for k, f in enumerate(frames)], ignore_index=True)
@@ -86,7 +81,8 @@ def _estimate(kpi: Kpi, data: Dataset, windows: tuple[Window, Window], ids: pd.S
     return diff_in_diff(frame, settings.alpha, min_n=settings.min_n)
 
 
-def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> pd.DataFrame:
+def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = None,
+              observe: Lookup | None = None) -> pd.DataFrame:
     """Difference-in-differences of every mean-type KPI for the ``kpis.did`` groups (empty without groups).
 
     The comparison group defaults to every customer not treated. A customer in both groups is a
@@ -99,7 +95,7 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
     parallel-trends check: ``pretrend_estimate`` and ``pretrend_p_value``. The four cell means cover
     every observation of each group in each window (``population`` = ``each_window``), so for a KPI
     compared there as a panel (customers observed in both windows) they differ from that table's
-    before and after.
+    before and after. ``observe``: where the observations come from, as in :func:`~.kpieval.evaluate`.
     """
     settings = params.kpis
     if settings.did is None:
@@ -108,15 +104,14 @@ def did_table(data: Dataset, params: Params, segments: pd.DataFrame | None = Non
     # every customer of either group once, with its role: 1 treated, 2 comparison (the groups are disjoint)
     ids = pd.Series(np.concatenate([treated.to_numpy(dtype=object), comparison.to_numpy(dtype=object)]))
     role = np.repeat(np.array([1, 2]), [len(treated), len(comparison)])
-    baseline = params.baseline_window
-    earlier = Window(start=baseline.start - timedelta(days=baseline.days), end=baseline.start - timedelta(days=1))
+    observe = observe or lookup(data, settings)
     rows = []
     for kpi in selected(settings):
-        result = _estimate(kpi, data, (baseline, params.window), ids, role, settings) \
+        result = _estimate(observe(*compared(kpi, params)), kpi, ids, role, settings) \
             if kpi.stat_type in DID_TYPES else None
         if result is None:
             continue
-        check = _estimate(kpi, data, (earlier, baseline), ids, role, settings) \
+        check = _estimate(observe(kpi, pretrend_windows(params)), kpi, ids, role, settings) \
             if settings.did.comparison_untreated else None
         rows.append({"kpi": kpi.name, **result.__dict__, "population": EACH_WINDOW,
                      "pretrend_estimate": check.estimate if check else np.nan,

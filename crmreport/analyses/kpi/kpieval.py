@@ -25,12 +25,13 @@ from ...core.matching import member, positions
 from ...core.results import ALL
 from ...core.verdicts import INSUFFICIENT, OBSERVATIONAL, verdict
 from ...ingest.dataset import Dataset
-from ...measures.kpis import KPIS, REGISTRY, Kpi, kpi_value, min_change_of, observations_in, preceding
+from ...measures.kpis import KPIS, Kpi, kpi_value, min_change_of
 from ...settings import KpiParams, Params
 from ...stats import beforeafter as ba
 from ...stats import paired
 from ...stats.abchecks import adjust_p_values
 from ...stats.adjusted import adjusted_interval
+from .observed import Lookup, compared, lookup, selected
 
 log = logging.getLogger("crmreport")
 
@@ -52,11 +53,6 @@ def default_segments(data: Dataset) -> pd.DataFrame:
     """``customer_id`` and ``segment`` = ``customer_type``: the breakdown used until segmentation provides one."""
     customers = data.tables["customers"]
     return pd.DataFrame({"customer_id": customers["customer_id"], "segment": customers["customer_type"]})
-
-
-def selected(settings: KpiParams) -> list[Kpi]:
-    """The KPIs named in ``settings.include`` (registry order), else all of them."""
-    return [kpi for kpi in REGISTRY if settings.include is None or kpi.name in settings.include]
 
 
 def missing_tables(data: Dataset, settings: KpiParams) -> dict[str, list[str]]:
@@ -186,7 +182,8 @@ def _split(frame: pd.DataFrame | None, ids: pd.Series | None, codes: np.ndarray 
     return [frame] + [frame.take(order[bounds[k]:bounds[k + 1]]) for k in range(count)]
 
 
-def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None) -> pd.DataFrame:
+def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None,
+             observe: Lookup | None = None) -> pd.DataFrame:
     """Before/after comparison of every selected KPI, for all customers and per segment.
 
     Parameters
@@ -198,6 +195,9 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
     segments
         Optional ``customer_id``, ``segment`` frame (nine-box segments; ``default_segments`` gives
         customer type); without it only ``segment == 'all'`` rows.
+    observe
+        Where the observations come from: :meth:`crmreport.analyses.kpi.observed.Observed.get` (the notebook's
+        observations fetched in one query), else each KPI's own query.
 
     Returns
     -------
@@ -209,19 +209,14 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
         and a ``message`` code.
     """
     settings = params.kpis
-    before_w, after_w = params.baseline_window, params.window
+    observe = observe or lookup(data, settings)
     names, ids, codes = _segment_groups(segments)
     groups = [ALL, *names]
     rows = []
     for kpi in selected(settings):
-        if kpi.stat_type == "growth":
-            base = KPIS[kpi.base]
-            windows = [preceding(before_w), before_w, preceding(after_w), after_w]
-            growth_obs = observations_in(base, data, windows, settings)
-            before = after = None
-        else:
-            before, after = observations_in(kpi, data, [before_w, after_w], settings) or (None, None)
-            growth_obs = None
+        found = observe(*compared(kpi, params))
+        growth_obs = found if kpi.stat_type == "growth" else None
+        before, after = (None, None) if kpi.stat_type == "growth" or found is None else found
         absent = missing_tables(data, settings).get(kpi.name)
         befores, afters = (_split(f, ids, codes, len(names)) for f in (before, after))
         growths = None if growth_obs is None else list(

@@ -9,10 +9,10 @@ import pandas as pd
 
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
-from ...measures.kpis import kpi_value, observations_in
+from ...measures.kpis import kpi_value, observations_of, window_sums
 from ...settings import Params, Window
 from ...stats.effects import segmented_regression
-from .kpieval import selected
+from .observed import selected
 
 SERIES_COLUMNS = ["kpi", "month", "value", "n"]
 SEGMENTED_COLUMNS = list(result_file("kpi_segmented_regression").columns)
@@ -33,18 +33,29 @@ def monthly_series(data: Dataset, params: Params) -> pd.DataFrame:
     """Each selected KPI (growth KPIs excepted) per calendar month: :data:`SERIES_COLUMNS`.
 
     ``settings.series_months`` months ending with the period's last month; ``n`` observations,
-    ``value`` NaN in a month without any. KPIs whose tables are missing have no rows.
+    ``value`` NaN in a month without any. KPIs whose tables are missing have no rows. What comes back from the
+    engine is a count and an exact sum per KPI and month (one query), the observations themselves only for a
+    median KPI.
     """
     settings = params.kpis
+    months = month_windows(params.end, settings.series_months)
+    kpis = [kpi for kpi in selected(settings)
+            if kpi.stat_type != "growth" and all(data.has(table) for table in kpi.tables)]
+    sums = window_sums([kpi for kpi in kpis if kpi.stat_type != "median"], data, months, settings)
+    medians = [kpi for kpi in kpis if kpi.stat_type == "median"]
+    found = dict(zip([kpi.name for kpi in medians],
+                     observations_of([(kpi, months) for kpi in medians], data, settings), strict=True))
     rows = []
-    for kpi in selected(settings):
-        if kpi.stat_type == "growth" or not all(data.has(table) for table in kpi.tables):
-            continue
-        months = month_windows(params.end, settings.series_months)
-        for window, found in zip(months, observations_in(kpi, data, months, settings), strict=True):
-            values = found["value"].to_numpy(dtype=float)
-            rows.append({"kpi": kpi.name, "month": pd.Timestamp(window.start), "value": kpi_value(kpi, values),
-                         "n": int(values.size)})
+    for kpi in kpis:
+        if kpi.name in found:
+            counts = [len(frame) for frame in found[kpi.name]]
+            values = [kpi_value(kpi, frame["value"]) for frame in found[kpi.name]]
+        else:
+            part = sums[sums["kpi"] == kpi.name]
+            counts = part["n"].tolist()
+            values = [kpi.scale * (total / n) if n else np.nan for total, n in zip(part["total"], counts, strict=True)]
+        rows += [{"kpi": kpi.name, "month": pd.Timestamp(window.start), "value": value, "n": int(n)}
+                 for window, value, n in zip(months, values, counts, strict=True)]
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
