@@ -95,6 +95,15 @@ def test_the_repository_params_validate():
     assert params.period == "2025Q3" and params.data is None and params.as_of == date(2025, 10, 15)
 
 
+def test_a_demo_run_without_as_of_is_pinned_to_the_period_end_and_real_data_to_today(tmp_path):
+    """Outside a project the demo has no params file: its frozen data must not be read as of today."""
+    demo = load_params("2025Q2", root=tmp_path, demo=True)
+    assert demo.as_of == date(2025, 7, 15)  # 2025-06-30 + 15 days, as the repository's 2025Q3 file does
+    (tmp_path / "data").mkdir()
+    real = load_params("2025Q2", root=tmp_path, overrides={"data": str(tmp_path / "data")}, demo=False)
+    assert real.as_of == date.today()
+
+
 def test_column_mapping_must_target_contract_columns(tmp_path):
     with pytest.raises(ParamsError, match="columns.customers maps to nme, which the contract does not have"):
         load_params("2025Q3", root=tmp_path, overrides={"columns": {"customers": {"姓名": "nme"}}})
