@@ -178,8 +178,8 @@ class Params(BaseModel):
     control_arm: str = Field("control", description="name of the control arm in outreach campaigns")
     ab_tests: AbTests = Field(default_factory=AbTests, description="outreach A/B test settings")
     as_of: date | None = Field(None, description="dates after this day are impossible (default: today; on the "
-                               "embedded demo data, which does not grow, 15 days after the later of the period's and the "
-                               "data's end)")
+                               "embedded demo data, which does not grow, 15 days after the later of the "
+                               "period's and the data's end)")
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
                                                   description="report formats to render")
     workers: int | None = Field(None, ge=1, le=64, description="notebooks run at the same time; "
