@@ -66,12 +66,12 @@ def test_futility_when_the_planned_lift_is_ruled_out_or_out_of_reach(simulated):
     states = overview(NULL=("running", 2, "sequential"))
     null = tests[(tests["campaign_id"] == "NULL") & (tests["segment"] == "all")
                  & (tests["metric"] == "conversion_rate")].iloc[0]
-    # a lift of +100% lies above the whole sequence: ruled out
+    # a lift of +100% lies above the whole sequence at the campaign's adjustment: ruled out
     ruled_out = decisions.decide(tests, states, AbTests(campaigns={"NULL": {"min_lift": 1.0}})).iloc[0]
-    assert null["seq_ci_high"] < 1.0 * null["value_control"] and ruled_out["decision"] == "stop_futility"
-    assert ruled_out["reason"] == "ruled_out"
+    assert null["seq_adjusted_high"] < 1.0 * null["value_control"] and ruled_out["decision"] == "stop_futility"
+    assert ruled_out["reason"] == "ruled_out" and ruled_out["ci_high"] == null["seq_adjusted_high"]
     # +20% is inside the sequence, but 3,200 planned customers cannot detect it any more: out of reach
-    assert null["seq_ci_low"] < 0.2 * null["value_control"] < null["seq_ci_high"]
+    assert null["seq_adjusted_low"] < 0.2 * null["value_control"] < null["seq_adjusted_high"]
     plan = {"NULL": {"min_lift": 0.2, "planned_customers": 3200}}
     reach = decisions.decide(tests, states, AbTests(campaigns=plan)).iloc[0]
     unit_sd = null["std_error"] * math.sqrt(null["n_arm"] + null["n_control"])
@@ -103,16 +103,31 @@ def test_group_sequential_decisions_use_the_boundary_and_srm_never_stops(simulat
     assert (srm["decision"], srm["reason"]) == ("continue", "srm")
 
 
+def test_each_arm_shows_the_interval_its_campaign_is_read_with_and_it_agrees_with_the_decision(simulated):
+    _, tests = simulated
+    states = overview(WIN=("running", 2, "sequential"), NULL=("running", 2, "sequential"),
+                      DONE=("concluded", 2, "fixed_horizon"))
+    table = decisions.decide(tests, states, AbTests()).set_index("campaign_id")
+    whole = tests[(tests["segment"] == "all") & (tests["metric"] == "conversion_rate")].set_index("campaign_id")
+    # read once as planned: the fixed-horizon interval; otherwise the always-valid one at the campaign's correction
+    assert table.loc["DONE", ["ci_low", "ci_high"]].tolist() == whole.loc["DONE", ["ci_low", "ci_high"]].tolist()
+    for running in ("WIN", "NULL"):
+        assert table.loc[running, ["ci_low", "ci_high"]].tolist() == whole.loc[
+            running, ["seq_adjusted_low", "seq_adjusted_high"]].tolist()
+        excludes_zero = table.loc[running, "ci_low"] > 0 or table.loc[running, "ci_high"] < 0
+        assert excludes_zero == (table.loc[running, "decision"] != "continue")
+
+
 def test_an_arm_significantly_worse_than_control_stops_and_its_sentence_says_worse(simulated):
     _, tests = simulated
-    flipped = tests.assign(abs_diff=-tests["abs_diff"], seq_ci_low=-tests["seq_ci_high"],
-                           seq_ci_high=-tests["seq_ci_low"])
+    flipped = tests.assign(abs_diff=-tests["abs_diff"], seq_adjusted_low=-tests["seq_adjusted_high"],
+                           seq_adjusted_high=-tests["seq_adjusted_low"])
     worse = decisions.decide(flipped, overview(WIN=("running", 2, "sequential")), AbTests()).iloc[0]
-    assert (worse["decision"], worse["reason"]) == ("stop_futility", "worse") and worse["seq_ci_high"] < 0
+    assert (worse["decision"], worse["reason"]) == ("stop_futility", "worse") and worse["ci_high"] < 0
     en = report("en")
     assert decision_lines(en, pd.DataFrame([worse])) == [
         f"WIN, t: stop, the arm does worse than control. Campaign conversion rate: the always-valid interval "
-        f"({en.points(worse['seq_ci_low'])} to {en.points(worse['seq_ci_high'])}) lies below zero."]
+        f"({en.points(worse['ci_low'])} to {en.points(worse['ci_high'])}) lies below zero."]
 
 
 def test_every_reason_is_worded_in_both_languages_and_concluded_campaigns_need_no_words(simulated):
@@ -146,6 +161,14 @@ def test_the_path_ends_on_the_campaigns_reading_and_grows_week_by_week(simulated
         (whole["abs_diff"], whole["seq_ci_low"], whole["seq_ci_high"]), rel=1e-12)
     assert (frame["seq_ci_low"] <= frame["ci_low"]).all() and (frame["ci_high"] <= frame["seq_ci_high"]).all()
     assert frame["week_end"].iloc[-1] == date(2025, 8, 15) and frame["look"].isna().all()
+
+
+def test_a_campaign_read_once_as_planned_has_no_path(simulated):
+    customers, _ = simulated
+    states = overview(WIN=("running", 2, "sequential"), DONE=("concluded", 2, "fixed_horizon"))
+    frame = path.effect_path(customers, states, Window(start=date(2025, 7, 1), end=date(2025, 8, 15)), "control",
+                             AbTests())
+    assert set(frame["campaign_id"]) == {"WIN"}
 
 
 def test_a_group_sequential_path_marks_each_report_look_with_its_boundary(simulated):

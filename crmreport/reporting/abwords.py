@@ -20,9 +20,10 @@ def decision_lines(report: Report, decided: pd.DataFrame) -> list[str]:
     lines = []
     for row in decided[decided["decision"] != CONCLUDED].itertuples(index=False):
         unit = report.points if row.metric in RATE_METRICS else report.signed_amount
+        metric = label(f"ab_metric_{row.metric}", report.language)
         lines.append(report.t(f"abtest.decision.{row.reason}", campaign=row.campaign_id,
-                              arm=report.value("arm", row.arm), metric=label(f"ab_metric_{row.metric}", report.language),
-                              diff=unit(row.abs_diff), low=unit(row.seq_ci_low), high=unit(row.seq_ci_high),
+                              arm=report.value("arm", row.arm), metric=metric,
+                              diff=unit(row.abs_diff), low=unit(row.ci_low), high=unit(row.ci_high),
                               z=row.z, boundary=row.boundary, detectable=unit(row.detectable_lift_abs),
                               relative=row.detectable_lift, wanted=unit(row.min_lift_abs)))
     return lines

@@ -8,8 +8,9 @@ valid at every look (:mod:`crmreport.stats.sequential`, :mod:`crmreport.stats.gr
 - ``stop_winner``: the arm is better than control, by the sequential p-value after the campaign's
   adjustment (``seq_p_adjusted < alpha``), or, with a group-sequential plan, ``z >= b_k``;
 - ``stop_futility``: the arm is significantly worse by the same reading; or the minimum lift of
-  interest (``min_lift``, relative) lies above the confidence sequence (ruled out); or it is smaller
-  than the lift the campaign can still detect by its planned customers (out of reach):
+  interest (``min_lift``, relative) lies above the confidence sequence at the campaign's adjustment
+  (ruled out); or it is smaller than the lift the campaign can still detect by its planned customers
+  (out of reach):
   ``detectable_lift`` says which lift could still be detected;
 - ``continue``: otherwise (and always after a sample ratio mismatch: the assignment must be fixed first).
 
@@ -37,7 +38,7 @@ DECISIONS = (CONTINUE, STOP_WINNER, STOP_FUTILITY, CONCLUDED)
 REASONS = {CONTINUE: ("holds_zero", "srm"), STOP_WINNER: ("better", "crossed_up"),
            STOP_FUTILITY: ("worse", "crossed_down", "ruled_out", "out_of_reach"), CONCLUDED: ("concluded",)}
 DECISION_COLUMNS = ["campaign_id", "arm", "metric", "status", "look", "inference", "decision", "reason", "abs_diff",
-                    "seq_ci_low", "seq_ci_high", "seq_p_adjusted", "z", "boundary", "min_lift", "min_lift_abs",
+                    "ci_low", "ci_high", "seq_p_adjusted", "z", "boundary", "min_lift", "min_lift_abs",
                     "detectable_lift_abs", "detectable_lift", "message"]
 
 
@@ -59,7 +60,10 @@ def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
     Returns
     -------
     pandas.DataFrame
-        :data:`DECISION_COLUMNS`; ``min_lift`` relative, ``*_abs`` in the metric's unit,
+        :data:`DECISION_COLUMNS`; ``ci_low`` / ``ci_high`` the interval the campaign is read with: the
+        fixed-horizon one when its ``inference`` is ``fixed_horizon`` (read once, as planned), else the
+        always-valid one at the campaign's adjustment (``seq_adjusted_*``, which excludes zero exactly when
+        ``seq_p_adjusted < alpha``); ``min_lift`` relative, ``*_abs`` in the metric's unit,
         ``detectable_lift`` relative to control's value.
     """
     boundaries = boundaries or {}
@@ -83,9 +87,11 @@ def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
         boundary = boundaries.get(str(r.campaign_id), np.nan)
         decision, reason = _decision(state["status"], state["inference"], r, z, boundary, min_abs, detectable,
                                      settings.alpha)
+        low, high = (r.ci_low, r.ci_high) if state["inference"] == life.FIXED else (r.seq_adjusted_low,
+                                                                                      r.seq_adjusted_high)
         rows.append({"campaign_id": r.campaign_id, "arm": r.arm, "metric": r.metric, "status": state["status"],
                      "look": state["look"], "inference": state["inference"], "decision": decision, "reason": reason,
-                     "abs_diff": r.abs_diff, "seq_ci_low": r.seq_ci_low, "seq_ci_high": r.seq_ci_high,
+                     "abs_diff": r.abs_diff, "ci_low": low, "ci_high": high,
                      "seq_p_adjusted": r.seq_p_adjusted, "z": z, "boundary": boundary, "min_lift": min_lift,
                      "min_lift_abs": min_abs, "detectable_lift_abs": detectable,
                      "detectable_lift": detectable / r.value_control if r.value_control else np.nan,
@@ -111,7 +117,7 @@ def _decision(status: str, inference: str, r, z: float, boundary: float, min_abs
             return STOP_WINNER, "better"
         if significant and r.abs_diff < 0:
             return STOP_FUTILITY, "worse"
-    if r.seq_ci_high < min_abs:
+    if r.seq_adjusted_high < min_abs:
         return STOP_FUTILITY, "ruled_out"
     if detectable > min_abs:
         return STOP_FUTILITY, "out_of_reach"
