@@ -175,6 +175,12 @@ def test_health_score_against_the_planted_churn_of_the_demo(demo):
     assert ceiling.auc_a == pytest.approx(0.822, abs=1e-3) and ceiling.ci_low > 0  # the drivers carry more than recency
     assert truth["health"]["auc_true_probability"] == pytest.approx(0.828, abs=1e-3)  # the planted probabilities
 
+    # the chapter ranks by P(alive), the winner on its own label (below); against the planted churn it is behind
+    alive = -churn.baselines_base.set_index("customer_id")["p_alive"].reindex(at_risk).to_numpy()
+    known = ~np.isnan(alive)
+    behind = delong_difference(health[known], alive[known], planted[known])
+    assert (known.sum(), behind.auc_b) == (1480, pytest.approx(0.751, abs=1e-3))
+    assert behind.difference > 0 > behind.ci_low  # +0.031 (-0.001 to 0.064): not shown either way
     table = churn.tested.set_index("score")
     assert table.loc["health", "auc"].iloc[0] == pytest.approx(0.836, abs=0.001)
     assert table.loc[["recency", "rfm", "p_alive"], "auc"].iloc[:3].tolist() == pytest.approx(
