@@ -105,6 +105,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     # notebook 02
     _file("02", "action_list", "customer_id* name segment lifecycle_stage churn_risk strategy owner due_date "
                                "annual_amount", workbook=True),
+    _file("02", "action_capacity", "owner* tasks weekly_pace pace_measured by_playbook first_due last_due"),
+    _file("02", "action_segments", "segment* strategy owner owners customers first_due last_due"),
     _file("02", "at_risk_customers", "customer_id* segment lifecycle_stage risk_flags recency_days response_rate "
                                      "complaints_6m trend annual_amount"),
     _file("02", "chart_nine_box", "segment* value_tier potential_tier customers customer_share annual_amount "
@@ -311,6 +313,7 @@ PLAN_VS_ACTUAL = result_file("plan_vs_actual")
 TASK_EXECUTION = result_file("task_execution")
 SLA_COMPLIANCE = result_file("sla_compliance")
 CUSTOMER_HEALTH = result_file("customer_health")
+ACTION_CAPACITY = result_file("action_capacity")
 AB_POWER = result_file("ab_power")
 CLV_HOLDOUT = result_file("chart_clv_holdout")
 KPI_SEGMENTED = result_file("kpi_segmented_regression")
