@@ -36,7 +36,8 @@ AB = {"campaign_id": ["C1", "C1", "C1", "C2"], "segment": ["all"] * 4,
 BUSINESS = {"campaign_id": ["C1"], "arm": ["call"], "incremental_revenue": [36000.0],
             "incremental_revenue_low": [1000.0], "incremental_revenue_high": [71000.0], "cost": [None]}
 ACTIONS = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "churn_warning", "churn_warning"],
-           "churn_risk": ["low", "high", "high", "high"], "strategy": ["Visit; review, monthly"] * 2 + ["1 win-back e-mail"] * 2,
+           "churn_risk": ["low", "high", "high", "high"],
+           "strategy": ["Visit; review, monthly"] * 2 + ["1 win-back e-mail"] * 2,
            "owner": ["王芳", "Chen Jing", "王芳", "王芳"], "due_date": ["2025-10-07"] * 2 + ["2025-10-03"] * 2,
            "annual_amount": [1000.0, 500.0, 20.0, 30.0]}
 HEALTH = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "churn_warning", "churn_warning"],

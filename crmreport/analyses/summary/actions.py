@@ -30,8 +30,16 @@ from datetime import date, timedelta
 import pandas as pd
 
 from ...core.i18n import label, t
-from ...core.results import (AB_BUSINESS, AB_CAMPAIGNS, AB_TESTS, ACTION_CAPACITY, ACTION_LIST, ALL, CUSTOMER_HEALTH,
-                             STRATEGY_TABLE)
+from ...core.results import (
+    AB_BUSINESS,
+    AB_CAMPAIGNS,
+    AB_TESTS,
+    ACTION_CAPACITY,
+    ACTION_LIST,
+    ALL,
+    CUSTOMER_HEALTH,
+    STRATEGY_TABLE,
+)
 from ...settings.params import Labels
 from ..segments.strategy import first_concrete
 from ..segments.workload import typical_rate

@@ -12,9 +12,9 @@ measured owners (``action_capacity.csv``) is assumed, and the check says so.
 Targets are outcomes on an observable measure: how many of the customers place an order in the next
 period, against the model's forecast without action (the customers expected still buying, the sum
 of P(alive)) plus the lift the one proven lever measured in conversion, on the customers not expected
-to buy, when the action uses that lever's channel. An action whose channel no randomised test has shown to work is "lever untested":
-its target is the test that would show it. A proven lever keeps a random hold-out
-(:data:`HOLDOUT`) so that its revenue target can be measured.
+to buy, when the action uses that lever's channel. An action whose channel no randomised test has
+shown to work is "lever untested": its target is the test that would show it. A proven lever keeps a
+random hold-out (:data:`HOLDOUT`) so that its revenue target can be measured.
 """
 
 from __future__ import annotations
