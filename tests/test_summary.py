@@ -55,7 +55,8 @@ def run(tmp_path):
                      strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
                                      "mode": ["visit and call", "automated e-mail"]},
                      ab_campaigns={"campaign_id": ["C1", "C2"], "channel": ["call", "sms"], "status": ["concluded"] * 2,
-                                   "inference": ["fixed_horizon"] * 2},
+                                   "inference": ["fixed_horizon"] * 2, "since": ["2025-07-01"] * 2,
+                                   "concluded_on": ["2025-07-30"] * 2},
                      action_capacity={"owner": ["王芳", "Chen Jing"], "tasks": [3, 1], "weekly_pace": [2.0, 1.0],
                                       "pace_measured": [True, True]},
                      task_execution={"owner": ["王芳", "Chen Jing", "all"], "done": [26, 13, 39], "overdue": [4, 1, 5]},
@@ -151,25 +152,25 @@ def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capac
     # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count
     assert [a.kind for a in chosen] == ["lever", "segment", "segment", "key_accounts"]
     assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20",
-                                               "Lever untested: no value claimed (expected loss 4)",
+                                               "Lever untested: not claimed (expected loss 4)",
                                                "0 (not counted again: 10 also in action 2; 4 also in action 3)"]
     assert table.iloc[2]["summary_customers"] == "2 (1 without CLV)"
     assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
     # observable targets: core (a call) asks for the forecast 0.9 + 0.5 -> 1 plus the call test's +25 pp lift
     # on the other customer: ceil(1 + 0.25) = 2 of 2 ordering in 2025Q4
-    assert table.iloc[1]["summary_target"].startswith("At least 2 of the 2 place an order in 2025Q4: the forecast "
-                                                      "without action, 1 ")
-    assert "+25.0 pp, on the other 1" in table.iloc[1]["summary_target"]
+    assert table.iloc[1]["summary_target"] == (
+        "≥ 2 of 2 order in 2025Q4 (forecast without action 1, plus a 25.0 pp lift on the other 1)")
     # the churn-warning e-mail: no test shows that an e-mail works, so its target is the test
-    assert table.iloc[2]["summary_target"].startswith("Test first: give it to a random 1 of the 2")
+    assert table.iloc[2]["summary_target"].startswith("Test first: 1 at random get it, 1 held out")
     # the lever keeps a random 10% of its 300 (30) as the hold-out: 1,000 / 300 per customer over 270 called
     assert table.iloc[0]["summary_target"] == (
-        "Call 270, keep a random 30 (10%) uncalled as the hold-out; revenue per called customer at least 3 above "
-        "the hold-out's, 900 in all (the test's lower bound)")
-    # the campaign owner has no task record: the median pace (1.5 a week) is assumed; 270 calls take 1,260 days
-    assert table.iloc[0]["summary_capacity"].startswith("No measured pace") and "1.5 tasks a week" in \
-        table.iloc[0]["summary_capacity"]
-    assert table.iloc[0]["summary_due"] == "2029-03-14"  # 10-01 + 1,260 days
+        "Reach 270, hold out 30 at random (10%); revenue ≥ 3 a customer above the hold-out (900 in all; the test's "
+        "lower bound)")
+    # the lever goes at its test's pace: 300 reached in 30 days, 70 a week; 270 take 27 days, within the 28 asked
+    assert table.iloc[0]["summary_capacity"] == (
+        "At the test's pace, 70.0 a week: 270 of 270 by 2025-10-29, all by 2025-10-29")
+    # the head of key accounts has no task record: the median pace of 王芳 and Chen Jing (1.5 a week) is assumed
+    assert table.iloc[3]["summary_capacity"].startswith("No measured pace: median 1.5 a week assumed")
     assert actions.key_message(chosen, 3, "en").startswith("Proven lever, to scale: Scale C1 · call")
 
 
@@ -192,7 +193,7 @@ def test_a_segment_action_reads_its_capacity_from_the_fitted_action_list(run):
     table, chosen = _actions(run.folder)
     core = table.iloc[[a.key for a in chosen].index("core")]
     assert core["summary_due"] == "2025-10-12"
-    assert core["summary_capacity"].startswith("1 of 2 tasks by 2025-10-08, the playbook's date")
+    assert core["summary_capacity"].startswith("1 of 2 by 2025-10-08 (playbook); all by 2025-10-12")
 
 
 def _churn_warning_action(folder, automated: bool) -> pd.Series:
@@ -211,8 +212,8 @@ def test_an_automated_strategy_takes_no_persons_time_and_is_due_when_the_playboo
     assert mail["summary_target"].startswith("Test first")  # the call test says nothing of an automated message
     # the same work done by people: a call, the lever's channel, whose lift the target asks for
     calls = _churn_warning_action(run.folder, automated=False)
-    assert calls["summary_capacity"].startswith("All 2 tasks by 2025-10-04")
-    assert calls["summary_target"].startswith("At least 1 of the 2 place an order in 2025Q4")
+    assert calls["summary_capacity"].startswith("All 2 by 2025-10-04")
+    assert calls["summary_target"].startswith("≥ 1 of 2 order in 2025Q4")
 
 
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):

@@ -125,10 +125,10 @@ def test_capacity_check_against_a_hand_computed_fixture() -> None:
     plan = capacity.from_list(fitted[fitted["owner"] == "A"], date(2025, 10, 8))
     assert (plan.tasks, plan.kept, plan.due, plan.owners) == (5, 2, date(2025, 10, 19), 1)
     text = capacity.capacity_text(plan, start, 2.0, "en")
-    assert text.startswith("2 of 5 tasks by 2025-10-08") and "all by 2025-10-19" in text
-    assert "would take 2 more people, more than 25% of its 1 owners: not proposed" in text
+    assert text.startswith("2 of 5 by 2025-10-08") and "all by 2025-10-19" in text
+    assert "keeping 2025-10-08 needs 2 more people, over 25% of 1 owners: not proposed" in text
     # 8 owners short of 3 tasks: 2 people are within a quarter of 8, so they are proposed
-    assert "2 more people at the median pace would keep 2025-10-08" in capacity.capacity_text(
+    assert "or 2 more people to keep 2025-10-08 (cap: 25% of 8 owners)" in capacity.capacity_text(
         capacity.Schedule(5, date(2025, 10, 8), date(2025, 10, 19), 2, 8), start, 2.0, "en")
 
 
@@ -148,10 +148,10 @@ def test_no_owner_has_more_tasks_due_than_their_pace_allows() -> None:
 def test_no_measured_pace_is_assumed_and_said() -> None:
     # 20 tasks at an assumed 4 a week from 10-01: done after 35 days (11-05), later than the playbook's 10-15;
     # by 10-15 (2 weeks) 8 of them
-    plan = capacity.assumed(20, date(2025, 10, 15), date(2025, 10, 1), 4.0)
-    assert (plan.due, plan.kept, plan.assumed) == (date(2025, 11, 5), 8, 4.0)
+    plan = capacity.at_pace(20, date(2025, 10, 15), date(2025, 10, 1), 4.0, "median")
+    assert (plan.due, plan.kept, plan.pace) == (date(2025, 11, 5), 8, 4.0)
     text = capacity.capacity_text(plan, date(2025, 10, 1), 4.0, "en")
-    assert text.startswith("No measured pace") and "4.0 tasks a week" in text and "all by 2025-11-05" in text
+    assert text == "No measured pace: median 4.0 a week assumed; 8 of 20 by 2025-10-15, all by 2025-11-05"
     assert "无实测速度" in capacity.capacity_text(plan, date(2025, 10, 1), 4.0, "zh")
 
 

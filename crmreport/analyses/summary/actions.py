@@ -76,6 +76,7 @@ class Action:
     automated: bool = False  # sent by a system (strategy table's ``automated``): takes no person's time
     mode: str = ""  # how it is done (the strategy's mode and clause; a lever's channel code)
     lift: Figure | None = None  # a lever's conversion difference in its test
+    pace: float | None = None  # a lever's customers contacted per week in its test
 
 
 def choose(candidates: list[Action], top: int = ACTIONS) -> list[Action]:
@@ -134,12 +135,15 @@ def lever_actions(results: Results, start: date, alpha: float, labels: Labels | 
         control = results.figure_of(revenue, AB_TESTS, "n_control")
         conversion = rows[rows["metric"] == "conversion_rate"]
         channel = results.rows(AB_CAMPAIGNS, campaign_id=campaign)
+        days = (pd.to_datetime(channel["concluded_on"]) - pd.to_datetime(channel["since"])).dt.days + 1 \
+            if {"since", "concluded_on"} <= set(channel.columns) else pd.Series(dtype=float)
         name = t("summary.action.lever", language, arm=arm_name(labels, campaign, arm, language))
         found.append(Action("lever", f"{campaign} · {arm}", name, t("summary.role.campaign_owner", language), control,
                             value, start + timedelta(days=LEVER_DAYS), low=low, high=high,
                             mode=str(channel.iloc[0]["channel"]) if not channel.empty else "",
                             lift=results.figure_of(conversion.iloc[0], AB_TESTS, "abs_diff")
-                            if not conversion.empty else None))
+                            if not conversion.empty else None,
+                            pace=float(revenue["n_arm"]) / days.iloc[0] * 7 if days.notna().any() else None))
     return found
 
 
@@ -259,9 +263,12 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
         lift = ledger.add(lift, SECTION, f"{tag} target lift", "share", measure="campaign_conversion_rate",
                           evidence=claims.RANDOMISED)
         n = int(customers.value)
-        plan = capacity.from_list(results.rows(ACTION_LIST, segment=action.key), action.asked, action.automated) \
-            if action.kind == "segment" else capacity.assumed(
-                n - capacity.held_out(n) if action.kind == "lever" else n, action.asked, start, pace)
+        if action.kind == "segment":
+            plan = capacity.from_list(results.rows(ACTION_LIST, segment=action.key), action.asked, action.automated)
+        elif action.kind == "lever" and action.pace:
+            plan = capacity.at_pace(n - capacity.held_out(n), action.asked, start, action.pace, "test")
+        else:
+            plan = capacity.at_pace(n, action.asked, start, pace, "median")
         action = replace(action, customers=customers, value=value, low=ends[0] if ends else None,
                          high=ends[-1] if ends else None, active=active)
         chosen.append(action)

@@ -5,9 +5,10 @@ fitted to each owner's measured pace (:mod:`crmreport.analyses.segments.workload
 on the latest of them, and the check says how many are due by the playbook's date. When some are
 not, it says how many more people at the median pace would keep that date, but only up to
 :data:`EXTRA_SHARE` of the owners sharing the action; beyond that it proposes none and the fitted
-date stands. Work outside the action list (scaling a proven lever, calling the falling key
-accounts) has an owner without a task history: no measured pace, so the median pace of the
-measured owners (``action_capacity.csv``) is assumed, and the check says so.
+date stands. Work outside the action list has an owner without task records: a proven lever is
+scaled at the pace its own test arm was contacted (customers per week of the campaign); the falling
+key accounts' head has no measured pace, so the median pace of the measured owners
+(``action_capacity.csv``) is assumed, and the check says so.
 
 Targets are outcomes on an observable measure: how many of the customers place an order in the next
 period, against the model's forecast without action (the customers expected still buying, the sum
@@ -38,15 +39,17 @@ HOLDOUT = 0.10
 @dataclass(frozen=True)
 class Schedule:
     """When an action's ``tasks`` are due: ``asked`` by the playbook, ``due`` the last fitted date, ``kept`` the
-    tasks due by ``asked``; ``owners`` share the work; ``assumed`` is the pace assumed when the owner has no
-    measured pace (None when measured); ``automated`` when a system sends it."""
+    tasks due by ``asked``; ``owners`` share the work; ``pace`` is the pace of an owner outside the action list
+    (None for the list's owners), ``basis`` where it comes from: ``test`` (the lever's own test) or ``median``
+    (assumed: no measured pace); ``automated`` when a system sends it."""
 
     tasks: int
     asked: date
     due: date
     kept: int
     owners: int
-    assumed: float | None = None
+    pace: float | None = None
+    basis: str = ""
     automated: bool = False
 
 
@@ -58,13 +61,14 @@ def from_list(rows: pd.DataFrame, asked: date, automated: bool = False) -> Sched
                     int(rows["owner"].nunique()), automated=automated)
 
 
-def assumed(tasks: int, asked: date, start: date, pace: float) -> Schedule:
-    """The schedule of ``tasks`` for one owner without a measured pace, at the assumed ``pace`` a week from
-    ``start``: due on ``asked`` or when done, whichever is later (on ``asked``, unchecked, without any pace)."""
+def at_pace(tasks: int, asked: date, start: date, pace: float, basis: str) -> Schedule:
+    """The schedule of ``tasks`` for one owner outside the action list at ``pace`` a week from ``start`` (``basis``
+    as in :class:`Schedule`): due on ``asked`` or when done, whichever is later (on ``asked``, unchecked, without
+    any pace)."""
     days = math.ceil(7 * tasks / pace - 1e-9) if pace > 0 else 0
     finish = start + timedelta(days=days)
     kept = tasks if finish <= asked else min(tasks, math.floor(pace * (asked - start).days / 7 + 1e-9))
-    return Schedule(tasks, asked, max(asked, finish), kept, 1, assumed=pace)
+    return Schedule(tasks, asked, max(asked, finish), kept, 1, pace=pace, basis=basis)
 
 
 def capacity_text(plan: Schedule, start: date, pace: float, language: str) -> str:
@@ -74,9 +78,9 @@ def capacity_text(plan: Schedule, start: date, pace: float, language: str) -> st
              "can": format_value("count", plan.kept, language), "due": plan.due.isoformat()}
     if plan.automated:
         return t("summary.capacity.automated", language, **words)
-    if plan.assumed is not None:
-        return t("summary.capacity.assumed" if plan.assumed > 0 else "summary.capacity.unchecked", language, **words,
-                 pace=f"{plan.assumed:,.1f}")
+    if plan.pace is not None:
+        key = f"summary.capacity.{plan.basis}" if plan.pace > 0 else "summary.capacity.unchecked"
+        return t(key, language, **words, pace=f"{plan.pace:,.1f}")
     if plan.kept >= plan.tasks:
         return t("summary.capacity.fits", language, **words)
     hands, cap = extra_people(plan.tasks - plan.kept, pace, (plan.asked - start).days), int(EXTRA_SHARE * plan.owners)
@@ -99,7 +103,7 @@ def order_target(n: int, forecast: float, lift: float | None, next_period: str, 
     rest = max(n - round(forecast), 0)
     goal = min(n, math.ceil(round(forecast) + lift * rest - 1e-9))
     return t("summary.target.orders", language, **words, goal=format_value("count", goal, language),
-             lift=f"{lift * 100:+.1f}", rest=format_value("count", rest, language))
+             lift=f"{lift * 100:.1f}", rest=format_value("count", rest, language))
 
 
 def held_out(n: int) -> int:
