@@ -14,8 +14,9 @@ at stake of the chosen actions never add up to more than the expected loss of al
 Each segment action is due on the latest due date of its customers in the action list, whose dates
 notebook 02 fitted to each owner's measured pace; the capacity check (:mod:`.capacity`) says how many
 are due by the playbook's date (``due_days`` after the as-of date, the day the work can start) and,
-within a cap, how many more people would keep it. Work outside the action list (a lever, the
-key accounts) has owners without a task history: the median measured pace is assumed, and said.
+within a cap, how many more people would keep it. Work outside the action list has owners without
+task records: a lever goes at the pace its test arm was reached, the key accounts at the median
+measured pace, assumed and said.
 Targets are observable: customers who place an order in the next period, against the model's
 forecast without action plus the lift a proven lever measured when the action uses its channel
 (otherwise "lever untested", and the target is the test); a lever's revenue against a random hold-out.
