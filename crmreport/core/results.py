@@ -206,9 +206,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("05", "commlog_topics", "channel* topic* contacts share"),
     _file("05", "commlog_urgency", "channel* urgency* contacts share"),
     _file("05", "execution_classes", "execution* customers active_before churned churn_rate csat_answers csat_mean"),
-    _file("05", "execution_effects", "outcome* exposed* reference* n_exposed n_reference rate_exposed "
-                                     "rate_reference difference ci_low ci_high odds_ratio or_low or_high p_value "
-                                     "strata"),
+    _file("05", "execution_effects", "outcome* exposed* reference* n_exposed n_reference rate_exposed rate_reference "
+                                     "difference ci_low ci_high odds_ratio or_low or_high p_value strata"),
     _file("05", "execution_tracking", "task_id* customer_id customer strategy owner planned_date actual_date status "
                                       "overdue_days feedback problem next_action", workbook=True),
     _file("05", "follow_up_summary", "owner* agreed kept past_due open kept_rate"),
@@ -218,8 +217,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("05", "improvement_summary", "status* improvements customers_affected verification_mean verified"),
     _file("05", "improvement_tracking", "improvement_id* problem measure department owner customers_affected "
                                         "planned_date actual_date status verification_score"),
-    _file("05", "lifecycle_cadence", "stage* customers cadence_days expected mean_received median_received "
-                                     "share_met"),
+    _file("05", "lifecycle_cadence", "stage* customers cadence_days expected mean_received median_received share_met"),
     _file("05", "overdue_ages", "age_bucket* tasks share"),
     _file("05", "owner_leaderboard", "rank owner* tasks done completion_rate completion_low completion_high "
                                      "on_time_rate on_time_low on_time_high csat_after csat_tasks board"),
@@ -313,7 +311,6 @@ PLAN_VS_ACTUAL = result_file("plan_vs_actual")
 TASK_EXECUTION = result_file("task_execution")
 SLA_COMPLIANCE = result_file("sla_compliance")
 CUSTOMER_HEALTH = result_file("customer_health")
-ACTION_CAPACITY = result_file("action_capacity")
 AB_POWER = result_file("ab_power")
 CLV_HOLDOUT = result_file("chart_clv_holdout")
 KPI_SEGMENTED = result_file("kpi_segmented_regression")

@@ -35,11 +35,11 @@ from ...core.results import (
     AB_BUSINESS,
     AB_CAMPAIGNS,
     AB_TESTS,
-    ACTION_CAPACITY,
     ACTION_LIST,
     ALL,
     CUSTOMER_HEALTH,
     STRATEGY_TABLE,
+    result_file,
 )
 from ...settings.params import Labels
 from ..segments.strategy import first_concrete
@@ -48,6 +48,7 @@ from . import capacity, claims
 from .headline import format_value
 from .sources import EXCEPT, TOP, WITHIN, Figure, Ledger, Results, arm_name, shown
 
+ACTION_CAPACITY = result_file("action_capacity")
 SECTION = "actions"
 #: actions shown
 ACTIONS = 5
