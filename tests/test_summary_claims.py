@@ -8,7 +8,13 @@ import pytest
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
-from crmreport.analyses.segments.workload import fit_due_dates, owner_capacity, typical_rate, weekly_throughput
+from crmreport.analyses.segments.workload import (
+    assumed_pace,
+    fit_due_dates,
+    owner_capacity,
+    typical_rate,
+    weekly_throughput,
+)
 from crmreport.analyses.summary import capacity, claims
 from crmreport.analyses.summary.sources import Results
 from crmreport.stats.abchecks import adjust_p_values
@@ -110,7 +116,8 @@ def test_capacity_check_against_a_hand_computed_fixture() -> None:
     # A: 5 calls, the playbook asks for all by 10-08; A's k-th call can be done ceil(7 k / 2) days after 10-01:
     # 4, 7, 11, 14, 18 days -> 10-08, 10-08, 10-12, 10-15, 10-19. B: 2 calls by 10-29; at 0.5 a week the
     # 1st needs 14 days (10-15: the playbook's 10-29 stands), the 2nd 28 days (10-29). D has no task record:
-    # the median pace (2 a week) is assumed, its one call can be done by 10-05 and is due on 10-08.
+    # the median pace of the list's measured owners A and B (1.25 a week; C has nothing in the list) is assumed,
+    # its one call can be done by 10-07 and is due on 10-08.
     actions = _list(["A"] * 5 + ["B"] * 2 + ["D"], ["s"] * 8, ["2025-10-08"] * 5 + ["2025-10-29"] * 2 + ["2025-10-08"])
     fitted = fit_due_dates(actions, pd.Series([False] * 8), rates, start)
     assert [d.date().isoformat() for d in fitted["due_date"]] == [
@@ -119,6 +126,7 @@ def test_capacity_check_against_a_hand_computed_fixture() -> None:
     lines = owner_capacity(actions, fitted, pd.Series([False] * 8), rates).set_index("owner")
     assert lines.loc["A", ["tasks", "by_playbook", "weekly_pace"]].tolist() == [5, 2, 2.0]
     assert lines.loc["A", "last_due"] == pd.Timestamp("2025-10-19") and lines.loc["D", "pace_measured"] == False  # noqa: E712
+    assert lines.loc["D", "weekly_pace"] == 1.25 and assumed_pace(lines.reset_index()) == 1.25
     assert list(lines.index) == ["A", "B", "D"]  # the largest workload first
     # the summary's check of A's action: 2 of 5 by the playbook's 10-08, all by 10-19; 3 more tasks in 7 days at
     # the median 2 a week need ceil(3 / 2) = 2 people, more than a quarter of its 1 owner: none proposed

@@ -4,7 +4,8 @@ Pace is counted on task records only: the tasks planned in the period and done (
 ``done``), per week of the period. Agreed follow-ups kept in the communication log are not counted:
 they record contacts that may be the same calls as the tasks, and a follow-up is not work the CRM
 plans. An owner without a done task in the period has no measured pace and is assumed to work at the
-median pace of the measured owners (:func:`typical_rate`); the owner lines say so.
+median pace of the list's measured owners (:func:`assumed_pace`); the owner lines say so, and the
+executive summary assumes the same pace for its owners outside the list.
 
 Each owner works through their customers in the list's order (the playbook's date, churn risk high
 first, annual amount largest first) at their pace from the data's as-of date: the k-th task of an owner
@@ -66,6 +67,21 @@ def _pace_of(owner: str, pace: Mapping[str, float]) -> float | None:
     return found if found is not None and found > 0 else None
 
 
+def assumed_pace(capacity: pd.DataFrame) -> float:
+    """The pace assumed for an owner without one: the median of the measured owners' paces in the owner lines
+    (:func:`owner_capacity`, or ``action_capacity.csv`` read back)."""
+    if capacity.empty:
+        return 0.0
+    measured = capacity[capacity["pace_measured"].astype(str).str.casefold() == "true"]
+    return typical_rate(dict(zip(measured["owner"].astype(str), measured["weekly_pace"], strict=True)))
+
+
+def _list_median(actions: pd.DataFrame, people: pd.Series, pace: Mapping[str, float]) -> float:
+    """The median measured pace of the owners of people's tasks in the list."""
+    owners = actions.loc[people.to_numpy(dtype=bool), "owner"].dropna().astype(str).unique()
+    return typical_rate({owner: _pace_of(owner, pace) or 0.0 for owner in owners})
+
+
 def fit_due_dates(actions: pd.DataFrame, automated: pd.Series, pace: Mapping[str, float],
                   start: date) -> pd.DataFrame:
     """``actions`` (in priority order) with each person's task due when its owner can do it (module docstring).
@@ -73,8 +89,8 @@ def fit_due_dates(actions: pd.DataFrame, automated: pd.Series, pace: Mapping[str
     ``automated`` flags the rows a system sends (aligned with ``actions``); ``pace`` is tasks done per
     week by owner. Rows without a due date (no strategy) keep none.
     """
-    assumed = typical_rate(pace)
     due = pd.to_datetime(actions["due_date"])
+    assumed = _list_median(actions, ~automated & due.notna(), pace)
     fitted = due.copy()
     people = actions[~automated.to_numpy(dtype=bool) & due.notna().to_numpy()]
     for owner, rows in people.groupby(people["owner"].astype(str), sort=False):
@@ -102,9 +118,9 @@ def owner_capacity(playbook: pd.DataFrame, fitted: pd.DataFrame, automated: pd.S
                    pace: Mapping[str, float]) -> pd.DataFrame:
     """One line per owner of people's tasks: tasks, weekly pace (measured, or assumed: the median),
     tasks due on the playbook's date, the first and the last due date; the largest workload first."""
-    assumed = typical_rate(pace)
     asked = pd.to_datetime(playbook["due_date"])
     keep = ~automated.to_numpy(dtype=bool) & asked.notna().to_numpy()
+    assumed = _list_median(playbook, pd.Series(keep, index=playbook.index), pace)
     frame = pd.DataFrame({"owner": fitted["owner"].astype(str), "due": pd.to_datetime(fitted["due_date"]),
                           "kept": pd.to_datetime(fitted["due_date"]) <= asked})[keep]
     rows = []

@@ -43,7 +43,7 @@ from ...core.results import (
 )
 from ...settings.params import Labels
 from ..segments.strategy import first_concrete
-from ..segments.workload import typical_rate
+from ..segments.workload import assumed_pace
 from . import capacity, claims
 from .headline import format_value
 from .sources import EXCEPT, TOP, WITHIN, Figure, Ledger, Results, arm_name, shown
@@ -238,10 +238,7 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
     """
     if not results.has(ACTION_LIST):
         return pd.DataFrame(), []
-    measured = results.rows(ACTION_CAPACITY)
-    if not measured.empty:
-        measured = measured[measured["pace_measured"].astype(str).str.casefold() == "true"]
-    pace = typical_rate(dict(zip(measured.get("owner", []), measured.get("weekly_pace", []), strict=True)))
+    pace = assumed_pace(results.rows(ACTION_CAPACITY))
     records, chosen = [], []
     candidates = segment_actions(results, start, labels, language)
     if results.has(CUSTOMER_HEALTH):
