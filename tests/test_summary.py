@@ -196,6 +196,21 @@ def test_a_segment_action_reads_its_capacity_from_the_fitted_action_list(run):
     assert core["summary_capacity"].startswith("1 of 2 by 2025-10-08 (playbook); all by 2025-10-12")
 
 
+def test_the_lever_lift_counts_only_for_actions_on_its_channel_in_either_language(run):
+    for language in ("en", "zh"):
+        table, chosen = _actions(run.folder, language)
+        lever = table.iloc[[a.kind for a in chosen].index("lever")]
+        assert len(lever["summary_source"].split()) == 4  # customers, value and its interval: no lift of its own
+        core = table.iloc[[a.key for a in chosen].index("core")]
+        assert "25.0" in core["summary_target"]
+    # a lever on a channel the catalog has no words for lifts nothing: every other target is its test
+    _write(run.folder, ab_campaigns={"campaign_id": ["C1", "C2"], "channel": ["letter", "sms"],
+                                     "status": ["concluded"] * 2, "inference": ["fixed_horizon"] * 2})
+    table, chosen = _actions(run.folder)
+    assert all(row.startswith("Test first") for row, a in zip(table["summary_target"], chosen, strict=True)
+               if a.kind != "lever")
+
+
 def _churn_warning_action(folder, automated: bool) -> pd.Series:
     """The summary's action row for churn_warning when its strategy is (not) automated."""
     _write(folder, strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from ...core.i18n import label, t
+from ...core.i18n import catalog, label, t
 from ...core.results import (
     AB_BUSINESS,
     AB_CAMPAIGNS,
@@ -199,11 +199,15 @@ def target_text(action: Action, lift: Figure | None, next_period: str, language:
                                  None if lift is None else lift.value, next_period, language)
 
 
-def lever_lift(action: Action, levers: list[Action], language: str) -> Figure | None:
+def lever_lift(action: Action, levers: list[Action]) -> Figure | None:
     """The conversion lift of the proven lever whose channel ``action`` uses (its mode names the channel in the
-    report's language, catalog ``summary.channel_words.<channel>``), None when none does or it is automated."""
+    words of any language, catalog ``summary.channel_words.<channel>``: a playbook may be written in either; a
+    channel without words matches nothing),
+    None when none does, it is automated or is a lever itself (a lever's target is its revenue)."""
+    if action.kind == "lever":
+        return None
     for lever in levers:
-        words = t(f"summary.channel_words.{lever.mode}", language) if lever.mode else ""
+        words = "|".join(catalog().get(f"summary.channel_words.{lever.mode}", {}).values())
         if lever.lift is not None and not action.automated and words and re.search(words, action.mode, re.I):
             return lever.lift
     return None
@@ -258,7 +262,7 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
         missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
         active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", measure="p_alive",
                             evidence=claims.MODEL)
-        lift = lever_lift(action, levers, language)
+        lift = lever_lift(action, levers)
         lift = ledger.add(lift, SECTION, f"{tag} target lift", "share", measure="campaign_conversion_rate",
                           evidence=claims.RANDOMISED)
         n = int(customers.value)
