@@ -31,7 +31,7 @@ def test_follow_ups_kept_past_due_and_open():
     everything = pd.concat([log, replies], ignore_index=True)
     agreed = commlog.follow_ups(log, dataset_of(interactions=everything), UNTIL).set_index("interaction_id")
     assert agreed["state"].to_dict() == {"L1": "kept", "L2": "past_due", "L3": "open"}  # L4: nothing agreed
-    assert agreed.loc["L2", "days_past_due"] == (UNTIL - T("2025-07-03")).days - 1
+    assert agreed.loc["L2", "days_past_due"] == (UNTIL - T("2025-07-03")).days  # as days overdue count a task
     summary = commlog.follow_up_summary(agreed.reset_index()).set_index("owner")
     assert summary.loc["all", ["agreed", "kept", "past_due", "open"]].tolist() == [3, 1, 1, 1]
     assert summary.loc["all", "kept_rate"] == 0.5 and summary.loc["B", "kept_rate"] != summary.loc["B", "kept_rate"]

@@ -161,16 +161,24 @@ class Report:
         return "–" if pd.isna(share) else self.t("unit.percentage_points_level", value=share * 100)
 
     @staticmethod
-    def amount_format(amounts: pd.Series, signed: bool = False) -> str:
-        """The format of a column of currency amounts: cents when the smallest amount is under 100, else whole
-        units ('{:,.2f}' or '{:,.0f}'; with ``signed``, '{:+,.2f}' or '{:+,.0f}')."""
-        digits = 2 if amounts.abs().min() < 100 else 0
-        return f"{{:{'+' if signed else ''},.{digits}f}}"
+    def amount_format(amounts: pd.Series, signed: bool = False) -> Callable[[object], str]:
+        """The format of a column of currency amounts: whole units from 100 up, one decimal below (two when the
+        column holds amounts under 1), so 1,194 and 9.2 share a column; with ``signed`` a sign ('+1,194')."""
+        small = amounts.abs()
+        digits = 2 if ((small > 0) & (small < 1)).any() else 1
+
+        def write(value: object) -> str:
+            if pd.isna(value):
+                return "–"
+            places = 0 if abs(float(value)) >= 100 else digits
+            return f"{float(value):{'+' if signed else ''},.{places}f}"
+
+        return write
 
     @staticmethod
     def signed_amount(value: float) -> str:
-        """A change of an amount with as many decimals as its magnitude needs: +0.77, +12.3, +1,234."""
-        digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+        """A change of an amount: whole units from 100 up, one decimal below, two under 1: +0.77, +12.3, +1,234."""
+        digits = 2 if abs(value) < 1 else 1 if abs(value) < 100 else 0
         return f"{value:+,.{digits}f}"
 
     @staticmethod
