@@ -23,3 +23,9 @@ def test_chinese_text_has_no_space_between_chinese_characters_and_full_width_quo
                                              ("<0.001", "p < 0.001"), (float("nan"), "p = –")])
 def test_p_values_print_plainly(p, expected):
     assert t("next.04.trend_item", "zh", kpi="净推荐值", p=p) == f"净推荐值（{expected}）"
+
+
+def test_a_number_that_rounds_to_zero_prints_without_a_sign():
+    text = t("abtest.cuped.takeaway", "en", low=-0.00004, high=0.003, change="")
+    assert text.startswith("CUPED removed 0.0% to 0.3%")
+    assert "-0.0%" not in t("abtest.cuped.takeaway", "zh", low=-0.00004, high=0.003, change="")

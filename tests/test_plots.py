@@ -276,5 +276,5 @@ def test_log_axis_ticks_never_run_into_each_other(language):
                         if label.get_text() and label.get_visible()
                         and ax.get_xlim()[0] <= label.get_position()[0] <= ax.get_xlim()[1]), key=lambda b: b.x0)
         assert len(boxes) >= 2
-        assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:]))
+        assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
     plt.close(fig)

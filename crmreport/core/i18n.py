@@ -33,6 +33,8 @@ _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _MIXED_TOUCH = re.compile(r"(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[\u3400-\u9fff])")
 #: Chinese words in ASCII double quotes ("欢迎回来"), outside HTML attributes
 _ASCII_QUOTED = re.compile(r'"([^"\n<>=]*[\u3400-\u9fff][^"\n<>=]*)"')
+#: the sign of a formatted number that rounds to zero ('-0.0%', '+0.00')
+SIGNED_ZERO = re.compile(r"^[-+\u2212](?=0(?:[.,]0*)?\D*$)")
 #: p-values below this print as 'p < 0.001'
 P_FLOOR = 0.001
 
@@ -126,7 +128,9 @@ class _MessageFormatter(string.Formatter):
             except (TypeError, ValueError):
                 one = False
             return singular if one else plural or singular
-        return super().format_field(value, format_spec)
+        text = super().format_field(value, format_spec)
+        # a number that rounds to zero shows no sign: '0.0%', never '-0.0%' ('+0.0' only when it is no zero)
+        return SIGNED_ZERO.sub("", text) if isinstance(value, (int, float)) and not isinstance(value, bool) else text
 
 
 _FORMATTER = _MessageFormatter()

@@ -248,7 +248,7 @@ def _thin_log_ticks(ax: plt.Axes) -> None:
                  if label.get_text() and low <= label.get_position()[0] <= high]
         boxes = sorted((label.get_window_extent(renderer) for label in shown), key=lambda box: box.x0)
         gap = 0.5 * max((label.get_fontsize() for label in shown), default=0) * ax.figure.dpi / 72
-        if all(left.x1 + gap < right.x0 for left, right in zip(boxes, boxes[1:])):
+        if all(left.x1 + gap < right.x0 for left, right in zip(boxes, boxes[1:], strict=False)):
             return
 
 

@@ -17,7 +17,7 @@ from IPython.display import Markdown, display
 
 from ..core.contract import TABLES
 from ..core.errors import ResultsContractError
-from ..core.i18n import label, t
+from ..core.i18n import SIGNED_ZERO, label, t
 from ..core.results import declared
 from ..settings import uses_demo_data
 from .context import PeriodContext
@@ -47,8 +47,6 @@ ENUM_COLUMNS = frozenset(col.name for spec in TABLES.values() for col in spec.co
 PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
 #: columns holding money: whole currency units (unless a format says otherwise), the currency named in the header
 AMOUNT_COLUMN = re.compile(r"(^|_)(amount|revenue|clv)(_|$)")
-#: the sign of a formatted number that rounds to zero ('-0.00', '+0.0 pp'), which a reader should not see
-_SIGNED_ZERO = re.compile(r"^[-+\u2212](?=0(?:[.,]0*)?\D*$)")
 
 
 class Report:
@@ -297,6 +295,6 @@ class Report:
 def _unsigned_zero(fmt: str | Callable) -> Callable:
     """``fmt`` (a format string or function) writing a number that rounds to zero without a sign: '0.00'."""
     def write(value: object) -> str:
-        return _SIGNED_ZERO.sub("", fmt(value) if callable(fmt) else fmt.format(value))
+        return SIGNED_ZERO.sub("", fmt(value) if callable(fmt) else fmt.format(value))
 
     return write
