@@ -212,10 +212,8 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
             elif isinstance(formatter, ticker.LogFormatter) and axis.get_scale() == "log":
                 axis.set_major_formatter(ReadableNumbers(language, per_tick=True))
                 axis.set_minor_formatter(ticker.NullFormatter())
-    logs = [ax for ax in figure.axes if ax.get_xscale() == "log"]
-    if logs:
+    for ax in (ax for ax in figure.axes if ax.get_xscale() == "log"):
         figure.tight_layout()  # the final widths (a legend moved outside narrows its plot) decide the log ticks
-    for ax in logs:
         _thin_log_ticks(ax)
 
 
