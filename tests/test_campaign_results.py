@@ -9,7 +9,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_confint, proportion_effectsize
 from test_campaigns import SETTINGS, simulate, simulated_evaluation, sums_of
 
 from crmreport.analyses.abtests import campaign_results as cr
@@ -98,6 +99,22 @@ def test_power_and_planning_tables(evaluated):
     rows = planning.set_index(["campaign_id", "metric", "target_lift"])
     assert rows.loc[("A", "conversion_rate", 0.1), "n_per_arm"] > rows.loc[("A", "conversion_rate", 0.5), "n_per_arm"]
     assert rows["enough"].dtype == bool
+
+
+def test_planning_says_what_every_customer_could_detect_when_a_lift_needs_more(evaluated):
+    _, sums, _, _ = evaluated
+    settings = AbTests(target_lifts=[0.1, 0.5])
+    arms = sums.groupby("campaign_id")["arm"].nunique()
+    planning = pl.planning_table(sums, "control", settings, customers=3001)
+    assert (planning["n_per_arm_max"] == planning["campaign_id"].map(3001 // arms)).all()
+    assert (planning["possible"] == (planning["n_per_arm"] <= planning["n_per_arm_max"])).all()
+    # oracle (statsmodels): at the smallest lift detectable with every customer, that many customers per arm
+    # give the planned power
+    for row in planning[planning["metric"] != "revenue_per_customer"].itertuples(index=False):
+        h = proportion_effectsize(row.baseline * (1 + row.mde_rel_max), row.baseline)
+        power = NormalIndPower().power(h, nobs1=row.n_per_arm_max, alpha=settings.alpha, ratio=1.0)
+        assert power == pytest.approx(settings.power, abs=1e-6), row
+    assert pl.planning_table(sums, "control", settings)["n_per_arm_max"].isna().all()  # base unknown
 
 
 @pytest.fixture(scope="module")

@@ -52,6 +52,15 @@ def test_ab_test_steps_scale_the_revenue_win_and_size_the_small_test(tmp_path):
     assert steps[0].startswith("Scale C1 · call: it raised revenue per customer by 120") and "300 control" in steps[0]
     assert steps[1].startswith("Size the next test like C2") and "needs 5,000 customers per arm; C2 had 40" in steps[1]
     assert "1 arms have none" in steps[2]
+    # a base too small for the lift: say what every customer could detect, and whether response rate fits
+    _write(tmp_path, ab_planning={"metric": ["conversion_rate", "response_rate"], "campaign_id": ["C2", "C2"],
+                                  "target_lift": [0.25, 0.25], "n_per_arm": [5000, 600], "n_per_arm_now": [40, 40],
+                                  "enough": [False, False], "n_per_arm_max": [1000, 1000], "possible": [False, True],
+                                  "mde_rel_max": [0.57, 0.19]})
+    beyond = ab_steps.next_steps(tmp_path, "en", 0.05)[1]
+    assert beyond.startswith("Do not repeat a test like C2") and "at most 1,000" in beyond and "is 57%" in beyond
+    assert "read response rate instead (a 25% lift needs 600 per arm)" in beyond
+    assert "不要为了" in ab_steps.next_steps(tmp_path, "zh", 0.05)[1]
 
 
 def test_kpi_steps_name_deteriorations_trends_and_a_holdout(tmp_path):

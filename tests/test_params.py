@@ -1,11 +1,14 @@
 """Period parameters: labels, windows, layering and clear errors."""
 
+import json
 from datetime import date
 
 import pytest
 
 from crmreport.core.errors import ParamsError
+from crmreport.ingest.sources import embedded_demo_path
 from crmreport.settings import load_params, period_window
+from crmreport.settings.params import DEMO_DATA_END
 
 
 @pytest.mark.parametrize(("label", "start", "end"), [
@@ -93,6 +96,18 @@ def test_invalid_yaml_is_reported_with_the_file(tmp_path):
 def test_the_repository_params_validate():
     params = load_params("2025Q3")
     assert params.period == "2025Q3" and params.data is None and params.as_of == date(2025, 10, 15)
+
+
+def test_a_demo_run_without_as_of_is_pinned_to_the_period_end_and_real_data_to_today(tmp_path):
+    """Outside a project the demo has no params file: its frozen data must not be read as of today."""
+    truth = json.loads((embedded_demo_path() / "ground_truth.json").read_text(encoding="utf-8"))
+    assert date.fromisoformat(truth["generator"]["end"]) == DEMO_DATA_END
+    # 15 days after the data's end, as the repository's 2025Q3 file: a backfill of 2025Q2 quarantines no Q3 row
+    assert load_params("2025Q2", root=tmp_path, demo=True).as_of == date(2025, 10, 15)
+    assert load_params("2026Q1", root=tmp_path, demo=True).as_of == date(2026, 4, 15)
+    (tmp_path / "data").mkdir()
+    real = load_params("2025Q2", root=tmp_path, overrides={"data": str(tmp_path / "data")}, demo=False)
+    assert real.as_of == date.today()
 
 
 def test_column_mapping_must_target_contract_columns(tmp_path):

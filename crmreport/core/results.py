@@ -148,13 +148,13 @@ RESULT_FILES: tuple[ResultFile, ...] = (
                             "unadjusted_ci_high unadjusted_p_value variance_reduction message"),
     _file("03", "ab_cuped_view", "campaign_id* arm* unadjusted_abs_diff unadjusted_ci_low unadjusted_ci_high "
                                  "cuped_abs_diff cuped_ci_low cuped_ci_high p_adjusted variance_reduction"),
-    _file("03", "ab_decisions", "metric campaign_id* arm* look decision abs_diff seq_ci_low seq_ci_high "
+    _file("03", "ab_decisions", "metric campaign_id* arm* look inference decision abs_diff ci_low ci_high "
                                 "detectable_lift"),
     _file("03", "ab_heterogeneity", "campaign_id* metric* arm* segments q df p_value i2 message"),
     _file("03", "ab_heterogeneity_tested", "campaign_id* metric* arm* segments q df p_value i2"),
     _file("03", "ab_mde", "metric* campaign_id* arm* n_arm n_control rel_lift mde_rel"),
     _file("03", "ab_planning", "metric* campaign_id* baseline target_lift* target_value n_per_arm n_per_arm_now "
-                               "enough"),
+                               "enough n_per_arm_max possible mde_rel_max"),
     _file("03", "ab_power", "campaign_id* metric* arm* n_arm n_control value_control abs_diff rel_lift mde_abs "
                             "mde_rel message"),
     _file("03", "ab_results_rates_{campaign}", "metric* arm* value_control value_arm abs_diff ci_low ci_high "

@@ -92,6 +92,8 @@ def run_period(period: str, params_file: str | None = None, data: str | None = N
     notebooks = find_notebooks(notebooks_dir or notebooks_folder(root or Path.cwd()), only)
     if uses_demo_data(params):
         log.warning("running on the embedded demo data (--demo): every report says so on its cover")
+    log.info("period %s (%s .. %s), baseline %s .. %s, as of %s", params.period, params.start, params.end,
+             params.baseline_window.start, params.baseline_window.end, params.as_of)
     if params.language == "zh" and cjk_font_available() is None:
         raise RenderError("a Chinese report needs a CJK font and none is installed: on Debian/Ubuntu run "
                           "`sudo apt-get install fonts-noto-cjk`, or set CRMREPORT_CJK_FONT=/path/to/font.otf")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from pathlib import Path
 
 from ..core.errors import CrmReportError
+from ..settings.params import DEMO_AS_OF_AFTER_END
 from ..settings.stock import stock_defaults, stock_notebooks
 
 log = logging.getLogger("crmreport")
@@ -52,7 +52,7 @@ def starter_files(period: str = "2025Q3") -> dict[str, bytes]:
     window = period_window(period)
     files = {"params/defaults.yaml": stock_defaults().read_bytes()}
     files[f"params/{period}.yaml"] = PERIOD_FILE.format(
-        period=period, start=window.start, end=window.end, as_of=window.end + timedelta(days=15)).encode("utf-8")
+        period=period, start=window.start, end=window.end, as_of=window.end + DEMO_AS_OF_AFTER_END).encode("utf-8")
     for notebook in sorted(stock_notebooks().glob("*.ipynb")):
         files[f"notebooks/{notebook.name}"] = notebook.read_bytes()
     files["reports/README.md"] = REPORTS_README.encode("utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,6 +27,10 @@ from .segmentation import Segment, Segmentation, Strategy
 
 #: the report's time zone unless params say otherwise (the users' companies are in mainland China)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+#: the as-of date of starter projects and of runs on the embedded demo data without one, after the period end
+DEMO_AS_OF_AFTER_END = timedelta(days=15)
+#: the last day of the embedded demo data (``generator.end`` of its ``ground_truth.json``; tested)
+DEMO_DATA_END = date(2025, 9, 30)
 Decimal = Literal[".", ","]
 TableName = Literal["customers", "transactions", "interactions", "surveys", "tickets", "outreach", "tasks",
                     "improvements"]
@@ -173,7 +177,9 @@ class Params(BaseModel):
     company: str = Field("Demo Company", description="company name on the cover and page headers")
     control_arm: str = Field("control", description="name of the control arm in outreach campaigns")
     ab_tests: AbTests = Field(default_factory=AbTests, description="outreach A/B test settings")
-    as_of: date | None = Field(None, description="dates after this day are impossible (default: today)")
+    as_of: date | None = Field(None, description="dates after this day are impossible (default: today; on the "
+                               "embedded demo data, which does not grow, 15 days after the later of the "
+                               "period's and the data's end)")
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
                                                   description="report formats to render")
     workers: int | None = Field(None, ge=1, le=64, description="notebooks run at the same time; "
@@ -251,7 +257,7 @@ class Params(BaseModel):
         elif isinstance(self.baseline, str):
             self.baseline = period_window(self.baseline)
         if self.as_of is None:
-            self.as_of = date.today()
+            self.as_of = max(self.end, DEMO_DATA_END) + DEMO_AS_OF_AFTER_END if self.data is None else date.today()
         return self
 
     @model_validator(mode="after")

@@ -68,7 +68,8 @@ class Segmentation(BaseModel):
         description="follow-up cadence per lifecycle stage (shown in the report)")
     risk_inactive_days: int = Field(90, ge=1, description="churn-risk flag: no order for more days than this ...")
     risk_response_below: float = Field(0.30, ge=0, le=1, description="... and outbound response rate below this")
-    risk_complaints: int = Field(1, ge=1, description="churn-risk flag: at least this many complaints in 6 months")
+    risk_complaints: int = Field(1, ge=1, description="churn-risk sign: at least this many complaints in 6 months "
+                                 "(alone: medium risk; with another sign: high)")
     rfm_rules: tuple[RfmRule, ...] = Field(DEFAULT_RFM_RULES, description="named RFM segments, first match wins")
     k_range: tuple[int, int] = Field((2, 8), description="k-means: smallest and largest k tried")
     silhouette_sample: int = Field(5000, ge=100, description="k-means: customers sampled for the silhouette score")

@@ -278,9 +278,10 @@ def evaluate_period(data: Dataset, params: Params, segments: pd.DataFrame | None
     tests = evaluate(sums, segment_sums, params.control_arm, settings, srm_flagged(srm, settings.srm_threshold),
                      life.tunings(overview, settings))
     channels = dict(zip(overview["campaign_id"], overview["channel"], strict=True))
+    base = len(data.tables["customers"]) if "customers" in data.tables else None  # the most a test can include
     decisions, path = follow(tests, overview, customers, params.window, params.control_arm, settings)
     return CampaignResults(overview, sums, segment_sums, srm, tests, cuped_table(sums, tests, params.control_arm,
                                                                                  settings),
-                           power_table(tests, settings), planning_table(sums, params.control_arm, settings),
+                           power_table(tests, settings), planning_table(sums, params.control_arm, settings, base),
                            business_table(tests, channels, settings), heterogeneity_table(tests),
                            board_table(segment_sums, settings.alpha), decisions, path)

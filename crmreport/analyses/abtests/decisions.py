@@ -8,10 +8,13 @@ valid at every look (:mod:`crmreport.stats.sequential`, :mod:`crmreport.stats.gr
 - ``stop_winner``: the arm is better than control, by the sequential p-value after the campaign's
   adjustment (``seq_p_adjusted < alpha``), or, with a group-sequential plan, ``z >= b_k``;
 - ``stop_futility``: the arm is significantly worse by the same reading; or the minimum lift of
-  interest (``min_lift``, relative) lies above the confidence sequence (ruled out); or it is smaller
-  than the lift the campaign can still detect by its planned customers (out of reach):
+  interest (``min_lift``, relative) lies above the confidence sequence at the campaign's adjustment
+  (ruled out); or it is smaller than the lift the campaign can still detect by its planned customers
+  (out of reach):
   ``detectable_lift`` says which lift could still be detected;
 - ``continue``: otherwise (and always after a sample ratio mismatch: the assignment must be fixed first).
+
+``reason`` says which of these rules decided (:data:`REASONS`), so that the words name the one that holds.
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ from .path import effect_path
 
 CONTINUE, STOP_WINNER, STOP_FUTILITY, CONCLUDED = "continue", "stop_winner", "stop_futility", "concluded"
 DECISIONS = (CONTINUE, STOP_WINNER, STOP_FUTILITY, CONCLUDED)
-DECISION_COLUMNS = ["campaign_id", "arm", "metric", "status", "look", "inference", "decision", "abs_diff",
-                    "seq_ci_low", "seq_ci_high", "seq_p_adjusted", "z", "boundary", "min_lift", "min_lift_abs",
+#: why, per decision: the interval still holds zero or the arms' sizes mismatch (continue); better than control
+#: by the always-valid p-value or the group-sequential boundary (stop_winner); worse by either, the minimum lift
+#: ruled out, or out of reach (stop_futility); concluded
+REASONS = {CONTINUE: ("holds_zero", "srm"), STOP_WINNER: ("better", "crossed_up"),
+           STOP_FUTILITY: ("worse", "crossed_down", "ruled_out", "out_of_reach"), CONCLUDED: ("concluded",)}
+DECISION_COLUMNS = ["campaign_id", "arm", "metric", "status", "look", "inference", "decision", "reason", "abs_diff",
+                    "ci_low", "ci_high", "seq_p_adjusted", "z", "boundary", "min_lift", "min_lift_abs",
                     "detectable_lift_abs", "detectable_lift", "message"]
 
 
@@ -52,7 +60,10 @@ def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
     Returns
     -------
     pandas.DataFrame
-        :data:`DECISION_COLUMNS`; ``min_lift`` relative, ``*_abs`` in the metric's unit,
+        :data:`DECISION_COLUMNS`; ``ci_low`` / ``ci_high`` the interval the campaign is read with: the
+        fixed-horizon one when its ``inference`` is ``fixed_horizon`` (read once, as planned), else the
+        always-valid one at the campaign's adjustment (``seq_adjusted_*``, which excludes zero exactly when
+        ``seq_p_adjusted < alpha``); ``min_lift`` relative, ``*_abs`` in the metric's unit,
         ``detectable_lift`` relative to control's value.
     """
     boundaries = boundaries or {}
@@ -74,11 +85,13 @@ def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
             if np.isfinite(planned_total) else np.nan
         z = r.abs_diff / r.std_error if r.std_error and np.isfinite(r.std_error) else np.nan
         boundary = boundaries.get(str(r.campaign_id), np.nan)
+        decision, reason = _decision(state["status"], state["inference"], r, z, boundary, min_abs, detectable,
+                                     settings.alpha)
+        low, high = (r.ci_low, r.ci_high) if state["inference"] == life.FIXED else (r.seq_adjusted_low,
+                                                                                      r.seq_adjusted_high)
         rows.append({"campaign_id": r.campaign_id, "arm": r.arm, "metric": r.metric, "status": state["status"],
-                     "look": state["look"], "inference": state["inference"],
-                     "decision": _decision(state["status"], state["inference"], r, z, boundary, min_abs, detectable,
-                                           settings.alpha),
-                     "abs_diff": r.abs_diff, "seq_ci_low": r.seq_ci_low, "seq_ci_high": r.seq_ci_high,
+                     "look": state["look"], "inference": state["inference"], "decision": decision, "reason": reason,
+                     "abs_diff": r.abs_diff, "ci_low": low, "ci_high": high,
                      "seq_p_adjusted": r.seq_p_adjusted, "z": z, "boundary": boundary, "min_lift": min_lift,
                      "min_lift_abs": min_abs, "detectable_lift_abs": detectable,
                      "detectable_lift": detectable / r.value_control if r.value_control else np.nan,
@@ -87,21 +100,28 @@ def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
 
 
 def _decision(status: str, inference: str, r, z: float, boundary: float, min_abs: float, detectable: float,
-              alpha: float) -> str:
+              alpha: float) -> tuple[str, str]:
+    """The decision and its reason (:data:`REASONS`)."""
     if status == life.CONCLUDED:
-        return CONCLUDED
+        return CONCLUDED, "concluded"
     if isinstance(r.message, str) and ab.SRM in r.message.split(";"):
-        return CONTINUE
+        return CONTINUE, "srm"
     if inference == life.GROUP_SEQUENTIAL and np.isfinite(boundary):
-        better, worse = z >= boundary, z <= -boundary
+        if z >= boundary:
+            return STOP_WINNER, "crossed_up"
+        if z <= -boundary:
+            return STOP_FUTILITY, "crossed_down"
     else:
         significant = r.seq_p_adjusted < alpha
-        better, worse = significant and r.abs_diff > 0, significant and r.abs_diff < 0
-    if better:
-        return STOP_WINNER
-    if worse or r.seq_ci_high < min_abs or detectable > min_abs:
-        return STOP_FUTILITY
-    return CONTINUE
+        if significant and r.abs_diff > 0:
+            return STOP_WINNER, "better"
+        if significant and r.abs_diff < 0:
+            return STOP_FUTILITY, "worse"
+    if r.seq_adjusted_high < min_abs:
+        return STOP_FUTILITY, "ruled_out"
+    if detectable > min_abs:
+        return STOP_FUTILITY, "out_of_reach"
+    return CONTINUE, "holds_zero"
 
 
 def follow(tests: pd.DataFrame, campaigns: pd.DataFrame, customers: pd.DataFrame, window: Window,

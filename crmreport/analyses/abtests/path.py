@@ -1,6 +1,8 @@
 """The effect's path: a campaign's cumulative difference week by week, with the band valid at every look.
 
-For each campaign this report reads, each treatment arm and the campaign's primary metric, week ``w``
+For each campaign this report reads with the always-valid reading (running, or concluded after more than
+one look; a campaign read once as planned is judged by its fixed-horizon interval alone, and a band beside
+it would answer a question nobody asked), each treatment arm and the campaign's primary metric, week ``w``
 since the first assignment holds the customers assigned by the end of that week and the difference
 to control with its fixed-horizon interval (valid at one pre-chosen look only) and the confidence
 sequence (valid at every look at once: the band a manager may watch week after week). With a
@@ -36,7 +38,7 @@ def _compare(control: pd.Series, arm: pd.Series, metric: str, alpha: float) -> a
 
 def effect_path(customers: pd.DataFrame, campaigns: pd.DataFrame, window: Window, control_arm: str,
                 settings: AbTests) -> pd.DataFrame:
-    """Weekly cumulative differences of every campaign this report reads (see the module docstring).
+    """Weekly cumulative differences of every campaign this report reads at every look (see the module docstring).
 
     Parameters
     ----------
@@ -53,7 +55,8 @@ def effect_path(customers: pd.DataFrame, campaigns: pd.DataFrame, window: Window
         :data:`PATH_COLUMNS`, one row per campaign, arm and week up to the report's end.
     """
     rows = []
-    for state in campaigns[campaigns["status"] != life.SKIPPED].itertuples(index=False):
+    watched = (campaigns["status"] != life.SKIPPED) & (campaigns["inference"] != life.FIXED)
+    for state in campaigns[watched].itertuples(index=False):
         mine = customers[customers["campaign_id"] == state.campaign_id]
         if mine.empty or not state.has_control:
             continue

@@ -17,7 +17,7 @@ from .campaigns import METRICS, RATE_METRICS, compared, join_messages, metric_va
 POWER_COLUMNS = ["campaign_id", "metric", "arm", "n_arm", "n_control", "value_control", "abs_diff", "rel_lift",
                  "mde_abs", "mde_rel", "message"]
 PLANNING_COLUMNS = ["campaign_id", "metric", "baseline", "target_lift", "target_value", "n_per_arm", "n_per_arm_now",
-                    "enough", "message"]
+                    "enough", "n_per_arm_max", "possible", "mde_rel_max", "message"]
 
 
 def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
@@ -41,8 +41,15 @@ def power_table(tests: pd.DataFrame, settings: AbTests) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=POWER_COLUMNS)
 
 
-def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> pd.DataFrame:
-    """Customers needed per arm to detect each of ``settings.target_lifts`` over each campaign's control values."""
+def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests,
+                   customers: int | None = None) -> pd.DataFrame:
+    """Customers needed per arm to detect each of ``settings.target_lifts`` over each campaign's control values.
+
+    With the number of ``customers`` the company has, ``n_per_arm_max`` is the most a test with the
+    campaign's arms can put in each (all customers, split equally), ``possible`` whether the size needed
+    fits, and ``mde_rel_max`` the smallest relative lift detectable at that size: what a test can
+    promise when the lift of interest needs more customers than exist.
+    """
     rows = []
     for campaign_id, group in sums.groupby("campaign_id", sort=False):
         arms = group.set_index("arm")
@@ -50,16 +57,24 @@ def planning_table(sums: pd.DataFrame, control_arm: str, settings: AbTests) -> p
             continue
         control = arms.loc[control_arm]
         now = int(arms["n"].min())
+        most = customers // len(arms) if customers else None
         for metric in METRICS[:3]:
             baseline = metric_value(control, metric)
+            sd = np.sqrt(ab.Moments(int(control["n"]), control["revenue_sum"], control["revenue_sq"]).variance)
+            best = np.nan if most is None or most < 2 else (
+                abpower.mde_rate(baseline, most, most, settings.alpha, settings.power) if metric in RATE_METRICS
+                else abpower.mde_mean(baseline, sd * np.sqrt(2 / most), most, most, settings.alpha,
+                                      settings.power)).mde_rel
             for lift in settings.target_lifts:
                 if metric in RATE_METRICS:
                     need = abpower.sample_size_rate(baseline, lift, settings.alpha, settings.power)
                 else:
-                    sd = np.sqrt(ab.Moments(int(control["n"]), control["revenue_sum"], control["revenue_sq"]).variance)
                     need = abpower.sample_size_mean(baseline, sd, lift, settings.alpha, settings.power)
                 rows.append({"campaign_id": campaign_id, "metric": metric, "baseline": baseline, "target_lift": lift,
                              "target_value": need.target_value, "n_per_arm": need.n_per_arm, "n_per_arm_now": now,
-                             "enough": bool(now >= need.n_per_arm), "message": need.message})
+                             "enough": bool(now >= need.n_per_arm), "n_per_arm_max": most,
+                             "possible": bool(most is not None and most >= need.n_per_arm), "mde_rel_max": best,
+                             "message": need.message})
     frame = pd.DataFrame(rows, columns=PLANNING_COLUMNS)
-    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64"), enough=frame["enough"].astype(bool))
+    return frame.assign(n_per_arm=frame["n_per_arm"].astype("Int64"), enough=frame["enough"].astype(bool),
+                        n_per_arm_max=frame["n_per_arm_max"].astype("Int64"), possible=frame["possible"].astype(bool))
