@@ -73,7 +73,7 @@ def test_kpi_steps_name_deteriorations_trends_and_a_holdout(tmp_path):
                     kpi_segmented_regression={"kpi": ["csat_mean"], "level_p_value": [0.4]})
     steps = kpi_steps.next_steps(folder, "en", 0.05)
     assert "NPS" in steps[0] and "CSAT (mean, 1-5) (p = 0.400)" in steps[1]
-    assert "random 10% of customers (about 200)" in steps[2]
+    assert "random 10% of customers (about 200 of the 2,000 customers the period's KPIs observe)" in steps[2]
 
 
 def test_execution_steps(tmp_path):
