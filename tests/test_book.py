@@ -76,6 +76,8 @@ def test_contents_entries_point_at_their_chapter_start(book):
     status = "Run status" if language == "en" else "运行状态"
     page = int(re.search(rf"^\s*{status}\s*(?:\. )+\.?\s*(\d+)\s*$", listing, re.MULTILINE).group(1))
     assert status in pages[page - 1] and report_title("01_profiling", language) in pages[page - 1]
+    # every notebook of the run is listed, the executive summary (07) too
+    assert report_title("07_executive_summary", language) in " ".join(pages[page - 1].split())
 
 
 def page_fill(pdf) -> list[float]:

@@ -334,7 +334,11 @@ def test_the_health_drivers_rank_the_period_churn(big: DemoData) -> None:
     g = big.ground_truth
     p = pd.Series(g["period_churn_probability"])
     churn = pd.Series(g["period_churn"])[p.index]
-    assert roc_auc_score(churn, p) == pytest.approx(g["health"]["auc_true_probability"], abs=1e-6)
+    # the truth's AUC is of the unrounded probabilities, the file's are rounded to 6 decimals: rounding keeps their
+    # order and can only tie a churner with a non-churner, each tied pair moving the AUC by half a pair
+    counts = churn.groupby(p).agg(["sum", "count"])
+    tied = (counts["sum"] * (counts["count"] - counts["sum"])).sum() / (churn.sum() * (~churn).sum())
+    assert roc_auc_score(churn, p) == pytest.approx(g["health"]["auc_true_probability"], abs=tied / 2 + 5e-7)
     assert 0.72 < g["health"]["auc_health_drivers"] < 0.85
     assert 0.06 < g["period_churn_rate"] < 0.10
     assert 0.06 < g["baseline_churn_rate"] < 0.10 and 0.72 < g["health"]["baseline_auc_health_drivers"] < 0.85

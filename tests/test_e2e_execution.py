@@ -41,7 +41,7 @@ def test_execution_pdf_has_every_section_in_the_report_language(report):
         assert word not in text  # codes never reach a reader
     assert _flat(t("execution.effect.caveat", language))[:30] in text
     names = {"en": ("Done on time", "Not done", "Top performers"),
-             "zh": ("按时完成", "未完成", "红榜", "服务执行跟踪表")}
+             "zh": ("按时完成", "未完成", "表现突出", "服务执行跟踪表")}
     assert all(name in text for name in names[language])
 
 

@@ -73,3 +73,35 @@ def test_no_printed_or_exported_due_date_lies_on_or_before_the_as_of_date(report
 def test_every_segmentation_table_has_its_csv(report, name):
     _, out = report
     assert (out / "2025Q3" / "results" / f"{name}.csv").is_file()
+
+
+def test_no_owner_has_more_tasks_due_than_their_measured_pace_allows(report):
+    _, out = report
+    period = out / "2025Q3"
+    as_of = pd.Timestamp(yaml.safe_load((period / "params.yaml").read_text(encoding="utf-8"))["as_of"])
+    actions = pd.read_csv(period / "results" / "action_list.csv", parse_dates=["due_date"], encoding="utf-8-sig")
+    lines = pd.read_csv(period / "results" / "action_capacity.csv", encoding="utf-8-sig", parse_dates=["last_due"])
+    strategies = pd.read_csv(period / "results" / "strategy_table.csv", encoding="utf-8-sig")
+    automated = strategies.loc[strategies["automated"].astype(str) == "True", "segment"]
+    people = actions[~actions["segment"].isin(automated)]  # automated messages keep the playbook's date
+    assert len(lines) and (lines["weekly_pace"] > 0).all()
+    for line in lines.itertuples():
+        due = people.loc[people["owner"].astype(str) == line.owner, "due_date"].sort_values()
+        assert len(due) == line.tasks and due.max() == line.last_due
+        days = (due - as_of).dt.days.to_numpy()
+        assert all(k + 1 <= line.weekly_pace * day / 7 + 1e-9 for k, day in enumerate(days)), line.owner
+
+
+def test_the_summary_due_date_of_a_segment_action_is_the_latest_in_the_action_list(report):
+    _, out = report
+    results = out / "2025Q3" / "results"
+    actions = pd.read_csv(results / "action_list.csv", parse_dates=["due_date"], encoding="utf-8-sig")
+    figures = pd.read_csv(results / "summary_figures.csv", encoding="utf-8-sig").set_index("ref")["figure"]
+    summary = pd.read_csv(results / "summary_actions.csv", encoding="utf-8-sig")
+    checked = 0
+    for row in summary.itertuples():
+        kind, key, *_ = figures[row.summary_source.split()[0]].split()
+        if kind == "segment":
+            assert row.summary_due == actions.loc[actions["segment"] == key, "due_date"].max().date().isoformat()
+            checked += 1
+    assert checked

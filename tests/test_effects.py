@@ -106,3 +106,11 @@ def test_segmented_regression_needs_months_on_both_sides():
     assert fitted.isna().all()
     short = effects.segmented_regression(series.tail(4), pd.Timestamp("2025-07-01"))[0]
     assert short.message == INSUFFICIENT and short.months_before == 1
+    # three months each side (four parameters, two degrees of freedom) is too few; six before and three after fit
+    few = effects.segmented_regression(series.tail(6), pd.Timestamp("2025-07-01"))[0]
+    assert few.message == INSUFFICIENT and (few.months_before, few.months_after) == (3, 3)
+    assert np.isnan(few.level_p_value)
+    assert effects.MIN_MONTHS_BEFORE == 6 and effects.MIN_MONTHS_AFTER == 3
+    enough = effects.segmented_regression(series.tail(9), pd.Timestamp("2025-07-01"))[0]
+    assert enough.message is None and (enough.months_before, enough.months_after) == (6, 3)
+    assert effects.segmented_regression(series.tail(8), pd.Timestamp("2025-07-01"))[0].message == INSUFFICIENT

@@ -31,7 +31,7 @@ def test_follow_ups_kept_past_due_and_open():
     everything = pd.concat([log, replies], ignore_index=True)
     agreed = commlog.follow_ups(log, dataset_of(interactions=everything), UNTIL).set_index("interaction_id")
     assert agreed["state"].to_dict() == {"L1": "kept", "L2": "past_due", "L3": "open"}  # L4: nothing agreed
-    assert agreed.loc["L2", "days_past_due"] == (UNTIL - T("2025-07-03")).days - 1
+    assert agreed.loc["L2", "days_past_due"] == (UNTIL - T("2025-07-03")).days  # as days overdue count a task
     summary = commlog.follow_up_summary(agreed.reset_index()).set_index("owner")
     assert summary.loc["all", ["agreed", "kept", "past_due", "open"]].tolist() == [3, 1, 1, 1]
     assert summary.loc["all", "kept_rate"] == 0.5 and summary.loc["B", "kept_rate"] != summary.loc["B", "kept_rate"]
@@ -119,3 +119,21 @@ def test_outcomes_define_churn_on_customers_active_before():
     assert frame.loc[["A", "B"], "churned"].tolist() == [0.0, 1.0]
     assert np.isnan(frame.loc["C", "churned"]) and np.isnan(frame.loc["D", "churned"])  # never bought: no churn
     assert frame.loc["A", "csat"] == 4.5 and np.isnan(frame.loc["C", "csat"])
+
+
+def _effects(on_time_vs_not: tuple[float, float], late_vs_not: tuple[float, float],
+             on_time_vs_late: tuple[float, float]) -> pd.DataFrame:
+    """Churn rows of an execution_effects table: (difference, p-value) per comparison."""
+    pairs = zip(effect.COMPARISONS, (on_time_vs_not, late_vs_not, on_time_vs_late), strict=True)
+    return pd.DataFrame([{"outcome": "churn", "exposed": a, "reference": b, "difference": d, "p_value": p}
+                         for (a, b), (d, p) in pairs])
+
+
+def test_reading_says_what_the_churn_comparisons_show():
+    # the demo's pattern: late vs not done significant, on time vs not done not, on time vs late flat
+    assert effect.reading(_effects((-0.056, 0.092), (-0.095, 0.034), (0.019, 0.63))) == "done_matters"
+    assert effect.reading(_effects((-0.10, 0.01), (0.02, 0.7), (-0.12, 0.004))) == "timing_helps"
+    assert effect.reading(_effects((0.01, 0.8), (-0.09, 0.02), (0.10, 0.03))) == "timing_hurts"
+    assert effect.reading(_effects((0.06, 0.01), (0.05, 0.04), (0.01, 0.9))) == "done_worse"
+    assert effect.reading(_effects((-0.02, 0.5), (-0.03, 0.4), (0.01, 0.9))) == "no_difference"
+    assert effect.reading(_effects((np.nan, np.nan), (np.nan, np.nan), (np.nan, np.nan))) == "too_few"

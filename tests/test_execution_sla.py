@@ -142,16 +142,33 @@ def test_rule_table_rates_and_wilson_intervals(per_ticket):
 
 
 def test_cadence_counts_outbound_contacts_in_the_window():
-    execution = pd.DataFrame({"customer_id": ["X", "Y", "Z"], "lifecycle_stage": ["active", "active", "dormant"]})
+    execution = pd.DataFrame({"customer_id": ["X", "Y", "Z", "W", "V"],
+                              "lifecycle_stage": ["active", "active", "dormant", "active", "dormant"]})
     times = ["2025-07-02", "2025-07-20", "2025-08-15", "2025-09-10", "2025-06-01"]
     contacts = pd.DataFrame({"customer_id": ["X"] * 4 + ["Y"], "direction": "outbound",
                              "interaction_time": pd.to_datetime(times)})
     contacts = pd.concat([contacts, pd.DataFrame({"customer_id": ["Y", "Z"], "direction": ["outbound", "inbound"],
-                                                  "interaction_time": pd.to_datetime(["2025-08-01", "2025-08-01"])})])
+                                                  "interaction_time": pd.to_datetime(["2025-08-01", "2025-08-01"])}),
+                          pd.DataFrame({"customer_id": ["W", "W", "W", "V"], "direction": "outbound",
+                                        "interaction_time": pd.to_datetime(["2025-07-05", "2025-08-05", "2025-09-30",
+                                                                            "2025-09-01"])})])
     table = followup.cadence(execution, dataset_of(interactions=contacts), WINDOW, SETTINGS).set_index("stage")
-    assert table.loc["active", "expected"] == 4  # 92 days / every 30 days, rounded up
-    assert table.loc["active", "share_met"] == 0.5 and table.loc["active", "mean_received"] == 2.5
-    assert table.loc["dormant", "expected"] == 2 and table.loc["dormant", "share_met"] == 0
+    # by hand: the window has 92 days; whole 30-day intervals in it: 3, whole 90-day intervals: 1
+    assert WINDOW.days == 92
+    assert table.loc["active", "expected"] == 3 and table.loc["dormant", "expected"] == 1
+    # active received X 4 (met), Y 1 (06-01 lies before the window), W 3 (met): 2 of 3
+    assert table.loc["active", "share_met"] == pytest.approx(2 / 3) and table.loc["active", "mean_received"] == 8 / 3
+    # dormant: Z only inbound (0, not met), V one outbound (met)
+    assert table.loc["dormant", "share_met"] == 0.5
+
+
+def test_cadence_expects_one_contact_when_the_window_is_shorter_than_the_rhythm():
+    month = Window(start="2025-07-01", end="2025-07-31")
+    execution = pd.DataFrame({"customer_id": ["Z"], "lifecycle_stage": ["dormant"]})
+    contacts = pd.DataFrame({"customer_id": ["Z"], "direction": "outbound",
+                             "interaction_time": pd.to_datetime(["2025-07-09"])})
+    table = followup.cadence(execution, dataset_of(interactions=contacts), month, SETTINGS).set_index("stage")
+    assert table.loc["dormant", "expected"] == 1 and table.loc["dormant", "share_met"] == 1
 
 
 def test_wilson_bounds_hold_the_rate_when_every_case_is_met():

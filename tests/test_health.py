@@ -127,37 +127,37 @@ def test_health_score_against_the_planted_churn_of_the_demo(demo):
     results = evaluation.evaluate_health(data, params)
     churn = results.churn
     assert churn.fit.source == "fitted" and sum(churn.fit.weights.values()) == pytest.approx(1.0)
-    assert churn.fit.weights["recency"] == pytest.approx(0.537, abs=0.002)
-    assert churn.fit.weights["emotional_account"] == pytest.approx(0.280, abs=0.002)
+    assert churn.fit.weights["recency"] == pytest.approx(0.480, abs=0.002)
+    assert churn.fit.weights["emotional_account"] == pytest.approx(0.273, abs=0.002)
 
     probability = pd.Series(truth["period_churn_probability"])
     at_risk = probability.index
     planted = pd.Series(truth["period_churn"]).reindex(at_risk).to_numpy(dtype=bool)
     summary = truth["period_churn_summary"]
-    assert (len(at_risk), planted.sum()) == (summary["at_risk"], summary["churned"]) == (1480, 120)  # 8.1% planted
+    assert (len(at_risk), planted.sum()) == (summary["at_risk"], summary["churned"]) == (1488, 122)  # 8.2% planted
     labels = churn.labels.set_index("customer_id").reindex(at_risk)
-    assert labels["silent_window"].mean() == pytest.approx(0.294, abs=0.001)  # the old label
-    assert labels["lapsed"].mean() == pytest.approx(0.199, abs=0.001)
-    assert (labels["lapsed"].to_numpy(dtype=bool) & planted).sum() / planted.sum() == pytest.approx(0.700, abs=0.001)
+    assert labels["silent_window"].mean() == pytest.approx(0.289, abs=0.001)  # the old label
+    assert labels["lapsed"].mean() == pytest.approx(0.1925, abs=0.001)
+    assert (labels["lapsed"].to_numpy(dtype=bool) & planted).sum() / planted.sum() == pytest.approx(0.689, abs=0.001)
     rates = churnlabel.label_rates(churn.labels).set_index("label")
-    assert rates["churned"].to_dict() == {"lapsed": 566, "silent_window": 742}  # of 1,768 active
+    assert rates["churned"].to_dict() == {"lapsed": 555, "silent_window": 732}  # of 1,770 active
 
     health = -churn.score_base.set_index("customer_id")["health_score"].reindex(at_risk).to_numpy()
     recency = -churn.baselines_base.set_index("customer_id")["recency"].reindex(at_risk).to_numpy()
     versus = delong_difference(health, recency, planted)
     assert versus.auc_b == pytest.approx(0.7574, abs=5e-4)  # recency alone
-    assert versus.auc_a == pytest.approx(0.7634, abs=5e-4)  # the health score
-    assert versus.ci_low < 0 < versus.ci_high  # +0.006 (-0.010 to 0.022): not shown to beat recency
+    assert versus.auc_a == pytest.approx(0.7809, abs=5e-4)  # the health score: issue 27 asks for at least 0.775
+    assert versus.auc_a >= 0.775 and versus.ci_low > 0  # +0.023 (0.005 to 0.042): it beats recency alone
     # the fit's window now carries the planted mechanism: the baseline quarter's planted churners (ground truth
-    # baseline_churn), of whom the fit's label catches 64; beside them 221 of the customers lapsed over the
+    # baseline_churn), of whom the fit's label catches 62; beside them 221 of the customers lapsed over the
     # baseline quarter are the generator's dormant or churned ones, who stopped before the fit date
     fitted = churn.labels_before.set_index("customer_id")["lapsed"]
     stage = pd.Series(truth["lifecycle"]).reindex(fitted.index)
     before = pd.Series(truth["baseline_churn"]).reindex(fitted.index).astype(bool)
-    assert before.sum() == 116 and truth["baseline_churn_summary"]["churned"] >= before.sum()
+    assert before.sum() == 110 and truth["baseline_churn_summary"]["churned"] >= before.sum()
     stopped = stage.isin(["dormant", "churned"]) & ~before  # drawn so: stopped before the baseline quarter
     assert (len(fitted), int(fitted.sum()), int((fitted & stopped).sum()), int((fitted & before).sum())) == (
-        1782, 498, 221, 64)
+        1782, 494, 221, 62)
     coefficients = churn.fit.coefficients.set_index("measure")["coefficient"]
     assert coefficients["complaints"] > 0 and coefficients["rqi"] > 0  # wrong signs: fewer complaints, more churn
     # an upper bound no honest fit can claim: the seven measure scores fitted on the planted churn in sample
@@ -165,23 +165,29 @@ def test_health_score_against_the_planted_churn_of_the_demo(demo):
     z = ((scores.fillna(scores.mean()) - scores.mean()) / scores.std()).to_numpy()
     inside = LogisticRegression(C=1e6, max_iter=5000).fit(z, planted)
     bound = delong_difference(z @ inside.coef_[0], recency, planted)
-    assert bound.auc_a == pytest.approx(0.768, abs=1e-3) and bound.ci_low < 0 < bound.difference
+    assert bound.auc_a == pytest.approx(0.787, abs=1e-3) and bound.ci_low > 0
     # the ceiling: the planted drivers with their planted coefficients (execution in the period taken out)
     execution = pd.Series(truth["execution"]["customers"]).reindex(at_risk).fillna("not_done")
     odds = execution.map(truth["health"]["execution_odds_ratio"]).to_numpy(dtype="float64")
     drivers = np.log(probability.to_numpy() / (1 - probability.to_numpy())) - np.log(odds)
     ceiling = delong_difference(drivers, recency, planted)
     assert ceiling.auc_a == pytest.approx(truth["health"]["auc_health_drivers"], abs=5e-4)
-    assert ceiling.auc_a < 0.775  # issue 27's target is above what the planted drivers reach on this sample
-    assert ceiling.ci_low < 0  # even the planted drivers do not beat recency by an interval above 0 here
+    assert ceiling.auc_a == pytest.approx(0.822, abs=1e-3) and ceiling.ci_low > 0  # the drivers carry more than recency
+    assert truth["health"]["auc_true_probability"] == pytest.approx(0.828, abs=1e-3)  # the planted probabilities
 
+    # the chapter ranks by P(alive), the winner on its own label (below); against the planted churn it is behind
+    alive = -churn.baselines_base.set_index("customer_id")["p_alive"].reindex(at_risk).to_numpy()
+    known = ~np.isnan(alive)
+    behind = delong_difference(health[known], alive[known], planted[known])
+    assert (known.sum(), behind.auc_b) == (1480, pytest.approx(0.751, abs=1e-3))
+    assert behind.difference > 0 > behind.ci_low  # +0.031 (-0.001 to 0.064): not shown either way
     table = churn.tested.set_index("score")
-    assert table.loc["health", "auc"].iloc[0] == pytest.approx(0.838, abs=0.001)
+    assert table.loc["health", "auc"].iloc[0] == pytest.approx(0.836, abs=0.001)
     assert table.loc[["recency", "rfm", "p_alive"], "auc"].iloc[:3].tolist() == pytest.approx(
-        [0.842, 0.720, 0.867], abs=0.001)
+        [0.844, 0.721, 0.867], abs=0.001)
     assert churn.ranked_by == "p_alive"
     unbanded = results.health[results.health["health_band"].isna()]  # no P(alive): never bought
-    assert results.unbanded == len(unbanded) == 24 and unbanded["p_alive"].isna().all()
+    assert results.unbanded == len(unbanded) == 22 and unbanded["p_alive"].isna().all()
     bought = data.tables["transactions"].loc[data.tables["transactions"]["amount"] > 0, "customer_id"]
     assert not unbanded["customer_id"].isin(bought).any() and unbanded["health_score"].notna().all()
 

@@ -36,7 +36,7 @@ def test_one_call_gives_the_contract_and_the_backtest(evaluated):
     assert results.rqi_weights == pytest.approx({"trust": 0.3, "satisfaction": 0.3, "loyalty": 0.4})
     assert set(health["ranked_by"]) == {results.churn.ranked_by, "recency"}  # recency: see the test below
     auc = results.churn.tested.iloc[0]
-    assert auc["row"] == "auc" and auc["customers"] == len(results.churn.outcome) == 1768
+    assert auc["row"] == "auc" and auc["customers"] == len(results.churn.outcome) == 1770
     assert results.calibration["customers"].sum() == auc["customers"] and len(results.calibration) == 10
     claim = results.claim.iloc[0]  # on the backtest's customers, with their account at the baseline end
     high = results.churn.outcome.merge(results.base.emotional, on="customer_id")

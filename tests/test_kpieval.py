@@ -44,7 +44,9 @@ def test_contract_columns_and_rows(changes, data):
                                       "n_before", "n_after", "population"]
     assert list(changes.columns[:16]) == kpieval.CHANGE_COLUMNS
     assert (changes["population"] == changes["design"].map({"paired": "both_windows"}).fillna("each_window")).all()
-    assert set(changes["segment"]) == {"all", "B2B", "B2C"} and len(changes) == 15 * 3
+    # a growth KPI (AOV growth) is compared for all customers only, never by group (nor tested there)
+    assert set(changes["segment"]) == {"all", "B2B", "B2C"} and len(changes) == 14 * 3 + 1
+    assert changes.loc[changes["kpi"] == "aov_growth", "segment"].tolist() == ["all"]
     assert (changes["rel_change"] == changes["abs_change"] / changes["before"].abs()).all()
     assert changes["verdict"].isin(["significant_improvement", "significant_deterioration", "no_significant_change",
                                     "insufficient_data"]).all()
@@ -132,7 +134,7 @@ def test_too_few_observations_give_insufficient_data(data, tiny):
     tiny_data = prepare_dataset(load_params("2025Q3", overrides={"data": str(tiny), "as_of": "2025-10-15"},
                                             root=FIXTURES))
     tiny_rows = kpieval.evaluate(tiny_data, _params(), kpieval.default_segments(tiny_data))
-    assert (tiny_rows["verdict"] == "insufficient_data").all() and len(tiny_rows) == 15 * 3
+    assert (tiny_rows["verdict"] == "insufficient_data").all() and len(tiny_rows) == 14 * 3 + 1  # AOV growth: all only
 
 
 def test_min_change_and_include_from_params(data):

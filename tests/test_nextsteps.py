@@ -37,7 +37,10 @@ def test_segment_steps(tmp_path):
                     churn_risk_summary={"churn_risk": ["high"], "risk_complaints": [2]},
                     strategy_checks={"segment": [], "problem": []})
     steps = segment_steps.next_steps(folder, "zh")
-    assert len(steps) == 2 and "维护型客户中 2 位高流失风险客户" in steps[0] and "2025-10-08" in steps[0]
+    # a step within the segment with most high-risk customers (which segment first is the summary's ranking)
+    assert len(steps) == 2 and "在维护型客户内，先处理其中 2 位高流失风险客户" in steps[0]
+    assert "2025-10-08 至 2025-10-09" in steps[0] and "管理摘要" in steps[0]
+    assert segment_steps.next_steps(folder, "en")[0].startswith("Within Maintain, take the 2 high-churn-risk")
 
 
 def test_ab_test_steps_scale_the_revenue_win_and_size_the_small_test(tmp_path):
@@ -70,7 +73,7 @@ def test_kpi_steps_name_deteriorations_trends_and_a_holdout(tmp_path):
                     kpi_segmented_regression={"kpi": ["csat_mean"], "level_p_value": [0.4]})
     steps = kpi_steps.next_steps(folder, "en", 0.05)
     assert "NPS" in steps[0] and "CSAT (mean, 1-5) (p = 0.400)" in steps[1]
-    assert "random 10% of customers (about 200)" in steps[2]
+    assert "random 10% of customers (about 200 of the 2,000 customers the period's KPIs observe)" in steps[2]
 
 
 def test_execution_steps(tmp_path):

@@ -258,3 +258,23 @@ def test_a_title_wider_than_its_small_panel_wraps_at_spaces():
         "Average order value in the period (AOV)")
     assert axes[1].get_title() == "NPS" and axes[0].title.get_fontsize() >= 9
     plt.close(fig)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_log_axis_ticks_never_run_into_each_other(language):
+    setup_plotting(language)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)  # chapter 1's spend panels
+    amounts = np.logspace(1.5, 6.3, 200)
+    for ax in axes:  # with a legend by customer type, which moves outside and narrows the plot
+        sns.histplot(x=amounts, hue=np.where(amounts > 10_000, "B2B", "B2C"), log_scale=True, element="step", ax=ax)
+    readable_axes(fig, language)
+    fig.tight_layout()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes:
+        boxes = sorted((label.get_window_extent(renderer) for label in ax.get_xticklabels()
+                        if label.get_text() and label.get_visible()
+                        and ax.get_xlim()[0] <= label.get_position()[0] <= ax.get_xlim()[1]), key=lambda b: b.x0)
+        assert len(boxes) >= 2
+        assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
+    plt.close(fig)

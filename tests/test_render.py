@@ -203,8 +203,8 @@ def test_pdf_is_a4_with_cover_contents_and_numbered_pages(pdf):
     assert meta.company in cover and meta.title in cover and "2025Q3" in cover
     assert ("NOT masked" if language == "en" else "个人信息未脱敏") in cover
     # the cover gives the period, the data's as-of date and the render date
-    assert ("Data as of 1 October 2025" if language == "en" else "数据截止日 2025年10月1日") in cover
-    assert ("3 October 2025" if language == "en" else "2025年10月3日") in cover
+    assert ("Data as of 1 October 2025" if language == "en" else "数据截止日 2025-10-01") in cover
+    assert ("3 October 2025" if language == "en" else "2025-10-03") in cover
     assert ("Contents" if language == "en" else "目录") in pages[1]
     for number in range(2, n + 1):
         footer = f"Page {number} of {n}" if language == "en" else f"第 {number} 页，共 {n} 页"
@@ -243,7 +243,7 @@ def test_html_has_contents_links_and_no_code(html):
 def test_labels_follow_the_language(html):
     language, text = html
     assert ("Contents" if language == "en" else "目录") in text
-    assert ("1 July 2025 – 30 September 2025" if language == "en" else "2025年7月1日至 2025年9月30日") in text
+    assert ("1 July 2025 – 30 September 2025" if language == "en" else "2025-07-01 至 2025-09-30") in text
 
 
 def test_quiet_weasyprint_restores_log_level():
@@ -275,7 +275,7 @@ def test_p_values_placeholders_and_zh_points_are_right_aligned_numbers():
 
 
 def _html_table(rows: int) -> nbformat.NotebookNode:
-    frame = pd.DataFrame({"名称": [f"天*有限公司{i % 3}" for i in range(rows)], "amount": range(rows)})
+    frame = pd.DataFrame({"名称": [f"天*有限公司{'甲乙丙'[i % 3]}" for i in range(rows)], "amount": range(rows)})
     return new_output("display_data", data={"text/html": frame.to_html(index=False), "text/plain": "table"})
 
 
@@ -303,3 +303,14 @@ def test_a_landscape_table_may_split_so_its_heading_never_stands_alone():
     assert soup.select_one("div.table-wrap.cols-wide") and not soup.select_one("div.table-wrap.short")
     rows = soup.select("tbody tr")
     assert [i for i, row in enumerate(rows) if "keep-with-previous" in row.get("class", [])] == [1, 2, 3, 4]
+
+
+def test_a_column_of_short_phrases_stays_on_one_line_and_a_column_of_sentences_wraps():
+    frame = pd.DataFrame({"group": ["Done on time", "Done late", "Not done"],
+                          "verdict": ["no significant change", "insufficient data", "significant improvement"],
+                          "customers": [329, 121, 689]})
+    table = new_output("display_data", data={"text/html": frame.to_html(index=False), "text/plain": "table"})
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=[new_code_cell("x", outputs=[table])]), "en").html,
+                         "html.parser")
+    assert all("token" in td["class"] for td in soup.select("tbody td:nth-of-type(1)")), "never 'Done / on / time'"
+    assert not any("token" in td.get("class", []) for td in soup.select("tbody td:nth-of-type(2)"))

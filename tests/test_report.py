@@ -146,9 +146,12 @@ def test_a_workbook_over_the_row_budget_holds_its_first_rows_with_a_note(tmp_pat
 
 def test_amounts_and_small_shares_get_the_decimals_they_need(tmp_path):
     rep = make_report(tmp_path, "zh")
-    assert rep.amount_format(pd.Series([12.5, 340.0])) == "{:,.2f}"
-    assert rep.amount_format(pd.Series([-120.0, 340.0]), signed=True) == "{:+,.0f}"
-    assert [Report.signed_amount(v) for v in (0.771, -12.34, 1234.5)] == ["+0.77", "-12.3", "+1,234"]
+    # whole currency from 100 up, one decimal below (two in a column with amounts under 1)
+    assert [rep.amount_format(pd.Series([9.21, 333.09]))(v) for v in (9.21, 333.09, 1194.06)] == ["9.2", "333", "1,194"]
+    assert [rep.amount_format(pd.Series([-120.0, 340.0]), signed=True)(v) for v in (-120.0, 340.0)] == ["-120", "+340"]
+    assert rep.amount_format(pd.Series([0.42, 12.0]))(0.42) == "0.42"
+    assert rep.amount_format(pd.Series([1.0]))(float("nan")) == "–"
+    assert [Report.signed_amount(v) for v in (0.771, -12.34, 14.1, 1234.5)] == ["+0.77", "-12.3", "+14.1", "+1,234"]
     assert rep.share_points(0.0012) == "0.12 个百分点" and rep.share_points(float("nan")) == "–"
 
 

@@ -27,15 +27,17 @@ KPI = {"kpi": ["churn_rate", "csat_mean", "nps", "churn_rate"], "segment": ["all
            "significant_deterioration", "significant_improvement", "no_significant_change", "no_significant_change"],
        "n_before": [500, 20, 400, 60], "n_after": [510, 25, 410, 60]}
 SEGMENTED = {"kpi": ["csat_mean"], "level_p_value": [0.3]}
-AB = {"campaign_id": ["C1", "C1", "C2"], "segment": ["all"] * 3, "metric": ["revenue_per_customer", "response_rate",
-                                                                              "response_rate"],
-      "arm": ["call", "call", "sms"], "significant": [True, True, False], "abs_diff": [120.0, 0.05, 0.01],
-      "ci_low": [40.0, 0.01, -0.05], "ci_high": [200.0, 0.09, 0.07], "p_value": [0.003, 0.01, 0.6],
-      "p_adjusted": [0.006, 0.01, 0.6], "n_arm": [300, 300, 40], "n_control": [300, 300, 40]}
+AB = {"campaign_id": ["C1", "C1", "C1", "C2"], "segment": ["all"] * 4,
+      "metric": ["revenue_per_customer", "response_rate", "conversion_rate", "response_rate"],
+      "arm": ["call", "call", "call", "sms"], "significant": [True, True, True, False],
+      "abs_diff": [120.0, 0.05, 0.25, 0.01], "ci_low": [40.0, 0.01, 0.1, -0.05], "ci_high": [200.0, 0.09, 0.4, 0.07],
+      "p_value": [0.003, 0.01, 0.001, 0.6], "p_adjusted": [0.006, 0.01, 0.002, 0.6], "n_arm": [300, 300, 300, 40],
+      "n_control": [300, 300, 300, 40]}
 BUSINESS = {"campaign_id": ["C1"], "arm": ["call"], "incremental_revenue": [36000.0],
             "incremental_revenue_low": [1000.0], "incremental_revenue_high": [71000.0], "cost": [None]}
 ACTIONS = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "churn_warning", "churn_warning"],
-           "churn_risk": ["low", "high", "high", "high"], "strategy": ["Visit; review, monthly"] * 2 + ["Call"] * 2,
+           "churn_risk": ["low", "high", "high", "high"],
+           "strategy": ["Visit; review, monthly"] * 2 + ["1 win-back e-mail"] * 2,
            "owner": ["王芳", "Chen Jing", "王芳", "王芳"], "due_date": ["2025-10-07"] * 2 + ["2025-10-03"] * 2,
            "annual_amount": [1000.0, 500.0, 20.0, 30.0]}
 HEALTH = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "churn_warning", "churn_warning"],
@@ -50,7 +52,13 @@ def run(tmp_path):
                      customer_base_summary={"metric": ["customers"], "before": [90.0], "after": [100.0],
                                             "change": [10.0]},
                      row_accounting={"table": ["surveys", "tickets"], "quarantined": [3, 0]},
-                     strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2},
+                     strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
+                                     "mode": ["visit and call", "automated e-mail"]},
+                     ab_campaigns={"campaign_id": ["C1", "C2"], "channel": ["call", "sms"], "status": ["concluded"] * 2,
+                                   "inference": ["fixed_horizon"] * 2, "since": ["2025-07-01"] * 2,
+                                   "concluded_on": ["2025-07-30"] * 2},
+                     action_capacity={"owner": ["王芳", "Chen Jing"], "tasks": [3, 1], "weekly_pace": [2.0, 1.0],
+                                      "pace_measured": [True, True]},
                      task_execution={"owner": ["王芳", "Chen Jing", "all"], "done": [26, 13, 39], "overdue": [4, 1, 5]},
                      overdue_ages={"age_bucket": ["1-7", "31-90"], "tasks": [1, 4]},
                      lifecycle_cadence={"stage": ["new", "active"], "customers": [3, 40], "expected": [1, 4],
@@ -67,8 +75,7 @@ def _everything(run: Results, ledger: Ledger, language: str = "en") -> list[str]
     lines = [*findings.ab_findings(run, ledger, language, 0.05)[0],
              *findings.kpi_findings(run, ledger, language, 0.05)[0]]
     lines += watch.warnings(run, ledger, language)
-    actions.next_actions(run, ledger, language, period=(date(2025, 7, 1), date(2025, 9, 30)), start=date(2025, 10, 1),
-                         alpha=0.05)
+    actions.next_actions(run, ledger, language, next_period="2025Q4", start=date(2025, 10, 1), alpha=0.05)
     return lines + caveats.caveats(run, ledger, language, report_root=run.folder.parent, own_name="07", masked=True,
                                    demo=False, min_n=50)
 
@@ -134,49 +141,82 @@ def test_unexecuted_strategies_come_from_plan_vs_actual(tmp_path):
     assert len(lines) == 1 and "Salon" in lines[0] and "4 customers planned" in lines[0]
 
 
+def _actions(folder, language: str = "en") -> tuple[pd.DataFrame, list[actions.Action]]:
+    return actions.next_actions(Results(folder), Ledger(), language, next_period="2025Q4", start=date(2025, 10, 1),
+                                alpha=0.05)
+
+
 def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capacity_check(run):
-    table, chosen = actions.next_actions(run, Ledger(), "en", period=(date(2025, 7, 1), date(2025, 9, 30)),
-                                         start=date(2025, 10, 1), alpha=0.05)
+    table, chosen = _actions(run.folder)
     # the lever's 36,000 in its test, then expected loss: core 10 + 10, churn warning 4 (D without CLV); the
     # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count
     assert [a.kind for a in chosen] == ["lever", "segment", "segment", "key_accounts"]
-    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20", "4",
+    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20",
+                                               "Lever untested: not claimed (expected loss 4)",
                                                "0 (not counted again: 10 also in action 2; 4 also in action 3)"]
     assert table.iloc[2]["summary_customers"] == "2 (1 without CLV)"
     assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
-    # outcome targets: the model expects 0.9 + 0.5 of the core customers still active
+    # observable targets: core (a call) asks for the forecast 0.9 + 0.5 -> 1 plus the call test's +25 pp lift
+    # on the other customer: ceil(1 + 0.25) = 2 of 2 ordering in 2025Q4
     assert table.iloc[1]["summary_target"] == (
-        "Keep more than 1 of the 2 active to the next period end (the model expects 1)")
-    assert table.iloc[0]["summary_target"].startswith("Revenue at least 1,000 above")
-    # 300 control customers in 4 weeks for two owners doing 26 and 13 tasks in 92 days: 7 and 3 given to them fit
-    # (7.9 and 4.0 by then), the other 290 given to the faster one do not; the lever is due when they finish
-    assert table.iloc[0]["summary_capacity"].startswith("10 of 300 tasks by 2025-10-29 (asked)")
-    assert table.iloc[0]["summary_due"] > "2025-10-29"
+        "≥ 2 of 2 order in 2025Q4 (forecast without action 1, plus a 25.0 pp lift on the other 1)")
+    # the churn-warning e-mail: no test shows that an e-mail works, so its target is the test
+    assert table.iloc[2]["summary_target"].startswith("Test first: 1 at random get it, 1 held out")
+    # the lever keeps a random 10% of its 300 (30) as the hold-out: 1,000 / 300 per customer over 270 called
+    assert table.iloc[0]["summary_target"] == (
+        "Reach 270, hold out 30 at random (10%); revenue ≥ 3 a customer above the hold-out (900 in all; the test's "
+        "lower bound)")
+    # the lever goes at its test's pace: 300 reached in 30 days, 70 a week; 270 take 27 days, within the 28 asked
+    assert table.iloc[0]["summary_capacity"] == (
+        "At the test's pace, 70.0 a week: 270 of 270 by 2025-10-29, all by 2025-10-29")
+    # the head of key accounts has no task record: the median pace of 王芳 and Chen Jing (1.5 a week) is assumed
+    assert table.iloc[3]["summary_capacity"].startswith("No measured pace: median 1.5 a week assumed")
     assert actions.key_message(chosen, 3, "en").startswith("Proven lever, to scale: Scale C1 · call")
 
 
-def test_no_due_date_on_or_before_the_as_of_date_and_each_customer_counted_once(run):
-    start = date(2025, 10, 1)
+def test_the_summary_due_date_of_an_action_is_the_latest_of_its_customers_in_the_action_list(run):
+    listed = pd.DataFrame(ACTIONS)
     for language in ("en", "zh"):
-        table, chosen = actions.next_actions(run, Ledger(), language, period=(date(2025, 7, 1), date(2025, 9, 30)),
-                                             start=start, alpha=0.05)
-        assert (table["summary_due"] > start.isoformat()).all()
+        table, chosen = _actions(run.folder, language)
+        for action, row in zip(chosen, table.itertuples(), strict=True):
+            if action.kind == "segment":
+                last = max(listed.loc[listed["segment"] == action.key, "due_date"].max(), action.asked.isoformat())
+                assert row.summary_due == last
+        assert (table["summary_due"] > "2025-10-01").all()  # no due date on or before the as-of date
     losses = [a.value.value for a in chosen if a.kind != "lever"]
     assert sum(losses) <= pd.DataFrame(HEALTH)["expected_loss"].sum()
-    # the same check on a strategy table whose playbook asks for the work within 7 days: the owners can do it
-    fit = actions.Workload({"a": 7.0}, start).check({"a": 5}, date(2025, 10, 8))
-    assert fit.fits and actions.due_date(fit, date(2025, 10, 8)) == date(2025, 10, 8)
-    late = actions.Workload({"a": 1.0}, start).check({"a": 3}, date(2025, 10, 8))
-    assert actions.due_date(late, date(2025, 10, 8)) == date(2025, 10, 22)
-    assert "1 of 3 tasks by 2025-10-08" in actions.capacity_text(late, date(2025, 10, 8), "en")
+
+
+def test_a_segment_action_reads_its_capacity_from_the_fitted_action_list(run):
+    # the list moved one core customer past the playbook's 10-08: 1 of 2 by then, all by 10-12
+    _write(run.folder, action_list={**ACTIONS, "due_date": ["2025-10-07", "2025-10-12", "2025-10-03", "2025-10-03"]})
+    table, chosen = _actions(run.folder)
+    core = table.iloc[[a.key for a in chosen].index("core")]
+    assert core["summary_due"] == "2025-10-12"
+    assert core["summary_capacity"].startswith("1 of 2 by 2025-10-08 (playbook); all by 2025-10-12")
+
+
+def test_the_lever_lift_counts_only_for_actions_on_its_channel_in_either_language(run):
+    for language in ("en", "zh"):
+        table, chosen = _actions(run.folder, language)
+        lever = table.iloc[[a.kind for a in chosen].index("lever")]
+        assert len(lever["summary_source"].split()) == 4  # customers, value and its interval: no lift of its own
+        core = table.iloc[[a.key for a in chosen].index("core")]
+        assert "25.0" in core["summary_target"]
+    # a lever on a channel the catalog has no words for lifts nothing: every other target is its test
+    _write(run.folder, ab_campaigns={"campaign_id": ["C1", "C2"], "channel": ["letter", "sms"],
+                                     "status": ["concluded"] * 2, "inference": ["fixed_horizon"] * 2})
+    table, chosen = _actions(run.folder)
+    assert all(row.startswith("Test first") for row, a in zip(table["summary_target"], chosen, strict=True)
+               if a.kind != "lever")
 
 
 def _churn_warning_action(folder, automated: bool) -> pd.Series:
     """The summary's action row for churn_warning when its strategy is (not) automated."""
     _write(folder, strategy_table={"segment": ["core", "churn_warning"], "owner": ["Account manager"] * 2,
-                                   "due_days": [7, 3], "automated": [False, automated]})
-    table, chosen = actions.next_actions(Results(folder), Ledger(), "en", period=(date(2025, 7, 1), date(2025, 9, 30)),
-                                         start=date(2025, 10, 1), alpha=0.05)
+                                   "due_days": [7, 3], "automated": [False, automated],
+                                   "mode": ["visit and call", "call"]})
+    table, chosen = _actions(folder)
     return table.iloc[[a.key for a in chosen].index("churn_warning")]
 
 
@@ -184,9 +224,11 @@ def test_an_automated_strategy_takes_no_persons_time_and_is_due_when_the_playboo
     mail = _churn_warning_action(run.folder, automated=True)
     assert mail["summary_capacity"] == "Automated (2 messages by 2025-10-04): takes no person's time"
     assert mail["summary_due"] == "2025-10-04"
-    # the same work done by people: 王芳's 2 calls come after the lever's 300 have taken her time, so they are late
+    assert mail["summary_target"].startswith("Test first")  # the call test says nothing of an automated message
+    # the same work done by people: a call, the lever's channel, whose lift the target asks for
     calls = _churn_warning_action(run.folder, automated=False)
-    assert calls["summary_capacity"].startswith("0 of 2 tasks by 2025-10-04") and calls["summary_due"] > "2025-10-04"
+    assert calls["summary_capacity"].startswith("All 2 by 2025-10-04")
+    assert calls["summary_target"].startswith("≥ 1 of 2 order in 2025Q4")
 
 
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
@@ -206,7 +248,7 @@ def test_since_last_period_compares_two_reports(run, tmp_path):
            customer_base_summary={"metric": ["customers"], "before": [80.0], "after": [90.0], "change": [10.0]},
            customer_health={"customer_id": ["A", "B", "C"], "health_band": ["green", "green", "red"]},
            ab_campaigns={"campaign_id": ["C0"], "status": ["active"]},
-           ab_tests={**AB, "campaign_id": ["C0", "C0", "C0"]})
+           ab_tests={**AB, "campaign_id": ["C0"] * 4})
     previous = previous_results(run.folder, "2025Q3")
     assert previous is not None and previous.period == "2025Q2"
     deltas = since.kpi_deltas(run, previous, Ledger(), "en").set_index("summary_figure")

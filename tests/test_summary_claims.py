@@ -8,8 +8,14 @@ import pytest
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
-from crmreport.analyses.summary import claims
-from crmreport.analyses.summary.capacity import Workload, typical_rate, weekly_throughput
+from crmreport.analyses.segments.workload import (
+    assumed_pace,
+    fit_due_dates,
+    owner_capacity,
+    typical_rate,
+    weekly_throughput,
+)
+from crmreport.analyses.summary import capacity, claims
 from crmreport.analyses.summary.sources import Results
 from crmreport.stats.abchecks import adjust_p_values
 from crmreport.stats.adjusted import adjusted_interval, improving_side
@@ -94,47 +100,79 @@ def test_before_after_moves_and_pre_trend() -> None:
     assert claims.pre_trend(None, 0.05) is None
 
 
+def _list(owners: list[str], segments: list[str], due: list[str]) -> pd.DataFrame:
+    """An action list in priority order (the playbook's dates)."""
+    return pd.DataFrame({"customer_id": [f"C{k}" for k in range(len(owners))], "segment": segments,
+                         "churn_risk": ["high"] * len(owners), "annual_amount": [1.0] * len(owners),
+                         "strategy": ["Call"] * len(owners), "owner": owners, "due_date": pd.to_datetime(due)})
+
+
 def test_capacity_check_against_a_hand_computed_fixture() -> None:
     # last period: 13 weeks; A did 26 tasks (2 a week), B 6.5 (0.5 a week), C 39 (3 a week)
     rates = weekly_throughput({"A": 26, "B": 6.5, "C": 39}, weeks=13)
     assert rates == {"A": 2.0, "B": 0.5, "C": 3.0}
     assert typical_rate(rates) == 2.0
-    load = Workload(rates, start=date(2025, 10, 1))
-    # action 1, due in 2 weeks: A 10 tasks (can do 4), B 8 (can do 1) -> 13 do not fit
-    first = load.check({"A": 10, "B": 8}, due=date(2025, 10, 15))
-    assert (first.tasks, first.capacity, first.shortfall, first.fits) == (18, 5.0, 13, False)
-    # B needs 8 / 0.5 = 16 weeks = 112 days; 13 more tasks at 2 a week for 2 weeks: ceil(13 / 4) = 4 people
-    assert first.finish == date(2026, 1, 21)
-    assert first.extra_hands == 4
-    # action 2, due in 4 weeks: A already owes 10 of its 8 -> its 2 tasks do not fit; done by (10 + 2) / 2 = 6 weeks
-    second = load.check({"A": 2}, due=date(2025, 10, 29))
-    assert (second.capacity, second.shortfall, second.finish, second.extra_hands) == (0.0, 2, date(2025, 11, 12), 1)
-    # action 3: C does 6 in 2 weeks, 3 asked: fits, nobody extra
-    third = load.check({"C": 3}, due=date(2025, 10, 15))
-    assert third.fits and third.extra_hands == 0 and third.finish == date(2025, 10, 15)
-    # an owner without any done task last period never finishes alone
-    fourth = load.check({"D": 5}, due=date(2025, 10, 15))
-    assert fourth.finish is None and fourth.shortfall == 5 and fourth.extra_hands == 2
+    start = date(2025, 10, 1)
+    # A: 5 calls, the playbook asks for all by 10-08; A's k-th call can be done ceil(7 k / 2) days after 10-01:
+    # 4, 7, 11, 14, 18 days -> 10-08, 10-08, 10-12, 10-15, 10-19. B: 2 calls by 10-29; at 0.5 a week the
+    # 1st needs 14 days (10-15: the playbook's 10-29 stands), the 2nd 28 days (10-29). D has no task record:
+    # the median pace of the list's measured owners A and B (1.25 a week; C has nothing in the list) is assumed,
+    # its one call can be done by 10-07 and is due on 10-08.
+    actions = _list(["A"] * 5 + ["B"] * 2 + ["D"], ["s"] * 8, ["2025-10-08"] * 5 + ["2025-10-29"] * 2 + ["2025-10-08"])
+    fitted = fit_due_dates(actions, pd.Series([False] * 8), rates, start)
+    assert [d.date().isoformat() for d in fitted["due_date"]] == [
+        "2025-10-08", "2025-10-08", "2025-10-12", "2025-10-15", "2025-10-19", "2025-10-29", "2025-10-29",
+        "2025-10-08"]
+    lines = owner_capacity(actions, fitted, pd.Series([False] * 8), rates).set_index("owner")
+    assert lines.loc["A", ["tasks", "by_playbook", "weekly_pace"]].tolist() == [5, 2, 2.0]
+    assert lines.loc["A", "last_due"] == pd.Timestamp("2025-10-19") and lines.loc["D", "pace_measured"] == False  # noqa: E712
+    assert lines.loc["D", "weekly_pace"] == 1.25 and assumed_pace(lines.reset_index()) == 1.25
+    assert list(lines.index) == ["A", "B", "D"]  # the largest workload first
+    # the summary's check of A's action: 2 of 5 by the playbook's 10-08, all by 10-19; 3 more tasks in 7 days at
+    # the median 2 a week need ceil(3 / 2) = 2 people, more than a quarter of its 1 owner: none proposed
+    plan = capacity.from_list(fitted[fitted["owner"] == "A"], date(2025, 10, 8))
+    assert (plan.tasks, plan.kept, plan.due, plan.owners) == (5, 2, date(2025, 10, 19), 1)
+    text = capacity.capacity_text(plan, start, 2.0, "en")
+    assert text.startswith("2 of 5 by 2025-10-08") and "all by 2025-10-19" in text
+    assert "keeping 2025-10-08 needs 2 more people, over 25% of 1 owners: not proposed" in text
+    # 8 owners short of 3 tasks: 2 people are within a quarter of 8, so they are proposed
+    assert "or 2 more people to keep 2025-10-08 (cap: 25% of 8 owners)" in capacity.capacity_text(
+        capacity.Schedule(5, date(2025, 10, 8), date(2025, 10, 19), 2, 8), start, 2.0, "en")
 
 
-def test_capacity_check_when_the_due_date_has_passed() -> None:
-    load = Workload({"A": 1.0}, start=date(2025, 10, 15))
-    late = load.check({"A": 3}, due=date(2025, 10, 3))
-    assert late.shortfall == 3 and late.extra_hands is None and late.finish == date(2025, 11, 5)
+def test_no_owner_has_more_tasks_due_than_their_pace_allows() -> None:
+    rates = {"A": 1.5, "B": 0.25}
+    start = date(2025, 10, 15)
+    actions = _list(["A"] * 30 + ["B"] * 4, ["s"] * 34, ["2025-10-18"] * 20 + ["2025-11-20"] * 14)
+    fitted = fit_due_dates(actions, pd.Series([False] * 34), rates, start)
+    for owner, rate in rates.items():
+        due = fitted.loc[fitted["owner"] == owner, "due_date"]
+        for day in due:
+            weeks = (day - pd.Timestamp(start)).days / 7
+            assert (due <= day).sum() <= rate * weeks + 1e-9
+    assert (fitted["due_date"] >= actions["due_date"]).all()  # never before the playbook's date
+
+
+def test_no_measured_pace_is_assumed_and_said() -> None:
+    # 20 tasks at an assumed 4 a week from 10-01: done after 35 days (11-05), later than the playbook's 10-15;
+    # by 10-15 (2 weeks) 8 of them
+    plan = capacity.at_pace(20, date(2025, 10, 15), date(2025, 10, 1), 4.0, "median")
+    assert (plan.due, plan.kept, plan.pace) == (date(2025, 11, 5), 8, 4.0)
+    text = capacity.capacity_text(plan, date(2025, 10, 1), 4.0, "en")
+    assert text == "No measured pace: median 4.0 a week assumed; 8 of 20 by 2025-10-15, all by 2025-11-05"
+    assert "无实测速度" in capacity.capacity_text(plan, date(2025, 10, 1), 4.0, "zh")
 
 
 def test_automated_work_takes_no_persons_time() -> None:
-    # A does 1 task a week; 100 automated e-mails due in 1 week fit and book nothing of A's time
-    load = Workload({"A": 1.0}, start=date(2025, 10, 1))
-    mail = load.check({"A": 100}, due=date(2025, 10, 8), automated=True)
-    assert (mail.tasks, mail.capacity, mail.shortfall, mail.fits, mail.automated) == (100, 100.0, 0, True, True)
-    assert mail.finish == date(2025, 10, 8) and mail.extra_hands == 0 and load.used == {}
-    # so A's 2 calls in the next 2 weeks still fit (2 x 1 a week); had the e-mails been A's tasks, none would
-    calls = load.check({"A": 2}, due=date(2025, 10, 15))
-    assert calls.fits and load.used == {"A": 2.0}
-    manual = Workload({"A": 1.0}, start=date(2025, 10, 1))
-    manual.check({"A": 100}, due=date(2025, 10, 8))
-    assert manual.check({"A": 2}, due=date(2025, 10, 15)).shortfall == 2
+    # A does 1 task a week; 100 automated e-mails keep the playbook's date, A's 2 calls after them are not delayed
+    actions = _list(["A"] * 102, ["mail"] * 100 + ["call"] * 2, ["2025-10-08"] * 100 + ["2025-10-15"] * 2)
+    automated = actions["segment"] == "mail"
+    fitted = fit_due_dates(actions, automated, {"A": 1.0}, date(2025, 10, 1))
+    assert (fitted["due_date"] == actions["due_date"]).all()
+    assert owner_capacity(actions, fitted, automated, {"A": 1.0})["tasks"].tolist() == [2]
+    mail = capacity.from_list(fitted[automated], date(2025, 10, 8), automated=True)
+    assert capacity.capacity_text(mail, date(2025, 10, 1), 1.0, "en") == (
+        "Automated (100 messages by 2025-10-08): takes no person's time")
 
 
 def test_an_arm_of_a_running_campaign_counts_only_once_stopped_as_the_winner(tmp_path) -> None:

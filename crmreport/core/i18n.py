@@ -29,8 +29,12 @@ _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u201c\u201d"
 #: a space between two Chinese characters ('颜色按 霍尔姆', '电话回访 的转化率', '元 收入'): a value put into a
 #: sentence with the spaces that a Latin value needs
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+#: a Chinese ideograph touching a Latin letter or digit ('将CALL-2025Q3', '共3位'): one space goes between them
+_MIXED_TOUCH = re.compile(r"(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[\u3400-\u9fff])")
 #: Chinese words in ASCII double quotes ("欢迎回来"), outside HTML attributes
 _ASCII_QUOTED = re.compile(r'"([^"\n<>=]*[\u3400-\u9fff][^"\n<>=]*)"')
+#: the sign of a formatted number that rounds to zero ('-0.0%', '+0.00')
+SIGNED_ZERO = re.compile(r"^[-+\u2212](?=0(?:[.,]0*)?\D*$)")
 #: p-values below this print as 'p < 0.001'
 P_FLOOR = 0.001
 
@@ -80,13 +84,14 @@ def t(key: str, language: str = "en", **values: object) -> str:
 
 
 def zh_typography(text: str) -> str:
-    """Chinese text as a Chinese reader expects it: no space between two Chinese characters, full-width quotes.
+    """Chinese text as a Chinese reader expects it: no space between two Chinese characters, one space between a
+    Chinese character and a Latin word or number ('将 CALL-2025Q3', '共 3 位'), full-width quotes.
 
     One rule for every message and data value a Chinese report prints, so a name put into a sentence
     reads '颜色按霍尔姆', '电话回访的转化率' and '“欢迎回来”' ('颜色按 霍尔姆', '"欢迎回来"' before). A space
     between a number or Latin word and Chinese stays ('7,255,888 元', 'Chen Jing 的').
     """
-    return _CJK_SPACE.sub("", _ASCII_QUOTED.sub(r"“\1”", text))
+    return _MIXED_TOUCH.sub(" ", _CJK_SPACE.sub("", _ASCII_QUOTED.sub(r"“\1”", text)))
 
 
 def p_text(value: object) -> str:
@@ -123,7 +128,9 @@ class _MessageFormatter(string.Formatter):
             except (TypeError, ValueError):
                 one = False
             return singular if one else plural or singular
-        return super().format_field(value, format_spec)
+        text = super().format_field(value, format_spec)
+        # a number that rounds to zero shows no sign: '0.0%', never '-0.0%' ('+0.0' only when it is no zero)
+        return SIGNED_ZERO.sub("", text) if isinstance(value, (int, float)) and not isinstance(value, bool) else text
 
 
 _FORMATTER = _MessageFormatter()

@@ -105,6 +105,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     # notebook 02
     _file("02", "action_list", "customer_id* name segment lifecycle_stage churn_risk strategy owner due_date "
                                "annual_amount", workbook=True),
+    _file("02", "action_capacity", "owner* tasks weekly_pace pace_measured by_playbook first_due last_due"),
+    _file("02", "action_segments", "segment* strategy owner owners customers first_due last_due"),
     _file("02", "at_risk_customers", "customer_id* segment lifecycle_stage risk_flags recency_days response_rate "
                                      "complaints_6m trend annual_amount"),
     _file("02", "chart_nine_box", "segment* value_tier potential_tier customers customer_share annual_amount "
@@ -204,9 +206,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("05", "commlog_topics", "channel* topic* contacts share"),
     _file("05", "commlog_urgency", "channel* urgency* contacts share"),
     _file("05", "execution_classes", "execution* customers active_before churned churn_rate csat_answers csat_mean"),
-    _file("05", "execution_effects", "outcome* exposed* reference* n_exposed n_reference rate_exposed "
-                                     "rate_reference difference ci_low ci_high odds_ratio or_low or_high p_value "
-                                     "strata"),
+    _file("05", "execution_effects", "outcome* exposed* reference* n_exposed n_reference rate_exposed rate_reference "
+                                     "difference ci_low ci_high odds_ratio or_low or_high p_value strata"),
     _file("05", "execution_tracking", "task_id* customer_id customer strategy owner planned_date actual_date status "
                                       "overdue_days feedback problem next_action", workbook=True),
     _file("05", "follow_up_summary", "owner* agreed kept past_due open kept_rate"),
@@ -216,8 +217,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("05", "improvement_summary", "status* improvements customers_affected verification_mean verified"),
     _file("05", "improvement_tracking", "improvement_id* problem measure department owner customers_affected "
                                         "planned_date actual_date status verification_score"),
-    _file("05", "lifecycle_cadence", "stage* customers cadence_days expected mean_received median_received "
-                                     "share_met"),
+    _file("05", "lifecycle_cadence", "stage* customers cadence_days expected mean_received median_received share_met"),
     _file("05", "overdue_ages", "age_bucket* tasks share"),
     _file("05", "owner_leaderboard", "rank owner* tasks done completion_rate completion_low completion_high "
                                      "on_time_rate on_time_low on_time_high csat_after csat_tasks board"),

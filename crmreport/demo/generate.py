@@ -98,6 +98,9 @@ health
     outreach response), ``intercept`` (period) and ``baseline_intercept``, ``execution_odds_ratio``,
     ``auc_true_probability`` (the best any score can do on this sample) and ``auc_health_drivers``
     (the drivers without the execution), both for the period, and ``baseline_auc_health_drivers``.
+    The drivers other than recency weigh 1.5 times what they first did (issue 27; see
+    :mod:`crmreport.demo.churn`), so on the embedded demo they rank the churn clearly better than
+    recency alone (0.822 against 0.757).
 Interactions carry the optional communication-log columns (topic, urgency, owner, due_date,
 follow_up, feedback); every inbound consultation gets a reply (85% within 24 h) and 75% of
 resolved complaints a call-back (:mod:`crmreport.demo.commlog`).

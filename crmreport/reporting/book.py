@@ -132,7 +132,7 @@ def book_html(chapters: list[Chapter], meta: ReportMeta, *, source: str, log_fil
         "measures", "measure", "definition", "unit", "window", "direction", "chapter", "value_tier", "potential_tier",
         "segment", "rule", "value", "meaning", "definitions_note", "no_summary")}
     return _templates().get_template("book_pdf.html.j2").render(
-        meta=meta, labels=labels, lang=HTML_LANG[lang], summary=summary, sources=sources, chapters=parts,
+        meta=meta, labels=labels, lang=HTML_LANG[lang], summary=summary, sources=sources, chapters=parts, runs=chapters,
         definitions=_definitions(lang, segmentation, {part["chapter"].name: part["number"] for part in parts},
                                  ranked_by),
         source=source, log_file=log_file,

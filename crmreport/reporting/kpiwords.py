@@ -59,3 +59,9 @@ class KpiWords:
         if group.customers:
             parts.append(self.report.t("kpis.did.listed", n=len(group.customers)))
         return self.report.join(parts, clauses=True)
+
+    def group_name(self, group: CustomerGroup) -> str:
+        """A difference-in-differences group as a short column name: its values ('B2B'), or 'listed customers'."""
+        if group.values:
+            return self.report.join([label(v, self.report.language) for v in group.values])
+        return self.report.t("kpis.did.listed", n=len(group.customers))

@@ -212,6 +212,9 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
             elif isinstance(formatter, ticker.LogFormatter) and axis.get_scale() == "log":
                 axis.set_major_formatter(ReadableNumbers(language, per_tick=True))
                 axis.set_minor_formatter(ticker.NullFormatter())
+    for ax in (ax for ax in figure.axes if ax.get_xscale() == "log"):
+        figure.tight_layout()  # the final widths (a legend moved outside narrows its plot) decide the log ticks
+        _thin_log_ticks(ax)
 
 
 def _readable_text(figure: plt.Figure) -> None:
@@ -228,6 +231,23 @@ def _readable_text(figure: plt.Figure) -> None:
     for text in figure.findobj(mpl.text.Text):
         if text.get_text() and text.get_fontsize() < smallest:
             text.set_fontsize(smallest)
+
+
+def _thin_log_ticks(ax: plt.Axes) -> None:
+    """Keep only as many decades on a log x axis as fit side by side ('100,000' and '1M' never run together):
+    fewer ticks until the labels, drawn, leave half a character between each other."""
+    renderer = ax.figure.canvas.get_renderer()
+    for numticks in (None, 6, 5, 4, 3, 2):
+        if numticks:
+            ax.xaxis.set_major_locator(ticker.LogLocator(base=10, numticks=numticks))
+        ax.figure.draw_without_rendering()
+        low, high = sorted(ax.get_xlim())
+        shown = [label for label in ax.get_xticklabels()
+                 if label.get_text() and low <= label.get_position()[0] <= high]
+        boxes = sorted((label.get_window_extent(renderer) for label in shown), key=lambda box: box.x0)
+        gap = 0.5 * max((label.get_fontsize() for label in shown), default=0) * ax.figure.dpi / 72
+        if all(left.x1 + gap < right.x0 for left, right in zip(boxes, boxes[1:], strict=False)):
+            return
 
 
 def _legends_outside(figure: plt.Figure) -> None:

@@ -17,7 +17,7 @@ from IPython.display import Markdown, display
 
 from ..core.contract import TABLES
 from ..core.errors import ResultsContractError
-from ..core.i18n import label, t
+from ..core.i18n import SIGNED_ZERO, label, t
 from ..core.results import declared
 from ..settings import uses_demo_data
 from .context import PeriodContext
@@ -47,8 +47,6 @@ ENUM_COLUMNS = frozenset(col.name for spec in TABLES.values() for col in spec.co
 PERCENT_COLUMN = re.compile(r"(^|_)(share|rate|completeness|validity|uniqueness|coverage)(_|$)")
 #: columns holding money: whole currency units (unless a format says otherwise), the currency named in the header
 AMOUNT_COLUMN = re.compile(r"(^|_)(amount|revenue|clv)(_|$)")
-#: the sign of a formatted number that rounds to zero ('-0.00', '+0.0 pp'), which a reader should not see
-_SIGNED_ZERO = re.compile(r"^[-+\u2212](?=0(?:[.,]0*)?\D*$)")
 
 
 class Report:
@@ -161,16 +159,24 @@ class Report:
         return "–" if pd.isna(share) else self.t("unit.percentage_points_level", value=share * 100)
 
     @staticmethod
-    def amount_format(amounts: pd.Series, signed: bool = False) -> str:
-        """The format of a column of currency amounts: cents when the smallest amount is under 100, else whole
-        units ('{:,.2f}' or '{:,.0f}'; with ``signed``, '{:+,.2f}' or '{:+,.0f}')."""
-        digits = 2 if amounts.abs().min() < 100 else 0
-        return f"{{:{'+' if signed else ''},.{digits}f}}"
+    def amount_format(amounts: pd.Series, signed: bool = False) -> Callable[[object], str]:
+        """The format of a column of currency amounts: whole units from 100 up, one decimal below (two when the
+        column holds amounts under 1), so 1,194 and 9.2 share a column; with ``signed`` a sign ('+1,194')."""
+        small = amounts.abs()
+        digits = 2 if ((small > 0) & (small < 1)).any() else 1
+
+        def write(value: object) -> str:
+            if pd.isna(value):
+                return "–"
+            places = 0 if abs(float(value)) >= 100 else digits
+            return f"{float(value):{'+' if signed else ''},.{places}f}"
+
+        return write
 
     @staticmethod
     def signed_amount(value: float) -> str:
-        """A change of an amount with as many decimals as its magnitude needs: +0.77, +12.3, +1,234."""
-        digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+        """A change of an amount: whole units from 100 up, one decimal below, two under 1: +0.77, +12.3, +1,234."""
+        digits = 2 if abs(value) < 1 else 1 if abs(value) < 100 else 0
         return f"{value:+,.{digits}f}"
 
     @staticmethod
@@ -289,6 +295,6 @@ class Report:
 def _unsigned_zero(fmt: str | Callable) -> Callable:
     """``fmt`` (a format string or function) writing a number that rounds to zero without a sign: '0.00'."""
     def write(value: object) -> str:
-        return _SIGNED_ZERO.sub("", fmt(value) if callable(fmt) else fmt.format(value))
+        return SIGNED_ZERO.sub("", fmt(value) if callable(fmt) else fmt.format(value))
 
     return write

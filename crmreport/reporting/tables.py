@@ -21,6 +21,8 @@ LANDSCAPE_INTRO_PARAGRAPHS = 3
 _NUMBER = re.compile(r"^[<>]?[-+−]?[¥$€£]?\s?\d[\d,]*(\.\d+)?\s?(%|pp|个百分点|[kKMB]|万|亿)?$")
 _MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "–", "-"}
 TOKEN_LENGTH = 16
+#: a column whose Latin cells are all phrases this short ('Done on time', 'SMS text A') keeps them on one line
+SHORT_PHRASE_LENGTH = 12
 #: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化) stay on one line ...
 CJK_WORD_LENGTH = 6
 #: ... and masked company names (天*有限公司) up to this many; longer Chinese text wraps between characters
@@ -109,7 +111,8 @@ def _mark_numbers(table: Tag) -> None:
 def _mark_tokens(table: Tag) -> None:
     """Class ``token`` (kept on one line) on cells that must not wrap.
 
-    That is every cell of a column holding only short single words (ids, dates, tiers), any short
+    That is every cell of a column holding only short single words (ids, dates, tiers) or only short Latin
+    phrases ('Done on time', 'SMS text A': never 'Done / on / time'), any short
     Chinese word or masked company name without spaces (已完成, 天*有限公司), and a results file
     reference ('customer_base_summary.csv:2'). Longer Chinese phrases wrap between characters, so a
     table of Chinese text fits the page.
@@ -124,7 +127,8 @@ def _mark_tokens(table: Tag) -> None:
             cell["class"] = [*cell.get("class", []), "token"]
     for column_cells in cells.values():
         texts = [cell.get_text(strip=True) for cell in column_cells]
-        whole = all(_word(text) for text in texts)
+        whole = all(_word(text) for text in texts) or all(
+            len(text) <= SHORT_PHRASE_LENGTH and not _CJK.search(text) for text in texts)
         for cell, text in zip(column_cells, texts, strict=True):
             if len(text) > (PROSE_CJK_LENGTH if _CJK.search(text) else PROSE_LENGTH):
                 cell["class"] = [*cell.get("class", []), "prose"]  # a sentence: its column gets room to read

@@ -28,8 +28,9 @@ from .beforeafter import INSUFFICIENT, ZERO_VARIANCE
 from .didcluster import did_cluster
 
 log = logging.getLogger("crmreport")
-#: a segmented regression needs at least this many months before and after the strategy start
-MIN_MONTHS_BEFORE, MIN_MONTHS_AFTER = 3, 2
+#: a segmented regression needs at least this many months before and after the strategy start: six before to
+#: set the earlier trend, a quarter after (with 3 + 3 months the four parameters leave 2 degrees of freedom)
+MIN_MONTHS_BEFORE, MIN_MONTHS_AFTER = 6, 3
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,9 @@ def follow_ups(log: pd.DataFrame, data: Dataset, until: pd.Timestamp) -> pd.Data
     kept = agreed["reply"].notna() & (agreed["reply"] < agreed["due"] + pd.Timedelta(days=1))
     past = ~kept & (agreed["due"] + pd.Timedelta(days=1) <= until)
     agreed["state"] = np.select([kept, past], ["kept", "past_due"], "open")
-    agreed["days_past_due"] = ((until - agreed["due"]).dt.days - 1).where(past).astype("Int64")
+    # the tasks' convention for days overdue (:func:`crmreport.measures.taskscope.task_scope`): whole days from the
+    # due date to ``until``, the day after the as-of date, so both tables count the same lateness alike
+    agreed["days_past_due"] = (until - agreed["due"]).dt.days.where(past).astype("Int64")
     return agreed.drop(columns=["at", "due"]).reset_index(drop=True)
 
 

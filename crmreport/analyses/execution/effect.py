@@ -130,3 +130,26 @@ def execution_effects(frame: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     rows = [_churn_row(frame, *pair, alpha) for pair in COMPARISONS]
     rows += [_csat_row(frame, *pair, alpha) for pair in COMPARISONS]
     return pd.DataFrame(rows).reindex(columns=list(EFFECT_COLUMNS))
+
+
+def reading(effects: pd.DataFrame, alpha: float = 0.05) -> str:
+    """What the churn comparisons of :func:`execution_effects` show, as one code for the report's sentence.
+
+    ``timing_helps`` / ``timing_hurts``: on-time customers churned significantly less / more than late
+    ones; ``done_matters``: timing made no measurable difference but done work (on time or late) went
+    with significantly less churn than work not done; ``done_worse``: the same, with more churn;
+    ``no_difference``: no comparison is significant at ``alpha``; ``too_few``: no comparison could be
+    estimated.
+    """
+    churn = effects[(effects["outcome"] == "churn") & effects["p_value"].notna()]
+    if churn.empty:
+        return "too_few"
+    rows = churn.set_index(["exposed", "reference"])
+    significant = rows[rows["p_value"] < alpha]
+    if ("on_time", "late") in significant.index:
+        return "timing_helps" if significant.loc[("on_time", "late"), "difference"] < 0 else "timing_hurts"
+    done = significant.drop(index=[("on_time", "late")], errors="ignore")
+    if done.empty:
+        return "no_difference"
+    return "done_matters" if (done["difference"] < 0).all() else "done_worse" if (done["difference"] > 0).all() \
+        else "no_difference"

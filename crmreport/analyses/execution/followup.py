@@ -137,12 +137,19 @@ def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.
     return rule_7_24_72(follow_ups, reply_frame, per_ticket, settings.alpha)
 
 
+def expected_contacts(stage: str, days: int, every: int) -> int:
+    """Outbound contacts a customer of lifecycle ``stage`` should get in a window of ``days`` days when the
+    cadence asks for one every ``every`` days: the whole intervals that fit, at least one (new customers: one,
+    the day-3 call). A 92-day quarter expects 3 monthly (30-day) contacts and 1 quarterly (90-day) one."""
+    return 1 if stage == "new" else max(1, days // every)
+
+
 def cadence(execution: pd.DataFrame, data: Dataset, window: Window, settings: ExecutionParams) -> pd.DataFrame:
     """Lifecycle cadence against the outbound contacts the dataset's interactions gave each planned customer
     in ``window`` (counted on the dataset's engine, :func:`crmreport.measures.contacts.outbound_counts`).
 
-    Expected contacts per customer: ``ceil(window days / cadence_days[stage])`` (new customers: one,
-    the day-3 call). Per stage: customers, expected, mean and median received, share receiving at
+    Expected contacts per customer: :func:`expected_contacts`, ``floor(window days / cadence_days[stage])``
+    and at least one. Per stage: customers, expected, mean and median received, share receiving at
     least the expected number."""
     days = window.days
     received = outbound_counts(data, execution["customer_id"], window).to_numpy()
@@ -152,7 +159,7 @@ def cadence(execution: pd.DataFrame, data: Dataset, window: Window, settings: Ex
         group = frame[frame["lifecycle_stage"] == stage]
         if group.empty:
             continue
-        expected = 1 if stage == "new" else int(np.ceil(days / every))
+        expected = expected_contacts(stage, days, every)
         rows.append({"stage": stage, "customers": len(group), "cadence_days": every, "expected": expected,
                      "mean_received": group["received"].mean(), "median_received": group["received"].median(),
                      "share_met": (group["received"] >= expected).mean()})

@@ -1,5 +1,5 @@
 """Task execution (template 4): completion and punctuality per owner, overdue work, the task board
-and the owner leaderboard (回访红黑榜).
+and the owner leaderboard (top performers / needs attention; the template's 回访红黑榜).
 
 Tasks in scope are those planned inside the period. ``until`` is the end of what the data can
 show (:func:`crmreport.analyses.execution.clock.observed_until`): a task not done whose planned

@@ -194,7 +194,7 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
         Run parameters: windows (``baseline`` = before, the period = after) and ``kpis`` settings.
     segments
         Optional ``customer_id``, ``segment`` frame (nine-box segments; ``default_segments`` gives
-        customer type); without it only ``segment == 'all'`` rows.
+        customer type); without it only ``segment == 'all'`` rows. Growth KPIs get only the ``all`` row.
     observe
         Where the observations come from: :meth:`crmreport.analyses.kpi.observed.Observed.get` (the notebook's
         observations fetched in one query), else each KPI's own query.
@@ -221,7 +221,9 @@ def evaluate(data: Dataset, params: Params, segments: pd.DataFrame | None = None
         befores, afters = (_split(f, ids, codes, len(names)) for f in (before, after))
         growths = None if growth_obs is None else list(
             zip(*(_split(g, ids, codes, len(names)) for g in growth_obs), strict=True))
-        for k, segment in enumerate(groups):
+        # a growth KPI is compared for all customers only: a group's growth against a window whose own growth
+        # was already large can move by over 100 points and says little (the base KPI's rows show each group)
+        for k, segment in enumerate(groups[:1] if kpi.stat_type == "growth" else groups):
             growth = None if growths is None else list(growths[k])
             change, design, overlap = compare(kpi, befores[k], afters[k], settings, growth)
             rows.append({"kpi": kpi.name, "segment": segment, "before": change.before, "after": change.after,

@@ -36,6 +36,6 @@ def next_steps(folder: Path, language: str, alpha: float) -> list[str]:
     did = results.rows("kpi_did")
     if did.empty or (did["message"] == NOT_UNTREATED).any():
         customers = results.cell("kpi_changes", "n_after", kpi="revenue_per_customer", segment=ALL)
-        steps.append(t("next.04.holdout", language, share=HOLDOUT,
+        steps.append(t("next.04.holdout", language, share=HOLDOUT, base=int(customers.value) if customers else "–",
                        n=round(customers.value * HOLDOUT) if customers else "–"))
     return steps

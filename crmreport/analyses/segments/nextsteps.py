@@ -9,14 +9,18 @@ from ..summary.sources import Results
 
 
 def next_steps(folder: Path, language: str) -> list[str]:
-    """Call the largest group of high-risk customers first; act on complaints; fix the strategy checks."""
+    """Within the segment with most high-risk customers, take those first (a step inside that segment: which
+    segment comes first is the summary's ranking by expected loss); act on complaints; fix the strategy checks."""
     results, steps = Results(folder), []
     risky = results.rows("action_list", churn_risk="high")
     if not risky.empty:
-        counts = risky.groupby("segment").agg(n=("customer_id", "size"), due=("due_date", "min"))
+        counts = risky.groupby("segment").agg(n=("customer_id", "size"), first=("due_date", "min"),
+                                              last=("due_date", "max"))
         segment, row = counts["n"].idxmax(), counts.loc[counts["n"].idxmax()]
         steps.append(t("next.02.high_risk", language, n=int(row["n"]), total=len(risky),
-                       segment=label(f"segment_{segment}", language), due=str(row["due"])[:10]))
+                       all=len(results.rows("action_list", segment=segment)),
+                       segment=label(f"segment_{segment}", language), first=str(row["first"])[:10],
+                       last=str(row["last"])[:10]))
     high = results.rows("churn_risk_summary", churn_risk="high")
     if not high.empty and int(high.iloc[0]["risk_complaints"]):
         steps.append(t("next.02.complaints", language, n=int(high.iloc[0]["risk_complaints"])))

@@ -249,7 +249,7 @@ def at_risk_list(segments: pd.DataFrame) -> pd.DataFrame:
 
 def migration_summary(moves: pd.DataFrame) -> dict[str, float]:
     """From :func:`migration`: share of returning customers who stayed in their segment, how many moved
-    up or down a value tier, and Core's outflow and inflow."""
+    up or down a value tier, Core's outflow and inflow, and Core's members at the previous period end."""
     tier = {segment: index // 3 for index, segment in enumerate(SEGMENTS)}
     known = moves[moves["from_segment"] != "new"]
     step = known["to_segment"].map(tier) - known["from_segment"].map(tier)
@@ -262,6 +262,7 @@ def migration_summary(moves: pd.DataFrame) -> dict[str, float]:
         "core_out": int(known.loc[(known["from_segment"] == "core") & ~same, "customers"].sum()),
         "core_in": int(moves.loc[(moves["to_segment"] == "core") & (moves["from_segment"] != "core"),
                                  "customers"].sum()),
+        "core_before": int(known.loc[known["from_segment"] == "core", "customers"].sum()),
     }
 
 

@@ -88,8 +88,9 @@ def action_list(segments: pd.DataFrame, customers: pd.DataFrame, strategies: dic
     The owner is the customer's account manager when the strategy says ``account_manager`` (the
     role name when the customer has none), else the strategy's owner (a ``labels.staff`` name). The
     due date is ``start`` (the day the work can start: the data's as-of date) plus ``due_days``, so
-    no due date lies on or before it. Customers of a segment without a strategy get empty strategy cells.
-    The list is ordered by due date, churn risk (high first) and annual amount (largest first).
+    no due date lies on or before it: the playbook's date, which :func:`.workload.fitted_action_list` then fits
+    to the owners' pace. Customers of a segment without a strategy get empty strategy cells.
+    The list is ordered by :func:`by_urgency`.
     """
     frame = segments[["customer_id", "segment", "lifecycle_stage", "churn_risk", "annual_amount"]].merge(
         customers[["customer_id", "name", "account_manager"]], on="customer_id", how="left")
@@ -101,8 +102,13 @@ def action_list(segments: pd.DataFrame, customers: pd.DataFrame, strategies: dic
         ~own_manager.fillna(False).astype(bool), frame["account_manager"].fillna(label(ACCOUNT_MANAGER, language)))
     due = _by_segment(frame["segment"], table["due_days"].astype("float64"))
     frame["due_date"] = pd.Timestamp(start) + pd.to_timedelta(due, unit="D")
-    risk_order = _by_segment(frame["churn_risk"], pd.Series([0, 1, 2], index=["high", "medium", "low"]))
-    frame = frame.assign(_risk=risk_order).sort_values(
+    return by_urgency(frame)
+
+
+def by_urgency(actions: pd.DataFrame) -> pd.DataFrame:
+    """The action list's order: due date, churn risk (high first), annual amount (largest first), customer id."""
+    risk_order = _by_segment(actions["churn_risk"], pd.Series([0, 1, 2], index=["high", "medium", "low"]))
+    frame = actions.assign(_risk=risk_order).sort_values(
         ["due_date", "_risk", "annual_amount", "customer_id"], ascending=[True, True, False, True], na_position="last")
     return frame.reset_index(drop=True)[list(ACTION_COLUMNS)]
 

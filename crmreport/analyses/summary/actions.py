@@ -11,31 +11,44 @@ strategies fill the rest by value at stake. A customer counts once: the falling 
 segment action are shown as "also in action k" and left out of their value at stake, so the values
 at stake of the chosen actions never add up to more than the expected loss of all customers.
 
-Each action is due when its playbook asks (``due_days`` after the as-of date, the day the work can
-start) unless its owners cannot do the work by then at last period's pace (:mod:`.capacity`, in the
-order of the table): then it is due when they can, and the capacity check says how much fits by
-the playbook's date and how many more people would keep it; an automated strategy (an e-mail the system
-sends) takes no person's time and is due when the playbook asks. Targets are outcomes: more of the
-customers still active at the next period end than the model expects (the sum of their
-probabilities still active), or a lever's revenue of at least its test's lower bound.
+Each segment action is due on the latest due date of its customers in the action list, whose dates
+notebook 02 fitted to each owner's measured pace; the capacity check (:mod:`.capacity`) says how many
+are due by the playbook's date (``due_days`` after the as-of date, the day the work can start) and,
+within a cap, how many more people would keep it. Work outside the action list has owners without
+task records: a lever goes at the pace its test arm was reached, the key accounts at the median
+measured pace, assumed and said.
+Targets are observable: customers who place an order in the next period, against the model's
+forecast without action plus the lift a proven lever measured when the action uses its channel
+(otherwise "lever untested", and the target is the test); a lever's revenue against a random hold-out.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
 
-from ...core.i18n import label, t
-from ...core.results import AB_BUSINESS, AB_TESTS, ACTION_LIST, ALL, CUSTOMER_HEALTH, STRATEGY_TABLE, TASK_EXECUTION
+from ...core.i18n import catalog, label, t
+from ...core.results import (
+    AB_BUSINESS,
+    AB_CAMPAIGNS,
+    AB_TESTS,
+    ACTION_LIST,
+    ALL,
+    CUSTOMER_HEALTH,
+    STRATEGY_TABLE,
+    result_file,
+)
 from ...settings.params import Labels
 from ..segments.strategy import first_concrete
-from . import claims
-from .capacity import Fit, Workload, weekly_throughput
+from ..segments.workload import assumed_pace
+from . import capacity, claims
 from .headline import format_value
 from .sources import EXCEPT, TOP, WITHIN, Figure, Ledger, Results, arm_name, shown
 
+ACTION_CAPACITY = result_file("action_capacity")
 SECTION = "actions"
 #: actions shown
 ACTIONS = 5
@@ -55,15 +68,17 @@ class Action:
     owner: str
     customers: Figure
     value: Figure | None
-    due: date
-    assigned: dict[str, int]
+    asked: date  # the playbook's date
     without_clv: Figure | None = None
     low: Figure | None = None
     high: Figure | None = None
     where: dict[str, object] | None = None  # the customer_health.csv rows it covers
-    active: Figure | None = None  # how many of them the model expects still active (sum of p_alive)
+    active: Figure | None = None  # how many of them the model expects still buying (sum of p_alive)
     overlaps: tuple[tuple[int, Figure], ...] = ()  # (action number, expected loss also counted there)
     automated: bool = False  # sent by a system (strategy table's ``automated``): takes no person's time
+    mode: str = ""  # how it is done (the strategy's mode and clause; a lever's channel code)
+    lift: Figure | None = None  # a lever's conversion difference in its test
+    pace: float | None = None  # a lever's customers contacted per week in its test
 
 
 def choose(candidates: list[Action], top: int = ACTIONS) -> list[Action]:
@@ -78,10 +93,6 @@ def _at_stake(action: Action) -> float:
     return action.value.value if action.value is not None else 0.0
 
 
-def _owners(rows: pd.DataFrame) -> dict[str, int]:
-    return {str(k): int(v) for k, v in rows["owner"].dropna().astype(str).value_counts().items()}
-
-
 def segment_actions(results: Results, start: date, labels: Labels | None, language: str) -> list[Action]:
     """One action per segment strategy of the action list (its first concrete clause), its value at stake from
     notebook 06, due ``due_days`` (strategy table) after ``start``."""
@@ -89,8 +100,8 @@ def segment_actions(results: Results, start: date, labels: Labels | None, langua
     found = []
     for segment, group in actions.groupby("segment", sort=False):
         roles = results.rows(STRATEGY_TABLE, segment=segment)
-        owners = _owners(group)
-        owner = str(roles.iloc[0]["owner"]) if not roles.empty else (next(iter(owners)) if len(owners) == 1 else "")
+        owners = group["owner"].dropna().astype(str).unique()
+        owner = str(roles.iloc[0]["owner"]) if not roles.empty else (owners[0] if len(owners) == 1 else "")
         days = roles.iloc[0].get("due_days") if not roles.empty else None
         automated = not roles.empty and str(roles.iloc[0].get("automated")).casefold() == "true"
         strategy = first_concrete(str(group["strategy"].iloc[0]))
@@ -101,9 +112,10 @@ def segment_actions(results: Results, start: date, labels: Labels | None, langua
             shown(labels, "staff", owner, language) if owner else t("summary.role.account_managers", language),
             results.count(ACTION_LIST, segment=segment),
             results.total(CUSTOMER_HEALTH, "expected_loss", **where),
-            start + timedelta(days=int(days) if pd.notna(days) else STRATEGY_DAYS), owners,
+            start + timedelta(days=int(days) if pd.notna(days) else STRATEGY_DAYS),
             without_clv=results.count(CUSTOMER_HEALTH, segment=segment, clv=None), where=where,
-            active=results.total(CUSTOMER_HEALTH, "p_alive", **where), automated=automated))
+            active=results.total(CUSTOMER_HEALTH, "p_alive", **where), automated=automated,
+            mode=f"{roles.iloc[0].get('mode', '') if not roles.empty else ''} {strategy}"))
     return found
 
 
@@ -123,9 +135,17 @@ def lever_actions(results: Results, start: date, alpha: float, labels: Labels | 
         value, low, high = (results.figure_of(row, AB_BUSINESS, c) for c in
                             ("incremental_revenue", "incremental_revenue_low", "incremental_revenue_high"))
         control = results.figure_of(revenue, AB_TESTS, "n_control")
+        conversion = rows[rows["metric"] == "conversion_rate"]
+        channel = results.rows(AB_CAMPAIGNS, campaign_id=campaign)
+        days = (pd.to_datetime(channel["concluded_on"]) - pd.to_datetime(channel["since"])).dt.days + 1 \
+            if {"since", "concluded_on"} <= set(channel.columns) else pd.Series(dtype=float)
         name = t("summary.action.lever", language, arm=arm_name(labels, campaign, arm, language))
         found.append(Action("lever", f"{campaign} · {arm}", name, t("summary.role.campaign_owner", language), control,
-                            value, start + timedelta(days=LEVER_DAYS), {}, low=low, high=high))
+                            value, start + timedelta(days=LEVER_DAYS), low=low, high=high,
+                            mode=str(channel.iloc[0]["channel"]) if not channel.empty else "",
+                            lift=results.figure_of(conversion.iloc[0], AB_TESTS, "abs_diff")
+                            if not conversion.empty else None,
+                            pace=float(revenue["n_arm"]) / days.iloc[0] * 7 if days.notna().any() else None))
     return found
 
 
@@ -135,12 +155,11 @@ def key_account_action(results: Results, start: date, language: str) -> list[Act
     accounts = results.rows(CUSTOMER_HEALTH, **where)
     if accounts.empty:
         return []
-    owners = _owners(results.rows(ACTION_LIST)[lambda f: f["customer_id"].isin(accounts["customer_id"])])
-    return [Action("key_accounts", "falling", t("summary.action.key_accounts", language),
-                   t("summary.role.key_accounts", language), results.count(CUSTOMER_HEALTH, **where),
-                   results.total(CUSTOMER_HEALTH, "expected_loss", **where),
-                   start + timedelta(days=KEY_ACCOUNT_DAYS), owners, where=where,
-                   active=results.total(CUSTOMER_HEALTH, "p_alive", **where))]
+    name = t("summary.action.key_accounts", language)
+    return [Action("key_accounts", "falling", name, t("summary.role.key_accounts", language),
+                   results.count(CUSTOMER_HEALTH, **where), results.total(CUSTOMER_HEALTH, "expected_loss", **where),
+                   start + timedelta(days=KEY_ACCOUNT_DAYS), where=where,
+                   active=results.total(CUSTOMER_HEALTH, "p_alive", **where), mode=name)]
 
 
 def counted_once(results: Results, chosen: list[Action]) -> list[Action]:
@@ -168,38 +187,30 @@ def counted_once(results: Results, chosen: list[Action]) -> list[Action]:
                                       if f is not None and f.value > 0)) if a.overlaps else a for a in ranked]
 
 
-def capacity_text(fit: Fit, asked: date, language: str) -> str:
-    """The capacity check in words: what the owners can do by the playbook's date ``asked`` at last period's
-    pace, and when they finish (the due date) or how many more people would keep ``asked``."""
-    words = {"tasks": format_value("count", fit.tasks, language), "asked": asked.isoformat(),
-             "can": format_value("count", fit.tasks - fit.shortfall, language)}
-    if fit.automated:
-        return t("summary.capacity.automated", language, **words)
-    if fit.fits:
-        return t("summary.capacity.fits", language, **words)
-    finish = t("summary.capacity.finish", language, date=fit.finish.isoformat()) if fit.finish and fit.finish > asked \
-        else t("summary.capacity.no_pace", language)
-    hands = t("summary.capacity.hands", language, n=fit.extra_hands, asked=asked.isoformat()) if fit.extra_hands \
-        else ""
-    return t("summary.capacity.short", language, **words, finish=finish, hands=hands)
-
-
-def due_date(fit: Fit, asked: date) -> date:
-    """The action's due date: the playbook's ``asked`` date when the work fits, else the day its owners finish at
-    last period's pace (``asked`` when an owner did no task last period: the check says so)."""
-    return fit.finish if not fit.fits and fit.finish and fit.finish > asked else asked
-
-
-def target_text(action: Action, language: str) -> str:
-    """An outcome target: a lever's revenue of at least its test's lower bound; otherwise more of the customers
-    still active at the next period end than the model expects."""
-    n = format_value("count", action.customers.value, language)
+def target_text(action: Action, lift: Figure | None, next_period: str, language: str) -> str:
+    """The action's target (:mod:`.capacity`): a lever's revenue against a hold-out; otherwise customers who
+    order in ``next_period`` against the model's forecast, plus ``lift`` when the action uses a proven lever's
+    channel (None: lever untested)."""
     if action.kind == "lever" and action.low is not None:
-        return t("summary.target.lever", language, low=format_value("currency", action.low.value, language))
+        return capacity.lever_target(int(action.customers.value), action.low.value, language)
     if action.active is None:
-        return t("summary.target.segment", language, n=n)
-    return t("summary.target.active", language, n=n, expected=format_value("count", round(action.active.value),
-                                                                             language))
+        return t("summary.target.segment", language, n=format_value("count", action.customers.value, language))
+    return capacity.order_target(int(action.customers.value), action.active.value,
+                                 None if lift is None else lift.value, next_period, language)
+
+
+def lever_lift(action: Action, levers: list[Action]) -> Figure | None:
+    """The conversion lift of the proven lever whose channel ``action`` uses (its mode names the channel in the
+    words of any language, catalog ``summary.channel_words.<channel>``: a playbook may be written in either; a
+    channel without words matches nothing),
+    None when none does, it is automated or is a lever itself (a lever's target is its revenue)."""
+    if action.kind == "lever":
+        return None
+    for lever in levers:
+        words = "|".join(catalog().get(f"summary.channel_words.{lever.mode}", {}).values())
+        if lever.lift is not None and not action.automated and words and re.search(words, action.mode, re.I):
+            return lever.lift
+    return None
 
 
 def key_message(chosen: list[Action], warnings: int, language: str) -> str:
@@ -219,30 +230,26 @@ def key_message(chosen: list[Action], warnings: int, language: str) -> str:
     return " ".join(parts)
 
 
-def next_actions(results: Results, ledger: Ledger, language: str, *, period: tuple[date, date], start: date,
+def next_actions(results: Results, ledger: Ledger, language: str, *, next_period: str, start: date,
                  alpha: float, labels: Labels | None = None, top: int = ACTIONS) -> tuple[pd.DataFrame, list[Action]]:
     """The ``top`` actions for next period as a reader's table (empty without an action list), and the actions
     with their recorded figures (for :func:`key_message`).
 
     ``start`` is the day the work can start (the data's as-of date): every due date lies after it.
-    ``period`` is the first and last day of the period whose done tasks (``task_execution.csv``) give
-    each owner's throughput. Columns: ``summary_action``, ``summary_owner``, ``summary_customers``,
-    ``summary_at_stake``, ``summary_target``, ``summary_due``, ``summary_capacity`` and ``summary_source``.
+    ``next_period`` names the period the targets are measured in. Columns: ``summary_action``,
+    ``summary_owner``, ``summary_customers``, ``summary_at_stake``, ``summary_target``, ``summary_due``,
+    ``summary_capacity`` and ``summary_source``.
     """
     if not results.has(ACTION_LIST):
         return pd.DataFrame(), []
-    done = results.rows(TASK_EXECUTION)
-    done = done[done["owner"].astype(str) != ALL] if not done.empty else done
-    weeks = ((period[1] - period[0]).days + 1) / 7
-    rates = weekly_throughput({str(o).casefold(): n for o, n in zip(done.get("owner", []), done.get("done", []),
-                                                                     strict=True)}, weeks)
-    load = Workload(rates, start)
+    pace = assumed_pace(results.rows(ACTION_CAPACITY))
     records, chosen = [], []
     candidates = segment_actions(results, start, labels, language)
     if results.has(CUSTOMER_HEALTH):
         candidates += key_account_action(results, start, language)
-    for action in counted_once(results, choose(candidates + lever_actions(results, start, alpha, labels, language),
-                                               top)):
+    ranked = counted_once(results, choose(candidates + lever_actions(results, start, alpha, labels, language), top))
+    levers = [a for a in ranked if a.kind == "lever"]
+    for action in ranked:
         tag = f"{action.kind} {action.key}"
         customers = ledger.add(action.customers, SECTION, f"{tag} customers", "count", evidence=claims.COUNT)
         value = ledger.add(action.value, SECTION, f"{tag} value at stake", "currency",
@@ -255,28 +262,39 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, period: tup
         missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
         active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", measure="p_alive",
                             evidence=claims.MODEL)
+        lift = lever_lift(action, levers)
+        lift = ledger.add(lift, SECTION, f"{tag} target lift", "share", measure="campaign_conversion_rate",
+                          evidence=claims.RANDOMISED)
         n = int(customers.value)
-        assigned = {o.casefold(): k for o, k in action.assigned.items()} or load.spread(n, action.due)
-        fit = load.check(assigned, action.due, automated=action.automated)
+        if action.kind == "segment":
+            plan = capacity.from_list(results.rows(ACTION_LIST, segment=action.key), action.asked, action.automated)
+        elif action.kind == "lever" and action.pace:
+            plan = capacity.at_pace(n - capacity.held_out(n), action.asked, start, action.pace, "test")
+        else:
+            plan = capacity.at_pace(n, action.asked, start, pace, "median")
         action = replace(action, customers=customers, value=value, low=ends[0] if ends else None,
                          high=ends[-1] if ends else None, active=active)
         chosen.append(action)
+        untested = action.kind != "lever" and lift is None and action.active is not None
         records.append({
             "summary_action": action.name, "summary_owner": action.owner,
             "summary_customers": format_value("count", n, language) + (
                 t("summary.action.without_clv", language, n=format_value("count", missing.value, language))
                 if missing and missing.value else ""),
-            "summary_at_stake": _at_stake_text(value, ends, overlaps, language),
-            "summary_target": target_text(action, language),
-            "summary_due": due_date(fit, action.due).isoformat(),
-            "summary_capacity": capacity_text(fit, action.due, language),
+            "summary_at_stake": _at_stake_text(value, ends, overlaps, untested, language),
+            "summary_target": target_text(action, lift, next_period, language),
+            "summary_due": plan.due.isoformat(),
+            "summary_capacity": capacity.capacity_text(plan, start, pace, language),
             "summary_source": " ".join(f.ref for f in (customers, value, *ends, *(f for _, f in overlaps), missing,
-                                                       active) if f is not None)})
+                                                       active, lift) if f is not None)})
     return pd.DataFrame(records), chosen
 
 
-def _at_stake_text(value: Figure | None, ends: list[Figure], overlaps: list[tuple[int, Figure]], language: str) -> str:
+def _at_stake_text(value: Figure | None, ends: list[Figure], overlaps: list[tuple[int, Figure]], untested: bool,
+                   language: str) -> str:
     text = format_value("currency", value.value if value else None, language)
+    if untested:
+        text = t("summary.action.untested", language, value=text)
     if len(ends) == 2:
         text += t("summary.action.interval", language, low=format_value("currency", ends[0].value, language),
                   high=format_value("currency", ends[1].value, language))

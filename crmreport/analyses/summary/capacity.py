@@ -1,110 +1,122 @@
-"""Whether an action's work fits its owners' measured throughput, and what would make it fit.
+"""The capacity check of a summary action, read from the action list's fitted due dates, and the action's target.
 
-Throughput is what each owner did last period: done tasks (notebook 05's ``task_execution.csv``)
-per week of the period. An action gives each owner a number of tasks due by a date; the actions of
-the summary are checked in their order of priority, so an owner's time taken by a higher-ranked
-action is not available to the next one (:class:`Workload`). When the work does not fit, the check
-says by how many tasks, the date by which the same owners would finish at last period's pace, and
-how many more people at the team's typical pace would finish it by the due date. An automated action
-(an e-mail the system sends, a strategy with ``automated: true``) takes no person's time: it always fits
-and books nothing.
+A segment action's work is its customers in ``action_list.csv``, whose due dates notebook 02 already
+fitted to each owner's measured pace (:mod:`crmreport.analyses.segments.workload`): the action is due
+on the latest of them, and the check says how many are due by the playbook's date. When some are
+not, it says how many more people at the median pace would keep that date, but only up to
+:data:`EXTRA_SHARE` of the owners sharing the action; beyond that it proposes none and the fitted
+date stands. Work outside the action list has an owner without task records: a proven lever is
+scaled at the pace its own test arm was contacted (customers per week of the campaign); the falling
+key accounts' head has no measured pace, so the median pace of the measured owners
+(``action_capacity.csv``) is assumed, and the check says so.
+
+Targets are outcomes on an observable measure: how many of the customers place an order in the next
+period, against the model's forecast without action (the customers expected still buying, the sum
+of P(alive)) plus the lift the one proven lever measured in conversion, on the customers not expected
+to buy, when the action uses that lever's channel. An action whose channel no randomised test has
+shown to work is "lever untested": its target is the test that would show it. A proven lever keeps a
+random hold-out (:data:`HOLDOUT`) so that its revenue target can be measured.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
+import pandas as pd
 
+from ...core.i18n import t
+from ..segments.workload import extra_people
+from .headline import format_value
 
-def weekly_throughput(done: Mapping[str, float], weeks: float) -> dict[str, float]:
-    """Tasks done per week per owner over a period of ``weeks`` weeks."""
-    if weeks <= 0:
-        raise ValueError(f"a period of {weeks} weeks has no throughput")
-    return {str(owner): float(n) / weeks for owner, n in done.items() if np.isfinite(n)}
-
-
-def typical_rate(rates: Mapping[str, float]) -> float:
-    """The team's typical pace: the median of the owners' positive weekly throughputs (0 when none)."""
-    positive = [r for r in rates.values() if r > 0]
-    return float(np.median(positive)) if positive else 0.0
+#: the most extra people a capacity check proposes, as a share of the owners sharing the action
+EXTRA_SHARE = 0.25
+#: the share of a proven lever's customers kept uncontacted, at random, to measure its revenue target
+HOLDOUT = 0.10
 
 
 @dataclass(frozen=True)
-class Fit:
-    """The capacity check of one action.
-
-    ``tasks`` the action needs, ``capacity`` the tasks its owners can do by ``due`` at last period's
-    pace (after the actions checked before it), ``shortfall`` the tasks beyond that; when it does not
-    fit, ``finish`` is the date the same owners would finish (None when an owner did no task last
-    period) and ``extra_hands`` the people at the typical pace that would finish it by ``due``
-    (None when ``due`` leaves no time); ``automated`` when the work takes no person's time.
-    """
+class Schedule:
+    """When an action's ``tasks`` are due: ``asked`` by the playbook, ``due`` the last fitted date, ``kept`` the
+    tasks due by ``asked``; ``owners`` share the work; ``pace`` is the pace of an owner outside the action list
+    (None for the list's owners), ``basis`` where it comes from: ``test`` (the lever's own test) or ``median``
+    (assumed: no measured pace); ``automated`` when a system sends it."""
 
     tasks: int
-    capacity: float
-    shortfall: int
+    asked: date
     due: date
-    finish: date | None
-    extra_hands: int | None
+    kept: int
+    owners: int
+    pace: float | None = None
+    basis: str = ""
     automated: bool = False
 
-    @property
-    def fits(self) -> bool:
-        """True when every task fits the owners' throughput by the due date."""
-        return self.shortfall == 0
+
+def from_list(rows: pd.DataFrame, asked: date, automated: bool = False) -> Schedule:
+    """The schedule of an action's rows of ``action_list.csv`` (due dates fitted by notebook 02)."""
+    due = pd.to_datetime(rows["due_date"])
+    last = due.max().date() if len(due) else asked
+    return Schedule(len(rows), asked, max(last, asked), int((due <= pd.Timestamp(asked)).sum()),
+                    int(rows["owner"].nunique()), automated=automated)
 
 
-@dataclass
-class Workload:
-    """Owners' weekly throughput and the tasks already given to them by the actions checked so far."""
+def at_pace(tasks: int, asked: date, start: date, pace: float, basis: str) -> Schedule:
+    """The schedule of ``tasks`` for one owner outside the action list at ``pace`` a week from ``start`` (``basis``
+    as in :class:`Schedule`): due on ``asked`` or when done, whichever is later (on ``asked``, unchecked, without
+    any pace)."""
+    days = math.ceil(7 * tasks / pace - 1e-9) if pace > 0 else 0
+    finish = start + timedelta(days=days)
+    kept = tasks if finish <= asked else min(tasks, math.floor(pace * (asked - start).days / 7 + 1e-9))
+    return Schedule(tasks, asked, max(asked, finish), kept, 1, pace=pace, basis=basis)
 
-    rates: Mapping[str, float]
-    start: date
-    used: dict[str, float] = field(default_factory=dict)
 
-    def spread(self, tasks: int, due: date) -> dict[str, int]:
-        """``tasks`` given to the owners with free time by ``due``, most free first; the rest to the fastest."""
-        weeks = max((due - self.start).days, 0) / 7
-        free = sorted(((max(rate * weeks - self.used.get(owner, 0.0), 0.0), owner) for owner, rate in
-                       self.rates.items() if rate > 0), reverse=True)
-        assigned: dict[str, int] = {}
-        for room, owner in free:
-            take = min(int(room), tasks - sum(assigned.values()))
-            if take > 0:
-                assigned[owner] = take
-        rest = tasks - sum(assigned.values())
-        if rest > 0 and self.rates:
-            fastest = max(self.rates, key=lambda owner: self.rates[owner])
-            assigned[fastest] = assigned.get(fastest, 0) + rest
-        return assigned
+def capacity_text(plan: Schedule, start: date, pace: float, language: str) -> str:
+    """The capacity check in words: what is due by the playbook's date and when all is (:class:`Schedule`);
+    ``pace`` is the median pace of the measured owners, for extra people."""
+    words = {"tasks": format_value("count", plan.tasks, language), "asked": plan.asked.isoformat(),
+             "can": format_value("count", plan.kept, language), "due": plan.due.isoformat()}
+    if plan.automated:
+        return t("summary.capacity.automated", language, **words)
+    if plan.pace is not None:
+        key = f"summary.capacity.{plan.basis}" if plan.pace > 0 else "summary.capacity.unchecked"
+        return t(key, language, **words, pace=f"{plan.pace:,.1f}")
+    if plan.kept >= plan.tasks:
+        return t("summary.capacity.fits", language, **words)
+    hands, cap = extra_people(plan.tasks - plan.kept, pace, (plan.asked - start).days), int(EXTRA_SHARE * plan.owners)
+    extra = "" if hands is None else t("summary.capacity.hands" if hands <= cap else "summary.capacity.no_hands",
+                                       language, n=hands, asked=plan.asked.isoformat(), owners=plan.owners,
+                                       share=f"{EXTRA_SHARE:.0%}")
+    return t("summary.capacity.short", language, **words, hands=extra)
 
-    def check(self, assigned: Mapping[str, int], due: date, automated: bool = False) -> Fit:
-        """Check ``assigned`` (owner -> tasks due by ``due``) and book the owners' time.
 
-        Each owner can do ``rate x weeks`` tasks from ``start`` to ``due``, less what earlier
-        actions took; tasks beyond that are the shortfall. ``automated`` work (sent by a system) takes
-        nobody's time: it fits by ``due`` and leaves the owners' time to the next actions.
-        """
-        if automated:
-            tasks = int(sum(assigned.values()))
-            return Fit(tasks, float(tasks), 0, due, due, 0, automated=True)
-        weeks = max((due - self.start).days, 0) / 7
-        capacity, shortfall, finish_weeks = 0.0, 0.0, 0.0
-        for owner, tasks in assigned.items():
-            rate = float(self.rates.get(str(owner), 0.0))
-            before = self.used.get(str(owner), 0.0)
-            free = max(rate * weeks - before, 0.0)
-            capacity += min(free, tasks)
-            shortfall += max(tasks - free, 0.0)
-            finish_weeks = math.inf if rate <= 0 and tasks > 0 else max(finish_weeks, (before + tasks) / rate
-                                                                         if tasks > 0 else 0.0)
-            self.used[str(owner)] = before + tasks
-        short = math.ceil(shortfall - 1e-9)
-        pace = typical_rate(self.rates) * weeks
-        hands = None if short and pace <= 0 else (math.ceil(short / pace - 1e-9) if short else 0)
-        finish = None if math.isinf(finish_weeks) else self.start + timedelta(days=math.ceil(finish_weeks * 7))
-        return Fit(int(sum(assigned.values())), capacity, short, due, finish if short else due, hands)
+def order_target(n: int, forecast: float, lift: float | None, next_period: str, language: str) -> str:
+    """At least the forecast plus ``lift`` (a proven lever's conversion difference) on the customers the model does
+    not expect to buy, of the ``n``, place an order in ``next_period``; without a lift the lever is untested and
+    the target is its test."""
+    words = {"n": format_value("count", n, language), "forecast": format_value("count", round(forecast), language),
+             "next": next_period}
+    if lift is None:
+        half = n // 2
+        return t("summary.target.untested", language, **words, half=format_value("count", half, language),
+                 rest=format_value("count", n - half, language))
+    rest = max(n - round(forecast), 0)
+    goal = min(n, math.ceil(round(forecast) + lift * rest - 1e-9))
+    return t("summary.target.orders", language, **words, goal=format_value("count", goal, language),
+             lift=f"{lift * 100:.1f}", rest=format_value("count", rest, language))
+
+
+def held_out(n: int) -> int:
+    """The customers of a proven lever's ``n`` kept uncontacted at random (:data:`HOLDOUT`, rounded up)."""
+    return math.ceil(HOLDOUT * n - 1e-9)
+
+
+def lever_target(n: int, low: float, language: str) -> str:
+    """A proven lever scaled to ``n`` customers: a random :data:`HOLDOUT` kept uncontacted, and revenue per
+    contacted customer above theirs by at least the test's lower bound per customer (``low`` over ``n``)."""
+    holdout = held_out(n)
+    called = n - holdout
+    return t("summary.target.lever", language, called=format_value("count", called, language),
+             holdout=format_value("count", holdout, language), share=f"{HOLDOUT:.0%}",
+             each=format_value("currency", low / n, language),
+             total=format_value("currency", low / n * called, language))

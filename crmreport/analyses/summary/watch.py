@@ -8,11 +8,15 @@ params declare an untreated comparison group, the treated group of ``kpi_did.csv
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from ...core.i18n import label, t
 from ...core.results import ALL, KPI_CHANGES, KPI_DID, LIFECYCLE_CADENCE, OVERDUE_AGES, TASK_EXECUTION
 from ...settings.params import CustomerGroup, DidGroups
+from ...settings.period import Window
+from ..segments.pretreatment import before_windows
 from .claims import BEFORE_AFTER, COUNT, WATCH
 from .headline import format_value
 from .sources import Ledger, Results
@@ -67,12 +71,15 @@ def group_name(group: CustomerGroup | None, language: str) -> str:
     return t("summary.watch.treated_group", language, names=("、" if language == "zh" else ", ").join(names))
 
 
-def churn_up(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None) -> list[str]:
+def churn_up(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None,
+             groups_as_of: date | None = None) -> list[str]:
     """Groups whose period churn rose by at least the minimum meaningful change (significant or not); ``did``
-    (params ``kpis.did``) names the KPI chapter's treated group."""
+    (params ``kpis.did``) names the KPI chapter's treated group; ``groups_as_of`` is the date of the KPI
+    chapter's segments (the day before its baseline window), named beside each segment."""
     parts = []
     rows = results.rows(KPI_CHANGES, kpi="churn_rate")
-    groups = [(row, KPI_CHANGES, str(row["segment"]), label(f"segment_{row['segment']}", language))
+    groups = [(row, KPI_CHANGES, str(row["segment"]), _as_of(label(f"segment_{row['segment']}", language),
+                                                              groups_as_of, language))
               for _, row in rows.iterrows() if row["segment"] != ALL]
     groups += [(row, KPI_DID, "treated", group_name(did.treated if did else None, language)) for _, row in results.rows(
         KPI_DID, kpi="churn_rate").iterrows()]
@@ -90,7 +97,13 @@ def churn_up(results: Results, ledger: Ledger, language: str, did: DidGroups | N
     return [t("summary.watch.churn", language, groups=("；" if language == "zh" else "; ").join(parts))]
 
 
-def warnings(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None) -> list[str]:
-    """Every warning of the run, most urgent first (``did`` as in :func:`churn_up`)."""
+def _as_of(name: str, day: date | None, language: str) -> str:
+    return t("summary.watch.as_of", language, group=name, date=day.isoformat()) if day else name
+
+
+def warnings(results: Results, ledger: Ledger, language: str, did: DidGroups | None = None,
+             baseline: Window | None = None) -> list[str]:
+    """Every warning of the run, most urgent first (``did`` as in :func:`churn_up`; the KPI chapter's groups are
+    as of the day before its ``baseline`` window)."""
     return overdue(results, ledger, language) + contact_rhythm(results, ledger, language) + churn_up(
-        results, ledger, language, did)
+        results, ledger, language, did, before_windows(baseline) if baseline else None)
