@@ -14,10 +14,11 @@ from .core.version import __version__
 _EXPORTS = {
     "PeriodContext": "reporting.context", "open_period": "reporting.context", "lab_results_dir": "reporting.context",
     "Report": "reporting.report", "setup_plotting": "reporting.plots", "percent_axis": "reporting.plots",
-    "error_bars": "reporting.plots", "KpiWords": "reporting.kpiwords", "label": "core.i18n", "labels": "core.i18n",
+    "error_bars": "reporting.plots", "KpiWords": "reporting.kpiwords", "decision_lines": "reporting.abwords",
+    "label": "core.i18n", "labels": "core.i18n",
 }
-__all__ = ["KpiWords", "PeriodContext", "Report", "__version__", "error_bars", "lab_results_dir", "label", "labels",
-           "open_period", "percent_axis", "setup_plotting"]
+__all__ = ["KpiWords", "PeriodContext", "Report", "__version__", "decision_lines", "error_bars", "lab_results_dir",
+           "label", "labels", "open_period", "percent_axis", "setup_plotting"]
 
 
 def __getattr__(name: str) -> object:

@@ -8,11 +8,16 @@ import numpy as np
 import pandas as pd
 
 from ...core.results import result_file
+from ...core.verdicts import INSUFFICIENT
 from ...ingest.dataset import Dataset
 from ...measures.kpis import kpi_value, observations_of, window_sums
 from ...settings import Params, Window
-from ...stats.effects import segmented_regression
+from ...stats.effects import MIN_MONTHS_AFTER, MIN_MONTHS_BEFORE, segmented_regression
 from .observed import selected
+
+# INSUFFICIENT and the MIN_MONTHS_* are public here too: notebook 04 words a series too short to test with them
+__all__ = ["INSUFFICIENT", "MIN_MONTHS_AFTER", "MIN_MONTHS_BEFORE", "SEGMENTED_COLUMNS", "SERIES_COLUMNS",
+           "month_windows", "monthly_series", "segmented_table"]
 
 SERIES_COLUMNS = ["kpi", "month", "value", "n"]
 SEGMENTED_COLUMNS = list(result_file("kpi_segmented_regression").columns)
