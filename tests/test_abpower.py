@@ -66,3 +66,21 @@ def test_power_thin_data():
     assert abpower.sample_size_mean(10.0, 0.0, 0.1).message == ab.ZERO_VARIANCE
     with pytest.raises(ValueError, match="power"):
         abpower.mde_rate(0.05, 100, 100, power=80)
+
+
+@pytest.mark.parametrize(("p0", "n"), [(0.63, 125), (0.3, 256), (0.9, 20), (0.05, 1000)])
+def test_rate_mde_against_a_forecast_has_the_requested_power_by_hand(p0, n):
+    """One group against a known forecast: on the arcsine scale the two-sided power is
+    Phi(h sqrt(n) - z) + Phi(-h sqrt(n) - z), h = 2 asin(sqrt(p1)) - 2 asin(sqrt(p0)), z = Phi^-1(1 - alpha / 2)."""
+    mde = abpower.mde_rate_forecast(p0, n, alpha=0.05, power=0.8)
+    h = 2 * math.asin(math.sqrt(p0 + mde.mde_abs)) - 2 * math.asin(math.sqrt(p0))
+    z = stats.norm.ppf(0.975)
+    assert stats.norm.cdf(h * math.sqrt(n) - z) + stats.norm.cdf(-h * math.sqrt(n) - z) == pytest.approx(0.8, abs=1e-9)
+    assert mde.n_control == 0 and mde.mde_rel == pytest.approx(mde.mde_abs / p0)
+    # a hold-out of the same size needs about sqrt(2) times the difference
+    assert abpower.mde_rate(p0, n, n).mde_abs > mde.mde_abs
+
+
+def test_rate_mde_against_a_certain_forecast_is_undefined():
+    assert math.isnan(abpower.mde_rate_forecast(1.0, 50).mde_abs)
+    assert abpower.mde_rate_forecast(0.5, 1).message == ab.TOO_FEW_CUSTOMERS

@@ -98,6 +98,40 @@ def test_expected_purchases_of_a_new_customer_match_a_simulation():
     assert clv.expected_purchases_new(MODEL, horizon) == pytest.approx(counts.mean(), rel=0.02)
 
 
+def test_p_purchase_matches_numerical_integration_of_the_posterior():
+    """P(at least one purchase in the next h) against the posterior integrated over lambda (p by beta functions).
+
+    Alive at T (weight (1-p)^x lambda^x e^(-lambda T)) the customer buys nothing in h with e^(-lambda h); dropped
+    out after t_x (weight p (1-p)^(x-1) lambda^x e^(-lambda t_x)) never buys again.
+    """
+    r, alpha, a, b, horizon = 0.9, 3.0, 1.3, 2.2, 13.0
+    model = clv.BgNbd(r, alpha, a, b, 0.0, 0)
+    for x, tx, t in ((0, 0.0, 10.0), (2, 4.0, 9.0), (5, 20.0, 30.0), (3, 29.0, 30.0)):
+        survive = special.beta(a, b + x) / special.beta(a, b)
+        dropped = special.beta(a + 1, b + x - 1) / special.beta(a, b) if x > 0 else 0.0
+
+        def posterior(lam, later, x=x, tx=tx, t=t, survive=survive, dropped=dropped):
+            weight = survive * lam ** x * np.exp(-lam * (t + later)) + dropped * lam ** x * np.exp(-lam * tx)
+            return weight * stats.gamma.pdf(lam, r, scale=1 / alpha)
+
+        none, _ = integrate.quad(posterior, 0, np.inf, args=(horizon,), epsabs=1e-14, limit=200)
+        evidence, _ = integrate.quad(posterior, 0, np.inf, args=(0.0,), epsabs=1e-14, limit=200)
+        assert clv.p_purchase(model, horizon, [x], [tx], [t])[0] == pytest.approx(1 - none / evidence, rel=1e-6)
+    alive = clv.p_alive(model, [2], [4.0], [9.0])[0]
+    assert clv.p_purchase(model, horizon, [2], [4.0], [9.0])[0] < alive
+
+
+def test_p_purchase_of_customers_silent_since_joining_matches_a_simulation():
+    """Customers with no purchase in (0, T] (x = 0): the share of the simulated ones who buy in (T, T + h]."""
+    rng = np.random.default_rng(11)
+    n, t, horizon = 400_000, 8.0, 13.0
+    lam = rng.gamma(MODEL.r, 1 / MODEL.alpha, n)
+    first = rng.exponential(1 / np.maximum(lam, 1e-12))  # no dropout before the first purchase
+    silent = first > t
+    share = (first[silent] <= t + horizon).mean()
+    assert clv.p_purchase(MODEL, horizon, [0], [0.0], [t])[0] == pytest.approx(share, abs=0.004)
+
+
 def test_p_alive_is_one_without_repeats_and_falls_with_a_long_silence():
     alive = clv.p_alive(MODEL, [0, 3, 3], [0.0, 30.0, 5.0], [30.0, 30.0, 30.0])
     assert alive[0] == 1.0 and alive[1] > alive[2] and 0 < alive[2] < 1

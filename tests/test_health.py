@@ -210,6 +210,16 @@ def test_clv_on_the_demo_data(demo):
     customers = model.customers
     assert customers["p_alive"].between(0, 1).all() and (customers["expected_purchases"] >= 0).all()
     assert (customers["clv"].dropna() >= 0).all()
+    # the next period's outlook: who bought in the period (counted again from the transactions), and the chance of
+    # an order in the next 92 days, below P(alive) and summing to fewer than the customers expected still active
+    outlook = value.order_outlook(model, (params.end - params.start).days + 1, 92, params.health)
+    bought = data.tables["transactions"]
+    bought = bought[bought["amount"] >= 0]  # refunds are no purchase
+    days = pd.to_datetime(bought["transaction_date"]).dt.normalize()
+    buyers = set(bought.loc[(days >= pd.Timestamp(params.start)) & (days <= pd.Timestamp(params.end)), "customer_id"])
+    assert set(outlook.loc[outlook["ordered_in_period"], "customer_id"]) == buyers
+    assert (outlook["p_order_next"] <= customers["p_alive"] + 1e-12).all()
+    assert outlook["p_order_next"].sum() < customers["p_alive"].sum()
 
 
 def test_docs_health_md_documents_every_parameter():

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from crmreport.analyses.summary import actions, caveats, claims, findings, headline, since, watch
+from crmreport.analyses.summary import actions, capacity, caveats, claims, findings, headline, since, watch
 from crmreport.analyses.summary.sources import Ledger, Results, previous_results, results_folder, source_value
 from crmreport.settings.params import CustomerGroup
 from crmreport.settings.period import period_labels, shift_label
@@ -42,7 +42,8 @@ ACTIONS = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "chu
            "annual_amount": [1000.0, 500.0, 20.0, 30.0]}
 HEALTH = {"customer_id": ["A", "B", "C", "D"], "segment": ["core", "core", "churn_warning", "churn_warning"],
           "health_band": ["green", "red", "red", "red"], "health_trend": ["down", "flat", "down", "down"],
-          "p_alive": [0.9, 0.5, 0.2, None], "clv": [100.0, 20.0, 5.0, None], "expected_loss": [10.0, 10.0, 4.0, None]}
+          "p_alive": [0.9, 0.5, 0.2, None], "clv": [100.0, 20.0, 5.0, None], "expected_loss": [10.0, 10.0, 4.0, None],
+          "ordered_in_period": [True, False, False, False], "p_order_next": [0.8, 0.3, 0.1, None]}
 
 
 @pytest.fixture
@@ -76,6 +77,7 @@ def _everything(run: Results, ledger: Ledger, language: str = "en") -> list[str]
              *findings.kpi_findings(run, ledger, language, 0.05)[0]]
     lines += watch.warnings(run, ledger, language)
     actions.next_actions(run, ledger, language, next_period="2025Q4", start=date(2025, 10, 1), alpha=0.05)
+    lines.append(capacity.plan_fit(run, ledger, language, next_period="2025Q4", start=date(2025, 10, 1)))
     return lines + caveats.caveats(run, ledger, language, report_root=run.folder.parent, own_name="07", masked=True,
                                    demo=False, min_n=50)
 
@@ -149,28 +151,35 @@ def _actions(folder, language: str = "en") -> tuple[pd.DataFrame, list[actions.A
 def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capacity_check(run):
     table, chosen = _actions(run.folder)
     # the lever's 36,000 in its test, then expected loss: core 10 + 10, churn warning 4 (D without CLV); the
-    # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count
-    assert [a.kind for a in chosen] == ["lever", "segment", "segment", "key_accounts"]
+    # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count.
+    # The claimed actions (the lever, and the core visits and the key-account calls on its channel) rank before
+    # the untested churn-warning e-mail, although its unclaimed 4 is more than the key accounts' 0
+    assert [a.kind for a in chosen] == ["lever", "segment", "key_accounts", "segment"]
     assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20",
-                                               "Lever untested: not claimed (expected loss 4)",
-                                               "0 (not counted again: 10 also in action 2; 4 also in action 3)"]
-    assert table.iloc[2]["summary_customers"] == "2 (1 without CLV)"
+                                               "0 (not counted again: 10 also in action 2; 4 also in action 4)",
+                                               "Lever untested: not claimed (expected loss 4)"]
+    assert table.iloc[3]["summary_customers"] == "2 (1 without CLV)"
     assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
-    # observable targets: core (a call) asks for the forecast 0.9 + 0.5 -> 1 plus the call test's +25 pp lift
-    # on the other customer: ceil(1 + 0.25) = 2 of 2 ordering in 2025Q4
+    # observable targets: core (a call): A ordered in 2025Q3; the model expects 0.8 + 0.3 = 1.1 to order in 2025Q4,
+    # chance spans 1.96 sqrt(2 x 0.55 x 0.45) = 1.38; the call test's +25 pp on the other 1 adds 0.25, below what
+    # 2 customers can show (+1): more than chance is floor(1.1 + 1.38) + 1 = 3, at most the 2
     assert table.iloc[1]["summary_target"] == (
-        "≥ 2 of 2 order in 2025Q4 (forecast without action 1, plus a 25.0 pp lift on the other 1)")
+        "1 ordered in 2025Q3; the model expects 1 of 2 to order in 2025Q4 (±1 by chance). The proven lever's 25.0 pp "
+        "lift on the other 1 would add 0: this group is too small to judge an effect below +1; measure as: ≥ 2 of 2 "
+        "ordering is more than chance")
     # the churn-warning e-mail: no test shows that an e-mail works, so its target is the test
-    assert table.iloc[2]["summary_target"].startswith("Test first: 1 at random get it, 1 held out")
-    # the lever keeps a random 10% of its 300 (30) as the hold-out: 1,000 / 300 per customer over 270 called
-    assert table.iloc[0]["summary_target"] == (
-        "Reach 270, hold out 30 at random (10%); revenue ≥ 3 a customer above the hold-out (900 in all; the test's "
-        "lower bound)")
+    assert table.iloc[3]["summary_target"] == (
+        "Test first: 1 at random get it, 1 held out; too few customers to detect any difference")
+    # the lever's hold-out: even half of its 300 could not detect the test's 120 a customer, so 10% (30) is kept
+    # and the target says what 270 against 30 can detect (test_targets.py checks the numbers against statsmodels)
+    assert table.iloc[0]["summary_target"].startswith(
+        "Reach 270, hold out 30 at random (10%); too small to judge a difference in revenue per customer below ")
+    assert "(the test measured 120)" in table.iloc[0]["summary_target"]
     # the lever goes at its test's pace: 300 reached in 30 days, 70 a week; 270 take 27 days, within the 28 asked
     assert table.iloc[0]["summary_capacity"] == (
         "At the test's pace, 70.0 a week: 270 of 270 by 2025-10-29, all by 2025-10-29")
     # the head of key accounts has no task record: the median pace of 王芳 and Chen Jing (1.5 a week) is assumed
-    assert table.iloc[3]["summary_capacity"].startswith("No measured pace: median 1.5 a week assumed")
+    assert table.iloc[2]["summary_capacity"].startswith("No measured pace: median 1.5 a week assumed")
     assert actions.key_message(chosen, 3, "en").startswith("Proven lever, to scale: Scale C1 · call")
 
 
@@ -200,7 +209,8 @@ def test_the_lever_lift_counts_only_for_actions_on_its_channel_in_either_languag
     for language in ("en", "zh"):
         table, chosen = _actions(run.folder, language)
         lever = table.iloc[[a.kind for a in chosen].index("lever")]
-        assert len(lever["summary_source"].split()) == 4  # customers, value and its interval: no lift of its own
+        # customers, value and its interval, the test's difference per customer and its interval: no lift of its own
+        assert len(lever["summary_source"].split()) == 7
         core = table.iloc[[a.key for a in chosen].index("core")]
         assert "25.0" in core["summary_target"]
     # a lever on a channel the catalog has no words for lifts nothing: every other target is its test
@@ -228,7 +238,8 @@ def test_an_automated_strategy_takes_no_persons_time_and_is_due_when_the_playboo
     # the same work done by people: a call, the lever's channel, whose lift the target asks for
     calls = _churn_warning_action(run.folder, automated=False)
     assert calls["summary_capacity"].startswith("All 2 by 2025-10-04")
-    assert calls["summary_target"].startswith("≥ 1 of 2 order in 2025Q4")
+    assert calls["summary_target"].startswith("0 ordered in 2025Q3; the model expects 0 of 2 to order in 2025Q4")
+    assert "The proven lever's 25.0 pp lift" in calls["summary_target"]
 
 
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):

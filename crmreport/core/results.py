@@ -247,8 +247,8 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("06", "chart_rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "clv_model", "model* parameter* value time_unit"),
     _file("06", "customer_health", "customer_id* segment rqi rqi_components emotional_account health_score "
-                                   "health_score_previous ranked_by rank_score health_band health_trend p_alive "
-                                   "expected_purchases expected_spend clv expected_loss"),
+          "health_score_previous ranked_by rank_score health_band health_trend p_alive expected_purchases "
+          "expected_spend clv expected_loss ordered_in_period p_order_next"),
     _file("06", "emotional_account_claim", "threshold* customers churned churn_rate ci_low ci_high claim_holds"),
     _file("06", "health_backtest", "row* score* decile* score_low score_high customers churned churn_rate lift auc "
                                    "ci_low ci_high p_value"),

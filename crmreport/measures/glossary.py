@@ -30,7 +30,7 @@ from .kpis import REGISTRY, Kpi
 
 Unit = Literal["count", "share", "growth", "currency", "score", "points", "per_100_customers", "hours", "orders"]
 Window = Literal["as_of_period_end", "as_of_plan", "as_of_cutoff", "period", "period_vs_baseline", "month",
-                 "last_12_months", "campaign", "next_365_days", "lookback_365_days"]
+                 "last_12_months", "campaign", "next_365_days", "next_period", "lookback_365_days"]
 Direction = Literal["higher", "lower", "none"]
 #: columns of ``results/measures.csv``, as the results contract declares them
 COLUMNS = result_file("measures").columns
@@ -166,6 +166,8 @@ _AFTER: tuple[Measure, ...] = (
             (Shown("customer_health.csv", "expected_loss"),), ("expected_loss",)),
     Measure("clv", "currency", "next_365_days", "higher", _P06, (Shown("customer_health.csv", "clv"),)),
     Measure("p_alive", "share", "as_of_period_end", "higher", _P06, (Shown("customer_health.csv", "p_alive"),)),
+    Measure("p_order_next", "share", "next_period", "higher", _P06, (Shown("customer_health.csv", "p_order_next"),)),
+    Measure("period_buyers", "count", "period", "higher", _P06, (Shown("customer_health.csv", "ordered_in_period"),)),
     Measure("backtest_churn_rate", "share", "period", "lower", _P06,
             (_row("health_backtest.csv", "churn_rate", row="auc"),)),
     Measure("predicted_churn", "share", "period", "lower", _P06, (Shown("health_calibration.csv", "predicted"),)),

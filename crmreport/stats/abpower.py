@@ -87,6 +87,24 @@ def mde_rate(p_control: float, n_arm: int, n_control: int, alpha: float = 0.05, 
                NO_CONVERSIONS if p_control == 0 else None)
 
 
+def mde_rate_forecast(p_forecast: float, n: int, alpha: float = 0.05, power: float = 0.8) -> Mde:
+    """MDE of a rate against a forecast taken as known (one group, no hold-out): an increase over ``p_forecast``.
+
+    Cohen's ``h`` solves statsmodels' one-sample normal power, ``NormalIndPower().power(h, n, alpha, ratio=0)``;
+    the detectable rate is ``sin(asin(sqrt(p0)) + h / 2)^2``. ``n_control`` is 0; a forecast of 1 leaves no room
+    (NaN, :data:`~crmreport.stats.abtest.ZERO_VARIANCE`).
+    """
+    _check(alpha, power)
+    if n < 2:
+        return Mde(n, 0, p_forecast, NAN, NAN, TOO_FEW_CUSTOMERS if n else NO_CUSTOMERS)
+    if not 0 <= p_forecast < 1:
+        return Mde(n, 0, p_forecast, NAN, NAN, ZERO_VARIANCE)
+    h = _solve(lambda e: NormalIndPower().power(e, nobs1=n, alpha=alpha, ratio=0), power, 1e-9, 0.01)
+    mde = math.sin(min(math.asin(math.sqrt(p_forecast)) + h / 2, math.pi / 2)) ** 2 - p_forecast
+    return Mde(n, 0, p_forecast, mde, mde / p_forecast if p_forecast > 0 else NAN,
+               NO_CONVERSIONS if p_forecast == 0 else None)
+
+
 def mde_mean(mean_control: float, std_error: float, n_arm: int, n_control: int, alpha: float = 0.05,
              power: float = 0.8, t_test: bool = True) -> Mde:
     """MDE of a mean (or a delta-method ratio) from the standard error of the observed difference.

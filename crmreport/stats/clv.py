@@ -173,6 +173,19 @@ def expected_purchases(model: BgNbd, horizon: float | ArrayLike, frequency: Arra
     return _purchases_term(model, horizon, x, t) * p_alive(model, x, tx, t)
 
 
+def p_purchase(model: BgNbd, horizon: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> np.ndarray:
+    """Probability that each customer makes at least one purchase in the next ``horizon`` time units.
+
+    A customer alive at ``T`` cannot drop out before the next purchase, and given alive the purchase rate is
+    Gamma(r + x, alpha + T) a posteriori, so P(none in the horizon) = 1 - P(alive) + P(alive) x
+    ((alpha + T) / (alpha + T + horizon))^(r + x); this is P(alive) x (1 - that power). Not P(alive): an alive
+    customer who buys twice a year often buys nothing in a quarter.
+    """
+    x, tx, t = _arrays(frequency, recency, T)
+    none_if_alive = np.exp((model.r + x) * (np.log(model.alpha + t) - np.log(model.alpha + t + horizon)))
+    return p_alive(model, x, tx, t) * (1 - none_if_alive)
+
+
 def _purchases_term(model: BgNbd, horizon: float | ArrayLike, x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Equation 10 without P(alive); for one horizon, evaluated once per distinct (frequency, T) pair."""
     index = None

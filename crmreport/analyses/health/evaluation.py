@@ -16,6 +16,7 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...settings import Params
+from ...settings.period import period_window, shift_label
 from ..segments import segmentation
 from . import backtest, emotional, pictures, profile, value
 from .churnfit import ChurnFit, fit_and_test
@@ -103,8 +104,10 @@ def evaluate_health(data: Dataset, params: Params) -> HealthResults:
     segments = segmentation.segment_customers(data, params.end, params.segmentation, clusters=False)
     segments_base = segmentation.segment_customers(data, base_end, params.segmentation, clusters=False)
     model = value.fit_value(data.tables["transactions"], params.end, settings)
+    outlook = value.order_outlook(model, (params.end - params.start).days + 1, next_period_days(params), settings)
     churn = fit_and_test(data, params, before, base, now, segments, segments_base, model.customers)
-    health = profile.customer_health(now, churn.score_now, churn.score_base, model.customers, segments, settings,
+    health = profile.customer_health(now, churn.score_now, churn.score_base,
+                                     model.customers.merge(outlook, on="customer_id", how="left"), segments, settings,
                                      churn.ranked_by, churn.baselines_now, model.inputs[["customer_id", "frequency"]])
     profiled = health.merge(segments[["customer_id", "annual_amount"]], on="customer_id", how="left").merge(
         now.rqi[["customer_id", "trust", "satisfaction"]], on="customer_id", how="left")
@@ -125,6 +128,14 @@ def evaluate_health(data: Dataset, params: Params) -> HealthResults:
                          {name: weight / total for name, weight in settings.rqi_weights.items()}, claim, bands,
                          calibrated, holdout_check(data, params, model), radar,
                          relationship_thermometer(data, params, profiled))
+
+
+def next_period_days(params: Params) -> int:
+    """The days of the period after ``params.period`` (the period's own length when its label has no successor)."""
+    try:
+        return period_window(shift_label(params.period, 1)).days
+    except ValueError:
+        return (params.end - params.start).days + 1
 
 
 def holdout_check(data: Dataset, params: Params, model: ValueModel) -> Holdout | None:

@@ -25,8 +25,10 @@ from .score import band, health_score, measure_scores, trend
 HEALTH_COLUMNS: tuple[str, ...] = (
     "customer_id", "segment", "rqi", "rqi_components", "emotional_account", "health_score", "health_score_previous",
     "ranked_by", "rank_score", "health_band", "health_trend", "p_alive", "expected_purchases", "expected_spend", "clv",
-    "expected_loss",
+    "expected_loss", "ordered_in_period", "p_order_next",
 )
+#: customer_health.csv's columns of the next period's outlook (:func:`.value.order_outlook`), not in the watch list
+OUTLOOK = ("ordered_in_period", "p_order_next")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd
     and recency the others (:func:`.baselines.band_rankers`; ``frequency``: customer_id and the BG/NBD
     frequency); the row's ``ranked_by`` names the one whose 0-100 ``rank_score`` sets ``health_band``.
     ``expected_loss`` is the value at stake if the customer goes: CLV x (1 - ``p_alive``); empty without a CLV.
+    ``value`` may hold :data:`OUTLOOK` (:func:`.value.order_outlook`): a customer without a purchase did not order.
     """
     frame = current.rqi[["customer_id", "rqi", "rqi_components"]]
     frame = frame.merge(current.emotional[["customer_id", "emotional_account"]], on="customer_id", how="left")
@@ -88,6 +91,8 @@ def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd
     frame["health_trend"] = trend(frame, score_before, settings.trend_step).to_numpy()
     frame = frame.merge(value, on="customer_id", how="left")
     frame["expected_loss"] = frame["clv"] * (1 - frame["p_alive"])
+    frame = frame.reindex(columns=[*frame.columns, *(c for c in OUTLOOK if c not in frame.columns)])
+    frame["ordered_in_period"] = frame["ordered_in_period"].astype("boolean").fillna(False).astype(bool)
     if segments is not None:
         frame = frame.merge(segments[["customer_id", "segment"]], on="customer_id", how="left")
     else:
@@ -115,6 +120,6 @@ def watch_list(health: pd.DataFrame, customers: pd.DataFrame, hidden: list[str])
     columns are those of ``health`` without ``hidden``, with ``owner`` after ``customer_id``.
     """
     owners = customers.set_index("customer_id")["account_manager"]
-    watch = health[health["health_band"].isin(["red", "yellow"])].drop(columns=hidden)
+    watch = health[health["health_band"].isin(["red", "yellow"])].drop(columns=[*hidden, *OUTLOOK])
     watch.insert(1, "owner", watch["customer_id"].map(owners))
     return watch.sort_values(["expected_loss", "clv"], ascending=False, na_position="last", ignore_index=True)

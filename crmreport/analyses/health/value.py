@@ -3,7 +3,8 @@
 Inputs are the per-customer summaries of :mod:`crmreport.measures.clv_inputs` (SQL); the fits are
 :mod:`crmreport.stats.clv`. Time is in units of ``time_unit_days`` (weeks by default); the horizon
 and discount rate come from params. ``p_alive``, ``expected_purchases`` (over the horizon),
-``expected_spend`` (per purchase) and ``clv`` (discounted) are per customer with a purchase.
+``expected_spend`` (per purchase) and ``clv`` (discounted) are per customer with a purchase;
+:func:`order_outlook` adds who ordered in the period and the probability of an order in the next one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ...stats import clv
 
 CLV_MODEL_COLUMNS: tuple[str, ...] = ("model", "parameter", "value", "time_unit")
 VALUE_COLUMNS: tuple[str, ...] = ("customer_id", "p_alive", "expected_purchases", "expected_spend", "clv")
+OUTLOOK_COLUMNS: tuple[str, ...] = ("customer_id", "ordered_in_period", "p_order_next")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,19 @@ def model_table(model: ValueModel, settings: Health) -> pd.DataFrame:
             rows += [{"model": name, "parameter": key, "value": value, "time_unit": unit}
                      for key, value in fitted.as_dict().items()]
     return pd.DataFrame(rows, columns=list(CLV_MODEL_COLUMNS))
+
+
+def order_outlook(model: ValueModel, period_days: int, next_days: int, settings: Health) -> pd.DataFrame:
+    """Per customer with a purchase: ``ordered_in_period`` (a purchase day in the last ``period_days`` days up to
+    the fit's as-of date, the period) and ``p_order_next`` (the BG/NBD probability of at least one purchase in the
+    ``next_days`` after it, :func:`crmreport.stats.clv.p_purchase`; empty without a fit)."""
+    inputs = model.inputs
+    x, tx, t = inputs["frequency"], inputs["recency"], inputs["T"]
+    since_last = (t - tx) * settings.time_unit_days
+    out = pd.DataFrame({"customer_id": inputs["customer_id"], "ordered_in_period": since_last < period_days - 1e-9})
+    out["p_order_next"] = clv.p_purchase(model.purchases, next_days / settings.time_unit_days, x, tx, t) \
+        if model.purchases is not None else np.nan
+    return out
 
 
 def holdout_comparison(model: ValueModel, duration: float, cap: int = 7) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """The five actions for next period, ranked by the value at stake, each with an owner, target, due date and
 a capacity check.
 
-Candidates: each segment strategy of notebook 02's action list; each proven lever (an A/B arm that
-worked on revenue, :mod:`.claims`: scale it to the test's control customers); and the largest
+Candidates (:mod:`.candidates`): each segment strategy of notebook 02's action list; each proven lever
+(an A/B arm that worked on revenue: scale it to the test's control customers); and the largest
 accounts whose health is falling (notebook 06), whatever their band. The value at stake of a group
 of customers is their expected loss, the sum of ``customer_health.csv``'s ``expected_loss`` (CLV x
 (1 - P(alive))), with the customers without a CLV counted beside it; a lever's is its incremental
@@ -17,153 +17,57 @@ are due by the playbook's date (``due_days`` after the as-of date, the day the w
 within a cap, how many more people would keep it. Work outside the action list has owners without
 task records: a lever goes at the pace its test arm was reached, the key accounts at the median
 measured pace, assumed and said.
-Targets are observable: customers who place an order in the next period, against the model's
-forecast without action plus the lift a proven lever measured when the action uses its channel
-(otherwise "lever untested", and the target is the test); a lever's revenue against a random hold-out.
+Targets are observable and sized to be told from chance (:mod:`.targets`): customers who order in the
+next period, against last period's buyers and the model's forecast of buyers without action, plus the
+lift a proven lever measured when the action uses its channel (otherwise "lever untested", and the
+target is a 50/50 test); a lever's revenue against a random hold-out drawn outside the other actions
+on its channel. Actions whose value the summary claims (a proven lever, or an action on its channel)
+rank before the untested ones, each group by value at stake.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 
-from ...core.i18n import catalog, label, t
-from ...core.results import (
-    AB_BUSINESS,
-    AB_CAMPAIGNS,
-    AB_TESTS,
-    ACTION_LIST,
-    ALL,
-    CUSTOMER_HEALTH,
-    STRATEGY_TABLE,
-    result_file,
-)
+from ...core.i18n import t
+from ...core.results import ACTION_LIST, CUSTOMER_HEALTH, result_file
 from ...settings.params import Labels
-from ..segments.strategy import first_concrete
+from ...settings.period import shift_label
 from ..segments.workload import assumed_pace
-from . import capacity, claims
+from . import capacity, claims, targets
+from .candidates import Action, key_account_action, lever_actions, lever_lift, segment_actions, untested
 from .headline import format_value
-from .sources import EXCEPT, TOP, WITHIN, Figure, Ledger, Results, arm_name, shown
+from .sources import EXCEPT, WITHIN, Figure, Ledger, Results
 
-ACTION_CAPACITY = result_file("action_capacity")
+#: a test's customers by segment at its start: whom the other actions contact anyway
+AB_SEGMENTS = result_file("ab_segments_conversion")
 SECTION = "actions"
 #: actions shown
 ACTIONS = 5
-#: the largest accounts (by CLV) whose health score fell since the baseline
-KEY_ACCOUNTS = 20
-#: days given to review the falling key accounts, to scale a proven lever, and to a strategy without ``due_days``
-KEY_ACCOUNT_DAYS, LEVER_DAYS, STRATEGY_DAYS = 14, 28, 7
-
-
-@dataclass(frozen=True)
-class Action:
-    """One candidate action: what, who is accountable, whom it covers, the value at stake and the work."""
-
-    kind: str  # segment | lever | key_accounts
-    key: str  # the segment, campaign · arm, or ``falling``: the action in summary_figures.csv
-    name: str
-    owner: str
-    customers: Figure
-    value: Figure | None
-    asked: date  # the playbook's date
-    without_clv: Figure | None = None
-    low: Figure | None = None
-    high: Figure | None = None
-    where: dict[str, object] | None = None  # the customer_health.csv rows it covers
-    active: Figure | None = None  # how many of them the model expects still buying (sum of p_alive)
-    overlaps: tuple[tuple[int, Figure], ...] = ()  # (action number, expected loss also counted there)
-    automated: bool = False  # sent by a system (strategy table's ``automated``): takes no person's time
-    mode: str = ""  # how it is done (the strategy's mode and clause; a lever's channel code)
-    lift: Figure | None = None  # a lever's conversion difference in its test
-    pace: float | None = None  # a lever's customers contacted per week in its test
 
 
 def choose(candidates: list[Action], top: int = ACTIONS) -> list[Action]:
-    """The ``top`` actions by value at stake, levers and falling key accounts always included."""
+    """The ``top`` actions by value at stake, levers and falling key accounts always included, claimed ones first."""
     forced = [a for a in candidates if a.kind != "segment"]
     rest = sorted((a for a in candidates if a.kind == "segment"), key=_at_stake, reverse=True)
     chosen = sorted(forced, key=_at_stake, reverse=True)[:top]
-    return sorted(chosen + rest[:top - len(chosen)], key=_at_stake, reverse=True)
+    return sorted(chosen + rest[:top - len(chosen)], key=_rank)
 
 
 def _at_stake(action: Action) -> float:
     return action.value.value if action.value is not None else 0.0
 
 
-def segment_actions(results: Results, start: date, labels: Labels | None, language: str) -> list[Action]:
-    """One action per segment strategy of the action list (its first concrete clause), its value at stake from
-    notebook 06, due ``due_days`` (strategy table) after ``start``."""
-    actions = results.rows(ACTION_LIST)
-    found = []
-    for segment, group in actions.groupby("segment", sort=False):
-        roles = results.rows(STRATEGY_TABLE, segment=segment)
-        owners = group["owner"].dropna().astype(str).unique()
-        owner = str(roles.iloc[0]["owner"]) if not roles.empty else (owners[0] if len(owners) == 1 else "")
-        days = roles.iloc[0].get("due_days") if not roles.empty else None
-        automated = not roles.empty and str(roles.iloc[0].get("automated")).casefold() == "true"
-        strategy = first_concrete(str(group["strategy"].iloc[0]))
-        name = t("summary.action.segment", language, segment=label(f"segment_{segment}", language), strategy=strategy)
-        where = {"segment": segment}
-        found.append(Action(
-            "segment", str(segment), name,
-            shown(labels, "staff", owner, language) if owner else t("summary.role.account_managers", language),
-            results.count(ACTION_LIST, segment=segment),
-            results.total(CUSTOMER_HEALTH, "expected_loss", **where),
-            start + timedelta(days=int(days) if pd.notna(days) else STRATEGY_DAYS),
-            without_clv=results.count(CUSTOMER_HEALTH, segment=segment, clv=None), where=where,
-            active=results.total(CUSTOMER_HEALTH, "p_alive", **where), automated=automated,
-            mode=f"{roles.iloc[0].get('mode', '') if not roles.empty else ''} {strategy}"))
-    return found
-
-
-def lever_actions(results: Results, start: date, alpha: float, labels: Labels | None, language: str) -> list[Action]:
-    """Proven levers: A/B arms whose adjusted revenue interval lies above zero (in a campaign concluded, or stopped
-    with the arm as the winner), scaled to the control arm."""
-    found = []
-    tests = results.rows(AB_TESTS, segment=ALL)
-    for (campaign, arm), rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
-        named, _ = claims.arm_claim(rows, alpha, claims.reads_sequential(results, campaign))
-        business = results.rows(AB_BUSINESS, campaign_id=campaign, arm=arm)
-        if named is None or named.claim != claims.WORKED or named.metric != "revenue_per_customer" or business.empty \
-                or claims.still_running(results, campaign, arm) is not None:
-            continue
-        revenue = rows[rows["metric"] == "revenue_per_customer"].iloc[0]
-        row = business.iloc[0]
-        value, low, high = (results.figure_of(row, AB_BUSINESS, c) for c in
-                            ("incremental_revenue", "incremental_revenue_low", "incremental_revenue_high"))
-        control = results.figure_of(revenue, AB_TESTS, "n_control")
-        conversion = rows[rows["metric"] == "conversion_rate"]
-        channel = results.rows(AB_CAMPAIGNS, campaign_id=campaign)
-        days = (pd.to_datetime(channel["concluded_on"]) - pd.to_datetime(channel["since"])).dt.days + 1 \
-            if {"since", "concluded_on"} <= set(channel.columns) else pd.Series(dtype=float)
-        name = t("summary.action.lever", language, arm=arm_name(labels, campaign, arm, language))
-        found.append(Action("lever", f"{campaign} · {arm}", name, t("summary.role.campaign_owner", language), control,
-                            value, start + timedelta(days=LEVER_DAYS), low=low, high=high,
-                            mode=str(channel.iloc[0]["channel"]) if not channel.empty else "",
-                            lift=results.figure_of(conversion.iloc[0], AB_TESTS, "abs_diff")
-                            if not conversion.empty else None,
-                            pace=float(revenue["n_arm"]) / days.iloc[0] * 7 if days.notna().any() else None))
-    return found
-
-
-def key_account_action(results: Results, start: date, language: str) -> list[Action]:
-    """The largest accounts (by CLV) whose health is falling, whatever their band."""
-    where = {"health_trend": "down", TOP: ("clv", KEY_ACCOUNTS)}
-    accounts = results.rows(CUSTOMER_HEALTH, **where)
-    if accounts.empty:
-        return []
-    name = t("summary.action.key_accounts", language)
-    return [Action("key_accounts", "falling", name, t("summary.role.key_accounts", language),
-                   results.count(CUSTOMER_HEALTH, **where), results.total(CUSTOMER_HEALTH, "expected_loss", **where),
-                   start + timedelta(days=KEY_ACCOUNT_DAYS), where=where,
-                   active=results.total(CUSTOMER_HEALTH, "p_alive", **where), mode=name)]
+def _rank(action: Action) -> tuple[bool, float]:
+    """Claimed actions first, each group by value at stake, largest first."""
+    return untested(action), -_at_stake(action)
 
 
 def counted_once(results: Results, chosen: list[Action]) -> list[Action]:
-    """The chosen actions with each customer's expected loss counted once, ranked again by value at stake.
+    """The chosen actions with each customer's expected loss counted once, ranked again (:func:`_rank`).
 
     Segment actions cover disjoint segments; the falling key accounts keep as their value at stake only
     those outside the chosen segment actions, and record what the others hold as ``overlaps``.
@@ -181,36 +85,44 @@ def counted_once(results: Results, chosen: list[Action]) -> list[Action]:
                                                               **{**action.where, WITHIN: {"segment": key}}))
                                             for key in taken))
         ranked.append(action)
-    ranked = sorted(ranked, key=_at_stake, reverse=True)
+    ranked = sorted(ranked, key=_rank)
     number = {a.key: k for k, a in enumerate(ranked, 1) if a.kind == "segment"}
     return [replace(a, overlaps=tuple((number[key], f) for key, (_, f) in zip(taken, a.overlaps, strict=True)
                                       if f is not None and f.value > 0)) if a.overlaps else a for a in ranked]
 
 
-def target_text(action: Action, lift: Figure | None, next_period: str, language: str) -> str:
-    """The action's target (:mod:`.capacity`): a lever's revenue against a hold-out; otherwise customers who
-    order in ``next_period`` against the model's forecast, plus ``lift`` when the action uses a proven lever's
-    channel (None: lever untested)."""
-    if action.kind == "lever" and action.low is not None:
-        return capacity.lever_target(int(action.customers.value), action.low.value, language)
-    if action.active is None:
+def target_text(action: Action, holdout: targets.Holdout | None, alpha: float, next_period: str,
+                language: str) -> str:
+    """The action's target (:mod:`.targets`): a lever's revenue against its ``holdout``; otherwise customers who
+    order in ``next_period`` against last period's and the model's forecast, plus the lift of the lever the action
+    uses (``action.lift``; None: lever untested, a 50/50 test)."""
+    if action.kind == "lever" and holdout is not None:
+        return targets.lever_target(holdout, language)
+    if action.forecast is None or action.kind == "lever":
         return t("summary.target.segment", language, n=format_value("count", action.customers.value, language))
-    return capacity.order_target(int(action.customers.value), action.active.value,
-                                 None if lift is None else lift.value, next_period, language)
+    outlook = targets.Outlook(int(action.customers.value), action.forecast.value,
+                              action.buyers.value if action.buyers is not None else None)
+    period = shift_label(next_period, -1)
+    if action.lift is None:
+        return targets.test_target(outlook, alpha, period, next_period, language)
+    return targets.order_target(outlook, action.lift.value, alpha, period, next_period, language)
 
 
-def lever_lift(action: Action, levers: list[Action]) -> Figure | None:
-    """The conversion lift of the proven lever whose channel ``action`` uses (its mode names the channel in the
-    words of any language, catalog ``summary.channel_words.<channel>``: a playbook may be written in either; a
-    channel without words matches nothing),
-    None when none does, it is automated or is a lever itself (a lever's target is its revenue)."""
-    if action.kind == "lever":
+def lever_holdout(results: Results, lever: Action, ranked: list[Action], alpha: float) -> targets.Holdout | None:
+    """A proven lever's hold-out (:func:`.targets.size_holdout`), drawn outside the ``ranked`` segment actions on its
+    channel (their segments' customers in the test's control arm at its start); None without the test's interval."""
+    diff, low, high = lever.per_customer or (None, None, None)
+    if diff is None or low is None or high is None or not lever.test:
         return None
-    for lever in levers:
-        words = "|".join(catalog().get(f"summary.channel_words.{lever.mode}", {}).values())
-        if lever.lift is not None and not action.automated and words and re.search(words, action.mode, re.I):
-            return lever.lift
-    return None
+    campaign, arm = lever.test
+    n = int(lever.customers.value)
+    overlaps = tuple((k, f) for k, f in ((k, results.cell(AB_SEGMENTS, "n_control", campaign_id=campaign, arm=arm,
+                                                          segment=other.key))
+                                         for k, other in enumerate(ranked, 1)
+                                         if other.kind == "segment" and lever_lift(other, [lever]) is not None)
+                     if f is not None and f.value > 0)
+    sd = targets.spread_per_customer(low.value, high.value, lever.arm, n, alpha)
+    return targets.size_holdout(n, n - int(sum(f.value for _, f in overlaps)), sd, diff.value, alpha, overlaps)
 
 
 def key_message(chosen: list[Action], warnings: int, language: str) -> str:
@@ -242,13 +154,14 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
     """
     if not results.has(ACTION_LIST):
         return pd.DataFrame(), []
-    pace = assumed_pace(results.rows(ACTION_CAPACITY))
+    pace = assumed_pace(results.rows(capacity.ACTION_CAPACITY))
     records, chosen = [], []
     candidates = segment_actions(results, start, labels, language)
     if results.has(CUSTOMER_HEALTH):
         candidates += key_account_action(results, start, language)
-    ranked = counted_once(results, choose(candidates + lever_actions(results, start, alpha, labels, language), top))
-    levers = [a for a in ranked if a.kind == "lever"]
+    levers = lever_actions(results, start, alpha, labels, language)
+    candidates = [replace(a, lift=lever_lift(a, levers)) for a in candidates] + levers
+    ranked = counted_once(results, choose(candidates, top))
     for action in ranked:
         tag = f"{action.kind} {action.key}"
         customers = ledger.add(action.customers, SECTION, f"{tag} customers", "count", evidence=claims.COUNT)
@@ -260,33 +173,41 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
         overlaps = [(k, ledger.add(f, SECTION, f"{tag} also in action {k}", "currency", measure="expected_loss",
                                    evidence=claims.MODEL)) for k, f in action.overlaps]
         missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
-        active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", measure="p_alive",
-                            evidence=claims.MODEL)
-        lift = lever_lift(action, levers)
-        lift = ledger.add(lift, SECTION, f"{tag} target lift", "share", measure="campaign_conversion_rate",
-                          evidence=claims.RANDOMISED)
+        holdout = lever_holdout(results, action, ranked, alpha) if action.kind == "lever" else None
+        recorded = [ledger.add(f, SECTION, f"{tag} target {name}", "count", measure=measure, evidence=evidence)
+                    for f, name, measure, evidence in (
+                        (action.buyers, "ordered in the period", "period_buyers", claims.COUNT),
+                        (action.forecast, "expected to order next period", "p_order_next", claims.MODEL))]
+        recorded += [ledger.add(f, SECTION, f"{tag} target test {f.column}", "currency",
+                                measure="campaign_revenue_per_customer", evidence=claims.RANDOMISED)
+                     for f in (action.per_customer if holdout is not None else ()) if f is not None]
+        recorded += [ledger.add(f, SECTION, f"{tag} hold-out not from action {k}", "count", evidence=claims.COUNT)
+                     for k, f in (holdout.overlaps if holdout is not None else ())]
+        lift = ledger.add(action.lift if action.kind != "lever" else None, SECTION, f"{tag} target lift", "share",
+                          measure="campaign_conversion_rate", evidence=claims.RANDOMISED)
         n = int(customers.value)
         if action.kind == "segment":
             plan = capacity.from_list(results.rows(ACTION_LIST, segment=action.key), action.asked, action.automated)
         elif action.kind == "lever" and action.pace:
-            plan = capacity.at_pace(n - capacity.held_out(n), action.asked, start, action.pace, "test")
+            plan = capacity.at_pace(n - (holdout.size if holdout is not None else 0), action.asked, start,
+                                    action.pace, "test")
         else:
             plan = capacity.at_pace(n, action.asked, start, pace, "median")
         action = replace(action, customers=customers, value=value, low=ends[0] if ends else None,
-                         high=ends[-1] if ends else None, active=active)
+                         high=ends[-1] if ends else None, buyers=recorded[0], forecast=recorded[1], lift=lift
+                         if action.kind != "lever" else action.lift)
         chosen.append(action)
-        untested = action.kind != "lever" and lift is None and action.active is not None
         records.append({
             "summary_action": action.name, "summary_owner": action.owner,
             "summary_customers": format_value("count", n, language) + (
                 t("summary.action.without_clv", language, n=format_value("count", missing.value, language))
                 if missing and missing.value else ""),
-            "summary_at_stake": _at_stake_text(value, ends, overlaps, untested, language),
-            "summary_target": target_text(action, lift, next_period, language),
+            "summary_at_stake": _at_stake_text(value, ends, overlaps, untested(action), language),
+            "summary_target": target_text(action, holdout, alpha, next_period, language),
             "summary_due": plan.due.isoformat(),
             "summary_capacity": capacity.capacity_text(plan, start, pace, language),
             "summary_source": " ".join(f.ref for f in (customers, value, *ends, *(f for _, f in overlaps), missing,
-                                                       active, lift) if f is not None)})
+                                                       *recorded, lift) if f is not None)})
     return pd.DataFrame(records), chosen
 
 

@@ -1,4 +1,4 @@
-"""The capacity check of a summary action, read from the action list's fitted due dates, and the action's target.
+"""The capacity check of a summary action, read from the action list's fitted due dates, and the plan's fit.
 
 A segment action's work is its customers in ``action_list.csv``, whose due dates notebook 02 already
 fitted to each owner's measured pace (:mod:`crmreport.analyses.segments.workload`): the action is due
@@ -10,12 +10,11 @@ scaled at the pace its own test arm was contacted (customers per week of the cam
 key accounts' head has no measured pace, so the median pace of the measured owners
 (``action_capacity.csv``) is assumed, and the check says so.
 
-Targets are outcomes on an observable measure: how many of the customers place an order in the next
-period, against the model's forecast without action (the customers expected still buying, the sum
-of P(alive)) plus the lift the one proven lever measured in conversion, on the customers not expected
-to buy, when the action uses that lever's channel. An action whose channel no randomised test has
-shown to work is "lever untested": its target is the test that would show it. A proven lever keeps a
-random hold-out (:data:`HOLDOUT`) so that its revenue target can be measured.
+The whole action list is held against the next period too (:func:`plan_fit`): how many of its
+planned actions fall due within it at last period's pace, how many later, and what would fit them:
+more people at the median pace, or automating the low-value segments' work. The list holds each
+customer's first contact: the strategies' repeat cadences (chapter 2's strategy table) come on top,
+and the line says so. The actions' targets are :mod:`.targets`.
 """
 
 from __future__ import annotations
@@ -26,14 +25,20 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from ...core.i18n import t
-from ..segments.workload import extra_people
+from ...core.i18n import label, t
+from ...core.results import ACTION_LIST, result_file
+from ...settings.period import period_window
+from ..segments.segmentation import NINE_BOX
+from ..segments.workload import assumed_pace, extra_people
+from . import claims
 from .headline import format_value
+from .sources import AFTER, UPTO, WITHIN, Ledger, Results
 
+ACTION_CAPACITY = result_file("action_capacity")
 #: the most extra people a capacity check proposes, as a share of the owners sharing the action
 EXTRA_SHARE = 0.25
-#: the share of a proven lever's customers kept uncontacted, at random, to measure its revenue target
-HOLDOUT = 0.10
+#: the segments of the low value tier, whose work the plan line proposes to automate
+LOW_VALUE = tuple(segment for (value, _), segment in NINE_BOX.items() if value == "low")
 
 
 @dataclass(frozen=True)
@@ -90,33 +95,27 @@ def capacity_text(plan: Schedule, start: date, pace: float, language: str) -> st
     return t("summary.capacity.short", language, **words, hands=extra)
 
 
-def order_target(n: int, forecast: float, lift: float | None, next_period: str, language: str) -> str:
-    """At least the forecast plus ``lift`` (a proven lever's conversion difference) on the customers the model does
-    not expect to buy, of the ``n``, place an order in ``next_period``; without a lift the lever is untested and
-    the target is its test."""
-    words = {"n": format_value("count", n, language), "forecast": format_value("count", round(forecast), language),
-             "next": next_period}
-    if lift is None:
-        half = n // 2
-        return t("summary.target.untested", language, **words, half=format_value("count", half, language),
-                 rest=format_value("count", n - half, language))
-    rest = max(n - round(forecast), 0)
-    goal = min(n, math.ceil(round(forecast) + lift * rest - 1e-9))
-    return t("summary.target.orders", language, **words, goal=format_value("count", goal, language),
-             lift=f"{lift * 100:.1f}", rest=format_value("count", rest, language))
-
-
-def held_out(n: int) -> int:
-    """The customers of a proven lever's ``n`` kept uncontacted at random (:data:`HOLDOUT`, rounded up)."""
-    return math.ceil(HOLDOUT * n - 1e-9)
-
-
-def lever_target(n: int, low: float, language: str) -> str:
-    """A proven lever scaled to ``n`` customers: a random :data:`HOLDOUT` kept uncontacted, and revenue per
-    contacted customer above theirs by at least the test's lower bound per customer (``low`` over ``n``)."""
-    holdout = held_out(n)
-    called = n - holdout
-    return t("summary.target.lever", language, called=format_value("count", called, language),
-             holdout=format_value("count", holdout, language), share=f"{HOLDOUT:.0%}",
-             each=format_value("currency", low / n, language),
-             total=format_value("currency", low / n * called, language))
+def plan_fit(results: Results, ledger: Ledger, language: str, *, next_period: str, start: date) -> str:
+    """One line on the whole action list: of its planned actions, how many fall due in ``next_period`` at last
+    period's pace and how many later, and the trade-off that would fit them (extra people at the median measured
+    pace from ``start``, or automation); empty without an action list."""
+    if not results.has(ACTION_LIST):
+        return ""
+    pace = assumed_pace(results.rows(ACTION_CAPACITY))
+    end = period_window(next_period).end
+    section = "actions"
+    planned, fit, late, low = (ledger.add(results.count(ACTION_LIST, **where), section, f"plan {name}", "count",
+                                          evidence=claims.COUNT) for name, where in (
+        ("planned", {}), (f"due by {end}", {UPTO: ("due_date", end.isoformat())}),
+        (f"due after {end}", {AFTER: ("due_date", end.isoformat())}),
+        (f"low-value due after {end}", {WITHIN: {"segment": list(LOW_VALUE)}, AFTER: ("due_date", end.isoformat())})))
+    words = {"n": format_value("count", planned.value, language), "fit": format_value("count", fit.value, language),
+             "late": format_value("count", late.value, language), "next": next_period,
+             "source": " ".join(f.cite for f in (planned, fit, late))}
+    if not late.value:
+        return t("summary.plan.fits", language, **words)
+    hands = extra_people(int(late.value), pace, (end - start).days)
+    segments = t("summary.plan.sep", language).join(label(f"segment_{s}", language) for s in LOW_VALUE)
+    return t("summary.plan.late", language, **words, segments=segments, source_low=low.cite,
+             low=format_value("count", low.value, language),
+             hands=t("summary.plan.hands", language, n=hands, pace=f"{pace:,.1f}") if hands else "")

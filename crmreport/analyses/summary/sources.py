@@ -34,6 +34,9 @@ TOP = "_top"
 #: filter keys applied after :data:`TOP`: of the largest rows, those matching (``_within``) or not matching
 #: (``_except``) more column values, e.g. the falling key accounts also in a segment action
 WITHIN, EXCEPT = "_within", "_except"
+#: filter keys of dates: the rows whose ``column`` (ISO dates) is on or before (``_upto``) or after (``_after``) a
+#: day, ``_upto=("due_date", "2025-12-31")``, e.g. the action list's work that fits in the next period
+UPTO, AFTER = "_upto", "_after"
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,8 @@ def _equal(frame: pd.DataFrame, where: dict[str, object]) -> np.ndarray:
 
 def _mask(frame: pd.DataFrame, where: dict[str, object]) -> np.ndarray:
     """Rows matching the plain keys of ``where`` (:func:`_equal`), of those the ``n`` largest by ``column``
-    when ``where`` holds ``_top: (column, n)``, then those matching ``_within`` and not ``_except``."""
+    when ``where`` holds ``_top: (column, n)``, then those matching ``_within`` and not ``_except``, and those
+    dated within :data:`UPTO` / :data:`AFTER`."""
     mask = _equal(frame, {k: v for k, v in where.items() if not k.startswith("_")})
     if TOP in where:
         column, n = where[TOP]
@@ -197,6 +201,10 @@ def _mask(frame: pd.DataFrame, where: dict[str, object]) -> np.ndarray:
         mask &= _equal(frame, where[WITHIN])
     if EXCEPT in where:
         mask &= ~_equal(frame, where[EXCEPT])
+    for key, keep in ((UPTO, pd.Series.le), (AFTER, pd.Series.gt)):
+        if key in where:
+            column, day = where[key]
+            mask &= keep(pd.to_datetime(frame[column], errors="coerce"), pd.Timestamp(day)).to_numpy()
     return mask
 
 
