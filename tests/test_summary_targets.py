@@ -45,6 +45,16 @@ def test_an_order_target_says_when_the_group_is_too_small_to_judge_the_lift():
                     f"该组太小，无法判断低于 +{mde} 位的效果；衡量方式：125 位中 ≥ {goal} 位下单才超出随机波动")
 
 
+def test_an_order_target_counts_from_last_periods_buyers_when_the_model_expects_fewer():
+    # the demo's Core: all 193 bought last quarter, the model (which under-predicts frequent buyers) expects 174;
+    # chance spans 1.96 sqrt(193 x 174/193 x 19/193) = 8.1: no gain over 193 can show, so the target is to keep them
+    text = targets.order_target(targets.Outlook(193, 174.0, 193.0), 0.059, 0.05, "2025Q3", "2025Q4", "en")
+    assert Z * math.sqrt(174 * 19 / 193) == pytest.approx(8.11, abs=0.01)
+    assert text == ("193 ordered in 2025Q3; the model expects 174 of 193 to order in 2025Q4 (±8 by chance); counted "
+                    "from last period's 193; no gain over that can be told from chance: target: keep ≥ 184 of 193 "
+                    "ordering (fewer is a loss beyond chance)")
+
+
 def test_an_untested_action_splits_all_its_customers_and_states_the_detectable_difference():
     # the demo's Observe: 256 customers, the model expects 80 (31.3%) to order; 128 against 128
     text = targets.test_target(targets.Outlook(256, 80.0, 61.0), 0.05, "2025Q3", "2025Q4", "en")

@@ -3,12 +3,15 @@
 An order target counts the customers of an action who order in the next period. Beside it stand
 last period's buyers (``customer_health.csv``'s ``ordered_in_period``) and the model's forecast
 without action: the sum of the BG/NBD probability of at least one order in the next period
-(``p_order_next``), not the sum of P(alive). Chance alone moves the count by ``z sqrt(n p (1 - p))``
-around the forecast (binomial at the mean probability, at least the spread of the forecast's own
-count): the noise band printed. The smallest effect one group can show against a forecast with
-:data:`POWER` is :func:`crmreport.stats.abpower.mde_rate_forecast`. When a proven lever's lift on the
-customers not expected to order reaches it, that is the target; otherwise the group is too small to
-judge the lift, and the count is read against the band: above it is more than chance.
+(``p_order_next``), not the sum of P(alive). The target counts from the larger of the two
+(:func:`baseline`). Chance alone moves the count by ``z sqrt(n p (1 - p))`` (``p`` the model's mean
+probability; binomial, at least the spread of the forecast's own count): the noise band printed.
+The smallest effect one group can show against a known baseline with :data:`POWER` is
+:func:`crmreport.stats.abpower.mde_rate_forecast`. When a proven lever's lift on the customers not
+expected to order reaches it, that is the target; otherwise the group is too small to judge the
+lift, and the count is read against the band: above it is more than chance. When no count above the
+baseline can be told from chance (nearly all ordered), the target is to keep them: fewer than the
+band's lower end is a loss beyond chance.
 
 An action no randomised test supports is tested first: all its customers split 50/50 at random,
 with the smallest difference in ordering that split detects (:func:`~crmreport.stats.abpower.mde_rate`).
@@ -73,23 +76,33 @@ def noise_band(outlook: Outlook, alpha: float) -> float:
 
 def order_target(outlook: Outlook, lift: float, alpha: float, period: str, next_period: str, language: str) -> str:
     """The order target of an action on a proven lever's channel with conversion ``lift`` (module docstring)."""
-    n, forecast = outlook.n, outlook.forecast
+    n, centre = outlook.n, baseline(outlook)
     band = noise_band(outlook, alpha)
-    mde = mde_rate_forecast(forecast / n, n, alpha, POWER).mde_abs * n
-    rest = max(n - round(forecast), 0)
+    mde = mde_rate_forecast(centre / n, n, alpha, POWER).mde_abs * n
+    rest = max(n - round(centre), 0)
     gain = lift * rest
     count = format_value("count", n, language)
     words = {"lift": f"{lift * 100:.1f}", "rest": format_value("count", rest, language),
-             "gain": format_value("count", round(gain), language)}
-    if gain >= mde:
-        goal = math.ceil(forecast + gain - 1e-9)
-        tail = t("summary.target.goal", language, goal=format_value("count", goal, language), n=count, **words)
+             "gain": format_value("count", round(gain), language), "n": count}
+    if centre + band >= n:  # no count above the baseline can be told from chance: keep the customers ordering
+        tail = t("summary.target.keep", language, keep=format_value("count", max(math.floor(centre - band), 0), language),
+                 **words)
+    elif gain >= mde:
+        tail = t("summary.target.goal", language, goal=format_value("count", math.ceil(centre + gain - 1e-9),
+                                                                    language), **words)
     else:
-        goal = min(n, math.floor(forecast + band) + 1)
-        tail = t("summary.target.too_small", language, goal=format_value("count", goal, language), n=count,
-                 mde=format_value("count", math.ceil(mde) if math.isfinite(mde) else n, language), **words)
+        tail = t("summary.target.too_small", language, goal=format_value(
+            "count", math.floor(centre + band) + 1, language), mde=format_value("count", math.ceil(mde), language),
+                 **words)
     return _outlook_text(outlook, period, next_period, language, band=format_value("count", round(band), language)) \
-        + tail
+        + (t("summary.target.judged", language, base=format_value("count", centre, language))
+           if centre > outlook.forecast + 0.5 else "") + tail
+
+
+def baseline(outlook: Outlook) -> float:
+    """What a target counts from: the larger of the model's forecast and last period's buyers, so that neither a
+    repeat of last period nor the model's under-prediction of frequent buyers counts as an effect."""
+    return max(outlook.forecast, outlook.buyers or 0.0)
 
 
 def test_target(outlook: Outlook, alpha: float, period: str, next_period: str, language: str) -> str:
