@@ -164,16 +164,14 @@ def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capac
     # chance spans 1.96 sqrt(2 x 0.55 x 0.45) = 1.38: 1.1 + 1.38 reaches the 2, so no gain can show (the sizes of
     # the other branches: test_summary_targets.py)
     assert table.iloc[1]["summary_target"] == (
-        "1 ordered in 2025Q3; the model expects 1 of 2 to order in 2025Q4 (±1 by chance); no gain over that can be "
-        "told from chance: target: keep ≥ 0 of 2 ordering (fewer is a loss beyond chance)")
+        "1 ordered in 2025Q3; model: 1 of 2 in 2025Q4 (±1). No gain can be told from chance: keep ≥ 0 ordering")
     # the churn-warning e-mail: no test shows that an e-mail works, so its target is the test
     assert table.iloc[3]["summary_target"] == (
-        "Test first: 1 at random get it, 1 held out; too few customers to detect any difference")
+        "Test first: 1 get it, 1 held out at random; too few to detect a difference")
     # the lever's hold-out: even half of its 300 could not detect the test's 120 a customer, so 10% (30) is kept
     # and the target says what 270 against 30 can detect (test_targets.py checks the numbers against statsmodels)
-    assert table.iloc[0]["summary_target"].startswith(
-        "Reach 270, hold out 30 at random (10%); too small to judge a difference in revenue per customer below ")
-    assert "(the test measured 120)" in table.iloc[0]["summary_target"]
+    assert table.iloc[0]["summary_target"].startswith("Reach 270, hold out 30 at random. Detects only ≥ ")
+    assert "a customer (test: 120)" in table.iloc[0]["summary_target"]
     # the lever goes at its test's pace: 300 reached in 30 days, 70 a week; 270 take 27 days, within the 28 asked
     assert table.iloc[0]["summary_capacity"] == (
         "At the test's pace, 70.0 a week: 270 of 270 by 2025-10-29, all by 2025-10-29")
@@ -237,8 +235,8 @@ def test_an_automated_strategy_takes_no_persons_time_and_is_due_when_the_playboo
     # the same work done by people: a call, the lever's channel, whose lift the target asks for
     calls = _churn_warning_action(run.folder, automated=False)
     assert calls["summary_capacity"].startswith("All 2 by 2025-10-04")
-    assert calls["summary_target"].startswith("0 ordered in 2025Q3; the model expects 0 of 2 to order in 2025Q4")
-    assert "The proven lever's 25.0 pp lift" in calls["summary_target"]
+    assert calls["summary_target"].startswith("0 ordered in 2025Q3; model: 0 of 2 in 2025Q4")
+    assert "The lever's +25.0 pp adds 0" in calls["summary_target"]
 
 
 def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):

@@ -28,8 +28,8 @@ def test_an_order_target_asks_for_the_lever_lift_where_the_group_can_detect_it()
     text = targets.order_target(targets.Outlook(1000, 500.0, 480.0), 0.25, 0.05, "2025Q3", "2025Q4", "en")
     assert _one_sample_mde(0.5, 1000) < 125
     band = round(Z * math.sqrt(1000 * 0.5 * 0.5))  # 31
-    assert text == (f"480 ordered in 2025Q3; the model expects 500 of 1,000 to order in 2025Q4 (±{band} by chance); "
-                    "target ≥ 625 of 1,000: the proven lever's 25.0 pp lift on the other 500")
+    assert text == (f"480 ordered in 2025Q3; model: 500 of 1,000 in 2025Q4 (±{band}). Target ≥ 625: the lever's "
+                    "+25.0 pp on the other 500")
 
 
 def test_an_order_target_says_when_the_group_is_too_small_to_judge_the_lift():
@@ -40,9 +40,9 @@ def test_an_order_target_says_when_the_group_is_too_small_to_judge_the_lift():
     mde = math.ceil(_one_sample_mde(p, 125))
     goal = math.floor(79 + band) + 1
     assert (round(band), mde, goal) == (11, 15, 90)
-    assert text == ("2025Q3 下单 63 位；模型预计 125 位中 79 位在 2025Q4 下单（随机波动 ±11 位）。"
-                    "已证实措施的 5.9 个百分点提升作用于其余 46 位仅增加 3 位："
-                    f"该组太小，无法判断低于 +{mde} 位的效果；衡量方式：125 位中 ≥ {goal} 位下单才超出随机波动")
+    assert text == ("2025Q3 下单 63 位；模型预计 2025Q4 125 位中 79 位下单（±11）。"
+                    f"已证实措施提升 5.9 个百分点仅增加 3 位，低于该组可检测的 +{mde} 位："
+                    f"≥ {goal} 位下单才超出随机波动")
 
 
 def test_an_order_target_counts_from_last_periods_buyers_when_the_model_expects_fewer():
@@ -50,9 +50,8 @@ def test_an_order_target_counts_from_last_periods_buyers_when_the_model_expects_
     # chance spans 1.96 sqrt(193 x 174/193 x 19/193) = 8.1: no gain over 193 can show, so the target is to keep them
     text = targets.order_target(targets.Outlook(193, 174.0, 193.0), 0.059, 0.05, "2025Q3", "2025Q4", "en")
     assert Z * math.sqrt(174 * 19 / 193) == pytest.approx(8.11, abs=0.01)
-    assert text == ("193 ordered in 2025Q3; the model expects 174 of 193 to order in 2025Q4 (±8 by chance); counted "
-                    "from last period's 193; no gain over that can be told from chance: target: keep ≥ 184 of 193 "
-                    "ordering (fewer is a loss beyond chance)")
+    assert text == ("193 ordered in 2025Q3; model: 174 of 193 in 2025Q4 (±8); counted from 193. No gain can be told "
+                    "from chance: keep ≥ 184 ordering")
 
 
 def test_an_untested_action_splits_all_its_customers_and_states_the_detectable_difference():
@@ -61,9 +60,8 @@ def test_an_untested_action_splits_all_its_customers_and_states_the_detectable_d
     p = 80 / 256
     h = NormalIndPower().solve_power(nobs1=128, alpha=0.05, power=0.8, ratio=1.0)
     mde = math.sin(math.asin(math.sqrt(p)) + h / 2) ** 2 - p
-    assert text == (f"Test first: all 256 split at random, 128 get it, 128 held out; this detects a difference of ≥ "
-                    f"{mde * 100:.1f} pp in customers ordering in 2025Q4, smaller effects go unseen (61 ordered in "
-                    "2025Q3; the model expects 80 of 256 to order in 2025Q4)")
+    assert text == (f"Test first: 128 get it, 128 held out at random; detects ≥ {mde * 100:.1f} pp more ordering "
+                    "(61 ordered in 2025Q3; model: 80 of 256 in 2025Q4)")
 
 
 def test_the_spread_per_customer_is_read_back_from_the_tests_interval():
@@ -88,7 +86,8 @@ def test_the_hold_out_is_the_smallest_that_detects_the_tests_difference():
     small = targets.size_holdout(373, 373, 7000.0, 1265.0, 0.05)
     assert (small.size, small.detectable) == (38, False)
     assert small.mde == pytest.approx(_mde(373, 38, 7000.0), rel=1e-4) and _mde(373, 186, 7000.0) > 1265.0
-    assert "too small to judge a difference in revenue per customer below" in targets.lever_target(small, "en")
+    assert targets.lever_target(small, "en") == ("Reach 335, hold out 38 at random. Detects only ≥ 3,366 a customer "
+                                                 "(test: 1,265): pool with next period")
 
 
 def test_the_lever_hold_out_is_drawn_outside_the_actions_that_contact_its_customers_anyway(run):  # noqa: F811
@@ -100,8 +99,8 @@ def test_the_lever_hold_out_is_drawn_outside_the_actions_that_contact_its_custom
     table, chosen = actions.next_actions(run, ledger, "en", next_period="2025Q4", start=date(2025, 10, 1),
                                          alpha=0.05)
     lever = table.iloc[0]
-    assert "Reach 270, hold out 30 at random (10%), drawn only from the 200 that no other action contacts this " \
-           "way (100 also in action 2; segments at the test's start)" in lever["summary_target"]
+    assert lever["summary_target"].startswith("Reach 270, hold out 30 at random of the 200 not in action 2 (100). "
+                                              "Detects only ≥ ")
     figures = ledger.frame()
     overlap = figures[figures["figure"].str.contains("hold-out not from action 2")]
     assert overlap["value"].tolist() == [100.0]

@@ -85,8 +85,8 @@ def order_target(outlook: Outlook, lift: float, alpha: float, period: str, next_
     words = {"lift": f"{lift * 100:.1f}", "rest": format_value("count", rest, language),
              "gain": format_value("count", round(gain), language), "n": count}
     if centre + band >= n:  # no count above the baseline can be told from chance: keep the customers ordering
-        tail = t("summary.target.keep", language, keep=format_value("count", max(math.floor(centre - band), 0), language),
-                 **words)
+        keep = max(math.floor(centre - band), 0)
+        tail = t("summary.target.keep", language, keep=format_value("count", keep, language), **words)
     elif gain >= mde:
         tail = t("summary.target.goal", language, goal=format_value("count", math.ceil(centre + gain - 1e-9),
                                                                     language), **words)
@@ -156,11 +156,11 @@ def size_holdout(n: int, eligible: int, sd: float, diff: float, alpha: float,
 def lever_target(plan: Holdout, language: str) -> str:
     """A proven lever scaled with its hold-out (:func:`size_holdout`): whom it holds out, what it can judge."""
     words = {"called": format_value("count", plan.n - plan.size, language),
-             "holdout": format_value("count", plan.size, language), "share": f"{plan.size / plan.n:.0%}",
+             "holdout": format_value("count", plan.size, language),
              "mde": format_value("currency", plan.mde, language), "diff": format_value("currency", plan.diff, language)}
     text = t("summary.target.lever", language, **words)
     if plan.overlaps:
-        parts = t("summary.action.overlap_sep", language).join(
+        parts = t("summary.target.overlap_sep", language).join(
             t("summary.target.overlap_part", language, k=k, n=format_value("count", f.value, language))
             for k, f in plan.overlaps)
         text += t("summary.target.overlap", language, parts=parts,
