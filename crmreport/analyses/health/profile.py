@@ -120,6 +120,6 @@ def watch_list(health: pd.DataFrame, customers: pd.DataFrame, hidden: list[str])
     columns are those of ``health`` without ``hidden``, with ``owner`` after ``customer_id``.
     """
     owners = customers.set_index("customer_id")["account_manager"]
-    watch = health[health["health_band"].isin(["red", "yellow"])].drop(columns=[*hidden, *OUTLOOK])
+    watch = health[health["health_band"].isin(["red", "yellow"])].drop(columns=[*hidden, *(c for c in OUTLOOK if c in health.columns)])
     watch.insert(1, "owner", watch["customer_id"].map(owners))
     return watch.sort_values(["expected_loss", "clv"], ascending=False, na_position="last", ignore_index=True)
