@@ -114,13 +114,40 @@ def test_headline_takes_previous_and_verdict_from_the_same_row(run):
 
 
 def test_findings_grade_arms_by_adjusted_interval_and_kpis_as_moved(run):
-    worked, failed = findings.ab_findings(run, Ledger(), "en", 0.05)
+    worked, response_only, failed = findings.ab_findings(run, Ledger(), "en", 0.05)
     assert len(worked) == 1 and "C1 · call" in worked[0] and "36,000" in worked[0] and "71,000" in worked[0]
-    assert "adjusted interval" in worked[0]
+    assert "adjusted interval" in worked[0] and response_only == []
     assert len(failed) == 1 and "C2 · sms" in failed[0] and "no effect shown" in failed[0]
     moved, worse = findings.kpi_findings(run, Ledger(), "en", 0.05)
     assert len(moved) == 1 and "CSAT" in moved[0] and "no step at the strategy start" in moved[0]
     assert len(worse) == 1 and "Period churn rate" in worse[0] and "no monthly series" in worse[0]
+
+
+def test_a_win_on_response_only_is_listed_apart_from_the_revenue_win_and_graded_on_each_metric(tmp_path):
+    # the demo's SMS text A: response +5.5 pp (adjusted interval above zero), revenue per customer +3 (holds zero)
+    rows = {"campaign_id": ["SMS"] * 2, "segment": ["all"] * 2, "metric": ["response_rate", "revenue_per_customer"],
+            "arm": ["sms_a"] * 2, "abs_diff": [0.055276, 3.289472], "ci_low": [0.017406, -5.943215],
+            "ci_high": [0.094527, 12.522160], "p_value": [0.004687, 0.484517], "p_adjusted": [0.037497, 1.0],
+            "n_arm": [398] * 2, "n_control": [398] * 2}
+    tests = {k: AB[k] + rows[k] for k in rows}
+    business = {k: v + [{"campaign_id": "SMS", "arm": "sms_a", "incremental_revenue": 1309.0,
+                         "incremental_revenue_low": -2365.0, "incremental_revenue_high": 4984.0, "cost": None}[k]]
+                for k, v in BUSINESS.items()}
+    results = Results(_write(tmp_path, ab_tests=tests, ab_business=business))
+    ledger = Ledger()
+    worked, response_only, failed = findings.ab_findings(results, ledger, "en", 0.05)
+    assert len(worked) == 1 and worked[0].startswith("C1 · call: Campaign revenue per customer")
+    assert len(response_only) == 1 and response_only[0].startswith("SMS · sms_a: Campaign response rate +5.5 pp")
+    assert "does not carry to revenue" in response_only[0] and "-2,365" in response_only[0]
+    assert len(failed) == 1 and "C2 · sms" in failed[0]
+    graded = ledger.frame().set_index("figure")
+    assert graded.loc["SMS · sms_a response_rate", "claim"] == "worked"  # on the metric it names
+    assert graded.loc["SMS · sms_a revenue_per_customer", "claim"] == "did_not_work"
+    assert graded.loc["SMS · sms_a incremental_revenue", ["measure", "claim"]].tolist() == [
+        "incremental_revenue", "did_not_work"]
+    assert graded.loc["C1 · call incremental_revenue", "claim"] == "worked"
+    zh = findings.ab_findings(results, Ledger(), "zh", 0.05)[1]
+    assert len(zh) == 1 and "没有带来收入" in zh[0]
 
 
 def test_warnings_name_overdue_tasks_contact_rhythm_and_groups_whose_churn_rose(run):
