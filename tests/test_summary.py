@@ -178,10 +178,15 @@ def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capac
     # the lever's 36,000 in its test, then expected loss: core 10 + 10, churn warning 4 (D without CLV); the
     # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count
     assert [a.kind for a in chosen] == ["lever", "segment", "segment", "key_accounts"]
-    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20",
-                                               "Lever untested: not claimed (expected loss 4)",
-                                               "0 (not counted again: 10 also in action 2; 4 also in action 3)"]
+    # each row names its kind of value: a lever's incremental revenue, the customers' expected loss
+    assert list(table["summary_at_stake"]) == ["Incremental revenue 36,000 (95% interval 1,000 to 71,000)",
+                                               "Expected loss 20", "Lever untested: not claimed (expected loss 4)",
+                                               "Expected loss 0 (not counted again: 10 also in action 2; "
+                                               "4 also in action 3)"]
     assert table.iloc[2]["summary_customers"] == "2 (1 without CLV)"
+    zh, _ = _actions(run.folder, "zh")  # zh: no "风险价值" (value at risk in finance) over two kinds of value
+    assert zh.iloc[0]["summary_at_stake"].startswith("增量收入 36,000")
+    assert zh.iloc[1]["summary_at_stake"] == "预期损失 20"
     assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
     # observable targets: core (a call) asks for the forecast 0.9 + 0.5 -> 1 plus the call test's +25 pp lift
     # on the other customer: ceil(1 + 0.25) = 2 of 2 ordering in 2025Q4
@@ -267,7 +272,7 @@ def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
     assert "notebook 05" not in text and "notebook 06" not in text
     assert "not causal: 2 headline KPIs" in text and "C1 could only detect" in text and "50.0%" in text
     assert "missing for 1 of 1 arms" in text and "expected 2.0 purchases each and 3.0 were made (-33%)" in text
-    assert "1 customers have no CLV (1 of them in the red band)" in text
+    assert "1 customers have no CLV (1 of them in the red retention band)" in text
 
 
 def test_since_last_period_compares_two_reports(run, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
+from crmreport.analyses.abtests import decisions
 from crmreport.analyses.segments.workload import (
     assumed_pace,
     fit_due_dates,
@@ -15,7 +16,6 @@ from crmreport.analyses.segments.workload import (
     typical_rate,
     weekly_throughput,
 )
-from crmreport.analyses.abtests import decisions
 from crmreport.analyses.summary import capacity, claims
 from crmreport.analyses.summary.sources import Results
 from crmreport.stats.abchecks import adjust_p_values
