@@ -260,7 +260,7 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
         overlaps = [(k, ledger.add(f, SECTION, f"{tag} also in action {k}", "currency", measure="expected_loss",
                                    evidence=claims.MODEL)) for k, f in action.overlaps]
         missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
-        active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", measure="p_alive",
+        active = ledger.add(action.active, SECTION, f"{tag} expected to still buy", "count", measure="p_alive",
                             evidence=claims.MODEL)
         lift = lever_lift(action, levers)
         lift = ledger.add(lift, SECTION, f"{tag} target lift", "share", measure="campaign_conversion_rate",
