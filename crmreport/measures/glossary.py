@@ -35,7 +35,7 @@ Direction = Literal["higher", "lower", "none"]
 #: columns of ``results/measures.csv``, as the results contract declares them
 COLUMNS = result_file("measures").columns
 KPI_NOTEBOOK = "04_kpi_before_after"
-#: measures whose definition names the score that sets the health bands (``{score}`` in the catalog text)
+#: measures whose definition names the score that sets the retention bands (``{score}`` in the catalog text)
 BANDED = frozenset({"retention_score", "red_health_share", "revenue_at_risk"})
 
 
@@ -203,7 +203,7 @@ def summary_measure(figure: str) -> Measure | None:
 
 
 def ranked_by(results: Path) -> str | None:
-    """The score that ranks the customers into health bands in the run whose results folder is ``results``
+    """The score that ranks the customers into retention bands in the run whose results folder is ``results``
     (``customer_health.csv``'s ``ranked_by``, where recency bands the customers the chosen score cannot judge:
     the one other than ``recency`` when there is one); None without that file."""
     path = results / f"{result_file('customer_health').name}.csv"
