@@ -85,6 +85,8 @@ def test_the_thermometer_headline(evaluated):
     board = thermometer.board
     assert len(thermometer.vips) == round(params.health.vip_share * 2000) == 400
     assert len(board) == 14 and thermometer.interactions == board["interactions"].sum()
+    # the period 2025-07-01 (a Tuesday) .. 09-30 (a Tuesday): the first week holds 6 of its days, the last 2
+    assert board["days"].tolist() == [6, *[7] * 12, 2] and board["days"].sum() == 92
     assert thermometer.positive == pytest.approx((board["positive_share"] * board["interactions"]).sum()
                                                  / board["interactions"].sum())
     assert thermometer.satisfaction == pytest.approx((board["satisfaction"] * board["ratings"]).sum()

@@ -242,7 +242,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
                                          "auc ci_low ci_high p_value"),
     _file("06", "chart_health_bands", "health_band* customers share health_score clv trend_up trend_down"),
     _file("06", "chart_key_account_radar", "customer_id* dimension* score rank"),
-    _file("06", "chart_relationship_thermometer", "week* interactions positive_share negative_share ratings "
+    _file("06", "chart_relationship_thermometer", "week* days interactions positive_share negative_share ratings "
                                                   "satisfaction"),
     _file("06", "chart_rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "clv_model", "model* parameter* value time_unit"),
