@@ -314,7 +314,8 @@ def test_a_few_tall_rows_may_break_between_any_two_and_an_11_row_table_may_break
     soup = BeautifulSoup(notebook_body(new_notebook(cells=[new_code_cell("x", outputs=[
         _markdown("## Tall"), _html_table(11)])]), "en").html, "html.parser")
     assert not soup.select_one("div.table-wrap.short"), "more than 10 rows: it may start under the section before"
-    frame = pd.DataFrame({"action": ["维护型客户：7 天内挽留电话，了解需求下降原因并记录在客户档案中" * 3] * 5, "n": range(5)})
+    action = "维护型客户：7 天内挽留电话，了解需求下降原因并记录在客户档案中" * 3
+    frame = pd.DataFrame({"action": [action] * 5, "n": range(5)})
     table = new_output("display_data", data={"text/html": frame.to_html(index=False), "text/plain": "table"})
     soup = BeautifulSoup(notebook_body(new_notebook(cells=[new_code_cell("x", outputs=[table])]), "zh").html,
                          "html.parser")

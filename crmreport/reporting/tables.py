@@ -24,8 +24,8 @@ _MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "–", "-"}
 TOKEN_LENGTH = 16
 #: a column whose Latin cells are all phrases this short ('Done on time', 'SMS text A') keeps them on one line
 SHORT_PHRASE_LENGTH = 12
-#: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化, 低价值稳定客户) stay on one
-#: line ...
+#: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化, 低价值稳定客户)
+#: stay on one line ...
 CJK_WORD_LENGTH = 7
 #: ... and masked company names (天*有限公司) up to this many; longer Chinese text wraps between characters
 CJK_NAME_LENGTH = 12
