@@ -300,3 +300,15 @@ def test_rotated_labels_stay_whole_when_a_twin_axes_shares_them():
     readable_axes(fig, "en")
     assert [label.get_text() for label in ax.get_xticklabels()][::13] == ["06-30 (6 d)", "09-29 (2 d)"]
     plt.close(fig)
+
+
+def test_an_axis_takes_its_unit_from_the_ticks_it_shows():
+    setup_plotting("zh")
+    fig, ax = plt.subplots()
+    ax.bar(["红色", "黄色", "绿色"], [865_460, 1_695_854, 74_214_740])  # the locator also places 1亿 above the view
+    ax.margins(y=0.15)
+    readable_axes(fig, "zh")
+    fig.canvas.draw()
+    shown = [label.get_text() for label in ax.get_yticklabels() if label.get_text()]
+    assert shown[1:3] == ["1,000万", "2,000万"] and not any("亿" in text for text in shown)
+    plt.close(fig)

@@ -144,8 +144,12 @@ class ReadableNumbers(ticker.Formatter):
         self.ticks: list[float] = []
 
     def set_locs(self, locs) -> None:
-        """Remember the axis' tick positions: they decide the shared unit and decimals."""
-        self.ticks = [float(v) for v in locs if math.isfinite(v)]
+        """Remember the axis' tick positions shown (inside its view): they decide the shared unit and decimals, so
+        a tick beyond the bars (1亿 over bars up to 7,421万) never puts the axis in another unit than its labels."""
+        ticks = [float(v) for v in locs if math.isfinite(v)]
+        low, high = sorted(self.axis.get_view_interval()) if self.axis is not None else (-math.inf, math.inf)
+        slack = 1e-9 * max(abs(low), abs(high), 1.0) if math.isfinite(high - low) else 0.0
+        self.ticks = [v for v in ticks if low - slack <= v <= high + slack] or ticks
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         if float(x) == 0:
