@@ -66,7 +66,8 @@ def run(tmp_path):
                      ab_power={"campaign_id": ["C1", "C1"], "metric": ["response_rate", "revenue_per_customer"],
                                "arm": ["call", "call"], "mde_rel": [0.5, 1.2]},
                      chart_clv_holdout={"frequency": [0, 7], "customers": [10, 30], "expected": [0.5, 2.0],
-                                        "actual": [0.4, 3.0]})
+                                        "actual": [0.4, 3.0], "expected_total": [5.0, 60.0],
+                                        "actual_total": [4.0, 90.0]})
     return Results(results)
 
 
@@ -271,7 +272,8 @@ def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
     assert "C2 · sms has 40 customers" in text and "KPI CSAT (mean, 1-5) rests" in text
     assert "notebook 05" not in text and "notebook 06" not in text
     assert "not causal: 2 headline KPIs" in text and "C1 could only detect" in text and "50.0%" in text
-    assert "missing for 1 of 1 arms" in text and "expected 2.0 purchases each and 3.0 were made (-33%)" in text
+    assert "missing for 1 of 1 arms" in text and "expected 65 purchases and 94 were made (-31%)" in text
+    assert "with 7 or more purchases, who hold most of the value, it expected 2.0 each and 3.0 were made (-33%)" in text
     assert "1 customers have no CLV (1 of them in the red retention band)" in text
 
 
