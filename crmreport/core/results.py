@@ -236,7 +236,7 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("05", "task_execution", "owner* tasks done in_progress not_started delayed overdue completion_rate "
                                   "on_time_rate"),
     # notebook 06
-    _file("06", "chart_clv_holdout", "frequency* customers expected actual"),
+    _file("06", "chart_clv_holdout", "frequency* customers expected actual expected_total actual_total"),
     _file("06", "chart_emotional_account_churn", "band* customers churned churn_rate ci_low ci_high"),
     _file("06", "chart_health_backtest", "row* score decile* score_low score_high customers churned churn_rate lift "
                                          "auc ci_low ci_high p_value"),
