@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from conftest import dataset_of
 
-from crmreport.analyses.execution import clock, followup, sla
+from crmreport.analyses.execution import clock, sla
 from crmreport.ingest.dataset import load_prepared
 from crmreport.measures.replies import replies_of, reply_counts
 from crmreport.settings import load_params
@@ -56,7 +56,8 @@ def test_large_groups_come_back_as_counts_with_the_same_table(prepared_demo):
     few = sla.sla_figures(dataset, PARAMS.window, UNTIL, settings, largest=3)  # every larger group as counts
     every = figures.hours_in("all", "all", "first_response")
     assert len(every) > 400 and (few.hours_in("all", "all", "first_response") == np.sort(every)).all()
-    assert len(few.hours_in("month", "2025-07", "resolution")) == len(figures.hours_in("month", "2025-07", "resolution"))
+    month = ("month", "2025-07", "resolution")
+    assert len(few.hours_in(*month)) == len(figures.hours_in(*month)) > 3
     quick = [sla.sla_compliance(f, settings, "month", intervals=False) for f in (figures, few)]
     pd.testing.assert_frame_equal(*quick, check_exact=True)
 

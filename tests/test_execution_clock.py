@@ -34,7 +34,8 @@ def hours_on(engine: Engine, hours: BusinessHours | None, starts: pd.Series = ST
     pairs = pd.DataFrame({"pos": range(len(starts)), "start": starts, "end": ends})
     with engine.backend() as backend:
         table = frame_table(backend, "clock", pairs)
-        found = collect(backend, table.select("pos", hours=elapsed_hours(table.start, table.end, hours)).order_by("pos"))
+        clocked = table.select("pos", hours=elapsed_hours(table.start, table.end, hours))
+        found = collect(backend, clocked.order_by("pos"))
     return found["hours"].tolist()
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ...settings.execution import BusinessHours
 
+
 def clock_name(hours: BusinessHours | None) -> str:
     """``calendar`` or ``business`` (the catalog key suffix that says which clock a report uses)."""
     return "calendar" if hours is None else "business"

@@ -17,8 +17,8 @@ import pandas as pd
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.contacts import first_contacts, outbound_counts
-from ...measures.scores import window_mask
 from ...measures.replies import replies_of, reply_counts
+from ...measures.scores import window_mask
 from ...measures.slaclock import SlaFigures
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
