@@ -17,7 +17,8 @@ from conftest import ROOT
 from PIL import Image
 from pypdf import PdfReader
 
-from crmreport.analyses.summary.sources import source_value
+from crmreport.analyses.summary import claims
+from crmreport.analyses.summary.sources import Results, source_value
 from crmreport.measures.glossary import MEASURES
 from crmreport.reporting.meta import report_title
 
@@ -118,6 +119,29 @@ def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):
     # the appendix of definitions lists the glossary: the four churns, each under its own name
     churns = ("churn_rate", "lifecycle_churned_share", "monthly_churn_rate", "backtest_churn_rate")
     assert all(re.sub(r"\s+", "", MEASURES[m].label(language)) in flat for m in churns), "definitions appendix"
+
+
+def test_the_summary_reads_each_campaign_with_the_interval_of_its_decision(book):
+    """One reading rule: the summary claims an arm on the interval chapter 3's decision reads it with
+    (``ab_decisions.csv``); for a campaign read once, as planned, that fixed-horizon interval is widened for the
+    test's comparisons (the adjusted interval), so it holds the decision's interval."""
+    language, pdf = book
+    results = Results(pdf.parent / "results")
+    decided = results.rows("ab_decisions")
+    tests = results.rows("ab_tests", segment="all")
+    assert not decided.empty and set(decided["inference"]) >= {"fixed_horizon", "sequential"}  # both readings shown
+    for _, decision in decided.iterrows():
+        row = tests[(tests["campaign_id"] == decision["campaign_id"]) & (tests["arm"] == decision["arm"])
+                    & (tests["metric"] == decision["metric"])].iloc[0]
+        sequential = claims.reads_sequential(results, decision["campaign_id"])
+        assert sequential == (decision["inference"] != "fixed_horizon")
+        reading = claims.ab_reading(row, 0.05, sequential)
+        if sequential:
+            assert (reading.low, reading.high) == pytest.approx((decision["ci_low"], decision["ci_high"]), rel=1e-12)
+        else:
+            assert reading.low <= decision["ci_low"] and reading.high >= decision["ci_high"]
+            assert (reading.low, reading.high) == pytest.approx((decision["ci_low"], decision["ci_high"]), rel=1e-9) \
+                or row["p_adjusted"] > row["p_value"]
 
 
 def test_backfill_shows_since_last_period_in_the_second(demo_folder, tmp_path):

@@ -75,9 +75,30 @@ def test_clv_model_backtest_and_claim_contracts(report):
 
 
 @pytest.mark.parametrize("name", ["rqi_components", "rqi_by_segment", "health_weights", "health_fit",
-                                  "health_baselines", "health_bands",
+                                  "health_baselines", "health_bands", "health_churn_risk", "health_churn_risk_table",
                                   "health_deciles", "health_calibration", "health_watch_list",
                                   "chart_key_account_radar", "chart_relationship_thermometer", "chart_clv_holdout"])
 def test_every_health_table_has_its_csv(report, name):
     _, results = _results(report)
     assert (results / f"{name}.csv").is_file()
+
+
+def test_bands_are_named_by_what_ranks_them_and_cross_tabulated_with_churn_risk(report):
+    language, results = _results(report)
+    bands = pd.read_csv(results / "health_bands.csv").set_index("health_band")
+    # the score shown beside a band is the one that sets it, so a band's mean never lies outside its cuts
+    assert bands.loc["red", "rank_score"] < 40 <= bands.loc["yellow", "rank_score"] < 70 <= bands.loc["green",
+                                                                                                     "rank_score"]
+    health = pd.read_csv(results / "customer_health.csv")
+    watch = pd.read_csv(results / "health_watch_list.csv")
+    assert ("health_score" in watch) == (health["ranked_by"] == "health").any()  # one score beside the band
+    risk = pd.read_csv(results / "health_churn_risk.csv")
+    segments = pd.read_csv(results / "customer_segments.csv")
+    assert risk["customers"].sum() == len(health)
+    assert risk.groupby("churn_risk")["customers"].sum().to_dict() == segments["churn_risk"].value_counts().to_dict()
+    assert risk.groupby("health_band")["customers"].sum().reindex(["red", "yellow", "green"]).tolist() == \
+        bands.loc[["red", "yellow", "green"], "customers"].tolist()
+    text = "".join(pdf_text(results.parent / "06_relationship_health.pdf").split())  # table headers wrap
+    words = {"en": ("CustomersandCLVperretentionband", "Whichlistdrivesthework", "Healthband"),
+             "zh": ("各留存区间的客户数与生命周期价值", "以哪份名单为准", "健康度区间")}[language]
+    assert words[0] in text and words[1] in text and words[2] not in text

@@ -103,6 +103,33 @@ def test_the_rendered_results_show_each_measure_once_defined_and_equal_everywher
     assert disagreements == [], "the same measure over the same customers and window differs between chapters"
 
 
+def test_the_model_probabilities_the_bands_and_the_actives_are_named_apart():
+    """Issue 21's second read (B7, B14, B15, B17, B25): one name per meaning in both languages."""
+    zh = {key: texts["zh"] for key, texts in catalog().items()}
+    # 1 - P(alive) is "不再购买概率"; 流失概率 names only the health score's logistic probability
+    logistic = ("predicted", "calibration")  # the health score's own probability, its calibration table
+    assert [key for key, text in zh.items() if "流失概率" in text and not any(w in key for w in logistic)] == []
+    assert "不再购买概率" in MEASURES["expected_loss"].label("zh")
+    assert "流失概率" in MEASURES["predicted_churn"].label("zh")
+    assert not [key for key, text in zh.items() if "风险价值" in text], "风险价值 reads as value at risk (VaR)"
+    # the bands say what ranks them; the health score's definition no longer claims to set them
+    assert (label("health_band", "en"), label("health_band", "zh")) == ("Retention band", "留存区间")
+    assert "Retention band".casefold() in MEASURES["red_health_share"].label("en").casefold().replace("red ", "")
+    assert "bands by the parameters" not in MEASURES["health_score"].definition("en")
+    assert label("rank_score", "en") == MEASURES["retention_score"].label("en")
+    # "active": the lifecycle stage keeps the word; the monthly count and the model's probability do not
+    assert label("active_customers", "en") == MEASURES["ordering_customers_month"].label("en") == \
+        "Customers who ordered in the month"
+    assert "active" not in MEASURES["p_alive"].label("en").casefold() and "活跃" not in MEASURES["p_alive"].label("zh")
+    assert "active" not in label("score_p_alive", "en").casefold() and "活跃" not in label("score_p_alive", "zh")
+    # the RFM segment does not read as a churn-risk list
+    assert (label("rfm_slipping", "en"), label("rfm_slipping", "zh")) == ("Slipping", "下滑客户")
+    # buying customers of the last 12 months against the customers the CLV models are fitted on
+    assert "any purchase to date" in MEASURES["buying_customers"].definition("en")
+    assert "any purchase to date" in t("health.clv.takeaway", "en", customers=1976, end="2025-09-30", p_alive=0.8,
+                                       inactive=0.17, horizon=365, rate=0.1, total=1.0, currency="CNY", top=0.9)
+
+
 #: the measures that are churn rates: a label, chart title or axis naming a churn rate names one of them
 CHURN_RATES = ("churn_rate", "monthly_churn_rate", "execution_churn_rate", "backtest_churn_rate", "predicted_churn")
 

@@ -250,3 +250,36 @@ def test_watch_list_ranks_red_and_yellow_by_expected_loss_with_their_owner():
     watch = profile.watch_list(health, customers, ["expected_spend"])
     assert watch["customer_id"].tolist() == ["C", "A", "D"] and watch["owner"].tolist() == ["Zhou", "王芳", "王芳"]
     assert list(watch.columns[:2]) == ["customer_id", "owner"] and "expected_spend" not in watch
+
+
+def test_band_table_shows_the_score_that_sets_the_band_so_each_mean_lies_within_its_cuts():
+    # the demo's confusing row: a yellow customer with health score 32 (below the red line) ranked by P(alive) 51
+    health = pd.DataFrame({"customer_id": list("ABCDE"), "health_score": [32.0, 80.0, 20.0, 75.0, 50.0],
+                           "rank_score": [51.0, 30.0, 90.0, 69.0, None],
+                           "health_band": ["yellow", "red", "green", "yellow", None],
+                           "clv": [10.0, 5.0, 1.0, 2.0, None],
+                           "health_trend": ["down", "flat", "up", "down", "new"]})
+    table = profile.band_summary(health).set_index("health_band")
+    assert "health_score" not in table and table.loc["yellow", "rank_score"] == pytest.approx(60.0)
+    assert (table.loc["red", "rank_score"], table.loc["green", "rank_score"]) == (30.0, 90.0)
+    assert table.loc["none", "customers"] == 1 and table.loc["yellow", ["trend_down", "clv"]].tolist() == [2, 12.0]
+
+
+def test_churn_risk_is_cross_tabulated_with_the_retention_band_once():
+    health = pd.DataFrame({"customer_id": list("ABCDEF"),
+                           "health_band": ["red", "red", "green", "yellow", None, "red"]})
+    segments = pd.DataFrame({"customer_id": list("FEDCBA"), "churn_risk": ["low", "high", "medium", "high", "low",
+                                                                            "high"]})
+    tidy = profile.risk_by_band(health, segments)
+    assert list(tidy.columns) == ["churn_risk", "health_band", "customers", "share_of_risk"]
+    assert len(tidy) == 12 and tidy["customers"].sum() == 6  # every pair listed, every customer once
+    count = tidy.set_index(["churn_risk", "health_band"])
+    # by hand: high = A (red), C (green), E (no band); low = B (red), F (red); medium = D (yellow)
+    assert count.loc[("high", "red"), "customers"] == 1 and count.loc[("high", "none"), "customers"] == 1
+    assert count.loc[("low", "red"), "customers"] == 2 and count.loc[("medium", "yellow"), "customers"] == 1
+    assert count.loc[("high", "green"), "share_of_risk"] == pytest.approx(1 / 3)
+    assert profile.risk_band_figures(tidy) == {"high": 3, "high_red": 1, "high_yellow": 0, "high_green": 1,
+                                               "red": 3, "red_low": 2}
+    table = profile.risk_band_table(tidy)
+    assert list(table.columns) == ["churn_risk", "red", "yellow", "green", "none", "customers"]
+    assert table["churn_risk"].tolist() == ["high", "medium", "low"] and table["customers"].tolist() == [3, 1, 2]

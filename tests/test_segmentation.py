@@ -258,7 +258,7 @@ def test_summaries_by_hand():
     segments = pd.DataFrame({
         "customer_id": ["A", "B", "C", "D"], "lifecycle_stage": ["active", "active", "dormant", "churned"],
         "annual_amount": [100.0, 50.0, 30.0, 0.0], "churn_risk": ["low", "high", "high", "medium"],
-        "rfm_segment": ["loyal", "loyal", "at_risk", "hibernating"],
+        "rfm_segment": ["loyal", "loyal", "slipping", "hibernating"],
         "risk_inactive_unresponsive": [False, True, True, False], "risk_complaints": [False, True, False, True],
         "risk_falling_trend": [False, False, True, False], "risk_flags": [0, 2, 2, 1],
         "segment": ["core", "core", "observe", "churn_warning"], "recency_days": [5.0, 100.0, 200.0, 400.0],

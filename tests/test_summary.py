@@ -114,13 +114,40 @@ def test_headline_takes_previous_and_verdict_from_the_same_row(run):
 
 
 def test_findings_grade_arms_by_adjusted_interval_and_kpis_as_moved(run):
-    worked, failed = findings.ab_findings(run, Ledger(), "en", 0.05)
+    worked, response_only, failed = findings.ab_findings(run, Ledger(), "en", 0.05)
     assert len(worked) == 1 and "C1 · call" in worked[0] and "36,000" in worked[0] and "71,000" in worked[0]
-    assert "adjusted interval" in worked[0]
+    assert "adjusted interval" in worked[0] and response_only == []
     assert len(failed) == 1 and "C2 · sms" in failed[0] and "no effect shown" in failed[0]
     moved, worse = findings.kpi_findings(run, Ledger(), "en", 0.05)
     assert len(moved) == 1 and "CSAT" in moved[0] and "no step at the strategy start" in moved[0]
     assert len(worse) == 1 and "Period churn rate" in worse[0] and "no monthly series" in worse[0]
+
+
+def test_a_win_on_response_only_is_listed_apart_from_the_revenue_win_and_graded_on_each_metric(tmp_path):
+    # the demo's SMS text A: response +5.5 pp (adjusted interval above zero), revenue per customer +3 (holds zero)
+    rows = {"campaign_id": ["SMS"] * 2, "segment": ["all"] * 2, "metric": ["response_rate", "revenue_per_customer"],
+            "arm": ["sms_a"] * 2, "abs_diff": [0.055276, 3.289472], "ci_low": [0.017406, -5.943215],
+            "ci_high": [0.094527, 12.522160], "p_value": [0.004687, 0.484517], "p_adjusted": [0.037497, 1.0],
+            "n_arm": [398] * 2, "n_control": [398] * 2}
+    tests = {k: AB[k] + rows[k] for k in rows}
+    business = {k: v + [{"campaign_id": "SMS", "arm": "sms_a", "incremental_revenue": 1309.0,
+                         "incremental_revenue_low": -2365.0, "incremental_revenue_high": 4984.0, "cost": None}[k]]
+                for k, v in BUSINESS.items()}
+    results = Results(_write(tmp_path, ab_tests=tests, ab_business=business))
+    ledger = Ledger()
+    worked, response_only, failed = findings.ab_findings(results, ledger, "en", 0.05)
+    assert len(worked) == 1 and worked[0].startswith("C1 · call: Campaign revenue per customer")
+    assert len(response_only) == 1 and response_only[0].startswith("SMS · sms_a: Campaign response rate +5.5 pp")
+    assert "does not carry to revenue" in response_only[0] and "-2,365" in response_only[0]
+    assert len(failed) == 1 and "C2 · sms" in failed[0]
+    graded = ledger.frame().set_index("figure")
+    assert graded.loc["SMS · sms_a response_rate", "claim"] == "worked"  # on the metric it names
+    assert graded.loc["SMS · sms_a revenue_per_customer", "claim"] == "did_not_work"
+    assert graded.loc["SMS · sms_a incremental_revenue", ["measure", "claim"]].tolist() == [
+        "incremental_revenue", "did_not_work"]
+    assert graded.loc["C1 · call incremental_revenue", "claim"] == "worked"
+    zh = findings.ab_findings(results, Ledger(), "zh", 0.05)[1]
+    assert len(zh) == 1 and "没有带来收入" in zh[0]
 
 
 def test_warnings_name_overdue_tasks_contact_rhythm_and_groups_whose_churn_rose(run):
@@ -151,10 +178,15 @@ def test_actions_rank_by_value_at_stake_with_levers_falling_accounts_and_a_capac
     # the lever's 36,000 in its test, then expected loss: core 10 + 10, churn warning 4 (D without CLV); the
     # falling accounts A and C (10 + 4) are already in the core and churn-warning actions: nothing left to count
     assert [a.kind for a in chosen] == ["lever", "segment", "segment", "key_accounts"]
-    assert list(table["summary_at_stake"]) == ["36,000 (95% interval 1,000 to 71,000)", "20",
-                                               "Lever untested: not claimed (expected loss 4)",
-                                               "0 (not counted again: 10 also in action 2; 4 also in action 3)"]
+    # each row names its kind of value: a lever's incremental revenue, the customers' expected loss
+    assert list(table["summary_at_stake"]) == ["Incremental revenue 36,000 (95% interval 1,000 to 71,000)",
+                                               "Expected loss 20", "Lever untested: not claimed (expected loss 4)",
+                                               "Expected loss 0 (not counted again: 10 also in action 2; "
+                                               "4 also in action 3)"]
     assert table.iloc[2]["summary_customers"] == "2 (1 without CLV)"
+    zh, _ = _actions(run.folder, "zh")  # zh: no "风险价值" (value at risk in finance) over two kinds of value
+    assert zh.iloc[0]["summary_at_stake"].startswith("增量收入 36,000")
+    assert zh.iloc[1]["summary_at_stake"] == "预期损失 20"
     assert set(table["summary_owner"]) == {"Campaign owner", "Account manager", "Head of key accounts"}
     # observable targets: core (a call) asks for the forecast 0.9 + 0.5 -> 1 plus the call test's +25 pp lift
     # on the other customer: ceil(1 + 0.25) = 2 of 2 ordering in 2025Q4
@@ -240,7 +272,7 @@ def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
     assert "notebook 05" not in text and "notebook 06" not in text
     assert "not causal: 2 headline KPIs" in text and "C1 could only detect" in text and "50.0%" in text
     assert "missing for 1 of 1 arms" in text and "expected 2.0 purchases each and 3.0 were made (-33%)" in text
-    assert "1 customers have no CLV (1 of them in the red band)" in text
+    assert "1 customers have no CLV (1 of them in the red retention band)" in text
 
 
 def test_since_last_period_compares_two_reports(run, tmp_path):

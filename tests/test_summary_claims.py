@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
+from crmreport.analyses.abtests import decisions
 from crmreport.analyses.segments.workload import (
     assumed_pace,
     fit_due_dates,
@@ -189,12 +190,18 @@ def test_an_arm_of_a_running_campaign_counts_only_once_stopped_as_the_winner(tmp
 
 
 def test_a_campaign_read_at_several_looks_is_claimed_on_its_adjusted_always_valid_interval(tmp_path) -> None:
-    # the fixed-horizon interval excludes zero, the always-valid one (as chapter 3 reads it) does not
-    pd.DataFrame({"campaign_id": ["SEQ", "ONCE"], "inference": ["sequential", "fixed_horizon"]}).to_csv(
+    # the fixed-horizon interval excludes zero, the always-valid one (as chapter 3 reads it) does not; how a
+    # campaign was read is its decision rows' record (ab_decisions.csv), not rebuilt from the campaign states
+    pd.DataFrame({"campaign_id": ["SEQ", "ONCE"], "inference": ["fixed_horizon", "sequential"]}).to_csv(
         tmp_path / "ab_campaigns.csv", index=False)
+    pd.DataFrame({"metric": ["conversion_rate"] * 3, "campaign_id": ["SEQ", "SEQ", "ONCE"], "arm": ["a", "b", "a"],
+                  "inference": ["sequential", "sequential", "fixed_horizon"]}).to_csv(
+        tmp_path / "ab_decisions.csv", index=False)
     results = Results(tmp_path)
     assert claims.reads_sequential(results, "SEQ") and not claims.reads_sequential(results, "ONCE")
     assert not claims.reads_sequential(results, "ABSENT")
+    assert claims.reads_sequential(Results(tmp_path), "SEQ") == decisions.reads_always_valid("sequential")
+    assert decisions.reads_always_valid("group_sequential") and not decisions.reads_always_valid("fixed_horizon")
     row = pd.Series({"metric": "conversion_rate", "abs_diff": 0.05, "ci_low": 0.02, "ci_high": 0.08,
                      "p_value": 0.001, "p_adjusted": 0.002, "seq_adjusted_low": -0.004, "seq_adjusted_high": 0.104})
     fixed, always_valid = claims.ab_reading(row, 0.05), claims.ab_reading(row, 0.05, sequential=True)

@@ -240,29 +240,29 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("06", "chart_emotional_account_churn", "band* customers churned churn_rate ci_low ci_high"),
     _file("06", "chart_health_backtest", "row* score decile* score_low score_high customers churned churn_rate lift "
                                          "auc ci_low ci_high p_value"),
-    _file("06", "chart_health_bands", "health_band* customers share health_score clv trend_up trend_down"),
+    _file("06", "chart_health_bands", "health_band* customers share rank_score clv trend_up trend_down"),
     _file("06", "chart_key_account_radar", "customer_id* dimension* score rank"),
     _file("06", "chart_relationship_thermometer", "week* interactions positive_share negative_share ratings "
                                                   "satisfaction"),
     _file("06", "chart_rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "clv_model", "model* parameter* value time_unit"),
     _file("06", "customer_health", "customer_id* segment rqi rqi_components emotional_account health_score "
-                                   "health_score_previous ranked_by rank_score health_band health_trend p_alive "
-                                   "expected_purchases expected_spend clv expected_loss"),
+          "health_score_previous ranked_by rank_score health_band health_trend p_alive expected_purchases "
+          "expected_spend clv expected_loss"),
     _file("06", "emotional_account_claim", "threshold* customers churned churn_rate ci_low ci_high claim_holds"),
     _file("06", "health_backtest", "row* score* decile* score_low score_high customers churned churn_rate lift auc "
                                    "ci_low ci_high p_value"),
-    _file("06", "health_bands", "health_band* customers share health_score clv trend_up trend_down"),
+    _file("06", "health_bands", "health_band* customers share rank_score clv trend_up trend_down"),
     _file("06", "health_baselines", "score* customers churned auc ci_low ci_high",
           only_when="the backtest has customers and a baseline"),
     _file("06", "health_calibration", "decile* customers predicted observed ci_low ci_high"),
+    _file("06", "health_churn_risk", "churn_risk* health_band* customers share_of_risk"),
+    _file("06", "health_churn_risk_table", "churn_risk* red yellow green none customers"),
     _file("06", "health_deciles", "decile* score_low score_high customers churned churn_rate lift ci_low ci_high"),
     _file("06", "health_fit", "part* customers churned churn_rate ci_low ci_high predicted auc auc_low auc_high",
-          only_when="the health weights are fitted (params `health.weights: fitted` and enough churned and retained "
-                    "customers)"),
-    _file("06", "health_watch_list", "customer_id* owner segment rqi rqi_components emotional_account health_score "
-                                     "rank_score? health_band health_trend p_alive expected_purchases clv "
-                                     "expected_loss"),
+          only_when="the weights are fitted (params `health.weights: fitted`, enough churned and retained customers)"),
+    _file("06", "health_watch_list", "customer_id* owner segment rqi rqi_components emotional_account health_score? "
+          "rank_score? health_band health_trend p_alive expected_purchases clv expected_loss"),
     _file("06", "health_weights", "measure* coefficient weight params_weight"),
     _file("06", "rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "rqi_components", "components* customers share"),

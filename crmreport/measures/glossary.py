@@ -10,7 +10,7 @@ names. A chapter names a measure through the catalog (``{measure: <id>}`` entrie
 :func:`crmreport.core.i18n.catalog`), so it reads the same everywhere. :func:`measures_frame` is
 ``results/measures.csv`` and the report book's appendix of definitions.
 
-The health bands follow the score that ranks the customers, which the health chapter chooses per run
+The retention bands follow the score that ranks the customers, which the health chapter chooses per run
 (``customer_health.csv``'s ``ranked_by``: the health score, or a baseline that ranks churn better).
 The definitions of the measures built on the bands name that score (:data:`BANDED`, :func:`ranked_by`),
 so the glossary says what the run computed.
@@ -35,8 +35,8 @@ Direction = Literal["higher", "lower", "none"]
 #: columns of ``results/measures.csv``, as the results contract declares them
 COLUMNS = result_file("measures").columns
 KPI_NOTEBOOK = "04_kpi_before_after"
-#: measures whose definition names the score that sets the health bands (``{score}`` in the catalog text)
-BANDED = frozenset({"red_health_share", "revenue_at_risk"})
+#: measures whose definition names the score that sets the retention bands (``{score}`` in the catalog text)
+BANDED = frozenset({"retention_score", "red_health_share", "revenue_at_risk"})
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,8 @@ _BEFORE: tuple[Measure, ...] = (
             ("revenue_12m",)),
     Measure("median_amount_12m", "currency", "last_12_months", "higher", _P01,
             (_metric("value_summary.csv", "median_amount_12m"),)),
+    Measure("ordering_customers_month", "count", "month", "higher", _P01,
+            (Shown("chart_monthly_activity.csv", "active_customers"),)),
     Measure("orders_per_buyer", "orders", "last_12_months", "higher", _P01,
             (_metric("value_summary.csv", "orders_per_buyer"),)),
     Measure("aov_12m", "currency", "last_12_months", "higher", _P01,
@@ -158,6 +160,8 @@ _AFTER: tuple[Measure, ...] = (
             (Shown("customer_health.csv", "emotional_account"),)),
     Measure("health_score", "score", "as_of_period_end", "higher", _P06,
             (Shown("customer_health.csv", "health_score"),)),
+    Measure("retention_score", "score", "as_of_period_end", "higher", _P06,
+            (Shown("customer_health.csv", "rank_score"),)),
     Measure("red_health_share", "share", "as_of_period_end", "lower", _P06,
             (_row("health_bands.csv", "share", health_band="red"),), ("red_health_share",)),
     Measure("revenue_at_risk", "currency", "next_365_days", "lower", _P06,
@@ -199,7 +203,7 @@ def summary_measure(figure: str) -> Measure | None:
 
 
 def ranked_by(results: Path) -> str | None:
-    """The score that ranks the customers into health bands in the run whose results folder is ``results``
+    """The score that ranks the customers into retention bands in the run whose results folder is ``results``
     (``customer_health.csv``'s ``ranked_by``, where recency bands the customers the chosen score cannot judge:
     the one other than ``recency`` when there is one); None without that file."""
     path = results / f"{result_file('customer_health').name}.csv"

@@ -159,7 +159,7 @@ def write_book(path: Path, chapters: list[Chapter], meta: ReportMeta, *, source:
     segmentation : Segmentation
         The run's segmentation rules, listed in the appendix.
     ranked_by : str, optional
-        The score that ranks the run's customers into health bands (``customer_health.csv``), named by the
+        The score that ranks the run's customers into retention bands (``customer_health.csv``), named by the
         definitions of the measures built on the bands.
 
     Returns

@@ -39,7 +39,7 @@ DEFAULT_RFM_RULES: tuple[RfmRule, ...] = (
     RfmRule(name="new_customers", r=(5, 5), f=(1, 1)),
     RfmRule(name="potential_loyalists", r=(4, 5), f=(1, 3)),
     RfmRule(name="needs_attention", r=(3, 3), f=(1, 3)),
-    RfmRule(name="at_risk", r=(1, 2), f=(3, 5)),
+    RfmRule(name="slipping", r=(1, 2), f=(3, 5)),  # not a churn-risk list: chapter 2's churn risk is its own
     RfmRule(name="hibernating", r=(1, 2), f=(1, 2)),
 )
 

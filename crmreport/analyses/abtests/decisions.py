@@ -87,8 +87,8 @@ def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
         boundary = boundaries.get(str(r.campaign_id), np.nan)
         decision, reason = _decision(state["status"], state["inference"], r, z, boundary, min_abs, detectable,
                                      settings.alpha)
-        low, high = (r.ci_low, r.ci_high) if state["inference"] == life.FIXED else (r.seq_adjusted_low,
-                                                                                      r.seq_adjusted_high)
+        low, high = (r.seq_adjusted_low, r.seq_adjusted_high) if reads_always_valid(state["inference"]) \
+            else (r.ci_low, r.ci_high)
         rows.append({"campaign_id": r.campaign_id, "arm": r.arm, "metric": r.metric, "status": state["status"],
                      "look": state["look"], "inference": state["inference"], "decision": decision, "reason": reason,
                      "abs_diff": r.abs_diff, "ci_low": low, "ci_high": high,
@@ -97,6 +97,14 @@ def decide(tests: pd.DataFrame, campaigns: pd.DataFrame, settings: AbTests,
                      "detectable_lift": detectable / r.value_control if r.value_control else np.nan,
                      "message": r.message})
     return pd.DataFrame(rows, columns=DECISION_COLUMNS)
+
+
+def reads_always_valid(inference: str) -> bool:
+    """Whether a campaign of this ``inference`` (:mod:`.life`) is read with its always-valid interval at the
+    campaign's adjustment (``ab_tests`` ``seq_adjusted_*``), else with its fixed-horizon interval (read once, as
+    planned); the one rule behind ``ab_decisions.csv``'s ``ci_low`` / ``ci_high``, which the executive summary
+    reads back (:func:`crmreport.analyses.summary.claims.reads_sequential`)."""
+    return str(inference) != life.FIXED
 
 
 def _decision(status: str, inference: str, r, z: float, boundary: float, min_abs: float, detectable: float,

@@ -95,14 +95,25 @@ def customer_health(current: Snapshot, score_now: pd.DataFrame, score_before: pd
     return frame[list(HEALTH_COLUMNS)].sort_values("customer_id", ignore_index=True)
 
 
+#: the retention bands, and ``none`` for the customers without one (the ranking score has no value for them)
+BANDS = ("red", "yellow", "green", "none")
+#: notebook 02's churn-risk levels (:func:`crmreport.analyses.segments.segmentation.churn_risk`)
+RISK_LEVELS = ("high", "medium", "low")
+
+
+def _band_of(health: pd.DataFrame) -> pd.Series:
+    return health["health_band"].fillna("none")
+
+
 def band_summary(health: pd.DataFrame) -> pd.DataFrame:
-    """Customers, share, mean score, CLV and trend arrows per health band (red, yellow, green), and of the
-    customers without a band (``none``: the ranking score has no value for them)."""
+    """Customers, share, mean ranking score (the retention score that sets the band, so each band's mean lies
+    within its cuts), CLV and the health score's trend arrows per retention band (red, yellow, green), and of the
+    customers without a band (``none``)."""
     rows = []
-    for name in ("red", "yellow", "green", "none"):
-        group = health[health["health_band"].isna()] if name == "none" else health[health["health_band"] == name]
+    for name in BANDS:
+        group = health[_band_of(health) == name]
         rows.append({"health_band": name, "customers": len(group), "share": len(group) / max(len(health), 1),
-                     "health_score": group["health_score"].mean(), "clv": group["clv"].sum(),
+                     "rank_score": group["rank_score"].mean(), "clv": group["clv"].sum(),
                      "trend_up": int((group["health_trend"] == "up").sum()),
                      "trend_down": int((group["health_trend"] == "down").sum())})
     return pd.DataFrame(rows)
@@ -118,3 +129,37 @@ def watch_list(health: pd.DataFrame, customers: pd.DataFrame, hidden: list[str])
     watch = health[health["health_band"].isin(["red", "yellow"])].drop(columns=hidden)
     watch.insert(1, "owner", watch["customer_id"].map(owners))
     return watch.sort_values(["expected_loss", "clv"], ascending=False, na_position="last", ignore_index=True)
+
+
+def risk_by_band(health: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Customers per churn-risk level (notebook 02's rule, ``segments``' ``churn_risk`` at the same date) and
+    retention band: one tidy row per pair, every pair listed (0 when empty), with the share of the risk level.
+
+    The two lists answer different questions (warning signs today; the purchase model's chance that the customer
+    still buys), so they overlap only in part; this cross-tab shows by how much.
+    """
+    risk = health["customer_id"].map(segments.set_index("customer_id")["churn_risk"])
+    counts = pd.crosstab(risk, _band_of(health)).reindex(index=list(RISK_LEVELS), columns=list(BANDS), fill_value=0)
+    tidy = counts.stack().rename("customers").rename_axis(["churn_risk", "health_band"]).reset_index()
+    tidy["customers"] = tidy["customers"].astype("int64")
+    totals = tidy.groupby("churn_risk")["customers"].transform("sum")
+    tidy["share_of_risk"] = (tidy["customers"] / totals.where(totals > 0)).astype("float64")
+    return tidy
+
+
+def risk_band_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """:func:`risk_by_band` as the chapter shows it: one row per churn-risk level, one column of customers per
+    retention band and ``customers``, the level's total."""
+    wide = tidy.pivot(index="churn_risk", columns="health_band", values="customers").reindex(
+        index=list(RISK_LEVELS), columns=list(BANDS))
+    wide["customers"] = wide.sum(axis=1)
+    return wide.rename_axis(columns=None).reset_index()
+
+
+def risk_band_figures(tidy: pd.DataFrame) -> dict[str, int]:
+    """The counts the chapter's sentence on :func:`risk_by_band` quotes: the customers at high churn risk and how
+    many of them are red, yellow and green; the red customers and how many of them are at low churn risk."""
+    count = tidy.set_index(["churn_risk", "health_band"])["customers"]
+    return {"high": int(count.loc["high"].sum()), "high_red": int(count.loc[("high", "red")]),
+            "high_yellow": int(count.loc[("high", "yellow")]), "high_green": int(count.loc[("high", "green")]),
+            "red": int(count.xs("red", level="health_band").sum()), "red_low": int(count.loc[("low", "red")])}

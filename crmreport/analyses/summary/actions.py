@@ -260,7 +260,7 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
         overlaps = [(k, ledger.add(f, SECTION, f"{tag} also in action {k}", "currency", measure="expected_loss",
                                    evidence=claims.MODEL)) for k, f in action.overlaps]
         missing = ledger.add(action.without_clv, SECTION, f"{tag} without clv", "count", evidence=claims.COUNT)
-        active = ledger.add(action.active, SECTION, f"{tag} expected still active", "count", measure="p_alive",
+        active = ledger.add(action.active, SECTION, f"{tag} expected to still buy", "count", measure="p_alive",
                             evidence=claims.MODEL)
         lift = lever_lift(action, levers)
         lift = ledger.add(lift, SECTION, f"{tag} target lift", "share", measure="campaign_conversion_rate",
@@ -281,7 +281,7 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
             "summary_customers": format_value("count", n, language) + (
                 t("summary.action.without_clv", language, n=format_value("count", missing.value, language))
                 if missing and missing.value else ""),
-            "summary_at_stake": _at_stake_text(value, ends, overlaps, untested, language),
+            "summary_at_stake": _at_stake_text(value, ends, overlaps, untested, action.kind == "lever", language),
             "summary_target": target_text(action, lift, next_period, language),
             "summary_due": plan.due.isoformat(),
             "summary_capacity": capacity.capacity_text(plan, start, pace, language),
@@ -291,10 +291,11 @@ def next_actions(results: Results, ledger: Ledger, language: str, *, next_period
 
 
 def _at_stake_text(value: Figure | None, ends: list[Figure], overlaps: list[tuple[int, Figure]], untested: bool,
-                   language: str) -> str:
+                   lever: bool, language: str) -> str:
+    """The value at stake, named per row: a lever's incremental revenue or the customers' expected loss."""
     text = format_value("currency", value.value if value else None, language)
-    if untested:
-        text = t("summary.action.untested", language, value=text)
+    text = t("summary.action.untested" if untested else f"summary.action.stake_{'lever' if lever else 'loss'}",
+             language, value=text)
     if len(ends) == 2:
         text += t("summary.action.interval", language, low=format_value("currency", ends[0].value, language),
                   high=format_value("currency", ends[1].value, language))

@@ -33,7 +33,7 @@ def _values(key: str, value: object, language: str) -> str:
 
 
 def _conditions(where: dict[str, object], language: str) -> list[str]:
-    """Each filter of a figure in words: 'Health band: Red', 'CLV: empty', 'the 20 largest by CLV'."""
+    """Each filter of a figure in words: 'Retention band: Red', 'CLV: empty', 'the 20 largest by CLV'."""
     colon = "：" if language == "zh" else ": "
     words = []
     for key, value in where.items():

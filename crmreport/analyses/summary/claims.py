@@ -7,8 +7,9 @@ Evidence (``summary_figures.csv`` column ``evidence``): ``randomised`` (an A/B t
 Claims (finding rows, column ``claim``):
 
 - ``worked``: a randomised comparison whose *adjusted* interval (:func:`crmreport.stats.adjusted.adjusted_interval`;
-  for a campaign read at more than one look, the always-valid one, ``ab_tests.csv`` ``seq_adjusted_low`` /
-  ``seq_adjusted_high``, as chapter 3 reads it) lies on the improving side of zero, on the metric the sentence
+  for a campaign chapter 3 read by its always-valid interval, as its ``ab_decisions.csv`` rows record
+  (:func:`reads_sequential`), that one, ``ab_tests.csv`` ``seq_adjusted_low`` / ``seq_adjusted_high``) lies on
+  the improving side of zero, on the metric the sentence
   names, in a campaign that has concluded or whose decision for the arm is "stop, winner" (notebook 03's
   ``ab_decisions.csv``);
 - ``did_not_work``: a randomised comparison whose adjusted interval reaches zero or the worse side;
@@ -86,10 +87,11 @@ def arm_claim(rows: pd.DataFrame, alpha: float, sequential: bool = False) -> tup
 
 
 def reads_sequential(results: Results, campaign: str) -> bool:
-    """Whether chapter 3 reads ``campaign`` by its always-valid intervals (``ab_campaigns.csv`` inference other
-    than fixed-horizon: a campaign running, or read in an earlier report); False in a report without states."""
-    state = results.rows(AB_CAMPAIGNS, campaign_id=campaign)
-    return not state.empty and str(state.iloc[0]["inference"]) in (life.SEQUENTIAL, life.GROUP_SEQUENTIAL)
+    """Whether chapter 3 read ``campaign`` by its always-valid intervals: the ``inference`` its decision rows record
+    (``ab_decisions.csv``, where :func:`crmreport.analyses.abtests.decisions.reads_always_valid` chose ``ci_low`` /
+    ``ci_high``); False (fixed-horizon) in a report without decisions."""
+    state = results.rows(AB_DECISIONS, campaign_id=campaign)
+    return not state.empty and decisions.reads_always_valid(str(state.iloc[0]["inference"]))
 
 
 def still_running(results: Results, campaign: str, arm: str) -> int | None:

@@ -57,17 +57,19 @@ def _business(results: Results, ledger: Ledger, campaign: str, arm: str, code: s
 
 
 def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
-                labels: Labels | None = None) -> tuple[list[str], list[str]]:
-    """Sentences on A/B arms, graded by :mod:`.claims`: (worked, did not work).
+                labels: Labels | None = None) -> tuple[list[str], list[str], list[str]]:
+    """Sentences on A/B arms, graded by :mod:`.claims`: (worked on revenue, won on response or conversion only,
+    did not work).
 
     An arm worked when the adjusted interval of a metric lies above zero (revenue per customer
     preferred, then conversion, then response) and its campaign has concluded or stopped the arm as the
-    winner (an arm still running is listed with the second, as not yet a result); its incremental revenue
-    follows with its interval,
-    and a win in response or conversion that does not carry to revenue says so. ``labels``
+    winner (an arm still running is listed with the last, as not yet a result). An arm that worked on revenue
+    is listed first, with its incremental revenue and interval; a win in response or conversion is listed apart,
+    since it is not shown to raise revenue, and says so when revenue was tested. ``labels``
     (params ``labels:``) gives arms and campaigns their display names.
     """
     worked: list[str] = []
+    response_only: list[str] = []
     failed: list[str] = []
     tests = results.rows(AB_TESTS, segment=ALL)
     for (campaign, arm), arm_rows in (tests.groupby(["campaign_id", "arm"], sort=False) if not tests.empty else []):
@@ -90,11 +92,11 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
             failed.append(t("summary.ab.did_not_work", language, **words))
             continue
         text = t("summary.ab.worked", language, **words)
-        carries = claims.carries_to_revenue(named, revenue)
-        if carries is None:
+        if named.metric == "revenue_per_customer":
             value = _business(results, ledger, campaign, arm, code, claims.WORKED, language)
-            text += " " + t("summary.ab.value", language, **value) if value else ""
-        elif not carries:
+            worked.append(text + (" " + t("summary.ab.value", language, **value) if value else ""))
+            continue
+        if claims.carries_to_revenue(named, revenue) is False:  # tested on revenue, and the win does not carry
             revenue_row = arm_rows[arm_rows["metric"] == "revenue_per_customer"].iloc[0]
             _, (rdiff, rlow, rhigh) = _arm_figures(results, ledger, revenue_row, code, claims.DID_NOT_WORK, alpha,
                                                    sequential)
@@ -103,8 +105,8 @@ def ab_findings(results: Results, ledger: Ledger, language: str, alpha: float,
                 k: format_change("currency", f.value if f else None, language) for k, f in zip(
                     ("diff", "low", "high"), (rdiff, rlow, rhigh), strict=True)},
                 source=rdiff.cite) + (" " + t("summary.ab.value", language, **value) if value else "")
-        worked.append(text)
-    return worked, failed
+        response_only.append(text)
+    return worked, response_only, failed
 
 
 def kpi_findings(results: Results, ledger: Ledger, language: str, alpha: float) -> tuple[list[str], list[str]]:

@@ -1,7 +1,7 @@
 """Since last period: this run's results against the previous period's report under the same output root.
 
 KPI deltas (the headline figures of both reports), nine-box migration (notebook 02's segment
-summary of both reports), health band moves (notebook 06's ``customer_health.csv`` of both
+summary of both reports), retention band moves (notebook 06's ``customer_health.csv`` of both
 reports, matched by customer) and campaigns that were running last period and have concluded.
 """
 
@@ -58,7 +58,7 @@ def nine_box_moves(results: Results, previous: Results, ledger: Ledger, language
 
 
 def health_moves(results: Results, previous: Results, language: str) -> pd.DataFrame:
-    """Customers by health band last period (rows) and this period (columns), matched by customer id."""
+    """Customers by retention band last period (rows) and this period (columns), matched by customer id."""
     now, then = results.table(CUSTOMER_HEALTH), previous.table(CUSTOMER_HEALTH)
     if now is None or then is None or now.empty or then.empty:
         return pd.DataFrame()
