@@ -12,8 +12,10 @@ from conftest import dataset_of
 from test_execution_tasks import wilson
 
 from crmreport.analyses.execution import followup, sla
+from crmreport.engine import Engine
 from crmreport.measures.replies import reply_counts
-from crmreport.measures.slaclock import SlaFigures, tickets_sla
+from crmreport.measures.slaclock import SlaFigures, ticket_outcomes
+from crmreport.measures.tables import collect, frame_table
 from crmreport.settings import Window
 from crmreport.settings.execution import BusinessHours, ExecutionParams
 
@@ -39,8 +41,10 @@ WITH_TICKETS = dataset_of(tickets=TICKETS)
 
 
 def outcomes(tickets: pd.DataFrame, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> pd.DataFrame:
-    """Each ticket's hours and outcomes (:func:`crmreport.measures.slaclock.ticket_outcomes`), by ticket id."""
-    return tickets_sla(dataset_of(tickets=tickets), window, until, settings).set_index("ticket_id")
+    """Each ticket's hours and outcomes (:func:`crmreport.measures.slaclock.ticket_outcomes`, DuckDB), by ticket id."""
+    with Engine().backend() as backend:
+        rows = ticket_outcomes(frame_table(backend, "tickets", tickets), window, until.to_pydatetime(), settings)
+        return collect(backend, rows).set_index("ticket_id").sort_index()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from ..ingest.dataset import Dataset
 from ..settings.execution import BusinessHours, ExecutionParams
 from ..settings.period import Window
 from .spend import count_if, day_start
-from .tables import collect, engine_table, frame_table
+from .tables import collect, engine_table
 
 RULES: tuple[str, ...] = ("first_response", "resolution")
 OUTCOMES: tuple[str, ...] = ("met", "breached", "pending")
@@ -74,12 +74,18 @@ def _outcome(hours: ir.FloatingValue, waited: ir.FloatingValue, limit: ir.Floati
     return ibis.cases((met, "met"), (breached, "breached"), else_="pending")
 
 
-def ticket_outcomes(tickets: ir.Table, window: Window, until: datetime, settings: ExecutionParams) -> ir.Table:
+def ticket_outcomes(tickets: ir.Table, window: Window, until: datetime, settings: ExecutionParams,
+                    known_only: bool = False) -> ir.Table:
     """Per ticket opened in ``window`` (whole days): ``month`` (``YYYY-MM`` of the opening), per rule its hours
-    on the clock, its limit and its outcome judged at ``until``."""
+    on the clock, its limit and its outcome judged at ``until``; with ``known_only`` an answer given at or after
+    ``until`` is not known yet (a health score as of a past day)."""
     kinds = {"category": "string", "department": "string", "first_response_at": "timestamp", "resolved_at": "timestamp"}
     tickets = tickets.mutate(**{name: tickets[name].cast(kind) for name, kind in kinds.items()
-                                if tickets.schema()[name].is_null()})  # a column without any value (Spark's type)
+                                if name in tickets.columns and tickets.schema()[name].is_null()})  # Spark's type
+    if known_only:
+        cutoff = ibis.timestamp(until)
+        tickets = tickets.mutate(**{name: ibis.ifelse(tickets[name] < cutoff, tickets[name], ibis.null("timestamp"))
+                                    for name in ("first_response_at", "resolved_at")})
     rows = tickets.filter((tickets.opened_at >= day_start(window.start)) & (tickets.opened_at < day_start(window.stop)))
     clock = settings.business_hours
     waited = elapsed_hours(rows.opened_at, ibis.timestamp(until), clock)
@@ -200,15 +206,14 @@ def sla_figures(data: Dataset, window: Window, until: pd.Timestamp, settings: Ex
     return SlaFigures(counts, hours)
 
 
-def tickets_sla(data: Dataset, window: Window, until: pd.Timestamp, settings: ExecutionParams,
-                tickets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`ticket_outcomes` as rows (one per ticket, by ticket id) on the dataset's engine, over its tickets or
-    the frame ``tickets`` (with :data:`TICKET_COLUMNS`) when given; date-times at nanoseconds, as the prepared
-    tables'."""
+def breaches_per_customer(data: Dataset, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> pd.Series:
+    """Tickets per customer (index) opened in ``window`` that breached a rule by ``until``, answers after it not
+    known yet (:func:`ticket_outcomes` with ``known_only``), on the dataset's engine: one row per customer."""
+    columns = ["customer_id", "priority", "opened_at", "first_response_at", "resolved_at"]
     with data.engine.backend() as backend:
-        table = engine_table(backend, data, "tickets", TICKET_COLUMNS) if tickets is None \
-            else frame_table(backend, "tickets", tickets[TICKET_COLUMNS])
-        frame = collect(backend, ticket_outcomes(table, window, until.to_pydatetime(), settings).order_by("ticket_id"))
-    for column in ("opened_at", "first_response_at", "resolved_at"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-    return frame
+        rows = ticket_outcomes(engine_table(backend, data, "tickets", columns), window, until.to_pydatetime(),
+                               settings, known_only=True)
+        breached = (rows.first_response_outcome == "breached") | (rows.resolution_outcome == "breached")
+        counts = collect(backend, rows.group_by("customer_id").aggregate(breaches=count_if(breached))
+                         .order_by("customer_id"))
+    return pd.Series(counts["breaches"].to_numpy(dtype="int64"), index=counts["customer_id"].to_numpy(dtype=object))

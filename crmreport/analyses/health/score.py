@@ -23,7 +23,7 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import contact_features, transaction_features
-from ...measures.slaclock import tickets_sla
+from ...measures.slaclock import breaches_per_customer
 from ...settings.execution import ExecutionParams
 from ...settings.health import HEALTH_MEASURES, Health
 from ...settings.period import Window
@@ -42,13 +42,7 @@ def sla_breaches(data: Dataset, as_of: date, lookback_days: int, service: Execut
     then is breached only once its limit has passed.
     """
     window = Window.trailing(as_of, lookback_days)
-    until = pd.Timestamp(window.stop)
-    tickets = data.tables["tickets"]
-    known = tickets.assign(**{column: tickets[column].where(tickets[column] < until)
-                              for column in ("first_response_at", "resolved_at")})
-    per_ticket = tickets_sla(data, window, until, service, known)
-    breached = (per_ticket["first_response_outcome"] == "breached") | (per_ticket["resolution_outcome"] == "breached")
-    return breached.groupby(per_ticket["customer_id"]).sum()
+    return breaches_per_customer(data, window, pd.Timestamp(window.stop), service)
 
 
 def measure_scores(data: Dataset, as_of: date, settings: Health, service: ExecutionParams,
