@@ -77,6 +77,11 @@ def test_the_holdout_check_compares_the_period_with_a_fit_at_the_baseline_end(ev
     assert holdout.what == "holdout_period"  # the demo data end with the period
     assert holdout.expected == pytest.approx((holdout.table["expected"] * holdout.table["customers"]).sum())
     assert holdout.actual == pytest.approx((holdout.table["actual"] * holdout.table["customers"]).sum())
+    # each group's totals are its customers' sums, so the chapter's totals read back from chart_clv_holdout.csv
+    table = holdout.table
+    assert table["expected_total"].to_numpy() == pytest.approx((table["expected"] * table["customers"]).to_numpy())
+    assert table["actual_total"].to_numpy() == pytest.approx((table["actual"] * table["customers"]).to_numpy())
+    assert table["actual_total"].to_numpy() == pytest.approx(table["actual_total"].round().to_numpy())  # whole days
 
 
 def test_the_thermometer_headline(evaluated):
@@ -85,6 +90,8 @@ def test_the_thermometer_headline(evaluated):
     board = thermometer.board
     assert len(thermometer.vips) == round(params.health.vip_share * 2000) == 400
     assert len(board) == 14 and thermometer.interactions == board["interactions"].sum()
+    # the period 2025-07-01 (a Tuesday) .. 09-30 (a Tuesday): the first week holds 6 of its days, the last 2
+    assert board["days"].tolist() == [6, *[7] * 12, 2] and board["days"].sum() == 92
     assert thermometer.positive == pytest.approx((board["positive_share"] * board["interactions"]).sum()
                                                  / board["interactions"].sum())
     assert thermometer.satisfaction == pytest.approx((board["satisfaction"] * board["ratings"]).sum()

@@ -16,6 +16,7 @@ from matplotlib import font_manager
 from crmreport.core.errors import ParamsError, RenderError
 from crmreport.reporting.fonts import CJK_FAMILY, LATIN_FAMILY, font_faces, font_files, font_stack
 from crmreport.reporting.plots import CJK_FONT_ENV, ReadableNumbers, cjk_font_available, readable_axes, setup_plotting
+from crmreport.reporting.printsize import printed_scale
 
 matplotlib.use("Agg")
 
@@ -191,6 +192,15 @@ def test_no_chart_text_prints_below_7_points_on_the_page():
     assert min(t.get_fontsize() for t in texts) * 7 / 10 >= 7 - 1e-9
     assert all(label.get_fontsize() >= 10 - 1e-9 for label in ax.get_xticklabels())
     plt.close(fig)
+    wide, ax = plt.subplots(figsize=(7, 3))  # as wide as the page, but a legend outside widens the saved chart
+    ax.plot([1, 2], [1, 2], label="a long series name that sticks out to the right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.tick_params(labelsize=7)
+    readable_axes(wide, "en")
+    assert printed_scale(wide) < 0.9  # measured on the chart as saved (tight bounding box), not its figure size
+    printed = min(t.get_fontsize() for t in wide.findobj(matplotlib.text.Text) if t.get_text()) * printed_scale(wide)
+    assert printed >= 7 - 0.05
+    plt.close(wide)
     narrow, ax = plt.subplots(figsize=(5, 3))  # printed at its own size: 7 points stay 7 points
     ax.set_title("seven", fontsize=7)
     readable_axes(narrow, "en")
@@ -277,4 +287,28 @@ def test_log_axis_ticks_never_run_into_each_other(language):
                         and ax.get_xlim()[0] <= label.get_position()[0] <= ax.get_xlim()[1]), key=lambda b: b.x0)
         assert len(boxes) >= 2
         assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
+    plt.close(fig)
+
+
+def test_rotated_labels_stay_whole_when_a_twin_axes_shares_them():
+    setup_plotting("en")
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    weeks = ["06-30 (6 d)", *(f"07-{day:02d}" for day in range(1, 13)), "09-29 (2 d)"]
+    ax.bar(range(len(weeks)), range(len(weeks)))
+    ax.set_xticks(range(len(weeks)), weeks, rotation=45, ha="right")
+    ax.twinx().plot(range(len(weeks)), range(len(weeks)))  # the twin's own, unrotated labels are hidden
+    readable_axes(fig, "en")
+    assert [label.get_text() for label in ax.get_xticklabels()][::13] == ["06-30 (6 d)", "09-29 (2 d)"]
+    plt.close(fig)
+
+
+def test_an_axis_takes_its_unit_from_the_ticks_it_shows():
+    setup_plotting("zh")
+    fig, ax = plt.subplots()
+    ax.bar(["红色", "黄色", "绿色"], [865_460, 1_695_854, 74_214_740])  # the locator also places 1亿 above the view
+    ax.margins(y=0.15)
+    readable_axes(fig, "zh")
+    fig.canvas.draw()
+    shown = [label.get_text() for label in ax.get_yticklabels() if label.get_text()]
+    assert shown[1:3] == ["1,000万", "2,000万"] and not any("亿" in text for text in shown)
     plt.close(fig)

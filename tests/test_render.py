@@ -295,6 +295,43 @@ def test_pdf_page_rules_are_marked_in_the_body():
     assert all("token" in td["class"] for td in soup.select("tbody td:first-child")), "short CJK names do not wrap"
 
 
+def test_a_closing_what_to_do_never_stands_alone_on_a_page():
+    closing = _markdown("## What to do\n\n- one\n- two")
+    after_short = [new_code_cell("x", outputs=[_markdown("## Owners\n\nIntro."), _html_table(5), _markdown("Note."),
+                                               closing])]
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=after_short), "en").html, "html.parser")
+    last = [tag for tag in soup.select_one("div.notebook").find_all(recursive=False)][-1]
+    assert "keep" in last["class"] and last.select_one("div.table-wrap.short") and last.find("ul"), \
+        "the closing steps move to the next page with the short table before them"
+    after_long = [new_code_cell("x", outputs=[_markdown("## Owners\n\nIntro."), _html_table(40), _markdown("Note."),
+                                              closing])]
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=after_long), "en").html, "html.parser")
+    assert [tag.get_text(" ", strip=True)[:12] for tag in soup.select(".closing")] == ["Note.", "What to do o"], \
+        "after a long table the steps and its takeaway take the table's last rows with them"
+
+
+def test_a_few_tall_rows_may_break_between_any_two_and_an_11_row_table_may_break():
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=[new_code_cell("x", outputs=[
+        _markdown("## Tall"), _html_table(11)])]), "en").html, "html.parser")
+    assert not soup.select_one("div.table-wrap.short"), "more than 10 rows: it may start under the section before"
+    action = "维护型客户：7 天内挽留电话，了解需求下降原因并记录在客户档案中" * 3
+    frame = pd.DataFrame({"action": [action] * 5, "n": range(5)})
+    table = new_output("display_data", data={"text/html": frame.to_html(index=False), "text/plain": "table"})
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=[new_code_cell("x", outputs=[table])]), "zh").html,
+                         "html.parser")
+    assert not soup.select_one("div.table-wrap.short"), "Chinese text counts double: five tall rows are not short"
+    assert not soup.select("tr.keep-with-previous"), "a table of a few tall rows may break between any two"
+
+
+def test_a_table_s_only_column_of_sentences_gets_room():
+    frame = pd.DataFrame({"arm": ["SMS text A"] * 3, "verdict": ["significant before adjustment only"] * 3})
+    table = new_output("display_data", data={"text/html": frame.to_html(index=False), "text/plain": "table"})
+    soup = BeautifulSoup(notebook_body(new_notebook(cells=[new_code_cell("x", outputs=[table])]), "en").html,
+                         "html.parser")
+    assert all("sole" in td["class"] for td in soup.select("tbody td:nth-of-type(2)"))
+    assert all("token" in td["class"] for td in soup.select("tbody td:nth-of-type(1)")), "never 'SMS text / A'"
+
+
 def test_a_landscape_table_may_split_so_its_heading_never_stands_alone():
     wide = pd.DataFrame({f"column {i}": range(5) for i in range(LANDSCAPE_COLUMNS)})
     table = new_output("display_data", data={"text/html": wide.to_html(index=False), "text/plain": "table"})

@@ -146,11 +146,13 @@ def test_a_workbook_over_the_row_budget_holds_its_first_rows_with_a_note(tmp_pat
 
 def test_amounts_and_small_shares_get_the_decimals_they_need(tmp_path):
     rep = make_report(tmp_path, "zh")
-    # whole currency from 100 up, one decimal below (two in a column with amounts under 1)
-    assert [rep.amount_format(pd.Series([9.21, 333.09]))(v) for v in (9.21, 333.09, 1194.06)] == ["9.2", "333", "1,194"]
-    assert [rep.amount_format(pd.Series([-120.0, 340.0]), signed=True)(v) for v in (-120.0, 340.0)] == ["-120", "+340"]
-    assert rep.amount_format(pd.Series([0.42, 12.0]))(0.42) == "0.42"
-    assert rep.amount_format(pd.Series([1.0]))(float("nan")) == "–"
+    # each cell by its own size: whole currency from 100 up, one decimal below, two under 1 (B27: never 333.09
+    # because its column also holds 9.21), and no sign on a zero
+    assert [Report.amount(v) for v in (9.21, 333.09, 1194.06, 0.42, -0.04)] == ["9.2", "333", "1,194", "0.42", "-0.04"]
+    assert [Report.amount(v, signed=True) for v in (-120.0, 340.0, -0.001)] == ["-120", "+340", "0.00"]
+    assert Report.amount(float("nan")) == "–"
+    assert [rep.short_amount(v) for v in (865_459.6, 74_214_740, 420.4)] == ["86.5万", "7,421.5万", "420"]
+    assert [make_report(tmp_path).short_amount(v) for v in (865_459.6, 1_695_854)] == ["865,460", "1.7M"]
     assert [Report.signed_amount(v) for v in (0.771, -12.34, 14.1, 1234.5)] == ["+0.77", "-12.3", "+14.1", "+1,234"]
     assert rep.share_points(0.0012) == "0.12 个百分点" and rep.share_points(float("nan")) == "–"
 

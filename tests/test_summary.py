@@ -25,7 +25,7 @@ KPI = {"kpi": ["churn_rate", "csat_mean", "nps", "churn_rate"], "segment": ["all
        "before": [0.2, 3.9, 30.0, 0.1], "after": [0.25, 4.2, 31.0, 0.2], "abs_change": [0.05, 0.3, 1.0, 0.1],
        "min_meaningful_change": [0.02, 0.1, 3.0, 0.02], "verdict": [
            "significant_deterioration", "significant_improvement", "no_significant_change", "no_significant_change"],
-       "n_before": [500, 20, 400, 60], "n_after": [510, 25, 410, 60]}
+       "n_before": [500, 20, 400, 60], "n_after": [510, 25, 410, 60], "p_adjusted": [0.01, 0.02, 0.5, 1.0]}
 SEGMENTED = {"kpi": ["csat_mean"], "level_p_value": [0.3]}
 AB = {"campaign_id": ["C1", "C1", "C1", "C2"], "segment": ["all"] * 4,
       "metric": ["revenue_per_customer", "response_rate", "conversion_rate", "response_rate"],
@@ -66,7 +66,8 @@ def run(tmp_path):
                      ab_power={"campaign_id": ["C1", "C1"], "metric": ["response_rate", "revenue_per_customer"],
                                "arm": ["call", "call"], "mde_rel": [0.5, 1.2]},
                      chart_clv_holdout={"frequency": [0, 7], "customers": [10, 30], "expected": [0.5, 2.0],
-                                        "actual": [0.4, 3.0]})
+                                        "actual": [0.4, 3.0], "expected_total": [5.0, 60.0],
+                                        "actual_total": [4.0, 90.0]})
     return Results(results)
 
 
@@ -155,7 +156,14 @@ def test_warnings_name_overdue_tasks_contact_rhythm_and_groups_whose_churn_rose(
     assert len(lines) == 3
     assert lines[0].startswith("5 tasks are overdue") and "31-90 days: 4" in lines[0]
     assert "20.0% of the 40 Active customers" in lines[1]
-    assert "Core 10.0% → 20.0%" in lines[2] and lines[2].startswith("The period churn rate rose")
+    assert "Core 10.0% → 20.0% (60 customers, adjusted p = 1.000)" in lines[2]
+    assert lines[2].startswith("The period churn rate rose")
+    did = {"kpi": ["churn_rate"], "treated_before": [0.1], "treated_after": [0.2], "min_meaningful_change": [0.02],
+           "p_adjusted": [None], "n_treated": [574]}
+    untested = watch.churn_up(Results(_write(run.folder.parent / "did", kpi_did=did)), Ledger(), "zh")
+    assert untested == ["以下客户群的客户流失率（本期）上升幅度达到最小有意义变化（前后对比观察所得；每个客户群附客户数和 KPI 章节校正后的 p 值，"
+                        "仅当该 p 值低于章节的显著性水平时上升才显著）：KPI 章节的实验组 10.0% → 20.0%（574 位客户，未做检验）"
+                        "[<span class=\"cite\">S2</span>]。"]
     b2b = CustomerGroup(column="customer_type", values=["B2B"])
     assert (watch.group_name(b2b, "en"), watch.group_name(b2b, "zh")) == ("B2B customers", "企业客户")
 
@@ -271,7 +279,8 @@ def test_caveats_list_quarantine_small_samples_demo_and_absent_notebooks(run):
     assert "C2 · sms has 40 customers" in text and "KPI CSAT (mean, 1-5) rests" in text
     assert "notebook 05" not in text and "notebook 06" not in text
     assert "not causal: 2 headline KPIs" in text and "C1 could only detect" in text and "50.0%" in text
-    assert "missing for 1 of 1 arms" in text and "expected 2.0 purchases each and 3.0 were made (-33%)" in text
+    assert "missing for 1 of 1 arms" in text and "expected 65 purchases and 94 were made (-31%)" in text
+    assert "with 7 or more purchases, who hold most of the value, it expected 2.0 each and 3.0 were made (-33%)" in text
     assert "1 customers have no CLV (1 of them in the red retention band)" in text
 
 

@@ -236,13 +236,13 @@ RESULT_FILES: tuple[ResultFile, ...] = (
     _file("05", "task_execution", "owner* tasks done in_progress not_started delayed overdue completion_rate "
                                   "on_time_rate"),
     # notebook 06
-    _file("06", "chart_clv_holdout", "frequency* customers expected actual"),
+    _file("06", "chart_clv_holdout", "frequency* customers expected actual expected_total actual_total"),
     _file("06", "chart_emotional_account_churn", "band* customers churned churn_rate ci_low ci_high"),
     _file("06", "chart_health_backtest", "row* score decile* score_low score_high customers churned churn_rate lift "
                                          "auc ci_low ci_high p_value"),
     _file("06", "chart_health_bands", "health_band* customers share rank_score clv trend_up trend_down"),
     _file("06", "chart_key_account_radar", "customer_id* dimension* score rank"),
-    _file("06", "chart_relationship_thermometer", "week* interactions positive_share negative_share ratings "
+    _file("06", "chart_relationship_thermometer", "week* days interactions positive_share negative_share ratings "
                                                   "satisfaction"),
     _file("06", "chart_rqi_by_segment", "segment* customers with_rqi rqi ci_low ci_high trust satisfaction loyalty"),
     _file("06", "clv_model", "model* parameter* value time_unit"),

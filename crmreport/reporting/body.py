@@ -167,6 +167,29 @@ def _keep_headings_with_content(soup: BeautifulSoup) -> None:
     for block, after in zip(top, top[1:], strict=False):  # a chart or short table keeps its takeaway
         if block.name == "div" and _whole(block) and after.name == "p" and "landscape" not in block.get("class", []):
             _wrap_keep(soup, [block, after], "keep")
+    _keep_closing_with_content(soup)
+
+
+def _keep_closing_with_content(soup: BeautifulSoup) -> None:
+    """The notebook's closing section of text ('What to do': a heading and a short list) never stands alone on a
+    page: it joins the kept chart or short table before it (both move to the next page together), or, after a long
+    table, is marked ``closing`` so the PDF carries the table's last rows over with it."""
+    top = [tag for tag in soup.children if isinstance(tag, Tag)]
+    if len(top) < 2 or not {"keep"} <= set(top[-1].get("class", [])) or {"landscape", "lead"} & set(
+            top[-1].get("class", [])) or not all(
+            tag.name in TEXT_BLOCKS or re.fullmatch(r"h[1-6]", tag.name) for tag in top[-1].find_all(recursive=False)):
+        return
+    before = top[-2]
+    kept = before.name == "div" and "landscape" not in before.get("class", []) and (
+        "keep" in before.get("class", []) and "lead" not in before.get("class", []) or _whole(before))
+    if kept:
+        _wrap_keep(soup, [before, top[-1]], "keep")
+        return
+    tail = [top[-1]]  # and the paragraphs between the table and the section (its takeaway, a note)
+    while len(tail) <= KEEP_PARAGRAPHS and top[-len(tail) - 1].name == "p":
+        tail.append(top[-len(tail) - 1])
+    for tag in tail:
+        tag["class"] = [*tag.get("class", []), "closing"]
 
 
 def _short_list(block: Tag) -> bool:

@@ -16,6 +16,7 @@ from matplotlib import font_manager, ft2font, ticker
 from ..core.errors import ParamsError, RenderError
 from ..core.i18n import LANGUAGES
 from .fonts import CJK_FAMILY, CJK_FONT_ENV, cjk_override, font_stack
+from .printsize import readable_text
 
 logger = logging.getLogger("crmreport")
 
@@ -31,12 +32,6 @@ UNITS = {"en": ((1e9, 1e9, "B"), (1e6, 1e6, "M")), "zh": ((1e8, 1e8, "亿"), (1e
 #: a log axis whose largest tick reaches this writes every tick in its unit (Chinese: 0.01万, 0.1万, 1万, 10万),
 #: so one axis never mixes 100, 1,000 and 1万
 LOG_UNITS = {"zh": (1e4, 1e4, "万")}
-#: width of an A4 page between the PDF margins (210 mm - 2 x 16 mm), inches: a wider chart is scaled down to it
-PAGE_WIDTH_INCHES = 7.0
-#: the tallest a chart prints (the PDF's ``max-height`` of an image, 200 mm), inches: a taller chart is scaled down
-PAGE_HEIGHT_INCHES = 200 / 25.4
-#: the smallest text a chart may print at A4, points
-MIN_TEXT_POINTS = 7.0
 
 
 def cjk_font_available() -> str | None:
@@ -149,8 +144,12 @@ class ReadableNumbers(ticker.Formatter):
         self.ticks: list[float] = []
 
     def set_locs(self, locs) -> None:
-        """Remember the axis' tick positions: they decide the shared unit and decimals."""
-        self.ticks = [float(v) for v in locs if math.isfinite(v)]
+        """Remember the axis' tick positions shown (inside its view): they decide the shared unit and decimals, so
+        a tick beyond the bars (1亿 over bars up to 7,421万) never puts the axis in another unit than its labels."""
+        ticks = [float(v) for v in locs if math.isfinite(v)]
+        low, high = sorted(self.axis.get_view_interval()) if self.axis is not None else (-math.inf, math.inf)
+        slack = 1e-9 * max(abs(low), abs(high), 1.0) if math.isfinite(high - low) else 0.0
+        self.ticks = [v for v in ticks if low - slack <= v <= high + slack] or ticks
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         if float(x) == 0:
@@ -193,13 +192,14 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
 
     Axes that carry another formatter on purpose (dates, categories, percentages) keep it;
     the default ones (plain numbers, log-scale powers of ten) get thousands separators and units.
-    No text prints below 7 points on the A4 page (:data:`MIN_TEXT_POINTS`, a wide chart being scaled down).
+    No text prints below 7 points on the A4 page (:func:`~.printsize.readable_text`, measured on the chart as saved,
+    a wide one being scaled down), checked again once legends and ticks have their final place.
     Horizontal category labels too wide for their slot are wrapped at spaces, so they never overlap.
     A legend never covers the data: one over bars, lines or points moves outside, to the right of the plot. The
     texts in a heatmap's cells (segment names in the nine-box) wrap to their cell's width, and a title
     wider than its axes (small panels) to the axes' width.
     """
-    _readable_text(figure)
+    readable_text(figure)
     _legends_outside(figure)
     for ax in figure.axes:
         _wrap_tick_labels(ax)
@@ -212,25 +212,10 @@ def readable_axes(figure: plt.Figure, language: str = "en") -> None:
             elif isinstance(formatter, ticker.LogFormatter) and axis.get_scale() == "log":
                 axis.set_major_formatter(ReadableNumbers(language, per_tick=True))
                 axis.set_minor_formatter(ticker.NullFormatter())
+    readable_text(figure)  # legends moved outside and wrapped labels change the chart's saved size
     for ax in (ax for ax in figure.axes if ax.get_xscale() == "log"):
         figure.tight_layout()  # the final widths (a legend moved outside narrows its plot) decide the log ticks
         _thin_log_ticks(ax)
-
-
-def _readable_text(figure: plt.Figure) -> None:
-    """Enlarge every text of ``figure`` that would print below :data:`MIN_TEXT_POINTS` once the PDF scales the
-    chart to the page width, or a tall one to the page's chart height (tick and axis labels, titles, legends,
-    heatmap numbers, radar labels)."""
-    scale = min(1.0, PAGE_WIDTH_INCHES / figure.get_figwidth(), PAGE_HEIGHT_INCHES / figure.get_figheight())
-    smallest = MIN_TEXT_POINTS / scale
-    for ax in figure.axes:  # through tick_params: ticks made at drawing time take the size too
-        for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
-            ticks = [label for label in axis.get_ticklabels() if label.get_text()]
-            if ticks and min(label.get_fontsize() for label in ticks) < smallest:
-                ax.tick_params(axis=name, labelsize=smallest)
-    for text in figure.findobj(mpl.text.Text):
-        if text.get_text() and text.get_fontsize() < smallest:
-            text.set_fontsize(smallest)
 
 
 def _thin_log_ticks(ax: plt.Axes) -> None:
@@ -295,13 +280,15 @@ def _wrap_title(ax: plt.Axes) -> None:
 def _wrap_tick_labels(ax: plt.Axes) -> None:
     """Wrap the text x tick labels of ``ax`` (categories, heatmap rows) that are wider than their slot.
 
-    Latin text breaks at spaces only; Chinese text may break between characters.
+    Latin text breaks at spaces only; Chinese text may break between characters. Rotated labels (on ``ax`` or an axes
+    sharing its x axis, such as a twin) have room and stay whole.
     """
     formatter = ax.xaxis.get_major_formatter()
     ticks = list(ax.get_xticks())
     if not ticks or isinstance(formatter, (ticker.ScalarFormatter, ticker.LogFormatter, ReadableNumbers)):
         return
-    if any(label.get_rotation() for label in ax.get_xticklabels()):
+    siblings = ax.get_shared_x_axes().get_siblings(ax)  # a twin axes shares the labels of its host
+    if any(label.get_rotation() for sibling in siblings for label in sibling.get_xticklabels()):
         return
     texts = [str(formatter(tick, i)) for i, tick in enumerate(ticks)]
     size = mpl.font_manager.FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()

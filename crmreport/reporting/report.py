@@ -22,7 +22,7 @@ from ..core.results import declared
 from ..settings import uses_demo_data
 from .context import PeriodContext
 from .excel import write_workbook
-from .plots import readable_axes
+from .plots import UNITS, readable_axes
 from .tables import LANDSCAPE_COLUMNS
 
 log = logging.getLogger("crmreport")
@@ -159,25 +159,26 @@ class Report:
         return "–" if pd.isna(share) else self.t("unit.percentage_points_level", value=share * 100)
 
     @staticmethod
-    def amount_format(amounts: pd.Series, signed: bool = False) -> Callable[[object], str]:
-        """The format of a column of currency amounts: whole units from 100 up, one decimal below (two when the
-        column holds amounts under 1), so 1,194 and 9.2 share a column; with ``signed`` a sign ('+1,194')."""
-        small = amounts.abs()
-        digits = 2 if ((small > 0) & (small < 1)).any() else 1
-
-        def write(value: object) -> str:
-            if pd.isna(value):
-                return "–"
-            places = 0 if abs(float(value)) >= 100 else digits
-            return f"{float(value):{'+' if signed else ''},.{places}f}"
-
-        return write
+    def amount(value: object, signed: bool = False) -> str:
+        """An amount of money in a table cell, by its own size: whole units from 100 up, one decimal below, two
+        under 1 (1,194 / 9.2 / 0.42), so a column never takes the decimals of its smallest value; with ``signed`` a
+        sign ('+1,194'); '–' when missing."""
+        if pd.isna(value):
+            return "–"
+        size = abs(float(value))
+        digits = 2 if size < 1 else 1 if size < 100 else 0
+        return SIGNED_ZERO.sub("", f"{float(value):{'+' if signed else ''},.{digits}f}")
 
     @staticmethod
     def signed_amount(value: float) -> str:
-        """A change of an amount: whole units from 100 up, one decimal below, two under 1: +0.77, +12.3, +1,234."""
-        digits = 2 if abs(value) < 1 else 1 if abs(value) < 100 else 0
-        return f"{value:+,.{digits}f}"
+        """A change of an amount (:meth:`amount` with its sign): +0.77, -12.3, +1,234."""
+        return Report.amount(value, signed=True)
+
+    def short_amount(self, value: float) -> str:
+        """An amount as a chart label in the report language's units, as the axis writes them: 865,460 / 74.2M;
+        zh 86.5万 / 7,421.5万."""
+        divisor, suffix = next(((d, s) for limit, d, s in UNITS[self.language] if abs(value) >= limit), (1.0, ""))
+        return f"{value / divisor:,.1f}".rstrip("0").rstrip(".") + suffix if suffix else f"{value:,.0f}"
 
     @staticmethod
     def p_value(value: float) -> str:
@@ -256,8 +257,8 @@ class Report:
         changes = [header("change")] if "change" in frame.columns else []
         for key, (level, change) in (row_formats or {}).items():
             rows = shown.index[frame.loc[shown.index].iloc[:, 0] == key]
-            styler = styler.format(level, subset=(rows, levels), na_rep="–")
-            styler = styler.format(change, subset=(rows, changes), na_rep="–")
+            styler = styler.format(_unsigned_zero(level), subset=(rows, levels), na_rep="–")
+            styler = styler.format(_unsigned_zero(change), subset=(rows, changes), na_rep="–")
         styler = styler.format(lambda v: v.strftime("%Y-%m-%d"), subset=list(
             shown.select_dtypes("datetime").columns), na_rep="–")
         if len(frame) > max_rows:

@@ -2,7 +2,8 @@
 
 Part of :mod:`~crmreport.reporting.body`: each table of a notebook's HTML gets classes for its numbers
 (``num``), its one-line cells (``token``), its sentences (``prose``) and its width in columns
-(``cols``, ``cols-compact``, ``cols-wide``: a landscape page in the PDF), and whether the PDF keeps it whole
+(``cols``, ``cols-compact``, ``cols-wide``: a landscape page in the PDF), its one column of sentences when it has
+only one (``sole``: wider), and whether the PDF keeps it whole
 (``short``); the CSS in ``templates/`` uses them.
 """
 
@@ -23,8 +24,9 @@ _MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "–", "-"}
 TOKEN_LENGTH = 16
 #: a column whose Latin cells are all phrases this short ('Done on time', 'SMS text A') keeps them on one line
 SHORT_PHRASE_LENGTH = 12
-#: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化) stay on one line ...
-CJK_WORD_LENGTH = 6
+#: cells of Chinese text up to this many characters without spaces (a word: 已完成, 无显著变化, 低价值稳定客户)
+#: stay on one line ...
+CJK_WORD_LENGTH = 7
 #: ... and masked company names (天*有限公司) up to this many; longer Chinese text wraps between characters
 CJK_NAME_LENGTH = 12
 #: ... and Chinese table headers up to this many characters
@@ -36,8 +38,9 @@ NUMBER_HEADER_LENGTH = 12
 PROSE_LENGTH, PROSE_CJK_LENGTH = 24, 12
 #: a results file with its row, as the executive summary cites it ('kpi_changes.csv:17'): never split
 _FILE_REF = re.compile(r"^(?:\d{4}Q\d/)?[\w.-]+\.(?:csv|xlsx)(?::\d+)?$")
-#: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next)
-SHORT_TABLE_ROWS = 15
+#: a table with at most this many body rows is kept on one page (the PDF moves it whole to the next); a longer one
+#: may break, so it starts under the section before it instead of leaving that section's last rows alone on a page
+SHORT_TABLE_ROWS = 10
 #: ... and at most this many estimated lines (rows of long text wrap: such a table may be taller than a page)
 SHORT_TABLE_LINES = 30
 #: characters of a text cell per line, for that estimate
@@ -55,6 +58,11 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
         row.attrs.pop("style", None)
     _mark_numbers(table)
     _mark_tokens(table)
+    prose = {i for row in table.select("tbody tr") for i, cell in enumerate(row.find_all(["th", "td"], recursive=False))
+             if "prose" in cell.get("class", [])}
+    if len(prose) == 1:  # the one column of sentences (a verdict) gets the room the others leave: two lines, not four
+        for cell in table.select("tbody td.prose"):
+            cell["class"] = [*cell["class"], "sole"]
     columns = max(
         (sum(int(cell.get("colspan", 1)) for cell in row.find_all(["th", "td"])) for row in table.find_all("tr")),
         default=0,
@@ -67,9 +75,11 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
     rows = table.select("tbody tr")
     # a landscape table is never kept whole: its wide, wrapping rows rarely fit under its heading and
     # introduction, and moving it whole would leave them alone on a page
-    short = " short" if width != "cols-wide" and len(rows) <= SHORT_TABLE_ROWS \
-        and _lines(rows, columns) <= SHORT_TABLE_LINES else ""
-    if not short:  # a long table may break, but never leaves its first or last rows alone on a page
+    lines = _lines(rows, columns)
+    short = " short" if width != "cols-wide" and len(rows) <= SHORT_TABLE_ROWS and lines <= SHORT_TABLE_LINES else ""
+    few_tall = len(rows) <= 2 * KEEP_ROWS and lines > SHORT_TABLE_LINES  # a page's worth of wrapped text in few rows
+    if not short and not few_tall:  # a long table may break, but never leaves its first or last rows alone on a
+        # page; a few tall rows may break between any two, or the table leaves half a page empty before it
         for row in rows[1:KEEP_ROWS] + rows[-KEEP_ROWS + 1:]:
             row["class"] = [*row.get("class", []), "keep-with-previous"]
     table.wrap(soup.new_tag("div", attrs={"class": f"table-wrap {width}{short}"}))
@@ -79,11 +89,16 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
 
 
 def _lines(rows: list[Tag], columns: int) -> int:
-    """Estimated printed lines of table rows: each row as high as its longest cell wraps, a cell's line being
-    narrower the more columns share the page."""
+    """Estimated printed lines of table rows: each row as high as its longest cell wraps (Chinese characters
+    counting double), a cell's line being narrower the more columns share the page."""
     per_line = min(CELL_LINE_CHARS, PAGE_LINE_CHARS // max(columns, 1))
-    return sum(max((-(-len(cell.get_text(strip=True)) // per_line) for cell in row.find_all(["th", "td"])),
+    return sum(max((-(-_width(cell.get_text(strip=True)) // per_line) for cell in row.find_all(["th", "td"])),
                    default=1) or 1 for row in rows)
+
+
+def _width(text: str) -> int:
+    """The width of ``text`` in Latin characters: a Chinese character is about two."""
+    return len(text) + len(_CJK.findall(text))
 
 
 def _mark_numbers(table: Tag) -> None:

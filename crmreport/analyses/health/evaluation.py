@@ -141,8 +141,7 @@ def holdout_check(data: Dataset, params: Params, model: ValueModel) -> Holdout |
     table = value.holdout_comparison(check, (until - fitted_at).days / settings.time_unit_days)
     if table.empty:
         return None
-    return Holdout(table, what, float((table["expected"] * table["customers"]).sum()),
-                   float((table["actual"] * table["customers"]).sum()))
+    return Holdout(table, what, float(table["expected_total"].sum()), float(table["actual_total"].sum()))
 
 
 def relationship_thermometer(data: Dataset, params: Params, profiled: pd.DataFrame) -> Thermometer | None:

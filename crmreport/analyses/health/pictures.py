@@ -4,7 +4,8 @@ Radar dimensions, each 0-100 (docs/health.md): emotion (emotional account), valu
 else of 12-month spend), interaction frequency (percentile of interactions in the lookback),
 satisfaction and trust (RQI components), responsiveness (share of outbound contacts answered).
 The thermometer counts VIP interactions per week of the period, with the share of positive ones
-and the mean satisfaction (CSAT and ticket ratings, 1-5) of the week.
+and the mean satisfaction (CSAT and ticket ratings, 1-5) of the week, and the days of each week inside the period:
+a week cut by the period's start or end (``days`` < 7) holds fewer interactions without any drop in contact.
 """
 
 from __future__ import annotations
@@ -84,10 +85,13 @@ def _vip_weeks(data: Dataset, vips: pd.Series, start: pd.Timestamp, stop: pd.Tim
 
 
 def thermometer(data: Dataset, vips: pd.Series, start: date, end: date) -> pd.DataFrame:
-    """Per week (Monday) of ``start``..``end``: VIP interactions, positive and negative shares, mean satisfaction."""
+    """Per week (Monday) of ``start``..``end``: the week's days inside the period, VIP interactions, positive and
+    negative shares, mean satisfaction."""
     first = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())
     weeks = pd.date_range(first, pd.Timestamp(end), freq="7D")
     board = pd.DataFrame({"week": weeks})
+    inside = (np.minimum(weeks + pd.Timedelta(days=6), pd.Timestamp(end)) - np.maximum(weeks, pd.Timestamp(start)))
+    board["days"] = (inside.days + 1).astype("int64")
     period = Window(start=start, end=end)
 
     def weekly(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -74,18 +74,20 @@ def model_table(model: ValueModel, settings: Health) -> pd.DataFrame:
 
 
 def holdout_comparison(model: ValueModel, duration: float, cap: int = 7) -> pd.DataFrame:
-    """Mean expected vs actual purchase days in a holdout of ``duration`` time units, by calibration frequency.
+    """Expected vs actual purchase days in a holdout of ``duration`` time units, by calibration frequency: per
+    customer (``expected``, ``actual``) and summed over the group's customers (``expected_total``, ``actual_total``).
 
     Frequencies at or above ``cap`` form one group (``cap``+), as in Fader, Hardie and Lee's figure.
     """
     if model.purchases is None:
-        return pd.DataFrame(columns=["frequency", "customers", "expected", "actual"])
+        return pd.DataFrame(columns=["frequency", "customers", "expected", "actual", "expected_total", "actual_total"])
     inputs = model.inputs
     expected = clv.expected_purchases(model.purchases, duration, inputs["frequency"], inputs["recency"], inputs["T"])
     frame = pd.DataFrame({"frequency": inputs["frequency"].clip(upper=cap), "expected": expected,
                           "actual": inputs["holdout_purchases"].astype("float64")})
     table = frame.groupby("frequency").agg(customers=("expected", "size"), expected=("expected", "mean"),
-                                           actual=("actual", "mean")).reset_index()
+                                           actual=("actual", "mean"), expected_total=("expected", "sum"),
+                                           actual_total=("actual", "sum")).reset_index()
     return table.astype({"frequency": "int64", "customers": "int64"})
 
 

@@ -68,7 +68,8 @@ def missing_costs(results: Results, ledger: Ledger, language: str) -> list[str]:
 
 
 def clv_fit(results: Results, ledger: Ledger, language: str) -> list[str]:
-    """The CLV model's holdout fit in its largest frequency group: purchases expected against those made."""
+    """The CLV model's holdout fit: purchases expected against those made over all holdout customers, and in its
+    largest frequency group (where most of the value sits)."""
     holdout = results.rows(CLV_HOLDOUT)
     if holdout.empty:
         return []
@@ -77,13 +78,18 @@ def clv_fit(results: Results, ledger: Ledger, language: str) -> list[str]:
         ledger.add(results.figure_of(row, CLV_HOLDOUT, column), SECTION, f"clv holdout {column}", kind,
                    measure="clv", evidence=MODEL)
         for column, kind in (("expected", "score"), ("actual", "score"), ("customers", "count")))
-    if not (expected and actual and actual.value):
+    expected_all, actual_all = (ledger.add(results.total(CLV_HOLDOUT, column), SECTION, f"clv holdout {column}",
+                                           "count", measure="clv", evidence=MODEL)
+                                for column in ("expected_total", "actual_total"))
+    if not (expected and actual and actual.value and expected_all and actual_all and actual_all.value):
         return []
-    gap = expected.value / actual.value - 1
+    gap, gap_all = expected.value / actual.value - 1, expected_all.value / actual_all.value - 1
     return [t("summary.caveat.clv_fit", language, customers=format_value("count", customers.value, language),
               frequency=int(row["frequency"]), expected=f"{expected.value:.1f}", actual=f"{actual.value:.1f}",
-              gap=f"{gap:+.0%}", direction=t(f"summary.caveat.clv_{'under' if gap < 0 else 'over'}", language),
-              source=expected.cite)]
+              gap=f"{gap:+.0%}", direction=t(f"summary.caveat.clv_{'under' if gap_all < 0 else 'over'}", language),
+              expected_all=format_value("count", expected_all.value, language),
+              actual_all=format_value("count", actual_all.value, language), gap_all=f"{gap_all:+.0%}",
+              source=expected_all.cite, group_source=expected.cite)]
 
 
 def without_clv(results: Results, ledger: Ledger, language: str) -> list[str]:

@@ -87,9 +87,16 @@ def churn_up(results: Results, ledger: Ledger, language: str, did: DidGroups | N
         before, after = ("before", "after") if file is KPI_CHANGES else ("treated_before", "treated_after")
         if not float(row[after]) - float(row[before]) >= float(row["min_meaningful_change"]):
             continue
-        figures = [ledger.add(results.figure_of(row, file, c), SECTION, f"churn_rate {key} {c}", "share",
-                              measure="churn_rate", evidence=BEFORE_AFTER, claim=WATCH) for c in (before, after)]
-        parts.append(t("summary.watch.group", language, group=name,
+        grade = {"measure": "churn_rate", "evidence": BEFORE_AFTER, "claim": WATCH}
+        figures = [ledger.add(results.figure_of(row, file, c), SECTION, f"churn_rate {key} {c}", "share", **grade)
+                   for c in (before, after)]
+        n, p = (ledger.add(results.figure_of(row, file, c), SECTION, f"churn_rate {key} {c}", kind, **grade)
+                for c, kind in (("n_after" if file is KPI_CHANGES else "n_treated", "count"),
+                                ("p_adjusted", "p_value")))
+        customers = format_value("count", n.value if n else None, language)
+        evidence = (t("summary.watch.tested", language, n=customers, p=p.value) if p
+                    else t("summary.watch.untested", language, n=customers))
+        parts.append(t("summary.watch.group", language, group=name, evidence=evidence,
                        before=format_value("share", figures[0].value, language),
                        after=format_value("share", figures[1].value, language), source=figures[1].cite))
     if not parts:
