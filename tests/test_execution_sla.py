@@ -12,6 +12,10 @@ from conftest import dataset_of
 from test_execution_tasks import wilson
 
 from crmreport.analyses.execution import followup, sla
+from crmreport.engine import Engine
+from crmreport.measures.replies import reply_counts
+from crmreport.measures.slaclock import SlaFigures, ticket_outcomes
+from crmreport.measures.tables import collect, frame_table
 from crmreport.settings import Window
 from crmreport.settings.execution import BusinessHours, ExecutionParams
 
@@ -33,13 +37,23 @@ TICKETS = pd.DataFrame([
         f["first_response_at"]), resolved_at=lambda f: pd.to_datetime(f["resolved_at"]))
 
 
+WITH_TICKETS = dataset_of(tickets=TICKETS)
+
+
+def outcomes(tickets: pd.DataFrame, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> pd.DataFrame:
+    """Each ticket's hours and outcomes (:func:`crmreport.measures.slaclock.ticket_outcomes`, DuckDB), by ticket id."""
+    with Engine().backend() as backend:
+        rows = ticket_outcomes(frame_table(backend, "tickets", tickets), window, until.to_pydatetime(), settings)
+        return collect(backend, rows).set_index("ticket_id").sort_index()
+
+
 @pytest.fixture
-def per_ticket() -> pd.DataFrame:
-    return sla.ticket_sla(TICKETS, WINDOW, UNTIL, SETTINGS)
+def per_ticket() -> SlaFigures:
+    return sla.ticket_sla(WITH_TICKETS, WINDOW, UNTIL, SETTINGS)
 
 
-def test_outcomes_per_ticket(per_ticket):
-    frame = per_ticket.set_index("ticket_id")
+def test_outcomes_per_ticket():
+    frame = outcomes(TICKETS, WINDOW, UNTIL, SETTINGS)
     assert frame.index.tolist() == ["K1", "K2", "K3", "K4", "K5"]
     assert frame["first_response_outcome"].tolist() == ["met", "breached", "pending", "breached", "met"]
     assert frame["resolution_outcome"].tolist() == ["met", "breached", "pending", "breached", "pending"]
@@ -74,8 +88,8 @@ def test_business_hours_turn_a_weekend_breach_into_a_met_response():
     ticket = TICKETS.iloc[:1].assign(priority="high", opened_at=T("2025-10-03 17:00"),
                                      first_response_at=T("2025-10-06 10:00"), resolved_at=T("2025-10-08 12:00"))
     quarter = Window(start="2025-10-01", end="2025-12-31")
-    calendar = sla.ticket_sla(ticket, quarter, T("2026-01-01"), SETTINGS)
-    business = sla.ticket_sla(ticket, quarter, T("2026-01-01"), SETTINGS.model_copy(
+    calendar = outcomes(ticket, quarter, T("2026-01-01"), SETTINGS)
+    business = outcomes(ticket, quarter, T("2026-01-01"), SETTINGS.model_copy(
         update={"business_hours": BusinessHours(holidays=[date(2025, 10, 6)])}))
     assert calendar["first_response_hours"].item() == 65 and calendar["first_response_outcome"].item() == "breached"
     assert business["first_response_hours"].item() == 1  # Fri 17-18; the answer came on the holiday
@@ -110,8 +124,9 @@ INTERACTIONS = pd.DataFrame([
 WITH_INTERACTIONS = dataset_of(interactions=INTERACTIONS)
 DONE_TASKS = pd.DataFrame({"customer_id": ["N4", "N2"], "status": ["done", "not_started"],
                            "actual_date": pd.to_datetime(["2025-08-08", None])})
-REPLY_TICKETS = pd.DataFrame({"customer_id": ["C2"], "opened_at": [T("2025-07-02 09:00")],
+REPLY_TICKETS = pd.DataFrame({"ticket_id": ["K1"], "customer_id": ["C2"], "opened_at": [T("2025-07-02 09:00")],
                               "first_response_at": [T("2025-07-02 15:00")]})
+WITH_REPLY_TICKETS = dataset_of(interactions=INTERACTIONS, tickets=REPLY_TICKETS)
 
 
 def test_first_follow_up_within_7_days_by_hand():
@@ -123,14 +138,15 @@ def test_first_follow_up_within_7_days_by_hand():
 
 
 def test_reply_within_24_hours_by_hand():
-    frame = followup.replies(WITH_INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS).set_index("interaction_id")
+    frame = followup.replies(WITH_REPLY_TICKETS, WINDOW, UNTIL, SETTINGS).set_index("interaction_id")
     assert frame["outcome"].to_dict() == {"I4": "met", "I6": "met", "I8": "breached", "I11": "pending"}
     assert frame["hours"].loc[["I4", "I6", "I8"]].tolist() == [10, 6, 48]
 
 
 def test_rule_table_rates_and_wilson_intervals(per_ticket):
     follow_ups = followup.first_follow_ups(CUSTOMERS, WITH_INTERACTIONS, DONE_TASKS, WINDOW, UNTIL, 7)
-    replies = followup.replies(WITH_INTERACTIONS, REPLY_TICKETS, WINDOW, UNTIL, SETTINGS)
+    replies = reply_counts(WITH_REPLY_TICKETS, WINDOW, UNTIL, SETTINGS)
+    assert replies == (2, 1, 1)
     table = followup.rule_7_24_72(follow_ups, replies, per_ticket)
     assert list(table.columns[:6]) == ["rule", "eligible", "met", "rate", "ci_low", "ci_high"]
     rows = table.set_index("rule")
@@ -279,9 +295,9 @@ def test_an_unanswered_ticket_is_judged_at_the_data_as_of_date_not_the_period_en
 
     # K3 (opened 30 September, no answer) is pending at the period end but breached at as_of 15 October;
     # K5's resolution (opened 29 September) likewise
-    frame = sla.ticket_sla(TICKETS, WINDOW, observed_until(date(2025, 10, 15)), SETTINGS).set_index("ticket_id")
+    frame = outcomes(TICKETS, WINDOW, observed_until(date(2025, 10, 15)), SETTINGS)
     assert frame.loc["K3", ["first_response_outcome", "resolution_outcome"]].tolist() == ["breached", "breached"]
     assert frame.loc["K5", "resolution_outcome"] == "breached"
     # judged on 30 September itself, K3's 24 hours have not passed: pending
-    early = sla.ticket_sla(TICKETS, WINDOW, observed_until(date(2025, 9, 30)), SETTINGS).set_index("ticket_id")
+    early = outcomes(TICKETS, WINDOW, observed_until(date(2025, 9, 30)), SETTINGS)
     assert early.loc["K3", "first_response_outcome"] == "pending"

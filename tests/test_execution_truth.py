@@ -13,6 +13,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import crmreport as cr
 from crmreport.analyses.execution import clock, effect, followup, plan, sla, tasks
+from crmreport.measures.replies import reply_counts
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +60,13 @@ def test_owner_rates_are_near_the_planted_ones(demo):
 def test_7_24_72_rates_are_near_the_planted_ones(demo):
     truth, ctx, until, _, _ = demo
     p, data, s = ctx.params, ctx.data, ctx.params.execution
-    per_ticket = sla.ticket_sla(data.tables["tickets"], p.window, until, s)
+    per_ticket = sla.ticket_sla(data, p.window, until, s)
     follow_ups = followup.first_follow_ups(data.tables["customers"], data,
                                            data.tables["tasks"], p.window, until, s.follow_up_days)
-    replies = followup.replies(data, data.tables["tickets"], p.window, until, s)
-    rules = followup.rule_7_24_72(follow_ups, replies, per_ticket).set_index("rule")
+    replies = followup.replies(data, p.window, until, s)
+    counts = tuple(int((replies["outcome"] == outcome).sum()) for outcome in ("met", "breached", "pending"))
+    assert reply_counts(data, p.window, until, s) == counts
+    rules = followup.rule_7_24_72(follow_ups, counts, per_ticket).set_index("rule")
     pd.testing.assert_frame_equal(followup.rules_of(data, p.window, until, per_ticket, s).set_index("rule"), rules)
     assert followup.rules_of(cr.PeriodContext(p, data, ctx.results_dir).data, p.window, until, None, s).index.size == 2
     # the generator counts the tickets whose 72 hours had passed at the period end; judged at as_of (15 days

@@ -11,23 +11,21 @@ Cases whose limit has not passed at ``until`` without being met are pending and 
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from ...core.results import result_file
 from ...ingest.dataset import Dataset
 from ...measures.contacts import first_contacts, outbound_counts
-from ...measures.relations import register_source
+from ...measures.replies import replies_of, reply_counts
 from ...measures.scores import window_mask
+from ...measures.slaclock import SlaFigures
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
 from ...stats.proportion import wilson_interval
-from .clock import elapsed_hours
 
 RULES: tuple[str, ...] = ("first_follow_up_7d", "reply_24h", "resolve_72h")
 FOLLOWUP_COLUMNS: tuple[str, ...] = result_file("followup_7_24_72").columns
-REPLY_TYPES: tuple[str, ...] = ("consultation", "complaint")
 
 
 def first_follow_ups(customers: pd.DataFrame, data: Dataset, tasks: pd.DataFrame | None, window: Window,
@@ -73,58 +71,41 @@ def _placed(positions: pd.Series, times: pd.Series, size: int) -> np.ndarray:
     return placed
 
 
-def replies(data: Dataset, tickets: pd.DataFrame | None, window: Window, until: pd.Timestamp,
-            settings: ExecutionParams) -> pd.DataFrame:
-    """Per inbound consultation or complaint of the dataset's interactions in ``window``: the first reply
-    time, hours and outcome (queried in DuckDB, see :func:`first_follow_ups`).
-    """
-    start, stop = pd.Timestamp(window.start), pd.Timestamp(window.stop)
-    with duckdb.connect() as connection:
-        register_source(connection, data, "interactions")
-        types = ", ".join(f"'{t}'" for t in REPLY_TYPES)
-        inbound = connection.execute(f"""
-            SELECT interaction_id, customer_id, interaction_time FROM interactions
-            WHERE direction = 'inbound' AND interaction_type IN ({types})
-                  AND interaction_time >= $start AND interaction_time < $stop""",
-                                     {"start": start.to_pydatetime(), "stop": stop.to_pydatetime()}).df()
-    asked = inbound[["interaction_id", "customer_id"]].assign(at=pd.to_datetime(inbound["interaction_time"]))
-    asked = asked.sort_values("at").reset_index(drop=True)
-    merged = asked.assign(reply=next_outbound(asked, data))
-    if tickets is not None and len(tickets):
-        opened = tickets[["customer_id", "opened_at", "first_response_at"]].assign(
-            opened_at=pd.to_datetime(tickets["opened_at"])).sort_values("opened_at")
-        linked = pd.merge_asof(asked, opened, left_on="at", right_on="opened_at", by="customer_id",
-                               direction="nearest", tolerance=pd.Timedelta(hours=settings.ticket_match_hours))
-        ticket_reply = pd.to_datetime(linked["first_response_at"]).where(
-            pd.to_datetime(linked["first_response_at"]) >= asked["at"])
-        merged["reply"] = pd.concat([merged["reply"], ticket_reply], axis=1).min(axis=1)
-    merged["hours"] = elapsed_hours(merged["at"], merged["reply"], settings.business_hours)
-    waited = elapsed_hours(merged["at"], pd.Series(until, index=merged.index), settings.business_hours)
-    merged["outcome"] = np.select([merged["hours"] <= settings.reply_hours, merged["reply"].notna()
-                                   | (waited >= settings.reply_hours)], ["met", "breached"], "pending")
-    return merged
+def replies(data: Dataset, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> pd.DataFrame:
+    """Per inbound consultation or complaint of the dataset's interactions in ``window``: the first reply time,
+    hours and outcome, computed on its engine (:func:`crmreport.measures.replies.reply_outcomes`)."""
+    return replies_of(data, window, until, settings)
 
 
-def _rule_row(rule: str, outcome: pd.Series, alpha: float) -> dict[str, object]:
-    met, breached = int((outcome == "met").sum()), int((outcome == "breached").sum())
+def _rule_row(rule: str, met: int, breached: int, pending: int, alpha: float) -> dict[str, object]:
     eligible = met + breached
     rate = met / eligible if eligible else np.nan
     low, high = (float(bound) for bound in wilson_interval(met, eligible, alpha))
     return {"rule": rule, "eligible": eligible, "met": met, "rate": rate,
-            "ci_low": low, "ci_high": high, "pending": int((outcome == "pending").sum())}
+            "ci_low": low, "ci_high": high, "pending": pending}
 
 
-def rule_7_24_72(follow_ups: pd.DataFrame | None, reply_frame: pd.DataFrame | None, per_ticket: pd.DataFrame | None,
-                 alpha: float = 0.05) -> pd.DataFrame:
+def _outcomes(frame: pd.DataFrame) -> tuple[int, int, int]:
+    """Met, breached and pending cases of a rule's ``outcome`` column."""
+    return tuple(int((frame["outcome"] == outcome).sum()) for outcome in ("met", "breached", "pending"))
+
+
+def rule_7_24_72(follow_ups: pd.DataFrame | None, reply_counts: tuple[int, int, int] | None,
+                 tickets: SlaFigures | None, alpha: float = 0.05) -> pd.DataFrame:
     """The ``followup_7_24_72.csv`` contract: per rule, eligible (met + breached), met, rate and its
-    Wilson interval, and pending cases. A rule whose table is missing is left out."""
-    parts = [("first_follow_up_7d", follow_ups, "outcome"), ("reply_24h", reply_frame, "outcome"),
-             ("resolve_72h", per_ticket, "resolution_outcome")]
-    rows = [_rule_row(rule, frame[column], alpha) for rule, frame, column in parts if frame is not None]
+    Wilson interval, and pending cases. A rule whose table is missing is left out. The replies' counts are met,
+    breached and pending (:func:`crmreport.measures.replies.reply_counts`), the resolution's the tickets'
+    (:func:`crmreport.analyses.execution.sla.ticket_sla`)."""
+    rows = [] if follow_ups is None else [_rule_row("first_follow_up_7d", *_outcomes(follow_ups), alpha)]
+    if reply_counts is not None:
+        rows.append(_rule_row("reply_24h", *reply_counts, alpha))
+    if tickets is not None:
+        rows.append(_rule_row("resolve_72h", *(tickets.count("all", "all", f"resolution_{outcome}")
+                                               for outcome in ("met", "breached", "pending")), alpha))
     return pd.DataFrame(rows, columns=list(FOLLOWUP_COLUMNS))
 
 
-def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.DataFrame | None,
+def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: SlaFigures | None,
              settings: ExecutionParams) -> pd.DataFrame:
     """:func:`rule_7_24_72` from the tables ``data`` has: the first follow-up needs interactions or tasks, the
     reply the interactions, the resolution the tickets (``per_ticket``, from
@@ -133,8 +114,8 @@ def rules_of(data: Dataset, window: Window, until: pd.Timestamp, per_ticket: pd.
     follow_ups = first_follow_ups(data.tables["customers"], data, data.tables.get("tasks"), window, until,
                                   settings.follow_up_days) \
         if has("interactions") or has("tasks") else None
-    reply_frame = replies(data, data.tables.get("tickets"), window, until, settings) if has("interactions") else None
-    return rule_7_24_72(follow_ups, reply_frame, per_ticket, settings.alpha)
+    answered = reply_counts(data, window, until, settings) if has("interactions") else None
+    return rule_7_24_72(follow_ups, answered, per_ticket, settings.alpha)
 
 
 def expected_contacts(stage: str, days: int, every: int) -> int:

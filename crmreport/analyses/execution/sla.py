@@ -12,39 +12,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...measures.scores import window_mask
+from ...ingest.dataset import Dataset
+from ...measures.slaclock import RULES, SlaFigures, sla_figures
 from ...settings.execution import ExecutionParams
 from ...settings.period import Window
 from ...stats.medianboot import quantile_draws
-from .clock import elapsed_hours
 
-RULES: tuple[str, ...] = ("first_response", "resolution")
 PRIORITIES: tuple[str, ...] = ("urgent", "high", "medium", "low")
-OUTCOMES: tuple[str, ...] = ("met", "breached", "pending")
 SLA_COLUMNS: tuple[str, ...] = ("rule", "tickets", "met", "breached", "pending", "compliance_rate", "median_hours",
                                 "p90_hours", "median_low", "median_high", "p90_low", "p90_high")
 
 
-def _outcome(hours: pd.Series, waited: pd.Series, limit: pd.Series) -> np.ndarray:
-    return np.select([hours.notna() & (hours <= limit), hours.notna() | (waited >= limit)],
-                     ["met", "breached"], "pending")
-
-
-def ticket_sla(tickets: pd.DataFrame, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> pd.DataFrame:
-    """Per ticket opened in ``window``: hours to first response and to resolution (on the configured
-    clock), each rule's limit and outcome (met / breached / pending), and the opening month."""
-    scope = tickets[window_mask(tickets["opened_at"], window)].reset_index(drop=True)
-    clock = settings.business_hours
-    waited = elapsed_hours(scope["opened_at"], pd.Series(until, index=scope.index), clock)
-    frame = scope.assign(
-        month=pd.to_datetime(scope["opened_at"]).dt.strftime("%Y-%m"),
-        first_response_hours=elapsed_hours(scope["opened_at"], scope["first_response_at"], clock),
-        resolution_hours=elapsed_hours(scope["opened_at"], scope["resolved_at"], clock),
-        first_response_limit=scope["priority"].map(settings.first_response_limit_hours).astype(float),
-        resolution_limit=float(settings.resolution_hours))
-    for rule in RULES:
-        frame[f"{rule}_outcome"] = _outcome(frame[f"{rule}_hours"], waited, frame[f"{rule}_limit"])
-    return frame
+def ticket_sla(data: Dataset, window: Window, until: pd.Timestamp, settings: ExecutionParams) -> SlaFigures:
+    """The service levels of the dataset's tickets opened in ``window``, judged at ``until``, computed on its engine
+    (:func:`crmreport.measures.slaclock.sla_figures`): the outcomes' counts per priority, department, category and
+    month, and the hours of each group (as they are where the bootstrap resamples them, else as counts)."""
+    return sla_figures(data, window, until, settings, largest=RESAMPLE_CELLS // settings.bootstrap)
 
 
 def bootstrap_quantile(values: np.ndarray, q: float, resamples: int, seed: int,
@@ -96,57 +79,54 @@ def bootstrap_quantiles(values: np.ndarray, qs: tuple[float, ...], resamples: in
     return [(estimate, float(low), float(high)) for estimate, low, high in zip(estimates, *bounds, strict=True)]
 
 
-def _summary(group: pd.DataFrame, rule: str, settings: ExecutionParams, intervals: bool = True) -> dict[str, object]:
-    outcome = group[f"{rule}_outcome"]
-    met, breached = int((outcome == "met").sum()), int((outcome == "breached").sum())
-    hours = group[f"{rule}_hours"].to_numpy(dtype=float)
+def _summary(figures: SlaFigures, by: str, value: str, rule: str, settings: ExecutionParams,
+             intervals: bool = True) -> dict[str, object]:
+    met, breached = (figures.count(by, value, f"{rule}_{outcome}") for outcome in ("met", "breached"))
+    hours = figures.hours_in(by, value, rule)
     if intervals:
         median, p90 = bootstrap_quantiles(hours, (0.5, 0.9), settings.bootstrap, settings.seed, settings.alpha)
     else:
-        known = hours[~np.isnan(hours)]
-        median, p90 = ((float(np.quantile(known, q)) if len(known) else np.nan, np.nan, np.nan) for q in (0.5, 0.9))
-    return {"rule": rule, "tickets": len(group), "met": met, "breached": breached,
-            "pending": int((outcome == "pending").sum()),
+        median, p90 = ((float(np.quantile(hours, q)) if len(hours) else np.nan, np.nan, np.nan) for q in (0.5, 0.9))
+    return {"rule": rule, "tickets": figures.count(by, value, "tickets"), "met": met, "breached": breached,
+            "pending": figures.count(by, value, f"{rule}_pending"),
             "compliance_rate": met / (met + breached) if met + breached else np.nan,
             "median_hours": median[0], "p90_hours": p90[0], "median_low": median[1], "median_high": median[2],
             "p90_low": p90[1], "p90_high": p90[2]}
 
 
-def sla_compliance(per_ticket: pd.DataFrame, settings: ExecutionParams, by: str = "priority",
+def sla_compliance(figures: SlaFigures, settings: ExecutionParams, by: str = "priority",
                    intervals: bool = True) -> pd.DataFrame:
     """Per rule, a row for ``all`` tickets and one per value of ``by`` (priorities in urgency order,
     months in time order, others by most tickets). With ``by="priority"`` this is the
     ``sla_compliance.csv`` contract. ``intervals=False`` leaves the bootstrap intervals empty (the
     median and 90th percentile stay): for a view that does not show them, at a fraction of the cost."""
-    values = per_ticket[by].dropna().unique().tolist()
+    values = figures.values(by)  # most tickets first, ties in the order of their first ticket
     if by == "priority":
         values = [p for p in PRIORITIES if p in values]
     elif by == "month":
         values = sorted(values)
-    else:
-        values = per_ticket[by].value_counts().index.tolist()
     rows = []
     for rule in RULES:
-        rows.append({by: "all", **_summary(per_ticket, rule, settings, intervals)})
-        rows += [{by: value, **_summary(per_ticket[per_ticket[by] == value], rule, settings, intervals)}
-                 for value in values]
+        rows.append({by: "all", **_summary(figures, "all", "all", rule, settings, intervals)})
+        rows += [{by: value, **_summary(figures, by, value, rule, settings, intervals)} for value in values]
     frame = pd.DataFrame(rows, columns=["rule", by, *SLA_COLUMNS[1:]])
     return frame[["rule", by, *SLA_COLUMNS[1:]]]
 
 
-def worst_categories(per_ticket: pd.DataFrame, settings: ExecutionParams, top: int = 5) -> pd.DataFrame:
+def worst_categories(figures: SlaFigures, settings: ExecutionParams, top: int = 5) -> pd.DataFrame:
     """Categories with the lowest first-response compliance among those with at least ``min_worst``
     rated tickets: category, rated, first_response_rate, resolution_rate, median hours to respond."""
     rows = []
-    for category, group in per_ticket.groupby("category"):
-        outcome = {rule: group[f"{rule}_outcome"] for rule in RULES}
-        rated = {rule: int(outcome[rule].isin(("met", "breached")).sum()) for rule in RULES}
+    for category in sorted(figures.values("category")):
+        met = {rule: figures.count("category", category, f"{rule}_met") for rule in RULES}
+        rated = {rule: met[rule] + figures.count("category", category, f"{rule}_breached") for rule in RULES}
         if rated["first_response"] < settings.min_worst:
             continue
-        rates = {rule: (outcome[rule] == "met").sum() / rated[rule] if rated[rule] else np.nan for rule in RULES}
-        rows.append({"category": category, "tickets": len(group), "first_response_rate": rates["first_response"],
-                     "resolution_rate": rates["resolution"],
-                     "median_first_response_hours": group["first_response_hours"].median()})
+        rates = {rule: met[rule] / rated[rule] if rated[rule] else np.nan for rule in RULES}
+        rows.append({"category": category, "tickets": figures.count("category", category, "tickets"),
+                     "first_response_rate": rates["first_response"], "resolution_rate": rates["resolution"],
+                     "median_first_response_hours": pd.Series(
+                         figures.hours_in("category", category, "first_response"), dtype=float).median()})
     frame = pd.DataFrame(rows, columns=["category", "tickets", "first_response_rate", "resolution_rate",
                                         "median_first_response_hours"])
     return frame.sort_values(["first_response_rate", "tickets"], ascending=[True, False]).head(top).reset_index(

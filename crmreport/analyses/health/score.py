@@ -23,10 +23,10 @@ import pandas as pd
 
 from ...ingest.dataset import Dataset
 from ...measures.features import contact_features, transaction_features
+from ...measures.slaclock import breaches_per_customer
 from ...settings.execution import ExecutionParams
 from ...settings.health import HEALTH_MEASURES, Health
 from ...settings.period import Window
-from ..execution.sla import ticket_sla
 from .rqi import signed_customers, weighted_mean
 
 BANDS: tuple[str, ...] = ("red", "yellow", "green")
@@ -36,19 +36,13 @@ def sla_breaches(data: Dataset, as_of: date, lookback_days: int, service: Execut
     """Tickets per customer opened in the ``lookback_days`` ending ``as_of`` that breached a service level by
     the end of ``as_of``: the first response or the resolution later than its limit, or still missing past it.
 
-    The rules and the clock are notebook 05's (:func:`crmreport.analyses.execution.sla.ticket_sla`: first
+    The rules and the clock are notebook 05's (:func:`crmreport.measures.slaclock.ticket_outcomes`: first
     response within ``execution.first_response_limit_hours`` of the priority, resolution within
     ``execution.resolution_hours``); answers given after ``as_of`` are not known yet, so a ticket still open
     then is breached only once its limit has passed.
     """
     window = Window.trailing(as_of, lookback_days)
-    until = pd.Timestamp(window.stop)
-    tickets = data.tables["tickets"]
-    known = tickets.assign(**{column: tickets[column].where(tickets[column] < until)
-                              for column in ("first_response_at", "resolved_at")})
-    per_ticket = ticket_sla(known, window, until, service)
-    breached = (per_ticket["first_response_outcome"] == "breached") | (per_ticket["resolution_outcome"] == "breached")
-    return breached.groupby(per_ticket["customer_id"]).sum()
+    return breaches_per_customer(data, window, pd.Timestamp(window.stop), service)
 
 
 def measure_scores(data: Dataset, as_of: date, settings: Health, service: ExecutionParams,
