@@ -332,6 +332,21 @@ def test_a_table_s_only_column_of_sentences_gets_room():
     assert all("token" in td["class"] for td in soup.select("tbody td:nth-of-type(1)")), "never 'SMS text / A'"
 
 
+def test_a_table_of_few_columns_too_wide_for_the_portrait_page_goes_landscape():
+    # eight columns of short text (at least 6 em each, plus 0.9 em of padding, at 7.5 pt) fit the 178 mm text
+    # block (8 x 6.9 = 55 em of 67); eight columns of sentences (at least 8 em each) do not (8 x 8.9 = 71 em)
+    def styled(frame: pd.DataFrame) -> list[str]:
+        table = new_output("display_data", data={"text/html": frame.to_html(index=False), "text/plain": "table"})
+        soup = BeautifulSoup(notebook_body(new_notebook(cells=[new_code_cell("x", outputs=[table])]), "en").html,
+                             "html.parser")
+        return soup.select_one("div.table-wrap")["class"]
+    words = pd.DataFrame({f"c{i}": ["two words"] * 3 for i in range(8)})
+    assert "cols-compact" in styled(words)
+    sentences = words.assign(**{f"c{i}": ["a sentence of several words that wraps"] * 3 for i in range(7)},
+                             c7=["significant before adjustment only, so not shown"] * 3)
+    assert "cols-wide" in styled(sentences)
+
+
 def test_a_landscape_table_may_split_so_its_heading_never_stands_alone():
     wide = pd.DataFrame({f"column {i}": range(5) for i in range(LANDSCAPE_COLUMNS)})
     table = new_output("display_data", data={"text/html": wide.to_html(index=False), "text/plain": "table"})

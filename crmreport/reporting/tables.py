@@ -19,6 +19,11 @@ COMPACT_COLUMNS = 8
 LANDSCAPE_COLUMNS = 11
 #: ... together with at most this many paragraphs between the table and its heading
 LANDSCAPE_INTRO_PARAGRAPHS = 3
+#: ... as do narrower tables whose narrowest layout (:func:`_narrowest`) is wider than the text block: its width in
+#: ems of the table's font (A4 portrait less 2 x 16 mm: 8.5 pt, or 7.5 pt for cols-compact), and the cell padding
+BODY_EMS, PADDING_EMS = {"cols": 59.4, "cols-compact": 67.3}, {"cols": 1.2, "cols-compact": 0.9}
+#: ... the estimate runs up to this much wider than WeasyPrint's layout (the demo book's tables, en and zh)
+NARROWEST_SLACK = 1.03
 _NUMBER = re.compile(r"^[<>]?[-+−]?[¥$€£]?\s?\d[\d,]*(\.\d+)?\s?(%|pp|个百分点|[kKMB]|万|亿)?$")
 _MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "—", "–", "-"}
 TOKEN_LENGTH = 16
@@ -72,6 +77,8 @@ def style_table(soup: BeautifulSoup, table: Tag) -> None:
         for cell in table.select("thead th.num"):
             if len(cell.get_text(strip=True)) <= NUMBER_HEADER_LENGTH:
                 cell["class"] = [*cell.get("class", []), "token"]
+    if width != "cols-wide" and _narrowest(table, PADDING_EMS[width]) > BODY_EMS[width] * NARROWEST_SLACK:
+        width = "cols-wide"  # it would run over the right margin, where the PDF cuts it
     rows = table.select("tbody tr")
     # a landscape table is never kept whole: its wide, wrapping rows rarely fit under its heading and
     # introduction, and moving it whole would leave them alone on a page
@@ -94,6 +101,29 @@ def _lines(rows: list[Tag], columns: int) -> int:
     per_line = min(CELL_LINE_CHARS, PAGE_LINE_CHARS // max(columns, 1))
     return sum(max((-(-_width(cell.get_text(strip=True)) // per_line) for cell in row.find_all(["th", "td"])),
                    default=1) or 1 for row in rows)
+
+
+def _narrowest(table: Tag, padding: float) -> float:
+    """The narrowest the table can be laid out, in ems of its font: each column as wide as its widest one-line
+    cell (``num``, ``token``), longest word, or text cell's minimum width (``min-width`` in pdf.css.j2), plus
+    padding."""
+    columns: dict[int, float] = {}
+    for row in table.find_all("tr"):
+        for column, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
+            columns[column] = max(columns.get(column, 0.0), _cell_ems(cell))
+    return sum(width + padding for width in columns.values())
+
+
+def _cell_ems(cell: Tag) -> float:
+    """A cell's narrowest width in ems: a Latin character is about 0.55 em, a Chinese one 1 em (Chinese text breaks
+    between any two characters)."""
+    classes, text = cell.get("class", []), cell.get_text(" ", strip=True)
+    if "token" in classes or ("num" in classes and cell.name == "td"):  # one line
+        chinese = len(_CJK.findall(text))
+        return chinese + (len(text) - chinese) * 0.55
+    longest = max((2.0 if _CJK.search(word) else len(word) * 0.55 for word in text.split()), default=0.0)
+    floor = 0 if cell.name == "th" else 11 if "sole" in classes else 8 if "prose" in classes else 6
+    return max(longest, floor)
 
 
 def _width(text: str) -> int:
