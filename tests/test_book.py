@@ -25,6 +25,8 @@ from crmreport.reporting.meta import report_title
 #: a page's body lies between its running header and its page number (mm from the top and from the bottom: the
 #: margins are 20 mm and 18 mm); a page whose content ends above MIN_FILL of the body is near-empty
 BODY_TOP_MM, BODY_BOTTOM_MM, MIN_FILL = 22, 20, 0.2
+#: the side margins of every page (crmreport/reporting/templates/pdf.css.j2: @page margin ... 16mm), in points
+SIDE_MARGIN_PT = 16 * 72 / 25.4
 PAGE = {"en": re.compile(r"Page (\d+) of (\d+)"), "zh": re.compile(r"第 (\d+) 页，共 (\d+) 页")}
 
 
@@ -102,6 +104,24 @@ def test_no_page_holds_only_a_heading_a_list_or_a_few_leftover_rows(book):
     fills = page_fill(pdf)  # the cover is empty by design; the last page ends the appendix's long table anywhere
     sparse = [(number, round(fill, 2)) for number, fill in enumerate(fills[1:-1], start=2) if fill < MIN_FILL]
     assert not sparse, f"pages (number, share of the body used) that hold almost nothing: {sparse}"
+
+
+def words_past_the_right_margin(pdf) -> list[tuple[int, str]]:
+    """(page number, word) of every word that ends inside the page's right margin or beyond its edge: a table
+    wider than the text block (WeasyPrint lets it run over the margin and clips it at the paper's edge)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    over = []
+    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
+        right = float(re.search(r'width="([\d.]+)"', page).group(1)) - SIDE_MARGIN_PT + 1  # 1 pt of rounding
+        over += [(number, word) for x_max, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)<', page)
+                 if float(x_max) > right]
+    return over
+
+
+def test_no_table_runs_past_the_right_margin(book):
+    language, pdf = book
+    over = words_past_the_right_margin(pdf)
+    assert not over, f"words (page, word) beyond the text block, in the margin or cut at the paper's edge: {over[:12]}"
 
 
 def test_every_summary_figure_equals_its_csv_and_is_in_the_appendix(book):
