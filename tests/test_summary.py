@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from crmreport.analyses.summary import actions, capacity, caveats, claims, findings, headline, since, watch
+from crmreport.analyses.summary.appendix import sources_table
 from crmreport.analyses.summary.sources import Ledger, Results, previous_results, results_folder, source_value
 from crmreport.settings.params import CustomerGroup
 from crmreport.settings.period import period_labels, shift_label
@@ -93,6 +94,9 @@ def test_every_recorded_figure_reads_back_from_its_file_and_is_graded(run):
     assert set(figures["claim"]) - {""} <= set(claims.CLAIMS)
     for _, figure in figures.iterrows():
         assert source_value(run.folder, figure) == pytest.approx(figure["value"]), figure["figure"]
+    for language in ("en", "zh"):  # the appendix names each figure in words, never by its column's code
+        named = sources_table(figures, language).iloc[:, 1]
+        assert not named.str.contains("summary_col_").any(), sorted(set(named[named.str.contains("summary_col_")]))
     graded = figures.set_index("figure")
     assert graded.loc["C1 · call revenue_per_customer", ["evidence", "claim"]].tolist() == ["randomised", "worked"]
     assert graded.loc["csat_mean abs_change", ["measure", "evidence", "claim"]].tolist() == [
