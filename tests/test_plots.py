@@ -16,7 +16,7 @@ from matplotlib import font_manager
 from crmreport.core.errors import ParamsError, RenderError
 from crmreport.reporting.fonts import CJK_FAMILY, LATIN_FAMILY, font_faces, font_files, font_stack
 from crmreport.reporting.plots import CJK_FONT_ENV, ReadableNumbers, cjk_font_available, readable_axes, setup_plotting
-from crmreport.reporting.printsize import printed_scale
+from crmreport.reporting.printsize import MAX_TEXT_POINTS, printed_scale
 
 matplotlib.use("Agg")
 
@@ -206,6 +206,18 @@ def test_no_chart_text_prints_below_7_points_on_the_page():
     readable_axes(narrow, "en")
     assert ax.title.get_fontsize() == 7
     plt.close(narrow)
+
+
+def test_a_very_long_label_caps_the_enlarged_text_and_the_chart_still_draws(tmp_path):
+    # the personal-data test's planted values made a tick label so long that enlarging the texts for print widened
+    # the chart without bound, until matplotlib could not allocate it (MemoryError: std::bad_alloc)
+    setup_plotting("en")
+    fig, ax = plt.subplots(figsize=(9, 3))
+    ax.barh(["short", "x" * 400], [1, 2])
+    readable_axes(fig, "en")
+    assert max(t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()) <= MAX_TEXT_POINTS
+    fig.savefig(tmp_path / "wide.png")
+    plt.close(fig)
 
 
 def test_a_legend_over_the_bars_moves_outside_the_plot_area_and_one_outside_stays():

@@ -19,6 +19,9 @@ PAGE_HEIGHT_INCHES = 200 / 25.4
 MIN_TEXT_POINTS = 7.0
 #: enlarging texts widens the saved chart, which shrinks it on the page: measure again at most this many times
 ROUNDS = 3
+#: ... and never beyond this size (points at the figure's size): a chart so wide that its texts would need more (a
+#: very long label) is not mended by type size, and enlarging without bound grows it past what can be drawn
+MAX_TEXT_POINTS = 14.0
 
 
 def printed_scale(figure: plt.Figure) -> float:
@@ -36,7 +39,7 @@ def readable_text(figure: plt.Figure) -> None:
     (tick and axis labels, titles, legends, heatmap numbers, radar labels, bar labels), measuring again as long as
     the larger texts widen the chart."""
     for _ in range(ROUNDS):
-        smallest = MIN_TEXT_POINTS / printed_scale(figure)
+        smallest = min(MIN_TEXT_POINTS / printed_scale(figure), MAX_TEXT_POINTS)
         enlarged = False
         for ax in figure.axes:  # through tick_params: ticks made at drawing time take the size too
             for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
