@@ -95,8 +95,11 @@ def test_every_recorded_figure_reads_back_from_its_file_and_is_graded(run):
     for _, figure in figures.iterrows():
         assert source_value(run.folder, figure) == pytest.approx(figure["value"]), figure["figure"]
     for language in ("en", "zh"):  # the appendix names each figure in words, never by its column's code
-        named = sources_table(figures, language).iloc[:, 1]
+        table = sources_table(figures, language)
+        named = table.iloc[:, 1]
         assert not named.str.contains("summary_col_").any(), sorted(set(named[named.str.contains("summary_col_")]))
+        words = " ".join(table.astype(str).to_numpy().ravel()).split()  # filters in words: no column code or key
+        assert [w for w in words if "_" in w and ".csv" not in w] == [], language
     graded = figures.set_index("figure")
     assert graded.loc["C1 · call revenue_per_customer", ["evidence", "claim"]].tolist() == ["randomised", "worked"]
     assert graded.loc["csat_mean abs_change", ["measure", "evidence", "claim"]].tolist() == [

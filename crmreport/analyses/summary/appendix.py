@@ -14,11 +14,11 @@ import pandas as pd
 from ...core.i18n import label, t
 from ...measures.glossary import MEASURES
 from .headline import format_change, format_value
-from .sources import ADJUSTED, EXCEPT, TOP, WITHIN
+from .sources import ADJUSTED, AFTER, EXCEPT, TOP, UPTO, WITHIN
 
 #: catalog prefixes of the filter values a figure's rows are chosen by (``health_band=red`` -> "Red")
 FILTER_LABELS = {"health_band": "health_", "segment": "segment_", "churn_risk": "risk_", "health_trend": "trend_",
-                 "stage": "stage_", "verdict": "kpi_verdict_"}
+                 "stage": "stage_", "verdict": "kpi_verdict_", "ordered_in_period": "ordered_"}
 #: what a row of a file counts: a count over ``action_list.csv`` is of customers (catalog ``summary_col_rows_<noun>``)
 ROW_NOUNS = {"action_list.csv": "customers", "customer_health.csv": "customers", "kpi_changes.csv": "kpis",
              "ab_business.csv": "arms"}
@@ -40,6 +40,9 @@ def _conditions(where: dict[str, object], language: str) -> list[str]:
         if key == TOP:
             column, n = value
             words.append(t("summary.sources.top", language, n=int(n), column=label(column, language)))
+        elif key in (UPTO, AFTER):
+            column, day = value
+            words.append(t(f"summary.sources.{key.strip('_')}", language, column=label(column, language), day=day))
         elif key in (WITHIN, EXCEPT):
             inner = "; ".join(f"{label(k, language)}{colon}{_values(k, v, language)}" for k, v in value.items())
             words.append(t(f"summary.sources.{key.strip('_')}", language, rows=inner))
