@@ -84,15 +84,15 @@ def churn_up(results: Results, ledger: Ledger, language: str, did: DidGroups | N
     groups += [(row, KPI_DID, "treated", group_name(did.treated if did else None, language)) for _, row in results.rows(
         KPI_DID, kpi="churn_rate").iterrows()]
     for row, file, key, name in groups:
-        before, after = ("before", "after") if file is KPI_CHANGES else ("treated_before", "treated_after")
+        before, after, size = (("before", "after", "n_after") if file is KPI_CHANGES
+                               else ("treated_before", "treated_after", "n_treated"))
         if not float(row[after]) - float(row[before]) >= float(row["min_meaningful_change"]):
             continue
         grade = {"measure": "churn_rate", "evidence": BEFORE_AFTER, "claim": WATCH}
         figures = [ledger.add(results.figure_of(row, file, c), SECTION, f"churn_rate {key} {c}", "share", **grade)
                    for c in (before, after)]
         n, p = (ledger.add(results.figure_of(row, file, c), SECTION, f"churn_rate {key} {c}", kind, **grade)
-                for c, kind in (("n_after" if file is KPI_CHANGES else "n_treated", "count"),
-                                ("p_adjusted", "p_value")))
+                for c, kind in ((size, "count"), ("p_adjusted", "p_value")))
         customers = format_value("count", n.value if n else None, language)
         evidence = (t("summary.watch.tested", language, n=customers, p=p.value) if p
                     else t("summary.watch.untested", language, n=customers))
